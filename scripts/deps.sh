@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on a fresh Debian 12 machine, and
+# fetches Debian's kernel and Xen 4.17 packages into build/pkgs (unpacked there,
+# never installed into /boot). Idempotent: a second run does nothing.
+set -euo pipefail
+
+BUILD=${BUILD:-build}
+PKGS="$BUILD/pkgs"
+
+APT_PACKAGES=(
+  build-essential clang lld llvm clang-format clang-tidy cppcheck
+  qemu-system-x86 busybox-static cpio xz-utils zstd gzip
+  libxml2-dev libxml2-utils uuid-dev libssl-dev libcmocka-dev liblzma-dev libzstd-dev zlib1g-dev
+  xenstore-utils python3 gdb
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+mkdir -p "$PKGS"
+
+# fetch_unpack META: apt-get download the package META depends on (the
+# versioned one), unpack it under build/pkgs/root.
+fetch_unpack() {
+  local want=$1 stamp="$PKGS/.$1.stamp"
+  [ -f "$stamp" ] && return 0
+  (cd "$PKGS" && apt-get download -q "$want" >/dev/null)
+  local deb
+  deb=$(ls -t "$PKGS"/"$want"_*.deb | head -n1)
+  dpkg-deb -x "$deb" "$PKGS/root"
+  touch "$stamp"
+}
+
+dep_of() { # first Depends entry of a metapackage matching a pattern
+  apt-cache depends "$1" 2>/dev/null | awk -v pat="$2" '$1 ~ /Depends:/ && $2 ~ pat {print $2; exit}'
+}
+
+if [ ! -f "$PKGS/.kernel.stamp" ]; then
+  [ -n "$(apt-cache policy linux-image-amd64 | grep Candidate)" ] || apt-get update -qq
+  kpkg=$(dep_of linux-image-amd64 '^linux-image-[0-9]')
+  [ -n "$kpkg" ] || { echo "deps: cannot resolve linux-image-amd64" >&2; exit 1; }
+  fetch_unpack "$kpkg"
+  kimg=$(ls "$PKGS"/root/boot/vmlinuz-* | head -n1)
+  ln -sf "$(realpath "$kimg")" "$PKGS/vmlinuz"
+  echo "${kpkg#linux-image-}" > "$PKGS/kernel-version"
+  touch "$PKGS/.kernel.stamp"
+fi
+
+if [ ! -f "$PKGS/.xen.stamp" ]; then
+  fetch_unpack xen-hypervisor-4.17-amd64
+  gz=$(ls "$PKGS"/root/boot/xen-4.17-amd64.gz | head -n1)
+  gunzip -c "$gz" > "$PKGS/xen-4.17"
+  touch "$PKGS/.xen.stamp"
+fi
+echo "deps: ok (kernel $(cat "$PKGS/kernel-version"), xen 4.17)"
