@@ -1,0 +1,23 @@
+/*
+ * The lam command table. Adding a command is one line in LAM_COMMAND_LIST: X(foo) refers to
+ * `const struct lam_command lam_cmd_foo`, defined in cmd_foo.c (the Makefile builds every
+ * cmd_*.c). Order here is the order of `lam help`.
+ */
+#include "lam.h"
+
+#define LAM_COMMAND_LIST(X)                                                                        \
+    X(help)                                                                                        \
+    X(validate)                                                                                    \
+    X(dumpxml)                                                                                     \
+    X(convert)                                                                                     \
+    X(define)                                                                                      \
+    X(undefine)                                                                                    \
+    X(list)                                                                                        \
+    X(completion)
+
+#define LAM_DECLARE(name) extern const struct lam_command lam_cmd_##name;
+#define LAM_ENTRY(name)   &lam_cmd_##name,
+
+LAM_COMMAND_LIST(LAM_DECLARE)
+
+const struct lam_command *const lam_commands[] = {LAM_COMMAND_LIST(LAM_ENTRY) NULL};
