@@ -1,0 +1,152 @@
+/*
+ * Parser and loader for the ELF64 image of a PV kernel (Linux vmlinux, our
+ * test kernels). The image is untrusted: every offset, size and address
+ * computation is bounds- and overflow-checked, and nothing is read outside
+ * [img, img + len).
+ *
+ * What is accepted (the rules of Xen's libelf, which the same kernels must
+ * satisfy there):
+ *  - ELF64, little endian, x86-64, ET_EXEC, with 1..ELF_PV_MAX_SEGMENTS
+ *    loadable PT_LOAD segments (loadable: R, W or X set, memsz > 0) whose
+ *    file bytes lie inside the image, filesz <= memsz, and whose physical
+ *    ranges neither wrap nor overlap;
+ *  - Xen ELF notes (name "Xen") in PT_NOTE segments or, if those hold
+ *    none, in SHT_NOTE sections. Numeric notes may be 1, 2, 4 or 8 bytes;
+ *  - LOADER "generic..." or GUEST_OS "linux...", and XEN_VERSION "xen-3.0...";
+ *  - the address rules of libelf-dominfo.c: VIRT_BASE defaults to 0,
+ *    PADDR_OFFSET to 0 (but PADDR_OFFSET without VIRT_BASE is refused),
+ *    virt_offset = virt_base - paddr_offset, virt_kstart/virt_kend = the
+ *    lowest/highest PT_LOAD physical address + virt_offset; ENTRY (default
+ *    e_entry) within [virt_kstart, virt_kend], virt_base <= virt_kstart,
+ *    INIT_P2M outside [virt_kstart, virt_kend), and (our addition, as the
+ *    builder writes a page there) the HYPERCALL_PAGE inside the kernel.
+ *
+ * Error codes:
+ *   -ENOEXEC    not an ELF64 little-endian x86-64 executable
+ *   -EINVAL     malformed: header, program/section header table, segment
+ *               or note outside the image; filesz > memsz; overlapping
+ *               segments; no PT_LOAD; bad numeric note size; PADDR_OFFSET
+ *               without VIRT_BASE
+ *   -E2BIG      more than ELF_PV_MAX_SEGMENTS loadable segments
+ *   -EOVERFLOW  a segment's address range wraps around 2^64
+ *   -ENODATA    no Xen ELF notes: not a PV kernel
+ *   -EOPNOTSUPP wrong LOADER/GUEST_OS or XEN_VERSION, or a required
+ *               ('!'-prefixed) feature this parser does not know
+ *   -ERANGE     entry, virt_base, INIT_P2M or HYPERCALL_PAGE outside
+ *               their allowed ranges
+ */
+#ifndef LAMINA_ELF_PV_H
+#define LAMINA_ELF_PV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_PV_MAX_SEGMENTS 16
+#define ELF_PV_STR_MAX      32 /* bounded copies of the string notes, NUL included */
+
+/* Xen ELF note types (Xen public elfnote.h); prefixed like the features. */
+enum elf_pv_note {
+    ELF_PV_NOTE_ENTRY = 1,
+    ELF_PV_NOTE_HYPERCALL_PAGE = 2,
+    ELF_PV_NOTE_VIRT_BASE = 3,
+    ELF_PV_NOTE_PADDR_OFFSET = 4,
+    ELF_PV_NOTE_XEN_VERSION = 5,
+    ELF_PV_NOTE_GUEST_OS = 6,
+    ELF_PV_NOTE_GUEST_VERSION = 7,
+    ELF_PV_NOTE_LOADER = 8,
+    ELF_PV_NOTE_PAE_MODE = 9,
+    ELF_PV_NOTE_FEATURES = 10,
+    ELF_PV_NOTE_BSD_SYMTAB = 11,
+    ELF_PV_NOTE_HV_START_LOW = 12,
+    ELF_PV_NOTE_L1_MFN_VALID = 13,
+    ELF_PV_NOTE_SUSPEND_CANCEL = 14,
+    ELF_PV_NOTE_INIT_P2M = 15,
+    ELF_PV_NOTE_MOD_START_PFN = 16,
+    ELF_PV_NOTE_SUPPORTED_FEATURES = 17,
+    ELF_PV_NOTE_PHYS32_ENTRY = 18,
+};
+
+/*
+ * Feature bit numbers (Xen public features.h) named in the FEATURES note;
+ * prefixed so as not to clash with the guest ABI headers.
+ */
+enum elf_pv_feature {
+    ELF_PV_FEAT_writable_page_tables = 0,
+    ELF_PV_FEAT_writable_descriptor_tables = 1,
+    ELF_PV_FEAT_auto_translated_physmap = 2,
+    ELF_PV_FEAT_supervisor_mode_kernel = 3,
+    ELF_PV_FEAT_pae_pgdir_above_4gb = 4,
+    ELF_PV_FEAT_mmu_pt_update_preserve_ad = 5,
+    ELF_PV_FEAT_highmem_assist = 6,
+    ELF_PV_FEAT_gnttab_map_avail_bits = 7,
+    ELF_PV_FEAT_hvm_callback_vector = 8,
+    ELF_PV_FEAT_hvm_safe_pvclock = 9,
+    ELF_PV_FEAT_hvm_pirqs = 10,
+    ELF_PV_FEAT_dom0 = 11,
+    ELF_PV_FEAT_grant_map_identity = 12,
+    ELF_PV_FEAT_memory_op_vnode_supported = 13,
+    ELF_PV_FEAT_ARM_SMCCC_supported = 14,
+    ELF_PV_FEAT_linux_rsdp_unrestricted = 15,
+    ELF_PV_FEAT_not_direct_mapped = 16,
+    ELF_PV_FEAT_direct_mapped = 17,
+};
+
+struct elf_pv_segment {
+    uint64_t offset; /* in the image */
+    uint64_t filesz;
+    uint64_t vaddr;
+    uint64_t paddr;
+    uint64_t memsz;
+    uint32_t flags; /* PF_X 1, PF_W 2, PF_R 4 */
+};
+
+struct elf_pv_info {
+    uint64_t entry; /* ENTRY note, else e_entry */
+    uint64_t virt_base;
+    bool has_virt_base; /* false: virt_base is the default 0 */
+    uint64_t paddr_offset;
+    bool has_paddr_offset; /* false: paddr_offset is the default 0 */
+    uint64_t hypercall_page;
+    bool has_hypercall_page;
+    uint64_t init_p2m;
+    bool has_init_p2m;
+    uint64_t hv_start_low;
+    bool has_hv_start_low;
+    bool mod_start_pfn;  /* initrd may stay unmapped, pass its PFN */
+    bool suspend_cancel; /* guest copes with a cancelled suspend */
+
+    uint32_t supported_features; /* SUPPORTED_FEATURES note (submap 0) */
+    uint32_t features_supported; /* FEATURES names, plus the note above */
+    uint32_t features_required;  /* FEATURES names with '!' */
+
+    char guest_os[ELF_PV_STR_MAX];
+    char guest_version[ELF_PV_STR_MAX];
+    char loader[ELF_PV_STR_MAX];
+    char xen_version[ELF_PV_STR_MAX];
+
+    uint64_t virt_offset; /* virt_base - paddr_offset */
+    uint64_t pstart;      /* lowest PT_LOAD p_paddr */
+    uint64_t pend;        /* highest PT_LOAD p_paddr + p_memsz */
+    uint64_t virt_kstart; /* pstart + virt_offset */
+    uint64_t virt_kend;   /* pend + virt_offset */
+
+    unsigned int nr_xen_notes;
+    unsigned int nr_segments;
+    struct elf_pv_segment segments[ELF_PV_MAX_SEGMENTS];
+};
+
+int elf_pv_parse(const void *img, size_t len, struct elf_pv_info *out);
+
+/*
+ * Copy every segment of a parsed image: write() is called once per segment
+ * with the pseudo-physical address p_paddr - paddr_offset, the file bytes
+ * and the in-memory size; it must zero [filesz, memsz). A negative return
+ * from write() stops the load and is returned. Bounds are checked again
+ * against (img, len), so a mismatched info cannot cause an overread.
+ */
+int elf_pv_load(const void *img, size_t len, const struct elf_pv_info *info, void *ctx,
+                int (*write)(void *ctx, uint64_t pseudo_phys, const void *src, size_t filesz,
+                             size_t memsz));
+
+#endif
