@@ -112,6 +112,7 @@ struct domcfg_vcpupin {
 struct domcfg_domain {
     char *source; /* where it came from, for messages */
     char *name;
+    int name_line;
     bool has_uuid;
     uint8_t uuid[16];
     char *title;
