@@ -1,0 +1,105 @@
+/*
+ * The Lamina test-kernel framework: what a test's main.c may use.
+ *
+ * A test defines test_main() (and optionally lam_test_title). The framework
+ * boots, installs a trap table, maps shared_info, calls test_main(), prints
+ * exactly one "Test result: <STATUS>[: reason]" line and shuts the domain
+ * down (poweroff). Status only escalates: SUCCESS < SKIP < ERROR < FAILURE.
+ * A kernel that prints no result line is counted as CRASH by the runner.
+ */
+#ifndef LAM_GUEST_LAM_H
+#define LAM_GUEST_LAM_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lamina/hypercall.h>
+#include <lamina/shared_info.h>
+#include <lamina/start_info.h>
+#include <guests/hypercalls.h>
+
+#include "regs.h"
+
+/* Provided by the test. */
+void test_main(void);
+extern const char lam_test_title[]; /* weak default: "" */
+
+/* Boot state. */
+extern const struct lam_start_info *lam_start_info;
+extern struct lam_shared_info *lam_shared_info;
+
+/* Console (console_io write). */
+void lam_putsn(const char *s, size_t n);
+void lam_puts(const char *s); /* no newline added */
+int lam_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int lam_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int lam_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Results. The first reason given at the highest status reached is reported. */
+enum lam_status { LAM_SUCCESS, LAM_SKIP, LAM_ERROR, LAM_FAILURE };
+void lam_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lam_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lam_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+enum lam_status lam_status(void);
+/* Print the result line now (once) and shut down with reason; never returns. */
+__attribute__((noreturn)) void lam_exit(unsigned int shutdown_reason);
+/* Print "PANIC: ..." and crash the domain without a result line. */
+__attribute__((noreturn)) void lam_panic(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* Check helper: records a FAILURE naming the expression when false. */
+#define LAM_CHECK(cond, ...)                                                                       \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            lam_fail(__VA_ARGS__);                                                                 \
+    } while (0)
+
+/* String and memory functions (lib/string.c). */
+void *memset(void *s, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strstr(const char *hay, const char *needle);
+
+/*
+ * Exceptions. Every vector 0-21 has a handler. A fault at an address listed in
+ * the exception table (LAM_ASM_EXTABLE) resumes at its fixup address; a trap
+ * (int3, into) simply resumes after the instruction. Either way the details
+ * are stored in lam_last_exception. Any other exception is a PANIC.
+ */
+struct lam_exinfo {
+    int seen;
+    unsigned int vector;
+    uint64_t error_code;
+    uint64_t rip; /* RIP reported in the bounce frame */
+    uint64_t cs;
+    uint64_t cr2; /* vcpu_info.arch.cr2 when the handler ran (#PF) */
+};
+extern volatile struct lam_exinfo lam_last_exception;
+void lam_exception_reset(void);
+/* Load the framework's trap table (after a test replaced or cleared it). */
+long lam_install_trap_table(void);
+
+#define LAM_ASM_EXTABLE(fault, fixup)                                                              \
+    ".pushsection .lam_extable, \"a\"\n\t.quad " #fault ", " #fixup "\n\t.popsection\n\t"
+
+/* Forced-emulation CPUID: the hypervisor's filtered view of leaf/subleaf. */
+struct lam_cpuid {
+    uint32_t eax, ebx, ecx, edx;
+};
+void lam_cpuid(uint32_t leaf, uint32_t subleaf, struct lam_cpuid *out);
+
+static inline uint64_t lam_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#endif /* LAM_GUEST_LAM_H */

@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# Boot PV test kernels under QEMU on Xen 4.17 and/or Lamina and record results.
+#
+#   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [test ...]
+#
+# Every test kernel build/guests/<test>.elf is the first domain, booted with the
+# same QEMU and hypervisor command line on both hypervisors. A run ends when the
+# result line and the hypervisor's shutdown message have been seen, when QEMU
+# exits, or at the timeout (LAMINA_GUEST_TIMEOUT, default 60 s). Serial logs go
+# to $BUILD/guests/logs/<hv>-<test>.log.
+#
+# Result lines (appended to --results, default $BUILD/results/guests.txt):
+#   PASS|FAIL|SKIP xen:<test>, PASS|FAIL|SKIP lamina:<test>, FAIL diff:<test>
+# A verdict is SUCCESS, SKIP, ERROR, FAILURE (from "Test result:"), CRASH (no
+# result line) or TIMEOUT. SUCCESS -> PASS; a test-level SKIP -> SKIP; else FAIL.
+# Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+GUESTS=$BUILD/guests
+LOGS=$GUESTS/logs
+RESULTS=$BUILD/results/guests.txt
+HV=both
+JOBS=${LAMINA_GUEST_JOBS:-2}
+TIMEOUT=${LAMINA_GUEST_TIMEOUT:-60}
+# A pending test is not expected to pass; do not wait the full timeout for it.
+PENDING_TIMEOUT=${LAMINA_PENDING_TIMEOUT:-10}
+XEN_IMAGE=${XEN_IMAGE:-$BUILD/pkgs/xen-4.17}
+LAMINA_IMAGE=${LAMINA_IMAGE:-$BUILD/lamina}
+PENDING_FILE=$HERE/lamina-pending.txt
+
+# Both hypervisors get exactly this command line.
+HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
+
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+tests=()
+while (($#)); do
+    case $1 in
+    --hv) HV=$2; shift 2 ;;
+    --results) RESULTS=$2; shift 2 ;;
+    --jobs) JOBS=$2; shift 2 ;;
+    -h | --help) usage ;;
+    -*) echo "run.sh: unknown option $1" >&2; usage ;;
+    *) tests+=("$1"); shift ;;
+    esac
+done
+case $HV in lamina | xen | both) ;; *) usage ;; esac
+if ((${#tests[@]} == 0)); then
+    for f in "$GUESTS"/*.elf; do [ -e "$f" ] && tests+=("$(basename "$f" .elf)"); done
+fi
+mkdir -p "$LOGS" "$(dirname "$RESULTS")"
+STATE=$(mktemp -d)
+trap 'rm -rf "$STATE"' EXIT
+
+record() { echo "$1" | tee -a "$RESULTS"; }
+
+# Hypervisor shutdown message (one line) for each hypervisor.
+shutdown_re() {
+    case $1 in
+    xen) echo '^\(XEN\) Hardware Dom0 ' ;;
+    # Lamina prints "(LAM) d0 shutdown: <reason>" (see docs/test-kernels.md).
+    lamina) echo 'd0 shutdown: ' ;;
+    esac
+}
+
+# The shutdown line a shutdown-<reason> test must produce.
+reason_re() { # hv reason
+    case $1:$2 in
+    xen:poweroff) echo 'Hardware Dom0 halted' ;;
+    xen:reboot) echo 'Hardware Dom0 shutdown: rebooting' ;;
+    xen:crash) echo 'Hardware Dom0 crashed' ;;
+    xen:watchdog) echo 'Hardware Dom0 shutdown: watchdog rebooting' ;;
+    xen:suspend | xen:soft_reset) echo "Hardware Dom0 shutdown \\(unknown reason" ;;
+    lamina:*) echo "d0 shutdown: $2\\b" ;;
+    esac
+}
+
+# run_one hv test timeout: boot, watch the log, write the verdict to $STATE.
+run_one() {
+    local hv=$1 t=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i
+    [ "$hv" = xen ] && image=$XEN_IMAGE || image=$LAMINA_IMAGE
+    log=$LOGS/$hv-$t.log
+    kernel=$GUESTS/$t.elf
+    : >"$log"
+    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp 1 \
+        -kernel "$image" -append "$HV_CMDLINE" -initrd "$kernel" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &
+    pid=$!
+    local sre result_seen=0 grace=0
+    sre=$(shutdown_re "$hv")
+    for ((i = 0; i < limit * 10; i++)); do
+        sleep 0.1
+        if ((!result_seen)) && grep -aq '^Test result: ' "$log"; then
+            result_seen=1
+        fi
+        if grep -aEq "$sre" "$log"; then
+            break
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            break
+        fi
+        # Result seen but no shutdown message: allow 5 s, then stop waiting.
+        if ((result_seen)); then
+            grace=$((grace + 1))
+            ((grace > 50)) && break
+        fi
+    done
+    sleep 0.2 # let the last lines reach the log
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    local line
+    line=$(grep -a '^Test result: ' "$log" | head -n1 | tr -d '\r')
+    if [ -n "$line" ]; then
+        verdict=${line#Test result: }
+        verdict=${verdict%%:*}
+        case $verdict in SUCCESS | SKIP | ERROR | FAILURE) ;; *) verdict=ERROR ;; esac
+        # More than one result line is a framework bug.
+        [ "$(grep -ac '^Test result: ' "$log")" = 1 ] || verdict=ERROR
+    elif grep -aEq "$sre" "$log" || ! grep -aq 'Lamina test kernel' "$log"; then
+        verdict=CRASH
+    fi
+    # shutdown-<reason> tests: the hypervisor must report that reason.
+    case $t in shutdown-*)
+        if [ "$verdict" = SUCCESS ] && ! grep -aEq "$(reason_re "$hv" "${t#shutdown-}")" "$log"; then
+            verdict=FAILURE
+            echo "run.sh: $hv did not report shutdown reason ${t#shutdown-}" >>"$log"
+        fi
+        ;;
+    esac
+    echo "$verdict" >"$STATE/$hv-$t.verdict"
+}
+
+pending_reason() { # test -> reason or empty
+    [ -f "$PENDING_FILE" ] || return 0
+    awk -v t="$1" '$1 == t { $1 = ""; sub(/^ +/, ""); print (length($0) ? $0 : "pending"); exit }' \
+        "$PENDING_FILE"
+}
+
+# Job queue: at most $JOBS QEMUs at a time.
+running=0
+queue() {
+    while ((running >= JOBS)); do
+        wait -n 2>/dev/null
+        running=$((running - 1))
+    done
+    run_one "$@" &
+    running=$((running + 1))
+}
+
+want_xen=0 want_lamina=0
+[ "$HV" != lamina ] && want_xen=1
+[ "$HV" != xen ] && want_lamina=1
+lamina_missing=""
+if ((want_lamina)) && [ ! -f "$LAMINA_IMAGE" ]; then
+    lamina_missing="no hypervisor image at $LAMINA_IMAGE"
+fi
+if ((want_xen)) && [ ! -f "$XEN_IMAGE" ]; then
+    echo "run.sh: no Xen image at $XEN_IMAGE (run make deps)" >&2
+    for t in "${tests[@]}"; do record "FAIL xen:$t"; done
+    want_xen=0
+fi
+
+for t in "${tests[@]}"; do
+    if [ ! -f "$GUESTS/$t.elf" ]; then
+        echo "run.sh: missing $GUESTS/$t.elf" >&2
+        echo CRASH >"$STATE/missing-$t"
+        continue
+    fi
+    ((want_xen)) && queue xen "$t" "$TIMEOUT"
+    if ((want_lamina)) && [ -z "$lamina_missing" ]; then
+        if [ -n "$(pending_reason "$t")" ]; then
+            queue lamina "$t" "$((PENDING_TIMEOUT < TIMEOUT ? PENDING_TIMEOUT : TIMEOUT))"
+        else
+            queue lamina "$t" "$TIMEOUT"
+        fi
+    fi
+done
+wait
+
+verdict_of() { cat "$STATE/$1-$2.verdict" 2>/dev/null || echo CRASH; }
+line_for() { # hv test verdict
+    case $3 in
+    SUCCESS) echo "PASS $1:$2" ;;
+    SKIP) echo "SKIP $1:$2" ;;
+    *) echo "FAIL $1:$2" ;;
+    esac
+}
+
+for t in "${tests[@]}"; do
+    if [ -f "$STATE/missing-$t" ]; then
+        record "FAIL build:$t"
+        continue
+    fi
+    xv="" lv=""
+    if ((want_xen)); then
+        xv=$(verdict_of xen "$t")
+        record "$(line_for xen "$t" "$xv")"
+        [ "$xv" = SUCCESS ] || echo "  xen:$t: $xv (log: $LOGS/xen-$t.log)" >&2
+    fi
+    ((want_lamina)) || continue
+    if [ -n "$lamina_missing" ]; then
+        record "SKIP lamina:$t"
+        echo "  lamina:$t: skipped: $lamina_missing" >&2
+        continue
+    fi
+    lv=$(verdict_of lamina "$t")
+    reason=$(pending_reason "$t")
+    if [ -n "$reason" ]; then
+        if [ "$lv" = SUCCESS ]; then
+            record "PASS lamina:$t"
+            echo "  lamina:$t: passes: remove it from lamina-pending.txt" >&2
+        else
+            record "SKIP lamina:$t"
+            echo "  lamina:$t: pending ($reason); got $lv" >&2
+        fi
+        continue
+    fi
+    record "$(line_for lamina "$t" "$lv")"
+    [ "$lv" = SUCCESS ] || echo "  lamina:$t: $lv (log: $LOGS/lamina-$t.log)" >&2
+    if ((want_xen)) && [ "$xv" != "$lv" ]; then
+        record "FAIL diff:$t"
+        echo "  diff:$t: xen $xv, lamina $lv" >&2
+    fi
+done
+exit 0
