@@ -1,0 +1,171 @@
+/*
+ * Per-CPU descriptor tables and system-call MSRs.
+ *
+ * The GDT is a 15-page window: pages 0-13 are reserved for the guest's own
+ * GDT frames (set_gdt), page 14 holds the hypervisor's descriptors at the
+ * entry numbers the PV ABI fixes, so guests use the same flat selectors
+ * (0xe033 code, 0xe02b data) on Lamina as on Xen.
+ */
+#include "cpu.h"
+#include "lib.h"
+#include "mm.h"
+#include "panic.h"
+#include "x86.h"
+
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+
+struct idt_gate {
+    uint16_t offset_lo, selector;
+    uint8_t ist, type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi, reserved;
+} __attribute__((packed));
+
+struct desc_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+#define GDT_PAGES 15
+#define IST_DF    1
+#define IST_NMI   2
+#define IST_MC    3
+
+/* CPU 0's stack lives in the image (aligned to its size so get_cpu_info() works). */
+char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.stack_aligned")));
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+extern const uint64_t vector_table[256];
+extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
+extern char syscall_common[];
+
+static void idt_set(unsigned int vec, uint64_t handler, unsigned int dpl, unsigned int ist)
+{
+    idt[vec] = (struct idt_gate){
+        .offset_lo = handler & 0xffff,
+        .selector = HV_CS64,
+        .ist = (uint8_t)ist,
+        .type_attr = (uint8_t)(0x80 | (dpl << 5) | 0xe), /* present, 64-bit interrupt gate */
+        .offset_mid = (handler >> 16) & 0xffff,
+        .offset_hi = (uint32_t)(handler >> 32),
+    };
+}
+
+/* Gates are interrupt gates: IF is clear on entry, C code re-enables when safe. */
+static void idt_build(void)
+{
+    for (unsigned int v = 0; v < 256; v++)
+        idt_set(v, vector_table[v], 0, 0);
+    /* int3 and into are allowed from guest code; other vectors raise #GP when a
+     * guest uses INT n, and the #GP path checks the guest's own trap table DPL. */
+    idt_set(X86_EXC_BP, vector_table[X86_EXC_BP], 3, 0);
+    idt_set(X86_EXC_OF, vector_table[X86_EXC_OF], 3, 0);
+    idt_set(X86_EXC_DF, vector_table[X86_EXC_DF], 0, IST_DF);
+    idt_set(X86_EXC_NMI, vector_table[X86_EXC_NMI], 0, IST_NMI);
+    idt_set(X86_EXC_MC, vector_table[X86_EXC_MC], 0, IST_MC);
+}
+
+static uint64_t seg_desc(uint64_t flags_access)
+{
+    return flags_access;
+}
+
+static void gdt_fill(uint64_t *gdt, struct tss64 *tss)
+{
+    uint64_t *hv = gdt + GDT_HV_FIRST_ENTRY;
+    uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+
+    hv[(HV_CS64 >> 3) & 0x1ff] = seg_desc(0x00af9a000000ffffull);
+    hv[(HV_DS >> 3) & 0x1ff] = seg_desc(0x00cf92000000ffffull);
+    hv[(GUEST_CS32 >> 3) & 0x1ff] = seg_desc(0x00cffa000000ffffull);
+    hv[(GUEST_DS >> 3) & 0x1ff] = seg_desc(0x00cff2000000ffffull);
+    hv[(GUEST_CS64 >> 3) & 0x1ff] = seg_desc(0x00affa000000ffffull);
+    /* 64-bit available TSS, 16 bytes */
+    hv[(HV_TSS_SEL >> 3) & 0x1ff] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                                    (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
+                                    (((base >> 24) & 0xff) << 56);
+    hv[((HV_TSS_SEL >> 3) & 0x1ff) + 1] = base >> 32;
+}
+
+static void *alloc_or_panic(unsigned int order, const char *what)
+{
+    void *p = pages_zalloc(order);
+    if (!p)
+        panic("out of memory allocating %s", what);
+    return p;
+}
+
+/* Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. */
+void cpu_load_tables(struct cpu_info *ci)
+{
+    uint64_t *gdt = alloc_or_panic(4, "GDT"); /* 16 pages, 15 used */
+    struct tss64 *tss = alloc_or_panic(0, "TSS");
+    char *stub = alloc_or_panic(0, "SYSCALL stub");
+
+    ci->stack_top = (uint64_t)(&ci->guest_regs + 1);
+    ci->tss = tss;
+    tss->rsp[0] = ci->stack_top;
+    tss->ist[IST_DF - 1] = (uint64_t)alloc_or_panic(1, "#DF stack") + 2 * PAGE_SIZE;
+    tss->ist[IST_NMI - 1] = (uint64_t)alloc_or_panic(1, "NMI stack") + 2 * PAGE_SIZE;
+    tss->ist[IST_MC - 1] = (uint64_t)alloc_or_panic(1, "#MC stack") + 2 * PAGE_SIZE;
+    tss->iomap_base = sizeof(*tss); /* no I/O bitmap: every port access from ring 3 faults */
+    gdt_fill(gdt, tss);
+
+    struct desc_ptr gdtr = {.limit = GDT_PAGES * PAGE_SIZE - 1, .base = (uint64_t)gdt};
+    struct desc_ptr idtr = {.limit = sizeof(idt) - 1, .base = (uint64_t)idt};
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq %1\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "mov %2, %%ds\n\t"
+                     "mov %2, %%es\n\t"
+                     "mov %2, %%ss\n\t"
+                     "lidt %3\n\t"
+                     "ltr %w4"
+                     :
+                     : "m"(gdtr), "i"(HV_CS64), "r"(HV_DS), "m"(idtr), "r"(HV_TSS_SEL)
+                     : "rax", "memory");
+
+    /* Per-CPU copy of the SYSCALL stub with this CPU's stack in its data slot. */
+    size_t stub_len = (size_t)(syscall_stub_end - syscall_stub_start);
+    memcpy(stub, syscall_stub_start, stub_len);
+    *(uint64_t *)(stub + (syscall_stub_stack - syscall_stub_start)) = ci->stack_top;
+    *(uint64_t *)(stub + (syscall_stub_target - syscall_stub_start)) = (uint64_t)syscall_common;
+
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    wrmsr(MSR_STAR, ((uint64_t)(GUEST_CS32 & ~3u) << 48) | ((uint64_t)HV_CS64 << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)stub);
+    wrmsr(MSR_CSTAR, (uint64_t)stub); /* 32-bit SYSCALL: no 32-bit guests, lands in the same checks */
+    wrmsr(MSR_FMASK, X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_IOPL |
+                         X86_EFLAGS_NT | X86_EFLAGS_AC | X86_EFLAGS_RF);
+}
+
+int cpu_has_feature(uint32_t leaf, int reg, int bit)
+{
+    uint32_t r[4];
+    cpuid(leaf & 0x80000000u, &r[0], &r[1], &r[2], &r[3]);
+    if (r[0] < leaf)
+        return 0;
+    cpuid_count(leaf, 0, &r[0], &r[1], &r[2], &r[3]);
+    return (r[reg] >> bit) & 1;
+}
+
+void cpu_init_boot(void)
+{
+    idt_build();
+    uint64_t cr4 = read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    if (cpu_has_feature(7, 1, 7)) /* EBX bit 7: SMEP: never run guest pages in ring 0 */
+        cr4 |= CR4_SMEP;
+    write_cr4(cr4);
+    write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
+}

@@ -1,0 +1,165 @@
+/*
+ * Entry and exit paths between guests and the hypervisor.
+ *
+ * Every way in (exception, interrupt, SYSCALL) builds a struct cpu_regs on the
+ * per-CPU stack and calls C with a pointer to it. When the interrupted context
+ * was a guest (CS RPL 3) the frame is the cpu_info.guest_regs block at the top
+ * of the stack, and the way out goes through guest_exit_prepare(), which
+ * delivers pending bounces and fixes the return state, then IRETQ.
+ */
+#include "memlayout.h"
+#include "asm-offsets.h"
+
+#define GUEST_CS64 0xe033
+#define GUEST_DS   0xe02b
+
+.macro SAVE_GPRS
+    push    %rdi
+    push    %rsi
+    push    %rdx
+    push    %rcx
+    push    %rax
+    push    %r8
+    push    %r9
+    push    %r10
+    push    %r11
+    push    %rbx
+    push    %rbp
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbp
+    pop     %rbx
+    pop     %r11
+    pop     %r10
+    pop     %r9
+    pop     %r8
+    pop     %rax
+    pop     %rcx
+    pop     %rdx
+    pop     %rsi
+    pop     %rdi
+.endm
+
+    .text
+
+/* Exception and interrupt vectors: each stub makes the error-code slot uniform
+ * (a zero where the CPU pushes none) and records its vector in its upper half. */
+.macro VECTOR_STUB vec, has_error
+    .balign 16
+vector_\vec:
+    .if \has_error == 0
+    push    $0
+    .endif
+    movl    $\vec, 4(%rsp)
+    jmp     common_interrupt
+.endm
+
+.macro EXC_HAS_ERROR vec
+    .if (\vec == 8) || (\vec == 10) || (\vec == 11) || (\vec == 12) || (\vec == 13) || (\vec == 14) || (\vec == 17) || (\vec == 21) || (\vec == 29) || (\vec == 30)
+    VECTOR_STUB \vec, 1
+    .else
+    VECTOR_STUB \vec, 0
+    .endif
+.endm
+
+    .globl vector_stubs_start
+vector_stubs_start:
+    .altmacro
+    .set v, 0
+    .rept 256
+    EXC_HAS_ERROR %v
+    .set v, v + 1
+    .endr
+    .noaltmacro
+
+    .section .rodata
+    .balign 8
+    .globl vector_table
+vector_table:
+    .set v, 0
+    .rept 256
+    .quad vector_stubs_start + v * 16
+    .set v, v + 1
+    .endr
+    .text
+
+common_interrupt:
+    cld
+    SAVE_GPRS
+    xor     %ebp, %ebp              /* terminate stack traces at the frame */
+    mov     %rsp, %rdi
+    call    do_interrupt_or_trap
+    testb   $3, REGS_cs(%rsp)
+    jnz     return_to_guest
+    RESTORE_GPRS
+    add     $8, %rsp
+    iretq
+
+/*
+ * SYSCALL from a guest (kernel mode: hypercall; user mode: guest system call).
+ * Reached from the per-CPU stub below with %rsp = the top of guest_regs, the
+ * guest's SS and RSP already pushed. IF is clear (MSR_FMASK).
+ */
+    .globl syscall_common
+syscall_common:
+    push    %r11                    /* RFLAGS */
+    push    $GUEST_CS64
+    push    %rcx                    /* RIP */
+    push    $0
+    movl    $VECTOR_SYSCALL, 4(%rsp)
+    cld
+    SAVE_GPRS
+    xor     %ebp, %ebp
+    mov     %rsp, %rdi
+    sti
+    call    do_syscall
+    /* fall through */
+
+    .globl return_to_guest
+return_to_guest:
+    cli
+    mov     %rsp, %rdi
+    call    guest_exit_prepare
+    RESTORE_GPRS
+    add     $8, %rsp
+    iretq
+
+/*
+ * First entry into a guest vCPU on this CPU: %rdi = the cpu_regs frame at the
+ * top of the stack, already filled in.
+ */
+    .globl enter_guest
+enter_guest:
+    mov     %rdi, %rsp
+    jmp     return_to_guest
+
+/*
+ * SYSCALL stub template. LSTAR must point into a per-CPU copy of these bytes:
+ * the copy's data slots hold that CPU's stack top and the common entry point,
+ * reached RIP-relative so the code needs no free register.
+ */
+    .balign 64
+    .globl syscall_stub_start, syscall_stub_end, syscall_stub_stack, syscall_stub_target
+syscall_stub_start:
+    mov     %rsp, syscall_stub_scratch(%rip)
+    mov     syscall_stub_stack(%rip), %rsp
+    push    $GUEST_DS
+    push    syscall_stub_scratch(%rip)
+    jmp     *syscall_stub_target(%rip)
+    .balign 8
+syscall_stub_scratch:
+    .quad 0
+syscall_stub_stack:
+    .quad 0
+syscall_stub_target:
+    .quad 0
+syscall_stub_end:

@@ -1,0 +1,83 @@
+/* Fault-tolerant copies to and from guest memory; see guest_access.h. */
+#include "guest_access.h"
+#include "errno.h"
+#include "memlayout.h"
+
+extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
+
+/*
+ * rep movsb faults precisely: on a fault %rcx holds the bytes still to copy,
+ * and the fixup simply resumes after the instruction.
+ */
+size_t copy_with_fixup(void *dst, const void *src, size_t len)
+{
+    size_t left = len;
+    __asm__ volatile("1: rep movsb\n"
+                     "2:\n"
+                     ".pushsection __ex_table, \"a\"\n"
+                     ".balign 8\n"
+                     ".quad 1b, 2b\n"
+                     ".popsection\n"
+                     : "+c"(left), "+D"(dst), "+S"(src)
+                     :
+                     : "memory");
+    return left;
+}
+
+static int canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+int guest_range_ok(guest_ptr_t va, size_t len)
+{
+    uint64_t end = va + len; /* exclusive */
+    if (len == 0)
+        return 1;
+    if (end < va)
+        return 0;
+    if (!canonical(va) || !canonical(end - 1))
+        return 0;
+    /* Non-canonical hole in between: both ends canonical but on either side. */
+    if ((va >> 47) != ((end - 1) >> 47))
+        return 0;
+    /* The hypervisor's slots are never guest memory, even where they are mapped. */
+    if (va < DIRECTMAP_VIRT_END && end > M2P_VIRT_START)
+        return 0;
+    return 1;
+}
+
+size_t copy_from_guest(void *dst, guest_ptr_t src, size_t len)
+{
+    if (!guest_range_ok(src, len))
+        return len;
+    return copy_with_fixup(dst, (const void *)(uintptr_t)src, len);
+}
+
+size_t copy_to_guest(guest_ptr_t dst, const void *src, size_t len)
+{
+    if (!guest_range_ok(dst, len))
+        return len;
+    return copy_with_fixup((void *)(uintptr_t)dst, src, len);
+}
+
+long strncpy_from_guest(char *dst, guest_ptr_t src, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (copy_from_guest(&dst[i], src + i, 1))
+            return -EFAULT;
+        if (dst[i] == '\0')
+            return (long)i;
+    }
+    if (len)
+        dst[len - 1] = '\0';
+    return (long)(len ? len - 1 : 0);
+}
+
+uint64_t search_exception_table(uint64_t rip)
+{
+    for (const struct exception_fixup *e = __ex_table_start; e < __ex_table_end; e++)
+        if (e->fault_rip == rip)
+            return e->fixup_rip;
+    return 0;
+}

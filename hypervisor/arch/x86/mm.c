@@ -1,0 +1,199 @@
+/*
+ * Machine memory at boot: the frame table and the page heap.
+ *
+ * From the boot loader's memory map we take every RAM range, carve the frame
+ * table (one struct page_info per frame up to the highest RAM frame) out of
+ * the first range large enough above the image and the modules, and hand the
+ * rest of RAM to the buddy allocator, minus what must not be reused: the
+ * first megabyte (firmware, real-mode structures), the hypervisor image and
+ * the boot modules (the domain builder still reads them).
+ *
+ * The boot page tables map the first 4 GiB in the direct map; RAM above that
+ * is left out of the heap for now (the machines we boot under QEMU have less).
+ */
+#include "mm.h"
+#include "bootinfo.h"
+#include "buddy.h"
+#include "console.h"
+#include "lib.h"
+#include "panic.h"
+#include "xmalloc.h"
+
+#define DIRECTMAP_BOOT_LIMIT (4ull << 30)
+
+struct page_info *frame_table;
+mfn_t max_mfn;
+static struct buddy heap;
+static mfn_t heap_total;
+
+extern char __image_start[], __image_end[];
+
+struct range {
+    uint64_t start, end;
+};
+
+#define MAX_RESERVED 24
+static struct range reserved[MAX_RESERVED];
+static unsigned int nr_reserved;
+
+static void reserve(uint64_t start, uint64_t end)
+{
+    if (nr_reserved < MAX_RESERVED && end > start)
+        reserved[nr_reserved++] = (struct range){ALIGN_DOWN(start, PAGE_SIZE),
+                                                 ALIGN_UP(end, PAGE_SIZE)};
+}
+
+/* Lowest address >= start such that [addr, addr+len) avoids every reserved range. */
+static uint64_t skip_reserved(uint64_t start, uint64_t len)
+{
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        for (unsigned int i = 0; i < nr_reserved; i++)
+            if (start < reserved[i].end && start + len > reserved[i].start) {
+                start = reserved[i].end;
+                moved = true;
+            }
+    }
+    return start;
+}
+
+/* Add [start, end) minus the reserved ranges to the heap. */
+static void heap_add(uint64_t start, uint64_t end)
+{
+    while (start < end) {
+        uint64_t next_res = end;
+        bool inside = false;
+        for (unsigned int i = 0; i < nr_reserved; i++) {
+            if (start >= reserved[i].start && start < reserved[i].end) {
+                start = reserved[i].end;
+                inside = true;
+                break;
+            }
+            if (reserved[i].start > start && reserved[i].start < next_res)
+                next_res = reserved[i].start;
+        }
+        if (inside)
+            continue;
+        if (next_res > start) {
+            buddy_add_free_range(&heap, start >> PAGE_SHIFT, (next_res - start) >> PAGE_SHIFT);
+            heap_total += (next_res - start) >> PAGE_SHIFT;
+        }
+        start = next_res;
+    }
+}
+
+static void *xmalloc_page_alloc(unsigned int order)
+{
+    return pages_alloc(order);
+}
+
+static void xmalloc_page_free(void *p, unsigned int order)
+{
+    pages_free(p, order);
+}
+
+void mm_init(void)
+{
+    uint64_t top = 0;
+
+    reserve(0, 1 << 20);
+    reserve(hv_virt_to_phys(__image_start), hv_virt_to_phys(__image_end));
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+        reserve(boot_info.modules[i].start, boot_info.modules[i].end);
+
+    for (unsigned int i = 0; i < boot_info.nr_ranges; i++) {
+        const struct boot_mem_range *r = &boot_info.ranges[i];
+        if (r->type == E820_RAM && r->addr + r->len > top)
+            top = r->addr + r->len;
+    }
+    if (top > DIRECTMAP_BOOT_LIMIT) {
+        log_printf(LOG_WARN, "mm: only the first 4 GiB of RAM are used (of %lu MiB)",
+                   (unsigned long)(top >> 20));
+        top = DIRECTMAP_BOOT_LIMIT;
+    }
+    max_mfn = top >> PAGE_SHIFT;
+
+    /* Place the frame table. */
+    uint64_t ft_bytes = ALIGN_UP(max_mfn * sizeof(struct page_info), PAGE_SIZE);
+    uint64_t ft_pa = 0;
+    for (unsigned int i = 0; i < boot_info.nr_ranges && !ft_pa; i++) {
+        const struct boot_mem_range *r = &boot_info.ranges[i];
+        if (r->type != E820_RAM)
+            continue;
+        uint64_t s = skip_reserved(ALIGN_UP(r->addr, PAGE_SIZE), ft_bytes);
+        if (s + ft_bytes <= MIN(r->addr + r->len, top))
+            ft_pa = s;
+    }
+    if (!ft_pa)
+        panic("mm: no room for a %lu KiB frame table", (unsigned long)(ft_bytes >> 10));
+    reserve(ft_pa, ft_pa + ft_bytes);
+    frame_table = __va(ft_pa);
+    memset(frame_table, 0, ft_bytes);
+
+    buddy_init(&heap, frame_table, max_mfn);
+    for (unsigned int i = 0; i < boot_info.nr_ranges; i++) {
+        const struct boot_mem_range *r = &boot_info.ranges[i];
+        if (r->type == E820_RAM)
+            heap_add(ALIGN_UP(r->addr, PAGE_SIZE),
+                     ALIGN_DOWN(MIN(r->addr + r->len, top), PAGE_SIZE));
+    }
+    xmalloc_init(xmalloc_page_alloc, xmalloc_page_free);
+    printk("mm: %lu MiB RAM, %lu frames in the heap, frame table %lu KiB at %#lx",
+           (unsigned long)(top >> 20), (unsigned long)heap_total, (unsigned long)(ft_bytes >> 10),
+           (unsigned long)ft_pa);
+}
+
+mfn_t frames_alloc(unsigned int order)
+{
+    mfn_t mfn = buddy_alloc(&heap, order);
+    return mfn;
+}
+
+void frames_free(mfn_t mfn, unsigned int order)
+{
+    buddy_free(&heap, mfn, order);
+}
+
+void *pages_alloc(unsigned int order)
+{
+    mfn_t mfn = frames_alloc(order);
+    return mfn == INVALID_MFN ? NULL : mfn_to_virt(mfn);
+}
+
+void *pages_zalloc(unsigned int order)
+{
+    void *p = pages_alloc(order);
+    if (p)
+        memset(p, 0, PAGE_SIZE << order);
+    return p;
+}
+
+void pages_free(void *va, unsigned int order)
+{
+    if (va)
+        frames_free(virt_to_mfn(va), order);
+}
+
+mfn_t heap_free_frames(void)
+{
+    return buddy_free_frames(&heap);
+}
+
+mfn_t heap_total_frames(void)
+{
+    return heap_total;
+}
+
+uint64_t hv_virt_to_phys(const void *va)
+{
+    uint64_t v = (uint64_t)(uintptr_t)va;
+    if (v >= HV_VIRT_BASE && v < HV_VIRT_BASE + HV_VIRT_SIZE)
+        return v - HV_VIRT_OFFSET;
+    return __pa(va);
+}
+
+int mfn_valid(mfn_t mfn)
+{
+    return mfn < max_mfn && page_state(&frame_table[mfn]) != PGC_state_reserv;
+}

@@ -1,0 +1,62 @@
+/*
+ * Halting and restarting the machine.
+ *
+ * Under QEMU, a harness wants QEMU to exit instead of waiting for a timeout:
+ * we write to the isa-debug-exit device (port 0xf4; QEMU exits with status
+ * (value << 1) | 1) if it is there, then try ACPI S5 on the PIIX4 and ICH9
+ * power-management ports QEMU uses, then halt for good.
+ */
+#include "reboot.h"
+#include "console.h"
+#include "domain.h"
+#include "x86.h"
+
+#define ISA_DEBUG_EXIT_PORT 0xf4
+
+bool opt_noreboot;
+
+const char *shutdown_reason_name(unsigned int reason);
+
+_Noreturn void machine_halt(int code)
+{
+    local_irq_disable();
+    outl(ISA_DEBUG_EXIT_PORT, (uint32_t)code);
+    outw(0x604, 0x2000);  /* QEMU i440fx/PIIX4 PM1a_CNT: SLP_EN | S5 */
+    outw(0xb004, 0x2000); /* older QEMU/Bochs */
+    outw(0x4004, 0x3400); /* VirtualBox */
+    for (;;)
+        halt();
+}
+
+_Noreturn void machine_restart(void)
+{
+    local_irq_disable();
+    /* Pulse the reset line through the keyboard controller, then the 0xcf9 reset register. */
+    for (int i = 0; i < 1000 && (inb(0x64) & 2); i++)
+        ;
+    outb(0x64, 0xfe);
+    outb(0xcf9, 0x06);
+    for (;;)
+        halt();
+}
+
+/*
+ * The first domain stopped. Like Xen, the machine follows dom0: poweroff and
+ * crash halt it, reboot restarts it unless noreboot was given.
+ */
+void domain_shutdown_report(struct domain *d)
+{
+    printk("Domain %u (%s) has shut down: %s%s", d->domain_id, d->name,
+           shutdown_reason_name(d->shutdown_reason),
+           d->shutdown_reason == 3 ? " -- the domain crashed" : "");
+    if (d->domain_id != 0)
+        return;
+    if (d->shutdown_reason == 1 /* reboot */ && !opt_noreboot) {
+        printk("Hardware domain rebooted: restarting the machine");
+        machine_restart();
+    }
+    printk("Hardware domain shut down: %s", opt_noreboot ? "halting (noreboot)" : "powering off");
+    /* isa-debug-exit status: 1 = poweroff, 3 = crash, 5 = reboot, 7 = other */
+    int code = d->shutdown_reason == 0 ? 0 : d->shutdown_reason == 3 ? 1 : d->shutdown_reason == 1 ? 2 : 3;
+    machine_halt(code);
+}

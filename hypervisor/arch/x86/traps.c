@@ -1,0 +1,133 @@
+/*
+ * Interrupt and exception dispatch.
+ *
+ * A fault in the hypervisor itself is either expected (a guest-memory access
+ * with an exception-table fixup) or a bug: then we dump the registers and a
+ * stack trace and panic. A fault raised by a guest is handed to the PV code:
+ * emulate what the guest may not run itself, or bounce the exception to the
+ * handler the guest registered with set_trap_table.
+ */
+#include "traps.h"
+#include "console.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "panic.h"
+#include "time.h"
+#include "x86.h"
+
+static const char *const exception_names[X86_NR_EXCEPTIONS] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
+    "coprocessor overrun", "#TS invalid TSS", "#NP segment not present", "#SS stack fault",
+    "#GP general protection", "#PF page fault", "reserved", "#MF x87 error",
+    "#AC alignment check", "#MC machine check", "#XM SIMD error", "#VE virtualization",
+    "#CP control protection",
+};
+
+void show_registers(const struct cpu_regs *r)
+{
+    log_printf(LOG_ERR, "RIP: %04lx:%016lx RFLAGS: %016lx vector %u error %#x",
+               (unsigned long)r->cs, (unsigned long)r->rip, (unsigned long)r->rflags, r->vector,
+               r->error_code);
+    log_printf(LOG_ERR, "RAX: %016lx RBX: %016lx RCX: %016lx RDX: %016lx", (unsigned long)r->rax,
+               (unsigned long)r->rbx, (unsigned long)r->rcx, (unsigned long)r->rdx);
+    log_printf(LOG_ERR, "RSI: %016lx RDI: %016lx RBP: %016lx RSP: %04lx:%016lx",
+               (unsigned long)r->rsi, (unsigned long)r->rdi, (unsigned long)r->rbp,
+               (unsigned long)r->ss, (unsigned long)r->rsp);
+    log_printf(LOG_ERR, "R8:  %016lx R9:  %016lx R10: %016lx R11: %016lx", (unsigned long)r->r8,
+               (unsigned long)r->r9, (unsigned long)r->r10, (unsigned long)r->r11);
+    log_printf(LOG_ERR, "R12: %016lx R13: %016lx R14: %016lx R15: %016lx", (unsigned long)r->r12,
+               (unsigned long)r->r13, (unsigned long)r->r14, (unsigned long)r->r15);
+    log_printf(LOG_ERR, "CR0: %016lx CR2: %016lx CR3: %016lx CR4: %016lx",
+               (unsigned long)read_cr0(), (unsigned long)read_cr2(), (unsigned long)read_cr3(),
+               (unsigned long)read_cr4());
+}
+
+/* Follow the frame-pointer chain while it stays inside this CPU's stack. */
+void show_stack_trace(uint64_t rbp)
+{
+    uint64_t lo = (uint64_t)get_cpu_info() - STACK_SIZE + sizeof(struct cpu_info);
+    uint64_t hi = (uint64_t)get_cpu_info();
+    log_printf(LOG_ERR, "Call trace (resolve with addr2line -e build/lamina-syms):");
+    for (int depth = 0; depth < 24 && rbp >= lo && rbp + 16 <= hi && !(rbp & 7); depth++) {
+        uint64_t ret = ((uint64_t *)rbp)[1];
+        log_printf(LOG_ERR, "  [<%016lx>]", (unsigned long)ret);
+        rbp = ((uint64_t *)rbp)[0];
+    }
+}
+
+static void hypervisor_fault(struct cpu_regs *regs)
+{
+    unsigned int vec = regs->vector;
+    uint64_t fixup = search_exception_table(regs->rip);
+
+    if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
+        regs->rip = fixup;
+        return;
+    }
+    log_printf(LOG_ERR, "*** hypervisor fault: %s ***",
+               vec < X86_NR_EXCEPTIONS && exception_names[vec] ? exception_names[vec] : "?");
+    show_registers(regs);
+    show_stack_trace(regs->rbp);
+    panic("fatal exception %u in the hypervisor at %#lx", vec, (unsigned long)regs->rip);
+}
+
+static void guest_fault(struct cpu_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vec = regs->vector;
+
+    switch (vec) {
+    case X86_EXC_PF:
+        pv_inject_page_fault(v, read_cr2(), regs->error_code);
+        return;
+    case X86_EXC_UD:
+        if (pv_emulate_forced_cpuid(regs))
+            return;
+        break;
+    case X86_EXC_GP:
+        if (pv_emulate_privileged(regs))
+            return;
+        break;
+    case X86_EXC_NMI:
+    case X86_EXC_MC:
+        log_printf(LOG_WARN, "%s while d%u was running", exception_names[vec],
+                   v->domain->domain_id);
+        return;
+    case X86_EXC_DF:
+        show_registers(regs);
+        panic("double fault from guest context");
+    default:
+        break;
+    }
+    bool has_error = vec == X86_EXC_DF || (vec >= X86_EXC_TS && vec <= X86_EXC_PF) ||
+                     vec == X86_EXC_AC || vec == X86_EXC_CP;
+    pv_inject_exception(v, vec, has_error, regs->error_code);
+}
+
+void timer_interrupt(void);
+
+void do_interrupt_or_trap(struct cpu_regs *regs);
+void do_interrupt_or_trap(struct cpu_regs *regs)
+{
+    unsigned int vec = regs->vector;
+
+    if (vec == APIC_TIMER_VECTOR) {
+        apic_eoi();
+        timer_interrupt();
+        return;
+    }
+    if (vec == APIC_SPURIOUS_VECTOR)
+        return;
+    if (vec >= X86_NR_EXCEPTIONS) {
+        apic_eoi();
+        log_printf(LOG_DEBUG, "unexpected interrupt vector %#x", vec);
+        return;
+    }
+    if (guest_mode(regs))
+        guest_fault(regs);
+    else if (vec == X86_EXC_NMI)
+        log_printf(LOG_WARN, "NMI in the hypervisor at %#lx", (unsigned long)regs->rip);
+    else
+        hypervisor_fault(regs);
+}

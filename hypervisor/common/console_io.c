@@ -1,0 +1,36 @@
+/* console_io: guest console output into the hypervisor console, and (dom0) input. */
+#include "console.h"
+#include "domain.h"
+#include "errno.h"
+#include "guest_access.h"
+#include "lamina/console.h"
+
+#define CONSOLE_IO_MAX_WRITE (16 * 1024) /* per call; longer writes return a short count */
+
+long hc_console_io(int cmd, unsigned int count, guest_ptr_t buffer)
+{
+    struct domain *d = current_domain();
+    char chunk[128];
+
+    switch (cmd) {
+    case LAM_CONSOLEIO_write: {
+        unsigned int done = 0;
+        if (count > CONSOLE_IO_MAX_WRITE)
+            count = CONSOLE_IO_MAX_WRITE;
+        while (done < count) {
+            unsigned int n = count - done < sizeof(chunk) ? count - done : sizeof(chunk);
+            if (copy_from_guest(chunk, buffer + done, n))
+                return -EFAULT;
+            console_guest_write(d->domain_id, chunk, n);
+            done += n;
+        }
+        return 0;
+    }
+    case LAM_CONSOLEIO_read:
+        if (!d->is_privileged)
+            return -EPERM;
+        return 0; /* serial input goes to the debug keys until dom0's console is wired up */
+    default:
+        return -ENOSYS;
+    }
+}

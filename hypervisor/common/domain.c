@@ -1,0 +1,101 @@
+/* Domain and vCPU lifecycle. */
+#include "domain.h"
+#include "console.h"
+#include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "panic.h"
+#include "xmalloc.h"
+
+struct domain *domain_list[MAX_DOMAINS];
+static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;
+
+const char *shutdown_reason_name(unsigned int reason);
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
+{
+    if (id >= MAX_DOMAINS || max_vcpus == 0 || max_vcpus > MAX_VCPUS)
+        return NULL;
+    struct domain *d = xzalloc_bytes(sizeof(*d), 64);
+    if (!d)
+        return NULL;
+    d->domain_id = id;
+    d->is_privileged = privileged;
+    d->max_vcpus = max_vcpus;
+    d->state = DOMAIN_PAUSED;
+    spin_lock_init(&d->lock);
+    INIT_LIST_HEAD(&d->page_list);
+    fmt_snprintf(d->name, sizeof(d->name), "d%u", id);
+
+    d->shared_info = pages_zalloc(0);
+    if (!d->shared_info) {
+        xfree(d);
+        return NULL;
+    }
+    d->shared_info_mfn = virt_to_mfn(d->shared_info);
+    /* Events start masked on every vCPU slot, as the ABI requires. */
+    for (unsigned int i = 0; i < LAM_LEGACY_MAX_VCPUS; i++)
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+
+    spin_lock(&domain_list_lock);
+    if (domain_list[id]) {
+        spin_unlock(&domain_list_lock);
+        pages_free(d->shared_info, 0);
+        xfree(d);
+        return NULL;
+    }
+    domain_list[id] = d;
+    spin_unlock(&domain_list_lock);
+    return d;
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    if (id >= d->max_vcpus || d->vcpus[id])
+        return NULL;
+    struct vcpu *v = xzalloc_bytes(sizeof(*v), 64);
+    if (!v)
+        return NULL;
+    v->vcpu_id = id;
+    v->domain = d;
+    v->kernel_mode = true;
+    v->vcpu_info = &d->shared_info->vcpu_info[id < LAM_LEGACY_MAX_VCPUS ? id : 0];
+    d->vcpus[id] = v;
+    return v;
+}
+
+int domain_assign_frame(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    spin_lock(&d->lock);
+    if (d->max_pages && d->tot_pages >= d->max_pages) {
+        spin_unlock(&d->lock);
+        return -ENOMEM;
+    }
+    pg->owner = d;
+    pg->count_info = (pg->count_info & ~PGC_count_mask) | PGC_allocated | 1;
+    pg->type_info = 0;
+    list_add_tail(&pg->list, &d->page_list);
+    d->tot_pages++;
+    spin_unlock(&d->lock);
+    return 0;
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    spin_lock(&d->lock);
+    if (d->state != DOMAIN_SHUTDOWN && d->state != DOMAIN_DYING) {
+        d->state = DOMAIN_SHUTDOWN;
+        d->shutdown_reason = reason;
+        printk("Domain %u shutdown: reason %u (%s)", d->domain_id, reason,
+               shutdown_reason_name(reason));
+    }
+    spin_unlock(&d->lock);
+}
+
+void domain_crash(struct domain *d, const char *why)
+{
+    log_printf(LOG_ERR, "Domain %u crashed: %s", d->domain_id, why);
+    domain_shutdown(d, 3 /* crash */);
+}

@@ -1,0 +1,131 @@
+/*
+ * start_lamina: the boot CPU's path from the loader to the first domain.
+ */
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "cpu.h"
+#include "dom_build.h"
+#include "lib.h"
+#include "mm.h"
+#include "panic.h"
+#include "reboot.h"
+#include "time.h"
+#include "traps.h"
+#include "x86.h"
+
+char hv_cmdline[BOOT_CMDLINE_LEN];
+
+static char opt_console[64] = "com1";
+static char opt_com1[64];
+static char opt_loglvl[32];
+static uint64_t opt_dom0_mem;
+static char opt_guest_loglvl[32];
+
+static const struct cmdline_param params[] = {
+    {"console", CP_STRING, opt_console, sizeof(opt_console), NULL},
+    {"com1", CP_STRING, opt_com1, sizeof(opt_com1), NULL},
+    {"loglvl", CP_STRING, opt_loglvl, sizeof(opt_loglvl), NULL},
+    {"guest_loglvl", CP_STRING, opt_guest_loglvl, sizeof(opt_guest_loglvl), NULL},
+    {"dom0_mem", CP_SIZE, &opt_dom0_mem, sizeof(opt_dom0_mem), NULL},
+    {"noreboot", CP_BOOL, &opt_noreboot, sizeof(opt_noreboot), NULL},
+};
+
+/* The module string starts with the image's name (as the loader saw it); skip that word. */
+static const char *module_args(const char *s)
+{
+    while (*s && *s != ' ')
+        s++;
+    while (*s == ' ')
+        s++;
+    return s;
+}
+
+#define DEFAULT_DOM0_MEM (256ull << 20)
+
+static struct domain *build_first_domain(void)
+{
+    if (boot_info.nr_modules == 0)
+        panic("no dom0 kernel: pass the kernel as the first multiboot module "
+              "(QEMU: -initrd \"<kernel> <args>\")");
+    const struct boot_module *k = &boot_info.modules[0];
+    const struct boot_module *rd = boot_info.nr_modules > 1 ? &boot_info.modules[1] : NULL;
+
+    uint64_t free_bytes = heap_free_frames() << PAGE_SHIFT;
+    uint64_t mem = opt_dom0_mem ? opt_dom0_mem : MIN(DEFAULT_DOM0_MEM, free_bytes / 2);
+    /* Keep some memory for the hypervisor's own allocations. */
+    uint64_t reserve = 8ull << 20;
+    if (mem + reserve > free_bytes) {
+        log_printf(LOG_WARN, "dom0_mem=%luM is more than is free; using %luM",
+                   (unsigned long)(mem >> 20), (unsigned long)((free_bytes - reserve) >> 20));
+        mem = free_bytes - reserve;
+    }
+    struct dom_build_args args = {
+        .kernel = __va(k->start),
+        .kernel_len = k->end - k->start,
+        .initrd = rd ? __va(rd->start) : NULL,
+        .initrd_len = rd ? rd->end - rd->start : 0,
+        .cmdline = module_args(k->cmdline),
+        .nr_pages = mem >> PAGE_SHIFT,
+        .privileged = true,
+    };
+    struct domain *d = dom_build(0, &args);
+    if (!d)
+        panic("could not build dom0 from module '%s'", k->cmdline);
+    return d;
+}
+
+void pic_disable(void);
+extern void enter_guest(struct cpu_regs *regs) __attribute__((noreturn));
+
+static _Noreturn void run_first_vcpu(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
+    ci->curr_vcpu = v;
+    ci->guest_regs = v->regs;
+    v->domain->state = DOMAIN_RUNNING;
+    write_cr3(v->guest_table);
+    wrmsr(MSR_GS_BASE, 0);
+    wrmsr(MSR_FS_BASE, 0);
+    enter_guest(&ci->guest_regs);
+}
+
+void start_lamina(uint32_t magic, uint64_t info_pa);
+void start_lamina(uint32_t magic, uint64_t info_pa)
+{
+    struct cpu_info *ci = get_cpu_info();
+    memset(ci, 0, sizeof(*ci));
+
+    console_init();
+    if (multiboot_parse(magic, info_pa))
+        panic("unknown boot loader magic %#x: boot Lamina with multiboot 1 or 2", magic);
+    /* Multiboot 1 loaders (QEMU, GRUB legacy) put the image name first, as for modules. */
+    const char *cl = magic == 0x2badb002 ? module_args(boot_info.cmdline) : boot_info.cmdline;
+    memcpy(hv_cmdline, cl, strnlen(cl, sizeof(hv_cmdline) - 1));
+    int unknown = cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params));
+    console_configure(opt_console, opt_loglvl);
+
+    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", 4, 17, boot_info.loader);
+    printk("Command line: %s", hv_cmdline);
+    if (unknown)
+        log_printf(LOG_DEBUG, "%d command-line parameter(s) not used by Lamina", unknown);
+    for (unsigned int i = 0; i < boot_info.nr_ranges; i++)
+        printk(" e820 %016lx - %016lx type %u", (unsigned long)boot_info.ranges[i].addr,
+               (unsigned long)(boot_info.ranges[i].addr + boot_info.ranges[i].len),
+               boot_info.ranges[i].type);
+    for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+        printk(" module %u: %#lx-%#lx '%s'", i, (unsigned long)boot_info.modules[i].start,
+               (unsigned long)boot_info.modules[i].end, boot_info.modules[i].cmdline);
+
+    mm_init();
+    pic_disable();
+    cpu_init_boot();
+    cpu_load_tables(ci);
+    time_init();
+    apic_timer_init();
+    timers_init();
+
+    struct domain *d0 = build_first_domain();
+    printk("Starting dom0. Debug keys on the serial console: 'h' for help.");
+    run_first_vcpu(d0->vcpus[0]);
+}

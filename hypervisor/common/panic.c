@@ -1,0 +1,22 @@
+/* panic: print why, then stop the machine (QEMU exits through the debug-exit device). */
+#include <stdarg.h>
+#include "console.h"
+#include "lib.h"
+#include "panic.h"
+#include "reboot.h"
+#include "x86.h"
+
+_Noreturn void panic(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+
+    local_irq_disable();
+    va_start(ap, fmt);
+    fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    log_printf(LOG_ERR, "****************************************");
+    log_printf(LOG_ERR, "Panic: %s", buf);
+    log_printf(LOG_ERR, "****************************************");
+    machine_halt(3);
+}

@@ -1,0 +1,84 @@
+/* xen_version: what guests learn about the hypervisor (same answers as Xen 4.17 where they matter). */
+#include "domain.h"
+#include "errno.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "version.h"
+#include "lamina/features.h"
+#include "lamina/version.h"
+#include "lamina/vm_assist.h"
+
+extern char hv_cmdline[];
+
+static uint32_t feature_submap(const struct domain *d)
+{
+    /* A PV guest: PRESERVE_AD updates, the MMUEXT page ops and grant-map AVL bits. */
+    uint32_t f = (1u << LAM_XENFEAT_mmu_pt_update_preserve_ad) |
+                 (1u << LAM_XENFEAT_highmem_assist) | (1u << LAM_XENFEAT_gnttab_map_avail_bits) |
+                 (1u << LAM_XENFEAT_memory_op_vnode_supported);
+    if (d->vm_assist & (1ul << LAM_VMASST_TYPE_pae_extended_cr3))
+        f |= 1u << LAM_XENFEAT_pae_pgdir_above_4gb;
+    if (d->is_privileged)
+        f |= 1u << LAM_XENFEAT_dom0;
+    return f;
+}
+
+static long copy_string_out(guest_ptr_t arg, const char *s, size_t buflen)
+{
+    char buf[LAM_XENVER_CAPABILITIES_LEN];
+    size_t n = MIN(buflen, sizeof(buf));
+    memset(buf, 0, n);
+    size_t len = MIN(strlen(s), n - 1);
+    memcpy(buf, s, len);
+    return copy_to_guest(arg, buf, n) ? -EFAULT : 0;
+}
+
+long hc_xen_version(int cmd, guest_ptr_t arg)
+{
+    struct domain *d = current_domain();
+
+    switch (cmd) {
+    case LAM_XENVER_version:
+        return (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
+    case LAM_XENVER_extraversion:
+        return copy_string_out(arg, LAMINA_EXTRAVERSION, LAM_XENVER_EXTRAVERSION_LEN);
+    case LAM_XENVER_compile_info: {
+        struct lam_xen_compile_info ci;
+        memset(&ci, 0, sizeof(ci));
+        memcpy(ci.compiler, "gcc", 3);
+        memcpy(ci.compile_by, "lamina", 6);
+        memcpy(ci.compile_domain, "lamina", 6);
+        memcpy(ci.compile_date, __DATE__, MIN(sizeof(__DATE__), sizeof(ci.compile_date)));
+        return copy_to_guest(arg, &ci, sizeof(ci)) ? -EFAULT : 0;
+    }
+    case LAM_XENVER_capabilities:
+        return copy_string_out(arg, "xen-3.0-x86_64", LAM_XENVER_CAPABILITIES_LEN);
+    case LAM_XENVER_changeset:
+        return copy_string_out(arg, "lamina", LAM_XENVER_CHANGESET_LEN);
+    case LAM_XENVER_platform_parameters: {
+        struct lam_xen_platform_parameters p = {.virt_start = 0xffff800000000000ul};
+        return copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
+    }
+    case LAM_XENVER_get_features: {
+        struct lam_xen_feature_info fi;
+        if (copy_from_guest(&fi, arg, sizeof(fi)))
+            return -EFAULT;
+        if (fi.submap_idx != 0)
+            return -EINVAL;
+        fi.submap = feature_submap(d);
+        return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
+    }
+    case LAM_XENVER_pagesize:
+        return 4096;
+    case LAM_XENVER_guest_handle: {
+        uint8_t handle[LAM_XENVER_GUEST_HANDLE_LEN] = {0};
+        return copy_to_guest(arg, handle, sizeof(handle)) ? -EFAULT : 0;
+    }
+    case LAM_XENVER_commandline:
+        if (!d->is_privileged)
+            return -EPERM;
+        return copy_string_out(arg, hv_cmdline, LAM_XENVER_COMMANDLINE_LEN);
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,108 @@
+/*
+ * Domains and vCPUs.
+ *
+ * A domain owns frames (its page_list), a shared_info page and up to
+ * MAX_VCPUS vCPUs. A vCPU's guest register state lives in its struct vcpu
+ * while it is not running; while it runs, the live copy is the guest_regs
+ * block at the top of its physical CPU's stack (see cpu.h) and the vcpu's
+ * copy is stale.
+ */
+#ifndef LAMINA_HV_DOMAIN_H
+#define LAMINA_HV_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "cpu.h"
+#include "frame.h"
+#include "list.h"
+#include "spinlock.h"
+#include "hypercall-types.h"
+#include "lamina/shared_info.h"
+
+#define MAX_DOMAINS     64
+#define MAX_VCPUS       32
+#define DOMID_FIRST_RESERVED 0x7ff0
+#define DOMID_SELF      0x7ff0
+#define DOMID_IO        0x7ff1
+#define DOMID_XEN       0x7ff2
+#define DOMID_IDLE      0x7fff
+
+/* One guest trap-table entry (set_trap_table). */
+struct guest_trap {
+    uint64_t address; /* 0: no handler */
+    uint16_t cs;
+    uint8_t flags; /* DPL in bits 0-1, "mask events" in bit 2 */
+};
+
+/* An exception or event to deliver to the guest on the next exit. */
+struct pending_bounce {
+    bool pending;
+    bool has_error;
+    uint8_t vector;
+    uint32_t error_code;
+    uint64_t cr2;
+};
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    struct cpu_regs regs;  /* saved state while not running */
+    bool kernel_mode;      /* guest kernel (true) or guest user (false) */
+    bool online;
+    bool blocked;
+
+    uint64_t guest_table;      /* machine address of the kernel L4 */
+    uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
+
+    struct guest_trap traps[256];
+    uint64_t event_callback, failsafe_callback, syscall_callback;
+    bool event_masks, failsafe_masks, syscall_masks;
+    uint64_t kernel_ss, kernel_sp;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+
+    struct lam_vcpu_info *vcpu_info; /* in shared_info until re-registered */
+    struct pending_bounce bounce;
+};
+
+enum domain_state { DOMAIN_RUNNING, DOMAIN_PAUSED, DOMAIN_SHUTDOWN, DOMAIN_DYING };
+
+struct domain {
+    domid_t domain_id;
+    spinlock_t lock;
+    bool is_privileged;
+    enum domain_state state;
+    unsigned int shutdown_reason;
+    uint64_t shutdown_code;
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpus[MAX_VCPUS];
+
+    struct lam_shared_info *shared_info;
+    mfn_t shared_info_mfn;
+
+    struct list_head page_list; /* frames this domain owns */
+    unsigned long tot_pages, max_pages;
+    unsigned long vm_assist;
+
+    char name[32];
+};
+
+extern struct domain *domain_list[MAX_DOMAINS];
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus);
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+/* Give a frame to a domain (it becomes the owner with one general reference). */
+int domain_assign_frame(struct domain *d, mfn_t mfn);
+/* Shutdown: record the reason and stop the domain's vCPUs. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_crash(struct domain *d, const char *why);
+
+/* Called when the domain has stopped for good (arch: halt/power off QEMU for dom0). */
+void domain_shutdown_report(struct domain *d);
+
+static inline struct domain *current_domain(void)
+{
+    return current->domain;
+}
+
+#endif
