@@ -116,6 +116,22 @@ static void emit_line(enum log_level lvl, const char *prefix, const char *body, 
     local_irq_restore(flags);
 }
 
+/* The hardware domain's console is the machine's console: its lines go out as
+ * they are, as on Xen, so tools reading the serial line see the guest's text. */
+static void emit_raw_line(const char *body, size_t n)
+{
+    char line[LINE_MAX_LEN + 1];
+    n = MIN(n, (size_t)LINE_MAX_LEN);
+    memcpy(line, body, n);
+    line[n++] = '\n';
+    unsigned long flags = local_irq_save();
+    spin_lock(&console_lock);
+    ring_append(line, n);
+    serial_write(line, n);
+    spin_unlock(&console_lock);
+    local_irq_restore(flags);
+}
+
 void log_printf(enum log_level lvl, const char *fmt, ...)
 {
     static const char *const tags[] = {"ERROR: ", "WARN: ", "", ""};
@@ -157,7 +173,10 @@ void console_guest_write(unsigned int domid, const char *s, size_t n)
         if (c != '\n')
             guest_lines[slot].buf[guest_lines[slot].len++] = c;
         if (c == '\n' || guest_lines[slot].len == LINE_MAX_LEN - 1) {
-            emit_line(LOG_INFO, prefix, guest_lines[slot].buf, guest_lines[slot].len);
+            if (domid == 0)
+                emit_raw_line(guest_lines[slot].buf, guest_lines[slot].len);
+            else
+                emit_line(LOG_INFO, prefix, guest_lines[slot].buf, guest_lines[slot].len);
             guest_lines[slot].len = 0;
         }
     }

@@ -4,11 +4,23 @@
 #include "guest_access.h"
 #include "lib.h"
 #include "version.h"
+#include "lamina/errno.h"
 #include "lamina/features.h"
 #include "lamina/version.h"
 #include "lamina/vm_assist.h"
 
 extern char hv_cmdline[];
+extern const uint8_t __build_id_start[], __build_id_end[];
+
+/* The GNU build-id note the linker put in the image: {namesz, descsz, type, "GNU\0", id}. */
+static const uint8_t *build_id(uint32_t *len)
+{
+    const uint32_t *note = (const uint32_t *)__build_id_start;
+    if (__build_id_end - __build_id_start < 16 || note[0] != 4)
+        return NULL;
+    *len = note[1];
+    return __build_id_start + 16;
+}
 
 static uint32_t feature_submap(const struct domain *d)
 {
@@ -73,6 +85,25 @@ long hc_xen_version(int cmd, guest_ptr_t arg)
     case LAM_XENVER_guest_handle: {
         uint8_t handle[LAM_XENVER_GUEST_HANDLE_LEN] = {0};
         return copy_to_guest(arg, handle, sizeof(handle)) ? -EFAULT : 0;
+    }
+    case LAM_XENVER_build_id: {
+        uint32_t len = 0, cap;
+        const uint8_t *id = build_id(&len);
+        if (!d->is_privileged)
+            return -EPERM;
+        if (!id)
+            return -ENODATA;
+        if (!arg)
+            return len; /* size query */
+        if (copy_from_guest(&cap, arg, sizeof(cap)))
+            return -EFAULT;
+        if (cap == 0)
+            return -EINVAL;
+        if (len > cap)
+            return -LAM_ENOBUFS;
+        if (copy_to_guest(arg + sizeof(cap), id, len))
+            return -EFAULT;
+        return len;
     }
     case LAM_XENVER_commandline:
         if (!d->is_privileged)

@@ -13,8 +13,8 @@
  * Misuse (double free, freeing a frame the allocator never handed out,
  * wrong order, adding a range twice) is a hypervisor bug: BUG_ON.
  */
-#ifndef LAMINA_BUDDY_H
-#define LAMINA_BUDDY_H
+#ifndef LAMINA_HV_BUDDY_H
+#define LAMINA_HV_BUDDY_H
 
 #include "frame.h"
 #include "list.h"

@@ -23,8 +23,8 @@
  * counted; a later parameter overrides an earlier one with the same name.
  * The caller strips the image name that a boot loader puts first.
  */
-#ifndef LAMINA_CMDLINE_H
-#define LAMINA_CMDLINE_H
+#ifndef LAMINA_HV_CMDLINE_H
+#define LAMINA_HV_CMDLINE_H
 
 #include <stddef.h>
 #include <stdint.h>

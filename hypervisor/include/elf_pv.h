@@ -35,8 +35,8 @@
  *   -ERANGE     entry, virt_base, INIT_P2M or HYPERCALL_PAGE outside
  *               their allowed ranges
  */
-#ifndef LAMINA_ELF_PV_H
-#define LAMINA_ELF_PV_H
+#ifndef LAMINA_HV_ELF_PV_H
+#define LAMINA_HV_ELF_PV_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -7,8 +7,8 @@
  * put hypervisor/include on the quote path only) still see the C library's
  * <errno.h> where they ask for it.
  */
-#ifndef LAMINA_ERRNO_H
-#define LAMINA_ERRNO_H
+#ifndef LAMINA_HV_ERRNO_H
+#define LAMINA_HV_ERRNO_H
 
 #define EPERM      1
 #define ENOENT     2

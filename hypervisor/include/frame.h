@@ -26,8 +26,8 @@
  * A frame's type can only change while its type count is zero; that is
  * what keeps a page-table page from also being mapped writable.
  */
-#ifndef LAMINA_FRAME_H
-#define LAMINA_FRAME_H
+#ifndef LAMINA_HV_FRAME_H
+#define LAMINA_HV_FRAME_H
 
 #include <stdbool.h>
 #include <stdint.h>

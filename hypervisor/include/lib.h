@@ -6,8 +6,8 @@
  * The same sources build for the host unit tests, where these declarations
  * coincide with the C library's.
  */
-#ifndef LAMINA_LIB_H
-#define LAMINA_LIB_H
+#ifndef LAMINA_HV_LIB_H
+#define LAMINA_HV_LIB_H
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -4,8 +4,8 @@
  * pointing at itself. Deleted entries are poisoned with NULL so that a
  * second list_del() faults instead of corrupting a neighbour.
  */
-#ifndef LAMINA_LIST_H
-#define LAMINA_LIST_H
+#ifndef LAMINA_HV_LIST_H
+#define LAMINA_HV_LIST_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,8 +4,8 @@
  * provide their own. Declaration only here so that the libraries below can
  * report problems without depending on the console.
  */
-#ifndef LAMINA_LOG_H
-#define LAMINA_LOG_H
+#ifndef LAMINA_HV_LOG_H
+#define LAMINA_HV_LOG_H
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 

@@ -6,8 +6,8 @@
  * BUG_ON() and ASSERT() are always compiled in: the checks they guard are
  * cheap and a corrupted allocator is worse than a stopped machine.
  */
-#ifndef LAMINA_PANIC_H
-#define LAMINA_PANIC_H
+#ifndef LAMINA_HV_PANIC_H
+#define LAMINA_HV_PANIC_H
 
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

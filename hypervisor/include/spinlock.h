@@ -6,8 +6,8 @@
  * No interrupt-saving variants here: those need the arch code's flags
  * handling and live there. Not recursive.
  */
-#ifndef LAMINA_SPINLOCK_H
-#define LAMINA_SPINLOCK_H
+#ifndef LAMINA_HV_SPINLOCK_H
+#define LAMINA_HV_SPINLOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>

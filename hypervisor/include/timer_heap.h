@@ -8,8 +8,8 @@
  * the expired timers' functions itself, outside whatever lock it holds.
  * Timers with equal expiry come out in no particular order.
  */
-#ifndef LAMINA_TIMER_HEAP_H
-#define LAMINA_TIMER_HEAP_H
+#ifndef LAMINA_HV_TIMER_HEAP_H
+#define LAMINA_HV_TIMER_HEAP_H
 
 #include <stdbool.h>
 #include <stdint.h>

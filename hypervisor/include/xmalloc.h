@@ -14,8 +14,8 @@
  * Freeing a pointer twice or one that xmalloc never returned is caught
  * (BUG_ON). One spinlock protects all state.
  */
-#ifndef LAMINA_XMALLOC_H
-#define LAMINA_XMALLOC_H
+#ifndef LAMINA_HV_XMALLOC_H
+#define LAMINA_HV_XMALLOC_H
 
 #include <stddef.h>
 

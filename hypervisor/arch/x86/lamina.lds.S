@@ -24,6 +24,10 @@ SECTIONS
     .rodata : AT(ADDR(.rodata) - HV_VIRT_OFFSET) {
         *(.rodata.boot)
         *(.rodata .rodata.*)
+        . = ALIGN(4);
+        __build_id_start = .;
+        KEEP(*(.note.gnu.build-id))
+        __build_id_end = .;
         . = ALIGN(8);
         __ex_table_start = .;
         KEEP(*(__ex_table))
