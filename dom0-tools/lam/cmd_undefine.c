@@ -1,5 +1,8 @@
 /* lam undefine NAME|UUID: remove a definition from the state directory. */
-#include "lam.h"
+#include "lam_domcfg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 static const struct lam_option undefine_options[] = {
     LAM_OPTION_STATE_DIR,
@@ -8,7 +11,19 @@ static const struct lam_option undefine_options[] = {
 
 static int undefine_run(const struct lam_args *args)
 {
-    return lam_fail(args, args->argv[0], "not implemented yet");
+    struct domcfg_diags diags;
+    int rc = LAM_EXIT_FAILURE;
+
+    domcfg_diags_init(&diags);
+    struct domcfg_store *store = domcfg_store_open(lam_state_dir(args), &diags);
+    if (store && domcfg_store_undefine(store, args->argv[0], &diags) == 0) {
+        printf("Domain '%s' has been undefined\n", args->argv[0]);
+        rc = LAM_EXIT_OK;
+    }
+    lam_print_diags(args, &diags);
+    domcfg_store_close(store);
+    domcfg_diags_free(&diags);
+    return rc;
 }
 
 const struct lam_command lam_cmd_undefine = {

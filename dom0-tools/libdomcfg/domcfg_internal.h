@@ -70,6 +70,9 @@ bool domcfg_random_is_default(void);
 int domcfg_extras_add(struct domcfg_extras *ex, char *xml); /* takes ownership */
 void domcfg_extras_free(struct domcfg_extras *ex);
 
+/* Domain names (and backend domain names): 1-64 of [A-Za-z0-9_.+:-], not starting with '.'. */
+bool domcfg_name_ok(const char *s);
+
 /* ---- messages ---- */
 /* "source:line: " or "source: " when line is 0. */
 void domcfg_diag_at(struct domcfg_diags *d, enum domcfg_severity sev, const char *source, int line,

@@ -15,13 +15,16 @@ char *domcfg_read_file(const char *path, size_t max, size_t *len, struct domcfg_
     }
     size_t cap = 8192, used = 0;
     char *buf = malloc(cap);
-    while (buf) {
+    bool nomem = buf == NULL;
+    while (!nomem) {
         if (used + 1 >= cap) {
             if (cap > max + 1)
                 break;
             char *grown = realloc(buf, cap * 2);
-            if (!grown)
+            if (!grown) {
+                nomem = true;
                 break;
+            }
             buf = grown;
             cap *= 2;
         }
@@ -32,10 +35,10 @@ char *domcfg_read_file(const char *path, size_t max, size_t *len, struct domcfg_
     }
     int read_error = ferror(f);
     fclose(f);
-    if (!buf || read_error || used > max) {
+    if (nomem || read_error || used > max) {
         if (read_error)
             domcfg_diag_add(diags, DOMCFG_ERROR, "%s: cannot read: %s", path, strerror(EIO));
-        else if (buf)
+        else if (!nomem)
             domcfg_diag_add(diags, DOMCFG_ERROR, "%s: larger than %zu bytes: not a domain", path,
                             max);
         else

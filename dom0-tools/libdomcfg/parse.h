@@ -21,8 +21,11 @@ int pline(xmlNodePtr n);
 const char *pattr(xmlNodePtr n, const char *name);
 /* Like pattr, but a missing attribute is an error. */
 const char *preq(struct pctx *c, xmlNodePtr n, const char *name);
-/* Every attribute of n must be one of the NULL-terminated names; returns errors found. */
-int pcheck_attrs(struct pctx *c, xmlNodePtr n, ...) __attribute__((sentinel));
+/* Every attribute of n must be one of the NULL-terminated names; returns errors found.
+ * Call as pcheck_attrs(c, n, ATTRS("type", "device")) or pcheck_attrs(c, n, NO_ATTRS). */
+int pcheck_attrs(struct pctx *c, xmlNodePtr n, const char *const *allowed);
+#define ATTRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NO_ATTRS   ((const char *const[]){NULL})
 /* Text content of an element that must hold only text ("" when empty); NULL + error else. */
 const char *ptext(struct pctx *c, xmlNodePtr n);
 /* ptext with surrounding whitespace removed (numbers and keywords), copied into buf. */
@@ -56,7 +59,5 @@ xmlNodePtr pfind(xmlNodePtr parent, const char *name);
 
 /* parse_devices.c */
 void parse_devices(struct pctx *c, xmlNodePtr n, void *obj);
-/* parse_domain.c: domain names and backend domain names follow the same rule. */
-bool domcfg_name_ok(const char *s);
 
 #endif

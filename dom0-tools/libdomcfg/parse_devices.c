@@ -21,7 +21,7 @@ static void parse_backend(struct pctx *c, xmlNodePtr n, char **out)
 {
     const char *name = preq(c, n, "name");
 
-    if (!name || pcheck_attrs(c, n, "name", NULL) || pempty(c, n) < 0)
+    if (!name || pcheck_attrs(c, n, ATTRS("name")) || pempty(c, n) < 0)
         return;
     if (!domcfg_name_ok(name)) {
         perr(c, n, "name", "is not a domain name");
@@ -36,7 +36,7 @@ static void disk_driver(struct pctx *c, xmlNodePtr n, void *obj)
 {
     struct domcfg_disk *d = obj;
 
-    if (pcheck_attrs(c, n, "name", "type", NULL) || pempty(c, n) < 0)
+    if (pcheck_attrs(c, n, ATTRS("name", "type")) || pempty(c, n) < 0)
         return;
     if (pattr(n, "name")) {
         int v = pattr_enum(c, n, "name", domcfg_driver_names);
@@ -61,7 +61,7 @@ static void disk_source(struct pctx *c, xmlNodePtr n, void *obj)
              domcfg_enum_name(domcfg_disk_type_names, d->type), want);
         return;
     }
-    if (pcheck_attrs(c, n, want, NULL) || pempty(c, n) < 0)
+    if (pcheck_attrs(c, n, ATTRS(want)) || pempty(c, n) < 0)
         return;
     const char *path = pattr(n, want);
     if (!path)
@@ -77,7 +77,7 @@ static void disk_target(struct pctx *c, xmlNodePtr n, void *obj)
 {
     struct domcfg_disk *d = obj;
 
-    if (pcheck_attrs(c, n, "dev", "bus", NULL) || pempty(c, n) < 0)
+    if (pcheck_attrs(c, n, ATTRS("dev", "bus")) || pempty(c, n) < 0)
         return;
     const char *dev = preq(c, n, "dev");
     if (!dev)
@@ -98,13 +98,13 @@ static void disk_target(struct pctx *c, xmlNodePtr n, void *obj)
 
 static void disk_readonly(struct pctx *c, xmlNodePtr n, void *obj)
 {
-    if (pcheck_attrs(c, n, NULL) == 0 && pempty(c, n) == 0)
+    if (pcheck_attrs(c, n, NO_ATTRS) == 0 && pempty(c, n) == 0)
         ((struct domcfg_disk *)obj)->readonly = true;
 }
 
 static void disk_shareable(struct pctx *c, xmlNodePtr n, void *obj)
 {
-    if (pcheck_attrs(c, n, NULL) == 0 && pempty(c, n) == 0)
+    if (pcheck_attrs(c, n, NO_ATTRS) == 0 && pempty(c, n) == 0)
         ((struct domcfg_disk *)obj)->shareable = true;
 }
 
@@ -126,7 +126,7 @@ static void parse_disk(struct pctx *c, xmlNodePtr n, void *obj)
     };
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, "type", "device", NULL) || !preq(c, n, "type"))
+    if (pcheck_attrs(c, n, ATTRS("type", "device")) || !preq(c, n, "type"))
         return;
     int type = pattr_enum(c, n, "type", domcfg_disk_type_names);
     if (type < 0)
@@ -153,7 +153,7 @@ static void nic_mac(struct pctx *c, xmlNodePtr n, void *obj)
 {
     struct domcfg_interface *nic = obj;
 
-    if (pcheck_attrs(c, n, "address", NULL) || pempty(c, n) < 0 || !preq(c, n, "address"))
+    if (pcheck_attrs(c, n, ATTRS("address")) || pempty(c, n) < 0 || !preq(c, n, "address"))
         return;
     if (domcfg_mac_parse(pattr(n, "address"), nic->mac) < 0) {
         perr(c, n, "address",
@@ -167,7 +167,7 @@ static void nic_source(struct pctx *c, xmlNodePtr n, void *obj)
 {
     struct domcfg_interface *nic = obj;
 
-    if (pcheck_attrs(c, n, "bridge", NULL) || pempty(c, n) < 0 || !preq(c, n, "bridge"))
+    if (pcheck_attrs(c, n, ATTRS("bridge")) || pempty(c, n) < 0 || !preq(c, n, "bridge"))
         return;
     if (!*pattr(n, "bridge")) {
         perr(c, n, "bridge", "is empty: expected a bridge name");
@@ -181,7 +181,7 @@ static void nic_vlan_tag(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_interface *nic = obj;
     uint64_t id;
 
-    if (pcheck_attrs(c, n, "id", NULL) || pempty(c, n) < 0 || !preq(c, n, "id"))
+    if (pcheck_attrs(c, n, ATTRS("id")) || pempty(c, n) < 0 || !preq(c, n, "id"))
         return;
     if (pattr_uint(c, n, "id", 65535, &id) == 0)
         nic->vlan_tag = (int)id;
@@ -195,7 +195,7 @@ static void nic_vlan(struct pctx *c, xmlNodePtr n, void *obj)
     };
     const char *trunk = pattr(n, "trunk");
 
-    if (pcheck_attrs(c, n, "trunk", NULL))
+    if (pcheck_attrs(c, n, ATTRS("trunk")))
         return;
     if (trunk && strcmp(trunk, "no") != 0) {
         perr(c, n, "trunk", "is not supported: a Lamina interface carries one VLAN");
@@ -212,7 +212,7 @@ static void nic_script(struct pctx *c, xmlNodePtr n, void *obj)
 {
     struct domcfg_interface *nic = obj;
 
-    if (pcheck_attrs(c, n, "path", NULL) || pempty(c, n) < 0 || !preq(c, n, "path"))
+    if (pcheck_attrs(c, n, ATTRS("path")) || pempty(c, n) < 0 || !preq(c, n, "path"))
         return;
     if (!*pattr(n, "path")) {
         perr(c, n, "path", "is empty: expected a script name");
@@ -238,7 +238,7 @@ static void parse_interface(struct pctx *c, xmlNodePtr n, void *obj)
     };
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, "type", NULL) || !preq(c, n, "type"))
+    if (pcheck_attrs(c, n, ATTRS("type")) || !preq(c, n, "type"))
         return;
     int type = domcfg_enum_parse(domcfg_net_type_names, pattr(n, "type"));
     if (type < 0) {
@@ -262,7 +262,7 @@ static void console_target(struct pctx *c, xmlNodePtr n, void *obj)
     const char *type = pattr(n, "type");
     uint64_t port;
 
-    if (pcheck_attrs(c, n, "type", "port", NULL) || pempty(c, n) < 0)
+    if (pcheck_attrs(c, n, ATTRS("type", "port")) || pempty(c, n) < 0)
         return;
     if (type && strcmp(type, "xen") != 0) {
         perr(c, n, "type", "is not supported: PV guests use the Xen console (type='xen')");
@@ -280,7 +280,7 @@ static void parse_console(struct pctx *c, xmlNodePtr n, void *obj)
     };
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, "type", NULL) || !preq(c, n, "type"))
+    if (pcheck_attrs(c, n, ATTRS("type")) || !preq(c, n, "type"))
         return;
     if (strcmp(pattr(n, "type"), "pty") != 0) {
         perr(c, n, "type", "is not supported: Lamina consoles are type='pty'");
@@ -313,7 +313,7 @@ static void parse_controller(struct pctx *c, xmlNodePtr n, void *obj)
         perr(c, n, NULL, "a domain has one xenbus controller");
         return;
     }
-    if (pcheck_attrs(c, n, "type", "index", "maxGrantFrames", "maxEventChannels", NULL))
+    if (pcheck_attrs(c, n, ATTRS("type", "index", "maxGrantFrames", "maxEventChannels")))
         return;
     if (pattr(n, "index") && strcmp(pattr(n, "index"), "0") != 0) {
         perr(c, n, "index", "must be 0: there is one xenbus");
@@ -333,7 +333,7 @@ static void parse_memballoon(struct pctx *c, xmlNodePtr n, void *obj)
     static const struct child_rule no_rules[] = {{NULL, NULL, false}};
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, "model", NULL) || !preq(c, n, "model"))
+    if (pcheck_attrs(c, n, ATTRS("model")) || !preq(c, n, "model"))
         return;
     int model = pattr_enum(c, n, "model", domcfg_balloon_names);
     if (model < 0)
@@ -355,7 +355,7 @@ void parse_devices(struct pctx *c, xmlNodePtr n, void *obj)
     };
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, NULL))
+    if (pcheck_attrs(c, n, NO_ATTRS))
         return;
     pchildren(c, n, rules, obj, &dom->devices_extras);
 }

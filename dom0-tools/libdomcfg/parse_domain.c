@@ -42,7 +42,7 @@ static void parse_name(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_domain *dom = obj;
     const char *s = ptext(c, n);
 
-    if (!s || pcheck_attrs(c, n, NULL))
+    if (!s || pcheck_attrs(c, n, NO_ATTRS))
         return;
     if (!domcfg_name_ok(s)) {
         perr(c, n, NULL,
@@ -60,7 +60,7 @@ static void parse_uuid(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_domain *dom = obj;
     const char *s = ptext(c, n);
 
-    if (!s || pcheck_attrs(c, n, NULL))
+    if (!s || pcheck_attrs(c, n, NO_ATTRS))
         return;
     if (!uuid_text_ok(s) || domcfg_uuid_parse(s, dom->uuid) < 0) {
         perr(c, n, NULL, "'%.80s' is not a UUID: expected 32 hex digits as 8-4-4-4-12", s);
@@ -74,7 +74,7 @@ static void parse_title(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_domain *dom = obj;
     const char *s = ptext(c, n);
 
-    if (!s || pcheck_attrs(c, n, NULL))
+    if (!s || pcheck_attrs(c, n, NO_ATTRS))
         return;
     if (strchr(s, '\n')) {
         perr(c, n, NULL, "must be a single line (use <description> for more)");
@@ -88,7 +88,7 @@ static void parse_description(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_domain *dom = obj;
     const char *s = ptext(c, n);
 
-    if (s && !pcheck_attrs(c, n, NULL))
+    if (s && !pcheck_attrs(c, n, NO_ATTRS))
         dom->description = pdup(c, s);
 }
 
@@ -97,7 +97,7 @@ static int parse_size(struct pctx *c, xmlNodePtr n, uint64_t *kib)
     char buf[32];
     uint64_t value;
 
-    if (pcheck_attrs(c, n, "unit", NULL))
+    if (pcheck_attrs(c, n, ATTRS("unit")))
         return -1;
     const char *s = ptoken(c, n, buf, sizeof(buf));
     if (!s)
@@ -148,7 +148,7 @@ static void parse_vcpu(struct pctx *c, xmlNodePtr n, void *obj)
     uint64_t v;
 
     dom->vcpu_line = pline(n);
-    if (pcheck_attrs(c, n, "placement", "cpuset", "current", NULL))
+    if (pcheck_attrs(c, n, ATTRS("placement", "cpuset", "current")))
         return;
     const char *s = ptoken(c, n, buf, sizeof(buf));
     if (!s)
@@ -183,7 +183,7 @@ static void parse_vcpupin(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_vcpupin pin = {.line = pline(n)};
     uint64_t v;
 
-    if (pcheck_attrs(c, n, "vcpu", "cpuset", NULL) || pempty(c, n) < 0)
+    if (pcheck_attrs(c, n, ATTRS("vcpu", "cpuset")) || pempty(c, n) < 0)
         return;
     if (!preq(c, n, "vcpu") || !preq(c, n, "cpuset"))
         return;
@@ -207,7 +207,7 @@ static void parse_cputune(struct pctx *c, xmlNodePtr n, void *obj)
     };
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, NULL))
+    if (pcheck_attrs(c, n, NO_ATTRS))
         return;
     dom->has_cputune = true;
     pchildren(c, n, rules, obj, &dom->cputune_extras);
@@ -218,7 +218,7 @@ static void parse_os_type(struct pctx *c, xmlNodePtr n, void *obj)
     struct domcfg_domain *dom = obj;
     char buf[32];
 
-    if (pcheck_attrs(c, n, "arch", "machine", NULL))
+    if (pcheck_attrs(c, n, ATTRS("arch", "machine")))
         return;
     const char *s = ptoken(c, n, buf, sizeof(buf));
     if (!s)
@@ -263,7 +263,7 @@ static void parse_os_path(struct pctx *c, xmlNodePtr n, char **out)
 {
     const char *s = ptext(c, n);
 
-    if (!s || pcheck_attrs(c, n, NULL))
+    if (!s || pcheck_attrs(c, n, NO_ATTRS))
         return;
     if (!*s) {
         perr(c, n, NULL, "is empty: expected a file name");
@@ -286,7 +286,7 @@ static void parse_cmdline(struct pctx *c, xmlNodePtr n, void *obj)
 {
     const char *s = ptext(c, n);
 
-    if (s && !pcheck_attrs(c, n, NULL))
+    if (s && !pcheck_attrs(c, n, NO_ATTRS))
         ((struct domcfg_domain *)obj)->cmdline = pdup(c, s);
 }
 
@@ -301,7 +301,7 @@ static void parse_os(struct pctx *c, xmlNodePtr n, void *obj)
     };
     struct domcfg_domain *dom = obj;
 
-    if (pcheck_attrs(c, n, NULL))
+    if (pcheck_attrs(c, n, NO_ATTRS))
         return;
     if (!pfind(n, "type"))
         perr(c, n, NULL,
@@ -313,7 +313,7 @@ static void parse_lifecycle(struct pctx *c, xmlNodePtr n, enum domcfg_lifecycle 
 {
     char buf[32];
 
-    if (pcheck_attrs(c, n, NULL))
+    if (pcheck_attrs(c, n, NO_ATTRS))
         return;
     const char *s = ptoken(c, n, buf, sizeof(buf));
     if (!s)
@@ -357,7 +357,7 @@ static void parse_clock(struct pctx *c, xmlNodePtr n, void *obj)
     dom->clock_offset = (enum domcfg_clock_offset)off;
     dom->has_clock = true;
     if (off == DOMCFG_CLOCK_TIMEZONE) {
-        if (pcheck_attrs(c, n, "offset", "timezone", NULL) || !preq(c, n, "timezone"))
+        if (pcheck_attrs(c, n, ATTRS("offset", "timezone")) || !preq(c, n, "timezone"))
             return;
         if (!*pattr(n, "timezone")) {
             perr(c, n, "timezone", "is empty: expected a zone name like 'Europe/Paris'");
@@ -365,7 +365,7 @@ static void parse_clock(struct pctx *c, xmlNodePtr n, void *obj)
         }
         dom->clock_timezone = pdup(c, pattr(n, "timezone"));
     } else if (off == DOMCFG_CLOCK_VARIABLE) {
-        if (pcheck_attrs(c, n, "offset", "adjustment", "basis", NULL))
+        if (pcheck_attrs(c, n, ATTRS("offset", "adjustment", "basis")))
             return;
         const char *adj = pattr(n, "adjustment");
         if (adj) {
@@ -386,7 +386,7 @@ static void parse_clock(struct pctx *c, xmlNodePtr n, void *obj)
             }
             dom->clock_basis_localtime = b == DOMCFG_CLOCK_LOCALTIME;
         }
-    } else if (pcheck_attrs(c, n, "offset", NULL)) {
+    } else if (pcheck_attrs(c, n, ATTRS("offset"))) {
         return;
     }
     pchildren(c, n, no_rules, obj, &dom->clock_extras);
@@ -427,7 +427,7 @@ static void parse_root(struct pctx *c, xmlNodePtr root)
              "is not a Xen domain: Lamina runs only type='xen' (paravirtualized) guests");
         return;
     }
-    if (pcheck_attrs(c, root, "type", "id", NULL))
+    if (pcheck_attrs(c, root, ATTRS("type", "id")))
         return;
     if (!pfind(root, "name"))
         perr(c, root, NULL, "has no <name>: every domain needs one");

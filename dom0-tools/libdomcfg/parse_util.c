@@ -65,19 +65,16 @@ const char *preq(struct pctx *c, xmlNodePtr n, const char *name)
     return v;
 }
 
-int pcheck_attrs(struct pctx *c, xmlNodePtr n, ...)
+int pcheck_attrs(struct pctx *c, xmlNodePtr n, const char *const *allowed)
 {
     int errors = 0;
 
     for (xmlAttrPtr a = n->properties; a; a = a->next) {
         bool ok = false;
-        va_list ap;
-        va_start(ap, n);
-        for (const char *name = va_arg(ap, const char *); name; name = va_arg(ap, const char *)) {
-            if (!a->ns && strcmp((const char *)a->name, name) == 0)
+        for (const char *const *name = allowed; *name; name++) {
+            if (!a->ns && strcmp((const char *)a->name, *name) == 0)
                 ok = true;
         }
-        va_end(ap);
         if (!ok) {
             perr(c, n, NULL, "does not take the attribute '%s%s%s'",
                  a->ns && a->ns->prefix ? (const char *)a->ns->prefix : "", a->ns ? ":" : "",

@@ -245,3 +245,8 @@ void domcfg_uuid_format(const uint8_t uuid[16], char buf[37])
 {
     uuid_unparse_lower(uuid, buf);
 }
+
+void domcfg_uuid_to_string(const uint8_t uuid[16], char buf[37])
+{
+    domcfg_uuid_format(uuid, buf);
+}

@@ -74,6 +74,9 @@ struct domcfg_domain *domcfg_parse_xl(const char *buf, size_t len, const char *s
 /* Write a domain as xl.cfg; settings xl cannot express become warnings. */
 char *domcfg_format_xl(const struct domcfg_domain *dom, struct domcfg_diags *diags);
 
+/* "4dea22b3-1d52-d8f3-2516-782e98ab3fa0" */
+void domcfg_uuid_to_string(const uint8_t uuid[16], char buf[37]);
+
 /* ---- randomness (UUIDs, MACs) ---- */
 
 /* Fill buf with random bytes; returns 0 or -1. The default reads the kernel's generator;
