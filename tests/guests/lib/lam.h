@@ -68,7 +68,7 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strstr(const char *hay, const char *needle);
 
 /*
- * Exceptions. Every vector 0-21 has a handler. A fault at an address listed in
+ * Exceptions. Every vector 0-21 has a handler (lam_trap_entry_<n>). A fault at an address listed in
  * the exception table (LAM_ASM_EXTABLE) resumes at its fixup address; a trap
  * (int3, into) simply resumes after the instruction. Either way the details
  * are stored in lam_last_exception. Any other exception is a PANIC.
