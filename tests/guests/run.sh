@@ -60,7 +60,7 @@ record() { echo "$1" | tee -a "$RESULTS"; }
 # Hypervisor shutdown message (one line) for each hypervisor.
 shutdown_re() {
     case $1 in
-    xen) echo '^\(XEN\) Hardware Dom0 ' ;;
+    xen) echo '^\(XEN\) Hardware (Dom0 |domain 0 did)' ;;
     # Lamina prints "(LAM) d0 shutdown: <reason>" (see docs/test-kernels.md).
     lamina) echo 'd0 shutdown: ' ;;
     esac
@@ -73,7 +73,8 @@ reason_re() { # hv reason
     xen:reboot) echo 'Hardware Dom0 shutdown: rebooting' ;;
     xen:crash) echo 'Hardware Dom0 crashed' ;;
     xen:watchdog) echo 'Hardware Dom0 shutdown: watchdog rebooting' ;;
-    xen:suspend | xen:soft_reset) echo "Hardware Dom0 shutdown \\(unknown reason" ;;
+    xen:suspend) echo 'Hardware Dom0 shutdown \(unknown reason 2\)' ;;
+    xen:soft_reset) echo 'Hardware domain 0 did unsupported soft reset' ;;
     lamina:*) echo "d0 shutdown: $2\\b" ;;
     esac
 }

@@ -1,0 +1,2 @@
+GUEST_TESTS += hypercall-page
+hypercall-page_LIBS := hypercall_page

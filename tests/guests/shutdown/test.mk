@@ -1,0 +1,6 @@
+# One kernel per shutdown reason, built from the same main.c. The runner checks
+# that the hypervisor's log names the reason (run.sh: reason_re).
+SHUTDOWN_REASONS := poweroff reboot suspend crash watchdog soft_reset
+$(foreach r,$(SHUTDOWN_REASONS),$(eval GUEST_TESTS += shutdown-$(r)))
+$(foreach r,$(SHUTDOWN_REASONS),$(eval shutdown-$(r)_DIR := shutdown))
+$(foreach r,$(SHUTDOWN_REASONS),$(eval shutdown-$(r)_CFLAGS := -DSHUTDOWN_REASON=LAM_SHUTDOWN_$(r)))
