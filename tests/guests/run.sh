@@ -61,8 +61,8 @@ record() { echo "$1" | tee -a "$RESULTS"; }
 shutdown_re() {
     case $1 in
     xen) echo '^\(XEN\) Hardware (Dom0 |domain 0 did)' ;;
-    # Lamina prints "(LAM) d0 shutdown: <reason>" (see docs/test-kernels.md).
-    lamina) echo 'd0 shutdown: ' ;;
+    # Lamina: "(LAM) [time] Domain 0 shutdown: reason <n> (<name>)".
+    lamina) echo '^\(LAM\) .*Domain 0 shutdown: ' ;;
     esac
 }
 
@@ -75,7 +75,7 @@ reason_re() { # hv reason
     xen:watchdog) echo 'Hardware Dom0 shutdown: watchdog rebooting' ;;
     xen:suspend) echo 'Hardware Dom0 shutdown \(unknown reason 2\)' ;;
     xen:soft_reset) echo 'Hardware domain 0 did unsupported soft reset' ;;
-    lamina:*) echo "d0 shutdown: $2\\b" ;;
+    lamina:*) echo "Domain 0 shutdown: reason [0-9]+ \\($2\\)" ;;
     esac
 }
 
