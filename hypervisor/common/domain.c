@@ -33,8 +33,10 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
         return NULL;
     }
     d->shared_info_mfn = virt_to_mfn(d->shared_info);
-    /* Shared with the guest: it may map the frame writable, but it is not on its page list. */
+    /* Shared with the guest: it may map the frame writable; the hypervisor holds the
+     * allocation reference, and the frame is not on the domain's page list. */
     mfn_to_page(d->shared_info_mfn)->owner = d;
+    mfn_to_page(d->shared_info_mfn)->count_info |= PGC_allocated | 1;
     /* Events start masked on every vCPU slot, as the ABI requires. */
     for (unsigned int i = 0; i < LAM_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;

@@ -6,6 +6,7 @@
 #include "domain.h"
 #include "lib.h"
 #include "mm.h"
+#include "pv_mm.h"
 #include "traps.h"
 
 const char *shutdown_reason_name(unsigned int reason);
@@ -45,6 +46,13 @@ static void dump_registers(void)
     show_registers(guest_cpu_regs());
 }
 
+static void audit_all(void)
+{
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++)
+        if (domain_list[i])
+            audit_domain_frames(domain_list[i], true);
+}
+
 static void show_help(void);
 
 static const struct {
@@ -56,6 +64,7 @@ static const struct {
     {'d', dump_registers, "dump the guest registers saved on this CPU"},
     {'q', dump_domains, "dump domains and vCPUs"},
     {'m', dump_memory, "dump memory allocator state"},
+    {'a', audit_all, "audit every domain's frame reference counts"},
 };
 
 static void show_help(void)

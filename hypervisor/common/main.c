@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "panic.h"
+#include "pv_mm.h"
 #include "reboot.h"
 #include "time.h"
 #include "traps.h"
@@ -118,6 +119,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
                (unsigned long)boot_info.modules[i].end, boot_info.modules[i].cmdline);
 
     mm_init();
+    m2p_init();
     pic_disable();
     cpu_init_boot();
     cpu_load_tables(ci);

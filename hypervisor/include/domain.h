@@ -54,6 +54,9 @@ struct vcpu {
     uint64_t guest_table;      /* machine address of the kernel L4 */
     uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
 
+    uint64_t ldt_base;         /* MMUEXT_SET_LDT */
+    unsigned int ldt_ents;
+
     struct guest_trap traps[256];
     uint64_t event_callback, failsafe_callback, syscall_callback;
     bool event_masks, failsafe_masks, syscall_masks;

@@ -19,6 +19,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "page.h"
+#include "pv_mm.h"
 #include "xmalloc.h"
 #include "x86.h"
 #include "lamina/start_info.h"
@@ -26,7 +27,6 @@
 #define PT_FLAGS   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 #define PAGE_FLAGS (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 
-extern uint64_t boot_l4[];
 
 struct builder {
     struct domain *d;
@@ -60,16 +60,8 @@ static uint64_t tables_for(uint64_t start, uint64_t end)
     return n;
 }
 
-static int set_table_type(struct builder *b, uint64_t pfn, unsigned int level)
-{
-    struct page_info *pg = mfn_to_page(b->p2m[pfn]);
-    static const uint64_t types[] = {0, PGT_l1_page_table, PGT_l2_page_table,
-                                     PGT_l3_page_table, PGT_l4_page_table};
-    pg->type_info = types[level] | PGT_validated | 1;
-    return 0;
-}
-
-static pte_t *next_table(struct builder *b, pte_t *entry, unsigned int level)
+/* Tables are built as plain pages; they get their types when the L4 is validated. */
+static pte_t *next_table(struct builder *b, pte_t *entry)
 {
     if (*entry & _PAGE_PRESENT)
         return mfn_to_virt(pte_mfn(*entry));
@@ -78,7 +70,6 @@ static pte_t *next_table(struct builder *b, pte_t *entry, unsigned int level)
     uint64_t pfn = b->pt_next++;
     pte_t *t = pfn_va(b, pfn);
     memset(t, 0, PAGE_SIZE);
-    set_table_type(b, pfn, level);
     *entry = (b->p2m[pfn] << PAGE_SHIFT) | PT_FLAGS;
     return t;
 }
@@ -87,7 +78,7 @@ static int map_page(struct builder *b, uint64_t va, uint64_t pfn, bool rw)
 {
     pte_t *t = b->l4;
     for (unsigned int level = 4; level > 1; level--) {
-        t = next_table(b, &t[pt_index(va, level)], level - 1);
+        t = next_table(b, &t[pt_index(va, level)]);
         if (!t)
             return -ENOMEM;
     }
@@ -275,10 +266,6 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     b->pt_limit = b->pt_hi;
     b->l4 = pfn_va(b, b->pt_lo);
     memset(b->l4, 0, PAGE_SIZE);
-    set_table_type(b, b->pt_lo, 4);
-    mfn_to_page(b->p2m[b->pt_lo])->type_info |= PGT_pinned;
-    for (unsigned int s = HV_SLOT_FIRST; s <= HV_SLOT_LAST; s++)
-        b->l4[s] = boot_l4[s];
     for (uint64_t pfn = 0; pfn < nr_mapped; pfn++) {
         bool is_pt = pfn >= b->pt_lo && pfn < b->pt_hi;
         if (map_page(b, vbase + (pfn << PAGE_SHIFT), pfn, !is_pt))
@@ -331,9 +318,27 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
         fill_hypercall_page(pfn_va(b, (hp - vbase) >> PAGE_SHIFT));
     }
 
+    for (uint64_t pfn = 0; pfn < b->nr_pages; pfn++)
+        m2p_set(b->p2m[pfn], pfn);
+
+    /* Validate the whole bootstrap tree through the L4, exactly as a guest's own
+     * pin would: one type reference for the pin, one for CR3. */
+    mfn_t l4_mfn = b->p2m[b->pt_lo];
+    spin_lock(&mm_lock);
+    rc = get_page_and_type(l4_mfn, b->d, PGT_l4_page_table);
+    if (!rc) {
+        mfn_to_page(l4_mfn)->type_info |= PGT_pinned;
+        rc = get_page_and_type(l4_mfn, b->d, PGT_l4_page_table);
+    }
+    spin_unlock(&mm_lock);
+    if (rc) {
+        log_printf(LOG_ERR, "builder: d%u: the bootstrap page tables do not validate (%d)", id, rc);
+        goto fail;
+    }
+
     /* ---- vCPU 0 ---- */
     struct vcpu *v = b->d->vcpus[0];
-    v->guest_table = b->p2m[b->pt_lo] << PAGE_SHIFT;
+    v->guest_table = l4_mfn << PAGE_SHIFT;
     v->kernel_mode = true;
     v->online = true;
     v->regs.rip = e->entry;

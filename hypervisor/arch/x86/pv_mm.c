@@ -1,84 +1,40 @@
 /*
- * Guest page-table updates: update_va_mapping.
+ * The page-table hypercalls: mmu_update, update_va_mapping, mmuext_op.
  *
- * This is the first slice of direct paging (issue 3 brings the full Xen-style
- * type and reference counting, mmu_update, mmuext_op and L1 write
- * emulation). What is enforced already, because it is the isolation
- * boundary: a guest may only map frames it owns (its shared_info page
- * counts as owned), may not map any page-table or descriptor frame
- * writable, may not set cache-attribute or global bits, and every entry is
- * forced user-accessible because guest kernels run in ring 3.
+ * Every change goes through mod_pt_entry() (pv_pagetype.c), which takes the
+ * references the new entry needs before it is written and drops those of the
+ * old one afterwards, so a guest can only ever map what it owns and never
+ * holds a writable mapping of a page table. All of it runs under mm_lock.
  */
+#include "pv_mm.h"
 #include "console.h"
-#include "guest_access.h"
-#include "domain.h"
 #include "errno.h"
+#include "guest_access.h"
 #include "lib.h"
 #include "mm.h"
-#include "page.h"
 #include "traps.h"
 #include "x86.h"
 #include "lamina/mmu.h"
 
-/* Bits a guest may not set in an L1 entry (without I/O privilege). */
-#define L1_DISALLOW (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | _PAGE_GLOBAL)
+#define DOMID_SELF_ABI 0x7ff0u
 
 /* The L1 slot mapping va in the vCPU's kernel page tables, or NULL. */
 static pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
 {
+    if (!v->guest_table)
+        return NULL;
     pte_t *t = mfn_to_virt(v->guest_table >> PAGE_SHIFT);
     for (unsigned int level = 4; level > 1; level--) {
         pte_t e = t[pt_index(va, level)];
         if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)))
             return NULL;
-        mfn_t mfn = pte_mfn(e);
-        if (mfn >= max_mfn || mfn_to_page(mfn)->owner != v->domain)
-            return NULL;
-        t = mfn_to_virt(mfn);
+        t = mfn_to_virt(pte_mfn(e));
     }
     return &t[pt_index(va, 1)];
 }
 
-static int l1e_check(const struct domain *d, pte_t e)
+static void do_flush(unsigned long flags, uint64_t va)
 {
-    if (!(e & _PAGE_PRESENT))
-        return 0;
-    if (e & L1_DISALLOW) {
-        log_printf(LOG_DEBUG, "d%u: L1 entry %#lx has disallowed bits", d->domain_id,
-                   (unsigned long)e);
-        return -EINVAL;
-    }
-    mfn_t mfn = pte_mfn(e);
-    if (mfn >= max_mfn || mfn_to_page(mfn)->owner != d) {
-        log_printf(LOG_DEBUG, "d%u: mapping frame %#lx it does not own", d->domain_id,
-                   (unsigned long)mfn);
-        return -EPERM;
-    }
-    uint64_t type = mfn_to_page(mfn)->type_info & PGT_type_mask;
-    if ((e & _PAGE_RW) && type != PGT_none && type != PGT_writable_page) {
-        log_printf(LOG_DEBUG, "d%u: writable mapping of page-table frame %#lx refused",
-                   d->domain_id, (unsigned long)mfn);
-        return -EPERM;
-    }
-    return 0;
-}
-
-long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
-{
-    struct vcpu *v = current;
-
-    if (!guest_range_ok(va & ~(PAGE_SIZE - 1), PAGE_SIZE))
-        return -EINVAL;
-    pte_t *slot = guest_l1_slot(v, va);
-    if (!slot)
-        return -EINVAL;
-    int rc = l1e_check(v->domain, pte);
-    if (rc)
-        return rc;
-    if (pte & _PAGE_PRESENT)
-        pte |= _PAGE_USER;
-    __atomic_store_n(slot, pte, __ATOMIC_RELEASE);
-
     switch (flags & LAM_UVMF_FLUSHTYPE_MASK) {
     case LAM_UVMF_TLB_FLUSH:
         flush_tlb_local();
@@ -89,5 +45,225 @@ long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
     default:
         break;
     }
+}
+
+long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+
+    if (!guest_range_ok(va & ~(PAGE_SIZE - 1), PAGE_SIZE))
+        return -EINVAL;
+    spin_lock(&mm_lock);
+    pte_t *slot = guest_l1_slot(v, va);
+    int rc = slot ? mod_pt_entry(slot, 1, pte, d, d, false) : -EINVAL;
+    spin_unlock(&mm_lock);
+    if (!rc)
+        do_flush(flags, va);
+    return rc;
+}
+
+/* Resolve foreigndom: DOMID_SELF, our own id, or (privileged only) another domain. */
+static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
+{
+    unsigned int id = foreigndom & 0xffff;
+    if (id == DOMID_SELF_ABI || id == d->domain_id) {
+        *out = d;
+        return 0;
+    }
+    if (!d->is_privileged)
+        return -EPERM;
+    if (id >= MAX_DOMAINS || !domain_list[id])
+        return -ESRCH;
+    *out = domain_list[id];
     return 0;
+}
+
+static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
+
+static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_mmu_update *req,
+                          bool *flush_all)
+{
+    unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
+    mfn_t mfn = req->ptr >> PAGE_SHIFT;
+
+    if (mfn >= max_mfn)
+        return -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+
+    switch (cmd) {
+    case LAM_MMU_NORMAL_PT_UPDATE:
+    case LAM_MMU_PT_UPDATE_PRESERVE_AD: {
+        if ((req->ptr & (sizeof(pte_t) - 1) & ~LAM_MMU_CMD_MASK) != 0)
+            return -EINVAL;
+        if (!get_page(pg, d))
+            return -EPERM;
+        pte_t *slot = (pte_t *)((char *)mfn_to_virt(mfn) + ((req->ptr & (PAGE_SIZE - 1)) & ~7ull));
+        unsigned int level = pt_type_level(page_type(pg));
+        int rc;
+        if (level && page_type_count(pg) && page_type_validated(pg)) {
+            rc = mod_pt_entry(slot, level, req->val, d, fd, cmd == LAM_MMU_PT_UPDATE_PRESERVE_AD);
+            if (!rc && level > 1)
+                *flush_all = true;
+        } else {
+            /* Not a live table: an ordinary store, allowed only to a page we may write. */
+            rc = get_page_type(pg, PGT_writable_page);
+            if (!rc) {
+                __atomic_store_n(slot, req->val, __ATOMIC_RELEASE);
+                put_page_type(pg);
+            }
+        }
+        put_page(pg);
+        return rc;
+    }
+    case LAM_MMU_MACHPHYS_UPDATE:
+        if (page_get_owner(pg) != fd)
+            return -EPERM;
+        m2p_set(mfn, req->val);
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
+{
+    struct domain *d = current_domain(), *fd;
+    unsigned int done = 0;
+    bool flush_all = false;
+    int rc = foreign_domain(d, foreigndom, &fd);
+
+    if (!rc && (foreigndom >> 16) != 0 && (foreigndom >> 16) - 1 != d->domain_id)
+        rc = -EPERM; /* page tables of another domain: not for PV guests */
+    for (; !rc && done < count; done++) {
+        struct lam_mmu_update req;
+        if (copy_from_guest(&req, reqs + (uint64_t)done * sizeof(req), sizeof(req))) {
+            rc = -EFAULT;
+            break;
+        }
+        spin_lock(&mm_lock);
+        rc = mmu_update_one(d, fd, &req, &flush_all);
+        spin_unlock(&mm_lock);
+        if (rc)
+            break;
+    }
+    if (flush_all)
+        flush_tlb_local();
+    return report_done(pdone, done, rc);
+}
+
+/* The number of completed operations is written back even when one failed. */
+static long report_done(guest_ptr_t pdone, unsigned int done, int rc)
+{
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc)
+        rc = -EFAULT;
+    return rc;
+}
+
+static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+{
+    struct domain *d = v->domain;
+    uint64_t *slot = user ? &v->guest_table_user : &v->guest_table;
+    if (mfn == 0 && user) {
+        if (*slot)
+            put_page_and_type(mfn_to_page(*slot >> PAGE_SHIFT));
+        *slot = 0;
+        return 0;
+    }
+    int rc = get_page_and_type(mfn, d, PGT_l4_page_table);
+    if (rc)
+        return rc;
+    if (*slot)
+        put_page_and_type(mfn_to_page(*slot >> PAGE_SHIFT));
+    *slot = mfn << PAGE_SHIFT;
+    if (user != !v->kernel_mode)
+        return 0;
+    write_cr3(*slot);
+    return 0;
+}
+
+static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
+{
+    struct domain *d = v->domain;
+
+    switch (op->cmd) {
+    case LAM_MMUEXT_PIN_L1_TABLE:
+    case LAM_MMUEXT_PIN_L2_TABLE:
+    case LAM_MMUEXT_PIN_L3_TABLE:
+    case LAM_MMUEXT_PIN_L4_TABLE: {
+        mfn_t mfn = op->arg1.mfn;
+        int rc = get_page_and_type(mfn, d, pt_level_type(op->cmd - LAM_MMUEXT_PIN_L1_TABLE + 1));
+        if (rc)
+            return rc;
+        struct page_info *pg = mfn_to_page(mfn);
+        if (pg->type_info & PGT_pinned) {
+            put_page_and_type(pg);
+            return -EINVAL;
+        }
+        pg->type_info |= PGT_pinned;
+        return 0;
+    }
+    case LAM_MMUEXT_UNPIN_TABLE: {
+        mfn_t mfn = op->arg1.mfn;
+        if (mfn >= max_mfn)
+            return -EINVAL;
+        struct page_info *pg = mfn_to_page(mfn);
+        if (page_get_owner(pg) != d || !(pg->type_info & PGT_pinned))
+            return -EINVAL;
+        pg->type_info &= ~PGT_pinned;
+        put_page_and_type(pg);
+        return 0;
+    }
+    case LAM_MMUEXT_NEW_BASEPTR:
+        return set_baseptr(v, op->arg1.mfn, false);
+    case LAM_MMUEXT_NEW_USER_BASEPTR:
+        return set_baseptr(v, op->arg1.mfn, true);
+    case LAM_MMUEXT_TLB_FLUSH_LOCAL:
+    case LAM_MMUEXT_TLB_FLUSH_MULTI:
+    case LAM_MMUEXT_TLB_FLUSH_ALL:
+        flush_tlb_local(); /* one vCPU per domain so far: local is all of them */
+        return 0;
+    case LAM_MMUEXT_INVLPG_LOCAL:
+    case LAM_MMUEXT_INVLPG_MULTI:
+    case LAM_MMUEXT_INVLPG_ALL:
+        if (!guest_range_ok(op->arg1.linear_addr, 1))
+            return -EINVAL;
+        invlpg(op->arg1.linear_addr);
+        return 0;
+    case LAM_MMUEXT_SET_LDT:
+        if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
+            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul))
+            return -EINVAL;
+        v->ldt_base = op->arg1.linear_addr;
+        v->ldt_ents = op->arg2.nr_ents;
+        return 0;
+    case LAM_MMUEXT_FLUSH_CACHE:
+    case LAM_MMUEXT_FLUSH_CACHE_GLOBAL:
+        return d->is_privileged ? 0 : -EPERM;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
+{
+    struct vcpu *v = current;
+    unsigned int done = 0;
+    int rc = 0;
+
+    if ((foreigndom & 0xffff) != DOMID_SELF_ABI && (foreigndom & 0xffff) != v->domain->domain_id)
+        rc = -EPERM;
+    for (; !rc && done < count; done++) {
+        struct lam_mmuext_op op;
+        if (copy_from_guest(&op, ops + (uint64_t)done * sizeof(op), sizeof(op))) {
+            rc = -EFAULT;
+            break;
+        }
+        spin_lock(&mm_lock);
+        rc = mmuext_one(v, &op);
+        spin_unlock(&mm_lock);
+        if (rc)
+            break;
+    }
+    return report_done(pdone, done, rc);
 }

@@ -9,6 +9,7 @@
 #include "reboot.h"
 #include "console.h"
 #include "domain.h"
+#include "pv_mm.h"
 #include "x86.h"
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
@@ -49,6 +50,8 @@ void domain_shutdown_report(struct domain *d)
     printk("Domain %u (%s) has shut down: %s%s", d->domain_id, d->name,
            shutdown_reason_name(d->shutdown_reason),
            d->shutdown_reason == 3 ? " -- the domain crashed" : "");
+    /* Every test kernel ends here: check that its page references are balanced. */
+    audit_domain_frames(d, true);
     if (d->domain_id != 0)
         return;
     if (d->shutdown_reason == 1 /* reboot */ && !opt_noreboot) {

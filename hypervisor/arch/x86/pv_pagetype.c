@@ -1,0 +1,287 @@
+/*
+ * Page types and reference counts: the heart of PV isolation.
+ *
+ * Every frame has a general reference count (who points at it at all) and a
+ * type with a type count (what it is being used as). The invariants:
+ *
+ *  - A frame may be referenced from a guest page table only if the domain
+ *    owns it (or, for L1 entries of a privileged domain, the foreign
+ *    domain it names owns it).
+ *  - A frame has one type at a time: writable, L1, L2, L3, L4 or segment
+ *    descriptor. A present writable L1 entry holds a "writable" type
+ *    reference on its target; an entry of a validated Ln table holds an
+ *    "L(n-1)" type reference on its target; a pin or a CR3 load holds an
+ *    "Ln" reference. A frame changes type only when its type count is zero,
+ *    so a page-table frame can never also be mapped writable.
+ *  - Validation happens when a frame's type count goes from 0 to 1 as a
+ *    table: every present entry is checked and takes its references; if an
+ *    entry in the middle fails, the references taken for the entries before
+ *    it are released again and the frame is left untyped. When the type
+ *    count drops back to 0 the table is "devalidated": the references its
+ *    entries hold are released.
+ *
+ * Tables form a DAG by level (L4 -> L3 -> L2 -> L1 -> data), so validation
+ * recursion is bounded by four levels. An entry that points at a table of
+ * its own level (a "linear" or recursive mapping) asks for the wrong type and
+ * is refused, as is any superpage bit: guests get 4 KiB mappings only.
+ */
+#include "pv_mm.h"
+#include "console.h"
+#include "errno.h"
+#include "lib.h"
+#include "mm.h"
+#include "panic.h"
+#include "x86.h"
+
+spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
+
+/* Bits a guest may never set, per level; PWT/PCD/PAT allowed in L1 with I/O privilege. */
+#define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | _PAGE_GLOBAL)
+#define L1_DISALLOW_PRIV   (_PAGE_GLOBAL)
+#define LN_DISALLOW        (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+#define GNTTAB_RESERVED    (1ull << 62)
+#define PTE_FLAGS_MASK     (~PTE_ADDR_MASK)
+
+uint64_t pt_level_type(unsigned int level)
+{
+    static const uint64_t t[] = {PGT_writable_page, PGT_l1_page_table, PGT_l2_page_table,
+                                 PGT_l3_page_table, PGT_l4_page_table};
+    return level <= 4 ? t[level] : PGT_none;
+}
+
+unsigned int pt_type_level(uint64_t type)
+{
+    switch (type) {
+    case PGT_l1_page_table:
+        return 1;
+    case PGT_l2_page_table:
+        return 2;
+    case PGT_l3_page_table:
+        return 3;
+    case PGT_l4_page_table:
+        return 4;
+    default:
+        return 0;
+    }
+}
+
+bool get_page(struct page_info *pg, const struct domain *d)
+{
+    if (page_get_owner(pg) != d || !(pg->count_info & PGC_allocated))
+        return false;
+    if (page_count(pg) >= PGC_count_mask - 1)
+        return false; /* refuse rather than overflow */
+    pg->count_info++;
+    return true;
+}
+
+void put_page(struct page_info *pg)
+{
+    BUG_ON(page_count(pg) == 0);
+    pg->count_info--;
+}
+
+static int validate_table(struct page_info *pg, unsigned int level);
+static void devalidate_table(struct page_info *pg, unsigned int level);
+
+int get_page_type(struct page_info *pg, uint64_t type)
+{
+    uint64_t x = pg->type_info;
+    uint64_t count = x & PGT_count_mask;
+
+    if (count >= PGT_count_mask - 1)
+        return -EOVERFLOW;
+    if (count == 0) {
+        /*
+         * Free to take a new type. A frame that was writable may still be
+         * writable through a stale TLB entry the guest never flushed: before
+         * it becomes a page table, no such entry may survive.
+         */
+        if ((x & PGT_type_mask) == PGT_writable_page && pt_type_level(type))
+            flush_tlb_local(); /* all CPUs running the domain once SMP arrives (issue 7) */
+        x = type;
+    } else if ((x & PGT_type_mask) != type) {
+        return -EBUSY;
+    }
+    pg->type_info = x + 1;
+    if (!(x & PGT_validated)) {
+        unsigned int level = pt_type_level(type);
+        if (level) {
+            int rc = validate_table(pg, level);
+            if (rc) {
+                pg->type_info = 0;
+                return rc;
+            }
+        }
+        pg->type_info |= PGT_validated;
+    }
+    return 0;
+}
+
+void put_page_type(struct page_info *pg)
+{
+    uint64_t x = pg->type_info;
+    BUG_ON((x & PGT_count_mask) == 0);
+    if ((x & PGT_count_mask) == 1) {
+        unsigned int level = pt_type_level(x & PGT_type_mask);
+        /* Drop the count first: devalidation may recurse back into this frame's children only. */
+        pg->type_info = (x & PGT_type_mask); /* count 0, no longer validated */
+        if (level && (x & PGT_validated))
+            devalidate_table(pg, level);
+        return;
+    }
+    pg->type_info = x - 1;
+}
+
+int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type)
+{
+    if (mfn >= max_mfn)
+        return -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (!get_page(pg, d))
+        return -EPERM;
+    int rc = get_page_type(pg, type);
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+void put_page_and_type(struct page_info *pg)
+{
+    put_page_type(pg);
+    put_page(pg);
+}
+
+/* ---- one entry ---- */
+
+static int check_flags(pte_t e, unsigned int level, const struct domain *d)
+{
+    pte_t bad;
+    if (level == 1)
+        bad = (d->is_privileged ? L1_DISALLOW_PRIV : L1_DISALLOW_UNPRIV) | GNTTAB_RESERVED;
+    else
+        bad = LN_DISALLOW;
+    return (e & bad) ? -EINVAL : 0;
+}
+
+/*
+ * Take the references a present entry needs. fd is the owner allowed for the
+ * frames an L1 entry maps (d itself, or a foreign domain for privileged callers).
+ */
+static int get_entry_refs(pte_t e, unsigned int level, const struct domain *d,
+                          const struct domain *fd)
+{
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    int rc = check_flags(e, level, d);
+    if (rc)
+        return rc;
+    mfn_t mfn = pte_mfn(e);
+    if (mfn >= max_mfn)
+        return -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (level > 1)
+        return get_page_and_type(mfn, d, pt_level_type(level - 1));
+    const struct domain *owner = page_get_owner(pg);
+    if (owner != d && owner != fd)
+        return -EPERM;
+    if (!get_page(pg, owner))
+        return -EPERM;
+    if (e & _PAGE_RW) {
+        rc = get_page_type(pg, PGT_writable_page);
+        if (rc) {
+            put_page(pg);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static void put_entry_refs(pte_t e, unsigned int level)
+{
+    if (!(e & _PAGE_PRESENT))
+        return;
+    struct page_info *pg = mfn_to_page(pte_mfn(e));
+    if (level > 1 || (e & _PAGE_RW))
+        put_page_type(pg);
+    put_page(pg);
+}
+
+/* Hardware needs U on every level for ring-3 access; guests see it when reading back. */
+static pte_t adjust_entry(pte_t e, unsigned int level)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    e |= _PAGE_USER;
+    if (level == 4)
+        e |= _PAGE_ACCESSED;
+    return e;
+}
+
+static bool is_hv_slot(unsigned int level, unsigned int i)
+{
+    return level == 4 && i >= HV_SLOT_FIRST && i <= HV_SLOT_LAST;
+}
+
+static int validate_table(struct page_info *pg, unsigned int level)
+{
+    pte_t *t = mfn_to_virt(page_to_mfn(pg));
+    const struct domain *d = page_get_owner(pg);
+    unsigned int i;
+    int rc = 0;
+
+    for (i = 0; i < PT_ENTRIES; i++) {
+        if (is_hv_slot(level, i))
+            continue;
+        rc = get_entry_refs(t[i], level, d, d);
+        if (rc)
+            break;
+        t[i] = adjust_entry(t[i], level);
+    }
+    if (rc) {
+        log_printf(LOG_DEBUG, "d%u: L%u table %#lx: entry %u (%#lx) refused (%d)",
+                   d ? d->domain_id : 0xffff, level, (unsigned long)page_to_mfn(pg), i,
+                   (unsigned long)t[i], rc);
+        while (i-- > 0)
+            if (!is_hv_slot(level, i))
+                put_entry_refs(t[i], level);
+        return rc;
+    }
+    if (level == 4)
+        init_guest_l4_slots(t);
+    return 0;
+}
+
+static void devalidate_table(struct page_info *pg, unsigned int level)
+{
+    pte_t *t = mfn_to_virt(page_to_mfn(pg));
+    for (unsigned int i = 0; i < PT_ENTRIES; i++)
+        if (!is_hv_slot(level, i))
+            put_entry_refs(t[i], level);
+}
+
+int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                 const struct domain *fd, bool preserve_ad)
+{
+    unsigned int index = (unsigned int)(((uintptr_t)slot & (PAGE_SIZE - 1)) / sizeof(pte_t));
+    if (is_hv_slot(level, index))
+        return -EPERM;
+    pte_t old = *slot;
+    if (preserve_ad)
+        new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    /* Same frame, same permissions that matter: no reference changes needed. */
+    if ((old & _PAGE_PRESENT) && (new & _PAGE_PRESENT) && pte_mfn(old) == pte_mfn(new) &&
+        ((old ^ new) & _PAGE_RW) == 0) {
+        int rc = check_flags(new, level, d);
+        if (rc)
+            return rc;
+        __atomic_store_n(slot, adjust_entry(new, level), __ATOMIC_RELEASE);
+        return 0;
+    }
+    int rc = get_entry_refs(new, level, d, fd);
+    if (rc)
+        return rc;
+    pte_t prev = __atomic_exchange_n(slot, adjust_entry(new, level), __ATOMIC_ACQ_REL);
+    put_entry_refs(prev, level);
+    return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * multicall: a batch of hypercalls in one guest entry. Each entry's result is
+ * written back; iret (which rewrites the guest's registers) and nested
+ * multicalls are refused per entry with -EINVAL, as the ABI requires.
+ */
+#include "errno.h"
+#include "guest_access.h"
+#include "hypercall-dispatch.h"
+#include "domain.h"
+#include "lamina/mmu.h"
+
+#define MULTICALL_MAX 1024 /* entries per call; more is a guest bug, not a workload */
+#define HC_MULTICALL  13
+#define HC_IRET       23
+
+long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
+{
+    struct domain *d = current_domain();
+
+    if (nr_calls > MULTICALL_MAX)
+        return -EINVAL;
+    for (unsigned int i = 0; i < nr_calls; i++) {
+        struct lam_multicall_entry e;
+        guest_ptr_t at = calls + (uint64_t)i * sizeof(e);
+        if (copy_from_guest(&e, at, sizeof(e)))
+            return -EFAULT;
+        long ret;
+        if (e.op >= HYPERCALL_TABLE_SIZE || !hypercall_table[e.op].call)
+            ret = -ENOSYS;
+        else if (e.op == HC_IRET || e.op == HC_MULTICALL)
+            ret = -EINVAL;
+        else if (hypercall_table[e.op].who == HC_WHO_PRIV && !d->is_privileged)
+            ret = -EPERM;
+        else {
+            const uint64_t args[6] = {e.args[0], e.args[1], e.args[2], e.args[3], e.args[4], 0};
+            ret = hypercall_table[e.op].call(args);
+        }
+        e.result = (uint64_t)ret;
+        if (copy_to_guest(at + 8, &e.result, sizeof(e.result)))
+            return -EFAULT;
+        if (d->state != DOMAIN_RUNNING)
+            break; /* an entry shut the domain down */
+    }
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* Direct paging for PV guests: page types, reference counts, validated updates. */
+#ifndef LAMINA_HV_PV_MM_H
+#define LAMINA_HV_PV_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "domain.h"
+#include "frame.h"
+#include "page.h"
+#include "spinlock.h"
+
+/*
+ * One lock serialises every change of page types and counts. It keeps the
+ * reasoning simple while the model is young; per-domain locking is an
+ * optimisation for the SMP work (issue 7). Lock order: mm_lock, then d->lock.
+ */
+extern spinlock_t mm_lock;
+
+/* General reference: the frame must belong to d. */
+bool get_page(struct page_info *pg, const struct domain *d);
+void put_page(struct page_info *pg);
+/* Type reference of `type` (PGT_*), validating the frame on first use as a table. */
+int get_page_type(struct page_info *pg, uint64_t type);
+void put_page_type(struct page_info *pg);
+int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type);
+void put_page_and_type(struct page_info *pg);
+
+/* Validated change of one entry of a table of the given level (1-4) at slot. */
+int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                 const struct domain *fd, bool preserve_ad);
+
+/* Which PGT_* type a table of this level has. */
+uint64_t pt_level_type(unsigned int level);
+/* Level of a page-table type, 0 if not a table. */
+unsigned int pt_type_level(uint64_t type);
+
+/* Machine-to-phys table. */
+uint64_t m2p_get(mfn_t mfn);
+uint64_t m2p_virt_end(void);
+void m2p_init(void);
+void m2p_set(mfn_t mfn, uint64_t pfn);
+#define M2P_INVALID (~0ull)
+
+/* Install the hypervisor's slots (256-271) into a guest L4 page. */
+void init_guest_l4_slots(pte_t *l4);
+
+/* Walk every frame and check that its counts match what references it. Returns errors found. */
+unsigned long audit_domain_frames(const struct domain *d, bool verbose);
+
+#endif
