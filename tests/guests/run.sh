@@ -49,7 +49,10 @@ while (($#)); do
 done
 case $HV in lamina | xen | both) ;; *) usage ;; esac
 if ((${#tests[@]} == 0)); then
-    for f in "$GUESTS"/*.elf; do [ -e "$f" ] && tests+=("$(basename "$f" .elf)"); done
+    for f in "$GUESTS"/*.elf; do
+        case $(basename "$f") in bench-*) continue ;; esac # benchmarks: tests/bench
+        [ -e "$f" ] && tests+=("$(basename "$f" .elf)")
+    done
 fi
 mkdir -p "$LOGS" "$(dirname "$RESULTS")"
 STATE=$(mktemp -d)

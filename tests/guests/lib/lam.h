@@ -83,6 +83,8 @@ struct lam_exinfo {
 };
 extern volatile struct lam_exinfo lam_last_exception;
 void lam_exception_reset(void);
+/* Is rip a faulting instruction listed in the exception table? */
+int lam_extable_has(uint64_t rip);
 /* Load the framework's trap table (after a test replaced or cleared it). */
 long lam_install_trap_table(void);
 

@@ -61,10 +61,17 @@ void lam_exception_reset(void)
 
 static const struct extable_entry *extable_find(uint64_t rip)
 {
-    for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
-        if (e->fault == rip)
-            return e;
+    /* Linker-defined bounds: count entries by address, not by comparing pointers. */
+    size_t n = ((uintptr_t)__extable_end - (uintptr_t)__extable_start) / sizeof(__extable_start[0]);
+    for (size_t i = 0; i < n; i++)
+        if (__extable_start[i].fault == rip)
+            return &__extable_start[i];
     return NULL;
+}
+
+int lam_extable_has(uint64_t rip)
+{
+    return extable_find(rip) != NULL;
 }
 
 void lam_trap_dispatch(struct lam_regs *regs);

@@ -61,20 +61,6 @@ static int regs_intact(const struct saved *s)
            s->r14 == 0x5555555555555555UL && s->r15 == 0x6666666666666666UL;
 }
 
-/* The frame's RIP must be a faulting instruction listed in the exception table. */
-struct extable_entry {
-    uint64_t fault, fixup;
-};
-extern const struct extable_entry __extable_start[], __extable_end[];
-
-static int in_extable(uint64_t rip)
-{
-    for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
-        if (e->fault == rip)
-            return 1;
-    return 0;
-}
-
 static void check_fault(const char *name, uint64_t (*probe)(struct saved *, uint64_t), uint64_t arg,
                         unsigned vector, uint64_t error_code, int check_cr2, uint64_t cr2)
 {
@@ -91,7 +77,7 @@ static void check_fault(const char *name, uint64_t (*probe)(struct saved *, uint
     LAM_CHECK(ex->vector == vector, "%s: vector %u, expected %u", name, ex->vector, vector);
     LAM_CHECK(ex->error_code == error_code, "%s: error code %lx, expected %lx", name,
               ex->error_code, error_code);
-    LAM_CHECK(ex->rip == ip && in_extable(ex->rip), "%s: frame RIP %lx, expected %lx", name,
+    LAM_CHECK(ex->rip == ip && lam_extable_has(ex->rip), "%s: frame RIP %lx, expected %lx", name,
               ex->rip, ip);
     /* Interrupted in guest kernel mode: flat kernel CS, RPL cleared; events were masked. */
     LAM_CHECK((ex->cs & 0xfffc) == (LAM_FLAT_KERNEL_CS & 0xfffc), "%s: frame CS %lx", name, ex->cs);
