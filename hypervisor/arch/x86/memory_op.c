@@ -17,8 +17,8 @@
 #include "pv_mm.h"
 #include "lamina/memory.h"
 
-#define MAX_EXTENT_ORDER 9
-#define MEMOP_CMD_MASK   0x3f /* the bits above carry a continuation start in the ABI */ /* 2 MiB: larger requests are refused, as Xen does for guests */
+#define MAX_EXTENT_ORDER 9    /* 2 MiB: larger requests are refused, as Xen does for guests */
+#define MEMOP_CMD_MASK   0x3f /* the bits above carry a continuation start in the ABI */
 
 static struct domain *reservation_target(struct domain *d, unsigned int id)
 {
@@ -152,7 +152,8 @@ long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
         struct domain *t = reservation_target(d, id);
         if (!t)
             return d->is_privileged ? -ESRCH : -EPERM;
-        return (long)((cmd & MEMOP_CMD_MASK) == LAM_XENMEM_current_reservation ? t->tot_pages : t->max_pages);
+        bool current_only = (cmd & MEMOP_CMD_MASK) == LAM_XENMEM_current_reservation;
+        return (long)(current_only ? t->tot_pages : t->max_pages);
     }
     case LAM_XENMEM_memory_map:
         return -ENOSYS; /* no map set by a toolstack: the guest falls back to nr_pages */
