@@ -8,7 +8,7 @@
 void domcfg_diags_init(struct domcfg_diags *d)
 {
     d->items = NULL;
-    d->count = d->cap = d->errors = 0;
+    d->count = d->cap = d->errors = d->schema_errors = 0;
 }
 
 void domcfg_diags_free(struct domcfg_diags *d)

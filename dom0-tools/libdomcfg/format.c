@@ -31,17 +31,14 @@ static void attr(struct domcfg_strbuf *sb, const char *name, const char *value)
     domcfg_sb_add(sb, "'");
 }
 
+/* Kept elements were serialized for their depth (parse_util.c): only the first line needs
+ * its indent; re-indenting the rest could change mixed content. */
 static void extras(struct domcfg_strbuf *sb, int depth, const struct domcfg_extras *ex)
 {
     for (size_t i = 0; i < ex->count; i++) {
-        const char *line = ex->xml[i];
-        while (*line) {
-            size_t len = strcspn(line, "\n");
-            indent(sb, depth);
-            domcfg_sb_addn(sb, line, len);
-            domcfg_sb_add(sb, "\n");
-            line += len + (line[len] == '\n');
-        }
+        indent(sb, depth);
+        domcfg_sb_add(sb, ex->xml[i]);
+        domcfg_sb_add(sb, "\n");
     }
 }
 

@@ -256,7 +256,6 @@ static void parse_os_type(struct pctx *c, xmlNodePtr n, void *obj)
         return;
     }
     dom->has_machine = machine != NULL;
-    dom->os_line = pline(n);
 }
 
 static void parse_os_path(struct pctx *c, xmlNodePtr n, char **out)
@@ -303,6 +302,7 @@ static void parse_os(struct pctx *c, xmlNodePtr n, void *obj)
 
     if (pcheck_attrs(c, n, NO_ATTRS))
         return;
+    dom->os_line = pline(n);
     if (!pfind(n, "type"))
         perr(c, n, NULL,
              "has no <type>: expected <type arch='x86_64' machine='xenpv'>linux</type>");

@@ -183,8 +183,20 @@ int pattr_enum(struct pctx *c, xmlNodePtr n, const char *attr, const struct domc
     return -1;
 }
 
+/* Nesting depth of n below the root element (<domain> is 0). */
+static int depth_of(xmlNodePtr n)
+{
+    int depth = -1;
+    for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+        depth++;
+    return depth;
+}
+
+/* Serialized as it will be written back: libxml indents the children for this depth and
+ * leaves mixed content alone, so the text is written verbatim after the first line's indent. */
 static char *serialize_standalone(xmlNodePtr n)
 {
+    int depth = depth_of(n);
     xmlDocPtr tmp = xmlNewDoc((const xmlChar *)"1.0");
     if (!tmp)
         return NULL;
@@ -196,7 +208,7 @@ static char *serialize_standalone(xmlNodePtr n)
         xmlDocSetRootElement(tmp, copy);
         xmlReconciliateNs(tmp, copy);
         xmlBufferPtr buf = xmlBufferCreate();
-        if (buf && xmlNodeDump(buf, tmp, copy, 0, 1) >= 0)
+        if (buf && xmlNodeDump(buf, tmp, copy, depth, 1) >= 0)
             out = strdup((const char *)xmlBufferContent(buf));
         xmlBufferFree(buf);
     }

@@ -102,6 +102,7 @@ int domcfg_schema_check(xmlDocPtr doc, const char *source, struct domcfg_diags *
     xmlRelaxNGSetValidStructuredErrors(schema_validator, collect_error, &se);
     int rc = xmlRelaxNGValidateDoc(schema_validator, doc);
     xmlRelaxNGSetValidStructuredErrors(schema_validator, NULL, NULL);
+    diags->schema_errors += (size_t)se.count;
     if (rc != 0 && se.count == 0) {
         domcfg_diag_at(diags, DOMCFG_ERROR, source, 0, "the document does not match the schema");
         se.count = 1;

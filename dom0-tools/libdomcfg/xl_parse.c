@@ -157,7 +157,7 @@ static const char *disk_prefixes(struct xctx *x, struct domcfg_disk *d, const ch
             d->type = DOMCFG_DISK_BLOCK;
             d->driver = DOMCFG_DRIVER_PHY;
         } else if (strcmp(word, "file") == 0) {
-            d->driver = DOMCFG_DRIVER_FILE;
+            /* xl's plain file: the backend is the toolstack's choice, as with no prefix */
         } else if (strcmp(word, "tap") == 0 || strcmp(word, "tap2") == 0) {
             d->driver = word[3] ? DOMCFG_DRIVER_TAP2 : DOMCFG_DRIVER_TAP;
         } else if (strcmp(word, "aio") == 0) {
@@ -207,6 +207,7 @@ static int disk_vdev(struct xctx *x, struct domcfg_disk *d, const char *v)
         xerr(x, "disk vdev '%s' is not a Xen PV disk: expected xvd and letters, like xvda", dev);
         return -1;
     }
+    free(d->target);
     d->target = xdup(x, dev);
     return d->target ? 0 : -1;
 }
@@ -217,8 +218,8 @@ static int disk_key(struct xctx *x, struct domcfg_disk *d, const char *key, cons
         const char *path = disk_prefixes(x, d, v);
         if (!path)
             return -1;
-        if (*path)
-            d->source = xdup(x, path);
+        free(d->source);
+        d->source = *path ? xdup(x, path) : NULL;
     } else if (!strcmp(key, "vdev")) {
         return disk_vdev(x, d, v);
     } else if (!strcmp(key, "access")) {
@@ -252,6 +253,7 @@ static int disk_key(struct xctx *x, struct domcfg_disk *d, const char *key, cons
             xerr(x, "disk backend '%s' is not a domain name", v);
             return -1;
         }
+        free(d->backend);
         d->backend = xdup(x, v);
     } else {
         xwarn(x, "disk key '%s' has no equivalent in domain XML; ignored", key);
@@ -328,6 +330,7 @@ static int vif_key(struct xctx *x, struct domcfg_interface *n, const char *key, 
             xerr(x, "vif backend '%s' is not a domain name", v);
             return -1;
         }
+        free(n->backend);
         n->backend = xdup(x, v);
     } else if (!strcmp(key, "type") && !strcmp(v, "vif")) {
         /* the PV default */

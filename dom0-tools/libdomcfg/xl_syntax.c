@@ -6,6 +6,7 @@
 #include "xl_syntax.h"
 
 #include <ctype.h>
+#include <libxml/xmlstring.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,20 @@ static char *read_string(struct lexer *lx)
     }
     lx->p++;
     out[len] = '\0';
+    /* Values end up in XML: only text XML can carry (UTF-8, no control characters). */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char u = (unsigned char)out[i];
+        if (u < 0x20 && u != '\t' && u != '\n' && u != '\r') {
+            free(out);
+            lex_error(lx, "control character in a string");
+            return NULL;
+        }
+    }
+    if (!xmlCheckUTF8((const xmlChar *)out)) {
+        free(out);
+        lex_error(lx, "string is not valid UTF-8");
+        return NULL;
+    }
     return out;
 }
 
@@ -86,6 +101,8 @@ static char *read_number(struct lexer *lx)
 {
     const char *start = lx->p;
 
+    if (lx->p < lx->end && *lx->p == '-')
+        lx->p++;
     while (lx->p < lx->end && (isalnum((unsigned char)*lx->p) || *lx->p == '.'))
         lx->p++;
     if (lx->p == start) {

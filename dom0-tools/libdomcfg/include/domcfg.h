@@ -35,6 +35,10 @@ struct domcfg_diags {
     size_t count;
     size_t cap;
     size_t errors; /* number of DOMCFG_ERROR items */
+    /* Errors the schema found in a document the parser had accepted. The parser checks
+     * everything the schema does (with better messages), so a non-zero count is a parser
+     * bug; the fuzzer watches it. */
+    size_t schema_errors;
 };
 
 void domcfg_diags_init(struct domcfg_diags *d);
