@@ -35,7 +35,7 @@ struct cpu_info {
     struct tss64 *tss;
     uint64_t syscall_scratch; /* guest RSP saved by the SYSCALL stub */
     uint64_t stack_top;       /* = &guest_regs + 1, loaded by the SYSCALL stub */
-    uint64_t pad;
+    uint64_t *gdt;            /* this CPU's GDT: guest pages 0-13, hypervisor page 14 */
 };
 
 static inline struct cpu_info *get_cpu_info(void)

@@ -54,6 +54,8 @@ struct vcpu {
     uint64_t guest_table;      /* machine address of the kernel L4 */
     uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
 
+    mfn_t gdt_frames[14];      /* set_gdt: frames holding the guest's GDT */
+    unsigned int gdt_ents;
     uint64_t ldt_base;         /* MMUEXT_SET_LDT */
     unsigned int ldt_ents;
 

@@ -111,6 +111,7 @@ void cpu_load_tables(struct cpu_info *ci)
     char *stub = alloc_or_panic(0, "SYSCALL stub");
 
     ci->stack_top = (uint64_t)(&ci->guest_regs + 1);
+    ci->gdt = gdt;
     ci->tss = tss;
     tss->rsp[0] = ci->stack_top;
     tss->ist[IST_DF - 1] = (uint64_t)alloc_or_panic(1, "#DF stack") + 2 * PAGE_SIZE;

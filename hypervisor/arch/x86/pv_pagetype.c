@@ -82,6 +82,7 @@ void put_page(struct page_info *pg)
 }
 
 static int validate_table(struct page_info *pg, unsigned int level);
+int validate_descriptor_page(struct page_info *pg);
 static void devalidate_table(struct page_info *pg, unsigned int level);
 
 int get_page_type(struct page_info *pg, uint64_t type)
@@ -106,8 +107,8 @@ int get_page_type(struct page_info *pg, uint64_t type)
     pg->type_info = x + 1;
     if (!(x & PGT_validated)) {
         unsigned int level = pt_type_level(type);
-        if (level) {
-            int rc = validate_table(pg, level);
+        if (level || type == PGT_seg_desc_page) {
+            int rc = level ? validate_table(pg, level) : validate_descriptor_page(pg);
             if (rc) {
                 pg->type_info = 0;
                 return rc;
