@@ -127,11 +127,11 @@ run_one() {
     elif grep -aEq "$sre" "$log" || ! grep -aq 'Lamina test kernel' "$log"; then
         verdict=CRASH
     fi
-    # shutdown-<reason> tests: the hypervisor must report that reason.
-    case $t in shutdown-*)
-        if [ "$verdict" = SUCCESS ] && ! grep -aEq "$(reason_re "$hv" "${t#shutdown-}")" "$log"; then
+    # shutdown-<reason> / shutdowncode-<reason>: the hypervisor must report it.
+    case $t in shutdown-* | shutdowncode-*)
+        if [ "$verdict" = SUCCESS ] && ! grep -aEq "$(reason_re "$hv" "${t#*-}")" "$log"; then
             verdict=FAILURE
-            echo "run.sh: $hv did not report shutdown reason ${t#shutdown-}" >>"$log"
+            echo "run.sh: $hv did not report shutdown reason ${t#*-}" >>"$log"
         fi
         ;;
     esac

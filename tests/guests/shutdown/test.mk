@@ -4,3 +4,9 @@ SHUTDOWN_REASONS := poweroff reboot suspend crash watchdog soft_reset
 $(foreach r,$(SHUTDOWN_REASONS),$(eval GUEST_TESTS += shutdown-$(r)))
 $(foreach r,$(SHUTDOWN_REASONS),$(eval shutdown-$(r)_DIR := shutdown))
 $(foreach r,$(SHUTDOWN_REASONS),$(eval shutdown-$(r)_CFLAGS := -DSHUTDOWN_REASON=LAM_SHUTDOWN_$(r)))
+
+# shutdowncode-reboot: SCHEDOP_shutdown_code records "reboot" without shutting
+# down; the later poweroff must then be reported as a reboot.
+GUEST_TESTS += shutdowncode-reboot
+shutdowncode-reboot_DIR := shutdown
+shutdowncode-reboot_CFLAGS := -DSHUTDOWN_REASON=LAM_SHUTDOWN_poweroff -DSHUTDOWN_CODE=LAM_SHUTDOWN_reboot
