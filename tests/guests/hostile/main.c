@@ -18,6 +18,7 @@
  *    (yield, block, shutdown, vCPU down, ...) is hit.
  */
 #include <lamina/console.h>
+#include <lamina/errno.h>
 #include <lamina/event_channel.h>
 #include <lamina/grant_table.h>
 #include <lamina/memory.h>
@@ -208,12 +209,41 @@ static void huge_counts(void)
     }
 }
 
+/*
+ * Pass 4: make the hypervisor write into the guest's own read-only page
+ * tables (the bootstrap tables at pt_base). A copy-to-guest that ignored the
+ * guest's RW bit would let a guest bypass page-table validation. Each write
+ * must fail with -EFAULT and leave the table unchanged.
+ */
+static void readonly_targets(void)
+{
+    const struct lam_start_info *si = lam_start_info;
+    for (unsigned long i = 0; i < si->nr_pt_frames; i++) {
+        uint8_t *target = (uint8_t *)(si->pt_base + i * 4096 + 0x800);
+        uint8_t before[LAM_XENVER_EXTRAVERSION_LEN];
+        memcpy(before, target, sizeof(before));
+        long rc = hypercall_xen_version(LAM_XENVER_extraversion, target);
+        calls++;
+        if (rc != -LAM_EFAULT || memcmp(before, target, sizeof(before)) != 0) {
+            failures++;
+            lam_fail("xen_version(extraversion) into page-table frame %lu at %p: rc %ld%s", i,
+                     (void *)target, rc,
+                     memcmp(before, target, sizeof(before)) ? ", table modified" : "");
+        }
+    }
+}
+
 void test_main(void)
 {
     all_numbers();
     bad_pointers(HV_PTR);
+    /* The M2P at the start of the range is guest-readable, but not a valid buffer. */
+    bad_pointers(0xffff800000000000UL);
+    bad_pointers(0xffff87fffffff000UL); /* last page of the hypervisor range */
     bad_pointers(UNMAPPED);
+    bad_pointers(0x8000000000000000UL); /* non-canonical */
     huge_counts();
+    readonly_targets();
 
     /* The framework's trap table may have been replaced by nothing; reload it. */
     long rc = lam_install_trap_table();
