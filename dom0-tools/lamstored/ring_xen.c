@@ -1,0 +1,208 @@
+/*
+ * Ring transport plumbing for a real dom0 (see ring_xen.h). Ioctl layouts
+ * follow Linux's uapi xen/evtchn.h and xen/gntdev.h (types 'E' and 'G').
+ * This file can only be exercised once dom0 runs on Lamina or Xen; the
+ * ring logic it drives (ring.c) is tested on plain memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "ring.h"
+#include "ring_xen.h"
+#include "store.h"
+#include "util.h"
+
+struct evtchn_bind_interdomain {
+    uint32_t remote_domain, remote_port;
+};
+struct evtchn_port_arg {
+    uint32_t port;
+};
+#define EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, sizeof(struct evtchn_bind_interdomain))
+#define EVTCHN_UNBIND           _IOC(_IOC_NONE, 'E', 3, sizeof(struct evtchn_port_arg))
+#define EVTCHN_NOTIFY           _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_port_arg))
+
+struct gntdev_grant_ref {
+    uint32_t domid, ref;
+};
+struct gntdev_map {
+    uint32_t count, pad;
+    uint64_t index;
+    struct gntdev_grant_ref refs[1];
+};
+struct gntdev_unmap {
+    uint64_t index;
+    uint32_t count, pad;
+};
+#define GNTDEV_MAP_GRANT_REF   _IOC(_IOC_NONE, 'G', 0, sizeof(struct gntdev_map))
+#define GNTDEV_UNMAP_GRANT_REF _IOC(_IOC_NONE, 'G', 1, sizeof(struct gntdev_unmap))
+/* The toolstack grants a domain's store page under this reference. */
+#define STORE_GRANT_REF 1
+
+struct xring {
+    struct xring *next;
+    struct conn *c;
+    struct xs_ring_page *page;
+    uint32_t local_port;
+    uint64_t gnt_index; /* ~0: not a grant mapping (dom0's local page) */
+};
+
+static int evtchn_fd = -1, gntdev_fd = -1;
+static struct xring *rings;
+static struct handler evtchn_handler;
+
+static void xring_flush(struct conn *c);
+static const struct conn_transport ring_transport = {
+    .name = "ring",
+    .wake = NULL,
+    .flush = xring_flush,
+};
+
+static void xring_pump(struct xring *x)
+{
+    int r = ring_pump(x->page, x->c);
+    if (r < 0) {
+        logmsg("dom%u: ring indices inconsistent, ignoring its ring", x->c->domid);
+        x->c->dead = true;
+        return;
+    }
+    if (r > 0) {
+        struct evtchn_port_arg n = {x->local_port};
+        ioctl(evtchn_fd, EVTCHN_NOTIFY, &n);
+    }
+}
+
+static void xring_flush(struct conn *c)
+{
+    struct xring *x = c->tpriv;
+    if (!c->dead)
+        xring_pump(x);
+}
+
+static void evtchn_event(struct handler *h, uint32_t events)
+{
+    uint32_t ports[64];
+    (void)events;
+    ssize_t n = read(h->fd, ports, sizeof(ports));
+    if (n > 0) /* re-enable the ports that fired */
+        if (write(h->fd, ports, (size_t)n) < 0)
+            logmsg("evtchn unmask failed: %s", strerror(errno));
+    for (struct xring *x = rings; x; x = x->next)
+        if (!x->c->dead)
+            xring_pump(x);
+}
+
+static int bind_port(uint32_t domid, uint32_t port, uint32_t *local)
+{
+    struct evtchn_bind_interdomain b = {domid, port};
+    int r = ioctl(evtchn_fd, EVTCHN_BIND_INTERDOMAIN, &b);
+    if (r < 0)
+        return errno;
+    *local = (uint32_t)r;
+    return 0;
+}
+
+static struct xring *xring_add(struct store *st, uint32_t domid, struct xs_ring_page *page,
+                               uint32_t local, uint64_t index)
+{
+    struct xring *x = xcalloc(1, sizeof(*x));
+    x->page = page;
+    x->local_port = local;
+    x->gnt_index = index;
+    x->c = conn_new(st, domid, domid == 0, false, &ring_transport, x);
+    x->next = rings;
+    rings = x;
+    page->server_features |= XS_SERVER_FEATURE_RECONNECTION;
+    return x;
+}
+
+static int ring_attach(struct store *st, struct domain *d)
+{
+    struct gntdev_map m = {.count = 1, .refs = {{d->domid, STORE_GRANT_REF}}};
+    uint32_t local = 0;
+    if (ioctl(gntdev_fd, GNTDEV_MAP_GRANT_REF, &m) < 0)
+        return EINVAL;
+    void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, gntdev_fd, (off_t)m.index);
+    if (page == MAP_FAILED) {
+        struct gntdev_unmap u = {m.index, 1, 0};
+        ioctl(gntdev_fd, GNTDEV_UNMAP_GRANT_REF, &u);
+        return EINVAL;
+    }
+    int err = bind_port(d->domid, d->port, &local);
+    if (err) {
+        munmap(page, 4096);
+        return EINVAL;
+    }
+    d->conn = xring_add(st, d->domid, page, local, m.index)->c;
+    xring_pump(rings); /* requests written before the introduction */
+    return 0;
+}
+
+static void ring_detach(struct store *st, struct domain *d)
+{
+    (void)st;
+    for (struct xring **pp = &rings; *pp; pp = &(*pp)->next) {
+        struct xring *x = *pp;
+        if (x->c != d->conn)
+            continue;
+        struct evtchn_port_arg p = {x->local_port};
+        ioctl(evtchn_fd, EVTCHN_UNBIND, &p);
+        munmap(x->page, 4096);
+        struct gntdev_unmap u = {x->gnt_index, 1, 0};
+        ioctl(gntdev_fd, GNTDEV_UNMAP_GRANT_REF, &u);
+        *pp = x->next;
+        conn_free(x->c);
+        d->conn = NULL;
+        free(x);
+        return;
+    }
+}
+
+static const struct ring_ops xen_rings = {ring_attach, ring_detach};
+
+int ring_xen_start(struct store *st)
+{
+    char buf[32];
+    uint32_t port, local = 0;
+    if (access("/proc/xen/xsd_kva", F_OK) != 0)
+        return 0; /* not dom0 on a hypervisor: sockets only */
+    int pfd = open("/proc/xen/xsd_port", O_RDONLY | O_CLOEXEC);
+    ssize_t n = pfd >= 0 ? read(pfd, buf, sizeof(buf) - 1) : -1;
+    if (pfd >= 0)
+        close(pfd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    if (parse_u32(buf, &port))
+        return -1;
+    evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
+    gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+    int kfd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC);
+    if (evtchn_fd < 0 || kfd < 0)
+        return -1;
+    void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, kfd, 0);
+    close(kfd);
+    if (page == MAP_FAILED || bind_port(0, port, &local))
+        return -1;
+    domain_get(st, 0)->conn = xring_add(st, 0, page, local, ~0ull)->c;
+    if (gntdev_fd >= 0)
+        st->rings = &xen_rings;
+    evtchn_handler.fd = evtchn_fd;
+    evtchn_handler.fn = evtchn_event;
+    if (loop_add(&evtchn_handler, EPOLLIN))
+        return -1;
+    /* The kernel's xenbus waits for a first event before it probes. */
+    struct evtchn_port_arg nt = {local};
+    ioctl(evtchn_fd, EVTCHN_NOTIFY, &nt);
+    xring_pump(rings);
+    return 0;
+}
