@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-mmu
+mm-mmu_LIBS := mm_util
