@@ -57,7 +57,8 @@ static struct {
 void xmalloc_init(void *(*page_alloc)(unsigned int order),
                   void (*page_free)(void *p, unsigned int order))
 {
-    spin_lock(&xm.lock);
+    /* Runs before anyone else can allocate (boot, or a test's setup). */
+    spin_lock_init(&xm.lock);
     xm.page_alloc = page_alloc;
     xm.page_free = page_free;
     for (unsigned int i = 0; i < NR_CLASSES; i++)
@@ -65,7 +66,6 @@ void xmalloc_init(void *(*page_alloc)(unsigned int order),
     for (unsigned int i = 0; i < LARGE_BUCKETS; i++)
         xm.large[i] = NULL;
     xm.pages_held = 0;
-    spin_unlock(&xm.lock);
 }
 
 /* Smallest shift with 1 << shift >= n (n >= 1). */
