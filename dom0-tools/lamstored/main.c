@@ -128,6 +128,7 @@ int main(int argc, char **argv)
         logmsg("cannot save state to %s", state);
         rc = 1;
     }
+    sock_shutdown();
     if (sock_path)
         unlink(sock_path);
     if (ro_path)

@@ -137,6 +137,7 @@ void request_handle(struct conn *c, const struct xs_msg_hdr *h, const char *payl
     rq.payload = payload;
     rq.len = h->len;
     rq.rlen = 0;
+    rq.fire_after = NULL;
     split_args(&rq);
     err = (op && op->fn) ? dispatch(&rq, op) : ENOSYS;
     if (err) {

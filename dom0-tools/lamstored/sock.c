@@ -25,7 +25,13 @@ struct sconn {
     struct handler h;
     struct conn *c;
     uint32_t events;
+    struct sconn *next, *prev;
 };
+
+/* Everything open, so that a clean stop frees it all. */
+static struct sconn *sconns;
+static struct listener *listeners[4];
+static int nlisteners;
 
 static void sconn_flush(struct conn *c);
 
@@ -37,6 +43,12 @@ static const struct conn_transport sock_transport = {
 
 static void sconn_close(struct sconn *s)
 {
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        sconns = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
     loop_del(&s->h);
     close(s->h.fd);
     conn_free(s->c);
@@ -142,7 +154,12 @@ static void listener_event(struct handler *h, uint32_t events)
             conn_free(s->c);
             close(fd);
             free(s);
+            continue;
         }
+        s->next = sconns;
+        if (sconns)
+            sconns->prev = s;
+        sconns = s;
     }
 }
 
@@ -164,10 +181,27 @@ int sock_listen(struct store *st, const char *path, bool readonly)
         return -1;
     }
     chmod(path, readonly ? 0660 : 0600);
+    if (nlisteners == (int)(sizeof(listeners) / sizeof(listeners[0]))) {
+        close(fd);
+        return -1;
+    }
     struct listener *l = xcalloc(1, sizeof(*l));
+    listeners[nlisteners++] = l;
     l->h.fd = fd;
     l->h.fn = listener_event;
     l->st = st;
     l->readonly = readonly;
     return loop_add(&l->h, EPOLLIN);
+}
+
+void sock_shutdown(void)
+{
+    while (sconns)
+        sconn_close(sconns);
+    for (int i = 0; i < nlisteners; i++) {
+        loop_del(&listeners[i]->h);
+        close(listeners[i]->h.fd);
+        free(listeners[i]);
+    }
+    nlisteners = 0;
 }

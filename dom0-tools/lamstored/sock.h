@@ -12,5 +12,7 @@
 struct store;
 
 int sock_listen(struct store *st, const char *path, bool readonly);
+/* Closes every socket connection and listener (clean stop). */
+void sock_shutdown(void);
 
 #endif
