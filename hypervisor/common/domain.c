@@ -1,5 +1,8 @@
 /* Domain and vCPU lifecycle. */
 #include "domain.h"
+#include "event.h"
+#include "sched.h"
+#include "time.h"
 #include "console.h"
 #include "errno.h"
 #include "lib.h"
@@ -11,6 +14,7 @@ struct domain *domain_list[MAX_DOMAINS];
 static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;
 
 const char *shutdown_reason_name(unsigned int reason);
+void vcpu_timers_init(struct vcpu *v);
 
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
 {
@@ -41,6 +45,18 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     for (unsigned int i = 0; i < LAM_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
 
+    d->weight = SCHED_DEFAULT_WEIGHT;
+    d->shutdown_code = SHUTDOWN_CODE_NONE;
+    /* Wall clock at system time 0; the guest adds its pvclock. */
+    d->shared_info->wc_sec = (uint32_t)wallclock_boot_sec();
+    d->shared_info->wc_sec_hi = (uint32_t)(wallclock_boot_sec() >> 32);
+    d->shared_info->wc_version = 2;
+    if (evtchn_init(d, privileged ? 4096 : 1024)) {
+        pages_free(d->shared_info, 0);
+        xfree(d);
+        return NULL;
+    }
+
     spin_lock(&domain_list_lock);
     if (domain_list[id]) {
         spin_unlock(&domain_list_lock);
@@ -65,6 +81,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->kernel_mode = true;
     v->vcpu_info = &d->shared_info->vcpu_info[id < LAM_LEGACY_MAX_VCPUS ? id : 0];
     d->vcpus[id] = v;
+    vcpu_timers_init(v);
+    sched_add_vcpu(v);
     return v;
 }
 
@@ -90,12 +108,18 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 {
     spin_lock(&d->lock);
     if (d->state != DOMAIN_SHUTDOWN && d->state != DOMAIN_DYING) {
+        if (d->shutdown_code != SHUTDOWN_CODE_NONE)
+            reason = (unsigned int)d->shutdown_code;
         d->state = DOMAIN_SHUTDOWN;
         d->shutdown_reason = reason;
         printk("Domain %u shutdown: reason %u (%s)", d->domain_id, reason,
                shutdown_reason_name(reason));
     }
     spin_unlock(&d->lock);
+    sched_request();
+    /* Tell the control domain (xenstored watches @releaseDomain through VIRQ_DOM_EXC). */
+    if (d->domain_id != 0 && domain_list[0])
+        send_global_virq(domain_list[0], 3 /* VIRQ_DOM_EXC */);
 }
 
 void domain_crash(struct domain *d, const char *why)

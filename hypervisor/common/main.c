@@ -10,6 +10,7 @@
 #include "mm.h"
 #include "panic.h"
 #include "pv_mm.h"
+#include "sched.h"
 #include "reboot.h"
 #include "time.h"
 #include "traps.h"
@@ -85,6 +86,7 @@ static _Noreturn void run_first_vcpu(struct vcpu *v)
     ci->curr_vcpu = v;
     ci->guest_regs = v->regs;
     v->domain->state = DOMAIN_RUNNING;
+    arch_vcpu_update_time(v);
     write_cr3(v->guest_table);
     wrmsr(MSR_GS_BASE, 0);
     wrmsr(MSR_FS_BASE, 0);
@@ -126,6 +128,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     time_init();
     apic_timer_init();
     timers_init();
+    sched_init();
 
     struct domain *d0 = build_first_domain();
     printk("Starting dom0. Debug keys on the serial console: 'h' for help.");

@@ -1,15 +1,19 @@
-/*
- * sched_op and vm_assist, and the (single-vCPU, for now) scheduling decision
- * made on every exit to a guest.
- */
+/* sched_op and vm_assist. */
 #include "console.h"
 #include "domain.h"
 #include "errno.h"
 #include "guest_access.h"
+#include "lib.h"
 #include "traps.h"
 #include "x86.h"
+#include "event.h"
+#include "sched.h"
+#include "time.h"
 #include "lamina/sched.h"
 #include "lamina/vm_assist.h"
+
+void timer_set(struct timer *t, uint64_t expires);
+void timer_stop(struct timer *t);
 
 static const char *const shutdown_names[] = {"poweroff", "reboot", "suspend", "crash", "watchdog",
                                              "soft_reset"};
@@ -19,9 +23,36 @@ const char *shutdown_reason_name(unsigned int reason)
     return reason <= LAM_SHUTDOWN_MAX ? shutdown_names[reason] : "unknown";
 }
 
-static bool vcpu_has_pending_event(const struct vcpu *v)
+static long do_poll(struct vcpu *v, guest_ptr_t arg)
 {
-    return v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask;
+    struct lam_sched_poll poll;
+    uint32_t ports[128];
+    struct domain *d = v->domain;
+
+    if (copy_from_guest(&poll, arg, sizeof(poll)))
+        return -EFAULT;
+    if (poll.nr_ports > 128)
+        return -EINVAL;
+    if (copy_from_guest(ports, poll.ports, poll.nr_ports * sizeof(uint32_t)))
+        return -EFAULT;
+    for (unsigned int i = 0; i < poll.nr_ports; i++) {
+        if (ports[i] >= d->max_evtchns)
+            return -EINVAL;
+        if (evtchn_port_pending(d, ports[i]))
+            return 0;
+    }
+    if (vcpu_event_deliverable(v))
+        return 0;
+    if (poll.timeout && poll.timeout <= time_now_ns())
+        return 0;
+    /* Block; the scheduler runs others until a listed port fires (wake_pollers), an
+     * event becomes deliverable or the timeout passes. The call then returns 0. */
+    memcpy(v->poll_ports, ports, poll.nr_ports * sizeof(uint32_t));
+    v->poll_nr = poll.nr_ports;
+    if (poll.timeout)
+        timer_set(&v->poll_timer, poll.timeout);
+    vcpu_block(v);
+    return 0;
 }
 
 long hc_sched_op(int cmd, guest_ptr_t arg)
@@ -31,11 +62,12 @@ long hc_sched_op(int cmd, guest_ptr_t arg)
 
     switch (cmd) {
     case LAM_SCHEDOP_yield:
+        sched_request();
         return 0;
     case LAM_SCHEDOP_block:
         v->vcpu_info->evtchn_upcall_mask = 0; /* block implicitly re-enables events */
         if (!v->vcpu_info->evtchn_upcall_pending)
-            v->blocked = true;
+            vcpu_block(v);
         return 0;
     case LAM_SCHEDOP_shutdown: {
         struct lam_sched_shutdown sd;
@@ -50,14 +82,35 @@ long hc_sched_op(int cmd, guest_ptr_t arg)
         struct lam_sched_shutdown sd;
         if (copy_from_guest(&sd, arg, sizeof(sd)))
             return -EFAULT;
-        d->shutdown_code = sd.reason;
+        if (sd.reason > LAM_SHUTDOWN_MAX)
+            return -EINVAL;
+        d->shutdown_code = sd.reason; /* reported by the next shutdown, whatever it says */
         return 0;
     }
     case LAM_SCHEDOP_poll:
+        return do_poll(v, arg);
     case LAM_SCHEDOP_remote_shutdown:
     case LAM_SCHEDOP_watchdog:
     case LAM_SCHEDOP_pin_override:
         return -ENOSYS; /* with event channels and the toolstack */
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* The original sched_op: the argument is the value itself, not a pointer. */
+long hc_sched_op_compat(int cmd, unsigned long arg)
+{
+    struct vcpu *v = current;
+    switch (cmd) {
+    case LAM_SCHEDOP_yield:
+    case LAM_SCHEDOP_block:
+        return hc_sched_op(cmd, 0);
+    case LAM_SCHEDOP_shutdown:
+        if (arg > LAM_SHUTDOWN_MAX)
+            return -EINVAL;
+        domain_shutdown(v->domain, (unsigned int)arg);
+        return 0;
     default:
         return -ENOSYS;
     }
@@ -85,27 +138,3 @@ long hc_vm_assist(unsigned int cmd, unsigned int type)
     return 0;
 }
 
-/*
- * Before returning to the guest: a shut-down domain never runs again; a
- * blocked vCPU idles the CPU until an event is pending for it.
- */
-void schedule_on_exit(void)
-{
-    struct vcpu *v = current;
-
-    for (;;) {
-        if (v->domain->state == DOMAIN_SHUTDOWN || v->domain->state == DOMAIN_DYING) {
-            domain_shutdown_report(v->domain);
-            /* Only reached if the report decided to keep the machine up. */
-            for (;;)
-                hv_idle_once();
-        }
-        if (!v->blocked)
-            return;
-        if (vcpu_has_pending_event(v)) {
-            v->blocked = false;
-            return;
-        }
-        hv_idle_once();
-    }
-}

@@ -16,6 +16,7 @@
 #include "frame.h"
 #include "list.h"
 #include "spinlock.h"
+#include "timer_heap.h"
 #include "hypercall-types.h"
 #include "lamina/shared_info.h"
 
@@ -26,6 +27,8 @@
 #define DOMID_IO        0x7ff1
 #define DOMID_XEN       0x7ff2
 #define DOMID_IDLE      0x7fff
+#define NR_VIRQS        24
+#define SHUTDOWN_CODE_NONE (~0ull)
 
 /* One guest trap-table entry (set_trap_table). */
 struct guest_trap {
@@ -64,9 +67,51 @@ struct vcpu {
     bool event_masks, failsafe_masks, syscall_masks;
     uint64_t kernel_ss, kernel_sp;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint16_t sel[4]; /* DS, ES, FS, GS while not running */
 
     struct lam_vcpu_info *vcpu_info; /* in shared_info until re-registered */
+    bool vcpu_info_registered;
     struct pending_bounce bounce;
+
+    /* Events and time */
+    uint32_t virq_port[NR_VIRQS];   /* per-vCPU VIRQ bindings (0 = none) */
+    struct timer singleshot_timer;  /* VIRQ_TIMER one-shot */
+    struct timer periodic_timer;    /* VIRQ_TIMER periodic */
+    uint64_t periodic_period;       /* ns, 0 = stopped */
+    struct timer poll_timer;        /* SCHEDOP_poll timeout */
+    uint32_t poll_ports[128];       /* ports being polled (SCHEDOP_poll) */
+    unsigned int poll_nr;
+    bool fpu_ts;                    /* virtual CR0.TS */
+    uint64_t debugreg[8];
+
+    /* Scheduling */
+    int runstate;                   /* LAM_RUNSTATE_* */
+    uint64_t runstate_entry;        /* when it entered that state (ns) */
+    uint64_t runstate_time[4];
+    uint64_t runstate_guest_va;     /* registered runstate area, 0 = none */
+    int64_t credit;                 /* ns this vCPU may still run this period */
+    bool boosted;                   /* just woke up: runs ahead of others once */
+    bool pause_flag;
+    struct vcpu *next_in_queue;
+    uint8_t fpu_state[512] __attribute__((aligned(16)));
+    bool fpu_initialised;
+};
+
+/* One event channel (2-level ABI). */
+enum evtchn_state {
+    ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_PIRQ, ECS_VIRQ, ECS_IPI, ECS_RESERVED
+};
+struct evtchn {
+    uint8_t state;         /* enum evtchn_state */
+    uint16_t notify_vcpu;  /* vCPU that gets the upcall */
+    union {
+        domid_t unbound_remote; /* ECS_UNBOUND: who may bind */
+        struct {
+            domid_t dom;
+            uint32_t port;
+        } interdomain;
+        uint32_t virq;
+    } u;
 };
 
 enum domain_state { DOMAIN_RUNNING, DOMAIN_PAUSED, DOMAIN_SHUTDOWN, DOMAIN_DYING };
@@ -77,7 +122,7 @@ struct domain {
     bool is_privileged;
     enum domain_state state;
     unsigned int shutdown_reason;
-    uint64_t shutdown_code;
+    uint64_t shutdown_code; /* SCHEDOP_shutdown_code: overrides the next reason */
 
     unsigned int max_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];
@@ -88,6 +133,15 @@ struct domain {
     struct list_head page_list; /* frames this domain owns */
     unsigned long tot_pages, max_pages;
     unsigned long vm_assist;
+
+    spinlock_t evtchn_lock;
+    struct evtchn *evtchn;      /* max_evtchns entries; port 0 is never used */
+    unsigned int max_evtchns;
+    uint32_t global_virq_port[NR_VIRQS];
+
+    unsigned int weight;        /* scheduler: proportional share, default 256 */
+    unsigned int cap;           /* percent of one CPU, 0 = none */
+    uint64_t consumed_this_period;
 
     char name[32];
 };

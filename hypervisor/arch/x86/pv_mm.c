@@ -67,10 +67,12 @@ long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
 static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
 {
     unsigned int id = foreigndom & 0xffff;
-    if (id == DOMID_SELF_ABI || id == d->domain_id) {
+    if (id == DOMID_SELF_ABI) {
         *out = d;
         return 0;
     }
+    if (id == d->domain_id)
+        return -ESRCH; /* as Xen: a domain may not name itself as the foreign domain */
     if (!d->is_privileged)
         return -EPERM;
     if (id >= MAX_DOMAINS || !domain_list[id])

@@ -11,7 +11,9 @@
 #include "traps.h"
 #include "console.h"
 #include "errno.h"
+#include "event.h"
 #include "guest_access.h"
+#include "sched.h"
 #include "hypercall-dispatch.h"
 #include "lib.h"
 #include "x86.h"
@@ -117,15 +119,17 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
     create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & 4);
 }
 
-void schedule_on_exit(void);
 
 void guest_exit_prepare(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
-    schedule_on_exit(); /* may idle, and never returns if the domain is gone */
+    schedule_on_exit(); /* may switch to another vCPU, or idle */
+    v = current;
     if (v->bounce.pending)
         deliver_bounce(v, regs);
+    else if (vcpu_event_deliverable(v) && v->event_callback)
+        create_bounce_frame(v, regs, v->event_callback, false, 0, true);
     /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. */
     regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
     regs->cs |= 3;

@@ -1,0 +1,516 @@
+/*
+ * Event channels, 2-level ABI.
+ *
+ * A port is a bit in shared_info.evtchn_pending plus a mask bit; the vCPU a
+ * port notifies also gets a selector bit and its upcall_pending flag, and is
+ * woken. Ports connect a domain to another domain (interdomain, the split
+ * drivers' doorbell), to a VIRQ (timer, console, ...), or to another of its
+ * own vCPUs (IPI). FIFO event channels are not offered: init_control fails and
+ * Linux falls back to this ABI.
+ *
+ * Locking: d->evtchn_lock protects d's port table. Binding two domains takes
+ * both locks, lower domain id first; the same lock twice for a loopback.
+ */
+#include "event.h"
+#include "console.h"
+#include "errno.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "xmalloc.h"
+#include "lamina/event_channel.h"
+
+#define EVTCHN_2L_MAX 4096
+
+bool virq_is_global(unsigned int virq)
+{
+    switch (virq) {
+    case LAM_VIRQ_TIMER:
+    case LAM_VIRQ_DEBUG:
+    case LAM_VIRQ_XENOPROF:
+    case LAM_VIRQ_XENPMU:
+        return false;
+    default:
+        return true;
+    }
+}
+
+int evtchn_init(struct domain *d, unsigned int max_ports)
+{
+    if (max_ports == 0 || max_ports > EVTCHN_2L_MAX)
+        max_ports = EVTCHN_2L_MAX;
+    d->evtchn = xzalloc_array_bytes(sizeof(struct evtchn), max_ports, 8);
+    if (!d->evtchn)
+        return -ENOMEM;
+    d->max_evtchns = max_ports;
+    d->evtchn[0].state = ECS_RESERVED; /* port 0 is never valid */
+    spin_lock_init(&d->evtchn_lock);
+    return 0;
+}
+
+static bool port_valid(const struct domain *d, uint32_t port)
+{
+    return port > 0 && port < d->max_evtchns;
+}
+
+static int alloc_port(struct domain *d)
+{
+    for (uint32_t p = 1; p < d->max_evtchns; p++)
+        if (d->evtchn[p].state == ECS_FREE)
+            return (int)p;
+    return -ENOSPC;
+}
+
+static bool test_and_set(uint64_t *word, unsigned int bit)
+{
+    return __atomic_fetch_or(word, 1ull << bit, __ATOMIC_SEQ_CST) & (1ull << bit);
+}
+
+bool evtchn_port_pending(const struct domain *d, uint32_t port)
+{
+    return port_valid(d, port) &&
+           (__atomic_load_n(&d->shared_info->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) >>
+            (port % 64)) & 1;
+}
+
+static void vcpu_mark_events_pending(struct vcpu *v, uint32_t port)
+{
+    if (!test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64)) {
+        __atomic_store_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
+    }
+    vcpu_wake(v);
+}
+
+static void wake_pollers(struct domain *d, uint32_t port)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v || !v->poll_nr)
+            continue;
+        for (unsigned int j = 0; j < v->poll_nr; j++)
+            if (v->poll_ports[j] == port) {
+                vcpu_wake(v);
+                break;
+            }
+    }
+}
+
+void evtchn_set_pending(struct domain *d, uint32_t port)
+{
+    struct lam_shared_info *si = d->shared_info;
+    struct vcpu *v = d->vcpus[d->evtchn[port].notify_vcpu];
+
+    if (test_and_set(&si->evtchn_pending[port / 64], port % 64))
+        return;
+    if (!((__atomic_load_n(&si->evtchn_mask[port / 64], __ATOMIC_ACQUIRE) >> (port % 64)) & 1) && v)
+        vcpu_mark_events_pending(v, port);
+    /* Pollers wake even for masked ports: that is how Linux's spinlock kicker works. */
+    wake_pollers(d, port);
+}
+
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
+{
+    struct domain *d = v->domain;
+    spin_lock(&d->evtchn_lock);
+    uint32_t port = v->virq_port[virq];
+    if (port)
+        evtchn_set_pending(d, port);
+    spin_unlock(&d->evtchn_lock);
+}
+
+void send_global_virq(struct domain *d, unsigned int virq)
+{
+    spin_lock(&d->evtchn_lock);
+    uint32_t port = d->global_virq_port[virq];
+    if (port)
+        evtchn_set_pending(d, port);
+    spin_unlock(&d->evtchn_lock);
+}
+
+/* Lock two domains' port tables in a fixed order. */
+static void double_lock(struct domain *a, struct domain *b)
+{
+    if (a == b) {
+        spin_lock(&a->evtchn_lock);
+    } else if (a->domain_id < b->domain_id) {
+        spin_lock(&a->evtchn_lock);
+        spin_lock(&b->evtchn_lock);
+    } else {
+        spin_lock(&b->evtchn_lock);
+        spin_lock(&a->evtchn_lock);
+    }
+}
+
+static void double_unlock(struct domain *a, struct domain *b)
+{
+    spin_unlock(&a->evtchn_lock);
+    if (a != b)
+        spin_unlock(&b->evtchn_lock);
+}
+
+static struct domain *lookup_domain(struct domain *self, domid_t id)
+{
+    if (id == DOMID_SELF || id == self->domain_id)
+        return self;
+    return id < MAX_DOMAINS ? domain_list[id] : NULL;
+}
+
+static long evtchn_alloc_unbound(struct domain *self, struct lam_evtchn_alloc_unbound *a)
+{
+    struct domain *d = lookup_domain(self, a->dom);
+    if (!d)
+        return -ESRCH;
+    if (d != self && !self->is_privileged)
+        return -EPERM;
+    domid_t remote = a->remote_dom == DOMID_SELF ? d->domain_id : a->remote_dom;
+    spin_lock(&d->evtchn_lock);
+    int port = alloc_port(d);
+    if (port > 0) {
+        d->evtchn[port] = (struct evtchn){.state = ECS_UNBOUND, .u.unbound_remote = remote};
+        a->port = (uint32_t)port;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return port < 0 ? port : 0;
+}
+
+static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_interdomain *b)
+{
+    struct domain *rd = lookup_domain(ld, b->remote_dom);
+    if (!rd)
+        return -ESRCH;
+    if (!port_valid(rd, b->remote_port))
+        return -EINVAL;
+    double_lock(ld, rd);
+    long rc = 0;
+    struct evtchn *rchn = &rd->evtchn[b->remote_port];
+    int lport = alloc_port(ld);
+    if (lport < 0) {
+        rc = lport;
+    } else if (rchn->state != ECS_UNBOUND || rchn->u.unbound_remote != ld->domain_id) {
+        rc = -EINVAL;
+    } else {
+        ld->evtchn[lport] = (struct evtchn){
+            .state = ECS_INTERDOMAIN,
+            .u.interdomain = {.dom = rd->domain_id, .port = b->remote_port}};
+        rchn->state = ECS_INTERDOMAIN;
+        rchn->u.interdomain.dom = ld->domain_id;
+        rchn->u.interdomain.port = (uint32_t)lport;
+        b->local_port = (uint32_t)lport;
+        /* The remote end may have been notified before we bound: pass it on. */
+        evtchn_set_pending(ld, (uint32_t)lport);
+    }
+    double_unlock(ld, rd);
+    return rc;
+}
+
+static long evtchn_bind_virq(struct domain *d, struct lam_evtchn_bind_virq *b)
+{
+    if (b->virq >= NR_VIRQS)
+        return -EINVAL;
+    bool global = virq_is_global(b->virq);
+    if (global && b->vcpu != 0)
+        return -EINVAL;
+    if (b->vcpu >= d->max_vcpus || !d->vcpus[b->vcpu])
+        return -ENOENT;
+    struct vcpu *v = d->vcpus[b->vcpu];
+    uint32_t *slot = global ? &d->global_virq_port[b->virq] : &v->virq_port[b->virq];
+    spin_lock(&d->evtchn_lock);
+    long rc = 0;
+    if (*slot) {
+        rc = -EEXIST;
+    } else {
+        int port = alloc_port(d);
+        if (port < 0) {
+            rc = port;
+        } else {
+            d->evtchn[port] = (struct evtchn){
+                .state = ECS_VIRQ, .notify_vcpu = (uint16_t)b->vcpu, .u.virq = b->virq};
+            *slot = (uint32_t)port;
+            b->port = (uint32_t)port;
+        }
+    }
+    spin_unlock(&d->evtchn_lock);
+    return rc;
+}
+
+static long evtchn_bind_ipi(struct domain *d, struct lam_evtchn_bind_ipi *b)
+{
+    if (b->vcpu >= d->max_vcpus || !d->vcpus[b->vcpu])
+        return -ENOENT;
+    spin_lock(&d->evtchn_lock);
+    int port = alloc_port(d);
+    if (port > 0) {
+        d->evtchn[port] = (struct evtchn){.state = ECS_IPI, .notify_vcpu = (uint16_t)b->vcpu};
+        b->port = (uint32_t)port;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return port < 0 ? port : 0;
+}
+
+/* Close a port; the caller holds d's lock (and the peer's for interdomain). */
+static void close_locked(struct domain *d, uint32_t port)
+{
+    struct evtchn *chn = &d->evtchn[port];
+    switch (chn->state) {
+    case ECS_VIRQ:
+        if (virq_is_global(chn->u.virq))
+            d->global_virq_port[chn->u.virq] = 0;
+        else if (d->vcpus[chn->notify_vcpu])
+            d->vcpus[chn->notify_vcpu]->virq_port[chn->u.virq] = 0;
+        break;
+    case ECS_INTERDOMAIN: {
+        struct domain *rd = domain_list[chn->u.interdomain.dom];
+        if (rd) {
+            struct evtchn *r = &rd->evtchn[chn->u.interdomain.port];
+            if (r->state == ECS_INTERDOMAIN) {
+                r->state = ECS_UNBOUND; /* the other end may be rebound, as on Xen */
+                r->u.unbound_remote = d->domain_id;
+            }
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    *chn = (struct evtchn){.state = ECS_FREE};
+    __atomic_fetch_and(&d->shared_info->evtchn_pending[port / 64], ~(1ull << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+}
+
+static long evtchn_close(struct domain *d, uint32_t port)
+{
+    if (!port_valid(d, port))
+        return -EINVAL;
+    for (;;) {
+        spin_lock(&d->evtchn_lock);
+        struct evtchn *chn = &d->evtchn[port];
+        if (chn->state == ECS_FREE) {
+            spin_unlock(&d->evtchn_lock);
+            return -EINVAL;
+        }
+        if (chn->state != ECS_INTERDOMAIN) {
+            close_locked(d, port);
+            spin_unlock(&d->evtchn_lock);
+            return 0;
+        }
+        struct domain *rd = domain_list[chn->u.interdomain.dom];
+        spin_unlock(&d->evtchn_lock);
+        if (!rd)
+            return -ESRCH;
+        double_lock(d, rd);
+        /* Re-check: the binding may have changed while no lock was held. */
+        if (chn->state == ECS_INTERDOMAIN && chn->u.interdomain.dom == rd->domain_id) {
+            close_locked(d, port);
+            double_unlock(d, rd);
+            return 0;
+        }
+        double_unlock(d, rd);
+    }
+}
+
+static long evtchn_send(struct domain *d, uint32_t port)
+{
+    if (!port_valid(d, port))
+        return -EINVAL;
+    spin_lock(&d->evtchn_lock);
+    struct evtchn *chn = &d->evtchn[port];
+    long rc = 0;
+    switch (chn->state) {
+    case ECS_INTERDOMAIN: {
+        struct domain *rd = domain_list[chn->u.interdomain.dom];
+        uint32_t rport = chn->u.interdomain.port;
+        spin_unlock(&d->evtchn_lock);
+        if (rd) {
+            spin_lock(&rd->evtchn_lock);
+            if (rd->evtchn[rport].state == ECS_INTERDOMAIN)
+                evtchn_set_pending(rd, rport);
+            spin_unlock(&rd->evtchn_lock);
+        }
+        return 0;
+    }
+    case ECS_IPI:
+        evtchn_set_pending(d, port);
+        break;
+    case ECS_UNBOUND:
+        break; /* silently dropped, as the ABI says */
+    default:
+        rc = -EINVAL;
+        break;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return rc;
+}
+
+static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
+{
+    struct domain *d = lookup_domain(self, st->dom);
+    if (!d)
+        return -ESRCH;
+    if (d != self && !self->is_privileged)
+        return -EPERM;
+    if (!port_valid(d, st->port))
+        return -EINVAL;
+    spin_lock(&d->evtchn_lock);
+    const struct evtchn *chn = &d->evtchn[st->port];
+    memset(&st->u, 0, sizeof(st->u));
+    st->vcpu = chn->notify_vcpu;
+    switch (chn->state) {
+    case ECS_UNBOUND:
+        st->status = LAM_EVTCHNSTAT_unbound;
+        st->u.unbound.dom = chn->u.unbound_remote;
+        break;
+    case ECS_INTERDOMAIN:
+        st->status = LAM_EVTCHNSTAT_interdomain;
+        st->u.interdomain.dom = chn->u.interdomain.dom;
+        st->u.interdomain.port = chn->u.interdomain.port;
+        break;
+    case ECS_VIRQ:
+        st->status = LAM_EVTCHNSTAT_virq;
+        st->u.virq = chn->u.virq;
+        break;
+    case ECS_IPI:
+        st->status = LAM_EVTCHNSTAT_ipi;
+        break;
+    default:
+        st->status = LAM_EVTCHNSTAT_closed;
+        break;
+    }
+    spin_unlock(&d->evtchn_lock);
+    return 0;
+}
+
+static long evtchn_bind_vcpu(struct domain *d, struct lam_evtchn_bind_vcpu *b)
+{
+    if (!port_valid(d, b->port))
+        return -EINVAL;
+    if (b->vcpu >= d->max_vcpus || !d->vcpus[b->vcpu])
+        return -ENOENT;
+    spin_lock(&d->evtchn_lock);
+    struct evtchn *chn = &d->evtchn[b->port];
+    long rc = 0;
+    if (chn->state == ECS_INTERDOMAIN || chn->state == ECS_UNBOUND ||
+        (chn->state == ECS_VIRQ && virq_is_global(chn->u.virq)))
+        chn->notify_vcpu = (uint16_t)b->vcpu;
+    else
+        rc = -EINVAL;
+    spin_unlock(&d->evtchn_lock);
+    return rc;
+}
+
+static long evtchn_unmask(struct domain *d, uint32_t port)
+{
+    if (!port_valid(d, port))
+        return -EINVAL;
+    struct lam_shared_info *si = d->shared_info;
+    struct vcpu *v = d->vcpus[d->evtchn[port].notify_vcpu];
+    __atomic_fetch_and(&si->evtchn_mask[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
+    if (v && evtchn_port_pending(d, port))
+        vcpu_mark_events_pending(v, port);
+    return 0;
+}
+
+static long evtchn_reset(struct domain *self, domid_t id)
+{
+    struct domain *d = lookup_domain(self, id);
+    if (!d)
+        return -ESRCH;
+    if (d != self && !self->is_privileged)
+        return -EPERM;
+    for (uint32_t p = 1; p < d->max_evtchns; p++)
+        if (d->evtchn[p].state != ECS_FREE)
+            evtchn_close(d, p);
+    return 0;
+}
+
+void evtchn_destroy(struct domain *d)
+{
+    if (!d->evtchn)
+        return;
+    for (uint32_t p = 1; p < d->max_evtchns; p++)
+        if (d->evtchn[p].state != ECS_FREE)
+            evtchn_close(d, p);
+}
+
+/* Size of each command's argument, so one copy in and one copy out serve them all. */
+static size_t evtchn_arg_size(int cmd)
+{
+    switch (cmd) {
+    case LAM_EVTCHNOP_bind_interdomain:
+        return sizeof(struct lam_evtchn_bind_interdomain);
+    case LAM_EVTCHNOP_bind_virq:
+        return sizeof(struct lam_evtchn_bind_virq);
+    case LAM_EVTCHNOP_bind_pirq:
+        return sizeof(struct lam_evtchn_bind_pirq);
+    case LAM_EVTCHNOP_close:
+    case LAM_EVTCHNOP_send:
+    case LAM_EVTCHNOP_unmask:
+        return sizeof(struct lam_evtchn_port_arg);
+    case LAM_EVTCHNOP_status:
+        return sizeof(struct lam_evtchn_status);
+    case LAM_EVTCHNOP_alloc_unbound:
+        return sizeof(struct lam_evtchn_alloc_unbound);
+    case LAM_EVTCHNOP_bind_ipi:
+        return sizeof(struct lam_evtchn_bind_ipi);
+    case LAM_EVTCHNOP_bind_vcpu:
+        return sizeof(struct lam_evtchn_bind_vcpu);
+    case LAM_EVTCHNOP_reset:
+        return sizeof(struct lam_evtchn_reset);
+    default:
+        return 0;
+    }
+}
+
+long hc_event_channel_op(int cmd, guest_ptr_t arg)
+{
+    struct domain *d = current_domain();
+    union {
+        struct lam_evtchn_bind_interdomain bind_interdomain;
+        struct lam_evtchn_bind_virq bind_virq;
+        struct lam_evtchn_port_arg port;
+        struct lam_evtchn_status status;
+        struct lam_evtchn_alloc_unbound alloc_unbound;
+        struct lam_evtchn_bind_ipi bind_ipi;
+        struct lam_evtchn_bind_vcpu bind_vcpu;
+        struct lam_evtchn_reset reset;
+    } op;
+    size_t size = evtchn_arg_size(cmd);
+    long rc;
+
+    if (!size)
+        return -ENOSYS; /* FIFO ABI (init_control, expand_array, set_priority) and pirqs */
+    if (cmd == LAM_EVTCHNOP_bind_pirq)
+        return -EPERM; /* no physical interrupts are routed to guests yet */
+    if (copy_from_guest(&op, arg, size))
+        return -EFAULT;
+    switch (cmd) {
+    case LAM_EVTCHNOP_bind_interdomain:
+        rc = evtchn_bind_interdomain(d, &op.bind_interdomain);
+        break;
+    case LAM_EVTCHNOP_bind_virq:
+        rc = evtchn_bind_virq(d, &op.bind_virq);
+        break;
+    case LAM_EVTCHNOP_close:
+        return evtchn_close(d, op.port.port);
+    case LAM_EVTCHNOP_send:
+        return evtchn_send(d, op.port.port);
+    case LAM_EVTCHNOP_status:
+        rc = evtchn_status(d, &op.status);
+        break;
+    case LAM_EVTCHNOP_alloc_unbound:
+        rc = evtchn_alloc_unbound(d, &op.alloc_unbound);
+        break;
+    case LAM_EVTCHNOP_bind_ipi:
+        rc = evtchn_bind_ipi(d, &op.bind_ipi);
+        break;
+    case LAM_EVTCHNOP_bind_vcpu:
+        return evtchn_bind_vcpu(d, &op.bind_vcpu);
+    case LAM_EVTCHNOP_unmask:
+        return evtchn_unmask(d, op.port.port);
+    case LAM_EVTCHNOP_reset:
+        return evtchn_reset(d, op.reset.dom);
+    default:
+        return -ENOSYS;
+    }
+    if (!rc && copy_to_guest(arg, &op, size))
+        rc = -EFAULT;
+    return rc;
+}

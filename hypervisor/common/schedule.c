@@ -1,0 +1,201 @@
+/*
+ * A proportional-share, credit-style scheduler.
+ *
+ * Every SCHED_SLICE_NS an accounting pass hands out credit: each domain with
+ * runnable vCPUs gets a share of the period proportional to its weight
+ * (default 256), split between its vCPUs, capped at cap% of a CPU if a cap is
+ * set. Running burns credit by the nanosecond. The next vCPU to run is one
+ * that just woke from blocking ("boost", so interactive and I/O-bound guests
+ * answer fast), else the runnable vCPU with the most credit; a vCPU of a
+ * capped domain that used its cap waits for the next period. An idle CPU
+ * halts until an interrupt makes something runnable.
+ *
+ * Single run queue for now; per-CPU queues and balancing come with SMP
+ * (issue 7). All state changes happen with interrupts off on this CPU.
+ */
+#include "sched.h"
+#include "console.h"
+#include "event.h"
+#include "lib.h"
+#include "time.h"
+#include "timer_heap.h"
+#include "traps.h"
+#include "x86.h"
+#include "lamina/vcpu.h"
+
+void timer_set(struct timer *t, uint64_t expires);
+void timer_stop(struct timer *t);
+const char *shutdown_reason_name(unsigned int reason);
+
+static struct vcpu *all_vcpus[MAX_DOMAINS * 4];
+static unsigned int nr_vcpus;
+static bool need_resched;
+static uint64_t last_accounting;
+static uint64_t slice_start;
+static struct timer slice_timer;
+
+static bool runnable(const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+    return v->online && !v->blocked && !v->pause_flag && d->state == DOMAIN_RUNNING;
+}
+
+static void set_runstate(struct vcpu *v, int state)
+{
+    uint64_t now = time_now_ns();
+    if (v->runstate_entry)
+        v->runstate_time[v->runstate] += now - v->runstate_entry;
+    v->runstate = state;
+    v->runstate_entry = now;
+}
+
+void sched_request(void)
+{
+    need_resched = true;
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+    if (nr_vcpus < ARRAY_SIZE(all_vcpus))
+        all_vcpus[nr_vcpus++] = v;
+    set_runstate(v, runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
+    need_resched = true;
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < nr_vcpus; i++)
+        if (all_vcpus[i] == v) {
+            all_vcpus[i] = all_vcpus[--nr_vcpus];
+            break;
+        }
+}
+
+bool vcpu_event_deliverable(const struct vcpu *v)
+{
+    return v->vcpu_info->evtchn_upcall_pending && !v->vcpu_info->evtchn_upcall_mask;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    unsigned long flags = local_irq_save();
+    if (v->blocked) {
+        v->blocked = false;
+        v->boosted = true;
+        v->poll_nr = 0;
+        timer_stop(&v->poll_timer);
+        set_runstate(v, LAM_RUNSTATE_runnable);
+        need_resched = true;
+    }
+    local_irq_restore(flags);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    v->blocked = true;
+    set_runstate(v, LAM_RUNSTATE_blocked);
+    need_resched = true;
+}
+
+/* Hand out one period's credit. */
+static void account(uint64_t now)
+{
+    uint64_t period = now - last_accounting;
+    unsigned long total_weight = 0;
+    last_accounting = now;
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct domain *d = all_vcpus[i]->domain;
+        d->consumed_this_period = 0;
+        if (runnable(all_vcpus[i]))
+            total_weight += d->weight;
+    }
+    if (!total_weight)
+        return;
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = all_vcpus[i];
+        if (!runnable(v))
+            continue;
+        int64_t share = (int64_t)(period * v->domain->weight / total_weight);
+        v->credit += share;
+        if (v->credit > (int64_t)(2 * SCHED_SLICE_NS))
+            v->credit = 2 * SCHED_SLICE_NS; /* no hoarding */
+    }
+}
+
+static bool over_cap(const struct vcpu *v)
+{
+    const struct domain *d = v->domain;
+    return d->cap && d->consumed_this_period * 100 > (uint64_t)d->cap * SCHED_SLICE_NS;
+}
+
+static struct vcpu *pick_next(void)
+{
+    struct vcpu *best = NULL;
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = all_vcpus[i];
+        if (!runnable(v) || over_cap(v))
+            continue;
+        if (v->boosted)
+            return v;
+        if (!best || v->credit > best->credit)
+            best = v;
+    }
+    return best;
+}
+
+static void slice_expired(void *data)
+{
+    (void)data;
+    need_resched = true;
+}
+
+static void charge(struct vcpu *v, uint64_t now)
+{
+    uint64_t ran = now - slice_start;
+    v->credit -= (int64_t)ran;
+    v->domain->consumed_this_period += ran;
+    slice_start = now;
+}
+
+void schedule_on_exit(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+    struct vcpu *prev = ci->curr_vcpu;
+
+    if (prev->domain->state == DOMAIN_SHUTDOWN && prev->domain->domain_id == 0)
+        domain_shutdown_report(prev->domain); /* the machine follows dom0 */
+    if (!need_resched && runnable(prev))
+        return;
+
+    for (;;) {
+        uint64_t now = time_now_ns();
+        need_resched = false;
+        charge(prev, now);
+        if (now - last_accounting >= SCHED_SLICE_NS)
+            account(now);
+        struct vcpu *next = pick_next();
+        if (next) {
+            next->boosted = false;
+            if (next != prev) {
+                if (prev->runstate == LAM_RUNSTATE_running)
+                    set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable
+                                                      : LAM_RUNSTATE_offline);
+                arch_context_switch(prev, next);
+            }
+            set_runstate(next, LAM_RUNSTATE_running);
+            timer_set(&slice_timer, now + SCHED_SLICE_NS);
+            return;
+        }
+        /* Nothing to run: idle until an interrupt wakes someone. */
+        if (prev->runstate == LAM_RUNSTATE_running)
+            set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_blocked);
+        while (!need_resched)
+            hv_idle_once();
+    }
+}
+
+void sched_init(void)
+{
+    timer_init(&slice_timer, slice_expired, NULL);
+    last_accounting = slice_start = time_now_ns();
+}
