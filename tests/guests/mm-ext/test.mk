@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-ext
+mm-ext_LIBS := mm_util
