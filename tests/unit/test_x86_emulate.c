@@ -344,6 +344,11 @@ static void encode(const struct form *f, struct variant *v)
         n--;
     } else {
         p[rex_at] = rex;
+        if (rnd_below(8) == 0) { /* an earlier REX: only the last one counts */
+            memmove(p + rex_at + 1, p + rex_at, n - rex_at);
+            p[rex_at] = (uint8_t)(0x40 | rnd_below(16));
+            n++;
+        }
     }
     v->len = n;
 }
