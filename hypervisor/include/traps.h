@@ -21,7 +21,7 @@ static inline struct cpu_regs *guest_cpu_regs(void)
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code);
 void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code);
 /* Deliver pending bounces, fix up the return frame: called with IRQs off before IRET. */
-void guest_exit_prepare(struct cpu_regs *regs);
+bool guest_exit_prepare(struct cpu_regs *regs);
 /* Switch the vCPU between guest kernel and guest user mode (page tables, GS bases). */
 void pv_toggle_guest_mode(struct vcpu *v);
 

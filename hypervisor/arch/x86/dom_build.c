@@ -150,7 +150,7 @@ static int allocate_memory(struct builder *b)
             order--;
         mfn_t mfn = INVALID_MFN;
         for (; mfn == INVALID_MFN; order--) {
-            mfn = frames_alloc(order);
+            mfn = frames_alloc_split(order);
             if (mfn != INVALID_MFN || order == 0)
                 break;
         }

@@ -129,9 +129,26 @@ return_to_guest:
     cli
     mov     %rsp, %rdi
     call    guest_exit_prepare
+    test    %eax, %eax
+    jnz     sysret_to_guest
     RESTORE_GPRS
     add     $8, %rsp
     iretq
+
+/*
+ * Fast return from a hypercall: the frame is exactly what SYSCALL left
+ * (guest_exit_prepare checked: 64-bit guest CS/SS, canonical RIP, IF set, no
+ * bounce, no iret), and RCX/R11 are clobbered by the hypercall ABI anyway.
+ * Between loading the guest RSP and SYSRET only NMI/#MC can arrive, and they
+ * run on their own IST stacks.
+ */
+sysret_to_guest:
+    RESTORE_GPRS
+    add     $8, %rsp                /* error code / vector */
+    mov     (%rsp), %rcx            /* RIP */
+    mov     16(%rsp), %r11          /* RFLAGS */
+    mov     24(%rsp), %rsp          /* guest RSP */
+    sysretq
 
 /*
  * First entry into a guest vCPU on this CPU: %rdi = the cpu_regs frame at the

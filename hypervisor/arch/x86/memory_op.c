@@ -62,10 +62,11 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
 {
     if (d->max_pages && d->tot_pages + (1ull << order) > d->max_pages)
         return -ENOMEM;
-    mfn_t mfn = frames_alloc(order);
+    mfn_t mfn = frames_alloc_split(order);
     if (mfn != INVALID_MFN && address_bits && address_bits < 52 &&
         ((mfn + (1ull << order)) << PAGE_SHIFT) > (1ull << address_bits)) {
-        frames_free(mfn, order);
+        for (uint64_t i = 0; i < (1ull << order); i++)
+            frames_free(mfn + i, 0);
         mfn = INVALID_MFN; /* a precise below-limit allocation comes with dom0's swiotlb */
     }
     if (mfn == INVALID_MFN)
@@ -120,6 +121,9 @@ static long copy_memory_map(guest_ptr_t arg)
     struct lam_memory_map map;
     if (copy_from_guest(&map, arg, sizeof(map)))
         return -EFAULT;
+    /* As Xen: the buffer must hold the whole map, plus one spare entry. */
+    if (map.nr_entries < boot_info.nr_ranges + 1)
+        return -EINVAL;
     unsigned int n = 0;
     for (unsigned int i = 0; i < boot_info.nr_ranges && n < map.nr_entries; i++, n++) {
         const struct boot_mem_range *r = &boot_info.ranges[i];

@@ -150,6 +150,20 @@ mfn_t frames_alloc(unsigned int order)
     return mfn;
 }
 
+/*
+ * A block whose frames will be freed one by one (domain memory: the guest
+ * balloons single pages back): mark every frame an allocated order-0 block so
+ * the allocator accepts each free on its own and coalesces them again.
+ */
+mfn_t frames_alloc_split(unsigned int order)
+{
+    mfn_t mfn = buddy_alloc(&heap, order);
+    if (mfn != INVALID_MFN)
+        for (mfn_t i = 0; i < (1ull << order); i++)
+            frame_table[mfn + i].order = 0;
+    return mfn;
+}
+
 void frames_free(mfn_t mfn, unsigned int order)
 {
     buddy_free(&heap, mfn, order);

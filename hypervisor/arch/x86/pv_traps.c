@@ -120,9 +120,16 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
 }
 
 
-void guest_exit_prepare(struct cpu_regs *regs)
+static bool canonical(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
+/* Returns true when the frame may go back with SYSRET instead of IRET. */
+bool guest_exit_prepare(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
+    bool bounced = true;
 
     schedule_on_exit(); /* may switch to another vCPU, or idle */
     v = current;
@@ -130,10 +137,15 @@ void guest_exit_prepare(struct cpu_regs *regs)
         deliver_bounce(v, regs);
     else if (vcpu_event_deliverable(v) && v->event_callback)
         create_bounce_frame(v, regs, v->event_callback, false, 0, true);
+    else
+        bounced = false;
     /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. */
     regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
     regs->cs |= 3;
     regs->ss |= 3;
+    return !bounced && regs->vector == VECTOR_SYSCALL && regs->cs == GUEST_CS64 &&
+           regs->ss == GUEST_DS && canonical(regs->rip) &&
+           !(regs->rflags & (X86_EFLAGS_RF | X86_EFLAGS_TF));
 }
 
 /* ---- hypercalls ---- */
@@ -165,6 +177,7 @@ long hc_iret(void)
         regs->rcx = ctx.rcx;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & X86_EFLAGS_IF);
+    regs->vector = 0; /* return with IRET: SYSRET would clobber RCX and R11 */
     return (long)ctx.rax;
 }
 
