@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-hostile
+mm-hostile_LIBS := mm_util
