@@ -53,7 +53,8 @@ int reply_bytes(struct request *rq, const void *p, uint32_t n)
 {
     if (n > sizeof(rq->reply) - rq->rlen)
         return E2BIG;
-    memcpy(rq->reply + rq->rlen, p, n);
+    if (n)
+        memcpy(rq->reply + rq->rlen, p, n);
     rq->rlen += n;
     return 0;
 }
