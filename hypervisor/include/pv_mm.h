@@ -29,6 +29,10 @@ void put_page_and_type(struct page_info *pg);
 int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
                  const struct domain *fd, bool preserve_ad);
 
+/* Same, but only if the slot still holds old: 0, -errno, or 1 if it changed. */
+int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
+                         const struct domain *d);
+
 /* Which PGT_* type a table of this level has. */
 uint64_t pt_level_type(unsigned int level);
 /* Level of a page-table type, 0 if not a table. */

@@ -286,3 +286,23 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
     put_entry_refs(prev, level);
     return 0;
 }
+
+/*
+ * As mod_pt_entry, but install only if the slot still holds `old`.
+ * Returns 0, a negative error, or 1 when the slot changed (caller retries).
+ */
+int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
+                         const struct domain *d)
+{
+    int rc = get_entry_refs(new, level, d, d);
+    if (rc)
+        return rc;
+    pte_t expected = old;
+    if (!__atomic_compare_exchange_n(slot, &expected, adjust_entry(new, level), false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        put_entry_refs(new, level);
+        return 1;
+    }
+    put_entry_refs(old, level);
+    return 0;
+}

@@ -78,9 +78,13 @@ static void guest_fault(struct cpu_regs *regs)
     unsigned int vec = regs->vector;
 
     switch (vec) {
-    case X86_EXC_PF:
-        pv_inject_page_fault(v, read_cr2(), regs->error_code);
+    case X86_EXC_PF: {
+        uint64_t cr2 = read_cr2();
+        if (pv_emulate_ptwr(regs, cr2, regs->error_code))
+            return;
+        pv_inject_page_fault(v, cr2, regs->error_code);
         return;
+    }
     case X86_EXC_UD:
         if (pv_emulate_forced_cpuid(regs))
             return;
