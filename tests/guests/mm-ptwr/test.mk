@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-ptwr
+mm-ptwr_LIBS := mm_util
