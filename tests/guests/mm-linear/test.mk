@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-linear
+mm-linear_LIBS := mm_util

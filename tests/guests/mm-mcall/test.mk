@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-mcall
+mm-mcall_LIBS := mm_util
