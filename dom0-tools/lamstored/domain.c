@@ -6,25 +6,33 @@
 #include "txn.h"
 #include "util.h"
 
+/* Two levels of 256 entries, filled on demand: most stores know few domains. */
 #define DOMID_TABLE 0x10000u
+#define DOM_CHUNK   256u
 
 struct domain *domain_find(struct store *st, uint32_t domid)
 {
-    return domid < DOMID_TABLE ? st->doms[domid] : NULL;
+    if (domid >= DOMID_TABLE || !st->doms[domid / DOM_CHUNK])
+        return NULL;
+    return st->doms[domid / DOM_CHUNK][domid % DOM_CHUNK];
 }
 
 struct domain *domain_get(struct store *st, uint32_t domid)
 {
     if (domid >= DOMID_TABLE)
         return NULL;
-    if (!st->doms[domid]) {
+    struct domain ***chunk = &st->doms[domid / DOM_CHUNK];
+    if (!*chunk)
+        *chunk = xcalloc(DOM_CHUNK, sizeof(**chunk));
+    struct domain **slot = &(*chunk)[domid % DOM_CHUNK];
+    if (!*slot) {
         struct domain *d = xcalloc(1, sizeof(*d));
         d->domid = domid;
         d->target = DOMID_NONE;
         d->last_quota = -1;
-        st->doms[domid] = d;
+        *slot = d;
     }
-    return st->doms[domid];
+    return *slot;
 }
 
 void domain_quota_hit(struct store *st, uint32_t domid, enum quota_kind k)
@@ -40,7 +48,7 @@ void store_init(struct store *st)
     memset(st, 0, sizeof(*st));
     tree_init(&st->tree);
     quota_defaults(&st->q);
-    st->doms = xcalloc(DOMID_TABLE, sizeof(*st->doms));
+    st->doms = xcalloc(DOMID_TABLE / DOM_CHUNK, sizeof(*st->doms));
     st->next_txid = 1;
     st->out_limit = 4u << 20;
     account_node(st, st->tree.root, +1);
@@ -51,7 +59,10 @@ void store_free(struct store *st)
     while (st->conns)
         conn_free(st->conns);
     tree_free(&st->tree);
-    for (uint32_t i = 0; i < DOMID_TABLE; i++)
+    for (uint32_t i = 0; i < DOMID_TABLE / DOM_CHUNK; i++) {
+        for (uint32_t j = 0; st->doms[i] && j < DOM_CHUNK; j++)
+            free(st->doms[i][j]);
         free(st->doms[i]);
+    }
     free(st->doms);
 }

@@ -100,7 +100,7 @@ struct ring_ops {
 struct store {
     struct tree tree;
     struct quota_set q;
-    struct domain **doms; /* indexed by domid, DOMID_FIRST_RESERVED entries */
+    struct domain ***doms; /* by domid: chunks of 256, allocated on demand */
     struct conn *conns;
     struct conn *wake_head;
     uint32_t next_txid;
