@@ -1,7 +1,7 @@
 /*
  * multicall: a batch of hypercalls in one guest entry. Each entry's result is
- * written back; iret (which rewrites the guest's registers) and nested
- * multicalls are refused per entry with -EINVAL, as the ABI requires.
+ * written back. An iret entry is performed and ends the batch (as on Xen);
+ * a nested multicall is refused with -EINVAL.
  */
 #include "errno.h"
 #include "guest_access.h"
@@ -27,7 +27,15 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
         long ret;
         if (e.op >= HYPERCALL_TABLE_SIZE || !hypercall_table[e.op].call)
             ret = -ENOSYS;
-        else if (e.op == HC_IRET || e.op == HC_MULTICALL)
+        else if (e.op == HC_IRET) {
+            /* As Xen: the iret happens and ends the batch; the guest resumes in the
+             * frame at its stack pointer, with that frame's RAX (also the entry's result). */
+            ret = hypercall_table[HC_IRET].call(e.args);
+            e.result = (uint64_t)ret;
+            copy_to_guest(at + 8, &e.result, sizeof(e.result));
+            return ret;
+        }
+        else if (e.op == HC_MULTICALL)
             ret = -EINVAL;
         else if (hypercall_table[e.op].who == HC_WHO_PRIV && !d->is_privileged)
             ret = -EPERM;

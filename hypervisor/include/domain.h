@@ -82,6 +82,9 @@ struct vcpu {
     uint32_t poll_ports[128];       /* ports being polled (SCHEDOP_poll) */
     unsigned int poll_nr;
     bool fpu_ts;                    /* virtual CR0.TS */
+    unsigned int iopl;              /* virtual IOPL (physdev set_iopl) */
+    uint64_t iobmp;                 /* guest VA of the I/O bitmap (set_iobitmap) */
+    unsigned int iobmp_nr;
     uint64_t debugreg[8];
 
     /* Scheduling */

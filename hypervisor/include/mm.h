@@ -2,6 +2,7 @@
 #ifndef LAMINA_HV_MM_H
 #define LAMINA_HV_MM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "frame.h"
 #include "memlayout.h"
@@ -40,6 +41,11 @@ static inline mfn_t virt_to_mfn(const void *va)
 }
 /* Physical address of any hypervisor virtual address (image or direct map). */
 uint64_t hv_virt_to_phys(const void *va);
+
+/* Is the frame inside a RAM range of the boot memory map? */
+bool mfn_is_ram(mfn_t mfn);
+/* One past the highest frame number the CPU's physical address width allows. */
+mfn_t max_phys_mfn(void);
 
 /* Is mfn ordinary RAM known to the frame table? */
 int mfn_valid(mfn_t mfn);

@@ -28,6 +28,7 @@ void pv_toggle_guest_mode(struct vcpu *v);
 /* Emulation of what a PV guest may not execute itself (pv_emulate.c). */
 bool pv_emulate_forced_cpuid(struct cpu_regs *regs);
 bool pv_emulate_privileged(struct cpu_regs *regs);
+void pv_device_not_available(struct vcpu *v);
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code);
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4]);
 

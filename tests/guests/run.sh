@@ -135,6 +135,13 @@ run_one() {
         fi
         ;;
     esac
+    # Lamina audits the domain's frame reference counts at shutdown: a test that
+    # leaves them unbalanced failed, whatever the kernel itself concluded.
+    if [ "$hv" = lamina ] && [ "$verdict" = SUCCESS ] &&
+        ! grep -aq 'audit d0: 0 frame(s) with unbalanced counts' "$log"; then
+        verdict=FAILURE
+        echo "run.sh: lamina frame audit missing or unbalanced" >>"$log"
+    fi
     echo "$verdict" >"$STATE/$hv-$t.verdict"
 }
 

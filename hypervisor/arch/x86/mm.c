@@ -18,6 +18,7 @@
 #include "lib.h"
 #include "panic.h"
 #include "xmalloc.h"
+#include "x86.h"
 
 #define DIRECTMAP_BOOT_LIMIT (4ull << 30)
 
@@ -210,4 +211,33 @@ uint64_t hv_virt_to_phys(const void *va)
 int mfn_valid(mfn_t mfn)
 {
     return mfn < max_mfn && page_state(&frame_table[mfn]) != PGC_state_reserv;
+}
+
+/* Is the frame inside a RAM range of the boot memory map? */
+bool mfn_is_ram(mfn_t mfn)
+{
+    uint64_t pa = mfn << PAGE_SHIFT;
+    for (unsigned int i = 0; i < boot_info.nr_ranges; i++) {
+        const struct boot_mem_range *r = &boot_info.ranges[i];
+        if (r->type == E820_RAM && pa >= r->addr && pa + PAGE_SIZE <= r->addr + r->len)
+            return true;
+    }
+    return false;
+}
+
+/* One past the highest frame number the CPU's physical address width allows. */
+mfn_t max_phys_mfn(void)
+{
+    static mfn_t cached;
+    if (!cached) {
+        uint32_t a, b, c, d;
+        unsigned int bits = 36;
+        cpuid(0x80000000, &a, &b, &c, &d);
+        if (a >= 0x80000008) {
+            cpuid(0x80000008, &a, &b, &c, &d);
+            bits = a & 0xff;
+        }
+        cached = 1ull << (bits - PAGE_SHIFT);
+    }
+    return cached;
 }

@@ -30,8 +30,8 @@ static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
         if (!(e & _PAGE_PRESENT))
             continue;
         mfn_t target = pte_mfn(e);
-        if (target >= max_mfn)
-            continue;
+        if (target >= max_mfn || (level > 1 && target == mfn))
+            continue; /* MMIO, or a linear entry pointing at its own table: no references */
         exp[target].count++;
         if (level > 1 || (e & _PAGE_RW))
             exp[target].type_count++;

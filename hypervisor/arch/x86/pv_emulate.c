@@ -160,14 +160,123 @@ static bool emulate_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
     }
 }
 
+/* General-purpose register by its encoding number (REX extended). */
+static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
+{
+    uint64_t *const map[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+                               &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+                               &r->r12, &r->r13, &r->r14, &r->r15};
+    return map[n & 15];
+}
+
+/* What the guest sees in CR4: the basics a 64-bit kernel expects, none of our extras. */
+#define GUEST_CR4_VISIBLE (CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+
+static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t *insn,
+                           unsigned int rex)
+{
+    uint8_t modrm = insn[2];
+    if ((modrm >> 6) != 3)
+        return false;
+    unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
+    uint64_t *reg = gpr(regs, (modrm & 7) | ((rex & 1) ? 8 : 0));
+    if (insn[1] == 0x20) { /* MOV from CRn */
+        switch (cr) {
+        case 0:
+            *reg = (read_cr0() & ~CR0_TS) | (v->fpu_ts ? CR0_TS : 0);
+            return true;
+        case 2:
+            *reg = v->vcpu_info->arch.cr2;
+            return true;
+        case 3:
+            *reg = v->kernel_mode ? v->guest_table : v->guest_table_user;
+            return true;
+        case 4:
+            *reg = read_cr4() & GUEST_CR4_VISIBLE;
+            return true;
+        default:
+            return false;
+        }
+    }
+    switch (cr) { /* MOV to CRn */
+    case 0:
+        /* Only TS may change; the rest is ours. */
+        if ((*reg ^ read_cr0()) & ~CR0_TS)
+            return false;
+        v->fpu_ts = (*reg & CR0_TS) != 0;
+        write_cr0(v->fpu_ts ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
+        return true;
+    case 4:
+        /* Linux rewrites CR4 with bits toggled it believes it owns: accept and ignore. */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Port I/O with the virtual IOPL: a guest kernel with IOPL >= 1 may do it; ports it
+ * does not own read as all-ones and ignore writes. No domain owns real ports yet. */
+static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t *insn,
+                            unsigned int len, bool opsize16)
+{
+    if (v->iopl < 1)
+        return false;
+    uint8_t op = insn[0];
+    unsigned int size = (op & 1) ? (opsize16 ? 2 : 4) : 1;
+    bool in = op == 0xe4 || op == 0xe5 || op == 0xec || op == 0xed;
+    bool out = op == 0xe6 || op == 0xe7 || op == 0xee || op == 0xef;
+    if (!in && !out)
+        return false;
+    unsigned int ilen = (op <= 0xe7) ? 2 : 1;
+    if (in) {
+        uint64_t ones = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+        if (size == 4)
+            regs->rax = ones; /* 32-bit results zero-extend */
+        else
+            regs->rax = (regs->rax & ~ones) | ones;
+    }
+    regs->rip += len + ilen;
+    return true;
+}
+
 bool pv_emulate_privileged(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
-    uint8_t insn[2];
+    uint8_t insn[4];
+    unsigned int len = 0, rex = 0;
+    bool opsize16 = false;
 
     if (!v->kernel_mode || regs->error_code != 0)
         return false;
-    if (copy_from_guest(insn, regs->rip, sizeof(insn)) || insn[0] != 0x0f)
+    if (copy_from_guest(insn, regs->rip, 1))
+        return false;
+    /* One operand-size prefix and/or one REX prefix are enough for what kernels issue. */
+    while (len < 2 && (insn[0] == 0x66 || (insn[0] & 0xf0) == 0x40)) {
+        if (insn[0] == 0x66)
+            opsize16 = true;
+        else
+            rex = insn[0];
+        len++;
+        if (copy_from_guest(insn, regs->rip + len, 1))
+            return false;
+    }
+    if (copy_from_guest(insn, regs->rip + len, sizeof(insn)) &&
+        copy_from_guest(insn, regs->rip + len, 2))
+        return false;
+    if (insn[0] != 0x0f) {
+        return emulate_port_io(v, regs, insn, len, opsize16);
+    }
+    if (insn[1] == 0x20 || insn[1] == 0x22) {
+        if (!emulate_mov_cr(v, regs, insn, rex))
+            return false;
+        regs->rip += len + 3;
+        return true;
+    }
+    if (insn[1] == 0x09) { /* WBINVD: the guest's own memory is coherent; nothing to do */
+        regs->rip += len + 2;
+        return true;
+    }
+    if (len)
         return false;
     uint32_t msr = (uint32_t)regs->rcx;
     if (insn[1] == 0x32) { /* RDMSR */

@@ -89,6 +89,10 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
     unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
 
+    if (cmd == LAM_MMU_PT_UPDATE_NO_TRANSLATE)
+        return -ENOSYS; /* for translated guests only */
+    if (mfn >= max_phys_mfn())
+        return -ENOSYS; /* not a machine address at all: Xen 4.17's answer */
     if (mfn >= max_mfn)
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
@@ -99,7 +103,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
         if ((req->ptr & (sizeof(pte_t) - 1) & ~LAM_MMU_CMD_MASK) != 0)
             return -EINVAL;
         if (!get_page(pg, d))
-            return -EPERM;
+            return -EINVAL;
         pte_t *slot = (pte_t *)((char *)mfn_to_virt(mfn) + ((req->ptr & (PAGE_SIZE - 1)) & ~7ull));
         unsigned int level = pt_type_level(page_type(pg));
         int rc;
@@ -120,7 +124,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
     }
     case LAM_MMU_MACHPHYS_UPDATE:
         if (page_get_owner(pg) != fd)
-            return -EPERM;
+            return -EINVAL;
         m2p_set(mfn, req->val);
         return 0;
     default:
@@ -228,9 +232,9 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
     case LAM_MMUEXT_INVLPG_LOCAL:
     case LAM_MMUEXT_INVLPG_MULTI:
     case LAM_MMUEXT_INVLPG_ALL:
-        if (!guest_range_ok(op->arg1.linear_addr, 1))
-            return -EINVAL;
-        invlpg(op->arg1.linear_addr);
+        /* As Xen: an address that is not the guest's is silently not flushed. */
+        if (guest_range_ok(op->arg1.linear_addr, 1))
+            invlpg(op->arg1.linear_addr);
         return 0;
     case LAM_MMUEXT_SET_LDT:
         if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||

@@ -39,7 +39,6 @@ spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
 #define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | _PAGE_GLOBAL)
 #define L1_DISALLOW_PRIV   (_PAGE_GLOBAL)
 #define LN_DISALLOW        (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
-#define GNTTAB_RESERVED    (1ull << 62)
 #define PTE_FLAGS_MASK     (~PTE_ADDR_MASK)
 
 uint64_t pt_level_type(unsigned int level)
@@ -102,7 +101,7 @@ int get_page_type(struct page_info *pg, uint64_t type)
             flush_tlb_local(); /* all CPUs running the domain once SMP arrives (issue 7) */
         x = type;
     } else if ((x & PGT_type_mask) != type) {
-        return -EBUSY;
+        return -EINVAL; /* in use as something else (Xen's answer too) */
     }
     pg->type_info = x + 1;
     if (!(x & PGT_validated)) {
@@ -140,7 +139,7 @@ int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type)
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
     if (!get_page(pg, d))
-        return -EPERM;
+        return -EINVAL;
     int rc = get_page_type(pg, type);
     if (rc)
         put_page(pg);
@@ -159,17 +158,51 @@ static int check_flags(pte_t e, unsigned int level, const struct domain *d)
 {
     pte_t bad;
     if (level == 1)
-        bad = (d->is_privileged ? L1_DISALLOW_PRIV : L1_DISALLOW_UNPRIV) | GNTTAB_RESERVED;
+        bad = d->is_privileged ? L1_DISALLOW_PRIV : L1_DISALLOW_UNPRIV;
     else
         bad = LN_DISALLOW;
     return (e & bad) ? -EINVAL : 0;
 }
 
 /*
- * Take the references a present entry needs. fd is the owner allowed for the
- * frames an L1 entry maps (d itself, or a foreign domain for privileged callers).
+ * A frame that is not RAM (beyond the frame table, or in a firmware hole): MMIO,
+ * which an I/O-privileged domain may map in L1 entries without references.
  */
-static int get_entry_refs(pte_t e, unsigned int level, const struct domain *d,
+static bool is_mmio(mfn_t mfn)
+{
+    if (mfn >= max_mfn)
+        return mfn < max_phys_mfn(); /* must still be a machine address the CPU can form */
+    return page_state(mfn_to_page(mfn)) == PGC_state_reserv && !page_get_owner(mfn_to_page(mfn)) &&
+           !mfn_is_ram(mfn);
+}
+
+/*
+ * A read-only entry may point at a table of its own level ("linear page
+ * table"), as Xen allows: the target must already be a validated table of
+ * that level, and gets a type reference without being validated again; an
+ * entry pointing at its own table takes no reference at all.
+ */
+static int get_linear_refs(pte_t e, unsigned int level, mfn_t self, const struct domain *d)
+{
+    mfn_t mfn = pte_mfn(e);
+    if (e & _PAGE_RW)
+        return -EINVAL;
+    if (mfn == self)
+        return 0;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (page_type(pg) != pt_level_type(level) || !page_type_count(pg) ||
+        page_type_count(pg) >= PGT_count_mask - 1 || !get_page(pg, d))
+        return -EINVAL;
+    pg->type_info++;
+    return 0;
+}
+
+/*
+ * Take the references a present entry of the table `self` needs. fd is the owner
+ * allowed for the frames an L1 entry maps (d itself, or a foreign domain for
+ * privileged callers).
+ */
+static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct domain *d,
                           const struct domain *fd)
 {
     if (!(e & _PAGE_PRESENT))
@@ -178,31 +211,40 @@ static int get_entry_refs(pte_t e, unsigned int level, const struct domain *d,
     if (rc)
         return rc;
     mfn_t mfn = pte_mfn(e);
-    if (mfn >= max_mfn)
-        return -EINVAL;
-    struct page_info *pg = mfn_to_page(mfn);
-    if (level > 1)
+    if (level > 1) {
+        if (mfn >= max_mfn)
+            return -EINVAL;
+        struct page_info *pg = mfn_to_page(mfn);
+        if (mfn == self || page_type(pg) == pt_level_type(level))
+            return get_linear_refs(e, level, self, d);
         return get_page_and_type(mfn, d, pt_level_type(level - 1));
+    }
+    if (mfn >= max_mfn || is_mmio(mfn))
+        return d->is_privileged && is_mmio(mfn) ? 0 : -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
     const struct domain *owner = page_get_owner(pg);
-    if (owner != d && owner != fd)
-        return -EPERM;
-    if (!get_page(pg, owner))
-        return -EPERM;
+    if ((owner != d && owner != fd) || !get_page(pg, owner))
+        return -EBUSY; /* Xen's answer for frames the domain may not map */
     if (e & _PAGE_RW) {
         rc = get_page_type(pg, PGT_writable_page);
         if (rc) {
             put_page(pg);
-            return rc;
+            return -EBUSY; /* a page table or descriptor page: never writable */
         }
     }
     return 0;
 }
 
-static void put_entry_refs(pte_t e, unsigned int level)
+static void put_entry_refs(pte_t e, unsigned int level, mfn_t self)
 {
     if (!(e & _PAGE_PRESENT))
         return;
-    struct page_info *pg = mfn_to_page(pte_mfn(e));
+    mfn_t mfn = pte_mfn(e);
+    if (level == 1 && is_mmio(mfn))
+        return;
+    if (level > 1 && mfn == self)
+        return; /* self-referencing linear entry: took nothing */
+    struct page_info *pg = mfn_to_page(mfn);
     if (level > 1 || (e & _PAGE_RW))
         put_page_type(pg);
     put_page(pg);
@@ -234,7 +276,7 @@ static int validate_table(struct page_info *pg, unsigned int level)
     for (i = 0; i < PT_ENTRIES; i++) {
         if (is_hv_slot(level, i))
             continue;
-        rc = get_entry_refs(t[i], level, d, d);
+        rc = get_entry_refs(t[i], level, page_to_mfn(pg), d, d);
         if (rc)
             break;
         t[i] = adjust_entry(t[i], level);
@@ -245,7 +287,7 @@ static int validate_table(struct page_info *pg, unsigned int level)
                    (unsigned long)t[i], rc);
         while (i-- > 0)
             if (!is_hv_slot(level, i))
-                put_entry_refs(t[i], level);
+                put_entry_refs(t[i], level, page_to_mfn(pg));
         return rc;
     }
     if (level == 4)
@@ -258,7 +300,7 @@ static void devalidate_table(struct page_info *pg, unsigned int level)
     pte_t *t = mfn_to_virt(page_to_mfn(pg));
     for (unsigned int i = 0; i < PT_ENTRIES; i++)
         if (!is_hv_slot(level, i))
-            put_entry_refs(t[i], level);
+            put_entry_refs(t[i], level, page_to_mfn(pg));
 }
 
 int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
@@ -266,7 +308,8 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
 {
     unsigned int index = (unsigned int)(((uintptr_t)slot & (PAGE_SIZE - 1)) / sizeof(pte_t));
     if (is_hv_slot(level, index))
-        return -EPERM;
+        return -EINVAL;
+    mfn_t self = virt_to_mfn(slot);
     pte_t old = *slot;
     if (preserve_ad)
         new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
@@ -279,11 +322,11 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
         __atomic_store_n(slot, adjust_entry(new, level), __ATOMIC_RELEASE);
         return 0;
     }
-    int rc = get_entry_refs(new, level, d, fd);
+    int rc = get_entry_refs(new, level, self, d, fd);
     if (rc)
         return rc;
     pte_t prev = __atomic_exchange_n(slot, adjust_entry(new, level), __ATOMIC_ACQ_REL);
-    put_entry_refs(prev, level);
+    put_entry_refs(prev, level, self);
     return 0;
 }
 
@@ -294,15 +337,16 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
 int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
                          const struct domain *d)
 {
-    int rc = get_entry_refs(new, level, d, d);
+    mfn_t self = virt_to_mfn(slot);
+    int rc = get_entry_refs(new, level, self, d, d);
     if (rc)
         return rc;
     pte_t expected = old;
     if (!__atomic_compare_exchange_n(slot, &expected, adjust_entry(new, level), false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        put_entry_refs(new, level);
+        put_entry_refs(new, level, self);
         return 1;
     }
-    put_entry_refs(old, level);
+    put_entry_refs(old, level, self);
     return 0;
 }

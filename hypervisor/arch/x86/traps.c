@@ -93,6 +93,9 @@ static void guest_fault(struct cpu_regs *regs)
         if (pv_emulate_privileged(regs))
             return;
         break;
+    case X86_EXC_NM:
+        pv_device_not_available(v);
+        return;
     case X86_EXC_NMI:
     case X86_EXC_MC:
         log_printf(LOG_WARN, "%s while d%u was running", exception_names[vec],
