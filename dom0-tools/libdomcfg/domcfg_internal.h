@@ -42,6 +42,8 @@ bool domcfg_cpuset_empty(const struct domcfg_cpuset *set);
 /* "00:16:3e:01:02:03" (one or two hex digits each) -> bytes. */
 int domcfg_mac_parse(const char *s, uint8_t mac[6]);
 void domcfg_mac_format(const uint8_t mac[6], char buf[18]);
+/* Text XML 1.0 can carry: strict UTF-8 without control characters (tab, CR, LF allowed). */
+bool domcfg_text_ok(const char *s);
 /* UUID with or without dashes -> bytes. */
 int domcfg_uuid_parse(const char *s, uint8_t uuid[16]);
 void domcfg_uuid_format(const uint8_t uuid[16], char buf[37]);
@@ -72,6 +74,9 @@ void domcfg_extras_free(struct domcfg_extras *ex);
 
 /* Domain names (and backend domain names): 1-64 of [A-Za-z0-9_.+:-], not starting with '.'. */
 bool domcfg_name_ok(const char *s);
+
+/* Xen PV disk names: "xvd" and 1 to 13 lowercase letters ("xvda", "xvdaa"). */
+bool domcfg_disk_target_ok(const char *s);
 
 /* ---- messages ---- */
 /* "source:line: " or "source: " when line is 0. */

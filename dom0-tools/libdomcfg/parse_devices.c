@@ -82,9 +82,7 @@ static void disk_target(struct pctx *c, xmlNodePtr n, void *obj)
     const char *dev = preq(c, n, "dev");
     if (!dev)
         return;
-    size_t len = strlen(dev);
-    if (len < 4 || len > 16 || strncmp(dev, "xvd", 3) != 0 ||
-        strspn(dev + 3, "abcdefghijklmnopqrstuvwxyz") != len - 3) {
+    if (!domcfg_disk_target_ok(dev)) {
         perr(c, n, "dev", "is not a Xen disk name: expected 'xvd' and letters, like 'xvda'");
         return;
     }

@@ -429,6 +429,16 @@ static void parse_root(struct pctx *c, xmlNodePtr root)
     }
     if (pcheck_attrs(c, root, ATTRS("type", "id")))
         return;
+    /* id= is the running domain's number in libvirt's live XML: accepted, not kept. */
+    const char *id = pattr(root, "id");
+    if (id) {
+        char *end;
+        long v = strtol(id, &end, 10);
+        if (end == id || *end || v < -1 || v > 65535) {
+            perr(c, root, "id", "is not a domain number");
+            return;
+        }
+    }
     if (!pfind(root, "name"))
         perr(c, root, NULL, "has no <name>: every domain needs one");
     if (!pfind(root, "memory"))

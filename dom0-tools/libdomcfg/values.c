@@ -250,3 +250,50 @@ void domcfg_uuid_to_string(const uint8_t uuid[16], char buf[37])
 {
     domcfg_uuid_format(uuid, buf);
 }
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF) whose characters XML
+ * 1.0 can carry: tab, newline, carriage return, and U+0020 upwards except U+FFFE/U+FFFF. */
+bool domcfg_text_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        uint32_t cp;
+        int extra;
+        if (*p < 0x80) {
+            cp = *p;
+            extra = 0;
+        } else if ((*p & 0xe0) == 0xc0) {
+            cp = *p & 0x1f;
+            extra = 1;
+        } else if ((*p & 0xf0) == 0xe0) {
+            cp = *p & 0x0f;
+            extra = 2;
+        } else if ((*p & 0xf8) == 0xf0) {
+            cp = *p & 0x07;
+            extra = 3;
+        } else {
+            return false;
+        }
+        p++;
+        for (int i = 0; i < extra; i++, p++) {
+            if ((*p & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (*p & 0x3f);
+        }
+        static const uint32_t min_for[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min_for[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+            cp == 0xfffe || cp == 0xffff)
+            return false;
+        if (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+            return false;
+    }
+    return true;
+}
+
+bool domcfg_disk_target_ok(const char *s)
+{
+    size_t len = strlen(s);
+    return len >= 4 && len <= 16 && strncmp(s, "xvd", 3) == 0 &&
+           strspn(s + 3, "abcdefghijklmnopqrstuvwxyz") == len - 3;
+}

@@ -191,6 +191,10 @@ static int disk_access(struct xctx *x, struct domcfg_disk *d, const char *v)
 static int disk_vdev(struct xctx *x, struct domcfg_disk *d, const char *v)
 {
     char dev[32];
+    if (strlen(v) >= sizeof(dev)) {
+        xerr(x, "disk vdev '%.40s...' is too long for a Xen PV disk name", v);
+        return -1;
+    }
     snprintf(dev, sizeof(dev), "%s", v);
     char *suffix = strchr(dev, ':');
     if (suffix) {
@@ -201,9 +205,7 @@ static int disk_vdev(struct xctx *x, struct domcfg_disk *d, const char *v)
         *suffix = '\0';
         d->device = DOMCFG_DEVICE_CDROM;
     }
-    size_t len = strlen(dev);
-    if (len < 4 || strncmp(dev, "xvd", 3) != 0 ||
-        strspn(dev + 3, "abcdefghijklmnopqrstuvwxyz") != len - 3) {
+    if (!domcfg_disk_target_ok(dev)) {
         xerr(x, "disk vdev '%s' is not a Xen PV disk: expected xvd and letters, like xvda", dev);
         return -1;
     }
@@ -214,6 +216,10 @@ static int disk_vdev(struct xctx *x, struct domcfg_disk *d, const char *v)
 
 static int disk_key(struct xctx *x, struct domcfg_disk *d, const char *key, const char *v)
 {
+    if (!*v && strcmp(key, "target") != 0) {
+        xwarn(x, "disk key '%s' is empty; ignored", key);
+        return 0;
+    }
     if (!strcmp(key, "target")) {
         const char *path = disk_prefixes(x, d, v);
         if (!path)
@@ -312,6 +318,10 @@ fail:
 static int vif_key(struct xctx *x, struct domcfg_interface *n, const char *key, const char *v,
                    bool *script_routed)
 {
+    if (!*v) {
+        xwarn(x, "vif key '%s' is empty; ignored", key);
+        return 0;
+    }
     if (!strcmp(key, "mac")) {
         if (domcfg_mac_parse(v, n->mac) < 0) {
             xerr(x, "vif mac '%s': expected six hex bytes like 00:16:3e:12:34:56", v);
@@ -444,7 +454,9 @@ static void apply(struct xctx *x, const struct xl_setting *s, struct mem_keys *m
     } else if (!strcmp(k, "kernel") || !strcmp(k, "ramdisk") || !strcmp(k, "cmdline")) {
         const char *val = scalar(x, s);
         char **dst = k[0] == 'k' ? &dom->kernel : k[0] == 'r' ? &dom->initrd : &dom->cmdline;
-        if (val) {
+        if (val && !*val && dst != &dom->cmdline) {
+            xwarn(x, "%s is empty; ignored", k);
+        } else if (val) {
             free(*dst);
             *dst = xdup(x, val);
         }
@@ -466,7 +478,7 @@ static void apply(struct xctx *x, const struct xl_setting *s, struct mem_keys *m
         char *end;
         if (val) {
             m->rtc_offset = strtoll(val, &end, 10);
-            if (end == val || *end)
+            if (end == val || *end || m->rtc_offset < -(1LL << 40) || m->rtc_offset > (1LL << 40))
                 xerr(x, "rtc_timeoffset = %s: expected seconds", val);
             m->has_offset = true;
         }

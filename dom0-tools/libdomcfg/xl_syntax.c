@@ -6,7 +6,6 @@
 #include "xl_syntax.h"
 
 #include <ctype.h>
-#include <libxml/xmlstring.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,18 +79,10 @@ static char *read_string(struct lexer *lx)
     }
     lx->p++;
     out[len] = '\0';
-    /* Values end up in XML: only text XML can carry (UTF-8, no control characters). */
-    for (size_t i = 0; i < len; i++) {
-        unsigned char u = (unsigned char)out[i];
-        if (u < 0x20 && u != '\t' && u != '\n' && u != '\r') {
-            free(out);
-            lex_error(lx, "control character in a string");
-            return NULL;
-        }
-    }
-    if (!xmlCheckUTF8((const xmlChar *)out)) {
+    /* Values end up in XML: only text XML can carry. */
+    if (!domcfg_text_ok(out)) {
         free(out);
-        lex_error(lx, "string is not valid UTF-8");
+        lex_error(lx, "string holds a control character or is not valid UTF-8");
         return NULL;
     }
     return out;

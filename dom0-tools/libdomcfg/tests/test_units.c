@@ -88,6 +88,15 @@ static void test_macs_uuids(void)
                               domcfg_uuid_parse("g0112233445566778899aabbccddeeff", uuid) < 0);
 }
 
+static void test_text(void)
+{
+    check("text-accepts", domcfg_text_ok("plain\ttab\nline \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xa7"));
+    check("text-refuses", !domcfg_text_ok("\x0f") && !domcfg_text_ok("\xc0\xaf") &&
+                              !domcfg_text_ok("\xed\xa0\x80") &&
+                              !domcfg_text_ok("\xf7\x9d\x90\x8f") && !domcfg_text_ok("\xff") &&
+                              !domcfg_text_ok("\xef\xbf\xbe") && !domcfg_text_ok("\xe2\x82"));
+}
+
 /* Generated values: UUID v4 shape, MACs in 00:16:3e with the fourth byte's top bit clear,
  * and distinct MACs for several interfaces. */
 static void test_generated(void)
@@ -148,6 +157,7 @@ int main(void)
     test_units();
     test_cpusets();
     test_macs_uuids();
+    test_text();
     test_generated();
     test_message_shape();
     test_schema_file();
