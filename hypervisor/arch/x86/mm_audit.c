@@ -65,6 +65,16 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
         const struct vcpu *v = d->vcpus[i];
         if (!v)
             continue;
+        /* Frames the hypervisor holds for the vCPU: GDT pages, the registered vcpu_info. */
+        for (unsigned int g = 0; g < (v->gdt_ents + 511) / 512; g++) {
+            exp[v->gdt_frames[g]].count++;
+            exp[v->gdt_frames[g]].type_count++;
+        }
+        if (v->vcpu_info_registered) {
+            mfn_t m = virt_to_mfn(v->vcpu_info);
+            exp[m].count++;
+            exp[m].type_count++;
+        }
         for (int u = 0; u < 2; u++) {
             uint64_t table = u ? v->guest_table_user : v->guest_table;
             if (table) {

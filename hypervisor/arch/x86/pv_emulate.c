@@ -263,6 +263,13 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
     if (copy_from_guest(insn, regs->rip + len, sizeof(insn)) &&
         copy_from_guest(insn, regs->rip + len, 2))
         return false;
+    if ((insn[0] == 0xfa || insn[0] == 0xfb) && v->iopl >= 1) {
+        /* CLI/STI with the virtual IOPL: they switch the virtual interrupt flag, i.e.
+         * the event mask, as on Xen. A later STI lets pending events in on exit. */
+        v->vcpu_info->evtchn_upcall_mask = insn[0] == 0xfa;
+        regs->rip += len + 1;
+        return true;
+    }
     if (insn[0] != 0x0f) {
         return emulate_port_io(v, regs, insn, len, opsize16);
     }

@@ -36,8 +36,8 @@
 spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
 
 /* Bits a guest may never set, per level; PWT/PCD/PAT allowed in L1 with I/O privilege. */
-#define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | _PAGE_GLOBAL)
-#define L1_DISALLOW_PRIV   (_PAGE_GLOBAL)
+#define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
+#define L1_DISALLOW_PRIV   0ull
 #define LN_DISALLOW        (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define PTE_FLAGS_MASK     (~PTE_ADDR_MASK)
 
