@@ -86,6 +86,12 @@ void domcfg_diag_at(struct domcfg_diags *d, enum domcfg_severity sev, const char
 /* Whole file into memory (NUL-terminated), at most max bytes; NULL + error otherwise. */
 char *domcfg_read_file(const char *path, size_t max, size_t *len, struct domcfg_diags *diags);
 
+/* ---- per-thread libxml2 contexts (thread_state.c); NULL when out of memory ---- */
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+xmlParserCtxtPtr domcfg_thread_parser(void);
+xmlRelaxNGValidCtxtPtr domcfg_thread_validator(xmlRelaxNGPtr schema);
+
 /* ---- schema (schema.c) ---- */
 /* Validate a document against the cached schema; returns the number of errors added. */
 int domcfg_schema_check(xmlDocPtr doc, const char *source, struct domcfg_diags *diags);

@@ -476,7 +476,7 @@ static xmlDocPtr read_document(const char *buf, size_t len, const char *source,
                        DOMCFG_XML_MAX >> 20);
         return NULL;
     }
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    xmlParserCtxtPtr ctxt = domcfg_thread_parser();
     if (!ctxt) {
         domcfg_diag_at(diags, DOMCFG_ERROR, source, 0, "out of memory");
         return NULL;
@@ -495,7 +495,6 @@ static xmlDocPtr read_document(const char *buf, size_t len, const char *source,
         if (!wf.reported)
             domcfg_diag_at(diags, DOMCFG_ERROR, source, 0, "not well-formed XML");
     }
-    xmlFreeParserCtxt(ctxt);
     if (doc && doc->intSubset) {
         domcfg_diag_at(diags, DOMCFG_ERROR, source, 0,
                        "has a DOCTYPE declaration: domain XML does not use one");

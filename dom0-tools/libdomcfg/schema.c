@@ -13,14 +13,17 @@
 #include "domcfg_internal.h"
 
 #include <libxml/relaxng.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern const char domcfg_schema_text[]; /* generated from domain.rng */
 
+/* The compiled schema is shared (read-only once built); validation contexts are per thread
+ * (thread_state.c). */
+static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
 static xmlRelaxNGPtr schema;
-static xmlRelaxNGValidCtxtPtr schema_validator;
 
 struct schema_errors {
     const char *source;
@@ -59,11 +62,8 @@ static void collect_load_error(void *data, xmlErrorPtr err)
     }
 }
 
-int domcfg_schema_load(struct domcfg_diags *diags)
+static xmlRelaxNGPtr compile_schema(struct domcfg_diags *diags)
 {
-    if (schema_validator)
-        return 0;
-
     const char *path = getenv("LAMINA_SCHEMA");
     struct schema_errors se = {path && *path ? path : "domain.rng (built in)", diags, 0};
     xmlRelaxNGParserCtxtPtr pctx =
@@ -72,25 +72,24 @@ int domcfg_schema_load(struct domcfg_diags *diags)
             : xmlRelaxNGNewMemParserCtxt(domcfg_schema_text, (int)strlen(domcfg_schema_text));
     if (!pctx) {
         domcfg_diag_add(diags, DOMCFG_ERROR, "%s: cannot read the schema", se.source);
-        return -1;
+        return NULL;
     }
     xmlRelaxNGSetParserStructuredErrors(pctx, collect_load_error, &se);
     xmlRelaxNGPtr compiled = xmlRelaxNGParse(pctx);
     xmlRelaxNGFreeParserCtxt(pctx);
-    if (!compiled) {
-        if (se.count == 0)
-            domcfg_diag_add(diags, DOMCFG_ERROR, "%s: the schema does not compile", se.source);
-        return -1;
-    }
-    xmlRelaxNGValidCtxtPtr vctx = xmlRelaxNGNewValidCtxt(compiled);
-    if (!vctx) {
-        xmlRelaxNGFree(compiled);
-        domcfg_diag_add(diags, DOMCFG_ERROR, "%s: out of memory", se.source);
-        return -1;
-    }
-    schema = compiled;
-    schema_validator = vctx;
-    return 0;
+    if (!compiled && se.count == 0)
+        domcfg_diag_add(diags, DOMCFG_ERROR, "%s: the schema does not compile", se.source);
+    return compiled;
+}
+
+int domcfg_schema_load(struct domcfg_diags *diags)
+{
+    pthread_mutex_lock(&schema_lock);
+    if (!schema)
+        schema = compile_schema(diags);
+    xmlRelaxNGPtr compiled = schema;
+    pthread_mutex_unlock(&schema_lock);
+    return compiled ? 0 : -1;
 }
 
 int domcfg_schema_check(xmlDocPtr doc, const char *source, struct domcfg_diags *diags)
@@ -99,6 +98,11 @@ int domcfg_schema_check(xmlDocPtr doc, const char *source, struct domcfg_diags *
 
     if (domcfg_schema_load(diags) < 0)
         return 1;
+    xmlRelaxNGValidCtxtPtr schema_validator = domcfg_thread_validator(schema);
+    if (!schema_validator) {
+        domcfg_diag_at(diags, DOMCFG_ERROR, source, 0, "out of memory");
+        return 1;
+    }
     xmlRelaxNGSetValidStructuredErrors(schema_validator, collect_error, &se);
     int rc = xmlRelaxNGValidateDoc(schema_validator, doc);
     xmlRelaxNGSetValidStructuredErrors(schema_validator, NULL, NULL);

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -47,16 +47,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: cannot load the benchmark domain\n", argv[1]);
         return 1;
     }
+    /* CPU time is the figure: on a shared machine wall time mostly measures the neighbours.
+     * Wall time is printed too. */
     unsigned long ops = 0;
-    double start = now(), elapsed;
+    double wall0 = clock_s(CLOCK_MONOTONIC), cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), cpu;
     do {
         for (int i = 0; i < 100; i++)
             ops += (unsigned long)one(text, len);
-        elapsed = now() - start;
-    } while (elapsed < seconds);
-    double rate = (double)ops / elapsed;
-    printf("domcfg: parse+validate+format, 16 disks + 16 interfaces: %.0f ops/s (%.1f us/op, "
-           "goal >= 5000/s: %s)\n",
-           rate, 1e6 / rate, rate >= 5000 ? "met" : "NOT met");
+        cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    } while (cpu < seconds);
+    double wall = clock_s(CLOCK_MONOTONIC) - wall0;
+    double rate = (double)ops / cpu;
+    printf("domcfg: parse+validate+format, 16 disks + 16 interfaces: %.0f ops per CPU second "
+           "(%.1f us/op; %.0f ops/s wall clock; goal >= 5000/s: %s)\n",
+           rate, 1e6 / rate, (double)ops / wall, rate >= 5000 ? "met" : "NOT met");
     return 0;
 }

@@ -3,6 +3,7 @@
 #include "domcfg.h"
 #include "domcfg_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,40 @@ static void test_schema_file(void)
     domcfg_diags_free(&d);
 }
 
+/* Parser contexts and schema validators are per thread: four threads loading at once must all
+ * succeed and agree. */
+static void *load_many(void *arg)
+{
+    static const char doc[] = "<domain type='xen'><name>t</name><uuid>"
+                              "00112233-4455-4677-8899-aabbccddeeff</uuid><memory>65536</memory>"
+                              "<os><type>linux</type><kernel>/k</kernel></os></domain>";
+    long ok = 1;
+    (void)arg;
+    for (int i = 0; i < 200 && ok; i++) {
+        struct domcfg_diags d;
+        domcfg_diags_init(&d);
+        struct domcfg_domain *dom = domcfg_load_xml(doc, sizeof(doc) - 1, "t.xml", &d);
+        ok = dom && d.errors == 0 && dom->memory_kib == 65536;
+        domcfg_domain_free(dom);
+        domcfg_diags_free(&d);
+    }
+    return (void *)ok;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[4];
+    bool ok = true;
+    for (int i = 0; i < 4; i++)
+        ok = pthread_create(&t[i], NULL, load_many, NULL) == 0 && ok;
+    for (int i = 0; i < 4; i++) {
+        void *r = NULL;
+        pthread_join(t[i], &r);
+        ok = ok && r == (void *)1;
+    }
+    check("threads-load-concurrently", ok);
+}
+
 int main(void)
 {
     test_units();
@@ -161,5 +196,6 @@ int main(void)
     test_generated();
     test_message_shape();
     test_schema_file();
+    test_threads();
     return 0;
 }
