@@ -233,6 +233,7 @@ static int decode_block(struct xz_workspace *ws, struct cursor *in, struct strea
     size_t out_start = out->pos, produced, unpadded, csize;
     struct block_filters f;
     struct block_sizes sz;
+    bool declared_fits;
     int ret;
 
     ret = parse_block_header(start, avail, &hdr_len, &f, &sz);
@@ -245,12 +246,11 @@ static int decode_block(struct xz_workspace *ws, struct cursor *in, struct strea
         data_avail = (size_t)sz.compressed;
     }
     /* A declared size that fits lets overlong data fail as malformed. */
-    limit = out->cap;
-    if (sz.uncompressed != UINT64_MAX && sz.uncompressed <= out->cap - out->pos)
-        limit = out->pos + (size_t)sz.uncompressed;
+    declared_fits = sz.uncompressed != UINT64_MAX && sz.uncompressed <= out->cap - out->pos;
+    limit = declared_fits ? out->pos + (size_t)sz.uncompressed : out->cap;
     ret = xz_lzma2_decode(ws, f.dict_size, start + hdr_len, data_avail, &used, out->buf, &out->pos,
                           limit);
-    if (ret == -ENOSPC && limit != out->cap)
+    if (ret == -ENOSPC && declared_fits)
         ret = -EINVAL;
     if (ret)
         return ret;
@@ -292,8 +292,7 @@ static int decode_index(struct cursor *in, const struct index_sum *blocks, size_
     ret = read_vli(&c, &count);
     if (ret)
         return ret;
-    if (count != blocks->count)
-        return -EINVAL;
+    /* Parse everything, check the CRC, and only then compare the values. */
     for (uint64_t i = 0; i < count; i++) {
         uint64_t unpadded, uncompressed;
 
@@ -314,7 +313,7 @@ static int decode_index(struct cursor *in, const struct index_sum *blocks, size_
         return -EINVAL;
     if (xz_crc32(in->buf + in->pos, len, 0) != get_le32(c.buf + c.pos))
         return -EIO;
-    if (seen.digest != blocks->digest)
+    if (count != blocks->count || seen.digest != blocks->digest)
         return -EINVAL;
     *size = len + 4;
     in->pos = c.pos + 4;
