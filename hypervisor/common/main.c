@@ -6,6 +6,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "dom_build.h"
+#include "kernel_image.h"
 #include "lib.h"
 #include "mm.h"
 #include "panic.h"
@@ -62,9 +63,12 @@ static struct domain *build_first_domain(void)
                    (unsigned long)(mem >> 20), (unsigned long)((free_bytes - reserve) >> 20));
         mem = free_bytes - reserve;
     }
+    struct kernel_image img;
+    if (kernel_image_open(&img, __va(k->start), k->end - k->start))
+        panic("dom0 kernel '%s' cannot be loaded", k->cmdline);
     struct dom_build_args args = {
-        .kernel = __va(k->start),
-        .kernel_len = k->end - k->start,
+        .kernel = img.elf,
+        .kernel_len = img.elf_len,
         .initrd = rd ? __va(rd->start) : NULL,
         .initrd_len = rd ? rd->end - rd->start : 0,
         .cmdline = module_args(k->cmdline),
@@ -72,6 +76,7 @@ static struct domain *build_first_domain(void)
         .privileged = true,
     };
     struct domain *d = dom_build(0, &args);
+    kernel_image_close(&img);
     if (!d)
         panic("could not build dom0 from module '%s'", k->cmdline);
     return d;

@@ -164,7 +164,9 @@ int cpu_has_feature(uint32_t leaf, int reg, int bit)
 void cpu_init_boot(void)
 {
     idt_build();
-    uint64_t cr4 = read_cr4() | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    /* No CR4.PGE: guests may set the global bit in their PTEs (as on Xen), and with
+     * PGE off it cannot keep one domain's translations alive across a switch. */
+    uint64_t cr4 = (read_cr4() & ~CR4_PGE) | CR4_OSFXSR | CR4_OSXMMEXCPT;
     if (cpu_has_feature(7, 1, 7)) /* EBX bit 7: SMEP: never run guest pages in ring 0 */
         cr4 |= CR4_SMEP;
     write_cr4(cr4);

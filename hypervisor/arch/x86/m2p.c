@@ -10,6 +10,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "panic.h"
+#include "vmap.h"
 #include "x86.h"
 
 uint64_t *m2p_pages[4096]; /* direct-map address of each M2P page */
@@ -17,23 +18,6 @@ uint64_t *m2p_pages[4096]; /* direct-map address of each M2P page */
 static uint64_t m2p_nr_pages;
 
 extern uint64_t boot_l4[];
-
-/* Map one page into the hypervisor's tables (boot_l4), allocating intermediate tables. */
-static void hv_map_page(uint64_t va, mfn_t mfn, pte_t leaf_flags, pte_t table_flags)
-{
-    pte_t *t = (pte_t *)boot_l4;
-    for (unsigned int level = 4; level > 1; level--) {
-        pte_t *e = &t[pt_index(va, level)];
-        if (!(*e & _PAGE_PRESENT)) {
-            void *p = pages_zalloc(0);
-            if (!p)
-                panic("out of memory building the M2P mapping");
-            *e = (virt_to_mfn(p) << PAGE_SHIFT) | table_flags;
-        }
-        t = mfn_to_virt(pte_mfn(*e));
-    }
-    t[pt_index(va, 1)] = (mfn << PAGE_SHIFT) | leaf_flags;
-}
 
 void m2p_init(void)
 {
@@ -46,9 +30,10 @@ void m2p_init(void)
             panic("out of memory allocating the M2P");
         memset(p, 0xff, PAGE_SIZE);
         m2p_pages[i] = p;
-        hv_map_page(M2P_VIRT_START + i * PAGE_SIZE, virt_to_mfn(p),
-                    _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
-                    _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED);
+        if (hv_map_page(M2P_VIRT_START + i * PAGE_SIZE, virt_to_mfn(p),
+                        _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED,
+                        _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED))
+            panic("out of memory building the M2P mapping");
     }
     flush_tlb_local();
     printk("m2p: %lu frames, %lu KiB at %#lx", (unsigned long)max_mfn,
