@@ -682,7 +682,8 @@ static void test_lzma2_chunks(void **state)
     assert_int_equal(lzma2(no_reset, sizeof(no_reset), out, 16, &n), -EINVAL);
     /* invalid control bytes */
     for (unsigned c = 0x03; c < 0x80; c += 0x1d) {
-        uint8_t bad[] = {0x01, 0x00, 0x00, 'a', (uint8_t)c, 0x00};
+        /* followed by what would be a valid uncompressed chunk body */
+        uint8_t bad[] = {0x01, 0x00, 0x00, 'a', (uint8_t)c, 0x00, 0x00, 'b', 0x00};
         assert_int_equal(lzma2(bad, sizeof(bad), out, 16, &n), -EINVAL);
     }
     /* an LZMA chunk after a dictionary reset must bring properties */
@@ -760,8 +761,12 @@ int main(void)
     for (size_t i = 0; i < NROUND; i++) {
         static const char *const kinds[] = {"text", "random", "x86", "mixed"};
 
-        snprintf(names[i], sizeof(names[i]), "roundtrip(%s,%zu,%s)", kinds[roundtrips[i].kind],
+        snprintf(names[i], sizeof(names[i]), "roundtrip.%s.%zu.%s", kinds[roundtrips[i].kind],
                  roundtrips[i].len, roundtrips[i].opts);
+        /* one word per name: result lines are split on spaces */
+        for (char *c = names[i]; *c; c++)
+            if (*c == ' ')
+                *c = '_';
         tests[n++] =
             (struct CMUnitTest){names[i], run_roundtrip, NULL, NULL, (void *)&roundtrips[i]};
     }
