@@ -19,4 +19,4 @@ awk -v suite="$suite" -v rc="$rc" '
 END {
     if (plan == 0 || seen < plan) print "FAIL " suite ".incomplete(exit " rc ")"
 }' "$log" >>"$results"
-grep -E '^(not ok|# )' "$log" | head -20 >&2 || true
+grep -E -A3 '^not ok [0-9]+ - ' "$log" | head -40 >&2 || true
