@@ -197,6 +197,18 @@ void buddy_free(struct buddy *b, mfn_t mfn, unsigned int order)
     spin_unlock(&b->lock);
 }
 
+void buddy_split(struct buddy *b, mfn_t mfn, unsigned int order)
+{
+    BUG_ON(order > BUDDY_MAX_ORDER);
+    BUG_ON(mfn >= b->nr_frames || order_frames(order) > b->nr_frames - mfn);
+
+    spin_lock(&b->lock);
+    BUG_ON(!page_is_inuse(&b->frames[mfn]) || b->frames[mfn].order != order);
+    for (mfn_t i = 0; i < order_frames(order); i++)
+        b->frames[mfn + i].order = 0;
+    spin_unlock(&b->lock);
+}
+
 mfn_t buddy_free_frames(const struct buddy *b)
 {
     return __atomic_load_n(&b->free_frames, __ATOMIC_RELAXED);

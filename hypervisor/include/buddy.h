@@ -40,6 +40,12 @@ mfn_t buddy_alloc(struct buddy *b, unsigned int order);
 /* Same, but the whole block lies below max_mfn (for DMA or 32-bit users). */
 mfn_t buddy_alloc_below(struct buddy *b, unsigned int order, mfn_t max_mfn);
 void buddy_free(struct buddy *b, mfn_t mfn, unsigned int order);
+/*
+ * Turn an allocated block of 2^order frames into 2^order allocated order-0
+ * blocks, each then freed on its own (domain memory that a guest balloons
+ * back page by page); the frees coalesce as usual.
+ */
+void buddy_split(struct buddy *b, mfn_t mfn, unsigned int order);
 mfn_t buddy_free_frames(const struct buddy *b);
 
 #endif

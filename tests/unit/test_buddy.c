@@ -37,6 +37,12 @@ static void fixture_free(struct fixture *f)
     free(f);
 }
 
+/* After a caught BUG_ON the lock is still held; tests reset it. */
+static void unlock_after_panic(struct fixture *f)
+{
+    f->b.lock = SPIN_LOCK_UNLOCKED;
+}
+
 static void test_single_block(void **state)
 {
     struct fixture *f = fixture_new(1024);
@@ -131,6 +137,40 @@ static void test_alloc_below(void **state)
     fixture_free(f);
 }
 
+/* A split block is freed frame by frame and coalesces back into one. */
+static void test_split_then_free_singly(void **state)
+{
+    struct fixture *f = fixture_new(64);
+    unsigned int seed = 11;
+    mfn_t order_of_free[16];
+
+    (void)state;
+    buddy_add_free_range(&f->b, 0, 64);
+    mfn_t m = buddy_alloc(&f->b, 4);
+    assert_int_not_equal(m, INVALID_MFN);
+    EXPECT_PANIC(buddy_free(&f->b, m + 3, 0)); /* not yet split */
+    unlock_after_panic(f);
+    EXPECT_PANIC(buddy_split(&f->b, m, 3)); /* wrong order */
+    unlock_after_panic(f);
+    buddy_split(&f->b, m, 4);
+    for (unsigned int i = 0; i < 16; i++)
+        order_of_free[i] = m + i;
+    for (unsigned int i = 15; i > 0; i--) {
+        unsigned int j = (unsigned int)rand_r(&seed) % (i + 1);
+        mfn_t t = order_of_free[i];
+        order_of_free[i] = order_of_free[j];
+        order_of_free[j] = t;
+    }
+    for (unsigned int i = 0; i < 16; i++) {
+        buddy_free(&f->b, order_of_free[i], 0);
+        assert_int_equal(buddy_free_frames(&f->b), 64 - 16 + i + 1);
+    }
+    EXPECT_PANIC(buddy_free(&f->b, m, 0)); /* each frame only once */
+    unlock_after_panic(f);
+    assert_int_equal(buddy_alloc(&f->b, 6), 0); /* fully merged again */
+    fixture_free(f);
+}
+
 /* Is there a naturally aligned block of 2^order frames, all free in the model? */
 static bool model_has_free_block(const uint8_t *state_of, mfn_t nr, unsigned int order)
 {
@@ -209,12 +249,6 @@ static void test_random_against_model(void **state)
     fixture_free(f);
 }
 
-/* After a caught BUG_ON the lock is still held; tests reset it. */
-static void unlock_after_panic(struct fixture *f)
-{
-    f->b.lock = SPIN_LOCK_UNLOCKED;
-}
-
 static void test_misuse_is_caught(void **state)
 {
     struct fixture *f = fixture_new(256);
@@ -275,7 +309,7 @@ int main(void)
         cmocka_unit_test(test_single_block),         cmocka_unit_test(test_coalesce_restores_block),
         cmocka_unit_test(test_add_unaligned_ranges), cmocka_unit_test(test_alloc_below),
         cmocka_unit_test(test_random_against_model), cmocka_unit_test(test_misuse_is_caught),
-        cmocka_unit_test(test_frame_accessors),
+        cmocka_unit_test(test_frame_accessors),      cmocka_unit_test(test_split_then_free_singly),
     };
 
     return cmocka_run_group_tests_name("buddy", tests, NULL, NULL);
