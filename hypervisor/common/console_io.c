@@ -26,10 +26,15 @@ long hc_console_io(int cmd, unsigned int count, guest_ptr_t buffer)
         }
         return 0;
     }
-    case LAM_CONSOLEIO_read:
+    case LAM_CONSOLEIO_read: {
         if (!d->is_privileged)
             return -EPERM;
-        return 0; /* serial input goes to the debug keys until dom0's console is wired up */
+        char in[128];
+        size_t n = console_input_read(in, count < sizeof(in) ? count : sizeof(in));
+        if (n && copy_to_guest(buffer, in, n))
+            return -EFAULT;
+        return (long)n;
+    }
     default:
         return -ENOSYS;
     }

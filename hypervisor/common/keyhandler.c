@@ -5,7 +5,9 @@
 #include "console.h"
 #include "domain.h"
 #include "lib.h"
+#include "event.h"
 #include "mm.h"
+#include "x86.h"
 #include "pv_mm.h"
 #include "traps.h"
 
@@ -73,14 +75,61 @@ static void show_help(void)
         printk(" '%c' %s", keys[i].key, keys[i].what);
 }
 
+/*
+ * Serial input goes to dom0's console (console_io read, VIRQ_CONSOLE) or to
+ * the debug keys; three Ctrl-A in a row switch between them, as on Xen.
+ */
+#define CTRL_A 0x01
+#define INPUT_RING 1024
+
+static bool input_to_dom0 = true;
+static unsigned int ctrl_a_count;
+static char input_ring[INPUT_RING];
+static unsigned int input_head, input_tail; /* head: next write; tail: next read */
+
+size_t console_input_read(char *buf, size_t len)
+{
+    size_t n = 0;
+    unsigned long flags = local_irq_save();
+    while (n < len && input_tail != input_head) {
+        buf[n++] = input_ring[input_tail % INPUT_RING];
+        input_tail++;
+    }
+    local_irq_restore(flags);
+    return n;
+}
+
+static void handle_key(int c)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (keys[i].key == c) {
+            printk("'%c' pressed -> %s", c, keys[i].what);
+            keys[i].fn();
+        }
+}
+
 void keyhandler_poll(void)
 {
     int c;
+    bool to_dom0 = false;
     while ((c = console_getc()) >= 0) {
-        for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-            if (keys[i].key == c) {
-                printk("'%c' pressed -> %s", c, keys[i].what);
-                keys[i].fn();
-            }
+        if (c == CTRL_A && ++ctrl_a_count == 3) {
+            ctrl_a_count = 0;
+            input_to_dom0 = !input_to_dom0 && domain_list[0];
+            printk("*** Serial input to %s (type 'CTRL-a' three times to switch input)",
+                   input_to_dom0 ? "DOM0" : "Lamina");
+            continue;
+        }
+        if (c != CTRL_A)
+            ctrl_a_count = 0;
+        if (input_to_dom0 && domain_list[0]) {
+            if (input_head - input_tail < INPUT_RING)
+                input_ring[input_head++ % INPUT_RING] = (char)c;
+            to_dom0 = true;
+        } else {
+            handle_key(c);
+        }
     }
+    if (to_dom0)
+        send_global_virq(domain_list[0], 2 /* VIRQ_CONSOLE */);
 }

@@ -136,6 +136,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     sched_init();
 
     struct domain *d0 = build_first_domain();
-    printk("Starting dom0. Debug keys on the serial console: 'h' for help.");
+    printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input to Lamina's "
+           "debug keys, 'h' for help)");
     run_first_vcpu(d0->vcpus[0]);
 }

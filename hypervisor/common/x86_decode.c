@@ -186,12 +186,72 @@ static int group1_op(int reg, enum x86_op *op)
     }
 }
 
+/*
+ * Byte forms: Linux's set_bit/clear_bit on a constant bit compile to
+ * LOCK OR/AND of one byte (ptep_set_wrprotect is "lock andb $0xfd"). Without
+ * a REX prefix, byte registers 4-7 are AH, CH, DH, BH.
+ */
+static int decode_byte_form(struct cursor *c, uint8_t opc, uint8_t rex, struct x86_insn *out)
+{
+    int reg;
+
+    out->opsize = 1;
+    switch (opc) {
+    case 0x88: /* MOV r/m8, r8 */
+    case 0x86: /* XCHG r/m8, r8 */
+    case 0x20: /* AND r/m8, r8 */
+    case 0x08: /* OR */
+    case 0x30: /* XOR */
+    case 0x00: /* ADD */
+    case 0x28: /* SUB */
+        reg = read_modrm_mem(c, rex, out);
+        if (reg < 0)
+            return -1;
+        out->src_reg = (int8_t)reg;
+        if (!rex && reg >= 4 && reg < 8) {
+            out->src_reg = (int8_t)(reg - 4);
+            out->src_high_byte = true;
+        }
+        out->op = opc == 0x88   ? X86_OP_MOV
+                  : opc == 0x86 ? X86_OP_XCHG
+                  : opc == 0x20 ? X86_OP_AND
+                  : opc == 0x08 ? X86_OP_OR
+                  : opc == 0x30 ? X86_OP_XOR
+                  : opc == 0x00 ? X86_OP_ADD
+                                : X86_OP_SUB;
+        return 0;
+    case 0xc6: /* MOV r/m8, imm8 */
+        reg = read_modrm_mem(c, rex, out);
+        if (reg < 0 || (reg & 7) != 0)
+            return -1;
+        out->op = X86_OP_MOV;
+        return read_imm(c, 1, out) ? 0 : -1;
+    case 0x80: /* group 1, r/m8, imm8 */
+        reg = read_modrm_mem(c, rex, out);
+        if (reg < 0 || group1_op(reg, &out->op) < 0)
+            return -1;
+        return read_imm(c, 1, out) ? 0 : -1;
+    default:
+        return -1;
+    }
+}
+
 /* One-byte opcodes. */
 static int decode_primary(struct cursor *c, uint8_t opc, uint8_t rex, struct x86_insn *out)
 {
     int reg;
 
     switch (opc) {
+    case 0x88:
+    case 0x86:
+    case 0x20:
+    case 0x08:
+    case 0x30:
+    case 0x00:
+    case 0x28:
+    case 0xc6:
+    case 0x80:
+        return decode_byte_form(c, opc, rex, out);
     case 0x89: /* MOV r/m, r */
     case 0x87: /* XCHG r/m, r */
     case 0x21: /* AND r/m, r */
@@ -242,6 +302,18 @@ static int decode_0f(struct cursor *c, struct x86_insn *out, uint8_t rex)
     if (!fetch_u8(c, &opc))
         return -1;
     switch (opc) {
+    case 0xb0: /* CMPXCHG r/m8, r8 */
+        reg = read_modrm_mem(c, rex, out);
+        if (reg < 0)
+            return -1;
+        out->op = X86_OP_CMPXCHG;
+        out->opsize = 1;
+        out->src_reg = (int8_t)reg;
+        if (!rex && reg >= 4 && reg < 8) {
+            out->src_reg = (int8_t)(reg - 4);
+            out->src_high_byte = true;
+        }
+        return 0;
     case 0xb1: /* CMPXCHG r/m, r */
     case 0xab: /* BTS r/m, r */
     case 0xb3: /* BTR r/m, r */
@@ -318,7 +390,8 @@ int x86_decode(const uint8_t *bytes, size_t len, struct x86_insn *out)
     if (px.lock && !lock_allowed(insn.op))
         return -1; /* the CPU raises #UD: never a page fault to emulate */
     insn.lock = px.lock || insn.op == X86_OP_XCHG;
-    insn.opsize = operand_size(insn.op, px.rex);
+    if (insn.opsize != 1)
+        insn.opsize = operand_size(insn.op, px.rex);
     insn.len = (uint8_t)c.used;
     *out = insn;
     return 0;

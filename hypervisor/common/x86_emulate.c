@@ -160,6 +160,23 @@ static void reg_write(struct cpu_regs *regs, int reg, uint64_t v, unsigned int o
     *x86_gpr_ptr(regs, (unsigned int)reg) = v & size_mask(opsize);
 }
 
+/* Byte registers are merged, not zero-extended; `high` selects AH/CH/DH/BH. */
+static void reg_write_byte(struct cpu_regs *regs, int reg, uint64_t v, bool high)
+{
+    uint64_t *p = x86_gpr_ptr(regs, (unsigned int)reg);
+    unsigned int shift = high ? 8 : 0;
+    *p = (*p & ~(0xffull << shift)) | ((v & 0xff) << shift);
+}
+
+static void reg_write_sized(const struct x86_insn *insn, struct cpu_regs *regs, int reg,
+                            uint64_t v, bool high)
+{
+    if (insn->opsize == 1)
+        reg_write_byte(regs, reg, v, high);
+    else
+        reg_write(regs, reg, v, insn->opsize);
+}
+
 /*
  * The operand-level effect of insn: *val is the memory operand before,
  * and after, the instruction. Registers and flags go to *r.
@@ -169,7 +186,7 @@ static int emulate_operand(const struct x86_insn *insn, uint64_t *val, struct cp
     unsigned int opsize = insn->opsize, bits = 8 * opsize;
     uint64_t mask = size_mask(opsize), cur = *val;
     uint64_t src = insn->src_is_imm     ? insn->imm
-                   : insn->src_reg >= 0 ? gpr_get(r, insn->src_reg)
+                   : insn->src_reg >= 0 ? gpr_get(r, insn->src_reg) >> (insn->src_high_byte ? 8 : 0)
                                         : 0;
     uint64_t bit;
 
@@ -183,7 +200,7 @@ static int emulate_operand(const struct x86_insn *insn, uint64_t *val, struct cp
         return 0;
     case X86_OP_XCHG:
         *val = src & mask;
-        reg_write(r, insn->src_reg, cur, opsize);
+        reg_write_sized(insn, r, insn->src_reg, cur, insn->src_high_byte);
         return 0;
     case X86_OP_CMPXCHG:
         /* Flags as CMP accumulator, operand; then store or load. */
@@ -191,7 +208,7 @@ static int emulate_operand(const struct x86_insn *insn, uint64_t *val, struct cp
         if (r->rflags & X86_FLAGS_ZF)
             *val = src & mask;
         else
-            reg_write(r, X86_RAX, cur, opsize);
+            reg_write_sized(insn, r, X86_RAX, cur, false);
         return 0;
     case X86_OP_CMPXCHG8B:
         /* Only ZF is written. */
@@ -234,7 +251,7 @@ int x86_emulate_word_write(const struct x86_insn *insn, uint64_t word_addr, uint
     uint64_t ea, offset, mask, val;
     unsigned int shift;
 
-    if ((word_addr & 7) || (insn->opsize != 4 && insn->opsize != 8))
+    if ((word_addr & 7) || (insn->opsize != 1 && insn->opsize != 4 && insn->opsize != 8))
         return -1;
     if ((insn->src_reg >= 16) || insn->base_reg >= 16 || insn->index_reg >= 16)
         return -1;

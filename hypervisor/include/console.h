@@ -18,6 +18,8 @@ void console_write(const char *s, size_t n);
 void console_guest_write(unsigned int domid, const char *s, size_t n);
 /* Copy out the newest bytes of the log ring; returns bytes copied. */
 size_t console_ring_read(char *buf, size_t len);
+/* Characters typed for dom0's console (keyhandler.c); returns how many. */
+size_t console_input_read(char *buf, size_t len);
 /* Read one character typed on the serial line, or -1. */
 int console_getc(void);
 

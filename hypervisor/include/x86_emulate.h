@@ -81,7 +81,8 @@ struct x86_insn {
     enum x86_op op;
     uint8_t len;    /* total bytes, prefixes included */
     uint8_t opsize; /* bytes written: 4 or 8 (16 for CMPXCHG16B) */
-    bool lock;      /* LOCK prefix present, or implied (XCHG) */
+    bool lock;
+    bool src_high_byte; /* byte form: the source is AH/CH/DH/BH (src_reg is its full register) */      /* LOCK prefix present, or implied (XCHG) */
     /* Source operand: an immediate (sign-extended to 64 bits as the CPU
      * does; the bit number for BTx imm8) or a register (for BTx r/m,r the
      * register holds the signed bit offset). */

@@ -77,6 +77,12 @@ static void check_writes(struct mm_tree *t)
                      : "memory", "cc");
     mm_expect(l1[2] & LAM_PTE_DIRTY, "LOCK OR sets D");
 
+    /* Byte forms, as Linux's clear_bit/set_bit on a constant bit compile to. */
+    __asm__ volatile("lock andb $0xfd, %0" : "+m"(*(volatile uint8_t *)&l1[2]) : : "memory", "cc");
+    mm_expect(!(l1[2] & LAM_PTE_RW) && (l1[2] & LAM_PTE_PRESENT), "LOCK ANDB clears RW");
+    __asm__ volatile("lock orb $0x02, %0" : "+m"(*(volatile uint8_t *)&l1[2]) : : "memory", "cc");
+    mm_expect(l1[2] & LAM_PTE_RW, "LOCK ORB sets RW");
+
     /* 4-byte store to the low half: the frame number's low bits stay, flags change. */
     volatile uint32_t *lo = (volatile uint32_t *)&l1[2];
     *lo = (uint32_t)(good & ~(uint64_t)LAM_PTE_RW);

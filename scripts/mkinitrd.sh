@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Assemble build/dom0/initrd.img: busybox-static, the stock kernel's Xen
+# device modules, Lamina's dom0 tools with the libraries they link, the
+# system tests, and dom0-tools/initramfs/init. Also places the dom0 kernel
+# (Debian's vmlinuz, unmodified) at build/dom0/vmlinuz.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+OUT=$BUILD/dom0
+STAGE=$OUT/root
+KVER=$(cat "$BUILD/pkgs/kernel-version")
+KMOD=$BUILD/pkgs/root/lib/modules/$KVER/kernel/drivers/xen
+
+rm -rf "$STAGE"
+mkdir -p "$STAGE"/{bin,sbin,lib/modules,lamina/bin,systest,etc,usr/bin,usr/sbin}
+cp /bin/busybox "$STAGE/bin/busybox"
+for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs/xenfs; do
+    cp "$KMOD/$m.ko" "$STAGE/lib/modules/$(basename "$m").ko"
+done
+cp "$ROOT/dom0-tools/initramfs/init" "$STAGE/init"
+chmod +x "$STAGE/init"
+echo "root:x:0:0:root:/root:/bin/sh" > "$STAGE/etc/passwd"
+
+# Lamina's tools and every shared library they need (resolved with ldd).
+for t in "$BUILD"/bin/*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    cp "$t" "$STAGE/lamina/bin/"
+    ldd "$t" 2>/dev/null | awk '/=>/ {print $3} /^\t\/lib/ {print $1}' | while read -r lib; do
+        [ -f "$lib" ] || continue
+        mkdir -p "$STAGE$(dirname "$lib")"
+        cp -L "$lib" "$STAGE$lib"
+    done
+done
+# The dynamic loader at its canonical path.
+if [ -f /lib64/ld-linux-x86-64.so.2 ]; then
+    mkdir -p "$STAGE/lib64" && cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/lib64/"
+fi
+# System tests that run inside dom0.
+if [ -d "$ROOT/tests/system/dom0" ]; then
+    cp "$ROOT"/tests/system/dom0/*.sh "$STAGE/systest/" 2>/dev/null || true
+    chmod +x "$STAGE"/systest/*.sh 2>/dev/null || true
+fi
+[ -d "$BUILD/systest-bin" ] && cp "$BUILD"/systest-bin/* "$STAGE/lamina/bin/" 2>/dev/null || true
+
+(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.img.tmp"
+mv "$OUT/initrd.img.tmp" "$OUT/initrd.img"
+cp -L "$BUILD/pkgs/vmlinuz" "$OUT/vmlinuz"
+echo "mkinitrd: $OUT/initrd.img ($(du -k "$OUT/initrd.img" | cut -f1) KiB), kernel $KVER"
