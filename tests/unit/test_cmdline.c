@@ -19,6 +19,7 @@ static uint64_t big;
 static uint8_t small;
 static uint16_t mid;
 static uint64_t dom0_mem;
+static uint32_t max_cpus;
 static char console[8];
 static char last_custom[64];
 static int custom_calls;
@@ -41,6 +42,7 @@ static const struct cmdline_param table[] = {
     {"dom0_mem", CP_SIZE, &dom0_mem, sizeof(dom0_mem), NULL},
     {"console", CP_STRING, console, sizeof(console), NULL},
     {"com1", CP_CUSTOM, NULL, 0, com1_handler},
+    {"max-cpus", CP_UINT, &max_cpus, sizeof(max_cpus), NULL},
 };
 
 static int parse(const char *s)
@@ -57,6 +59,7 @@ static int setup(void **state)
     small = 0;
     mid = 0;
     dom0_mem = 0;
+    max_cpus = 0;
     memset(console, 0, sizeof(console));
     memset(last_custom, 0, sizeof(last_custom));
     custom_calls = 0;
@@ -116,6 +119,11 @@ static void test_dash_underscore(void **state)
     assert_int_equal(dom0_mem, 1ULL << 30);
     assert_int_equal(parse("no-debug_mode"), 0);
     assert_false(dbg);
+    /* ... in both directions: a table name may use dashes too. */
+    assert_int_equal(parse("max_cpus=4"), 0);
+    assert_int_equal(max_cpus, 4);
+    assert_int_equal(parse("max-cpus=5 max_cpus_=1"), 1);
+    assert_int_equal(max_cpus, 5);
 }
 
 static void test_unsigned(void **state)
