@@ -13,6 +13,7 @@
     X(define)                                                                                      \
     X(undefine)                                                                                    \
     X(list)                                                                                        \
+    X(store)                                                                                       \
     X(completion)
 
 #define LAM_DECLARE(name) extern const struct lam_command lam_cmd_##name;

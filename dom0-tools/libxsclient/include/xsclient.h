@@ -1,0 +1,51 @@
+/*
+ * libxsclient: a small blocking client of the store daemon for Lamina's
+ * tools (lam, the backends). One handle is one connection, used by one
+ * thread. Calls return 0 or a positive errno (the daemon's error name
+ * mapped back: ENOENT, EACCES, EAGAIN, ...). Watch events that arrive while
+ * a call waits for its reply are queued for xsc_read_watch().
+ */
+#ifndef LAMINA_XSCLIENT_H
+#define LAMINA_XSCLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct xsc;
+
+/* No transaction. */
+#define XSC_NO_TX 0u
+
+/* Connects to path, or $XENSTORED_PATH, or /run/xenstored/socket. NULL with errno set. */
+struct xsc *xsc_open(const char *path);
+void xsc_close(struct xsc *h);
+/* The socket, for poll() when waiting for watch events alongside other work. */
+int xsc_fd(const struct xsc *h);
+
+/* *value is malloc'd and NUL-terminated (not counted in *len). */
+int xsc_read(struct xsc *h, uint32_t tx, const char *path, char **value, uint32_t *len);
+int xsc_write(struct xsc *h, uint32_t tx, const char *path, const void *value, uint32_t len);
+int xsc_mkdir(struct xsc *h, uint32_t tx, const char *path);
+int xsc_rm(struct xsc *h, uint32_t tx, const char *path);
+/* Child names; *names is one malloc'd block (free(*names) frees all). Lists
+ * longer than one message are fetched with DIRECTORY_PART. */
+int xsc_directory(struct xsc *h, uint32_t tx, const char *path, char ***names, unsigned *count);
+/* Permission strings ("b0", "r5"); same allocation rule as xsc_directory. */
+int xsc_get_perms(struct xsc *h, uint32_t tx, const char *path, char ***perms, unsigned *count);
+int xsc_set_perms(struct xsc *h, uint32_t tx, const char *path, const char *const *perms,
+                  unsigned count);
+
+int xsc_watch(struct xsc *h, const char *path, const char *token);
+int xsc_unwatch(struct xsc *h, const char *path, const char *token);
+/* Waits up to timeout_ms (-1: forever) for an event; ETIMEDOUT when none came.
+ * *path and *token are malloc'd. */
+int xsc_read_watch(struct xsc *h, int timeout_ms, char **path, char **token);
+
+int xsc_transaction_start(struct xsc *h, uint32_t *tx);
+/* commit=false abandons; EAGAIN on commit means: run the transaction again. */
+int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit);
+
+/* CONTROL request; *reply malloc'd (may be NULL when not wanted). */
+int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len);
+
+#endif

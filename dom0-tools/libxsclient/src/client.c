@@ -1,0 +1,403 @@
+/* libxsclient: blocking store client over the Unix socket (see xsclient.h). */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "xsclient.h"
+#include "xsproto.h"
+
+struct event {
+    struct event *next;
+    char *path, *token;
+};
+
+struct xsc {
+    int fd;
+    uint32_t next_req;
+    struct event *ev_head, *ev_tail;
+};
+
+struct xsc *xsc_open(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (!path)
+        path = getenv("XENSTORED_PATH");
+    if (!path)
+        path = "/run/xenstored/socket";
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return NULL;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return NULL;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    struct xsc *h = calloc(1, sizeof(*h));
+    if (!h) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    h->fd = fd;
+    h->next_req = 1;
+    return h;
+}
+
+void xsc_close(struct xsc *h)
+{
+    if (!h)
+        return;
+    while (h->ev_head) {
+        struct event *e = h->ev_head;
+        h->ev_head = e->next;
+        free(e->path);
+        free(e->token);
+        free(e);
+    }
+    close(h->fd);
+    free(h);
+}
+
+int xsc_fd(const struct xsc *h)
+{
+    return h->fd;
+}
+
+static int io_all(int fd, void *buf, size_t len, bool writing)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t n = writing ? send(fd, p, len, MSG_NOSIGNAL) : read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? ECONNRESET : errno;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Reads one message; the payload is malloc'd with a NUL after it. */
+static int recv_msg(struct xsc *h, struct xs_msg_hdr *hdr, char **payload)
+{
+    int err = io_all(h->fd, hdr, sizeof(*hdr), false);
+    if (err)
+        return err;
+    if (hdr->len > XS_PAYLOAD_MAX)
+        return EPROTO;
+    char *p = malloc(hdr->len + 1);
+    if (!p)
+        return ENOMEM;
+    err = io_all(h->fd, p, hdr->len, false);
+    if (err) {
+        free(p);
+        return err;
+    }
+    p[hdr->len] = '\0';
+    *payload = p;
+    return 0;
+}
+
+static int queue_event(struct xsc *h, char *payload, uint32_t len)
+{
+    size_t plen = strnlen(payload, len);
+    struct event *e = calloc(1, sizeof(*e));
+    if (!e || plen >= len) {
+        free(e);
+        free(payload);
+        return e ? EPROTO : ENOMEM;
+    }
+    e->path = payload; /* "path\0token\0": path is the start of the block */
+    e->token = strdup(payload + plen + 1);
+    if (!e->token) {
+        free(e);
+        free(payload);
+        return ENOMEM;
+    }
+    if (h->ev_tail)
+        h->ev_tail->next = e;
+    else
+        h->ev_head = e;
+    h->ev_tail = e;
+    return 0;
+}
+
+/* Sends a request made of NUL-separated parts and waits for its reply. */
+static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *parts,
+                const uint32_t *lens, int nparts, char **reply, uint32_t *rlen)
+{
+    char buf[sizeof(struct xs_msg_hdr) + XS_PAYLOAD_MAX];
+    uint32_t len = 0;
+    for (int i = 0; i < nparts; i++) {
+        if (lens[i] > XS_PAYLOAD_MAX - len)
+            return E2BIG;
+        memcpy(buf + sizeof(struct xs_msg_hdr) + len, parts[i], lens[i]);
+        len += lens[i];
+    }
+    struct xs_msg_hdr hdr = {type, h->next_req++, tx, len};
+    memcpy(buf, &hdr, sizeof(hdr));
+    int err = io_all(h->fd, buf, sizeof(hdr) + len, true);
+    while (!err) {
+        char *payload;
+        struct xs_msg_hdr r;
+        err = recv_msg(h, &r, &payload);
+        if (err)
+            break;
+        if (r.type == XS_WATCH_EVENT) {
+            err = queue_event(h, payload, r.len);
+            continue;
+        }
+        if (r.req_id != hdr.req_id) {
+            free(payload);
+            return EPROTO;
+        }
+        if (r.type == XS_ERROR) {
+            err = xs_errno_from_name(payload);
+            free(payload);
+            return err;
+        }
+        if (reply) {
+            *reply = payload;
+            if (rlen)
+                *rlen = r.len;
+        } else {
+            free(payload);
+        }
+        return 0;
+    }
+    return err;
+}
+
+/* A request whose payload is NUL-terminated strings. */
+static int talk_strings(struct xsc *h, uint32_t type, uint32_t tx, const char *const *strs,
+                        int n, char **reply, uint32_t *rlen)
+{
+    const void *parts[8];
+    uint32_t lens[8];
+    for (int i = 0; i < n; i++) {
+        parts[i] = strs[i];
+        lens[i] = (uint32_t)strlen(strs[i]) + 1;
+    }
+    return talk(h, type, tx, parts, lens, n, reply, rlen);
+}
+
+int xsc_read(struct xsc *h, uint32_t tx, const char *path, char **value, uint32_t *len)
+{
+    return talk_strings(h, XS_READ, tx, &path, 1, value, len);
+}
+
+int xsc_write(struct xsc *h, uint32_t tx, const char *path, const void *value, uint32_t len)
+{
+    const void *parts[2] = {path, value};
+    uint32_t lens[2] = {(uint32_t)strlen(path) + 1, len};
+    return talk(h, XS_WRITE, tx, parts, lens, 2, NULL, NULL);
+}
+
+int xsc_mkdir(struct xsc *h, uint32_t tx, const char *path)
+{
+    return talk_strings(h, XS_MKDIR, tx, &path, 1, NULL, NULL);
+}
+
+int xsc_rm(struct xsc *h, uint32_t tx, const char *path)
+{
+    return talk_strings(h, XS_RM, tx, &path, 1, NULL, NULL);
+}
+
+/* Turns "a\0b\0" (len bytes, malloc'd) into a NULL-terminated array in one block. */
+static int split_strings(char *block, uint32_t len, char ***out, unsigned *count)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < len; i++)
+        n += block[i] == '\0';
+    char **arr = malloc((n + 1) * sizeof(char *) + len + 1);
+    if (!arr) {
+        free(block);
+        return ENOMEM;
+    }
+    char *copy = (char *)(arr + n + 1);
+    memcpy(copy, block, len);
+    copy[len] = '\0';
+    free(block);
+    for (unsigned i = 0, off = 0; i < n; i++) {
+        arr[i] = copy + off;
+        off += (unsigned)strlen(copy + off) + 1;
+    }
+    arr[n] = NULL;
+    *out = arr;
+    *count = n;
+    return 0;
+}
+
+static int directory_part(struct xsc *h, uint32_t tx, const char *path, char **all,
+                          uint32_t *alllen)
+{
+    char offstr[16], gen[32] = "";
+    char *acc = NULL;
+    uint32_t off = 0;
+    for (int restarts = 0; restarts < 16;) {
+        snprintf(offstr, sizeof(offstr), "%u", off);
+        const char *strs[2] = {path, offstr};
+        char *r;
+        uint32_t rl;
+        int err = talk_strings(h, XS_DIRECTORY_PART, tx, strs, 2, &r, &rl);
+        if (err) {
+            free(acc);
+            return err;
+        }
+        size_t gl = strnlen(r, rl);
+        if (gl >= rl || gl >= sizeof(gen)) {
+            free(r);
+            free(acc);
+            return EPROTO;
+        }
+        if (off && strcmp(gen, r) != 0) { /* the list changed: start again */
+            free(r);
+            off = 0;
+            restarts++;
+            continue;
+        }
+        memcpy(gen, r, gl + 1);
+        uint32_t chunk = rl - (uint32_t)gl - 1;
+        if (chunk == 0) { /* every reply carries at least the end marker */
+            free(r);
+            free(acc);
+            return EPROTO;
+        }
+        char *grown = realloc(acc, off + chunk + 1);
+        if (!grown) {
+            free(r);
+            free(acc);
+            return ENOMEM;
+        }
+        acc = grown;
+        memcpy(acc + off, r + gl + 1, chunk);
+        free(r);
+        off += chunk;
+        /* The last chunk ends with an extra NUL. */
+        if ((off >= 2 && acc[off - 1] == '\0' && acc[off - 2] == '\0') ||
+            (off == 1 && acc[0] == '\0')) {
+            *all = acc;
+            *alllen = off - 1;
+            return 0;
+        }
+    }
+    free(acc);
+    return EAGAIN;
+}
+
+int xsc_directory(struct xsc *h, uint32_t tx, const char *path, char ***names, unsigned *count)
+{
+    char *r;
+    uint32_t rl;
+    int err = talk_strings(h, XS_DIRECTORY, tx, &path, 1, &r, &rl);
+    if (err == E2BIG)
+        err = directory_part(h, tx, path, &r, &rl);
+    return err ? err : split_strings(r, rl, names, count);
+}
+
+int xsc_get_perms(struct xsc *h, uint32_t tx, const char *path, char ***perms, unsigned *count)
+{
+    char *r;
+    uint32_t rl;
+    int err = talk_strings(h, XS_GET_PERMS, tx, &path, 1, &r, &rl);
+    return err ? err : split_strings(r, rl, perms, count);
+}
+
+int xsc_set_perms(struct xsc *h, uint32_t tx, const char *path, const char *const *perms,
+                  unsigned count)
+{
+    char buf[XS_PAYLOAD_MAX];
+    uint32_t len = 0;
+    for (unsigned i = 0; i < count; i++) {
+        size_t l = strlen(perms[i]) + 1;
+        if (l > sizeof(buf) - len)
+            return E2BIG;
+        memcpy(buf + len, perms[i], l);
+        len += (uint32_t)l;
+    }
+    const void *parts[2] = {path, buf};
+    uint32_t lens[2] = {(uint32_t)strlen(path) + 1, len};
+    return talk(h, XS_SET_PERMS, tx, parts, lens, 2, NULL, NULL);
+}
+
+int xsc_watch(struct xsc *h, const char *path, const char *token)
+{
+    const char *strs[2] = {path, token};
+    return talk_strings(h, XS_WATCH, 0, strs, 2, NULL, NULL);
+}
+
+int xsc_unwatch(struct xsc *h, const char *path, const char *token)
+{
+    const char *strs[2] = {path, token};
+    return talk_strings(h, XS_UNWATCH, 0, strs, 2, NULL, NULL);
+}
+
+int xsc_read_watch(struct xsc *h, int timeout_ms, char **path, char **token)
+{
+    while (!h->ev_head) {
+        struct pollfd p = {.fd = h->fd, .events = POLLIN};
+        int r = poll(&p, 1, timeout_ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            return ETIMEDOUT;
+        struct xs_msg_hdr hdr;
+        char *payload;
+        int err = recv_msg(h, &hdr, &payload);
+        if (err)
+            return err;
+        if (hdr.type != XS_WATCH_EVENT) {
+            free(payload);
+            return EPROTO;
+        }
+        err = queue_event(h, payload, hdr.len);
+        if (err)
+            return err;
+    }
+    struct event *e = h->ev_head;
+    h->ev_head = e->next;
+    if (!h->ev_head)
+        h->ev_tail = NULL;
+    *path = e->path;
+    *token = e->token;
+    free(e);
+    return 0;
+}
+
+int xsc_transaction_start(struct xsc *h, uint32_t *tx)
+{
+    const char *empty = "";
+    char *r;
+    int err = talk_strings(h, XS_TRANSACTION_START, 0, &empty, 1, &r, NULL);
+    if (err)
+        return err;
+    *tx = (uint32_t)strtoul(r, NULL, 10);
+    free(r);
+    return *tx ? 0 : EPROTO;
+}
+
+int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit)
+{
+    const char *what = commit ? "T" : "F";
+    return talk_strings(h, XS_TRANSACTION_END, tx, &what, 1, NULL, NULL);
+}
+
+int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len)
+{
+    const char *strs[2] = {cmd, arg};
+    return talk_strings(h, XS_CONTROL, 0, strs, arg ? 2 : 1, reply, len);
+}

@@ -1,0 +1,129 @@
+/* libxsclient against a running lamstored: xsclient_test SOCKET. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "xsclient.h"
+
+static const char *sock;
+
+static struct xsc *open_or_die(void)
+{
+    struct xsc *h = xsc_open(sock);
+    if (!h) {
+        perror("xsc_open");
+        exit(1);
+    }
+    return h;
+}
+
+static void client_read_write(void)
+{
+    struct xsc *h = open_or_die();
+    char *v = NULL;
+    uint32_t len = 0;
+    CHECK(xsc_write(h, XSC_NO_TX, "/c/a", "value", 5) == 0);
+    CHECK(xsc_read(h, XSC_NO_TX, "/c/a", &v, &len) == 0 && len == 5 && strcmp(v, "value") == 0);
+    free(v);
+    CHECK(xsc_read(h, XSC_NO_TX, "/c/none", &v, &len) == ENOENT);
+    CHECK(xsc_mkdir(h, XSC_NO_TX, "/c/dir") == 0);
+    CHECK(xsc_rm(h, XSC_NO_TX, "/c/dir") == 0);
+    CHECK(xsc_read(h, XSC_NO_TX, "/c//bad", &v, &len) == EINVAL);
+    xsc_close(h);
+}
+
+static void client_long_directory(void)
+{
+    struct xsc *h = open_or_die();
+    char path[128], **names = NULL;
+    unsigned n = 0;
+    for (int i = 0; i < 300; i++) {
+        snprintf(path, sizeof(path), "/c/long/entry-number-%03d-with-padding-to-be-long", i);
+        CHECK(xsc_write(h, XSC_NO_TX, path, "", 0) == 0);
+    }
+    CHECK(xsc_directory(h, XSC_NO_TX, "/c/long", &names, &n) == 0 && n == 300);
+    CHECK(names && names[0] && names[299] && names[300] == NULL);
+    CHECK(names && strncmp(names[299], "entry-number-299", 16) == 0);
+    free(names);
+    CHECK(xsc_directory(h, XSC_NO_TX, "/c/a", &names, &n) == 0 && n == 0);
+    free(names);
+    xsc_close(h);
+}
+
+static void client_perms(void)
+{
+    struct xsc *h = open_or_die();
+    const char *set[] = {"n0", "r7"};
+    char **perms = NULL;
+    unsigned n = 0;
+    CHECK(xsc_write(h, XSC_NO_TX, "/c/p", "x", 1) == 0);
+    CHECK(xsc_set_perms(h, XSC_NO_TX, "/c/p", set, 2) == 0);
+    CHECK(xsc_get_perms(h, XSC_NO_TX, "/c/p", &perms, &n) == 0 && n == 2);
+    CHECK(perms && strcmp(perms[0], "n0") == 0 && strcmp(perms[1], "r7") == 0);
+    free(perms);
+    struct xsc *g = open_or_die();
+    char *v;
+    uint32_t len;
+    CHECK(xsc_control(g, "restrict", "8", NULL, NULL) == 0);
+    CHECK(xsc_read(g, XSC_NO_TX, "/c/p", &v, &len) == EACCES);
+    xsc_close(g);
+    xsc_close(h);
+}
+
+static void client_watch(void)
+{
+    struct xsc *h = open_or_die(), *w = open_or_die();
+    char *path, *token;
+    CHECK(xsc_watch(w, "/c/w", "tok") == 0);
+    CHECK(xsc_read_watch(w, 2000, &path, &token) == 0 && strcmp(path, "/c/w") == 0 &&
+          strcmp(token, "tok") == 0);
+    free(path);
+    free(token);
+    CHECK(xsc_write(h, XSC_NO_TX, "/c/w", "1", 1) == 0);
+    CHECK(xsc_read_watch(w, 2000, &path, &token) == 0 && strcmp(path, "/c/w") == 0);
+    free(path);
+    free(token);
+    CHECK(xsc_read_watch(w, 100, &path, &token) == ETIMEDOUT);
+    CHECK(xsc_unwatch(w, "/c/w", "tok") == 0);
+    CHECK(xsc_unwatch(w, "/c/w", "tok") == ENOENT);
+    xsc_close(w);
+    xsc_close(h);
+}
+
+static void client_transactions(void)
+{
+    struct xsc *a = open_or_die(), *b = open_or_die();
+    uint32_t t;
+    char *v;
+    uint32_t len;
+    CHECK(xsc_transaction_start(a, &t) == 0 && t != 0);
+    CHECK(xsc_write(a, t, "/c/t/x", "1", 1) == 0);
+    CHECK(xsc_read(b, XSC_NO_TX, "/c/t/x", &v, &len) == ENOENT);
+    CHECK(xsc_transaction_end(a, t, true) == 0);
+    CHECK(xsc_read(b, XSC_NO_TX, "/c/t/x", &v, &len) == 0);
+    free(v);
+    CHECK(xsc_transaction_start(a, &t) == 0);
+    CHECK(xsc_read(a, t, "/c/t/x", &v, &len) == 0);
+    free(v);
+    CHECK(xsc_write(b, XSC_NO_TX, "/c/t/x", "2", 1) == 0);
+    CHECK(xsc_transaction_end(a, t, true) == EAGAIN);
+    CHECK(xsc_transaction_end(a, t, true) == ENOENT);
+    xsc_close(a);
+    xsc_close(b);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: xsclient_test SOCKET\n");
+        return 2;
+    }
+    sock = argv[1];
+    RUN("store/client", client_read_write);
+    RUN("store/client", client_long_directory);
+    RUN("store/client", client_perms);
+    RUN("store/client", client_watch);
+    RUN("store/client", client_transactions);
+    return 0;
+}
