@@ -37,7 +37,7 @@ int op_read(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len;
-    struct view v;
+    struct view v = {0};
     int err = arg_path(rq, 0, path, &len);
     if (!err)
         err = get_node(rq, path, len, TXC_GEN, XS_PERM_READ, &v);
@@ -57,7 +57,7 @@ static int create_path(struct request *rq, const char *path, uint32_t len, const
     struct store *st = rq->c->st;
     uint32_t ends[XS_ABS_PATH_MAX / 2 + 2];
     uint32_t n = 0, plen = len;
-    struct view v;
+    struct view v = {0};
     int err;
 
     for (;;) {
@@ -87,7 +87,7 @@ int op_write(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len;
-    struct view v;
+    struct view v = {0};
     bool rel;
     size_t plen = strnlen(rq->payload, rq->len);
     int err;
@@ -120,7 +120,7 @@ int op_mkdir(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len;
-    struct view v;
+    struct view v = {0};
     int err = arg_path(rq, 0, path, &len);
     if (err)
         return err;
@@ -138,7 +138,7 @@ int op_rm(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len;
-    struct view v;
+    struct view v = {0};
     int err = arg_path(rq, 0, path, &len);
     if (err)
         return err;
@@ -149,7 +149,7 @@ int op_rm(struct request *rq)
         /* Not an error when the parent exists. */
         err = missing_node_errno(rq, path, len);
         if (err == ENOENT && len > 1) {
-            struct view pv;
+            struct view pv = {0};
             if (!txn_view(rq->c->st, rq->tx, path, path_parent_len(path, len), 0, &pv) && pv.exists)
                 return reply_ok(rq);
         }
@@ -167,7 +167,7 @@ int op_rm(struct request *rq)
 static int list_children(struct request *rq, const char *path, uint32_t len, char **names,
                          uint32_t *nlen)
 {
-    struct view v;
+    struct view v = {0};
     int err = get_node(rq, path, len, TXC_CGEN, XS_PERM_READ, &v);
     if (err)
         return err;
@@ -228,7 +228,7 @@ int op_get_perms(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len;
-    struct view v;
+    struct view v = {0};
     int err = arg_path(rq, 0, path, &len);
     if (!err)
         err = get_node(rq, path, len, TXC_GEN, XS_PERM_READ, &v);
@@ -242,7 +242,7 @@ int op_set_perms(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len, np;
-    struct view v;
+    struct view v = {0};
     struct perm perms[REQ_MAX_ARGS];
     int err = arg_path(rq, 0, path, &len);
     if (err)

@@ -53,7 +53,7 @@ static void save_conn(FILE *f, const struct conn *c)
     for (const struct watch *w = c->watches; w; w = w->next) {
         fputc('W', f);
         put32(f, c->domid);
-        fputc(w->relative, f);
+        fputc(w->relative ? 1 : 0, f);
         putblob(f, w->path, (uint32_t)strlen(w->path));
         putblob(f, w->token, (uint32_t)strlen(w->token));
     }
@@ -70,7 +70,7 @@ static void save_conn(FILE *f, const struct conn *c)
     for (const struct outmsg *m = c->oh; m; m = m->next) {
         fputc('O', f);
         put32(f, c->domid);
-        fputc(m->reply, f);
+        fputc(m->reply ? 1 : 0, f);
         putblob(f, m->data + m->off, m->len - m->off);
     }
 }
@@ -93,8 +93,8 @@ int persist_save(struct store *st, const char *path)
         fwrite(&d->mfn, sizeof(d->mfn), 1, f);
         put32(f, d->port);
         put32(f, d->target);
-        fputc(d->introduced, f);
-        fputc(d->shutdown_reported, f);
+        fputc(d->introduced ? 1 : 0, f);
+        fputc(d->shutdown_reported ? 1 : 0, f);
     }
     for (uint32_t id = 0; id < DOMID_FIRST_RESERVED; id++) {
         struct domain *d = domain_find(st, id);

@@ -71,7 +71,7 @@ int reply_ok(struct request *rq)
 
 int missing_node_errno(struct request *rq, const char *path, uint32_t len)
 {
-    struct view v;
+    struct view v = {0};
     while (len > 1) {
         len = path_parent_len(path, len);
         if (txn_view(rq->c->st, rq->tx, path, len, 0, &v))

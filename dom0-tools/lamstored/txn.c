@@ -299,7 +299,7 @@ int txn_children(struct store *st, struct txn *tx, const char *path, uint32_t le
     bool base_shown = true;
 
     if (tx) {
-        struct view v;
+        struct view v = {0};
         int err = txn_view(st, tx, path, len, TXC_CGEN, &v);
         if (err)
             return err;
