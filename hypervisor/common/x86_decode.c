@@ -6,7 +6,7 @@
  * refuses everything else, because a refused instruction costs only a
  * fault bounced back to the guest while a misdecoded one would write a
  * page-table entry the guest did not ask for. In particular it refuses
- * 1- and 2-byte operands (0x66), the FS/GS segment overrides (their bases
+ * 2-byte operands (0x66), the FS/GS segment overrides (their bases
  * are not in the register frame), the address-size override (0x67),
  * REP/REPNE (0xF3/0xF2, also the XACQUIRE/XRELEASE hints), LOCK on
  * instructions where the CPU raises #UD, and register destinations.

@@ -168,8 +168,8 @@ static void reg_write_byte(struct cpu_regs *regs, int reg, uint64_t v, bool high
     *p = (*p & ~(0xffull << shift)) | ((v & 0xff) << shift);
 }
 
-static void reg_write_sized(const struct x86_insn *insn, struct cpu_regs *regs, int reg,
-                            uint64_t v, bool high)
+static void reg_write_sized(const struct x86_insn *insn, struct cpu_regs *regs, int reg, uint64_t v,
+                            bool high)
 {
     if (insn->opsize == 1)
         reg_write_byte(regs, reg, v, high);

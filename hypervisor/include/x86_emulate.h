@@ -61,16 +61,16 @@ enum x86_gpr {
     (X86_FLAGS_CF | X86_FLAGS_PF | X86_FLAGS_AF | X86_FLAGS_ZF | X86_FLAGS_SF | X86_FLAGS_OF)
 
 enum x86_op {
-    X86_OP_MOV,        /* 0x89 /r, 0xC7 /0 imm32 */
-    X86_OP_XCHG,       /* 0x87 /r (always locked) */
-    X86_OP_CMPXCHG,    /* 0x0F 0xB1 /r */
+    X86_OP_MOV,        /* 0x89 /r, 0xC7 /0 imm32; bytes 0x88 /r, 0xC6 /0 imm8 */
+    X86_OP_XCHG,       /* 0x87 /r, 0x86 /r (always locked) */
+    X86_OP_CMPXCHG,    /* 0x0F 0xB1 /r, 0x0F 0xB0 /r */
     X86_OP_CMPXCHG8B,  /* 0x0F 0xC7 /1 */
     X86_OP_CMPXCHG16B, /* 0x0F 0xC7 /1 with REX.W: decoded, never emulated */
-    X86_OP_AND,        /* 0x21 /r, 0x81 /4, 0x83 /4 */
-    X86_OP_OR,         /* 0x09 /r, 0x81 /1, 0x83 /1 */
-    X86_OP_XOR,        /* 0x31 /r, 0x81 /6, 0x83 /6 */
-    X86_OP_ADD,        /* 0x01 /r, 0x81 /0, 0x83 /0 */
-    X86_OP_SUB,        /* 0x29 /r, 0x81 /5, 0x83 /5 */
+    X86_OP_AND,        /* 0x21 /r, 0x81 /4, 0x83 /4; 0x20 /r, 0x80 /4 */
+    X86_OP_OR,         /* 0x09 /r, 0x81 /1, 0x83 /1; 0x08 /r, 0x80 /1 */
+    X86_OP_XOR,        /* 0x31 /r, 0x81 /6, 0x83 /6; 0x30 /r, 0x80 /6 */
+    X86_OP_ADD,        /* 0x01 /r, 0x81 /0, 0x83 /0; 0x00 /r, 0x80 /0 */
+    X86_OP_SUB,        /* 0x29 /r, 0x81 /5, 0x83 /5; 0x28 /r, 0x80 /5 */
     X86_OP_BTS,        /* 0x0F 0xAB /r, 0x0F 0xBA /5 imm8 */
     X86_OP_BTR,        /* 0x0F 0xB3 /r, 0x0F 0xBA /6 imm8 */
     X86_OP_BTC,        /* 0x0F 0xBB /r, 0x0F 0xBA /7 imm8 */
@@ -80,9 +80,10 @@ enum x86_op {
 struct x86_insn {
     enum x86_op op;
     uint8_t len;    /* total bytes, prefixes included */
-    uint8_t opsize; /* bytes written: 4 or 8 (16 for CMPXCHG16B) */
-    bool lock;
-    bool src_high_byte; /* byte form: the source is AH/CH/DH/BH (src_reg is its full register) */      /* LOCK prefix present, or implied (XCHG) */
+    uint8_t opsize; /* bytes written: 1, 4 or 8 (16 for CMPXCHG16B) */
+    bool lock;      /* LOCK prefix present, or implied (XCHG) */
+    /* Byte forms without REX: the source is AH/CH/DH/BH, src_reg its full register. */
+    bool src_high_byte;
     /* Source operand: an immediate (sign-extended to 64 bits as the CPU
      * does; the bit number for BTx imm8) or a register (for BTx r/m,r the
      * register holds the signed bit offset). */
@@ -100,7 +101,7 @@ struct x86_insn {
 /*
  * Decode one instruction from at most len bytes. 0 on success, -1 if it is
  * not one of the memory-writing forms above (register destination, other
- * opcode, 1- or 2-byte operand, FS/GS/address-size/REP prefix, LOCK where
+ * opcode, 2-byte operand, FS/GS/address-size/REP prefix, LOCK where
  * the CPU would raise #UD, truncated or longer than 15 bytes). Never reads
  * past bytes[len - 1].
  */

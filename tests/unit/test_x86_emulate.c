@@ -227,6 +227,7 @@ struct form {
     bool bt_reg;    /* BTx r/m, r: the register is a bit offset */
     bool no_modrm;  /* STOS */
     uint64_t flags; /* RFLAGS bits the architecture defines afterwards */
+    bool byte;      /* 1-byte operand (REX.W ignored) */
 };
 
 #define ALL_FLAGS   (X86_FLAGS_ARITH | X86_FLAGS_DF)
@@ -234,33 +235,81 @@ struct form {
 #define BT_FLAGS    (X86_FLAGS_CF | X86_FLAGS_DF)
 
 static const struct form forms[] = {
-    {"mov_rm_r", X86_OP_MOV, {0x89}, 1, -1, 0, false, false, false, false, ALL_FLAGS},
-    {"mov_rm_imm32", X86_OP_MOV, {0xc7}, 1, 0, 4, false, false, false, false, ALL_FLAGS},
-    {"xchg", X86_OP_XCHG, {0x87}, 1, -1, 0, true, false, false, false, ALL_FLAGS},
-    {"cmpxchg", X86_OP_CMPXCHG, {0x0f, 0xb1}, 2, -1, 0, true, false, false, false, ALL_FLAGS},
-    {"cmpxchg8b", X86_OP_CMPXCHG8B, {0x0f, 0xc7}, 2, 1, 0, true, true, false, false, ALL_FLAGS},
-    {"and_rm_r", X86_OP_AND, {0x21}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS},
-    {"or_rm_r", X86_OP_OR, {0x09}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS},
-    {"xor_rm_r", X86_OP_XOR, {0x31}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS},
-    {"add_rm_r", X86_OP_ADD, {0x01}, 1, -1, 0, true, false, false, false, ALL_FLAGS},
-    {"sub_rm_r", X86_OP_SUB, {0x29}, 1, -1, 0, true, false, false, false, ALL_FLAGS},
-    {"and_imm32", X86_OP_AND, {0x81}, 1, 4, 4, true, false, false, false, LOGIC_FLAGS},
-    {"or_imm32", X86_OP_OR, {0x81}, 1, 1, 4, true, false, false, false, LOGIC_FLAGS},
-    {"xor_imm32", X86_OP_XOR, {0x81}, 1, 6, 4, true, false, false, false, LOGIC_FLAGS},
-    {"add_imm32", X86_OP_ADD, {0x81}, 1, 0, 4, true, false, false, false, ALL_FLAGS},
-    {"sub_imm32", X86_OP_SUB, {0x81}, 1, 5, 4, true, false, false, false, ALL_FLAGS},
-    {"and_imm8", X86_OP_AND, {0x83}, 1, 4, 1, true, false, false, false, LOGIC_FLAGS},
-    {"or_imm8", X86_OP_OR, {0x83}, 1, 1, 1, true, false, false, false, LOGIC_FLAGS},
-    {"xor_imm8", X86_OP_XOR, {0x83}, 1, 6, 1, true, false, false, false, LOGIC_FLAGS},
-    {"add_imm8", X86_OP_ADD, {0x83}, 1, 0, 1, true, false, false, false, ALL_FLAGS},
-    {"sub_imm8", X86_OP_SUB, {0x83}, 1, 5, 1, true, false, false, false, ALL_FLAGS},
-    {"bts_rm_r", X86_OP_BTS, {0x0f, 0xab}, 2, -1, 0, true, false, true, false, BT_FLAGS},
-    {"btr_rm_r", X86_OP_BTR, {0x0f, 0xb3}, 2, -1, 0, true, false, true, false, BT_FLAGS},
-    {"btc_rm_r", X86_OP_BTC, {0x0f, 0xbb}, 2, -1, 0, true, false, true, false, BT_FLAGS},
-    {"bts_imm8", X86_OP_BTS, {0x0f, 0xba}, 2, 5, 1, true, false, false, false, BT_FLAGS},
-    {"btr_imm8", X86_OP_BTR, {0x0f, 0xba}, 2, 6, 1, true, false, false, false, BT_FLAGS},
-    {"btc_imm8", X86_OP_BTC, {0x0f, 0xba}, 2, 7, 1, true, false, false, false, BT_FLAGS},
-    {"stos", X86_OP_STOS, {0xab}, 1, -1, 0, false, false, false, true, ALL_FLAGS},
+    {"mov_rm_r", X86_OP_MOV, {0x89}, 1, -1, 0, false, false, false, false, ALL_FLAGS, false},
+    {"mov_rm_imm32", X86_OP_MOV, {0xc7}, 1, 0, 4, false, false, false, false, ALL_FLAGS, false},
+    {"xchg", X86_OP_XCHG, {0x87}, 1, -1, 0, true, false, false, false, ALL_FLAGS, false},
+    {"cmpxchg",
+     X86_OP_CMPXCHG,
+     {0x0f, 0xb1},
+     2,
+     -1,
+     0,
+     true,
+     false,
+     false,
+     false,
+     ALL_FLAGS,
+     false},
+    {"cmpxchg8b",
+     X86_OP_CMPXCHG8B,
+     {0x0f, 0xc7},
+     2,
+     1,
+     0,
+     true,
+     true,
+     false,
+     false,
+     ALL_FLAGS,
+     false},
+    {"and_rm_r", X86_OP_AND, {0x21}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS, false},
+    {"or_rm_r", X86_OP_OR, {0x09}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS, false},
+    {"xor_rm_r", X86_OP_XOR, {0x31}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS, false},
+    {"add_rm_r", X86_OP_ADD, {0x01}, 1, -1, 0, true, false, false, false, ALL_FLAGS, false},
+    {"sub_rm_r", X86_OP_SUB, {0x29}, 1, -1, 0, true, false, false, false, ALL_FLAGS, false},
+    {"and_imm32", X86_OP_AND, {0x81}, 1, 4, 4, true, false, false, false, LOGIC_FLAGS, false},
+    {"or_imm32", X86_OP_OR, {0x81}, 1, 1, 4, true, false, false, false, LOGIC_FLAGS, false},
+    {"xor_imm32", X86_OP_XOR, {0x81}, 1, 6, 4, true, false, false, false, LOGIC_FLAGS, false},
+    {"add_imm32", X86_OP_ADD, {0x81}, 1, 0, 4, true, false, false, false, ALL_FLAGS, false},
+    {"sub_imm32", X86_OP_SUB, {0x81}, 1, 5, 4, true, false, false, false, ALL_FLAGS, false},
+    {"and_imm8", X86_OP_AND, {0x83}, 1, 4, 1, true, false, false, false, LOGIC_FLAGS, false},
+    {"or_imm8", X86_OP_OR, {0x83}, 1, 1, 1, true, false, false, false, LOGIC_FLAGS, false},
+    {"xor_imm8", X86_OP_XOR, {0x83}, 1, 6, 1, true, false, false, false, LOGIC_FLAGS, false},
+    {"add_imm8", X86_OP_ADD, {0x83}, 1, 0, 1, true, false, false, false, ALL_FLAGS, false},
+    {"sub_imm8", X86_OP_SUB, {0x83}, 1, 5, 1, true, false, false, false, ALL_FLAGS, false},
+    {"bts_rm_r", X86_OP_BTS, {0x0f, 0xab}, 2, -1, 0, true, false, true, false, BT_FLAGS, false},
+    {"btr_rm_r", X86_OP_BTR, {0x0f, 0xb3}, 2, -1, 0, true, false, true, false, BT_FLAGS, false},
+    {"btc_rm_r", X86_OP_BTC, {0x0f, 0xbb}, 2, -1, 0, true, false, true, false, BT_FLAGS, false},
+    {"bts_imm8", X86_OP_BTS, {0x0f, 0xba}, 2, 5, 1, true, false, false, false, BT_FLAGS, false},
+    {"btr_imm8", X86_OP_BTR, {0x0f, 0xba}, 2, 6, 1, true, false, false, false, BT_FLAGS, false},
+    {"btc_imm8", X86_OP_BTC, {0x0f, 0xba}, 2, 7, 1, true, false, false, false, BT_FLAGS, false},
+    {"stos", X86_OP_STOS, {0xab}, 1, -1, 0, false, false, false, true, ALL_FLAGS, false},
+    /* Byte forms: Linux's set_bit/clear_bit on a constant bit are LOCK ORB/ANDB. */
+    {"mov_rm8_r8", X86_OP_MOV, {0x88}, 1, -1, 0, false, false, false, false, ALL_FLAGS, true},
+    {"mov_rm8_imm8", X86_OP_MOV, {0xc6}, 1, 0, 1, false, false, false, false, ALL_FLAGS, true},
+    {"xchg8", X86_OP_XCHG, {0x86}, 1, -1, 0, true, false, false, false, ALL_FLAGS, true},
+    {"cmpxchg8",
+     X86_OP_CMPXCHG,
+     {0x0f, 0xb0},
+     2,
+     -1,
+     0,
+     true,
+     false,
+     false,
+     false,
+     ALL_FLAGS,
+     true},
+    {"and_rm8_r8", X86_OP_AND, {0x20}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS, true},
+    {"or_rm8_r8", X86_OP_OR, {0x08}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS, true},
+    {"xor_rm8_r8", X86_OP_XOR, {0x30}, 1, -1, 0, true, false, false, false, LOGIC_FLAGS, true},
+    {"add_rm8_r8", X86_OP_ADD, {0x00}, 1, -1, 0, true, false, false, false, ALL_FLAGS, true},
+    {"sub_rm8_r8", X86_OP_SUB, {0x28}, 1, -1, 0, true, false, false, false, ALL_FLAGS, true},
+    {"and_rm8_imm8", X86_OP_AND, {0x80}, 1, 4, 1, true, false, false, false, LOGIC_FLAGS, true},
+    {"or_rm8_imm8", X86_OP_OR, {0x80}, 1, 1, 1, true, false, false, false, LOGIC_FLAGS, true},
+    {"xor_rm8_imm8", X86_OP_XOR, {0x80}, 1, 6, 1, true, false, false, false, LOGIC_FLAGS, true},
+    {"add_rm8_imm8", X86_OP_ADD, {0x80}, 1, 0, 1, true, false, false, false, ALL_FLAGS, true},
+    {"sub_rm8_imm8", X86_OP_SUB, {0x80}, 1, 5, 1, true, false, false, false, ALL_FLAGS, true},
 };
 
 /* One generated case. */
@@ -514,7 +563,7 @@ static bool check_one(const struct form *f, uint64_t seed)
         if (++tries > 1000)
             fail_msg("%s: could not aim an operand", f->name);
         v.w = f->only8 ? false : rnd_below(2);
-        v.opsize = f->only8 || v.w ? 8 : 4;
+        v.opsize = f->byte ? 1 : f->only8 || v.w ? 8 : 4;
         v.lock = f->lockable && rnd_below(2);
         v.src = f->reg_field < 0 && !f->no_modrm ? (int)rnd_below(16) : -1;
         v.imm = rnd_value();
@@ -534,7 +583,7 @@ static bool check_one(const struct form *f, uint64_t seed)
         if (f->op == X86_OP_CMPXCHG && rnd_below(2)) {
             uint64_t cur = 0;
             memcpy(&cur, (uint8_t *)(uintptr_t)target, v.opsize);
-            init.gpr[X86_RAX] = v.opsize == 8 ? cur : (rnd() << 32) | cur;
+            init.gpr[X86_RAX] = v.opsize == 8 ? cur : (rnd() << (8 * v.opsize)) | cur;
         } else if (f->op == X86_OP_CMPXCHG8B && rnd_below(2)) {
             uint64_t cur;
             memcpy(&cur, (uint8_t *)(uintptr_t)target, 8);
@@ -693,6 +742,16 @@ static void test_linux_encodings(void **state)
     assert_true(i.rip_relative);
     i = DECODE_OK(0x48, 0x3e, 0x89, 0x07); /* REX before a legacy prefix is ignored */
     assert_int_equal(i.opsize, 4);
+    i = DECODE_OK(0xf0, 0x80, 0x27, 0xfd); /* lock andb $0xfd,(%rdi): clear_bit */
+    assert_int_equal(i.op, X86_OP_AND);
+    assert_int_equal(i.opsize, 1);
+    assert_int_equal(i.imm, (uint64_t)-3);
+    i = DECODE_OK(0x88, 0x27); /* mov %ah,(%rdi) */
+    assert_int_equal(i.src_reg, X86_RAX);
+    assert_true(i.src_high_byte);
+    i = DECODE_OK(0x40, 0x88, 0x27); /* mov %spl,(%rdi): any REX selects SPL, not AH */
+    assert_int_equal(i.src_reg, X86_RSP);
+    assert_false(i.src_high_byte);
     i = DECODE_OK(0x48, 0xab); /* stosq */
     assert_int_equal(i.op, X86_OP_STOS);
     assert_int_equal(i.opsize, 8);
@@ -717,8 +776,14 @@ static void test_refuses_register_forms(void **state)
 static void test_refuses_other_opcodes(void **state)
 {
     (void)state;
-    DECODE_FAILS(0x88, 0x07);                   /* mov r/m8 */
-    DECODE_FAILS(0xc6, 0x07, 1);                /* mov r/m8, imm8 */
+    DECODE_FAILS(0xc6, 0x0f, 1);                /* c6 /1 */
+    DECODE_FAILS(0x80, 0x17, 1);                /* adc r/m8, imm8 */
+    DECODE_FAILS(0x80, 0x3f, 1);                /* cmp r/m8, imm8 */
+    DECODE_FAILS(0x38, 0x07);                   /* cmp r/m8 */
+    DECODE_FAILS(0x84, 0x07);                   /* test r/m8 */
+    DECODE_FAILS(0x10, 0x07);                   /* adc r/m8 */
+    DECODE_FAILS(0xfe, 0x07);                   /* inc r/m8 */
+    DECODE_FAILS(0x0f, 0xc0, 0x07);             /* xadd r/m8 */
     DECODE_FAILS(0x48, 0x8b, 0x07);             /* a load */
     DECODE_FAILS(0x48, 0x39, 0x07);             /* cmp */
     DECODE_FAILS(0x48, 0x85, 0x07);             /* test */
@@ -731,7 +796,6 @@ static void test_refuses_other_opcodes(void **state)
     DECODE_FAILS(0x48, 0xc7, 0x0f, 1, 0, 0, 0); /* c7 /1 */
     DECODE_FAILS(0x48, 0x0f, 0xba, 0x27, 1);    /* bt: reads only */
     DECODE_FAILS(0x48, 0x0f, 0xa3, 0x07);       /* bt r */
-    DECODE_FAILS(0x0f, 0xb0, 0x07);             /* cmpxchg r/m8 */
     DECODE_FAILS(0x48, 0x0f, 0xc1, 0x07);       /* xadd */
     DECODE_FAILS(0x0f, 0xc7, 0x37);             /* vmptrld */
     DECODE_FAILS(0xaa);                         /* stosb */
@@ -741,7 +805,7 @@ static void test_refuses_other_opcodes(void **state)
     DECODE_FAILS(0x0f, 0x0b); /* ud2 */
 }
 
-/* 1- and 2-byte operands, FS/GS, address size, REP, misplaced LOCK. */
+/* 2-byte operands, FS/GS, address size, REP, misplaced LOCK. */
 static void test_refuses_prefixes(void **state)
 {
     (void)state;
@@ -749,6 +813,7 @@ static void test_refuses_prefixes(void **state)
     DECODE_FAILS(0x66, 0x0f, 0xb1, 0x17);
     DECODE_FAILS(0x66, 0x0f, 0xc7, 0x0f);
     DECODE_FAILS(0x66, 0x83, 0x27, 1);
+    DECODE_FAILS(0xf0, 0x88, 0x07); /* lock mov byte: #UD */
     DECODE_FAILS(0x64, 0x48, 0x89, 0x07);
     DECODE_FAILS(0x65, 0x48, 0x89, 0x07);
     DECODE_FAILS(0x67, 0x48, 0x89, 0x07);

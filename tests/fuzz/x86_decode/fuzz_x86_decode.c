@@ -68,7 +68,7 @@ static void check_emulation(const struct x86_insn *insn, const struct fuzz_tail 
     CHECK((word & 7) == 0 && ea >= word && ea - word + insn->opsize <= 8);
     CHECK(regs.rip == before.rip + insn->len);
     changed = new_word ^ t->old;
-    allowed = (insn->opsize == 8 ? ~0ull : 0xffffffffull) << (8 * (ea - word));
+    allowed = (insn->opsize == 8 ? ~0ull : (1ull << (8 * insn->opsize)) - 1) << (8 * (ea - word));
     CHECK((changed & ~allowed) == 0);
 }
 
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (decode_copy(data + 1, n, &insn) != 0)
         return 0;
     CHECK(insn.len >= 1 && insn.len <= X86_MAX_INSN_LEN && insn.len <= n);
-    CHECK(insn.opsize == 4 || insn.opsize == 8 || insn.opsize == 16);
+    CHECK(insn.opsize == 1 || insn.opsize == 4 || insn.opsize == 8 || insn.opsize == 16);
     CHECK(insn.src_reg < 16 && insn.base_reg < 16 && insn.index_reg < 16);
     CHECK(decode_copy(data + 1, insn.len, &again) == 0);
     CHECK(memcmp(&insn, &again, sizeof(insn)) == 0);
