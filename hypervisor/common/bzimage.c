@@ -9,6 +9,7 @@
 
 #include "bzimage.h"
 #include "errno.h"
+#include "gunzip.h"
 #include "lib.h"
 #include "xz.h"
 
@@ -71,43 +72,57 @@ int bzimage_uncompressed_size(const void *payload, size_t len, size_t *out)
 }
 
 /* Compressors Linux can build its payload with, by their leading bytes. */
-static bool payload_is(const uint8_t *p, size_t len, const char *magic, size_t n)
+static const uint8_t xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
+static const uint8_t gzip_magic[2] = {0x1f, 0x8b};
+static const struct {
+    uint8_t len;
+    uint8_t bytes[4];
+} other_magic[] = {
+    {4, {0x28, 0xb5, 0x2f, 0xfd}}, /* zstd */
+    {3, {'B', 'Z', 'h'}},          /* bzip2 */
+    {3, {0x5d, 0x00, 0x00}},       /* lzma (alone) */
+    {4, {0x89, 'L', 'Z', 'O'}},    /* lzop */
+    {4, {0x02, 0x21, 0x4c, 0x18}}, /* lz4 legacy */
+};
+
+static bool payload_is(const void *p, size_t len, const uint8_t *magic, size_t n)
 {
     return len >= n && memcmp(p, magic, n) == 0;
 }
 
-static bool payload_is_other(const uint8_t *p, size_t len)
+static bool payload_is_other(const void *p, size_t len)
 {
-    return payload_is(p, len, "\x1f\x8b", 2) ||         /* gzip */
-           payload_is(p, len, "\x28\xb5\x2f\xfd", 4) || /* zstd */
-           payload_is(p, len, "BZh", 3) ||              /* bzip2 */
-           payload_is(p, len, "\x5d\x00\x00", 3) ||     /* lzma (alone) */
-           payload_is(p, len, "\x89LZO", 4) ||          /* lzop */
-           payload_is(p, len, "\x02\x21\x4c\x18", 4);   /* lz4 legacy */
+    for (size_t i = 0; i < ARRAY_SIZE(other_magic); i++)
+        if (payload_is(p, len, other_magic[i].bytes, other_magic[i].len))
+            return true;
+    return false;
 }
 
 int bzimage_decompress(const void *img, size_t len, void *out, size_t out_cap, size_t *out_len)
 {
     const void *payload;
     size_t plen, declared;
+    bool xz, gz;
     int ret;
 
     *out_len = 0;
     ret = bzimage_payload(img, len, &payload, &plen);
     if (ret)
         return ret;
-    if (!payload_is(payload, plen,
-                    "\xfd"
-                    "7zXZ\0",
-                    6))
+    xz = payload_is(payload, plen, xz_magic, sizeof(xz_magic));
+    gz = payload_is(payload, plen, gzip_magic, sizeof(gzip_magic));
+    if (!xz && !gz)
         return payload_is_other(payload, plen) ? -EOPNOTSUPP : -EINVAL;
     ret = bzimage_uncompressed_size(payload, plen, &declared);
     if (ret)
         return ret;
     if (declared > out_cap)
         return -ENOSPC;
-    /* The size trailer is not part of the .xz stream. */
-    ret = xz_decompress(payload, plen - SIZE_TRAILER, out, out_cap, out_len);
+    /* Linux appends the size to xz data; gzip's own trailer ends with it. */
+    if (xz)
+        ret = xz_decompress(payload, plen - SIZE_TRAILER, out, out_cap, out_len);
+    else
+        ret = gunzip(payload, plen, out, out_cap, out_len);
     if (ret)
         return ret;
     if (*out_len != declared) {

@@ -12,8 +12,8 @@
  * Linux appends the uncompressed size as a 32-bit little-endian number to
  * its compressed payloads (and gzip's own trailer ends with it too).
  *
- * Payload formats: xz is decoded (see xz.h); gzip, zstd, bzip2, lzma, lzo
- * and lz4 are recognised and refused with -EOPNOTSUPP.
+ * Payload formats: xz (xz.h) and gzip (gunzip.h) are decoded; zstd, bzip2,
+ * lzma, lzo and lz4 are recognised and refused with -EOPNOTSUPP.
  */
 #ifndef LAMINA_HV_BZIMAGE_H
 #define LAMINA_HV_BZIMAGE_H

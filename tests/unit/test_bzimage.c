@@ -269,7 +269,7 @@ static void test_other_formats(void **state)
 {
     size_t dlen = 5000, gz_len, len, out_len;
     uint8_t *data = sample_data(dlen), *gz = filter_tool("gzip -c -n", data, dlen, &gz_len);
-    uint8_t out[64], *img;
+    uint8_t out[64], *img, *big;
     static const uint8_t zstd[] = {0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0, 0x40, 0, 0, 0};
     static const uint8_t bzip2[] = "BZh91AY&SY....";
     static const uint8_t junk[] = "neither of them\x10\x00\x00\x00";
@@ -279,8 +279,17 @@ static void test_other_formats(void **state)
     /* gzip's trailer ends with the size too */
     assert_int_equal(bzimage_uncompressed_size(gz, gz_len, &size), 0);
     assert_int_equal(size, dlen);
+    /* CONFIG_KERNEL_GZIP: decoded, size checked */
     img = make_image(4, 0x020f, 0, gz, gz_len, &len);
-    assert_int_equal(bzimage_decompress(img, len, out, sizeof(out), &out_len), -EOPNOTSUPP);
+    big = malloc(dlen);
+    assert_non_null(big);
+    assert_int_equal(bzimage_decompress(img, len, big, dlen, &out_len), 0);
+    assert_int_equal(out_len, dlen);
+    assert_memory_equal(big, data, dlen);
+    assert_int_equal(bzimage_decompress(img, len, big, dlen - 1, &out_len), -ENOSPC);
+    img[len - 5] ^= 1; /* gzip's CRC32 */
+    assert_int_equal(bzimage_decompress(img, len, big, dlen, &out_len), -EIO);
+    free(big);
     free(img);
     img = make_image(4, 0x020f, 0, zstd, sizeof(zstd), &len);
     assert_int_equal(bzimage_decompress(img, len, out, sizeof(out), &out_len), -EOPNOTSUPP);
