@@ -6,14 +6,17 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "paths.h"
+#include "persist.h"
 #include "perms.h"
 #include "request.h"
 #include "store.h"
 #include "txn.h"
 #include "unit.h"
 #include "util.h"
+#include "watch.h"
 
 #define P(s) (s), (uint32_t)strlen(s)
 
@@ -342,6 +345,87 @@ static void outstanding_quota_holds_input(void)
     CHECK(c->oreplies == 3 && c->rlen == sizeof(h) + 2);
 }
 
+/* ---- persistence of ring connections ---- */
+
+/* A stand-in for the ring transport: "mapping" a domain's page makes a connection. */
+static int fake_attach(struct store *s, struct domain *d)
+{
+    d->conn = conn_new(s, d->domid, false, false, NULL, NULL);
+    return 0;
+}
+
+static void fake_detach(struct store *s, struct domain *d)
+{
+    (void)s;
+    if (d->conn)
+        conn_free(d->conn);
+    d->conn = NULL;
+}
+
+static const struct ring_ops fake_rings = {fake_attach, fake_detach};
+
+static void restart_restores_rings_and_watches(void)
+{
+    char dir[] = "/tmp/store-unit-XXXXXX", path[64];
+    char out[XS_PAYLOAD_MAX];
+    uint32_t olen;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/state", dir);
+
+    fresh();
+    st.rings = &fake_rings;
+    struct conn *d0 = conn_new(&st, 0, true, false, NULL, NULL);
+    CHECK(call(d0, XS_MKDIR, 0, "/local/domain/5", 16, out, &olen) == XS_MKDIR);
+    CHECK(call(d0, XS_SET_PERMS, 0, "/local/domain/5\0n5", 19, out, &olen) == XS_SET_PERMS);
+    CHECK(call(d0, XS_INTRODUCE, 0,
+               "5\0"
+               "4660\0"
+               "7",
+               9, out, &olen) == XS_INTRODUCE);
+    struct conn *g = domain_find(&st, 5)->conn;
+    CHECK(g != NULL);
+    CHECK(call(g, XS_WATCH, 0, "device\0tok", 11, out, &olen) == XS_WATCH);
+    CHECK(call(g, XS_TRANSACTION_START, 0, "", 1, out, &olen) == XS_TRANSACTION_START);
+    uint32_t tx = (uint32_t)strtoul(out, NULL, 10);
+    /* half a request still unprocessed, and one reply not yet taken by the guest */
+    struct xs_msg_hdr h = {XS_READ, 9, 0, 20};
+    memcpy(g->rbuf, &h, 10);
+    g->rlen = 10;
+    conn_queue(g, XS_READ, 3, 0, "kept", 4, true);
+    CHECK(persist_save(&st, path) == 0);
+
+    store_free(&st);
+    store_init(&st);
+    st.rings = &fake_rings;
+    CHECK(persist_load(&st, path) == 0);
+    struct domain *d = domain_find(&st, 5);
+    CHECK(d && d->introduced && d->mfn == 4660 && d->port == 7 && d->conn);
+    if (!d || !d->conn)
+        return;
+    g = d->conn;
+    CHECK(g->nwatches == 1 && strcmp(g->watches->path, "/local/domain/5/device") == 0 &&
+          g->watches->relative);
+    CHECK(g->rlen == 10 && memcmp(g->rbuf, &h, 10) == 0);
+    CHECK(g->oh && g->oh->len == 20 && memcmp(g->oh->data + 16, "kept", 4) == 0);
+    conn_consumed(g, g->obytes);
+    g->rlen = 0;
+    /* the transaction's overlay is gone: its end asks the guest to retry */
+    CHECK(call(g, XS_TRANSACTION_END, tx, "T", 2, out, &olen) == XS_ERROR);
+    CHECK(strcmp(out, "EAGAIN") == 0);
+    /* and the restored watch fires */
+    struct conn *d0b = conn_new(&st, 0, true, false, NULL, NULL);
+    CHECK(call(d0b, XS_WRITE, 0, "/local/domain/5/device/vif\0x", 29, out, &olen) == XS_WRITE);
+    CHECK(g->oh != NULL);
+    if (g->oh) {
+        struct xs_msg_hdr e;
+        memcpy(&e, g->oh->data, sizeof(e));
+        CHECK(e.type == XS_WATCH_EVENT && memcmp(g->oh->data + 16, "device\0tok", 11) == 0);
+    }
+    CHECK(call(d0b, XS_CONTROL, 0, "check", 6, out, &olen) == XS_CONTROL);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     store_init(&st);
@@ -356,6 +440,7 @@ int main(void)
     RUN("store/unit", accounting_follows_owner);
     RUN("store/unit", requests_through_a_connection);
     RUN("store/unit", outstanding_quota_holds_input);
+    RUN("store/unit", restart_restores_rings_and_watches);
     store_free(&st);
     return 0;
 }
