@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -271,7 +272,7 @@ static void test_damaged_members(void **state)
 
 /* Hand-made deflate streams, written LSB first as the format wants. */
 struct bit_writer {
-    uint8_t buf[64];
+    uint8_t buf[512];
     size_t bits;
 };
 
@@ -404,11 +405,111 @@ static void test_raw_deflate_rules(void **state)
     assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
 }
 
+/* The canonical code of symbol sym under the given code lengths (RFC 1951 3.2.2). */
+static uint32_t canonical_code(const uint8_t *lengths, unsigned n, unsigned sym)
+{
+    uint32_t count[16] = {0}, next[16] = {0}, code = 0;
+
+    for (unsigned i = 0; i < n; i++)
+        count[lengths[i]]++;
+    count[0] = 0;
+    for (unsigned len = 1; len < 16; len++) {
+        code = (code + count[len - 1]) << 1;
+        next[len] = code;
+    }
+    for (unsigned i = 0; i < sym; i++)
+        if (lengths[i] == lengths[sym])
+            next[lengths[sym]]++;
+    return next[lengths[sym]];
+}
+
+/*
+ * A final dynamic block that sends the given code lengths and holds only
+ * the end-of-block symbol. The code length code gives symbols 0..15 four
+ * bits each (complete), or drops symbol 15 (incomplete) if asked.
+ */
+static void dynamic_block(struct bit_writer *w, const uint8_t *lit, unsigned nlit,
+                          const uint8_t *dist, unsigned ndist, bool cl_incomplete)
+{
+    static const uint8_t order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                      11, 4,  12, 3, 13, 2, 14, 1, 15};
+    uint8_t cl[19] = {0};
+
+    memset(w, 0, sizeof(*w));
+    for (unsigned i = 0; i < 16; i++)
+        cl[i] = 4;
+    if (cl_incomplete)
+        cl[15] = 0;
+    put_bits(w, 1, 1);
+    put_bits(w, 2, 2);
+    put_bits(w, nlit - 257, 5);
+    put_bits(w, ndist - 1, 5);
+    put_bits(w, 19 - 4, 4);
+    for (unsigned i = 0; i < 19; i++)
+        put_bits(w, cl[order[i]], 3);
+    for (unsigned i = 0; i < nlit; i++)
+        put_code(w, canonical_code(cl, 19, lit[i]), 4);
+    for (unsigned i = 0; i < ndist; i++)
+        put_code(w, canonical_code(cl, 19, dist[i]), 4);
+    if (lit[256])
+        put_code(w, canonical_code(lit, nlit, 256), lit[256]);
+}
+
+/* 225 + 62 (nlit 287) or 226 + 60 (nlit 286) codes of 8 and 9 bits: complete. */
+static void complete_lengths(uint8_t *lit, unsigned nlit)
+{
+    unsigned eights = 512 - nlit;
+
+    for (unsigned i = 0; i < nlit; i++)
+        lit[i] = i < eights ? 8 : 9;
+}
+
+static void test_dynamic_code_rules(void **state)
+{
+    struct bit_writer w;
+    uint8_t lit[288], dist[30], out[8];
+    size_t n;
+
+    (void)state;
+    memset(dist, 0, sizeof(dist));
+    dist[0] = 1; /* a single one-bit distance code: allowed although incomplete */
+    complete_lengths(lit, 286);
+    dynamic_block(&w, lit, 286, dist, 1, false);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), 0);
+    assert_int_equal(n, 0);
+    /* the same with the code length code missing symbol 15: incomplete */
+    dynamic_block(&w, lit, 286, dist, 1, true);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
+    /* 287 literal/length codes: one more than the format has */
+    complete_lengths(lit, 287);
+    dynamic_block(&w, lit, 287, dist, 1, false);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
+    /* an incomplete literal/length code of many codes */
+    memset(lit, 9, 286);
+    dynamic_block(&w, lit, 286, dist, 1, false);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
+    /* over-subscribed: 257 codes of 8 bits */
+    memset(lit, 0, sizeof(lit));
+    memset(lit, 8, 257);
+    dynamic_block(&w, lit, 257, dist, 1, false);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
+    /* no end-of-block code: 256 literals of 8 bits, symbol 256 unused */
+    memset(lit, 8, 256);
+    lit[256] = 0;
+    dynamic_block(&w, lit, 257, dist, 1, false);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
+    /* two distance codes of two bits: incomplete and more than one */
+    complete_lengths(lit, 286);
+    dist[0] = dist[1] = 2;
+    dynamic_block(&w, lit, 286, dist, 2, false);
+    assert_int_equal(raw(&w, out, sizeof(out), &n), -EINVAL);
+}
+
 int main(void)
 {
     enum { NROUND = sizeof(roundtrips) / sizeof(roundtrips[0]) };
     static char names[NROUND][48];
-    struct CMUnitTest tests[NROUND + 4];
+    struct CMUnitTest tests[NROUND + 5];
     size_t n = 0;
 
     for (size_t i = 0; i < NROUND; i++) {
@@ -419,5 +520,6 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_header_fields);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_damaged_members);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_raw_deflate_rules);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_dynamic_code_rules);
     return _cmocka_run_group_tests("gunzip", tests, n, make_tmpdir, remove_tmpdir);
 }
