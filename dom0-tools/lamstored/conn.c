@@ -82,6 +82,7 @@ bool conn_wants_input(const struct conn *c)
 void conn_process(struct conn *c)
 {
     uint32_t off = 0;
+    /* One request at a time: handlers copy what they keep. */
     static char payload[XS_PAYLOAD_MAX + 1];
 
     while (conn_wants_input(c) && c->rlen - off >= sizeof(struct xs_msg_hdr)) {

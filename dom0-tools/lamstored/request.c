@@ -128,6 +128,7 @@ static int dispatch(struct request *rq, const struct op_desc *op)
 
 void request_handle(struct conn *c, const struct xs_msg_hdr *h, const char *payload)
 {
+    /* Static: the 4 KiB reply buffer stays off the stack; requests never nest. */
     static struct request rq;
     const struct op_desc *op = h->type < XS_TYPE_COUNT ? &ops[h->type] : NULL;
     int err;

@@ -71,7 +71,8 @@ int ring_pump(struct xs_ring_page *r, struct conn *c)
             if (n == 0)
                 break;
             conn_consumed(c, (size_t)n);
-            notify = moved = true;
+            moved = true;
+            notify = 1;
         }
         if (conn_wants_input(c) && c->rlen < CONN_RBUF) {
             int n = ring_take_requests(r, c->rbuf + c->rlen, CONN_RBUF - c->rlen);
@@ -79,7 +80,8 @@ int ring_pump(struct xs_ring_page *r, struct conn *c)
                 return -1;
             if (n > 0) {
                 c->rlen += (uint32_t)n;
-                notify = moved = true;
+                moved = true;
+                notify = 1;
             }
         }
         uint32_t before = c->rlen;

@@ -23,6 +23,7 @@ enum op { OP_READ, OP_WRITE, OP_DIRECTORY, OP_TX10, OP_COUNT };
 static const char *const op_names[OP_COUNT] = {"read", "write", "directory", "tx10"};
 
 static const char *sock_path;
+static unsigned long tx_retries; /* EAGAIN answers to TRANSACTION_END, all clients */
 static double run_seconds = 1.0;
 
 struct worker {
@@ -144,6 +145,7 @@ static int one_op(int fd, struct worker *w, unsigned i)
             return 0;
         if (r != XS_ERROR || strcmp(out, "EAGAIN") != 0)
             return -1;
+        __atomic_fetch_add(&tx_retries, 1, __ATOMIC_RELAXED);
     }
     return -1;
 }
@@ -190,6 +192,7 @@ static int cmp_double(const void *a, const void *b)
 static int run(enum op op, int clients)
 {
     struct worker *ws = calloc((size_t)clients, sizeof(*ws));
+    tx_retries = 0;
     double t0 = now_us();
     for (int i = 0; i < clients; i++) {
         ws[i].id = i;
@@ -213,9 +216,11 @@ static int run(enum op op, int clients)
     }
     qsort(all, total, sizeof(*all), cmp_double);
 #define PCT(p) (total ? all[(size_t)((p) * (double)(total - 1))] : 0.0)
-    printf("%-10s clients=%-3d ops/s=%-10.0f p50_us=%-8.1f p99_us=%-8.1f p999_us=%-8.1f%s\n",
-           op_names[op], clients, total / secs, PCT(0.50), PCT(0.99), PCT(0.999),
-           failed ? " ERRORS" : "");
+    printf("%-10s clients=%-3d ops/s=%-10.0f p50_us=%-8.1f p99_us=%-8.1f p999_us=%-8.1f",
+           op_names[op], clients, total / secs, PCT(0.50), PCT(0.99), PCT(0.999));
+    if (op == OP_TX10)
+        printf(" eagain=%lu", tx_retries);
+    printf("%s\n", failed ? " ERRORS" : "");
     fflush(stdout);
     free(all);
     free(ws);

@@ -384,6 +384,8 @@ static void restart_restores_rings_and_watches(void)
                9, out, &olen) == XS_INTRODUCE);
     struct conn *g = domain_find(&st, 5)->conn;
     CHECK(g != NULL);
+    if (!g)
+        return;
     CHECK(call(g, XS_WATCH, 0, "device\0tok", 11, out, &olen) == XS_WATCH);
     CHECK(call(g, XS_TRANSACTION_START, 0, "", 1, out, &olen) == XS_TRANSACTION_START);
     uint32_t tx = (uint32_t)strtoul(out, NULL, 10);
