@@ -74,6 +74,21 @@ void conn_free(struct conn *c)
     free(c);
 }
 
+void conn_reset(struct conn *c)
+{
+    watch_remove_all(c);
+    txns_free(c);
+    while (c->oh) {
+        struct outmsg *m = c->oh;
+        c->oh = m->next;
+        free(m);
+    }
+    c->ot = NULL;
+    c->obytes = 0;
+    c->oreplies = 0;
+    c->rlen = 0;
+}
+
 bool conn_wants_input(const struct conn *c)
 {
     return !c->dead && c->oreplies < c->st->q.v[Q_OUTSTANDING];

@@ -57,9 +57,26 @@ int ring_put_replies(struct xs_ring_page *r, const void *buf, uint32_t len)
     return (int)done;
 }
 
+/*
+ * The guest asked for a fresh start (XS_SERVER_FEATURE_RECONNECTION): drop
+ * what the connection had, as RESET_WATCHES does plus in-flight data, zero
+ * the indices and say so.
+ */
+static void ring_reconnect(struct xs_ring_page *r, struct conn *c)
+{
+    conn_reset(c);
+    r->req_cons = r->req_prod = 0;
+    r->rsp_cons = r->rsp_prod = 0;
+    store_release(&r->connection, XS_RING_CONNECTED);
+}
+
 int ring_pump(struct xs_ring_page *r, struct conn *c)
 {
     int notify = 0;
+    if (load_acquire(&r->connection) == XS_RING_RECONNECT) {
+        ring_reconnect(r, c);
+        notify = 1;
+    }
     for (int round = 0; round < 64; round++) {
         bool moved = false;
         /* Replies first: they free the outstanding quota for more requests. */

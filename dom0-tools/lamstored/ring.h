@@ -23,8 +23,10 @@ int ring_put_replies(struct xs_ring_page *r, const void *buf, uint32_t len);
 struct conn;
 /*
  * Moves data between a ring and its connection: takes requests into
- * c->rbuf, processes them, writes queued output. Returns 1 if the peer
- * should be notified, 0 if not, -1 if the ring is broken.
+ * c->rbuf, processes them, writes queued output. A guest that set
+ * connection = XS_RING_RECONNECT gets a reset ring and a clean connection
+ * first. Returns 1 if the peer should be notified, 0 if not, -1 if the
+ * ring is broken.
  */
 int ring_pump(struct xs_ring_page *r, struct conn *c);
 

@@ -127,6 +127,8 @@ void domain_quota_hit(struct store *st, uint32_t domid, enum quota_kind k);
 struct conn *conn_new(struct store *st, uint32_t domid, bool privileged, bool readonly,
                       const struct conn_transport *tp, void *tpriv);
 void conn_free(struct conn *c);
+/* Forgets everything a connection had: watches, transactions, input, output. */
+void conn_reset(struct conn *c);
 /* Processes complete messages in c->rbuf; keeps any partial one. */
 void conn_process(struct conn *c);
 /* True while the connection may take more input (outstanding quota). */

@@ -117,6 +117,33 @@ static void ring_broken_peer_detected(void)
     conn_free(c);
 }
 
+static void ring_guest_reconnect(void)
+{
+    static struct xs_ring_page r;
+    char msg[64], reply[256];
+    memset(&r, 0, sizeof(r));
+    struct conn *c = conn_new(&st, 0, true, false, NULL, NULL);
+    uint32_t n = frame(msg, XS_WATCH, 1, "/rc\0tok", 8);
+    guest_write(&r, msg, n);
+    CHECK(ring_pump(&r, c) == 1);
+    CHECK(c->nwatches == 1);
+    /* half a request in flight, then the guest asks for a reconnection */
+    n = frame(msg, XS_READ, 2, "/", 2);
+    guest_write(&r, msg, 8);
+    r.connection = XS_RING_RECONNECT;
+    CHECK(ring_pump(&r, c) == 1);
+    CHECK(r.connection == XS_RING_CONNECTED && c->nwatches == 0 && c->rlen == 0);
+    CHECK(r.req_prod == 0 && r.req_cons == 0 && r.rsp_prod == 0 && r.rsp_cons == 0);
+    /* the ring works from index 0 again */
+    guest_write(&r, msg, n);
+    CHECK(ring_pump(&r, c) == 1);
+    struct xs_msg_hdr h;
+    CHECK(guest_read(&r, reply, sizeof(reply)) == 16 + 0);
+    memcpy(&h, reply, sizeof(h));
+    CHECK(h.type == XS_READ && h.req_id == 2);
+    conn_free(c);
+}
+
 struct race {
     struct xs_ring_page *r;
     int requests, replies_ok;
@@ -182,6 +209,7 @@ int main(void)
     RUN("store/ring", ring_hostile_indices);
     RUN("store/ring", ring_large_messages_through_pump);
     RUN("store/ring", ring_broken_peer_detected);
+    RUN("store/ring", ring_guest_reconnect);
     RUN("store/ring", ring_guest_thread_race);
     store_free(&st);
     return 0;
