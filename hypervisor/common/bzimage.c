@@ -71,6 +71,17 @@ int bzimage_uncompressed_size(const void *payload, size_t len, size_t *out)
     return 0;
 }
 
+int bzimage_output_size(const void *img, size_t len, size_t *size)
+{
+    const void *payload;
+    size_t plen;
+    int ret = bzimage_payload(img, len, &payload, &plen);
+
+    if (ret)
+        return ret;
+    return bzimage_uncompressed_size(payload, plen, size);
+}
+
 /* Compressors Linux can build its payload with, by their leading bytes. */
 static const uint8_t xz_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
 static const uint8_t gzip_magic[2] = {0x1f, 0x8b};

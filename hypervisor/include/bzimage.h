@@ -35,6 +35,13 @@ int bzimage_payload(const void *img, size_t len, const void **payload, size_t *p
 int bzimage_uncompressed_size(const void *payload, size_t len, size_t *out);
 
 /*
+ * The buffer size bzimage_decompress() needs: the payload's declared
+ * uncompressed size. Errors: those of bzimage_payload(), -EINVAL if the
+ * payload is shorter than the size field.
+ */
+int bzimage_output_size(const void *img, size_t len, size_t *size);
+
+/*
  * Find, recognise and decompress the payload into out (capacity out_cap);
  * *out_len = bytes written. Errors: those of bzimage_payload(), -ENOSPC
  * (the declared size exceeds out_cap), -EOPNOTSUPP (a compressor we do not

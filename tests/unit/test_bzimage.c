@@ -242,6 +242,9 @@ static void test_decompress_xz(void **state)
     assert_non_null(out);
     assert_int_equal(bzimage_uncompressed_size(payload, plen, &size), 0);
     assert_int_equal(size, dlen);
+    size = 0;
+    assert_int_equal(bzimage_output_size(img, len, &size), 0);
+    assert_int_equal(size, dlen);
     assert_int_equal(bzimage_decompress(img, len, out, dlen, &out_len), 0);
     assert_int_equal(out_len, dlen);
     assert_memory_equal(out, data, dlen);
@@ -259,6 +262,10 @@ static void test_decompress_xz(void **state)
     /* header errors come through too */
     img = make_image(27, 0x0206, 1000, payload, plen, &len);
     assert_int_equal(bzimage_decompress(img, len, out, dlen, &out_len), -ENOEXEC);
+    assert_int_equal(bzimage_output_size(img, len, &size), -ENOEXEC);
+    free(img);
+    img = make_image(27, 0x020f, 1000, payload, 3, &len); /* no room for the size */
+    assert_int_equal(bzimage_output_size(img, len, &size), -EINVAL);
     free(img);
     free(out);
     free(payload);
@@ -372,6 +379,8 @@ static void test_debian_vmlinuz(void **state)
                         "7zXZ\0",
                         6);
     assert_int_equal(bzimage_uncompressed_size(payload, plen, &size), 0);
+    assert_int_equal(bzimage_output_size(img, len, &ref_len), 0);
+    assert_int_equal(ref_len, size);
 
     /* the reference: liblzma through xz, on the stream without the size trailer */
     snprintf(cmd, sizeof(cmd), "%s/payload.xz", tmpdir);
