@@ -171,6 +171,15 @@ int sock_listen(struct store *st, const char *path, bool readonly)
         return -1;
     }
     strcpy(sa.sun_path, path);
+    /* The default place, /run/xenstored, is not there after boot: make it. */
+    char parent[sizeof(sa.sun_path)];
+    strcpy(parent, path);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+            logmsg("cannot create %s: %s", parent, strerror(errno));
+    }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
