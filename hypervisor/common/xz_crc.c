@@ -133,3 +133,40 @@ uint64_t xz_crc64(const void *buf, size_t len, uint64_t crc)
         crc = crc64_table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
     return ~crc;
 }
+
+/*
+ * Slicing by 8 (Intel's technique): table k maps a byte to its CRC after k
+ * further zero bytes, so eight input bytes fold in with eight independent
+ * lookups instead of a chain of eight. Derived from crc32_table into the
+ * caller's storage (8 KiB) so that no writable global is shared.
+ */
+void xz_crc32_slices_init(uint32_t tab[8][256])
+{
+    for (unsigned i = 0; i < 256; i++)
+        tab[0][i] = crc32_table[i];
+    for (unsigned k = 1; k < 8; k++)
+        for (unsigned i = 0; i < 256; i++)
+            tab[k][i] = (tab[k - 1][i] >> 8) ^ crc32_table[tab[k - 1][i] & 0xff];
+}
+
+static inline uint32_t load_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+uint32_t xz_crc32_sliced(const uint32_t tab[8][256], const void *buf, size_t len, uint32_t crc)
+{
+    const uint8_t *p = buf;
+
+    crc = ~crc;
+    for (; len >= 8; len -= 8, p += 8) {
+        uint32_t a = crc ^ load_le32(p), b = load_le32(p + 4);
+
+        crc = tab[7][a & 0xff] ^ tab[6][(a >> 8) & 0xff] ^ tab[5][(a >> 16) & 0xff] ^
+              tab[4][a >> 24] ^ tab[3][b & 0xff] ^ tab[2][(b >> 8) & 0xff] ^
+              tab[1][(b >> 16) & 0xff] ^ tab[0][b >> 24];
+    }
+    for (; len; len--, p++)
+        crc = tab[0][(crc ^ *p) & 0xff] ^ (crc >> 8);
+    return ~crc;
+}

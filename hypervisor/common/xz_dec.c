@@ -87,13 +87,14 @@ static size_t check_size(unsigned type)
     return sizes[type & CHECK_TYPE_MASK];
 }
 
-static int verify_check(unsigned type, const uint8_t *data, size_t len, const uint8_t *field)
+static int verify_check(const struct xz_workspace *ws, unsigned type, const uint8_t *data,
+                        size_t len, const uint8_t *field)
 {
     switch (type) {
     case CHECK_NONE:
         return 0;
     case CHECK_CRC32:
-        return xz_crc32(data, len, 0) == get_le32(field) ? 0 : -EIO;
+        return xz_crc32_sliced(ws->crc32_slices, data, len, 0) == get_le32(field) ? 0 : -EIO;
     case CHECK_CRC64: {
         uint64_t want = (uint64_t)get_le32(field) | (uint64_t)get_le32(field + 4) << 32;
 
@@ -271,7 +272,7 @@ static int decode_block(struct xz_workspace *ws, struct cursor *in, struct strea
     }
     if (check_size(check) > avail - csize)
         return -EINVAL;
-    ret = verify_check(check, out->buf + out_start, produced, start + csize);
+    ret = verify_check(ws, check, out->buf + out_start, produced, start + csize);
     if (ret)
         return ret;
     in->pos += csize + check_size(check);
@@ -389,6 +390,7 @@ int xz_decompress_ws(struct xz_workspace *ws, const void *in, size_t in_len, voi
     struct stream_out o = {out, 0, out_cap};
 
     *out_len = 0;
+    xz_crc32_slices_init(ws->crc32_slices);
     do {
         size_t pad_start;
         int ret = decode_stream(ws, &c, &o);

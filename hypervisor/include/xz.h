@@ -5,7 +5,7 @@
  * Single-call design: the whole input is in memory and the output buffer is
  * large enough for the whole result, so the LZMA2 dictionary is the output
  * buffer itself and no allocation is needed. The only other state (the LZMA
- * probability tables, about 28 KiB, too large for a 16 KiB hypervisor
+ * probability tables and CRC tables, about 36 KiB, too large for a 16 KiB hypervisor
  * stack) lives in a struct xz_workspace: xz_decompress() uses a static one
  * under a lock, xz_decompress_ws() the caller's.
  *
@@ -64,6 +64,7 @@ struct xz_workspace {
     uint32_t state;     /* LZMA state machine, 0..11 */
     uint32_t rep[4];    /* the last four match distances */
     unsigned lc, lp, pb;
+    uint32_t crc32_slices[8][256]; /* for the data checks, see xz_crc32_sliced() */
 };
 
 /* Decompress a whole .xz file (one or more streams) into out; see above. */
@@ -78,6 +79,9 @@ int xz_decompress_ws(struct xz_workspace *ws, const void *in, size_t in_len, voi
    pass 0 as crc to start, the previous result to continue. */
 uint32_t xz_crc32(const void *buf, size_t len, uint32_t crc);
 uint64_t xz_crc64(const void *buf, size_t len, uint64_t crc);
+/* The same CRC-32, several times faster, with tables made by xz_crc32_slices_init(). */
+void xz_crc32_slices_init(uint32_t tab[8][256]);
+uint32_t xz_crc32_sliced(const uint32_t tab[8][256], const void *buf, size_t len, uint32_t crc);
 
 /*
  * Decode the LZMA2 data of one block: in[0..in_len) holds it (and possibly

@@ -228,6 +228,24 @@ static void test_crc_against_bitwise(void **state)
     }
 }
 
+static void test_crc32_sliced(void **state)
+{
+    static uint32_t tab[8][256];
+    uint8_t buf[300];
+
+    (void)state;
+    xz_crc32_slices_init(tab);
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)rnd();
+    /* every alignment and every tail length around the 8-byte steps */
+    for (size_t off = 0; off < 8; off++)
+        for (size_t n = 0; off + n <= sizeof(buf); n += 1 + n / 16)
+            assert_int_equal(xz_crc32_sliced(tab, buf + off, n, 0), crc32_bitwise(buf + off, n));
+    assert_int_equal(xz_crc32_sliced(tab, "123456789", 9, 0), 0xcbf43926u);
+    assert_int_equal(xz_crc32_sliced(tab, buf + 20, 100, xz_crc32(buf, 20, 0)),
+                     crc32_bitwise(buf, 120));
+}
+
 static void test_dict_size_property(void **state)
 {
     (void)state;
@@ -757,6 +775,7 @@ int main(void)
 #define ADD(f) tests[n++] = (struct CMUnitTest)cmocka_unit_test(f)
     ADD(test_crc_check_values);
     ADD(test_crc_against_bitwise);
+    ADD(test_crc32_sliced);
     ADD(test_dict_size_property);
     for (size_t i = 0; i < NROUND; i++) {
         static const char *const kinds[] = {"text", "random", "x86", "mixed"};
