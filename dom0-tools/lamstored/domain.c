@@ -43,6 +43,22 @@ void domain_quota_hit(struct store *st, uint32_t domid, enum quota_kind k)
     logmsg("dom%u: quota '%s' (limit %u) exceeded", domid, quota_names[k], st->q.v[k]);
 }
 
+int special_node(const char *path)
+{
+    if (strcmp(path, XS_SPECIAL_INTRODUCE) == 0)
+        return SPECIAL_INTRODUCE;
+    if (strcmp(path, XS_SPECIAL_RELEASE) == 0)
+        return SPECIAL_RELEASE;
+    return -1;
+}
+
+void special_set_perms(struct store *st, int which, const struct perm *p, uint32_t np)
+{
+    free(st->special_perms[which]);
+    st->special_perms[which] = xmemdup(p, np * sizeof(*p));
+    st->special_nperms[which] = np;
+}
+
 void store_init(struct store *st)
 {
     memset(st, 0, sizeof(*st));
@@ -52,6 +68,10 @@ void store_init(struct store *st)
     st->next_txid = 1;
     st->out_limit = 4u << 20;
     account_node(st, st->tree.root, +1);
+    /* Like Xen: only dom0 sees domain events until it grants others read access. */
+    struct perm dom0_only = {0, XS_PERM_NONE};
+    special_set_perms(st, SPECIAL_INTRODUCE, &dom0_only, 1);
+    special_set_perms(st, SPECIAL_RELEASE, &dom0_only, 1);
 }
 
 void store_free(struct store *st)
@@ -65,4 +85,6 @@ void store_free(struct store *st)
         free(st->doms[i]);
     }
     free(st->doms);
+    free(st->special_perms[0]);
+    free(st->special_perms[1]);
 }

@@ -224,11 +224,26 @@ int op_directory_part(struct request *rq)
     return err;
 }
 
+/* GET_PERMS/SET_PERMS on "@introduceDomain"/"@releaseDomain": -1 if not special. */
+static int special_arg(struct request *rq)
+{
+    return rq->argc >= 1 ? special_node(rq->argv[0]) : -1;
+}
+
 int op_get_perms(struct request *rq)
 {
     char path[PATH_BUF];
     uint32_t len;
     struct view v = {0};
+    struct store *st = rq->c->st;
+    int which = special_arg(rq);
+    if (which >= 0) {
+        if (!(perm_for(rq->c, st->special_perms[which], st->special_nperms[which]) & XS_PERM_READ))
+            return EACCES;
+        rq->rlen = perms_format(st->special_perms[which], st->special_nperms[which], rq->reply,
+                                sizeof(rq->reply));
+        return rq->rlen ? 0 : E2BIG;
+    }
     int err = arg_path(rq, 0, path, &len);
     if (!err)
         err = get_node(rq, path, len, TXC_GEN, XS_PERM_READ, &v);
@@ -244,7 +259,8 @@ int op_set_perms(struct request *rq)
     uint32_t len, np;
     struct view v = {0};
     struct perm perms[REQ_MAX_ARGS];
-    int err = arg_path(rq, 0, path, &len);
+    int which = special_arg(rq);
+    int err = which >= 0 ? 0 : arg_path(rq, 0, path, &len);
     if (err)
         return err;
     np = (uint32_t)rq->argc - 1;
@@ -259,6 +275,13 @@ int op_set_perms(struct request *rq)
     for (uint32_t i = 0; i < np; i++)
         if (perm_parse(rq->argv[i + 1], &perms[i]))
             return EINVAL;
+    if (which >= 0) {
+        /* Who hears about domains is dom0's decision. */
+        if (!rq->c->privileged || rq->c->readonly)
+            return EACCES;
+        special_set_perms(rq->c->st, which, perms, np);
+        return reply_ok(rq);
+    }
     err = get_node(rq, path, len, TXC_GEN, XS_PERM_WRITE | XS_PERM_OWNER, &v);
     if (err)
         return err;

@@ -8,6 +8,7 @@
  *   'T' domid txid                                      open ring transactions
  *   'I' domid len bytes                                 unprocessed ring input
  *   'O' domid reply len bytes                           unsent ring output
+ *   'S' which nperms {domid bits}*                      special node permissions
  *   'E'
  */
 #include <errno.h>
@@ -100,6 +101,12 @@ int persist_save(struct store *st, const char *path)
         struct domain *d = domain_find(st, id);
         if (d && d->conn)
             save_conn(f, d->conn);
+    }
+    for (uint32_t w = 0; w < 2; w++) {
+        fputc('S', f);
+        put32(f, w);
+        put32(f, st->special_nperms[w]);
+        fwrite(st->special_perms[w], sizeof(struct perm), st->special_nperms[w], f);
     }
     fputc('E', f);
     int bad = ferror(f);
@@ -258,6 +265,18 @@ int persist_load(struct store *st, const char *path)
                 conn_queue_raw(c, b, len, reply == 1);
             }
             free(b);
+        } else if (kind == 'S') {
+            uint32_t w = get32(&r), np = get32(&r);
+            if (r.bad || w > 1 || np < 1 || np > 0x10000) {
+                r.bad = true;
+                break;
+            }
+            struct perm *p = xmalloc(np * sizeof(*p));
+            if (fread(p, sizeof(*p), np, r.f) != np)
+                r.bad = true;
+            else
+                special_set_perms(st, (int)w, p, np);
+            free(p);
         } else {
             r.bad = true;
         }

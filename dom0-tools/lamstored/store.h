@@ -108,9 +108,18 @@ struct store {
      * or loses watch events (ring). */
     size_t out_limit;
     const struct ring_ops *rings;
+    /* Permissions of the special watch paths (index: enum special_node). */
+    struct perm *special_perms[2];
+    uint32_t special_nperms[2];
     /* Statistics for CONTROL. */
     uint64_t requests, conflicts;
 };
+
+enum special_node { SPECIAL_INTRODUCE, SPECIAL_RELEASE };
+/* The special node named by path ("@introduceDomain"...), or -1. */
+int special_node(const char *path);
+/* Replaces a special node's permission list. */
+void special_set_perms(struct store *st, int which, const struct perm *p, uint32_t np);
 
 void store_init(struct store *st);
 void store_free(struct store *st);

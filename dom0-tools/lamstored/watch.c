@@ -102,8 +102,10 @@ void watch_fire(struct store *st, const char *path, uint32_t len, bool recursive
 
 void watch_fire_special(struct store *st, const char *name)
 {
+    int which = special_node(name);
     for (struct conn *c = st->conns; c; c = c->next) {
-        if (!c->privileged || c->dead)
+        if (c->dead || which < 0 ||
+            !(perm_for(c, st->special_perms[which], st->special_nperms[which]) & XS_PERM_READ))
             continue;
         for (struct watch *w = c->watches; w; w = w->next)
             if (strcmp(w->path, name) == 0)

@@ -3,7 +3,8 @@
  * or below path sends it WATCH_EVENT "changed-path\0token\0". Removing a
  * subtree also fires the watches set inside it, with their own path.
  * Special paths (@introduceDomain, @releaseDomain) fire on domain events,
- * for privileged connections only.
+ * for connections that may read the special node (privileged ones, and
+ * domains dom0 granted access with SET_PERMS).
  */
 #ifndef LAMSTORED_WATCH_H
 #define LAMSTORED_WATCH_H

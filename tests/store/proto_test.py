@@ -182,6 +182,27 @@ def special_watches(d):
 
 
 @case
+def special_watch_permissions(d):
+    c = d.client()
+    eq(c.perms("@releaseDomain"), ["n0"], "dom0 only by default")
+    g9, g10 = d.client(), d.client()
+    g9.restrict(9)
+    g10.restrict(10)
+    for g in (g9, g10):
+        g.call("WATCH", "@releaseDomain", "rel")
+        eq(g.wait_event(), [b"@releaseDomain", b"rel"], "the initial event is always sent")
+    eq(g9.err("GET_PERMS", "@releaseDomain"), "EACCES")
+    eq(g9.err("SET_PERMS", "@releaseDomain", "b9"), "EACCES", "only dom0 decides")
+    c.call("SET_PERMS", "@releaseDomain", "n0", "r9")
+    c.call("INTRODUCE", "13", "1", "1")
+    c.call("RELEASE", "13")
+    eq(g9.wait_event(), [b"@releaseDomain", b"rel"], "granted domain hears it")
+    eq(g10.wait_event(0.3), None, "others do not")
+    eq(c.err("GET_PERMS", "@nosuch"), "EINVAL")
+    c.call("SET_PERMS", "@releaseDomain", "n0")
+
+
+@case
 def reset_watches(d):
     c, w = d.client(), d.client()
     w.call("WATCH", "/t/rs", "a")
@@ -662,6 +683,7 @@ def restart_keeps_state(_):
         c.write("/keep/b", b"\0\1\2")
         c.call("SET_PERMS", "/keep/a", "n4", "r5")
         c.call("INTRODUCE", "4", "777", "9")
+        c.call("SET_PERMS", "@introduceDomain", "n0", "r4")
         c.close()
         eq(d.stop(), 0, "clean exit")
         d.start()
@@ -670,6 +692,7 @@ def restart_keeps_state(_):
         eq(c.read("/keep/b"), b"\0\1\2")
         eq(c.perms("/keep/a"), ["n4", "r5"])
         eq(c.call("IS_DOMAIN_INTRODUCED", "4"), b"T\0")
+        eq(c.perms("@introduceDomain"), ["n0", "r4"], "special node permissions")
         eq(c.call("CONTROL", "check"), b"OK\0", "accounting after reload")
     finally:
         d.stop()
