@@ -181,8 +181,8 @@ static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *pa
 }
 
 /* A request whose payload is NUL-terminated strings. */
-static int talk_strings(struct xsc *h, uint32_t type, uint32_t tx, const char *const *strs,
-                        int n, char **reply, uint32_t *rlen)
+static int talk_strings(struct xsc *h, uint32_t type, uint32_t tx, const char *const *strs, int n,
+                        char **reply, uint32_t *rlen)
 {
     const void *parts[8];
     uint32_t lens[8];
