@@ -769,7 +769,7 @@ int main(void)
 {
     enum { NROUND = sizeof(roundtrips) / sizeof(roundtrips[0]) };
     static char names[NROUND][96];
-    struct CMUnitTest tests[NROUND + 16];
+    struct CMUnitTest tests[NROUND + 24];
     size_t n = 0;
 
 #define ADD(f) tests[n++] = (struct CMUnitTest)cmocka_unit_test(f)
