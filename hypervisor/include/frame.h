@@ -45,6 +45,12 @@ struct page_info {
     uint64_t count_info;
     uint64_t type_info;
     uint8_t order; /* buddy block order (free head, or allocated head) */
+    /* Linear page tables (pv_pagetype.c): entries of this table pointing at a table of
+     * its own level, and such entries elsewhere pointing at this table. At most one of
+     * the two is non-zero, which keeps linear mappings to a single level (no chains or
+     * loops that devalidation would recurse through). */
+    uint16_t linear_entries;
+    uint16_t linear_uses;
 };
 
 #define PGC_allocated    (1ULL << 63)

@@ -143,7 +143,9 @@ static int allocate_memory(struct builder *b)
     b->p2m = xmalloc_array_bytes(sizeof(mfn_t), b->nr_pages, 8);
     if (!b->p2m)
         return -ENOMEM;
-    b->d->max_pages = b->nr_pages;
+    /* The hardware domain may balloon up to all of RAM (as Xen's dom0 without
+     * dom0_mem=max:); other domains are held to what they were given. */
+    b->d->max_pages = b->d->is_privileged ? max_mfn : b->nr_pages;
     while (pfn < b->nr_pages) {
         unsigned int order = 9; /* 2 MiB chunks where possible, smaller at the end */
         while (order && (pfn + (1ull << order) > b->nr_pages))
@@ -173,7 +175,7 @@ static int check_kernel(const struct elf_pv_info *e, bool privileged)
                    (unsigned long)e->virt_kstart, (unsigned long)e->virt_base);
         return -EINVAL;
     }
-    if (privileged && !(e->supported_features & (1u << 11))) {
+    if (privileged && !(e->features_supported & (1u << 11))) {
         log_printf(LOG_ERR, "builder: kernel does not declare XENFEAT_dom0 support "
                             "(SUPPORTED_FEATURES note); it cannot be the hardware domain");
         return -EINVAL;

@@ -160,8 +160,7 @@ mfn_t frames_alloc_split(unsigned int order)
 {
     mfn_t mfn = buddy_alloc(&heap, order);
     if (mfn != INVALID_MFN)
-        for (mfn_t i = 0; i < (1ull << order); i++)
-            frame_table[mfn + i].order = 0;
+        buddy_split(&heap, mfn, order);
     return mfn;
 }
 

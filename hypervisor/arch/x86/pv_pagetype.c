@@ -189,11 +189,17 @@ static int get_linear_refs(pte_t e, unsigned int level, mfn_t self, const struct
         return -EINVAL;
     if (mfn == self)
         return 0;
-    struct page_info *pg = mfn_to_page(mfn);
+    struct page_info *pg = mfn_to_page(mfn), *tab = mfn_to_page(self);
+    /* One level only: the target holds no linear entries, the table is no linear target. */
+    if (pg->linear_entries || tab->linear_uses || tab->linear_entries == UINT16_MAX ||
+        pg->linear_uses == UINT16_MAX)
+        return -EINVAL;
     if (page_type(pg) != pt_level_type(level) || !page_type_count(pg) ||
         page_type_count(pg) >= PGT_count_mask - 1 || !get_page(pg, d))
         return -EINVAL;
     pg->type_info++;
+    pg->linear_uses++;
+    tab->linear_entries++;
     return 0;
 }
 
@@ -215,7 +221,9 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
         if (mfn >= max_mfn)
             return -EINVAL;
         struct page_info *pg = mfn_to_page(mfn);
-        if (mfn == self || page_type(pg) == pt_level_type(level))
+        /* A live table of the entry's own level: a linear mapping. A stale type at
+         * count 0 is not: the frame may become the next level down. */
+        if (mfn == self || (page_type(pg) == pt_level_type(level) && page_type_count(pg)))
             return get_linear_refs(e, level, self, d);
         return get_page_and_type(mfn, d, pt_level_type(level - 1));
     }
@@ -245,6 +253,11 @@ static void put_entry_refs(pte_t e, unsigned int level, mfn_t self)
     if (level > 1 && mfn == self)
         return; /* self-referencing linear entry: took nothing */
     struct page_info *pg = mfn_to_page(mfn);
+    if (level > 1 && page_type(pg) == pt_level_type(level)) {
+        /* A linear entry: the target's type cannot have changed while we referenced it. */
+        pg->linear_uses--;
+        mfn_to_page(self)->linear_entries--;
+    }
     if (level > 1 || (e & _PAGE_RW))
         put_page_type(pg);
     put_page(pg);
