@@ -4,6 +4,9 @@
  *   lamstored [--socket PATH] [--ro-socket PATH] [--state FILE]
  *             [--quota NAME=VALUE]... [--out-limit BYTES] [--no-rings]
  *
+ * Xen xenstored's quota flags are accepted too: -E nodes, -S node-size,
+ * -W watches, -t transactions, -A perms, -M path-length, -Q NAME=VALUE.
+ *
  * With no --socket it listens on /run/xenstored/socket (and the read-only
  * variant /run/xenstored/socket_ro). In dom0 (when /proc/xen/xsd_kva
  * exists) it also serves dom0's kernel through the local ring page and,
@@ -29,11 +32,26 @@ static void usage(void)
 {
     fputs("usage: lamstored [--socket PATH] [--ro-socket PATH] [--state FILE]\n"
           "                 [--quota NAME=VALUE]... [--out-limit BYTES] [--no-rings]\n"
+          "Xen's flags: -E N (nodes) -S N (node-size) -W N (watches) -t N (transactions)\n"
+          "             -A N (perms) -M N (path-length) -Q NAME=VALUE\n"
           "quota names:",
           stderr);
     for (int k = 0; k < Q_COUNT; k++)
         fprintf(stderr, " %s", quota_names[k]);
     fputc('\n', stderr);
+}
+
+/* Xen xenstored's single-letter quota options, as our quota names. */
+static const char *xen_quota_flag(const char *a)
+{
+    static const char *const map[][2] = {
+        {"-E", "nodes"},        {"-S", "node-size"}, {"-W", "watches"},
+        {"-t", "transactions"}, {"-A", "perms"},     {"-M", "path-length"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcmp(a, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
 }
 
 static void on_signal(struct handler *h, uint32_t events)
@@ -73,7 +91,14 @@ int main(int argc, char **argv)
             ro_path = v;
         } else if (strcmp(a, "--state") == 0) {
             state = v;
-        } else if (strcmp(a, "--quota") == 0) {
+        } else if (xen_quota_flag(a)) {
+            char q[64];
+            snprintf(q, sizeof(q), "%s=%s", xen_quota_flag(a), v);
+            if (quota_parse(&st.q, q)) {
+                fprintf(stderr, "lamstored: bad value for %s: '%s'\n", a, v);
+                return 2;
+            }
+        } else if (strcmp(a, "--quota") == 0 || strcmp(a, "-Q") == 0) {
             if (quota_parse(&st.q, v)) {
                 fprintf(stderr, "lamstored: bad quota '%s'\n", v);
                 usage();

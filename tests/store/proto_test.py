@@ -711,6 +711,21 @@ def damaged_state_refused(_):
         pass
 
 
+@case
+def xen_style_quota_flags(_):
+    d = Daemon("-E", "11", "-W", "7", "-t", "3", "-A", "4", "-S", "99", "-M", "50",
+               "-Q", "transaction-nodes=99")
+    try:
+        got = dict(line.split("=") for line in
+                   d.client().call("CONTROL", "quota").decode().split("\n") if "=" in line)
+        eq({k: got[k] for k in ("nodes", "watches", "transactions", "perms", "node-size",
+                                "path-length", "transaction-nodes")},
+           {"nodes": "11", "watches": "7", "transactions": "3", "perms": "4", "node-size": "99",
+            "path-length": "50", "transaction-nodes": "99"})
+    finally:
+        eq(d.stop(), 0, "clean exit")
+
+
 # ---------------------------------------------------------------- runner
 def main():
     shared = Daemon()
