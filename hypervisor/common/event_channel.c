@@ -12,6 +12,7 @@
  * both locks, lower domain id first; the same lock twice for a loopback.
  */
 #include "event.h"
+#include "irqlock.h"
 #include "console.h"
 #include "errno.h"
 #include "guest_access.h"
@@ -110,25 +111,26 @@ void evtchn_set_pending(struct domain *d, uint32_t port)
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 {
     struct domain *d = v->domain;
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     uint32_t port = v->virq_port[virq];
     if (port)
         evtchn_set_pending(d, port);
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
 }
 
 void send_global_virq(struct domain *d, unsigned int virq)
 {
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     uint32_t port = d->global_virq_port[virq];
     if (port)
         evtchn_set_pending(d, port);
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
 }
 
 /* Lock two domains' port tables in a fixed order. */
-static void double_lock(struct domain *a, struct domain *b)
+static unsigned long double_lock(struct domain *a, struct domain *b)
 {
+    unsigned long flags = local_irq_save();
     if (a == b) {
         spin_lock(&a->evtchn_lock);
     } else if (a->domain_id < b->domain_id) {
@@ -138,13 +140,15 @@ static void double_lock(struct domain *a, struct domain *b)
         spin_lock(&b->evtchn_lock);
         spin_lock(&a->evtchn_lock);
     }
+    return flags;
 }
 
-static void double_unlock(struct domain *a, struct domain *b)
+static void double_unlock(struct domain *a, struct domain *b, unsigned long flags)
 {
     spin_unlock(&a->evtchn_lock);
     if (a != b)
         spin_unlock(&b->evtchn_lock);
+    local_irq_restore(flags);
 }
 
 static struct domain *lookup_domain(struct domain *self, domid_t id)
@@ -162,13 +166,13 @@ static long evtchn_alloc_unbound(struct domain *self, struct lam_evtchn_alloc_un
     if (d != self && !self->is_privileged)
         return -EPERM;
     domid_t remote = a->remote_dom == DOMID_SELF ? d->domain_id : a->remote_dom;
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     int port = alloc_port(d);
     if (port > 0) {
         d->evtchn[port] = (struct evtchn){.state = ECS_UNBOUND, .u.unbound_remote = remote};
         a->port = (uint32_t)port;
     }
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return port < 0 ? port : 0;
 }
 
@@ -179,7 +183,7 @@ static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_in
         return -ESRCH;
     if (!port_valid(rd, b->remote_port))
         return -EINVAL;
-    double_lock(ld, rd);
+    unsigned long dflags = double_lock(ld, rd);
     long rc = 0;
     struct evtchn *rchn = &rd->evtchn[b->remote_port];
     int lport = alloc_port(ld);
@@ -198,7 +202,7 @@ static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_in
         /* The remote end may have been notified before we bound: pass it on. */
         evtchn_set_pending(ld, (uint32_t)lport);
     }
-    double_unlock(ld, rd);
+    double_unlock(ld, rd, dflags);
     return rc;
 }
 
@@ -213,7 +217,7 @@ static long evtchn_bind_virq(struct domain *d, struct lam_evtchn_bind_virq *b)
         return -ENOENT;
     struct vcpu *v = d->vcpus[b->vcpu];
     uint32_t *slot = global ? &d->global_virq_port[b->virq] : &v->virq_port[b->virq];
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     long rc = 0;
     if (*slot) {
         rc = -EEXIST;
@@ -228,7 +232,7 @@ static long evtchn_bind_virq(struct domain *d, struct lam_evtchn_bind_virq *b)
             b->port = (uint32_t)port;
         }
     }
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return rc;
 }
 
@@ -236,13 +240,13 @@ static long evtchn_bind_ipi(struct domain *d, struct lam_evtchn_bind_ipi *b)
 {
     if (b->vcpu >= d->max_vcpus || !d->vcpus[b->vcpu])
         return -ENOENT;
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     int port = alloc_port(d);
     if (port > 0) {
         d->evtchn[port] = (struct evtchn){.state = ECS_IPI, .notify_vcpu = (uint16_t)b->vcpu};
         b->port = (uint32_t)port;
     }
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return port < 0 ? port : 0;
 }
 
@@ -281,29 +285,29 @@ static long evtchn_close(struct domain *d, uint32_t port)
     if (!port_valid(d, port))
         return -EINVAL;
     for (;;) {
-        spin_lock(&d->evtchn_lock);
+        unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
         struct evtchn *chn = &d->evtchn[port];
         if (chn->state == ECS_FREE) {
-            spin_unlock(&d->evtchn_lock);
+            spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
             return -EINVAL;
         }
         if (chn->state != ECS_INTERDOMAIN) {
             close_locked(d, port);
-            spin_unlock(&d->evtchn_lock);
+            spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
             return 0;
         }
         struct domain *rd = domain_list[chn->u.interdomain.dom];
-        spin_unlock(&d->evtchn_lock);
+        spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
         if (!rd)
             return -ESRCH;
-        double_lock(d, rd);
+        unsigned long dflags = double_lock(d, rd);
         /* Re-check: the binding may have changed while no lock was held. */
         if (chn->state == ECS_INTERDOMAIN && chn->u.interdomain.dom == rd->domain_id) {
             close_locked(d, port);
-            double_unlock(d, rd);
+            double_unlock(d, rd, dflags);
             return 0;
         }
-        double_unlock(d, rd);
+        double_unlock(d, rd, dflags);
     }
 }
 
@@ -311,19 +315,19 @@ static long evtchn_send(struct domain *d, uint32_t port)
 {
     if (!port_valid(d, port))
         return -EINVAL;
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     struct evtchn *chn = &d->evtchn[port];
     long rc = 0;
     switch (chn->state) {
     case ECS_INTERDOMAIN: {
         struct domain *rd = domain_list[chn->u.interdomain.dom];
         uint32_t rport = chn->u.interdomain.port;
-        spin_unlock(&d->evtchn_lock);
+        spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
         if (rd) {
-            spin_lock(&rd->evtchn_lock);
+            unsigned long irqf_rd = spin_lock_irqsave(&rd->evtchn_lock);
             if (rd->evtchn[rport].state == ECS_INTERDOMAIN)
                 evtchn_set_pending(rd, rport);
-            spin_unlock(&rd->evtchn_lock);
+            spin_unlock_irqrestore(&rd->evtchn_lock, irqf_rd);
         }
         return 0;
     }
@@ -336,7 +340,7 @@ static long evtchn_send(struct domain *d, uint32_t port)
         rc = -EINVAL;
         break;
     }
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return rc;
 }
 
@@ -349,7 +353,7 @@ static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
         return -EPERM;
     if (!port_valid(d, st->port))
         return -EINVAL;
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     const struct evtchn *chn = &d->evtchn[st->port];
     memset(&st->u, 0, sizeof(st->u));
     st->vcpu = chn->notify_vcpu;
@@ -374,7 +378,7 @@ static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
         st->status = LAM_EVTCHNSTAT_closed;
         break;
     }
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return 0;
 }
 
@@ -384,7 +388,7 @@ static long evtchn_bind_vcpu(struct domain *d, struct lam_evtchn_bind_vcpu *b)
         return -EINVAL;
     if (b->vcpu >= d->max_vcpus || !d->vcpus[b->vcpu])
         return -ENOENT;
-    spin_lock(&d->evtchn_lock);
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     struct evtchn *chn = &d->evtchn[b->port];
     long rc = 0;
     if (chn->state == ECS_INTERDOMAIN || chn->state == ECS_UNBOUND ||
@@ -392,7 +396,7 @@ static long evtchn_bind_vcpu(struct domain *d, struct lam_evtchn_bind_vcpu *b)
         chn->notify_vcpu = (uint16_t)b->vcpu;
     else
         rc = -EINVAL;
-    spin_unlock(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return rc;
 }
 

@@ -23,6 +23,7 @@ static char opt_console[64] = "com1";
 static char opt_com1[64];
 static char opt_loglvl[32];
 static uint64_t opt_dom0_mem;
+static uint64_t opt_dom0_max_vcpus = 1;
 static char opt_guest_loglvl[32];
 
 static const struct cmdline_param params[] = {
@@ -31,6 +32,7 @@ static const struct cmdline_param params[] = {
     {"loglvl", CP_STRING, opt_loglvl, sizeof(opt_loglvl), NULL},
     {"guest_loglvl", CP_STRING, opt_guest_loglvl, sizeof(opt_guest_loglvl), NULL},
     {"dom0_mem", CP_SIZE, &opt_dom0_mem, sizeof(opt_dom0_mem), NULL},
+    {"dom0_max_vcpus", CP_UINT, &opt_dom0_max_vcpus, sizeof(opt_dom0_max_vcpus), NULL},
     {"noreboot", CP_BOOL, &opt_noreboot, sizeof(opt_noreboot), NULL},
 };
 
@@ -74,6 +76,7 @@ static struct domain *build_first_domain(void)
         .cmdline = module_args(k->cmdline),
         .nr_pages = mem >> PAGE_SHIFT,
         .privileged = true,
+        .max_vcpus = opt_dom0_max_vcpus ? (unsigned int)MIN(opt_dom0_max_vcpus, (uint64_t)MAX_VCPUS) : 1,
     };
     struct domain *d = dom_build(0, &args);
     kernel_image_close(&img);

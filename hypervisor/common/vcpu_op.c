@@ -14,6 +14,7 @@
 #include "time.h"
 #include "lamina/event_channel.h"
 #include "lamina/vcpu.h"
+#include "xmalloc.h"
 
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
@@ -87,6 +88,88 @@ static long register_vcpu_info(struct vcpu *v, guest_ptr_t arg)
     return 0;
 }
 
+int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries);
+
+/*
+ * VCPUOP_initialise: load a secondary vCPU's whole context (Linux's SMP
+ * bring-up). The vCPU must be offline and not yet initialised; everything the
+ * context names (page tables, GDT frames) is validated like the hypercalls that
+ * would set it one by one.
+ */
+static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
+{
+    struct lam_vcpu_guest_context *c = xmalloc_bytes(sizeof(*c), 16);
+    long rc;
+
+    if (!c)
+        return -ENOMEM;
+    if (copy_from_guest(c, arg, sizeof(*c))) {
+        rc = -EFAULT;
+        goto out;
+    }
+    if (v->online || v->guest_table) {
+        rc = -EEXIST;
+        goto out;
+    }
+    mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT;
+    spin_lock(&mm_lock);
+    rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
+    spin_unlock(&mm_lock);
+    if (rc)
+        goto out;
+    if (c->gdt_ents > 14 * 512) {
+        rc = -EINVAL;
+        goto undo_l4;
+    }
+    mfn_t frames[14];
+    for (unsigned int i = 0; i < 14; i++)
+        frames[i] = c->gdt_frames[i];
+    rc = pv_vcpu_set_gdt(v, frames, (unsigned int)c->gdt_ents);
+    if (rc)
+        goto undo_l4;
+
+    v->guest_table = l4 << PAGE_SHIFT;
+    const struct lam_cpu_user_regs *u = &c->user_regs;
+    v->regs = (struct cpu_regs){
+        .r15 = u->r15, .r14 = u->r14, .r13 = u->r13, .r12 = u->r12, .rbp = u->rbp,
+        .rbx = u->rbx, .r11 = u->r11, .r10 = u->r10, .r9 = u->r9, .r8 = u->r8, .rax = u->rax,
+        .rcx = u->rcx, .rdx = u->rdx, .rsi = u->rsi, .rdi = u->rdi, .rip = u->rip,
+        .cs = u->cs | 3, .rflags = (u->rflags & ~0x3000ull) | 0x202, .rsp = u->rsp,
+        .ss = u->ss | 3};
+    v->sel[0] = u->ds;
+    v->sel[1] = u->es;
+    v->sel[2] = u->fs;
+    v->sel[3] = u->gs;
+    v->kernel_mode = (c->flags & LAM_VGCF_in_kernel) != 0;
+    for (unsigned int i = 0; i < 256; i++)
+        v->traps[i] = (struct guest_trap){.address = c->trap_ctxt[i].address,
+                                           .cs = (uint16_t)(c->trap_ctxt[i].cs | 3),
+                                           .flags = c->trap_ctxt[i].flags};
+    v->kernel_ss = c->kernel_ss | 3;
+    v->kernel_sp = c->kernel_sp;
+    v->event_callback = c->event_callback_eip;
+    v->failsafe_callback = c->failsafe_callback_eip;
+    v->syscall_callback = c->syscall_callback_eip;
+    v->failsafe_masks = (c->flags & LAM_VGCF_failsafe_disables_events) != 0;
+    v->syscall_masks = (c->flags & LAM_VGCF_syscall_disables_events) != 0;
+    v->fs_base = c->fs_base;
+    v->gs_base_kernel = c->gs_base_kernel;
+    v->gs_base_user = c->gs_base_user;
+    if (c->flags & LAM_VGCF_i387_valid) {
+        memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
+        v->fpu_initialised = true;
+    }
+    rc = 0;
+    goto out;
+undo_l4:
+    spin_lock(&mm_lock);
+    put_page_and_type(mfn_to_page(l4));
+    spin_unlock(&mm_lock);
+out:
+    xfree(c);
+    return rc;
+}
+
 long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
 {
     struct domain *d = current_domain();
@@ -149,10 +232,21 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
         return 0;
     case LAM_VCPUOP_register_vcpu_time_memory_area:
         return -ENOSYS; /* only used with TSC_STABLE, which we do not set */
-    case LAM_VCPUOP_up:
-    case LAM_VCPUOP_down:
     case LAM_VCPUOP_initialise:
-        return -EINVAL; /* secondary vCPUs come with SMP (issue 7) */
+        return vcpu_initialise(v, arg);
+    case LAM_VCPUOP_up:
+        if (!v->guest_table)
+            return -EINVAL; /* never initialised */
+        if (!v->online) {
+            v->online = true;
+            v->blocked = false;
+            sched_request();
+        }
+        return 0;
+    case LAM_VCPUOP_down:
+        v->online = false;
+        sched_request();
+        return 0;
     default:
         return -ENOSYS;
     }

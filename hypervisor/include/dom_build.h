@@ -14,6 +14,7 @@ struct dom_build_args {
     const char *cmdline;
     uint64_t nr_pages;
     bool privileged;
+    unsigned int max_vcpus; /* vCPU 0 starts; the others wait for VCPUOP_initialise/up */
 };
 
 /* Returns the domain, or NULL with the reason already logged. */

@@ -196,8 +196,12 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     if (check_kernel(e, a->privileged))
         return NULL;
 
-    b->d = domain_create(id, a->privileged, 1);
-    if (!b->d || !vcpu_create(b->d, 0)) {
+    unsigned int nvcpus = a->max_vcpus ? a->max_vcpus : 1;
+    b->d = domain_create(id, a->privileged, nvcpus);
+    bool vcpus_ok = b->d != NULL;
+    for (unsigned int i = 0; vcpus_ok && i < nvcpus; i++)
+        vcpus_ok = vcpu_create(b->d, i) != NULL;
+    if (!vcpus_ok) {
         log_printf(LOG_ERR, "builder: d%u: cannot create the domain", id);
         return NULL;
     }

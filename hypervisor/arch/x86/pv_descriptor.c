@@ -82,16 +82,13 @@ static void release_gdt(struct vcpu *v)
     v->gdt_ents = 0;
 }
 
-long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
+/* Install frames as v's GDT (references taken here, the old ones dropped). */
+int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 {
-    struct vcpu *v = current;
-    mfn_t frames[14];
     unsigned int pages = (entries + 511) / 512;
 
     if (entries > GUEST_GDT_MAX_ENTRIES)
         return -EINVAL;
-    if (copy_from_guest(frames, frame_list, pages * sizeof(frames[0])))
-        return -EFAULT;
     spin_lock(&mm_lock);
     unsigned int got;
     int rc = 0;
@@ -110,8 +107,21 @@ long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
     memcpy(v->gdt_frames, frames, pages * sizeof(frames[0]));
     v->gdt_ents = entries;
     spin_unlock(&mm_lock);
-    pv_load_guest_gdt(v);
+    if (v == current)
+        pv_load_guest_gdt(v);
     return 0;
+}
+
+long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
+{
+    mfn_t frames[14];
+    unsigned int pages = (entries + 511) / 512;
+
+    if (entries > GUEST_GDT_MAX_ENTRIES)
+        return -EINVAL;
+    if (copy_from_guest(frames, frame_list, pages * sizeof(frames[0])))
+        return -EFAULT;
+    return pv_vcpu_set_gdt(current, frames, entries);
 }
 
 /* Linux rewrites its TLS descriptors on every context switch: update just that entry. */
