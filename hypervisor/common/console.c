@@ -49,7 +49,7 @@ void console_configure(const char *console_opt, const char *loglvl_opt)
         const char *name;
         enum log_level lvl;
     } levels[] = {
-        {"none", LOG_ERR}, {"error", LOG_ERR}, {"warning", LOG_WARN},
+        {"none", LOG_ERR},  {"error", LOG_ERR},   {"warning", LOG_WARN},
         {"info", LOG_INFO}, {"debug", LOG_DEBUG}, {"all", LOG_DEBUG},
     };
 
@@ -97,8 +97,9 @@ static void emit_line(enum log_level lvl, const char *prefix, const char *body, 
 {
     char line[LINE_MAX_LEN + 64];
     uint64_t ns = time_now_ns();
-    int len = fmt_snprintf(line, sizeof(line), "(LAM) [%4lu.%06lu] %s", (unsigned long)(ns / 1000000000),
-                           (unsigned long)(ns / 1000 % 1000000), prefix);
+    int len =
+        fmt_snprintf(line, sizeof(line), "(LAM) [%4lu.%06lu] %s", (unsigned long)(ns / 1000000000),
+                     (unsigned long)(ns / 1000 % 1000000), prefix);
     size_t hdr = (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;
     size_t body_len = MIN(n, sizeof(line) - hdr - 1);
 

@@ -70,7 +70,8 @@ bool evtchn_port_pending(const struct domain *d, uint32_t port)
 {
     return port_valid(d, port) &&
            (__atomic_load_n(&d->shared_info->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) >>
-            (port % 64)) & 1;
+            (port % 64)) &
+               1;
 }
 
 static void vcpu_mark_events_pending(struct vcpu *v, uint32_t port)
@@ -192,9 +193,9 @@ static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_in
     } else if (rchn->state != ECS_UNBOUND || rchn->u.unbound_remote != ld->domain_id) {
         rc = -EINVAL;
     } else {
-        ld->evtchn[lport] = (struct evtchn){
-            .state = ECS_INTERDOMAIN,
-            .u.interdomain = {.dom = rd->domain_id, .port = b->remote_port}};
+        ld->evtchn[lport] =
+            (struct evtchn){.state = ECS_INTERDOMAIN,
+                            .u.interdomain = {.dom = rd->domain_id, .port = b->remote_port}};
         rchn->state = ECS_INTERDOMAIN;
         rchn->u.interdomain.dom = ld->domain_id;
         rchn->u.interdomain.port = (uint32_t)lport;

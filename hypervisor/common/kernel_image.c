@@ -40,7 +40,7 @@ int kernel_image_open(struct kernel_image *k, const void *module, size_t len)
         return -ENOEXEC;
     }
     const void *payload;
-    size_t payload_len, size;
+    size_t payload_len = 0, size = 0;
     int rc = bzimage_payload(module, len, &payload, &payload_len);
     if (!rc)
         rc = bzimage_uncompressed_size(payload, payload_len, &size);

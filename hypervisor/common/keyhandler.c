@@ -79,7 +79,7 @@ static void show_help(void)
  * Serial input goes to dom0's console (console_io read, VIRQ_CONSOLE) or to
  * the debug keys; three Ctrl-A in a row switch between them, as on Xen.
  */
-#define CTRL_A 0x01
+#define CTRL_A     0x01
 #define INPUT_RING 1024
 
 static bool input_to_dom0 = true;

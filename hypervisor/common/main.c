@@ -65,6 +65,9 @@ static struct domain *build_first_domain(void)
                    (unsigned long)(mem >> 20), (unsigned long)((free_bytes - reserve) >> 20));
         mem = free_bytes - reserve;
     }
+    unsigned int dom0_vcpus = 1;
+    if (opt_dom0_max_vcpus > 1)
+        dom0_vcpus = opt_dom0_max_vcpus > MAX_VCPUS ? MAX_VCPUS : (unsigned int)opt_dom0_max_vcpus;
     struct kernel_image img;
     if (kernel_image_open(&img, __va(k->start), k->end - k->start))
         panic("dom0 kernel '%s' cannot be loaded", k->cmdline);
@@ -76,7 +79,7 @@ static struct domain *build_first_domain(void)
         .cmdline = module_args(k->cmdline),
         .nr_pages = mem >> PAGE_SHIFT,
         .privileged = true,
-        .max_vcpus = opt_dom0_max_vcpus ? (unsigned int)MIN(opt_dom0_max_vcpus, (uint64_t)MAX_VCPUS) : 1,
+        .max_vcpus = dom0_vcpus,
     };
     struct domain *d = dom_build(0, &args);
     kernel_image_close(&img);

@@ -34,8 +34,7 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
             e.result = (uint64_t)ret;
             copy_to_guest(at + 8, &e.result, sizeof(e.result));
             return ret;
-        }
-        else if (e.op == HC_MULTICALL)
+        } else if (e.op == HC_MULTICALL)
             ret = -EINVAL;
         else if (hypercall_table[e.op].who == HC_WHO_PRIV && !d->is_privileged)
             ret = -EPERM;

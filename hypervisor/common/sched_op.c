@@ -15,8 +15,8 @@
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
 
-static const char *const shutdown_names[] = {"poweroff", "reboot", "suspend", "crash", "watchdog",
-                                             "soft_reset"};
+static const char *const shutdown_names[] = {"poweroff", "reboot",   "suspend",
+                                             "crash",    "watchdog", "soft_reset"};
 
 const char *shutdown_reason_name(unsigned int reason)
 {
@@ -120,13 +120,11 @@ long hc_vm_assist(unsigned int cmd, unsigned int type)
 {
     struct domain *d = current_domain();
     /* The assists a 64-bit PV guest may ask for; 4gb_segments is accepted as Xen does. */
-    const unsigned long valid = (1ul << LAM_VMASST_TYPE_4gb_segments) |
-                                (1ul << LAM_VMASST_TYPE_4gb_segments_notify) |
-                                (1ul << LAM_VMASST_TYPE_writable_pagetables) |
-                                (1ul << LAM_VMASST_TYPE_pae_extended_cr3) |
-                                (1ul << LAM_VMASST_TYPE_architectural_iopl) |
-                                (1ul << LAM_VMASST_TYPE_runstate_update_flag) |
-                                (1ul << LAM_VMASST_TYPE_m2p_strict);
+    const unsigned long valid =
+        (1ul << LAM_VMASST_TYPE_4gb_segments) | (1ul << LAM_VMASST_TYPE_4gb_segments_notify) |
+        (1ul << LAM_VMASST_TYPE_writable_pagetables) | (1ul << LAM_VMASST_TYPE_pae_extended_cr3) |
+        (1ul << LAM_VMASST_TYPE_architectural_iopl) |
+        (1ul << LAM_VMASST_TYPE_runstate_update_flag) | (1ul << LAM_VMASST_TYPE_m2p_strict);
     if (type >= 64 || !(valid & (1ul << type)))
         return -EINVAL;
     if (cmd == LAM_VMASST_CMD_enable)
@@ -137,4 +135,3 @@ long hc_vm_assist(unsigned int cmd, unsigned int type)
         return -ENOSYS;
     return 0;
 }
-

@@ -178,8 +178,8 @@ void schedule_on_exit(void)
             next->boosted = false;
             if (next != prev) {
                 if (prev->runstate == LAM_RUNSTATE_running)
-                    set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable
-                                                      : LAM_RUNSTATE_offline);
+                    set_runstate(prev,
+                                 runnable(prev) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
                 arch_context_switch(prev, next);
             }
             set_runstate(next, LAM_RUNSTATE_running);

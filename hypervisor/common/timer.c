@@ -11,7 +11,7 @@
 #include "traps.h"
 #include "x86.h"
 
-#define TIMERS_PER_CPU 256
+#define TIMERS_PER_CPU  256
 #define HOUSEKEEPING_NS 10000000ull
 
 struct cpu_timers {

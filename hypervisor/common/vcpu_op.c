@@ -130,12 +130,26 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
 
     v->guest_table = l4 << PAGE_SHIFT;
     const struct lam_cpu_user_regs *u = &c->user_regs;
-    v->regs = (struct cpu_regs){
-        .r15 = u->r15, .r14 = u->r14, .r13 = u->r13, .r12 = u->r12, .rbp = u->rbp,
-        .rbx = u->rbx, .r11 = u->r11, .r10 = u->r10, .r9 = u->r9, .r8 = u->r8, .rax = u->rax,
-        .rcx = u->rcx, .rdx = u->rdx, .rsi = u->rsi, .rdi = u->rdi, .rip = u->rip,
-        .cs = u->cs | 3, .rflags = (u->rflags & ~0x3000ull) | 0x202, .rsp = u->rsp,
-        .ss = u->ss | 3};
+    v->regs = (struct cpu_regs){.r15 = u->r15,
+                                .r14 = u->r14,
+                                .r13 = u->r13,
+                                .r12 = u->r12,
+                                .rbp = u->rbp,
+                                .rbx = u->rbx,
+                                .r11 = u->r11,
+                                .r10 = u->r10,
+                                .r9 = u->r9,
+                                .r8 = u->r8,
+                                .rax = u->rax,
+                                .rcx = u->rcx,
+                                .rdx = u->rdx,
+                                .rsi = u->rsi,
+                                .rdi = u->rdi,
+                                .rip = u->rip,
+                                .cs = u->cs | 3,
+                                .rflags = (u->rflags & ~0x3000ull) | 0x202,
+                                .rsp = u->rsp,
+                                .ss = u->ss | 3};
     v->sel[0] = u->ds;
     v->sel[1] = u->es;
     v->sel[2] = u->fs;
@@ -143,8 +157,8 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     v->kernel_mode = (c->flags & LAM_VGCF_in_kernel) != 0;
     for (unsigned int i = 0; i < 256; i++)
         v->traps[i] = (struct guest_trap){.address = c->trap_ctxt[i].address,
-                                           .cs = (uint16_t)(c->trap_ctxt[i].cs | 3),
-                                           .flags = c->trap_ctxt[i].flags};
+                                          .cs = (uint16_t)(c->trap_ctxt[i].cs | 3),
+                                          .flags = c->trap_ctxt[i].flags};
     v->kernel_ss = c->kernel_ss | 3;
     v->kernel_sp = c->kernel_sp;
     v->event_callback = c->event_callback_eip;

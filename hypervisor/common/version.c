@@ -1,4 +1,5 @@
-/* xen_version: what guests learn about the hypervisor (same answers as Xen 4.17 where they matter). */
+/* xen_version: what guests learn about the hypervisor (same answers as Xen 4.17 where they matter).
+ */
 #include "domain.h"
 #include "errno.h"
 #include "guest_access.h"
@@ -16,7 +17,7 @@ extern const uint8_t __build_id_start[], __build_id_end[];
 static const uint8_t *build_id(uint32_t *len)
 {
     const uint32_t *note = (const uint32_t *)__build_id_start;
-    if (__build_id_end - __build_id_start < 16 || note[0] != 4)
+    if ((uintptr_t)__build_id_end - (uintptr_t)__build_id_start < 16 || note[0] != 4)
         return NULL;
     *len = note[1];
     return __build_id_start + 16;

@@ -45,7 +45,7 @@ static inline struct cpu_info *get_cpu_info(void)
     return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1 - sizeof(struct cpu_info));
 }
 
-#define current (get_cpu_info()->curr_vcpu)
+#define current            (get_cpu_info()->curr_vcpu)
 #define smp_processor_id() (get_cpu_info()->cpu_id)
 
 #define NR_CPUS 64
@@ -53,12 +53,12 @@ static inline struct cpu_info *get_cpu_info(void)
 /* Selectors. The hypervisor's descriptors sit in the last page of a 15-page GDT
  * window, at the entry numbers the PV ABI fixes (FLAT_RING3_* = 0xe023..0xe033). */
 #define GDT_HV_FIRST_ENTRY 7168 /* first entry of page 14 */
-#define HV_CS64     0xe008
-#define HV_DS       0xe010
-#define GUEST_CS32  0xe023
-#define GUEST_DS    0xe02b
-#define GUEST_CS64  0xe033
-#define HV_TSS_SEL  0xe040
+#define HV_CS64            0xe008
+#define HV_DS              0xe010
+#define GUEST_CS32         0xe023
+#define GUEST_DS           0xe02b
+#define GUEST_CS64         0xe033
+#define HV_TSS_SEL         0xe040
 
 /* Boot-time CPU setup (arch/x86/cpu.c). */
 void cpu_init_boot(void);
@@ -70,10 +70,26 @@ extern char cpu0_stack[];
 
 /* Exception vectors. */
 enum {
-    X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_NMI = 2, X86_EXC_BP = 3, X86_EXC_OF = 4,
-    X86_EXC_BR = 5, X86_EXC_UD = 6, X86_EXC_NM = 7, X86_EXC_DF = 8, X86_EXC_TS = 10,
-    X86_EXC_NP = 11, X86_EXC_SS = 12, X86_EXC_GP = 13, X86_EXC_PF = 14, X86_EXC_MF = 16,
-    X86_EXC_AC = 17, X86_EXC_MC = 18, X86_EXC_XM = 19, X86_EXC_VE = 20, X86_EXC_CP = 21,
+    X86_EXC_DE = 0,
+    X86_EXC_DB = 1,
+    X86_EXC_NMI = 2,
+    X86_EXC_BP = 3,
+    X86_EXC_OF = 4,
+    X86_EXC_BR = 5,
+    X86_EXC_UD = 6,
+    X86_EXC_NM = 7,
+    X86_EXC_DF = 8,
+    X86_EXC_TS = 10,
+    X86_EXC_NP = 11,
+    X86_EXC_SS = 12,
+    X86_EXC_GP = 13,
+    X86_EXC_PF = 14,
+    X86_EXC_MF = 16,
+    X86_EXC_AC = 17,
+    X86_EXC_MC = 18,
+    X86_EXC_XM = 19,
+    X86_EXC_VE = 20,
+    X86_EXC_CP = 21,
 };
 #define X86_NR_EXCEPTIONS 32
 #define VECTOR_SYSCALL    0x100 /* pseudo vector recorded for SYSCALL entries */

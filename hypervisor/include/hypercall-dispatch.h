@@ -6,8 +6,8 @@
 #include "hypercall-types.h"
 #include "hypervisor/hypercall-handlers.h"
 
-#define HC_WHO_ANY  0
-#define HC_WHO_PRIV 1
+#define HC_WHO_ANY           0
+#define HC_WHO_PRIV          1
 #define HYPERCALL_TABLE_SIZE 64
 
 struct hypercall_desc {

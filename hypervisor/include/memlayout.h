@@ -46,9 +46,9 @@
 #include <stdint.h>
 /* Physical to direct-map virtual and back. */
 #define __va(pa) ((void *)((uintptr_t)(pa) + DIRECTMAP_VIRT_BASE))
-#define __pa(va) ((uint64_t)(uintptr_t)(va) - DIRECTMAP_VIRT_BASE)
+#define __pa(va) ((uint64_t)(uintptr_t)(va)-DIRECTMAP_VIRT_BASE)
 /* Image symbol to its physical address. */
-#define sym_phys(sym) ((uint64_t)(uintptr_t)(sym) - HV_VIRT_OFFSET)
+#define sym_phys(sym) ((uint64_t)(uintptr_t)(sym)-HV_VIRT_OFFSET)
 #endif
 
 #endif

@@ -20,10 +20,10 @@ typedef uint64_t pte_t;
 
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
-#define L1_SHIFT 12
-#define L2_SHIFT 21
-#define L3_SHIFT 30
-#define L4_SHIFT 39
+#define L1_SHIFT   12
+#define L2_SHIFT   21
+#define L3_SHIFT   30
+#define L4_SHIFT   39
 #define PT_ENTRIES 512
 
 static inline unsigned int pt_index(uint64_t va, unsigned int level)

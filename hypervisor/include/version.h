@@ -3,9 +3,9 @@
 #ifndef LAMINA_HV_VERSION_INFO_H
 #define LAMINA_HV_VERSION_INFO_H
 
-#define LAMINA_ABI_MAJOR 4
-#define LAMINA_ABI_MINOR 17
-#define LAMINA_EXTRAVERSION ".0-lamina"
+#define LAMINA_ABI_MAJOR      4
+#define LAMINA_ABI_MINOR      17
+#define LAMINA_EXTRAVERSION   ".0-lamina"
 #define LAMINA_CPUID_MAX_LEAF 0x40000005u
 
 #endif

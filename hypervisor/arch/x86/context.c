@@ -116,22 +116,26 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
     ci->curr_vcpu = next;
     ci->guest_regs = next->regs;
     write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
-                                                            : next->guest_table_user);
+                                                           : next->guest_table_user);
     pv_load_guest_gdt(next);
     /* Selectors first: loading FS/GS clears their bases. A bad selector faults into
      * the exception table; the guest then runs with a null one. */
     __asm__ volatile("1: mov %0, %%ds\n2:\n"
                      ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     : : "r"((uint64_t)next->sel[0]));
+                     :
+                     : "r"((uint64_t)next->sel[0]));
     __asm__ volatile("1: mov %0, %%es\n2:\n"
                      ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     : : "r"((uint64_t)next->sel[1]));
+                     :
+                     : "r"((uint64_t)next->sel[1]));
     __asm__ volatile("1: mov %0, %%fs\n2:\n"
                      ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     : : "r"((uint64_t)next->sel[2]));
+                     :
+                     : "r"((uint64_t)next->sel[2]));
     __asm__ volatile("1: mov %0, %%gs\n2:\n"
                      ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     : : "r"((uint64_t)next->sel[3]));
+                     :
+                     : "r"((uint64_t)next->sel[3]));
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);

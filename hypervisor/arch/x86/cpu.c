@@ -89,9 +89,8 @@ static void gdt_fill(uint64_t *gdt, struct tss64 *tss)
     hv[(GUEST_DS >> 3) & 0x1ff] = seg_desc(0x00cff2000000ffffull);
     hv[(GUEST_CS64 >> 3) & 0x1ff] = seg_desc(0x00affa000000ffffull);
     /* 64-bit available TSS, 16 bytes */
-    hv[(HV_TSS_SEL >> 3) & 0x1ff] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
-                                    (0x89ull << 40) | (((limit >> 16) & 0xf) << 48) |
-                                    (((base >> 24) & 0xff) << 56);
+    hv[(HV_TSS_SEL >> 3) & 0x1ff] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+                                    (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     hv[((HV_TSS_SEL >> 3) & 0x1ff) + 1] = base >> 32;
 }
 
@@ -138,15 +137,18 @@ void cpu_load_tables(struct cpu_info *ci)
                      : "rax", "memory");
 
     /* Per-CPU copy of the SYSCALL stub with this CPU's stack in its data slot. */
-    size_t stub_len = (size_t)(syscall_stub_end - syscall_stub_start);
+    size_t stub_len = (uintptr_t)syscall_stub_end - (uintptr_t)syscall_stub_start;
     memcpy(stub, syscall_stub_start, stub_len);
-    *(uint64_t *)(stub + (syscall_stub_stack - syscall_stub_start)) = ci->stack_top;
-    *(uint64_t *)(stub + (syscall_stub_target - syscall_stub_start)) = (uint64_t)syscall_common;
+    *(uint64_t *)(stub + ((uintptr_t)syscall_stub_stack - (uintptr_t)syscall_stub_start)) =
+        ci->stack_top;
+    *(uint64_t *)(stub + ((uintptr_t)syscall_stub_target - (uintptr_t)syscall_stub_start)) =
+        (uint64_t)syscall_common;
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     wrmsr(MSR_STAR, ((uint64_t)(GUEST_CS32 & ~3u) << 48) | ((uint64_t)HV_CS64 << 32));
     wrmsr(MSR_LSTAR, (uint64_t)stub);
-    wrmsr(MSR_CSTAR, (uint64_t)stub); /* 32-bit SYSCALL: no 32-bit guests, lands in the same checks */
+    wrmsr(MSR_CSTAR,
+          (uint64_t)stub); /* 32-bit SYSCALL: no 32-bit guests, lands in the same checks */
     wrmsr(MSR_FMASK, X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_IOPL |
                          X86_EFLAGS_NT | X86_EFLAGS_AC | X86_EFLAGS_RF);
 }

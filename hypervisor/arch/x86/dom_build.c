@@ -27,14 +27,13 @@
 #define PT_FLAGS   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 #define PAGE_FLAGS (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 
-
 struct builder {
     struct domain *d;
     struct elf_pv_info elf;
     uint64_t nr_pages;
-    mfn_t *p2m;          /* pfn -> mfn for the whole domain */
-    uint64_t pt_next;    /* next PFN for a page-table page in the current area */
-    uint64_t pt_limit;   /* end of that area */
+    mfn_t *p2m;            /* pfn -> mfn for the whole domain */
+    uint64_t pt_next;      /* next PFN for a page-table page in the current area */
+    uint64_t pt_limit;     /* end of that area */
     uint64_t pt_lo, pt_hi; /* PFNs of the main bootstrap tables (mapped RO) */
     pte_t *l4;
 };
@@ -131,8 +130,8 @@ static void fill_hypercall_page(uint8_t *p)
             memcpy(s, iret_stub, sizeof(iret_stub));
             continue;
         }
-        const uint8_t stub[] = {0x51, 0x41, 0x53, 0xb8, (uint8_t)i, 0, 0, 0,
-                                0x0f, 0x05, 0x41, 0x5b, 0x59, 0xc3};
+        const uint8_t stub[] = {0x51, 0x41, 0x53, 0xb8, (uint8_t)i, 0,    0,
+                                0,    0x0f, 0x05, 0x41, 0x5b,       0x59, 0xc3};
         memcpy(s, stub, sizeof(stub));
     }
 }
@@ -241,13 +240,15 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     }
     if (e->has_init_p2m) {
         first_p2m_pfn = pfn_after;
-        nr_p2m_frames = (p2m_bytes >> PAGE_SHIFT) + tables_for(e->init_p2m, e->init_p2m + p2m_bytes);
+        nr_p2m_frames =
+            (p2m_bytes >> PAGE_SHIFT) + tables_for(e->init_p2m, e->init_p2m + p2m_bytes);
         pfn_after += nr_p2m_frames;
     }
     if (v_end - vbase > (1ull << 30) || pfn_after > b->nr_pages) {
-        log_printf(LOG_ERR, "builder: d%u: %lu MiB of memory is too small for this kernel "
-                            "(needs %lu pages before it can run)", id,
-                   (unsigned long)(b->nr_pages >> 8), (unsigned long)pfn_after);
+        log_printf(LOG_ERR,
+                   "builder: d%u: %lu MiB of memory is too small for this kernel "
+                   "(needs %lu pages before it can run)",
+                   id, (unsigned long)(b->nr_pages >> 8), (unsigned long)pfn_after);
         goto fail;
     }
 
@@ -357,10 +358,10 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     v->kernel_sp = v->regs.rsp;
 
     printk("d%u: %lu pages (%lu MiB), kernel %#lx-%#lx entry %#lx, region %#lx-%#lx, "
-           "%lu page-table frames, start_info %#lx%s", id, (unsigned long)b->nr_pages,
-           (unsigned long)(b->nr_pages >> 8), (unsigned long)e->virt_kstart,
-           (unsigned long)e->virt_kend, (unsigned long)e->entry, (unsigned long)vbase,
-           (unsigned long)v_end, (unsigned long)nr_pt, (unsigned long)v_si,
+           "%lu page-table frames, start_info %#lx%s",
+           id, (unsigned long)b->nr_pages, (unsigned long)(b->nr_pages >> 8),
+           (unsigned long)e->virt_kstart, (unsigned long)e->virt_kend, (unsigned long)e->entry,
+           (unsigned long)vbase, (unsigned long)v_end, (unsigned long)nr_pt, (unsigned long)v_si,
            e->has_hypercall_page ? ", hypercall page" : "");
     xfree(b->p2m);
     return b->d;

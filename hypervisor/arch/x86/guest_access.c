@@ -76,8 +76,10 @@ long strncpy_from_guest(char *dst, guest_ptr_t src, size_t len)
 
 uint64_t search_exception_table(uint64_t rip)
 {
-    for (const struct exception_fixup *e = __ex_table_start; e < __ex_table_end; e++)
-        if (e->fault_rip == rip)
-            return e->fixup_rip;
+    size_t n =
+        ((uintptr_t)__ex_table_end - (uintptr_t)__ex_table_start) / sizeof(*__ex_table_start);
+    for (size_t i = 0; i < n; i++)
+        if (__ex_table_start[i].fault_rip == rip)
+            return __ex_table_start[i].fixup_rip;
     return 0;
 }

@@ -28,6 +28,7 @@ void m2p_init(void)
         uint64_t *p = pages_alloc(0);
         if (!p)
             panic("out of memory allocating the M2P");
+        // cppcheck-suppress nullPointerRedundantCheck ; panic() does not return
         memset(p, 0xff, PAGE_SIZE);
         m2p_pages[i] = p;
         if (hv_map_page(M2P_VIRT_START + i * PAGE_SIZE, virt_to_mfn(p),

@@ -36,8 +36,7 @@ static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
         if (m >= max_mfn)
             return -EINVAL;
         struct page_info *pg = mfn_to_page(m);
-        if (page_get_owner(pg) != d || !(pg->count_info & PGC_allocated) ||
-            m == d->shared_info_mfn)
+        if (page_get_owner(pg) != d || !(pg->count_info & PGC_allocated) || m == d->shared_info_mfn)
             return -EINVAL;
         if (page_count(pg) != 1 || page_type_count(pg) != 0)
             return -EBUSY;
@@ -127,9 +126,11 @@ static long copy_memory_map(guest_ptr_t arg)
     unsigned int n = 0;
     for (unsigned int i = 0; i < boot_info.nr_ranges && n < map.nr_entries; i++, n++) {
         const struct boot_mem_range *r = &boot_info.ranges[i];
-        struct lam_e820_entry e = {
-            .addr_lo = (uint32_t)r->addr, .addr_hi = (uint32_t)(r->addr >> 32),
-            .size_lo = (uint32_t)r->len, .size_hi = (uint32_t)(r->len >> 32), .type = r->type};
+        struct lam_e820_entry e = {.addr_lo = (uint32_t)r->addr,
+                                   .addr_hi = (uint32_t)(r->addr >> 32),
+                                   .size_lo = (uint32_t)r->len,
+                                   .size_hi = (uint32_t)(r->len >> 32),
+                                   .type = r->type};
         if (copy_to_guest(map.buffer + (uint64_t)n * sizeof(e), &e, sizeof(e)))
             return -EFAULT;
     }

@@ -40,8 +40,8 @@ static unsigned int nr_reserved;
 static void reserve(uint64_t start, uint64_t end)
 {
     if (nr_reserved < MAX_RESERVED && end > start)
-        reserved[nr_reserved++] = (struct range){ALIGN_DOWN(start, PAGE_SIZE),
-                                                 ALIGN_UP(end, PAGE_SIZE)};
+        reserved[nr_reserved++] =
+            (struct range){ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE)};
 }
 
 /* Lowest address >= start such that [addr, addr+len) avoids every reserved range. */

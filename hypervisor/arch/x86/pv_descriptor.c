@@ -23,10 +23,10 @@
 #include "mm.h"
 #include "pv_mm.h"
 
-#define DESC_P      (1ull << 47)
-#define DESC_S      (1ull << 44)
-#define DESC_DPL(d) (((d) >> 45) & 3)
-#define DESC_TYPE(d) (((d) >> 40) & 0xf)
+#define DESC_P                (1ull << 47)
+#define DESC_S                (1ull << 44)
+#define DESC_DPL(d)           (((d) >> 45) & 3)
+#define DESC_TYPE(d)          (((d) >> 40) & 0xf)
 #define GUEST_GDT_MAX_ENTRIES (14 * 512)
 
 /* Check one descriptor; returns the (possibly adjusted) value through *out. */

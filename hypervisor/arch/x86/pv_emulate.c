@@ -19,13 +19,14 @@
 #include "lamina/cpuid.h"
 
 /* Leaf 1 ECX/EDX bits a PV guest must not see: it cannot use them from ring 3. */
-#define CPUID1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | (1u << 6) /* SMX */ | \
-                         (1u << 7) /* EST */ | (1u << 8) /* TM2 */ | (1u << 15) /* PDCM */ | \
-                         (1u << 18) /* DCA */ | (1u << 21) /* x2APIC */ |                      \
-                         (1u << 24) /* TSC deadline */)
-#define CPUID1_EDX_HIDE ((1u << 3) /* PSE */ | (1u << 7) /* MCE */ | (1u << 12) /* MTRR */ | \
-                         (1u << 14) /* MCA */ | (1u << 17) /* PSE36 */ | (1u << 21) /* DS */ | \
-                         (1u << 22) /* ACPI */ | (1u << 29) /* TM */ | (1u << 9) /* APIC */)
+#define CPUID1_ECX_HIDE                                                                            \
+    ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | (1u << 6) /* SMX */ | (1u << 7) /* EST */ |   \
+     (1u << 8) /* TM2 */ | (1u << 15) /* PDCM */ | (1u << 18) /* DCA */ |                          \
+     (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */)
+#define CPUID1_EDX_HIDE                                                                            \
+    ((1u << 3) /* PSE */ | (1u << 7) /* MCE */ | (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |    \
+     (1u << 17) /* PSE36 */ | (1u << 21) /* DS */ | (1u << 22) /* ACPI */ | (1u << 29) /* TM */ |  \
+     (1u << 9) /* APIC */)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4])

@@ -32,20 +32,34 @@ void pv_device_not_available(struct vcpu *v)
     }
 }
 
-#define DR7_RESERVED_ONE  (1ull << 10)
-#define DR7_RESERVED_ZERO (0xffffffff00000000ull | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
+#define DR7_RESERVED_ONE (1ull << 10)
+#define DR7_RESERVED_ZERO                                                                          \
+    (0xffffffff00000000ull | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
 #define DR6_RESERVED_ZERO 0xffffffff00000000ull
 
 static void load_debugreg(int reg, uint64_t v)
 {
     switch (reg) {
-    case 0: __asm__ volatile("mov %0, %%db0" : : "r"(v)); break;
-    case 1: __asm__ volatile("mov %0, %%db1" : : "r"(v)); break;
-    case 2: __asm__ volatile("mov %0, %%db2" : : "r"(v)); break;
-    case 3: __asm__ volatile("mov %0, %%db3" : : "r"(v)); break;
-    case 6: __asm__ volatile("mov %0, %%db6" : : "r"(v)); break;
-    case 7: __asm__ volatile("mov %0, %%db7" : : "r"(v)); break;
-    default: break;
+    case 0:
+        __asm__ volatile("mov %0, %%db0" : : "r"(v));
+        break;
+    case 1:
+        __asm__ volatile("mov %0, %%db1" : : "r"(v));
+        break;
+    case 2:
+        __asm__ volatile("mov %0, %%db2" : : "r"(v));
+        break;
+    case 3:
+        __asm__ volatile("mov %0, %%db3" : : "r"(v));
+        break;
+    case 6:
+        __asm__ volatile("mov %0, %%db6" : : "r"(v));
+        break;
+    case 7:
+        __asm__ volatile("mov %0, %%db7" : : "r"(v));
+        break;
+    default:
+        break;
     }
 }
 

@@ -53,7 +53,9 @@ static int l1e_cmpxchg(pte_t *slot, pte_t old, pte_t new, struct domain *d)
     if (!((old ^ new) & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) || old == new) {
         /* Only A/D changed (or nothing): no references move. */
         return __atomic_compare_exchange_n(slot, &old, new, false, __ATOMIC_ACQ_REL,
-                                           __ATOMIC_ACQUIRE) ? 0 : 1;
+                                           __ATOMIC_ACQUIRE)
+                   ? 0
+                   : 1;
     }
     return mod_pt_entry_cmpxchg(slot, 1, old, new, d);
 }
@@ -97,8 +99,8 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
         if (rc == 1)
             continue;
         if (rc) {
-            log_printf(LOG_DEBUG, "d%u: emulated PTE write %#lx -> %#lx refused (%d)",
-                       d->domain_id, (unsigned long)old, (unsigned long)new, rc);
+            log_printf(LOG_DEBUG, "d%u: emulated PTE write %#lx -> %#lx refused (%d)", d->domain_id,
+                       (unsigned long)old, (unsigned long)new, rc);
             return false; /* the guest gets its page fault */
         }
         *regs = r;

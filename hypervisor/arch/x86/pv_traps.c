@@ -22,9 +22,10 @@
 
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code)
 {
-    v->bounce = (struct pending_bounce){
-        .pending = true, .has_error = has_error, .vector = (uint8_t)vector,
-        .error_code = error_code};
+    v->bounce = (struct pending_bounce){.pending = true,
+                                        .has_error = has_error,
+                                        .vector = (uint8_t)vector,
+                                        .error_code = error_code};
 }
 
 void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code)
@@ -93,8 +94,8 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t 
     regs->rip = handler;
     regs->cs = GUEST_CS64;
     regs->ss = GUEST_DS;
-    regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM |
-                      X86_EFLAGS_AC);
+    regs->rflags &=
+        ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
     return true;
 }
 
@@ -109,8 +110,8 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
                    v->domain->domain_id, v->vcpu_id, b.vector, (unsigned long)regs->rip,
                    b.error_code);
         if (b.vector == X86_EXC_PF)
-            log_printf(LOG_ERR, "d%uv%u: page fault address %#lx", v->domain->domain_id,
-                       v->vcpu_id, (unsigned long)b.cr2);
+            log_printf(LOG_ERR, "d%uv%u: page fault address %#lx", v->domain->domain_id, v->vcpu_id,
+                       (unsigned long)b.cr2);
         domain_crash(v->domain, "unhandled exception");
         return;
     }
@@ -118,7 +119,6 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
         v->vcpu_info->arch.cr2 = b.cr2;
     create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & 4);
 }
-
 
 static bool canonical(uint64_t va)
 {
@@ -140,7 +140,8 @@ bool guest_exit_prepare(struct cpu_regs *regs)
     else
         bounced = false;
     /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. */
-    regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
+    regs->rflags =
+        (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
     regs->cs |= 3;
     regs->ss |= 3;
     return !bounced && regs->vector == VECTOR_SYSCALL && regs->cs == GUEST_CS64 &&

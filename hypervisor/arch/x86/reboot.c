@@ -60,6 +60,9 @@ void domain_shutdown_report(struct domain *d)
     }
     printk("Hardware domain shut down: %s", opt_noreboot ? "halting (noreboot)" : "powering off");
     /* isa-debug-exit status: 1 = poweroff, 3 = crash, 5 = reboot, 7 = other */
-    int code = d->shutdown_reason == 0 ? 0 : d->shutdown_reason == 3 ? 1 : d->shutdown_reason == 1 ? 2 : 3;
+    int code = d->shutdown_reason == 0   ? 0
+               : d->shutdown_reason == 3 ? 1
+               : d->shutdown_reason == 1 ? 2
+                                         : 3;
     machine_halt(code);
 }

@@ -12,8 +12,8 @@
 #include "memlayout.h"
 #include "x86.h"
 
-#define PIT_HZ        1193182u
-#define CALIBRATE_MS  50u
+#define PIT_HZ       1193182u
+#define CALIBRATE_MS 50u
 
 static uint64_t tsc_at_zero;
 static uint64_t tsc_freq_khz;
@@ -180,7 +180,7 @@ void apic_timer_init(void)
     wrmsr(MSR_APIC_BASE, base | (1u << 11)); /* globally enabled, xAPIC mode */
     apic_regs = __va(base & ~0xfffull);
     apic_write(APIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);
-    apic_write(APIC_TMR_DIV, 0x3); /* divide by 16 */
+    apic_write(APIC_TMR_DIV, 0x3);      /* divide by 16 */
     apic_write(APIC_LVT_TMR, 1u << 16); /* masked while calibrating */
     apic_write(APIC_TMR_ICR, 0xffffffffu);
     uint64_t t0 = time_now_ns();
