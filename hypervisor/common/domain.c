@@ -1,6 +1,7 @@
 /* Domain and vCPU lifecycle. */
 #include "domain.h"
 #include "event.h"
+#include "grant_table.h"
 #include "sched.h"
 #include "time.h"
 #include "console.h"
@@ -51,7 +52,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     d->shared_info->wc_sec = (uint32_t)wallclock_boot_sec();
     d->shared_info->wc_sec_hi = (uint32_t)(wallclock_boot_sec() >> 32);
     d->shared_info->wc_version = 2;
-    if (evtchn_init(d, privileged ? 4096 : 1024)) {
+    if (evtchn_init(d, privileged ? 4096 : 1024) || gnttab_init(d)) {
         pages_free(d->shared_info, 0);
         xfree(d);
         return NULL;

@@ -142,6 +142,10 @@ struct domain {
     unsigned int max_evtchns;
     uint32_t global_virq_port[NR_VIRQS];
 
+    struct grant_table *grant_table; /* grant_table.c */
+    unsigned int max_grant_frames;   /* 0 before creation = default */
+    unsigned int max_maptrack;       /* maptrack handles, 0 before creation = default */
+
     unsigned int weight;        /* scheduler: proportional share, default 256 */
     unsigned int cap;           /* percent of one CPU, 0 = none */
     uint64_t consumed_this_period;

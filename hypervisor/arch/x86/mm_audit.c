@@ -10,6 +10,7 @@
  * writable page: present RW L1 entries in validated L1 tables.
  */
 #include "pv_mm.h"
+#include "grant_table.h"
 #include "console.h"
 #include "lib.h"
 #include "mm.h"
@@ -32,11 +33,24 @@ static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
         mfn_t target = pte_mfn(e);
         if (target >= max_mfn || (level > 1 && target == mfn))
             continue; /* MMIO, or a linear entry pointing at its own table: no references */
+        if (level == 1 && (e & PTE_GRANT_MAPPING))
+            continue; /* counted from the maptrack entry that owns its references */
         exp[target].count++;
         if (level > 1 || (e & _PAGE_RW))
             exp[target].type_count++;
     }
     (void)d;
+}
+
+/* One reference held by a grant mapping (gnttab_audit_mappings). */
+static void account_grant_ref(mfn_t mfn, bool writable, void *arg)
+{
+    struct expect *exp = arg;
+    if (mfn >= max_mfn)
+        return;
+    exp[mfn].count++;
+    if (writable)
+        exp[mfn].type_count++;
 }
 
 unsigned long audit_domain_frames(const struct domain *d, bool verbose)
@@ -61,6 +75,7 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
             exp[mfn].type_count++;
         }
     }
+    gnttab_audit_mappings(account_grant_ref, exp);
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         const struct vcpu *v = d->vcpus[i];
         if (!v)

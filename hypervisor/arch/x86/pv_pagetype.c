@@ -27,6 +27,7 @@
  */
 #include "pv_mm.h"
 #include "console.h"
+#include "grant_table.h"
 #include "errno.h"
 #include "lib.h"
 #include "mm.h"
@@ -36,8 +37,8 @@
 spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
 
 /* Bits a guest may never set, per level; PWT/PCD/PAT allowed in L1 with I/O privilege. */
-#define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
-#define L1_DISALLOW_PRIV   0ull
+#define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | PTE_GRANT_MAPPING)
+#define L1_DISALLOW_PRIV   PTE_GRANT_MAPPING /* grant entries come from grant_table.c only */
 #define LN_DISALLOW        (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 #define PTE_FLAGS_MASK     (~PTE_ADDR_MASK)
 
@@ -248,8 +249,8 @@ static void put_entry_refs(pte_t e, unsigned int level, mfn_t self)
     if (!(e & _PAGE_PRESENT))
         return;
     mfn_t mfn = pte_mfn(e);
-    if (level == 1 && is_mmio(mfn))
-        return;
+    if (level == 1 && (is_mmio(mfn) || (e & PTE_GRANT_MAPPING)))
+        return; /* MMIO holds nothing; a grant entry's references belong to its maptrack entry */
     if (level > 1 && mfn == self)
         return; /* self-referencing linear entry: took nothing */
     struct page_info *pg = mfn_to_page(mfn);
@@ -316,6 +317,18 @@ static void devalidate_table(struct page_info *pg, unsigned int level)
             put_entry_refs(t[i], level, page_to_mfn(pg));
 }
 
+void pt_put_l1_entry_refs(pte_t e)
+{
+    put_entry_refs(e, 1, INVALID_MFN);
+}
+
+/* A live grant mapping: only unmap_grant_ref may change or remove it (Xen crashes a
+ * guest that removes one implicitly; we refuse the update instead). */
+static bool is_grant_entry(pte_t e, unsigned int level)
+{
+    return level == 1 && (e & _PAGE_PRESENT) && (e & PTE_GRANT_MAPPING);
+}
+
 int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
                  const struct domain *fd, bool preserve_ad)
 {
@@ -324,6 +337,8 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
         return -EINVAL;
     mfn_t self = virt_to_mfn(slot);
     pte_t old = *slot;
+    if (is_grant_entry(old, level))
+        return -EINVAL;
     if (preserve_ad)
         new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     /* Same frame, same permissions that matter: no reference changes needed. */
@@ -351,6 +366,8 @@ int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
                          const struct domain *d)
 {
     mfn_t self = virt_to_mfn(slot);
+    if (is_grant_entry(old, level))
+        return -EINVAL;
     int rc = get_entry_refs(new, level, self, d, d);
     if (rc)
         return rc;

@@ -1,0 +1,55 @@
+/*
+ * Grant tables (v1): per-domain shared entries, active (pinned) state, and the
+ * maptrack table of mappings a domain holds of other domains' grants.
+ *
+ * Who holds which reference: a grant mapping's general reference (and, when
+ * it is writable, its writable type reference) on the granted frame belongs
+ * to the mapping's maptrack entry, not to the L1 entry that the mapping
+ * writes. Those L1 entries carry PTE_GRANT_MAPPING (bit 62, Xen's
+ * _PAGE_GNTTAB) so that the page-table code knows to leave their references
+ * alone and refuses to let a guest write or remove them (pv_pagetype.c).
+ * Everything runs under mm_lock.
+ */
+#ifndef LAMINA_HV_GRANT_TABLE_H
+#define LAMINA_HV_GRANT_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "frame.h"
+#include "hypercall-types.h"
+#include "page.h"
+
+struct domain;
+
+/* L1 entries created by map_grant_ref: never accepted from a guest. */
+#define PTE_GRANT_MAPPING (1ull << 62)
+
+#define GNTTAB_DEFAULT_MAX_FRAMES 32u
+/* 1024 maptrack frames of 256 entries, as Xen's default limit. */
+#define GNTTAB_DEFAULT_MAX_MAPTRACK (1024u * 256u)
+
+/* Create d's (empty) grant table with the limits in d->max_grant_frames /
+ * d->max_maptrack (0 = defaults). */
+int gnttab_init(struct domain *d);
+
+/* Builder hook: write reserved entry ref (0 console, 1 store) of d, granting
+ * frame to grantee, as a toolstack seeds them. Allocates the first frame if
+ * needed. 0 or -errno. */
+int gnttab_seed_entry(struct domain *d, unsigned int ref, uint16_t grantee, mfn_t frame,
+                      bool readonly);
+
+/* d is dying: undo every mapping it holds of others' grants (zapping the L1
+ * entries that are still grant entries) and free its maptrack. Frames that
+ * others map of d stay referenced by their maptrack entries until unmapped. */
+void gnttab_release_mappings(struct domain *d);
+
+/* Frame audit: call fn once per reference a live grant mapping holds on a
+ * frame (writable = also a writable type reference). Caller holds mm_lock. */
+void gnttab_audit_mappings(void (*fn)(mfn_t mfn, bool writable, void *arg), void *arg);
+
+/* pv_pagetype.c: drop the references a (non-grant) L1 entry held, once it is replaced. */
+void pt_put_l1_entry_refs(pte_t e);
+
+long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count);
+
+#endif
