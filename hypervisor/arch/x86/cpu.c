@@ -107,7 +107,7 @@ void cpu_load_tables(struct cpu_info *ci)
 {
     uint64_t *gdt = alloc_or_panic(4, "GDT"); /* 16 pages, 15 used */
     struct tss64 *tss = alloc_or_panic(0, "TSS");
-    char *stub = alloc_or_panic(0, "SYSCALL stub");
+    char *stub = alloc_or_panic(1, "SYSCALL stub"); /* code page + data page */
 
     ci->stack_top = (uint64_t)(&ci->guest_regs + 1);
     ci->gdt = gdt;

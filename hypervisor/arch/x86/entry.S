@@ -162,9 +162,12 @@ enter_guest:
 /*
  * SYSCALL stub template. LSTAR must point into a per-CPU copy of these bytes:
  * the copy's data slots hold that CPU's stack top and the common entry point,
- * reached RIP-relative so the code needs no free register.
+ * reached RIP-relative so the code needs no free register. Code and data sit
+ * on different pages: the scratch slot is written on every SYSCALL, and a
+ * write to a page holding code makes an emulator (QEMU's TCG) and some CPUs
+ * throw away what they decoded from it.
  */
-    .balign 64
+    .balign 4096
     .globl syscall_stub_start, syscall_stub_end, syscall_stub_stack, syscall_stub_target
 syscall_stub_start:
     mov     %rsp, syscall_stub_scratch(%rip)
@@ -172,7 +175,7 @@ syscall_stub_start:
     push    $GUEST_DS
     push    syscall_stub_scratch(%rip)
     jmp     *syscall_stub_target(%rip)
-    .balign 8
+    .balign 4096
 syscall_stub_scratch:
     .quad 0
 syscall_stub_stack:
