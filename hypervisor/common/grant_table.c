@@ -462,7 +462,9 @@ static void unmap_one(struct domain *ld, struct lam_gnttab_unmap_grant_ref *op)
         op->status = LAM_GNTST_bad_domain;
         return;
     }
-    if (op->dev_bus_addr && op->dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
+    /* Xen 4.17 checks the bus address only against a device mapping. */
+    if (op->dev_bus_addr && (m->flags & LAM_GNTMAP_device_map) &&
+        op->dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
         op->status = LAM_GNTST_general_error;
         return;
     }

@@ -1,0 +1,2 @@
+GUEST_TESTS += gnt-basic
+gnt-basic_LIBS := mm_util
