@@ -81,6 +81,7 @@ LAM_ASSERT_OFFSET(struct lam_grant_entry_v1, frame, 4);
 #define LAM_GNTST_bad_copy_arg      (-10)
 #define LAM_GNTST_address_too_big   (-11)
 #define LAM_GNTST_eagain            (-12)
+#define LAM_GNTST_no_space          (-13) /* maptrack full: no handle left (Xen 4.17) */
 
 struct lam_gnttab_map_grant_ref {
     uint64_t host_addr; /* IN: VA, or MA of a PTE with GNTMAP_contains_pte */

@@ -60,7 +60,8 @@ struct grant_table {
     struct active_grant **active;       /* [max_frames], 512 each */
     struct maptrack_entry **maptrack;   /* chunks of MAPTRACK_CHUNK */
     unsigned int mt_chunks, mt_max_chunks;
-    uint32_t mt_free; /* head of the free list */
+    uint32_t mt_limit; /* handles [0, mt_limit) may be issued */
+    uint32_t mt_free;  /* head of the free list */
 };
 
 static unsigned int nr_entries(const struct grant_table *gt)
@@ -95,6 +96,7 @@ int gnttab_init(struct domain *d)
     gt->max_frames = max;
     gt->mt_max_chunks = (mt + MAPTRACK_CHUNK - 1) / MAPTRACK_CHUNK;
     gt->mt_free = INVALID_HANDLE;
+    gt->mt_limit = mt;
     gt->shared = xzalloc_array(struct lam_grant_entry_v1 *, max);
     gt->active = xzalloc_array(struct active_grant *, max);
     gt->maptrack = xzalloc_array(struct maptrack_entry *, gt->mt_max_chunks);
@@ -167,8 +169,10 @@ static uint32_t get_maptrack_handle(struct grant_table *gt)
         if (!chunk)
             return INVALID_HANDLE;
         uint32_t base = gt->mt_chunks * MAPTRACK_CHUNK;
-        for (uint32_t i = 0; i < MAPTRACK_CHUNK; i++)
-            chunk[i].next_free = i + 1 < MAPTRACK_CHUNK ? base + i + 1 : INVALID_HANDLE;
+        for (uint32_t i = 0; i < MAPTRACK_CHUNK; i++) {
+            bool last = i + 1 == MAPTRACK_CHUNK || base + i + 1 >= gt->mt_limit;
+            chunk[i].next_free = last ? INVALID_HANDLE : base + i + 1;
+        }
         gt->maptrack[gt->mt_chunks++] = chunk;
         gt->mt_free = base;
     }
@@ -400,7 +404,7 @@ static void map_one(struct domain *ld, struct lam_gnttab_map_grant_ref *op)
     }
     uint32_t handle = get_maptrack_handle(ld->grant_table);
     if (handle == INVALID_HANDLE) {
-        op->status = LAM_GNTST_no_device_space;
+        op->status = LAM_GNTST_no_space; /* what Xen 4.17 answers, not no_device_space */
         return;
     }
 

@@ -1,0 +1,2 @@
+GUEST_TESTS += gnt-maptrack
+gnt-maptrack_LIBS := mm_util
