@@ -8,7 +8,9 @@
 #include "xsclient.h"
 
 static const struct lam_option store_options[] = {
-    {"socket", 0, "PATH", "store socket (default $XENSTORED_PATH or /run/xenstored/socket)",
+    {"socket", 0, "PATH",
+     "store socket or xenbus device (default $XENSTORED_PATH or /run/xenstored/socket, then "
+     "/dev/xen/xenbus)",
      LAM_COMPLETE_FILE, NULL},
     {"count", 'n', "N", "watch: stop after N events (the first is the watch itself)",
      LAM_COMPLETE_NONE, NULL},

@@ -1,8 +1,9 @@
 /*
  * Ring transport plumbing for a real dom0 (see ring_xen.h). Ioctl layouts
  * follow Linux's uapi xen/evtchn.h and xen/gntdev.h (types 'E' and 'G').
- * This file can only be exercised once dom0 runs on Lamina or Xen; the
- * ring logic it drives (ring.c) is tested on plain memory.
+ * Dom0's local ring is exercised by the system test tests/system/dom0/store.sh
+ * (dom0's own kernel xenbus through this daemon); the ring logic (ring.c) is
+ * also tested on plain memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -168,12 +169,10 @@ static void ring_detach(struct store *st, struct domain *d)
 
 static const struct ring_ops xen_rings = {ring_attach, ring_detach};
 
-int ring_xen_start(struct store *st)
+/* The decimal event-channel port in /proc/xen/xsd_port. */
+static int read_xsd_port(uint32_t *port)
 {
     char buf[32];
-    uint32_t port, local = 0;
-    if (access("/proc/xen/xsd_kva", F_OK) != 0)
-        return 0; /* not dom0 on a hypervisor: sockets only */
     int pfd = open("/proc/xen/xsd_port", O_RDONLY | O_CLOEXEC);
     ssize_t n = pfd >= 0 ? read(pfd, buf, sizeof(buf) - 1) : -1;
     if (pfd >= 0)
@@ -182,17 +181,43 @@ int ring_xen_start(struct store *st)
         return -1;
     buf[n] = '\0';
     buf[strcspn(buf, "\n")] = '\0';
-    if (parse_u32(buf, &port))
+    return parse_u32(buf, port) ? -1 : 0;
+}
+
+int ring_xen_start(struct store *st)
+{
+    uint32_t port, local = 0;
+    if (access("/proc/xen/xsd_kva", F_OK) != 0)
+        return 0; /* not dom0 on a hypervisor: sockets only */
+    if (read_xsd_port(&port)) {
+        logmsg("local ring: cannot read /proc/xen/xsd_port: %s", strerror(errno));
         return -1;
+    }
     evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
-    gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
-    int kfd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC);
-    if (evtchn_fd < 0 || kfd < 0)
+    if (evtchn_fd < 0) {
+        logmsg("local ring: /dev/xen/evtchn: %s", strerror(errno));
         return -1;
+    }
+    gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+    if (gntdev_fd < 0)
+        logmsg("/dev/xen/gntdev: %s; introduced domains will not be served", strerror(errno));
+    int kfd = open("/proc/xen/xsd_kva", O_RDWR | O_CLOEXEC);
+    if (kfd < 0) {
+        logmsg("local ring: /proc/xen/xsd_kva: %s", strerror(errno));
+        return -1;
+    }
     void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, kfd, 0);
     close(kfd);
-    if (page == MAP_FAILED || bind_port(0, port, &local))
+    if (page == MAP_FAILED) {
+        logmsg("local ring: mapping /proc/xen/xsd_kva: %s", strerror(errno));
         return -1;
+    }
+    int err = bind_port(0, port, &local);
+    if (err) {
+        logmsg("local ring: binding dom0's port %u: %s", port, strerror(err));
+        munmap(page, 4096);
+        return -1;
+    }
     domain_get(st, 0)->conn = xring_add(st, 0, page, local, ~0ull)->c;
     if (gntdev_fd >= 0)
         st->rings = &xen_rings;
@@ -200,9 +225,11 @@ int ring_xen_start(struct store *st)
     evtchn_handler.fn = evtchn_event;
     if (loop_add(&evtchn_handler, EPOLLIN))
         return -1;
+    logmsg("local ring: port %u bound as local port %u", port, local);
     /* The kernel's xenbus waits for a first event before it probes. */
     struct evtchn_port_arg nt = {local};
-    ioctl(evtchn_fd, EVTCHN_NOTIFY, &nt);
+    if (ioctl(evtchn_fd, EVTCHN_NOTIFY, &nt) < 0)
+        logmsg("local ring: notify on port %u: %s", local, strerror(errno));
     xring_pump(rings);
     return 0;
 }

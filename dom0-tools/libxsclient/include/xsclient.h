@@ -16,10 +16,22 @@ struct xsc;
 /* No transaction. */
 #define XSC_NO_TX 0u
 
-/* Connects to path, or $XENSTORED_PATH, or /run/xenstored/socket. NULL with errno set. */
+#define XSC_DEFAULT_SOCKET "/run/xenstored/socket"
+/* The kernel's xenbus device in a Xen domain (xenfs offers the same at XSC_XENBUS_PROC). */
+#define XSC_XENBUS_DEVICE "/dev/xen/xenbus"
+#define XSC_XENBUS_PROC   "/proc/xen/xenbus"
+
+/*
+ * Connects to path: a Unix socket, or a device speaking the protocol such as
+ * XSC_XENBUS_DEVICE (requests then go through the kernel's xenbus). Without
+ * path: $XENSTORED_PATH or XSC_DEFAULT_SOCKET, and when no daemon listens
+ * there, the kernel's xenbus device as Xen's libxenstore does. NULL with errno set.
+ */
 struct xsc *xsc_open(const char *path);
+/* Connects to the Unix socket at path, never falling back to a device. */
+struct xsc *xsc_open_socket(const char *path);
 void xsc_close(struct xsc *h);
-/* The socket, for poll() when waiting for watch events alongside other work. */
+/* The socket or device, for poll() when waiting for watch events alongside other work. */
 int xsc_fd(const struct xsc *h);
 
 /* *value is malloc'd and NUL-terminated (not counted in *len). */

@@ -1,10 +1,16 @@
-/* libxsclient: blocking store client over the Unix socket (see xsclient.h). */
+/*
+ * libxsclient: blocking store client (see xsclient.h), over the daemon's Unix
+ * socket or, as Xen's libxenstore does when no daemon socket answers, over
+ * the kernel's xenbus device (same wire protocol, relayed by dom0's kernel).
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,31 +24,13 @@ struct event {
 
 struct xsc {
     int fd;
+    bool device; /* the kernel's xenbus device: write(), not send() */
     uint32_t next_req;
     struct event *ev_head, *ev_tail;
 };
 
-struct xsc *xsc_open(const char *path)
+static struct xsc *handle_new(int fd, bool device)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (!path)
-        path = getenv("XENSTORED_PATH");
-    if (!path)
-        path = "/run/xenstored/socket";
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        errno = ENAMETOOLONG;
-        return NULL;
-    }
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return NULL;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return NULL;
-    }
     struct xsc *h = calloc(1, sizeof(*h));
     if (!h) {
         close(fd);
@@ -50,8 +38,66 @@ struct xsc *xsc_open(const char *path)
         return NULL;
     }
     h->fd = fd;
+    h->device = device;
     h->next_req = 1;
     return h;
+}
+
+static int socket_connect(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* A character device speaking the protocol (/dev/xen/xenbus, /proc/xen/xenbus). */
+static struct xsc *device_open(const char *path)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    return fd < 0 ? NULL : handle_new(fd, true);
+}
+
+static bool is_device(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISSOCK(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+struct xsc *xsc_open(const char *path)
+{
+    if (path)
+        return is_device(path) ? device_open(path) : xsc_open_socket(path);
+    const char *env = getenv("XENSTORED_PATH");
+    struct xsc *h = xsc_open_socket(env ? env : XSC_DEFAULT_SOCKET);
+    if (h || (errno != ENOENT && errno != ECONNREFUSED))
+        return h;
+    /* No daemon socket: the kernel's device, if this is a Xen domain. */
+    int e = errno;
+    h = device_open(XSC_XENBUS_DEVICE);
+    if (!h && errno == ENOENT)
+        h = device_open(XSC_XENBUS_PROC);
+    if (!h)
+        errno = e;
+    return h;
+}
+
+struct xsc *xsc_open_socket(const char *path)
+{
+    int fd = socket_connect(path);
+    return fd < 0 ? NULL : handle_new(fd, false);
 }
 
 void xsc_close(struct xsc *h)
@@ -74,11 +120,18 @@ int xsc_fd(const struct xsc *h)
     return h->fd;
 }
 
-static int io_all(int fd, void *buf, size_t len, bool writing)
+static int io_all(const struct xsc *h, void *buf, size_t len, bool writing)
 {
     char *p = buf;
+    int fd = h->fd;
     while (len) {
-        ssize_t n = writing ? send(fd, p, len, MSG_NOSIGNAL) : read(fd, p, len);
+        ssize_t n;
+        if (!writing)
+            n = read(fd, p, len);
+        else if (h->device)
+            n = write(fd, p, len);
+        else
+            n = send(fd, p, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -92,7 +145,7 @@ static int io_all(int fd, void *buf, size_t len, bool writing)
 /* Reads one message; the payload is malloc'd with a NUL after it. */
 static int recv_msg(struct xsc *h, struct xs_msg_hdr *hdr, char **payload)
 {
-    int err = io_all(h->fd, hdr, sizeof(*hdr), false);
+    int err = io_all(h, hdr, sizeof(*hdr), false);
     if (err)
         return err;
     if (hdr->len > XS_PAYLOAD_MAX)
@@ -100,7 +153,7 @@ static int recv_msg(struct xsc *h, struct xs_msg_hdr *hdr, char **payload)
     char *p = malloc(hdr->len + 1);
     if (!p)
         return ENOMEM;
-    err = io_all(h->fd, p, hdr->len, false);
+    err = io_all(h, p, hdr->len, false);
     if (err) {
         free(p);
         return err;
@@ -148,7 +201,7 @@ static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *pa
     }
     struct xs_msg_hdr hdr = {type, h->next_req++, tx, len};
     memcpy(buf, &hdr, sizeof(hdr));
-    int err = io_all(h->fd, buf, sizeof(hdr) + len, true);
+    int err = io_all(h, buf, sizeof(hdr) + len, true);
     while (!err) {
         char *payload;
         struct xs_msg_hdr r;

@@ -1,0 +1,105 @@
+#!/bin/sh
+# The store system test, run by /init inside dom0 (lamina.systest=store):
+# lamstored serves dom0's own kernel on the local ring page (/proc/xen/xsd_kva,
+# found by the daemon itself), and the kernel's xenbus works through it:
+#  - the kernel's xenbus probe runs once the daemon binds the ring and writes
+#    dom0's control/feature-* nodes;
+#  - /dev/xen/xenbus (requests relayed by the kernel over the ring) reads and
+#    writes keys the daemon's socket sees, and delivers watch events;
+#  - the kernel answers its own watches: a key written on control/sysrq is
+#    handled and cleared by the kernel (manage.c's sysrq watch);
+#  - the daemon stops cleanly on SIGTERM.
+# One line per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
+pass() { echo "SYSTEST PASS $1"; }
+fail() { echo "SYSTEST FAIL $1: $2"; }
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+
+SOCK=/run/xenstored/socket
+DEV=/dev/xen/xenbus
+HOME0=/local/domain/0
+LOG=/tmp/lamstored.log
+sock() { lam store --socket $SOCK "$@"; }
+dev() { lam store --socket $DEV "$@"; }
+# wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
+wait_for() {
+    n=$1
+    shift
+    while [ "$n" -gt 0 ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    return 1
+}
+# value_is PATH VALUE via...: the node's value, read through sock or dev.
+value_is() { [ "$($3 read "$1" 2>/dev/null)" = "$2" ]; }
+
+echo "store: xsd_port $(cat /proc/xen/xsd_port 2>/dev/null), xsd_kva $(cat /proc/xen/xsd_kva 2>/dev/null)"
+check xsd-kva-present [ -e /proc/xen/xsd_kva ]
+
+lamstored 2>$LOG &
+daemon=$!
+if wait_for 50 [ -S $SOCK ]; then pass daemon-socket; else fail daemon-socket "no $SOCK after 5 s"; fi
+check daemon-ring grep -q "local ring: port" $LOG
+
+# The kernel's probe thread waits for the daemon's first event, then (among
+# others) manage.c writes dom0's shutdown features relative to its home.
+if wait_for 100 value_is $HOME0/control/feature-poweroff 1 sock; then
+    pass kernel-writes-home
+else
+    fail kernel-writes-home "$HOME0/control/feature-poweroff never became 1"
+fi
+sock ls -r $HOME0
+
+# The kernel's xenbus device: requests travel dom0's ring to the daemon.
+check xenbus-dev-write dev write /systest/from-dev "written through the kernel"
+check xenbus-dev-read-by-socket value_is /systest/from-dev "written through the kernel" sock
+check socket-write sock write /systest/from-sock "written on the socket"
+check xenbus-dev-read value_is /systest/from-sock "written on the socket" dev
+check xenbus-dev-ls sh -c "lam store --socket $DEV ls /systest | grep -q '^from-sock = '"
+check xenbus-dev-rm dev rm /systest/from-dev
+if sock read /systest/from-dev >/dev/null 2>&1; then
+    fail xenbus-dev-rm-seen "/systest/from-dev still readable on the socket"
+else
+    pass xenbus-dev-rm-seen
+fi
+# Relative paths through the kernel are dom0's home.
+check xenbus-dev-relative dev write systest-relative yes
+check xenbus-dev-relative-home value_is $HOME0/systest-relative yes sock
+
+# A watch through the kernel's device: the registration event, then the write.
+dev watch -n 2 /systest/watched >/tmp/watch.out 2>&1 &
+watcher=$!
+sleep 1
+sock write /systest/watched now >/dev/null
+if wait_for 50 sh -c "! kill -0 $watcher 2>/dev/null"; then
+    if [ "$(grep -c '^/systest/watched' /tmp/watch.out)" -ge 2 ]; then
+        pass xenbus-dev-watch
+    else
+        fail xenbus-dev-watch "events: $(cat /tmp/watch.out)"
+    fi
+else
+    kill $watcher 2>/dev/null
+    fail xenbus-dev-watch "no event within 5 s: $(cat /tmp/watch.out)"
+fi
+
+# The kernel's own watch: it reads the key, clears it in a transaction and
+# runs the SysRq handler ('h' only prints help).
+sock write $HOME0/control/sysrq h >/dev/null
+if wait_for 50 value_is $HOME0/control/sysrq "" sock; then
+    pass kernel-answers-watch
+else
+    fail kernel-answers-watch "control/sysrq still '$(sock read $HOME0/control/sysrq)'"
+fi
+
+# Without a socket to talk to, lam falls back to the kernel's device.
+check fallback-to-xenbus sh -c "XENSTORED_PATH=/run/none lam store read /systest/from-sock \
+    | grep -q 'written on the socket'"
+
+check daemon-alive kill -0 $daemon
+kill -TERM $daemon
+wait $daemon
+rc=$?
+check daemon-clean-exit [ $rc -eq 0 ]
+echo "store: lamstored log:"
+sed 's/^/  /' $LOG
