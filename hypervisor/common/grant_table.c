@@ -500,7 +500,9 @@ void gnttab_release_mappings(struct domain *d)
         struct maptrack_entry *m = maptrack_entry(gt, h);
         if (!m->flags)
             continue;
-        struct domain *rd = domain_list[m->domid];
+        struct domain *rd = m->domid < MAX_DOMAINS ? domain_list[m->domid] : NULL;
+        if (!rd || !rd->grant_table)
+            continue; /* granter gone: nothing left to unpin */
         if (m->flags & LAM_GNTMAP_host_map) {
             /* Zap the entry if it is still there; either way the frame reference goes. */
             (void)destroy_host_mapping(d, m->host_addr, m->mfn, m->flags);
