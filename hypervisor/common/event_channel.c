@@ -177,6 +177,19 @@ static long evtchn_alloc_unbound(struct domain *self, struct lam_evtchn_alloc_un
     return port < 0 ? port : 0;
 }
 
+/* For the domain builder: an unbound port of d that domain `remote` may bind. */
+int evtchn_alloc_unbound_for(struct domain *d, domid_t remote, uint32_t *port)
+{
+    unsigned long flags = spin_lock_irqsave(&d->evtchn_lock);
+    int p = alloc_port(d);
+    if (p > 0) {
+        d->evtchn[p] = (struct evtchn){.state = ECS_UNBOUND, .u.unbound_remote = remote};
+        *port = (uint32_t)p;
+    }
+    spin_unlock_irqrestore(&d->evtchn_lock, flags);
+    return p < 0 ? p : 0;
+}
+
 static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_interdomain *b)
 {
     struct domain *rd = lookup_domain(ld, b->remote_dom);

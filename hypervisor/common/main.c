@@ -48,13 +48,75 @@ static const char *module_args(const char *s)
 
 #define DEFAULT_DOM0_MEM (256ull << 20)
 
+/* A boot module whose arguments start with "--domU" is a boot-time unprivileged
+ * domain: "--domU [mem=SIZE] [--] kernel arguments". */
+static bool is_domu_module(const struct boot_module *m)
+{
+    const char *a = module_args(m->cmdline);
+    return !strncmp(a, "--domU", 6) && (a[6] == '\0' || a[6] == ' ');
+}
+
+#define DEFAULT_DOMU_MEM (32ull << 20)
+
+static void build_boot_domu(const struct boot_module *m, domid_t id)
+{
+    const char *a = module_args(m->cmdline) + 6;
+    uint64_t mem = DEFAULT_DOMU_MEM;
+    while (*a == ' ')
+        a++;
+    while (!strncmp(a, "mem=", 4)) {
+        const char *end = a + 4;
+        if (size_parse(a + 4, &mem, &end) || mem < (4ull << 20))
+            mem = DEFAULT_DOMU_MEM;
+        while (*a && *a != ' ')
+            a++;
+        while (*a == ' ')
+            a++;
+    }
+    if (!strncmp(a, "--", 2) && (a[2] == ' ' || a[2] == '\0'))
+        a += a[2] ? 3 : 2;
+    struct kernel_image img;
+    if (kernel_image_open(&img, __va(m->start), m->end - m->start)) {
+        log_printf(LOG_ERR, "boot domain d%u: module '%s' cannot be loaded", id, m->cmdline);
+        return;
+    }
+    struct dom_build_args args = {
+        .kernel = img.elf,
+        .kernel_len = img.elf_len,
+        .cmdline = a,
+        .nr_pages = mem >> PAGE_SHIFT,
+        .privileged = false,
+        .max_vcpus = 1,
+    };
+    struct domain *d = dom_build(id, &args);
+    kernel_image_close(&img);
+    if (!d) {
+        log_printf(LOG_ERR, "boot domain d%u: build failed; continuing without it", id);
+        return;
+    }
+    d->state = DOMAIN_RUNNING;
+    arch_vcpu_update_time(d->vcpus[0]);
+    sched_request();
+    printk("boot domain d%u started from '%s'", id, m->cmdline);
+}
+
+static void build_boot_domus(void)
+{
+    domid_t next = 1;
+    for (unsigned int i = 1; i < boot_info.nr_modules && next < MAX_DOMAINS; i++)
+        if (is_domu_module(&boot_info.modules[i]))
+            build_boot_domu(&boot_info.modules[i], next++);
+}
+
 static struct domain *build_first_domain(void)
 {
     if (boot_info.nr_modules == 0)
         panic("no dom0 kernel: pass the kernel as the first multiboot module "
               "(QEMU: -initrd \"<kernel> <args>\")");
     const struct boot_module *k = &boot_info.modules[0];
-    const struct boot_module *rd = boot_info.nr_modules > 1 ? &boot_info.modules[1] : NULL;
+    const struct boot_module *rd =
+        boot_info.nr_modules > 1 && !is_domu_module(&boot_info.modules[1]) ? &boot_info.modules[1]
+                                                                           : NULL;
 
     uint64_t free_bytes = heap_free_frames() << PAGE_SHIFT;
     uint64_t mem = opt_dom0_mem ? opt_dom0_mem : MIN(DEFAULT_DOM0_MEM, free_bytes / 2);
@@ -142,6 +204,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     sched_init();
 
     struct domain *d0 = build_first_domain();
+    build_boot_domus();
     printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input to Lamina's "
            "debug keys, 'h' for help)");
     run_first_vcpu(d0->vcpus[0]);

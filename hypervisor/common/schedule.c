@@ -162,8 +162,10 @@ void schedule_on_exit(void)
     struct cpu_info *ci = get_cpu_info();
     struct vcpu *prev = ci->curr_vcpu;
 
-    if (prev->domain->state == DOMAIN_SHUTDOWN && prev->domain->domain_id == 0)
-        domain_shutdown_report(prev->domain); /* the machine follows dom0 */
+    if (prev->domain->state == DOMAIN_SHUTDOWN && !prev->domain->shutdown_reported) {
+        prev->domain->shutdown_reported = true;
+        domain_shutdown_report(prev->domain); /* for dom0 this stops the machine */
+    }
     if (!need_resched && runnable(prev))
         return;
 

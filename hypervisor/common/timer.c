@@ -16,17 +16,22 @@
 
 struct cpu_timers {
     struct timer_heap heap;
+    uint64_t armed_for; /* deadline the APIC timer is programmed for (0: none) */
     struct timer *storage[TIMERS_PER_CPU];
     struct timer housekeeping;
 };
 
 static struct cpu_timers cpu_timers[NR_CPUS];
 
+/* Program the APIC for the earliest deadline, unless it is already set for it:
+ * each reprogramming is an MMIO write, and schedules rearm timers constantly. */
 static void reprogram(struct cpu_timers *ct)
 {
     struct timer *next = timer_heap_peek(&ct->heap);
-    if (next)
-        apic_timer_arm(next->expires);
+    if (!next || next->expires == ct->armed_for)
+        return;
+    ct->armed_for = next->expires;
+    apic_timer_arm(next->expires);
 }
 
 void timer_set(struct timer *t, uint64_t expires)
@@ -61,6 +66,7 @@ void timer_interrupt(void)
 {
     struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
     struct timer *t;
+    ct->armed_for = 0; /* the one-shot fired: nothing is programmed now */
     while ((t = timer_heap_pop_expired(&ct->heap, time_now_ns())) != NULL)
         t->fn(t->data);
     reprogram(ct);

@@ -33,9 +33,11 @@ struct cpu_info {
     unsigned int apic_id;
     struct vcpu *curr_vcpu;
     struct tss64 *tss;
-    uint64_t syscall_scratch; /* guest RSP saved by the SYSCALL stub */
-    uint64_t stack_top;       /* = &guest_regs + 1, loaded by the SYSCALL stub */
-    uint64_t *gdt;            /* this CPU's GDT: guest pages 0-13, hypervisor page 14 */
+    uint64_t syscall_scratch;     /* guest RSP saved by the SYSCALL stub */
+    uint64_t stack_top;           /* = &guest_regs + 1, loaded by the SYSCALL stub */
+    uint64_t *gdt;                /* this CPU's GDT: guest pages 0-13, hypervisor page 14 */
+    unsigned int gdt_guest_pages; /* how many of pages 0-13 hold a guest's descriptors */
+    unsigned int pad2;
 };
 
 static inline struct cpu_info *get_cpu_info(void)

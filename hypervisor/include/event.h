@@ -7,6 +7,8 @@
 
 int evtchn_init(struct domain *d, unsigned int max_ports);
 void evtchn_destroy(struct domain *d);
+/* For the domain builder: an unbound port of d that domain `remote` may bind. */
+int evtchn_alloc_unbound_for(struct domain *d, domid_t remote, uint32_t *port);
 /* Mark port pending in d and notify its vCPU (the 2-level delivery rule). */
 void evtchn_set_pending(struct domain *d, uint32_t port);
 /* Raise a VIRQ: per-vCPU ones on v, global ones on the domain's bound vCPU. */

@@ -20,6 +20,8 @@
 #include "mm.h"
 #include "page.h"
 #include "pv_mm.h"
+#include "event.h"
+#include "grant_table.h"
 #include "xmalloc.h"
 #include "x86.h"
 #include "lamina/start_info.h"
@@ -167,6 +169,29 @@ static int allocate_memory(struct builder *b)
     return 0;
 }
 
+/*
+ * The store and console rings of an unprivileged domain: pages in its own
+ * memory, each with an unbound event channel the control domain's daemons bind,
+ * and grant references 0 (console) and 1 (store) pre-seeded for dom0, as the
+ * toolstack's builder does on Xen.
+ */
+static int setup_rings(struct builder *b, struct lam_start_info *si, uint64_t v_store,
+                       uint64_t v_console, uint64_t vbase)
+{
+    struct domain *d = b->d;
+    uint64_t store_pfn = (v_store - vbase) >> PAGE_SHIFT;
+    uint64_t console_pfn = (v_console - vbase) >> PAGE_SHIFT;
+
+    if (evtchn_alloc_unbound_for(d, 0, &si->store_evtchn) ||
+        evtchn_alloc_unbound_for(d, 0, &si->console.domU.evtchn))
+        return -1;
+    si->store_mfn = b->p2m[store_pfn];
+    si->console.domU.mfn = b->p2m[console_pfn];
+    gnttab_seed_entry(d, 0, 0, b->p2m[console_pfn], false);
+    gnttab_seed_entry(d, 1, 0, b->p2m[store_pfn], false);
+    return 0;
+}
+
 static int check_kernel(const struct elf_pv_info *e, bool privileged)
 {
     if (e->virt_base > e->virt_kstart) {
@@ -221,6 +246,14 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     }
     uint64_t v_si = next;
     next += PAGE_SIZE;
+    /* An unprivileged domain also gets its store and console ring pages here. */
+    uint64_t v_store = 0, v_console = 0;
+    if (!a->privileged) {
+        v_store = next;
+        next += PAGE_SIZE;
+        v_console = next;
+        next += PAGE_SIZE;
+    }
     uint64_t v_pt = next, nr_pt = 1, v_end;
     for (;;) {
         uint64_t v_stack = v_pt + nr_pt * PAGE_SIZE;
@@ -310,6 +343,8 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
         if (!v_initrd)
             si->flags |= LAM_SIF_MOD_START_PFN;
     }
+    if (!a->privileged && setup_rings(b, si, v_store, v_console, vbase))
+        goto fail;
     si->first_p2m_pfn = first_p2m_pfn;
     si->nr_p2m_frames = nr_p2m_frames;
     size_t cl = MIN(strlen(a->cmdline), sizeof(si->cmd_line) - 1);

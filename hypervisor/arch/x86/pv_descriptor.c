@@ -61,17 +61,20 @@ int validate_descriptor_page(struct page_info *pg)
     return 0;
 }
 
-/* Copy the vCPU's guest GDT into this CPU's GDT (pages 0-13). */
+/*
+ * Copy the vCPU's guest GDT into this CPU's GDT (pages 0-13). Only the pages
+ * the previous vCPU used need clearing: a context switch between guests
+ * without GDTs (or with one page, as Linux) touches at most a page or two.
+ */
 void pv_load_guest_gdt(const struct vcpu *v)
 {
-    uint64_t *gdt = get_cpu_info()->gdt;
+    struct cpu_info *ci = get_cpu_info();
     unsigned int pages = (v->gdt_ents + 511) / 512;
-    for (unsigned int p = 0; p < 14; p++) {
-        if (p < pages)
-            memcpy(gdt + p * 512, mfn_to_virt(v->gdt_frames[p]), PAGE_SIZE);
-        else
-            memset(gdt + p * 512, 0, PAGE_SIZE);
-    }
+    for (unsigned int p = 0; p < pages; p++)
+        memcpy(ci->gdt + p * 512, mfn_to_virt(v->gdt_frames[p]), PAGE_SIZE);
+    for (unsigned int p = pages; p < ci->gdt_guest_pages; p++)
+        memset(ci->gdt + p * 512, 0, PAGE_SIZE);
+    ci->gdt_guest_pages = pages;
 }
 
 static void release_gdt(struct vcpu *v)
