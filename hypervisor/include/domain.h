@@ -126,6 +126,7 @@ struct domain {
     enum domain_state state;
     unsigned int shutdown_reason;
     uint64_t shutdown_code; /* SCHEDOP_shutdown_code: overrides the next reason */
+    bool shutdown_reported;
 
     unsigned int max_vcpus;
     struct vcpu *vcpus[MAX_VCPUS];
