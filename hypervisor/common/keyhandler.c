@@ -55,6 +55,36 @@ static void audit_all(void)
             audit_domain_frames(domain_list[i], true);
 }
 
+/* Every open event channel of every domain, with its pending and mask bits. */
+static void dump_evtchns(void)
+{
+    static const char *const states[] = {"free", "unbound", "interdomain", "pirq",
+                                         "virq", "ipi", "reserved"};
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_list[i];
+        if (!d || !d->evtchn)
+            continue;
+        for (uint32_t p = 1; p < d->max_evtchns; p++) {
+            const struct evtchn *c = &d->evtchn[p];
+            if (c->state == ECS_FREE)
+                continue;
+            bool pend = (d->shared_info->evtchn_pending[p / 64] >> (p % 64)) & 1;
+            bool mask = (d->shared_info->evtchn_mask[p / 64] >> (p % 64)) & 1;
+            printk("d%u port %u: %s vcpu %u%s%s", d->domain_id, p, states[c->state],
+                   c->notify_vcpu, pend ? " pending" : "", mask ? " masked" : "");
+        }
+        for (unsigned int j = 0; j < d->max_vcpus; j++) {
+            struct vcpu *v = d->vcpus[j];
+            if (v)
+                printk("d%uv%u: sel %#lx upcall pending %u mask %u, %s%s, poll_nr %u", d->domain_id,
+                       j, (unsigned long)v->vcpu_info->evtchn_pending_sel,
+                       v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask,
+                       v->online ? "online" : "offline", v->blocked ? " blocked" : "",
+                       v->poll_nr);
+        }
+    }
+}
+
 static void show_help(void);
 
 static const struct {
@@ -67,6 +97,7 @@ static const struct {
     {'q', dump_domains, "dump domains and vCPUs"},
     {'m', dump_memory, "dump memory allocator state"},
     {'a', audit_all, "audit every domain's frame reference counts"},
+    {'e', dump_evtchns, "dump event channels and vCPU event state"},
 };
 
 static void show_help(void)
