@@ -5,8 +5,10 @@
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
 #   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--systest NAME]
 #               [--timing FILE]
-# --timing FILE: write "boot-to-init <seconds>" there, the host-side time from
-# launching QEMU to the serial line where dom0's /init reports ("init: ...").
+# --timing FILE: host-side times from launching QEMU, in seconds: "dom0-start"
+# to the hypervisor's "*** Serial input to DOM0" line (both print it once dom0
+# is built, just before it first runs) and "boot-to-init" to the serial line
+# where dom0's /init reports ("init: ...").
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -65,12 +67,13 @@ timeout "${LAMINA_SYSTEM_TIMEOUT:-420}" qemu-system-x86_64 -nographic -no-reboot
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$fifo" 2>&1 &
 qemu=$!
-init_at=
+init_at= dom0_at=
 while IFS= read -r line; do
     line=${line%$'\r'}
     printf '%s\n' "$line" >>"$log"
     case $line in
     init:*) [ -z "$init_at" ] && init_at=$EPOCHREALTIME ;;
+    *"*** Serial input to DOM0"*) [ -z "$dom0_at" ] && dom0_at=$EPOCHREALTIME ;;
     "(XEN) Hardware Dom0 "* | "(XEN) Hardware domain 0 "*) kill "$qemu" 2>/dev/null ;;
     esac
 done <"$fifo"
@@ -78,11 +81,11 @@ wait "$qemu"
 status=$?
 
 if [ -n "$TIMING" ]; then
-    if [ -n "$init_at" ]; then
-        awk -v a="$start" -v b="$init_at" 'BEGIN { printf "boot-to-init %.3f\n", b - a }' >"$TIMING"
-    else
-        : >"$TIMING"
-    fi
+    : >"$TIMING"
+    [ -n "$dom0_at" ] && awk -v a="$start" -v b="$dom0_at" \
+        'BEGIN { printf "dom0-start %.3f\n", b - a }' >>"$TIMING"
+    [ -n "$init_at" ] && awk -v a="$start" -v b="$init_at" \
+        'BEGIN { printf "boot-to-init %.3f\n", b - a }' >>"$TIMING"
 fi
 
 sed -n 's/^SYSTEST \(PASS\|FAIL\) \([^:]*\).*/\1 '"$tag"':\2/p' "$log" >>"$RESULTS"
