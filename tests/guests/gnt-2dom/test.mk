@@ -1,0 +1,2 @@
+GUEST_TESTS += gnt-2dom
+gnt-2dom_LIBS := mm_util

@@ -1,0 +1,2 @@
+GUEST_TESTS += gnt-peer
+gnt-peer_LIBS := mm_util
