@@ -8,7 +8,9 @@
 #    writes keys the daemon's socket sees, and delivers watch events;
 #  - the kernel answers its own watches: a key written on control/sysrq is
 #    handled and cleared by the kernel (manage.c's sysrq watch);
-#  - the daemon stops cleanly on SIGTERM.
+#  - messages larger than the ring (1024 bytes) and bursts of requests pass;
+#  - the daemon restarts with --state and the kernel's ring and watches carry
+#    on (the kernel never notices), and it stops cleanly on SIGTERM.
 # One line per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
@@ -18,6 +20,7 @@ SOCK=/run/xenstored/socket
 DEV=/dev/xen/xenbus
 HOME0=/local/domain/0
 LOG=/tmp/lamstored.log
+STATE=/tmp/lamstored.state
 sock() { lam store --socket $SOCK "$@"; }
 dev() { lam store --socket $DEV "$@"; }
 # wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
@@ -37,7 +40,7 @@ value_is() { [ "$($3 read "$1" 2>/dev/null)" = "$2" ]; }
 echo "store: xsd_port $(cat /proc/xen/xsd_port 2>/dev/null), xsd_kva $(cat /proc/xen/xsd_kva 2>/dev/null)"
 check xsd-kva-present [ -e /proc/xen/xsd_kva ]
 
-lamstored 2>$LOG &
+lamstored --state $STATE 2>$LOG &
 daemon=$!
 if wait_for 50 [ -S $SOCK ]; then pass daemon-socket; else fail daemon-socket "no $SOCK after 5 s"; fi
 check daemon-ring grep -q "local ring: port" $LOG
@@ -96,10 +99,40 @@ fi
 check fallback-to-xenbus sh -c "XENSTORED_PATH=/run/none lam store read /systest/from-sock \
     | grep -q 'written on the socket'"
 
+# Messages larger than the ring, both ways, and a burst of small requests.
+big=$(head -c 3000 /dev/zero | tr '\0' x)
+check ring-large-write dev write /systest/big "$big"
+check ring-large-read-by-socket value_is /systest/big "$big" sock
+sock write /systest/big2 "y$big" >/dev/null
+check ring-large-read value_is /systest/big2 "y$big" dev
+i=0
+while [ $i -lt 100 ] && dev write /systest/burst/$i $i >/dev/null 2>&1; do i=$((i + 1)); done
+check ring-burst-100 [ "$(sock ls /systest/burst | wc -l)" -eq 100 ]
+
+# A restart keeps the store and reconnects the kernel's ring and its watches.
 check daemon-alive kill -0 $daemon
 kill -TERM $daemon
 wait $daemon
 rc=$?
 check daemon-clean-exit [ $rc -eq 0 ]
+check state-saved [ -s $STATE ]
+rm -f $SOCK
+lamstored --state $STATE 2>>$LOG &
+daemon=$!
+if wait_for 50 [ -S $SOCK ]; then pass restart-socket; else fail restart-socket "no $SOCK"; fi
+check restart-kept-nodes value_is /systest/from-sock "written on the socket" sock
+check restart-xenbus-dev value_is /systest/burst/99 99 dev
+sock write $HOME0/control/sysrq h >/dev/null
+if wait_for 50 value_is $HOME0/control/sysrq "" sock; then
+    pass restart-kernel-watch
+else
+    fail restart-kernel-watch "control/sysrq still '$(sock read $HOME0/control/sysrq)'"
+fi
+
+check restart-daemon-alive kill -0 $daemon
+kill -TERM $daemon
+wait $daemon
+rc=$?
+check restart-clean-exit [ $rc -eq 0 ]
 echo "store: lamstored log:"
 sed 's/^/  /' $LOG
