@@ -3,7 +3,7 @@
 # (the same QEMU and kernel command lines for both, so the test is differential),
 # run an in-dom0 system test (/systest/<name>.sh, default tests/system/dom0/dom0.sh)
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
-#   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--systest NAME]
+#   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--test|--systest NAME]
 #               [--timing FILE]
 # --timing FILE: host-side times from launching QEMU, in seconds: "dom0-start"
 # to the hypervisor's "*** Serial input to DOM0" line (both print it once dom0
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     --hv) HV=$2; shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
     --vcpus) VCPUS=$2; shift 2 ;;
-    --systest) SYSTEST=$2; shift 2 ;;
+    --test | --systest) SYSTEST=$2; shift 2 ;;
     --timing) TIMING=$2; shift 2 ;;
     *)
         echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--systest NAME]" \
@@ -61,7 +61,7 @@ mkfifo "$fifo"
 trap 'rm -f "$fifo"' EXIT
 : >"$log"
 start=$EPOCHREALTIME
-timeout "${LAMINA_SYSTEM_TIMEOUT:-420}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
+timeout "${LAMINA_SYSTEM_TIMEOUT:-240}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
     -cpu max,-smap,-pku -smp 1 \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img" \
