@@ -7,13 +7,22 @@
  * hypervisor runs with RFLAGS.DF clear; memmove's backward copy sets it
  * briefly and clears it again.
  */
+#include <stdint.h>
+
 #include "lib.h"
 
+/*
+ * Bulk moves go 8 bytes at a time: under emulation (QEMU's TCG) every
+ * iteration of a REP string instruction costs the same whatever its width, so
+ * MOVSQ/STOSQ are up to eight times faster than the byte forms.
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     void *ret = dst;
+    size_t quads = n / 8, tail = n % 8;
 
-    __asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+    __asm__ __volatile__("rep movsq" : "+D"(dst), "+S"(src), "+c"(quads) : : "memory");
+    __asm__ __volatile__("rep movsb" : "+D"(dst), "+S"(src), "+c"(tail) : : "memory");
     return ret;
 }
 
@@ -23,7 +32,9 @@ void *memmove(void *dst, const void *src, size_t n)
     const unsigned char *s = src;
 
     if (d <= s || d >= s + n) {
-        __asm__ __volatile__("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+        size_t quads = n / 8, tail = n % 8;
+        __asm__ __volatile__("rep movsq" : "+D"(d), "+S"(s), "+c"(quads) : : "memory");
+        __asm__ __volatile__("rep movsb" : "+D"(d), "+S"(s), "+c"(tail) : : "memory");
     } else if (n) {
         /* Overlap with dst above src: copy from the last byte down. */
         d += n - 1;
@@ -36,8 +47,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
+    size_t quads = n / 8, tail = n % 8;
+    uint64_t pattern = (uint64_t)(unsigned char)c * 0x0101010101010101ull;
 
-    __asm__ __volatile__("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+    __asm__ __volatile__("rep stosq" : "+D"(dst), "+c"(quads) : "a"(pattern) : "memory");
+    __asm__ __volatile__("rep stosb" : "+D"(dst), "+c"(tail) : "a"(pattern) : "memory");
     return ret;
 }
 
