@@ -173,6 +173,10 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
         v->fpu_initialised = true;
     }
+    log_printf(LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
+               v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip,
+               (unsigned long)v->regs.cs, (unsigned long)v->regs.ss, (unsigned long)v->regs.rsp,
+               v->gdt_ents);
     rc = 0;
     goto out;
 undo_l4:

@@ -38,7 +38,18 @@ struct cpu_info {
     uint64_t *gdt;                /* this CPU's GDT: guest pages 0-13, hypervisor page 14 */
     unsigned int gdt_guest_pages; /* how many of pages 0-13 hold a guest's descriptors */
     unsigned int pad2;
+    uint64_t pad3;
 };
+
+/*
+ * The CPU aligns the stack to 16 bytes before pushing an interrupt frame from
+ * ring 3, so the end of guest_regs (TSS.RSP0) must be 16-byte aligned: the
+ * part of cpu_info after it must be a multiple of 16. If it were not, every
+ * interrupt taken in a guest would land 8 bytes off and corrupt the frame.
+ */
+_Static_assert((sizeof(struct cpu_info) - sizeof(struct cpu_regs)) % 16 == 0,
+               "guest_regs must end 16-byte aligned");
+_Static_assert(sizeof(struct cpu_regs) % 8 == 0, "cpu_regs is a stack of quadwords");
 
 static inline struct cpu_info *get_cpu_info(void)
 {

@@ -85,6 +85,11 @@ static void hypervisor_fault(struct cpu_regs *regs)
                vec < X86_NR_EXCEPTIONS && exception_names[vec] ? exception_names[vec] : "?");
     show_registers(regs);
     show_stack_trace(regs->rbp);
+    if (current) {
+        log_printf(LOG_ERR, "guest frame of d%uv%u:", current->domain->domain_id,
+                   current->vcpu_id);
+        show_registers(guest_cpu_regs());
+    }
     panic("fatal exception %u in the hypervisor at %#lx", vec, (unsigned long)regs->rip);
 }
 
