@@ -274,19 +274,12 @@ static int pin_grant(struct domain *rd, uint32_t ref, uint16_t ldom, bool readon
 
 /* ---- the L1 entry of a host mapping ---- */
 
-/* The L1 slot mapping va in v's kernel tables (as pv_mm.c walks them), or NULL. */
+/* The L1 slot mapping va in v's kernel tables, or NULL (va must be guest memory). */
 static pte_t *va_l1_slot(const struct vcpu *v, uint64_t va)
 {
-    if (!v->guest_table || !guest_range_ok(va & ~(PAGE_SIZE - 1), PAGE_SIZE))
+    if (!guest_range_ok(va & ~(PAGE_SIZE - 1), PAGE_SIZE))
         return NULL;
-    pte_t *t = mfn_to_virt(v->guest_table >> PAGE_SHIFT);
-    for (unsigned int level = 4; level > 1; level--) {
-        pte_t e = t[pt_index(va, level)];
-        if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)))
-            return NULL;
-        t = mfn_to_virt(pte_mfn(e));
-    }
-    return &t[pt_index(va, 1)];
+    return guest_l1_slot(v, va);
 }
 
 /* The slot named by a map/unmap host_addr, in a live L1 table ld owns, or NULL. */

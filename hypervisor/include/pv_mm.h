@@ -33,6 +33,9 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
 int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
                          const struct domain *d);
 
+/* The L1 slot mapping va in the vCPU's kernel page tables (no superpages), or NULL. */
+pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va);
+
 /* Which PGT_* type a table of this level has. */
 uint64_t pt_level_type(unsigned int level);
 /* Level of a page-table type, 0 if not a table. */

@@ -19,7 +19,7 @@
 #define DOMID_SELF_ABI 0x7ff0u
 
 /* The L1 slot mapping va in the vCPU's kernel page tables, or NULL. */
-static pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
+pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
 {
     if (!v->guest_table)
         return NULL;
