@@ -59,7 +59,7 @@ static void audit_all(void)
 static void dump_evtchns(void)
 {
     static const char *const states[] = {"free", "unbound", "interdomain", "pirq",
-                                         "virq", "ipi", "reserved"};
+                                         "virq", "ipi",     "reserved"};
     for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
         struct domain *d = domain_list[i];
         if (!d || !d->evtchn)
@@ -70,8 +70,8 @@ static void dump_evtchns(void)
                 continue;
             bool pend = (d->shared_info->evtchn_pending[p / 64] >> (p % 64)) & 1;
             bool mask = (d->shared_info->evtchn_mask[p / 64] >> (p % 64)) & 1;
-            printk("d%u port %u: %s vcpu %u%s%s", d->domain_id, p, states[c->state],
-                   c->notify_vcpu, pend ? " pending" : "", mask ? " masked" : "");
+            printk("d%u port %u: %s vcpu %u%s%s", d->domain_id, p, states[c->state], c->notify_vcpu,
+                   pend ? " pending" : "", mask ? " masked" : "");
         }
         for (unsigned int j = 0; j < d->max_vcpus; j++) {
             struct vcpu *v = d->vcpus[j];
@@ -79,8 +79,7 @@ static void dump_evtchns(void)
                 printk("d%uv%u: sel %#lx upcall pending %u mask %u, %s%s, poll_nr %u", d->domain_id,
                        j, (unsigned long)v->vcpu_info->evtchn_pending_sel,
                        v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask,
-                       v->online ? "online" : "offline", v->blocked ? " blocked" : "",
-                       v->poll_nr);
+                       v->online ? "online" : "offline", v->blocked ? " blocked" : "", v->poll_nr);
         }
     }
 }

@@ -20,15 +20,15 @@
 #include "hypercall-types.h"
 #include "lamina/shared_info.h"
 
-#define MAX_DOMAINS     64
-#define MAX_VCPUS       32
+#define MAX_DOMAINS          64
+#define MAX_VCPUS            32
 #define DOMID_FIRST_RESERVED 0x7ff0
-#define DOMID_SELF      0x7ff0
-#define DOMID_IO        0x7ff1
-#define DOMID_XEN       0x7ff2
-#define DOMID_IDLE      0x7fff
-#define NR_VIRQS        24
-#define SHUTDOWN_CODE_NONE (~0ull)
+#define DOMID_SELF           0x7ff0
+#define DOMID_IO             0x7ff1
+#define DOMID_XEN            0x7ff2
+#define DOMID_IDLE           0x7fff
+#define NR_VIRQS             24
+#define SHUTDOWN_CODE_NONE   (~0ull)
 
 /* One guest trap-table entry (set_trap_table). */
 struct guest_trap {
@@ -49,17 +49,17 @@ struct pending_bounce {
 struct vcpu {
     unsigned int vcpu_id;
     struct domain *domain;
-    struct cpu_regs regs;  /* saved state while not running */
-    bool kernel_mode;      /* guest kernel (true) or guest user (false) */
+    struct cpu_regs regs; /* saved state while not running */
+    bool kernel_mode;     /* guest kernel (true) or guest user (false) */
     bool online;
     bool blocked;
 
     uint64_t guest_table;      /* machine address of the kernel L4 */
     uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
 
-    mfn_t gdt_frames[14];      /* set_gdt: frames holding the guest's GDT */
+    mfn_t gdt_frames[14]; /* set_gdt: frames holding the guest's GDT */
     unsigned int gdt_ents;
-    uint64_t ldt_base;         /* MMUEXT_SET_LDT */
+    uint64_t ldt_base; /* MMUEXT_SET_LDT */
     unsigned int ldt_ents;
 
     struct guest_trap traps[256];
@@ -74,26 +74,26 @@ struct vcpu {
     struct pending_bounce bounce;
 
     /* Events and time */
-    uint32_t virq_port[NR_VIRQS];   /* per-vCPU VIRQ bindings (0 = none) */
-    struct timer singleshot_timer;  /* VIRQ_TIMER one-shot */
-    struct timer periodic_timer;    /* VIRQ_TIMER periodic */
-    uint64_t periodic_period;       /* ns, 0 = stopped */
-    struct timer poll_timer;        /* SCHEDOP_poll timeout */
-    uint32_t poll_ports[128];       /* ports being polled (SCHEDOP_poll) */
+    uint32_t virq_port[NR_VIRQS];  /* per-vCPU VIRQ bindings (0 = none) */
+    struct timer singleshot_timer; /* VIRQ_TIMER one-shot */
+    struct timer periodic_timer;   /* VIRQ_TIMER periodic */
+    uint64_t periodic_period;      /* ns, 0 = stopped */
+    struct timer poll_timer;       /* SCHEDOP_poll timeout */
+    uint32_t poll_ports[128];      /* ports being polled (SCHEDOP_poll) */
     unsigned int poll_nr;
-    bool fpu_ts;                    /* virtual CR0.TS */
-    unsigned int iopl;              /* virtual IOPL (physdev set_iopl) */
-    uint64_t iobmp;                 /* guest VA of the I/O bitmap (set_iobitmap) */
+    bool fpu_ts;       /* virtual CR0.TS */
+    unsigned int iopl; /* virtual IOPL (physdev set_iopl) */
+    uint64_t iobmp;    /* guest VA of the I/O bitmap (set_iobitmap) */
     unsigned int iobmp_nr;
     uint64_t debugreg[8];
 
     /* Scheduling */
-    int runstate;                   /* LAM_RUNSTATE_* */
-    uint64_t runstate_entry;        /* when it entered that state (ns) */
+    int runstate;            /* LAM_RUNSTATE_* */
+    uint64_t runstate_entry; /* when it entered that state (ns) */
     uint64_t runstate_time[4];
-    uint64_t runstate_guest_va;     /* registered runstate area, 0 = none */
-    int64_t credit;                 /* ns this vCPU may still run this period */
-    bool boosted;                   /* just woke up: runs ahead of others once */
+    uint64_t runstate_guest_va; /* registered runstate area, 0 = none */
+    int64_t credit;             /* ns this vCPU may still run this period */
+    bool boosted;               /* just woke up: runs ahead of others once */
     bool pause_flag;
     struct vcpu *next_in_queue;
     uint8_t fpu_state[512] __attribute__((aligned(16)));
@@ -102,11 +102,17 @@ struct vcpu {
 
 /* One event channel (2-level ABI). */
 enum evtchn_state {
-    ECS_FREE, ECS_UNBOUND, ECS_INTERDOMAIN, ECS_PIRQ, ECS_VIRQ, ECS_IPI, ECS_RESERVED
+    ECS_FREE,
+    ECS_UNBOUND,
+    ECS_INTERDOMAIN,
+    ECS_PIRQ,
+    ECS_VIRQ,
+    ECS_IPI,
+    ECS_RESERVED
 };
 struct evtchn {
-    uint8_t state;         /* enum evtchn_state */
-    uint16_t notify_vcpu;  /* vCPU that gets the upcall */
+    uint8_t state;        /* enum evtchn_state */
+    uint16_t notify_vcpu; /* vCPU that gets the upcall */
     union {
         domid_t unbound_remote; /* ECS_UNBOUND: who may bind */
         struct {
@@ -139,7 +145,7 @@ struct domain {
     unsigned long vm_assist;
 
     spinlock_t evtchn_lock;
-    struct evtchn *evtchn;      /* max_evtchns entries; port 0 is never used */
+    struct evtchn *evtchn; /* max_evtchns entries; port 0 is never used */
     unsigned int max_evtchns;
     uint32_t global_virq_port[NR_VIRQS];
 
@@ -147,8 +153,8 @@ struct domain {
     unsigned int max_grant_frames;   /* 0 before creation = default */
     unsigned int max_maptrack;       /* maptrack handles, 0 before creation = default */
 
-    unsigned int weight;        /* scheduler: proportional share, default 256 */
-    unsigned int cap;           /* percent of one CPU, 0 = none */
+    unsigned int weight; /* scheduler: proportional share, default 256 */
+    unsigned int cap;    /* percent of one CPU, 0 = none */
     uint64_t consumed_this_period;
 
     char name[32];

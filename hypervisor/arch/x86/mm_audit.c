@@ -20,8 +20,7 @@ struct expect {
     uint32_t count, type_count;
 };
 
-static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
-                          struct expect *exp)
+static void account_table(const struct domain *d, mfn_t mfn, unsigned int level, struct expect *exp)
 {
     const pte_t *t = mfn_to_virt(mfn);
     for (unsigned int i = 0; i < PT_ENTRIES; i++) {
@@ -105,10 +104,12 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
         if (page_count(pg) != exp[mfn].count || page_type_count(pg) != exp[mfn].type_count) {
             errors++;
             if (verbose && errors <= 16)
-                log_printf(LOG_ERR, "audit d%u: mfn %#lx count %lu (expected %u) type %#lx count %lu (expected %u)",
-                           d->domain_id, (unsigned long)mfn, (unsigned long)page_count(pg),
-                           exp[mfn].count, (unsigned long)(page_type(pg) >> PGT_type_shift),
-                           (unsigned long)page_type_count(pg), exp[mfn].type_count);
+                log_printf(
+                    LOG_ERR,
+                    "audit d%u: mfn %#lx count %lu (expected %u) type %#lx count %lu (expected %u)",
+                    d->domain_id, (unsigned long)mfn, (unsigned long)page_count(pg), exp[mfn].count,
+                    (unsigned long)(page_type(pg) >> PGT_type_shift),
+                    (unsigned long)page_type_count(pg), exp[mfn].type_count);
         }
     }
     spin_unlock(&mm_lock);

@@ -340,9 +340,9 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
     if (is_grant_entry(old, level))
         return -EINVAL;
     if (preserve_ad)
-        new |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+        new |= old &(_PAGE_ACCESSED | _PAGE_DIRTY);
     /* Same frame, same permissions that matter: no reference changes needed. */
-    if ((old & _PAGE_PRESENT) && (new & _PAGE_PRESENT) && pte_mfn(old) == pte_mfn(new) &&
+    if ((old & _PAGE_PRESENT) && (new &_PAGE_PRESENT) && pte_mfn(old) == pte_mfn(new) &&
         ((old ^ new) & _PAGE_RW) == 0) {
         int rc = check_flags(new, level, d);
         if (rc)

@@ -86,8 +86,7 @@ static void hypervisor_fault(struct cpu_regs *regs)
     show_registers(regs);
     show_stack_trace(regs->rbp);
     if (current) {
-        log_printf(LOG_ERR, "guest frame of d%uv%u:", current->domain->domain_id,
-                   current->vcpu_id);
+        log_printf(LOG_ERR, "guest frame of d%uv%u:", current->domain->domain_id, current->vcpu_id);
         show_registers(guest_cpu_regs());
     }
     panic("fatal exception %u in the hypervisor at %#lx", vec, (unsigned long)regs->rip);
