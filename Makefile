@@ -36,6 +36,12 @@ test: deps
 	@for p in $(PRESENT); do \
 	  $(SUBMAKE) -C $$p test || echo "FAIL build-or-run:$$p" >> $(RESULTS)/make-$$(echo $$p | tr / -).txt; \
 	done
+	@# Style and static analysis are part of the verdict too.
+	@if $(MAKE) --no-print-directory lint > $(BUILD)/lint.log 2>&1; then \
+	  echo "PASS lint" > $(RESULTS)/lint.txt; \
+	else \
+	  echo "FAIL lint (see $(BUILD)/lint.log)" > $(RESULTS)/lint.txt; tail -n 20 $(BUILD)/lint.log; \
+	fi
 	@scripts/summarize.sh $(RESULTS)
 
 # Each part prints its own figures, always Lamina against Xen 4.17 (or the
