@@ -155,6 +155,9 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     v->sel[2] = u->fs;
     v->sel[3] = u->gs;
     v->kernel_mode = (c->flags & LAM_VGCF_in_kernel) != 0;
+    /* The context's IOPL field is the vCPU's virtual IOPL (as on Xen): Linux starts
+     * secondary CPUs with IOPL 1 so their CLI/STI and port I/O are emulated. */
+    v->iopl = (unsigned int)((u->rflags >> 12) & 3);
     for (unsigned int i = 0; i < 256; i++)
         v->traps[i] = (struct guest_trap){.address = c->trap_ctxt[i].address,
                                           .cs = (uint16_t)(c->trap_ctxt[i].cs | 3),
