@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "tool_io.h"
+
 #include "bzimage.h"
 #include "elf_pv.h"
 #include "errno.h"
@@ -26,65 +28,6 @@
 #ifndef LAMINA_BUILD
 #define LAMINA_BUILD "../../build"
 #endif
-
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/lamina-bz-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-    char cmd[128];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static uint8_t *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc(n ? (size_t)n : 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void write_whole(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Run `<cmd> < in > out` on data and return out (malloc'd, exact size). */
-static uint8_t *filter_tool(const char *tool, const void *data, size_t len, size_t *out_len)
-{
-    char in[128], out[128], cmd[512];
-
-    snprintf(in, sizeof(in), "%s/in", tmpdir);
-    snprintf(out, sizeof(out), "%s/out", tmpdir);
-    write_whole(in, data, len);
-    snprintf(cmd, sizeof(cmd), "%s < %s > %s", tool, in, out);
-    assert_int_equal(system(cmd), 0);
-    return read_whole(out, out_len);
-}
 
 static void put_le16(uint8_t *p, uint32_t v)
 {
@@ -383,11 +326,11 @@ static void test_debian_vmlinuz(void **state)
     assert_int_equal(ref_len, size);
 
     /* the reference: liblzma through xz, on the stream without the size trailer */
-    snprintf(cmd, sizeof(cmd), "%s/payload.xz", tmpdir);
+    snprintf(cmd, sizeof(cmd), "%s/payload.xz", tool_tmpdir());
     write_whole(cmd, payload, plen - 4);
-    snprintf(cmd, sizeof(cmd), "xz -dc %s/payload.xz > %s/vmlinux", tmpdir, tmpdir);
+    snprintf(cmd, sizeof(cmd), "xz -dc %s/payload.xz > %s/vmlinux", tool_tmpdir(), tool_tmpdir());
     assert_int_equal(system(cmd), 0);
-    snprintf(cmd, sizeof(cmd), "%s/vmlinux", tmpdir);
+    snprintf(cmd, sizeof(cmd), "%s/vmlinux", tool_tmpdir());
     ref = read_whole(cmd, &ref_len);
     assert_int_equal(ref_len, size); /* Linux's size trailer is right for xz */
 
@@ -427,5 +370,5 @@ int main(void)
         cmocka_unit_test(test_other_formats),     cmocka_unit_test(test_debian_vmlinuz),
     };
 
-    return cmocka_run_group_tests_name("bzimage", tests, make_tmpdir, remove_tmpdir);
+    return cmocka_run_group_tests_name("bzimage", tests, tool_tmpdir_setup, tool_tmpdir_teardown);
 }

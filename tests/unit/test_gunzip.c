@@ -16,68 +16,11 @@
 
 #include <cmocka.h>
 
+#include "tool_io.h"
+
 #include "errno.h"
 #include "gunzip.h"
 #include "xz.h"
-
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/lamina-gz-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-    char cmd[128];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static uint8_t *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc(n ? (size_t)n : 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void write_whole(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Run `<tool> < in > out` (the tool is a shell command) and return out. */
-static uint8_t *filter_tool(const char *tool, const void *data, size_t len, size_t *out_len)
-{
-    char in[128], out[128], cmd[1024];
-
-    snprintf(in, sizeof(in), "%s/in", tmpdir);
-    snprintf(out, sizeof(out), "%s/out", tmpdir);
-    write_whole(in, data, len);
-    snprintf(cmd, sizeof(cmd), "%s < %s > %s", tool, in, out);
-    assert_int_equal(system(cmd), 0);
-    return read_whole(out, out_len);
-}
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
@@ -521,5 +464,5 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_damaged_members);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_raw_deflate_rules);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_dynamic_code_rules);
-    return _cmocka_run_group_tests("gunzip", tests, n, make_tmpdir, remove_tmpdir);
+    return _cmocka_run_group_tests("gunzip", tests, n, tool_tmpdir_setup, tool_tmpdir_teardown);
 }

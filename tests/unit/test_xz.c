@@ -18,62 +18,18 @@
 
 #include <cmocka.h>
 
+#include "tool_io.h"
+
 #include "errno.h"
 #include "xz.h"
-
-static char tmpdir[64];
-
-static int make_tmpdir(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/lamina-xz-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-    char cmd[128];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static uint8_t *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf;
-    long n;
-
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc(n ? (size_t)n : 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void write_whole(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-}
 
 /* Compress data with `xz <opts>` and return the .xz file (malloc'd, exact size). */
 static uint8_t *xz_tool(const void *data, size_t len, const char *opts, size_t *xz_len)
 {
     char in[128], out[128], cmd[512];
 
-    snprintf(in, sizeof(in), "%s/in", tmpdir);
-    snprintf(out, sizeof(out), "%s/in.xz", tmpdir);
+    snprintf(in, sizeof(in), "%s/in", tool_tmpdir());
+    snprintf(out, sizeof(out), "%s/in.xz", tool_tmpdir());
     write_whole(in, data, len);
     snprintf(cmd, sizeof(cmd), "xz -q -c %s %s > %s", opts, in, out);
     assert_int_equal(system(cmd), 0);
@@ -803,5 +759,5 @@ int main(void)
     ADD(test_lzma2_dictionary_limit);
     ADD(test_bcj_x86_known);
 #undef ADD
-    return _cmocka_run_group_tests("xz", tests, n, make_tmpdir, remove_tmpdir);
+    return _cmocka_run_group_tests("xz", tests, n, tool_tmpdir_setup, tool_tmpdir_teardown);
 }
