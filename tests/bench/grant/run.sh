@@ -1,42 +1,5 @@
 #!/usr/bin/env bash
-# Grant-table benchmark: boot build/guests/bench-grant.elf on Xen 4.17 and on
-# Lamina in the same invocation (same QEMU command line, one after the other
-# so they do not compete for the CPUs) and print, per operation, the median
-# cycles on each and the ratio Lamina / Xen (goal: <= 1). Absolute numbers
-# mean little under TCG; the ratios from one run are what to compare.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-export BUILD
-export LAMINA_GUEST_TIMEOUT=${LAMINA_GUEST_TIMEOUT:-300}
-KERNEL=$BUILD/guests/bench-grant.elf
-if [ ! -f "$KERNEL" ]; then
-    echo "bench-grant: $KERNEL missing (make -C tests/guests all)" >&2
-    exit 1
-fi
-tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
-"$ROOT/tests/guests/run.sh" --jobs 1 --hv both --results "$tmp" bench-grant >/dev/null 2>&1
-
-median() { # hv, operation prefix -> median cycles, or empty
-    grep -F "bench: $2" "$BUILD/guests/logs/$1-bench-grant.log" 2>/dev/null |
-        sed -n 's/.* median \([0-9]*\) cycles\/.*/\1/p' | head -n1
-}
-echo "bench mm: grant-table operations, median cycles per operation (5 rounds)"
-printf '  %-36s %12s %12s %8s\n' operation xen-4.17 lamina ratio
-for op in "grant map+unmap" "grant copy 4096 bytes"; do
-    xen=$(median xen "$op")
-    lam=$(median lamina "$op")
-    ratio=n/a
-    if [ -n "$xen" ] && [ -n "$lam" ] && [ "$xen" -gt 0 ]; then
-        ratio=$(awk -v l="$lam" -v x="$xen" 'BEGIN { printf "%.2f", l / x }')
-    fi
-    printf '  %-36s %12s %12s %8s\n' "$op" "${xen:-n/a}" "${lam:-n/a}" "$ratio"
-done
-for hv in xen lamina; do
-    if ! grep -q '^PASS' <(grep -F "bench-grant" "$tmp" | grep -F "$hv") 2>/dev/null; then
-        echo "  $hv: run did not succeed ($(grep -F "$hv" "$tmp" | head -n1)); see" \
-            "$BUILD/guests/logs/$hv-bench-grant.log"
-    fi
-done
+# Grant-table benchmark (issue 5): map+unmap of one granted page and a 4 KiB
+# grant copy; Lamina against Xen 4.17 in one run (tests/bench/guest-bench.sh).
+exec "$(dirname "$0")/../guest-bench.sh" bench-grant \
+    "bench grant: grant-table operations (5 rounds)" "grant map+unmap" "grant copy 4096 bytes"
