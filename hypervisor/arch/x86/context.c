@@ -101,6 +101,14 @@ static uint16_t read_sel(int which)
     return s;
 }
 
+/* Load a data segment register; a fault (bad selector) resumes after it via the
+ * exception table, leaving the register null. */
+#define LOAD_SELECTOR(seg, val)                                                                    \
+    __asm__ volatile("1: mov %0, %%" seg "\n2:\n"                                                  \
+                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"        \
+                     :                                                                             \
+                     : "r"((uint64_t)(val)))
+
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
     struct cpu_info *ci = get_cpu_info();
@@ -120,22 +128,10 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
     pv_load_guest_gdt(next);
     /* Selectors first: loading FS/GS clears their bases. A bad selector faults into
      * the exception table; the guest then runs with a null one. */
-    __asm__ volatile("1: mov %0, %%ds\n2:\n"
-                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     :
-                     : "r"((uint64_t)next->sel[0]));
-    __asm__ volatile("1: mov %0, %%es\n2:\n"
-                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     :
-                     : "r"((uint64_t)next->sel[1]));
-    __asm__ volatile("1: mov %0, %%fs\n2:\n"
-                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     :
-                     : "r"((uint64_t)next->sel[2]));
-    __asm__ volatile("1: mov %0, %%gs\n2:\n"
-                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
-                     :
-                     : "r"((uint64_t)next->sel[3]));
+    LOAD_SELECTOR("ds", next->sel[0]);
+    LOAD_SELECTOR("es", next->sel[1]);
+    LOAD_SELECTOR("fs", next->sel[2]);
+    LOAD_SELECTOR("gs", next->sel[3]);
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);
