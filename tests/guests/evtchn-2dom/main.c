@@ -15,19 +15,6 @@ const char lam_test_title[] = "interdomain event channels with a boot-time domU"
 
 #define ROUNDS 1000
 
-static int pending(uint32_t port)
-{
-    return (__atomic_load_n(&lam_shared_info->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) >>
-            (port % 64)) &
-           1;
-}
-
-static void clear_pending(uint32_t port)
-{
-    __atomic_fetch_and(&lam_shared_info->evtchn_pending[port / 64], ~(1ull << (port % 64)),
-                       __ATOMIC_SEQ_CST);
-}
-
 static long poll_port(uint32_t port)
 {
     struct lam_sched_poll p = {.ports = (uint64_t)(uintptr_t)&port, .nr_ports = 1, .timeout = 0};
@@ -52,8 +39,7 @@ void test_main(void)
     uint32_t port = au.port;
     lam_printf("dom0 port %u waiting for d1\n", port);
     /* Keep our port masked: we only ever poll it. */
-    __atomic_fetch_or(&lam_shared_info->evtchn_mask[port / 64], 1ull << (port % 64),
-                      __ATOMIC_SEQ_CST);
+    lam_evtchn_mask(port);
 
     struct lam_evtchn_status st;
     int bound = 0;
@@ -69,7 +55,7 @@ void test_main(void)
     LAM_CHECK(st.u.interdomain.dom == 1, "status names d1 as the peer (%u)", st.u.interdomain.dom);
     lam_printf("bound to d1 port %u\n", st.u.interdomain.port);
     /* The bind itself raises our port once (a notification may have been missed). */
-    clear_pending(port);
+    lam_evtchn_clear(port);
 
     uint64_t t0 = lam_rdtsc();
     int done = 0;
@@ -77,10 +63,10 @@ void test_main(void)
         struct lam_evtchn_port_arg send = {.port = port};
         if (hypercall_event_channel_op(LAM_EVTCHNOP_send, &send))
             break;
-        while (!pending(port))
+        while (!lam_evtchn_pending(port))
             if (poll_port(port))
                 break;
-        clear_pending(port);
+        lam_evtchn_clear(port);
     }
     uint64_t cycles = lam_rdtsc() - t0;
     LAM_CHECK(done == ROUNDS, "%d of %d round trips", done, ROUNDS);

@@ -10,13 +10,6 @@
 
 const char lam_test_title[] = "evtchn-2dom peer (domU)";
 
-static int pending(uint32_t port)
-{
-    return (__atomic_load_n(&lam_shared_info->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) >>
-            (port % 64)) &
-           1;
-}
-
 void test_main(void)
 {
     struct lam_evtchn_bind_interdomain b = {.remote_dom = 0, .remote_port = 1};
@@ -30,17 +23,14 @@ void test_main(void)
     if (rc)
         return;
     uint32_t port = b.local_port;
-    __atomic_fetch_or(&lam_shared_info->evtchn_mask[port / 64], 1ull << (port % 64),
-                      __ATOMIC_SEQ_CST);
-    __atomic_fetch_and(&lam_shared_info->evtchn_pending[port / 64], ~(1ull << (port % 64)),
-                       __ATOMIC_SEQ_CST);
+    lam_evtchn_mask(port);
+    lam_evtchn_clear(port);
     int answered = 0;
     for (;;) {
         struct lam_sched_poll p = {.ports = (uint64_t)(uintptr_t)&port, .nr_ports = 1};
-        while (!pending(port))
+        while (!lam_evtchn_pending(port))
             hypercall_sched_op(LAM_SCHEDOP_poll, &p);
-        __atomic_fetch_and(&lam_shared_info->evtchn_pending[port / 64], ~(1ull << (port % 64)),
-                           __ATOMIC_SEQ_CST);
+        lam_evtchn_clear(port);
         struct lam_evtchn_port_arg s = {.port = port};
         if (hypercall_event_channel_op(LAM_EVTCHNOP_send, &s))
             break;

@@ -97,6 +97,24 @@ struct lam_cpuid {
 };
 void lam_cpuid(uint32_t leaf, uint32_t subleaf, struct lam_cpuid *out);
 
+/* 2-level event channel bits in shared_info, as a guest kernel handles them. */
+static inline int lam_evtchn_pending(uint32_t port)
+{
+    return (__atomic_load_n(&lam_shared_info->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) >>
+            (port % 64)) &
+           1;
+}
+static inline void lam_evtchn_clear(uint32_t port)
+{
+    __atomic_fetch_and(&lam_shared_info->evtchn_pending[port / 64], ~(1ull << (port % 64)),
+                       __ATOMIC_SEQ_CST);
+}
+static inline void lam_evtchn_mask(uint32_t port)
+{
+    __atomic_fetch_or(&lam_shared_info->evtchn_mask[port / 64], 1ull << (port % 64),
+                      __ATOMIC_SEQ_CST);
+}
+
 static inline uint64_t lam_rdtsc(void)
 {
     uint32_t lo, hi;

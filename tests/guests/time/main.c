@@ -32,19 +32,6 @@ static uint64_t pvclock_ns(void)
     return ns;
 }
 
-static int pending(uint32_t port)
-{
-    return (__atomic_load_n(&lam_shared_info->evtchn_pending[port / 64], __ATOMIC_ACQUIRE) >>
-            (port % 64)) &
-           1;
-}
-
-static void clear(uint32_t port)
-{
-    __atomic_fetch_and(&lam_shared_info->evtchn_pending[port / 64], ~(1ull << (port % 64)),
-                       __ATOMIC_SEQ_CST);
-}
-
 static long poll_until(uint32_t port, uint64_t deadline)
 {
     struct lam_sched_poll p = {
@@ -72,13 +59,12 @@ void test_main(void)
     if (rc)
         return;
     uint32_t port = bv.port;
-    __atomic_fetch_or(&lam_shared_info->evtchn_mask[port / 64], 1ull << (port % 64),
-                      __ATOMIC_SEQ_CST);
+    lam_evtchn_mask(port);
     LAM_CHECK(hypercall_vcpu_op(LAM_VCPUOP_stop_periodic_timer, 0, NULL) == 0,
               "stop the periodic timer");
     for (int i = 0; i < 3; i++) { /* let a periodic tick already in flight pass */
         poll_until(port, pvclock_ns() + 20000000);
-        clear(port);
+        lam_evtchn_clear(port);
     }
 
     /* One-shot through VCPUOP: fires, not before its time, and poll wakes for it. */
@@ -88,11 +74,12 @@ void test_main(void)
               "set a 5 ms one-shot timer");
     rc = poll_until(port, start + 2000000000ull);
     uint64_t woke = pvclock_ns();
-    LAM_CHECK(rc == 0 && pending(port), "poll woke with VIRQ_TIMER pending (rc %ld)", rc);
+    LAM_CHECK(rc == 0 && lam_evtchn_pending(port), "poll woke with VIRQ_TIMER pending (rc %ld)",
+              rc);
     LAM_CHECK(woke >= when, "not before the deadline (%ld ns early)", (long)(when - woke));
     LAM_CHECK(woke - start < 1000000000ull, "within a second (%lu ns)",
               (unsigned long)(woke - start));
-    clear(port);
+    lam_evtchn_clear(port);
 
     /* A deadline already in the past fires at once; Xen 4.17 ignores the 'future'
      * flag (it used to refuse such deadlines with -ETIME), and so do we. */
@@ -101,8 +88,8 @@ void test_main(void)
     rc = hypercall_vcpu_op(LAM_VCPUOP_set_singleshot_timer, 0, &st);
     LAM_CHECK(rc == 0, "a past deadline with the 'future' flag is accepted (%ld)", rc);
     rc = poll_until(port, pvclock_ns() + 2000000000ull);
-    LAM_CHECK(rc == 0 && pending(port), "... and fires at once");
-    clear(port);
+    LAM_CHECK(rc == 0 && lam_evtchn_pending(port), "... and fires at once");
+    lam_evtchn_clear(port);
     st.flags = 0;
 
     /* set_timer_op, then cancelled: nothing arrives; poll times out. */
@@ -111,15 +98,15 @@ void test_main(void)
     start = pvclock_ns();
     rc = poll_until(port, start + 20000000);
     woke = pvclock_ns();
-    LAM_CHECK(rc == 0 && !pending(port), "poll times out with nothing pending");
+    LAM_CHECK(rc == 0 && !lam_evtchn_pending(port), "poll times out with nothing pending");
     LAM_CHECK(woke - start >= 19000000, "after its timeout (%lu ns)",
               (unsigned long)(woke - start));
 
     /* set_timer_op alone fires. */
     LAM_CHECK(hypercall_set_timer_op(pvclock_ns() + 2000000) == 0, "set_timer_op 2 ms");
     rc = poll_until(port, pvclock_ns() + 2000000000ull);
-    LAM_CHECK(rc == 0 && pending(port), "set_timer_op raised VIRQ_TIMER");
-    clear(port);
+    LAM_CHECK(rc == 0 && lam_evtchn_pending(port), "set_timer_op raised VIRQ_TIMER");
+    lam_evtchn_clear(port);
 
     /* Runstate area: we are running, and running time grows. */
     struct lam_vcpu_register_area area = {.addr = (uint64_t)(uintptr_t)&runstate};
@@ -130,7 +117,7 @@ void test_main(void)
     for (int i = 0; i < 3; i++) {
         hypercall_set_timer_op(pvclock_ns() + 2000000);
         poll_until(port, pvclock_ns() + 1000000000ull);
-        clear(port);
+        lam_evtchn_clear(port);
     }
     struct lam_vcpu_runstate_info now;
     LAM_CHECK(hypercall_vcpu_op(LAM_VCPUOP_get_runstate_info, 0, &now) == 0 ||
