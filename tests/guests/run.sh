@@ -151,6 +151,17 @@ run_one() {
         verdict=FAILURE
         echo "run.sh: lamina frame audit missing or unbalanced" >>"$log"
     fi
+    # Each domU kernel prints its own result line ("(dN) Test result: ..."):
+    # every one must be SUCCESS too.
+    if [ "$verdict" = SUCCESS ] && [ -f "$HERE/$t/domu-modules" ]; then
+        local want got
+        want=$(grep -c . "$HERE/$t/domu-modules")
+        got=$(grep -acE '\(d[0-9]+\) Test result: SUCCESS' "$log")
+        if [ "$got" != "$want" ]; then
+            verdict=FAILURE
+            echo "run.sh: $got of $want domU kernel(s) reported SUCCESS" >>"$log"
+        fi
+    fi
     echo "$verdict" >"$STATE/$hv-$t.verdict"
 }
 
