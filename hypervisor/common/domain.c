@@ -41,7 +41,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     /* Shared with the guest: it may map the frame writable; the hypervisor holds the
      * allocation reference, and the frame is not on the domain's page list. */
     mfn_to_page(d->shared_info_mfn)->owner = d;
-    mfn_to_page(d->shared_info_mfn)->count_info |= PGC_allocated | 1;
+    mfn_to_page(d->shared_info_mfn)->count_info |= PGC_xen_heap | PGC_allocated | 1;
     /* Events start masked on every vCPU slot, as the ABI requires. */
     for (unsigned int i = 0; i < LAM_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -68,6 +68,14 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     domain_list[id] = d;
     spin_unlock(&domain_list_lock);
     return d;
+}
+
+void domain_list_remove(struct domain *d)
+{
+    spin_lock(&domain_list_lock);
+    if (domain_list[d->domain_id] == d)
+        domain_list[d->domain_id] = NULL;
+    spin_unlock(&domain_list_lock);
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
@@ -112,6 +120,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
         if (d->shutdown_code != SHUTDOWN_CODE_NONE)
             reason = (unsigned int)d->shutdown_code;
         d->state = DOMAIN_SHUTDOWN;
+        d->is_shut_down = true;
         d->shutdown_reason = reason;
         printk("Domain %u shutdown: reason %u (%s)", d->domain_id, reason,
                shutdown_reason_name(reason));

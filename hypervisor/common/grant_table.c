@@ -131,7 +131,7 @@ static int grow_table(struct domain *d, unsigned int nr)
         }
         struct page_info *pg = mfn_to_page(virt_to_mfn(frame));
         page_set_owner(pg, d);
-        pg->count_info |= PGC_allocated | 1;
+        pg->count_info |= PGC_xen_heap | PGC_allocated | 1;
         gt->shared[i] = frame;
         gt->active[i] = act;
         gt->nr_frames = i + 1;
@@ -291,7 +291,9 @@ static pte_t *host_l1_slot(struct domain *ld, uint64_t addr, uint32_t flags)
             return NULL;
         slot = (pte_t *)((char *)mfn_to_virt(addr >> PAGE_SHIFT) + (addr & (PAGE_SIZE - 1)));
     } else {
-        slot = va_l1_slot(current, addr);
+        /* The caller's own tables, or vCPU 0's of a dying domain being released. */
+        const struct vcpu *v = ld == current_domain() ? current : ld->vcpus[0];
+        slot = v ? va_l1_slot(v, addr) : NULL;
         if (!slot)
             return NULL;
     }
@@ -737,4 +739,54 @@ long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count)
     default:
         return -ENOSYS;
     }
+}
+
+/* ---- the granter's death ---- */
+
+void gnttab_drop_frame_allocations(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+    for (unsigned int i = 0; gt && i < gt->nr_frames; i++) {
+        struct page_info *pg = mfn_to_page(virt_to_mfn(gt->shared[i]));
+        if (pg->count_info & PGC_allocated) {
+            pg->count_info &= ~PGC_allocated;
+            put_page(pg);
+        }
+    }
+}
+
+bool gnttab_frames_unreferenced(const struct domain *d)
+{
+    const struct grant_table *gt = d->grant_table;
+    for (unsigned int i = 0; gt && i < gt->nr_frames; i++)
+        if (page_count(mfn_to_page(virt_to_mfn(gt->shared[i]))))
+            return false;
+    return true;
+}
+
+/*
+ * Free the table of a domain nobody references any more: no mapping of its
+ * grants is left (each would hold a frame of it) and it holds none itself
+ * (gnttab_release_mappings ran when it was killed).
+ */
+void gnttab_destroy(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+    if (!gt)
+        return;
+    for (unsigned int i = 0; i < gt->nr_frames; i++) {
+        struct page_info *pg = mfn_to_page(virt_to_mfn(gt->shared[i]));
+        pg->owner = NULL;
+        pg->count_info &= ~(PGC_xen_heap | PGC_allocated | PGC_count_mask);
+        pg->type_info = 0;
+        pages_free(gt->shared[i], 0);
+        xfree(gt->active[i]);
+    }
+    for (unsigned int c = 0; c < gt->mt_chunks; c++)
+        xfree(gt->maptrack[c]);
+    xfree(gt->shared);
+    xfree(gt->active);
+    xfree(gt->maptrack);
+    xfree(gt);
+    d->grant_table = NULL;
 }

@@ -162,6 +162,7 @@ void schedule_on_exit(void)
     struct cpu_info *ci = get_cpu_info();
     struct vcpu *prev = ci->curr_vcpu;
 
+    domain_reap(); /* dead domains whose last frame went during this entry */
     if (prev->domain->state == DOMAIN_SHUTDOWN && !prev->domain->shutdown_reported) {
         prev->domain->shutdown_reported = true;
         domain_shutdown_report(prev->domain); /* for dom0 this stops the machine */

@@ -153,6 +153,10 @@ struct domain {
     unsigned int max_grant_frames;   /* 0 before creation = default */
     unsigned int max_maptrack;       /* maptrack handles, 0 before creation = default */
 
+    unsigned int pause_count; /* domctl pausedomain nesting (state PAUSED while > 0) */
+    bool reap_pending;        /* dying, and a frame was released since the last reap */
+    bool is_shut_down;        /* shut down (kept when it then dies, for getdomaininfo) */
+
     unsigned int weight; /* scheduler: proportional share, default 256 */
     unsigned int cap;    /* percent of one CPU, 0 = none */
     uint64_t consumed_this_period;
@@ -169,6 +173,23 @@ int domain_assign_frame(struct domain *d, mfn_t mfn);
 /* Shutdown: record the reason and stop the domain's vCPUs. */
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);
+
+/*
+ * Destruction (common/domain_destroy.c). domain_kill() stops the domain for
+ * good and gives up everything it holds; its frames return to the heap as
+ * their last references go (domain_page_released, called by put_page), and
+ * once none is left domain_reap() frees the domain itself. Until then it is
+ * listed as dying.
+ */
+int domain_kill(struct domain *d);
+/* Forget a freed domain's id (domain_reap). */
+void domain_list_remove(struct domain *d);
+void domain_page_released(struct page_info *pg);
+/* Free the domains that have nothing left; cheap when there are none. */
+void domain_reap(void);
+extern bool domain_reap_pending;
+/* arch: drop the page-table, GDT and vcpu_info references a domain's vCPUs hold. */
+void arch_domain_relinquish(struct domain *d);
 
 /* Called when the domain has stopped for good (arch: halt/power off QEMU for dom0). */
 void domain_shutdown_report(struct domain *d);

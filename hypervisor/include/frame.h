@@ -11,7 +11,11 @@
  *                               allocator: holes, the hypervisor image,
  *                               boot modules), inuse (allocated), free
  *                               (inside a block on a buddy free list)
- *   bits 59-48  reserved, zero
+ *   bit  59     PGC_xen_heap    a hypervisor allocation shared with its
+ *                               owner (shared_info, grant-table frames): not
+ *                               on the owner's page list nor in tot_pages;
+ *                               freed with the domain, not when unreferenced
+ *   bits 58-48  reserved, zero
  *   bits 47-0   PGC_count       general reference count
  *
  * type_info (what the frame may be used as; issue 3 adds get_page_type):
@@ -60,6 +64,7 @@ struct page_info {
 #define PGC_state_reserv (0ULL << PGC_state_shift)
 #define PGC_state_inuse  (1ULL << PGC_state_shift)
 #define PGC_state_free   (2ULL << PGC_state_shift)
+#define PGC_xen_heap     (1ULL << 59)
 #define PGC_count_mask   ((1ULL << 48) - 1)
 
 #define PGT_type_shift    61

@@ -44,6 +44,13 @@ int gnttab_seed_entry(struct domain *d, unsigned int ref, uint16_t grantee, mfn_
  * others map of d stay referenced by their maptrack entries until unmapped. */
 void gnttab_release_mappings(struct domain *d);
 
+/* The granter d is dying: give up its allocation reference on each table frame.
+ * The frames stay until nobody maps them (gnttab_frames_unreferenced), then
+ * gnttab_destroy frees them with the rest of the table. Caller holds mm_lock. */
+void gnttab_drop_frame_allocations(struct domain *d);
+bool gnttab_frames_unreferenced(const struct domain *d);
+void gnttab_destroy(struct domain *d);
+
 /* Frame audit: call fn once per reference a live grant mapping holds on a
  * frame (writable = also a writable type reference). Caller holds mm_lock. */
 void gnttab_audit_mappings(void (*fn)(mfn_t mfn, bool writable, void *arg), void *arg);

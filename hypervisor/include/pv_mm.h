@@ -35,6 +35,8 @@ int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
 
 /* The L1 slot mapping va in the vCPU's kernel page tables (no superpages), or NULL. */
 pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va);
+/* Drop the references v's GDT frames hold (caller holds mm_lock). */
+void pv_vcpu_release_gdt(struct vcpu *v);
 
 /* Which PGT_* type a table of this level has. */
 uint64_t pt_level_type(unsigned int level);

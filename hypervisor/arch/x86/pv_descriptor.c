@@ -77,7 +77,8 @@ void pv_load_guest_gdt(const struct vcpu *v)
     ci->gdt_guest_pages = pages;
 }
 
-static void release_gdt(struct vcpu *v)
+/* Drop the references v's GDT frames hold (caller holds mm_lock). */
+void pv_vcpu_release_gdt(struct vcpu *v)
 {
     unsigned int pages = (v->gdt_ents + 511) / 512;
     for (unsigned int p = 0; p < pages; p++)
@@ -106,7 +107,7 @@ int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
         spin_unlock(&mm_lock);
         return rc;
     }
-    release_gdt(v);
+    pv_vcpu_release_gdt(v);
     memcpy(v->gdt_frames, frames, pages * sizeof(frames[0]));
     v->gdt_ents = entries;
     spin_unlock(&mm_lock);

@@ -79,6 +79,9 @@ void put_page(struct page_info *pg)
 {
     BUG_ON(page_count(pg) == 0);
     pg->count_info--;
+    /* The last reference to a frame its dying owner gave up: it can go now. */
+    if (page_count(pg) == 0 && !(pg->count_info & PGC_allocated) && page_get_owner(pg))
+        domain_page_released(pg);
 }
 
 static int validate_table(struct page_info *pg, unsigned int level);

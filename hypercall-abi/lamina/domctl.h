@@ -1,0 +1,113 @@
+/*
+ * lamina/domctl.h - the domctl hypercall (number 36): domain control for the
+ * control domain's toolstack. domctl(struct lam_domctl *op).
+ *
+ * The layout and numbers are Xen 4.17's (interface version 0x15), so Xen's
+ * own tools and Linux's privcmd pass through unchanged. A call whose
+ * interface_version differs gets -EACCES, as on Xen. Only the control domain
+ * (dom0) may call it; others get -EPERM.
+ *
+ * Lamina implements the sub-operations below; any other one answers -ENOSYS.
+ */
+#ifndef LAMINA_DOMCTL_H
+#define LAMINA_DOMCTL_H
+
+#include "types.h"
+
+#define LAM_DOMCTL_INTERFACE_VERSION 0x00000015U
+
+/* Tear a domain down: its vCPUs stop for good, its event channels close, the
+ * grant mappings it holds are released and its memory returns to the
+ * hypervisor once nobody else references it. The domain stays visible as
+ * "dying" until its last frame is freed. Not for the caller itself. */
+#define LAM_DOMCTL_destroydomain 2
+/* Stop / restart scheduling every vCPU of the domain (a pause count: paired calls). */
+#define LAM_DOMCTL_pausedomain   3
+#define LAM_DOMCTL_unpausedomain 4
+/* Facts about one domain: struct lam_domctl_getdomaininfo. With a domain id
+ * that does not exist, the next existing one is returned (Xen's behaviour,
+ * which toolstacks use to iterate). */
+#define LAM_DOMCTL_getdomaininfo 5
+/* Set the memory limit (KiB): struct lam_domctl_max_mem. */
+#define LAM_DOMCTL_max_mem 11
+/* Scheduler parameters: struct lam_domctl_scheduler_op. */
+#define LAM_DOMCTL_scheduler_op 16
+
+/* getdomaininfo flags (XEN_DOMINF_*). */
+#define LAM_DOMINF_dying          (1U << 0)
+#define LAM_DOMINF_hvm_guest      (1U << 1)
+#define LAM_DOMINF_shutdown       (1U << 2)
+#define LAM_DOMINF_paused         (1U << 3)
+#define LAM_DOMINF_blocked        (1U << 4)
+#define LAM_DOMINF_running        (1U << 5)
+#define LAM_DOMINF_debugged       (1U << 6)
+#define LAM_DOMINF_xs_domain      (1U << 7)
+#define LAM_DOMINF_hap            (1U << 8)
+#define LAM_DOMINF_shutdown_shift 16 /* the shutdown reason, 8 bits */
+#define LAM_DOMINF_shutdown_mask  255U
+
+struct lam_domctl_getdomaininfo {
+    lam_domid_t domain; /* OUT: the domain described (echoed in lam_domctl.domain) */
+    uint16_t pad1;
+    uint32_t flags; /* LAM_DOMINF_* */
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t outstanding_pages;
+    uint64_t shr_pages;
+    uint64_t paged_pages;
+    uint64_t shared_info_frame; /* machine frame of shared_info */
+    uint64_t cpu_time;          /* ns all vCPUs have run */
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t ssidref;
+    uint8_t handle[16]; /* the toolstack's UUID for the domain */
+    uint32_t cpupool;
+    uint8_t gpaddr_bits;
+    uint8_t pad2[7];
+    uint32_t arch_emulation_flags; /* x86: always 0 for PV */
+    uint32_t arch_misc_flags;
+};
+LAM_ASSERT_SIZE(struct lam_domctl_getdomaininfo, 112);
+LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, tot_pages, 8);
+LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, shared_info_frame, 48);
+LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, nr_online_vcpus, 64);
+LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, handle, 76);
+LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, cpupool, 92);
+
+struct lam_domctl_max_mem {
+    uint64_t max_memkb;
+};
+
+/* scheduler_op: Lamina's scheduler is credit-style and answers as Xen's credit. */
+#define LAM_SCHEDULER_CREDIT       5
+#define LAM_DOMCTL_SCHEDOP_putinfo 0
+#define LAM_DOMCTL_SCHEDOP_getinfo 1
+struct lam_domctl_scheduler_op {
+    uint32_t sched_id; /* LAM_SCHEDULER_*; must match the running scheduler */
+    uint32_t cmd;      /* LAM_DOMCTL_SCHEDOP_* */
+    union {
+        struct {
+            uint16_t weight; /* 1..65535; 0 on put = leave unchanged */
+            uint16_t cap;    /* percent of one CPU, 0 = none */
+        } credit;
+        uint8_t pad[16];
+    } u;
+};
+LAM_ASSERT_SIZE(struct lam_domctl_scheduler_op, 24);
+
+struct lam_domctl {
+    uint32_t cmd;               /* LAM_DOMCTL_* */
+    uint32_t interface_version; /* LAM_DOMCTL_INTERFACE_VERSION */
+    lam_domid_t domain;
+    uint16_t pad[3];
+    union {
+        struct lam_domctl_getdomaininfo getdomaininfo;
+        struct lam_domctl_max_mem max_mem;
+        struct lam_domctl_scheduler_op scheduler_op;
+        uint8_t pad[128];
+    } u;
+};
+LAM_ASSERT_SIZE(struct lam_domctl, 144);
+LAM_ASSERT_OFFSET(struct lam_domctl, u, 16);
+
+#endif

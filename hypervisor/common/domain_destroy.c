@@ -1,0 +1,161 @@
+/*
+ * Domain destruction, in Xen's two stages.
+ *
+ * domain_kill() (domctl destroydomain) makes the domain "dying": its vCPUs
+ * leave the scheduler and their timers stop, its event channels close (the
+ * other ends become unbound, as on Xen), the grant mappings it holds of other
+ * domains are undone, its vCPUs let go of their page tables, GDTs and
+ * vcpu_info pages, its pins go, and finally it gives up the allocation
+ * reference on each of its frames. Most frames then have no reference left and
+ * go straight back to the heap.
+ *
+ * Frames another domain still references (a grant mapping of them, a foreign
+ * mapping by dom0) stay, owned by the dying domain, until that reference is
+ * dropped: put_page() then calls domain_page_released(), which frees the frame.
+ * The domain itself (its grant table, which unmaps still need, its shared
+ * info, event and vCPU structures) lives on until it owns nothing any more;
+ * domain_reap() then frees it and the domain id becomes free again. Reaping
+ * happens on the way out to a guest, never inside the put_page() that
+ * released the last frame, whose callers may still be looking at the domain.
+ */
+#include "domain.h"
+#include "console.h"
+#include "event.h"
+#include "errno.h"
+#include "grant_table.h"
+#include "lib.h"
+#include "mm.h"
+#include "pv_mm.h"
+#include "sched.h"
+#include "xmalloc.h"
+
+#define VIRQ_DOM_EXC 3
+
+void timer_stop(struct timer *t);
+
+bool domain_reap_pending;
+
+static void mark_for_reaping(struct domain *d)
+{
+    d->reap_pending = true;
+    domain_reap_pending = true;
+}
+
+static void stop_vcpus(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        sched_remove_vcpu(v);
+        timer_stop(&v->singleshot_timer);
+        timer_stop(&v->periodic_timer);
+        timer_stop(&v->poll_timer);
+        v->online = false;
+        v->poll_nr = 0;
+    }
+}
+
+/* Caller holds mm_lock. Frames whose last reference this was are freed on the way. */
+static void drop_allocations(struct domain *d)
+{
+    struct page_info *pg, *next;
+    list_for_each_entry_safe(pg, next, &d->page_list, list)
+    {
+        if (pg->count_info & PGC_allocated) {
+            pg->count_info &= ~PGC_allocated;
+            put_page(pg);
+        }
+    }
+    struct page_info *si = mfn_to_page(d->shared_info_mfn);
+    if (si->count_info & PGC_allocated) {
+        si->count_info &= ~PGC_allocated;
+        put_page(si);
+    }
+    gnttab_drop_frame_allocations(d);
+}
+
+int domain_kill(struct domain *d)
+{
+    if (d == current_domain() || d->domain_id == 0)
+        return -EINVAL;
+    if (d->state == DOMAIN_DYING)
+        return 0; /* already done; it goes once nothing references it */
+    unsigned long before = d->tot_pages;
+    d->state = DOMAIN_DYING;
+    stop_vcpus(d);
+    evtchn_destroy(d);
+    gnttab_release_mappings(d);
+    spin_lock(&mm_lock);
+    arch_domain_relinquish(d);
+    drop_allocations(d);
+    spin_unlock(&mm_lock);
+    printk("d%u: destroyed; %lu of %lu frame(s) freed, %lu still referenced by other domains",
+           d->domain_id, before - d->tot_pages, before, d->tot_pages);
+    mark_for_reaping(d);
+    if (domain_list[0] && domain_list[0] != d)
+        send_global_virq(domain_list[0], VIRQ_DOM_EXC);
+    return 0;
+}
+
+void domain_page_released(struct page_info *pg)
+{
+    struct domain *d = page_get_owner(pg);
+    if (!(pg->count_info & PGC_xen_heap)) {
+        spin_lock(&d->lock);
+        list_del(&pg->list);
+        d->tot_pages--;
+        spin_unlock(&d->lock);
+        pg->owner = NULL;
+        pg->count_info &= ~PGC_count_mask;
+        pg->type_info = 0;
+        m2p_set(page_to_mfn(pg), M2P_INVALID);
+        frames_free(page_to_mfn(pg), 0);
+    }
+    /* Hypervisor frames shared with the domain are freed with it. */
+    if (d->state == DOMAIN_DYING)
+        mark_for_reaping(d);
+}
+
+static bool owns_nothing(const struct domain *d)
+{
+    return d->tot_pages == 0 && page_count(mfn_to_page(d->shared_info_mfn)) == 0 &&
+           gnttab_frames_unreferenced(d);
+}
+
+static void domain_free(struct domain *d)
+{
+    domid_t id = d->domain_id;
+    gnttab_destroy(d);
+    struct page_info *si = mfn_to_page(d->shared_info_mfn);
+    si->owner = NULL;
+    si->count_info &= ~(PGC_xen_heap | PGC_count_mask);
+    si->type_info = 0;
+    pages_free(d->shared_info, 0);
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        xfree(d->vcpus[i]);
+    xfree(d->evtchn);
+    domain_list_remove(d);
+    xfree(d);
+    printk("d%u: gone (all of its memory is back in the heap)", id);
+    if (domain_list[0])
+        send_global_virq(domain_list[0], VIRQ_DOM_EXC);
+}
+
+void domain_reap(void)
+{
+    if (!domain_reap_pending)
+        return;
+    domain_reap_pending = false;
+    for (unsigned int id = 1; id < MAX_DOMAINS; id++) {
+        struct domain *d = domain_list[id];
+        if (!d || d->state != DOMAIN_DYING || !d->reap_pending)
+            continue;
+        d->reap_pending = false;
+        spin_lock(&mm_lock);
+        bool empty = owns_nothing(d);
+        spin_unlock(&mm_lock);
+        if (empty)
+            domain_free(d);
+    }
+}

@@ -1,0 +1,179 @@
+/*
+ * domctl: the control domain's handle on other domains (Xen 4.17's interface,
+ * version 0x15; see hypercall-abi/lamina/domctl.h for what each call does).
+ * The dispatcher only lets the privileged domain in.
+ */
+#include "domain.h"
+#include "errno.h"
+#include "guest_access.h"
+#include "lib.h"
+#include "sched.h"
+#include "time.h"
+#include "lamina/domctl.h"
+#include "lamina/vcpu.h"
+
+static struct domain *domain_by_id(domid_t id)
+{
+    return id < MAX_DOMAINS ? domain_list[id] : NULL;
+}
+
+static uint64_t domain_cpu_time(const struct domain *d)
+{
+    uint64_t ns = 0, now = time_now_ns();
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        ns += v->runstate_time[LAM_RUNSTATE_running];
+        if (v->runstate == LAM_RUNSTATE_running && v->runstate_entry)
+            ns += now - v->runstate_entry;
+    }
+    return ns;
+}
+
+static void fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *info)
+{
+    unsigned int online = 0, blocked = 0, running = 0, max_id = ~0u;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        max_id = i;
+        if (!v->online)
+            continue;
+        online++;
+        blocked += v->blocked;
+        running += v->runstate == LAM_RUNSTATE_running;
+    }
+    uint32_t flags = 0;
+    if (d->state == DOMAIN_DYING)
+        flags |= LAM_DOMINF_dying;
+    /* The reason field of a domain that has not shut down reads all-ones on Xen
+     * (its "no code" value shifted up); tools mask it, but keep the same bits. */
+    if (d->is_shut_down)
+        flags |= LAM_DOMINF_shutdown |
+                 (d->shutdown_reason & LAM_DOMINF_shutdown_mask) << LAM_DOMINF_shutdown_shift;
+    else
+        flags |= 0xffffu << LAM_DOMINF_shutdown_shift;
+    if (d->pause_count || d->state == DOMAIN_PAUSED)
+        flags |= LAM_DOMINF_paused;
+    if (online && blocked == online)
+        flags |= LAM_DOMINF_blocked;
+    if (running)
+        flags |= LAM_DOMINF_running;
+    *info = (struct lam_domctl_getdomaininfo){
+        .domain = d->domain_id,
+        .flags = flags,
+        .tot_pages = d->tot_pages,
+        .max_pages = d->max_pages ? d->max_pages : d->tot_pages,
+        .shared_info_frame = d->shared_info_mfn,
+        .cpu_time = domain_cpu_time(d),
+        .nr_online_vcpus = online,
+        .max_vcpu_id = max_id,
+    };
+}
+
+/* Xen's getdomaininfo answers for the first domain whose id is >= the one asked. */
+static long getdomaininfo(struct lam_domctl *op)
+{
+    for (unsigned int id = op->domain; id < MAX_DOMAINS; id++) {
+        struct domain *d = domain_list[id];
+        if (d) {
+            fill_info(d, &op->u.getdomaininfo);
+            op->domain = d->domain_id;
+            return 0;
+        }
+    }
+    return -ESRCH;
+}
+
+static long pause_domain(struct domain *d)
+{
+    if (d == current_domain() || d->state == DOMAIN_DYING)
+        return -EINVAL;
+    d->pause_count++;
+    if (d->state == DOMAIN_RUNNING)
+        d->state = DOMAIN_PAUSED;
+    sched_request();
+    return 0;
+}
+
+static long unpause_domain(struct domain *d)
+{
+    if (d == current_domain() || d->state == DOMAIN_DYING || !d->pause_count)
+        return -EINVAL;
+    if (--d->pause_count == 0 && d->state == DOMAIN_PAUSED)
+        d->state = DOMAIN_RUNNING;
+    sched_request();
+    return 0;
+}
+
+static long scheduler_op(struct domain *d, struct lam_domctl_scheduler_op *s)
+{
+    if (s->sched_id != LAM_SCHEDULER_CREDIT)
+        return -EINVAL;
+    switch (s->cmd) {
+    case LAM_DOMCTL_SCHEDOP_getinfo:
+        s->u.credit.weight = (uint16_t)d->weight;
+        s->u.credit.cap = (uint16_t)d->cap;
+        return 0;
+    case LAM_DOMCTL_SCHEDOP_putinfo:
+        /* A cap above what the domain's vCPUs could use is a mistake, not "no cap". */
+        if (s->u.credit.cap != 0xffff && s->u.credit.cap > 100 * d->max_vcpus)
+            return -EINVAL;
+        if (s->u.credit.weight)
+            d->weight = s->u.credit.weight;
+        if (s->u.credit.cap != 0xffff)
+            d->cap = s->u.credit.cap;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+long hc_domctl(guest_ptr_t arg)
+{
+    struct lam_domctl op;
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != LAM_DOMCTL_INTERFACE_VERSION)
+        return -EACCES;
+
+    long rc;
+    bool copy_back = false;
+    if (op.cmd == LAM_DOMCTL_getdomaininfo) {
+        rc = getdomaininfo(&op);
+        copy_back = !rc;
+    } else {
+        struct domain *d = domain_by_id(op.domain);
+        switch (op.cmd) {
+        case LAM_DOMCTL_destroydomain:
+            rc = d ? domain_kill(d) : -ESRCH;
+            break;
+        case LAM_DOMCTL_pausedomain:
+            rc = d ? pause_domain(d) : -ESRCH;
+            break;
+        case LAM_DOMCTL_unpausedomain:
+            rc = d ? unpause_domain(d) : -ESRCH;
+            break;
+        case LAM_DOMCTL_max_mem:
+            rc = -ESRCH;
+            if (d) {
+                /* May go below tot_pages: the domain then cannot grow until it shrinks. */
+                d->max_pages = op.u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
+                rc = 0;
+            }
+            break;
+        case LAM_DOMCTL_scheduler_op:
+            rc = d ? scheduler_op(d, &op.u.scheduler_op) : -ESRCH;
+            copy_back = !rc;
+            break;
+        default:
+            rc = -ENOSYS;
+            break;
+        }
+    }
+    if (copy_back && copy_to_guest(arg, &op, sizeof(op)))
+        rc = -EFAULT;
+    return rc;
+}

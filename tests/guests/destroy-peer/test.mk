@@ -1,0 +1,2 @@
+GUEST_TESTS += destroy-peer
+destroy-peer_LIBS := mm_util

@@ -1,0 +1,2 @@
+GUEST_TESTS += dom-destroy
+dom-destroy_LIBS := mm_util

@@ -1,0 +1,2 @@
+GUEST_TESTS += domctl
+domctl_LIBS := mm_util
