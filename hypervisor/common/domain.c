@@ -17,6 +17,20 @@ static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;
 const char *shutdown_reason_name(unsigned int reason);
 void vcpu_timers_init(struct vcpu *v);
 
+void domain_free_unlisted(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        xfree(d->vcpus[i]);
+    gnttab_destroy(d);
+    xfree(d->evtchn);
+    struct page_info *si = mfn_to_page(d->shared_info_mfn);
+    si->owner = NULL;
+    si->count_info &= ~(PGC_xen_heap | PGC_allocated | PGC_count_mask);
+    si->type_info = 0;
+    pages_free(d->shared_info, 0);
+    xfree(d);
+}
+
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
 {
     if (id >= MAX_DOMAINS || max_vcpus == 0 || max_vcpus > MAX_VCPUS)
@@ -53,16 +67,14 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     d->shared_info->wc_sec_hi = (uint32_t)(wallclock_boot_sec() >> 32);
     d->shared_info->wc_version = 2;
     if (evtchn_init(d, privileged ? 4096 : 1024) || gnttab_init(d)) {
-        pages_free(d->shared_info, 0);
-        xfree(d);
+        domain_free_unlisted(d);
         return NULL;
     }
 
     spin_lock(&domain_list_lock);
     if (domain_list[id]) {
         spin_unlock(&domain_list_lock);
-        pages_free(d->shared_info, 0);
-        xfree(d);
+        domain_free_unlisted(d);
         return NULL;
     }
     domain_list[id] = d;

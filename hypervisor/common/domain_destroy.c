@@ -126,17 +126,8 @@ static bool owns_nothing(const struct domain *d)
 static void domain_free(struct domain *d)
 {
     domid_t id = d->domain_id;
-    gnttab_destroy(d);
-    struct page_info *si = mfn_to_page(d->shared_info_mfn);
-    si->owner = NULL;
-    si->count_info &= ~(PGC_xen_heap | PGC_count_mask);
-    si->type_info = 0;
-    pages_free(d->shared_info, 0);
-    for (unsigned int i = 0; i < d->max_vcpus; i++)
-        xfree(d->vcpus[i]);
-    xfree(d->evtchn);
     domain_list_remove(d);
-    xfree(d);
+    domain_free_unlisted(d);
     printk("d%u: gone (all of its memory is back in the heap)", id);
     if (domain_list[0])
         send_global_virq(domain_list[0], VIRQ_DOM_EXC);

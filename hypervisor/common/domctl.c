@@ -51,8 +51,8 @@ static void fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *i
     /* The reason field of a domain that has not shut down reads all-ones on Xen
      * (its "no code" value shifted up); tools mask it, but keep the same bits. */
     if (d->is_shut_down)
-        flags |= LAM_DOMINF_shutdown |
-                 (d->shutdown_reason & LAM_DOMINF_shutdown_mask) << LAM_DOMINF_shutdown_shift;
+        flags |= LAM_DOMINF_shutdown | (d->shutdown_reason & LAM_DOMINF_shutdown_mask)
+                                           << LAM_DOMINF_shutdown_shift;
     else
         flags |= 0xffffu << LAM_DOMINF_shutdown_shift;
     if (d->pause_count || d->state == DOMAIN_PAUSED)

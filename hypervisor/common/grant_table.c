@@ -86,10 +86,27 @@ static struct maptrack_entry *maptrack_entry(struct grant_table *gt, uint32_t ha
 
 /* ---- table creation and growth ---- */
 
+uint64_t opt_gnttab_max_frames = GNTTAB_DEFAULT_MAX_FRAMES;
+uint64_t opt_gnttab_max_maptrack_frames = (GNTTAB_DEFAULT_MAX_MAPTRACK + 1) / MAPTRACK_CHUNK;
+
+/* A limit from the command line, kept sane: at least one frame, at most what fits. */
+static unsigned int opt_limit(uint64_t v, uint64_t max)
+{
+    return (unsigned int)(v < 1 ? 1 : v > max ? max : v);
+}
+
+static int grow_table(struct domain *d, unsigned int nr);
+
 int gnttab_init(struct domain *d)
 {
-    unsigned int max = d->max_grant_frames ? d->max_grant_frames : GNTTAB_DEFAULT_MAX_FRAMES;
-    unsigned int mt = d->max_maptrack ? d->max_maptrack : GNTTAB_DEFAULT_MAX_MAPTRACK;
+    unsigned int max = d->max_grant_frames
+                           ? d->max_grant_frames
+                           : opt_limit(opt_gnttab_max_frames, GNTTAB_LIMIT_MAX_FRAMES);
+    unsigned int mt =
+        d->max_maptrack ? d->max_maptrack
+                        : opt_limit(opt_gnttab_max_maptrack_frames, GNTTAB_LIMIT_MAPTRACK_FRAMES) *
+                                  MAPTRACK_CHUNK -
+                              1;
     struct grant_table *gt = xzalloc(struct grant_table);
     if (!gt)
         return -ENOMEM;
@@ -110,7 +127,13 @@ int gnttab_init(struct domain *d)
     d->max_grant_frames = max;
     d->max_maptrack = mt;
     d->grant_table = gt;
-    return 0;
+    /* A domain starts with one frame, as on Xen (query_size reports it). */
+    spin_lock(&mm_lock);
+    int rc = grow_table(d, 1);
+    spin_unlock(&mm_lock);
+    if (rc)
+        gnttab_destroy(d);
+    return rc;
 }
 
 /* Allocate frames up to nr (caller holds mm_lock). Frames are shared like shared_info. */

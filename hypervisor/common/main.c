@@ -3,6 +3,7 @@
  */
 #include "bootinfo.h"
 #include "cmdline.h"
+#include "grant_table.h"
 #include "console.h"
 #include "cpu.h"
 #include "dom_build.h"
@@ -34,6 +35,9 @@ static const struct cmdline_param params[] = {
     {"dom0_mem", CP_SIZE, &opt_dom0_mem, sizeof(opt_dom0_mem), NULL},
     {"dom0_max_vcpus", CP_UINT, &opt_dom0_max_vcpus, sizeof(opt_dom0_max_vcpus), NULL},
     {"noreboot", CP_BOOL, &opt_noreboot, sizeof(opt_noreboot), NULL},
+    {"gnttab_max_frames", CP_UINT, &opt_gnttab_max_frames, sizeof(opt_gnttab_max_frames), NULL},
+    {"gnttab_max_maptrack_frames", CP_UINT, &opt_gnttab_max_maptrack_frames,
+     sizeof(opt_gnttab_max_maptrack_frames), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */

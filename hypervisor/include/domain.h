@@ -184,6 +184,8 @@ void domain_crash(struct domain *d, const char *why);
 int domain_kill(struct domain *d);
 /* Forget a freed domain's id (domain_reap). */
 void domain_list_remove(struct domain *d);
+/* Free a domain's structures and shared frames once it is off the list (or never was). */
+void domain_free_unlisted(struct domain *d);
 void domain_page_released(struct page_info *pg);
 /* Free the domains that have nothing left; cheap when there are none. */
 void domain_reap(void);

@@ -24,10 +24,18 @@ struct domain;
 /* L1 entries created by map_grant_ref: never accepted from a guest. */
 #define PTE_GRANT_MAPPING (1ull << 62)
 
-#define GNTTAB_DEFAULT_MAX_FRAMES 32u
+#define GNTTAB_DEFAULT_MAX_FRAMES 64u /* Xen 4.17 default (gnttab_max_frames) */
 /* Xen 4.17's default: 1024 maptrack frames of 256 entries, of which it hands out all but
  * one handle (measured by tests/guests/gnt-maptrack). */
 #define GNTTAB_DEFAULT_MAX_MAPTRACK (1024u * 256u - 1u)
+/* Upper bounds for the boot options. */
+#define GNTTAB_LIMIT_MAX_FRAMES      4096u
+#define GNTTAB_LIMIT_MAPTRACK_FRAMES 16384u
+
+/* Boot options (Xen's names): the defaults for every domain. The maptrack
+ * limit is in frames of 256 handles, as on Xen. */
+extern uint64_t opt_gnttab_max_frames;
+extern uint64_t opt_gnttab_max_maptrack_frames;
 
 /* Create d's (empty) grant table with the limits in d->max_grant_frames /
  * d->max_maptrack (0 = defaults). */

@@ -16,10 +16,10 @@
 
 const char lam_test_title[] = "dom-destroy peer (domU)";
 
-#define TREE_SLOT   302
-#define DOM0_REF    10
-#define HELLO       0x7065657220686921ULL
-#define PEER_MAGIC  0x6d61707065642121ULL
+#define TREE_SLOT  302
+#define DOM0_REF   10
+#define HELLO      0x7065657220686921ULL
+#define PEER_MAGIC 0x6d61707065642121ULL
 
 void test_main(void)
 {

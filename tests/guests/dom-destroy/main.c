@@ -126,8 +126,8 @@ static uint32_t meet_peer(volatile uint64_t *ring, volatile uint64_t *page)
                   (LAM_GTF_reading | LAM_GTF_writing),
               "our grant entry shows the peer's read-write mapping");
     struct lam_evtchn_bind_interdomain b = {.remote_dom = PEER, .remote_port = (uint32_t)ring[1]};
-    mm_expect_rc("bind the peer's port", hypercall_event_channel_op(LAM_EVTCHNOP_bind_interdomain, &b),
-                 0);
+    mm_expect_rc("bind the peer's port",
+                 hypercall_event_channel_op(LAM_EVTCHNOP_bind_interdomain, &b), 0);
 
     mm_expect_rc("pausedomain(d1)", domctl(LAM_DOMCTL_pausedomain, PEER), 0);
     mm_expect_rc("pausedomain(d1) again", domctl(LAM_DOMCTL_pausedomain, PEER), 0);

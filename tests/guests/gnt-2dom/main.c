@@ -2,10 +2,10 @@
  * Grant tables between two domains: a boot-time domU (gnt-peer) whose builder
  * granted its console ring page to dom0 as reference 0. dom0 maps it (by
  * virtual address), reads the peer's pattern, writes an answer the peer sees,
- * reads the peer's reply, and unmaps. Mapping the peer's reference 0 with the
- * wrong domain id, its never-granted reference 5, and a read-write mapping of
- * what the peer did not grant are refused. Both domains' frame audits must stay
- * balanced.
+ * reads the peer's reply, and unmaps. Grant copies go both ways: from the
+ * peer's reference into a dom0 frame and from a dom0 frame into it. Mapping the peer's reference 0
+ * with the wrong domain id, its never-granted reference 5, and a read-write mapping of what the
+ * peer did not grant are refused. Both domains' frame audits must stay balanced.
  */
 #include <lamina/grant_table.h>
 #include <lamina/sched.h>
@@ -19,6 +19,7 @@ const char lam_test_title[] = "grant tables across two domains";
 #define HELLO     0x706565722d313131ULL
 #define ANSWER    0x646f6d302d323232ULL
 #define BYE       0x706565722d333333ULL
+#define COPIED    0x636f706965642121ULL
 
 static int16_t map(uint64_t va, uint32_t flags, uint32_t ref, uint16_t dom, uint32_t *handle)
 {
@@ -36,6 +37,35 @@ static int16_t unmap(uint64_t va, uint32_t handle)
     long rc = hypercall_grant_table_op(LAM_GNTTABOP_unmap_grant_ref, &op, 1);
     mm_expect_rc("unmap_grant_ref hypercall", rc, 0);
     return op.status;
+}
+
+static int16_t copy(struct lam_gnttab_copy_ptr src, struct lam_gnttab_copy_ptr dst, uint16_t flags)
+{
+    struct lam_gnttab_copy op = {
+        .source = src, .dest = dst, .len = 8, .flags = flags, .status = 99};
+    mm_expect_rc("copy hypercall", hypercall_grant_table_op(LAM_GNTTABOP_copy, &op, 1), 0);
+    return op.status;
+}
+
+/* Copy the peer's pattern out of its granted page, and a value into it (slot 3). */
+static void copy_both_ways(volatile uint64_t *mapped)
+{
+    uint64_t *local = mm_alloc_page();
+    uint64_t mfn = mm_va_to_mfn(local);
+    struct lam_gnttab_copy_ptr peer0 = {.u.ref = 0, .domid = PEER, .offset = 0};
+    struct lam_gnttab_copy_ptr peer3 = {.u.ref = 0, .domid = PEER, .offset = 24};
+    struct lam_gnttab_copy_ptr ours = {.u.gmfn = mfn, .domid = LAM_DOMID_SELF, .offset = 8};
+    local[1] = 0;
+    mm_expect_rc("copy the peer's grant -> our frame", copy(peer0, ours, LAM_GNTCOPY_source_gref),
+                 LAM_GNTST_okay);
+    mm_expect(local[1] == HELLO, "the copy brought the peer's pattern");
+    local[1] = COPIED;
+    mm_expect_rc("copy our frame -> the peer's grant", copy(ours, peer3, LAM_GNTCOPY_dest_gref),
+                 LAM_GNTST_okay);
+    mm_expect(mapped[3] == COPIED, "the copy landed in the peer's page");
+    struct lam_gnttab_copy_ptr wrong = {.u.ref = 0, .domid = 2, .offset = 0};
+    mm_expect(copy(wrong, ours, LAM_GNTCOPY_source_gref) == LAM_GNTST_bad_domain,
+              "copy from a domain that does not exist is refused");
 }
 
 void test_main(void)
@@ -60,6 +90,7 @@ void test_main(void)
             hypercall_sched_op(LAM_SCHEDOP_yield, NULL);
     }
     mm_expect(hello, "read the peer's pattern through the mapping");
+    copy_both_ways(page);
     page[1] = ANSWER;
     int bye = 0;
     for (int i = 0; i < 2000000 && !bye; i++) {

@@ -1,0 +1,2 @@
+GUEST_TESTS += gnt-limits
+gnt-limits_LIBS := mm_util
