@@ -106,7 +106,9 @@ static int parse_size(struct pctx *c, xmlNodePtr n, uint64_t *kib)
         perr(c, n, NULL, "'%s' is not a size: expected a whole number (unit in unit='...')", s);
         return -1;
     }
-    int rc = domcfg_memory_to_kib(value, pattr(n, "unit"), kib);
+    /* An absent unit means KiB; an empty one is a mistake (libvirt's schema refuses it too). */
+    const char *unit = pattr(n, "unit");
+    int rc = unit && !*unit ? -1 : domcfg_memory_to_kib(value, unit, kib);
     if (rc == -1)
         perr(c, n, "unit", "is not a unit: expected b, KiB, KB, MiB, MB, GiB, GB, TiB, TB, ...");
     else if (rc == -2)
