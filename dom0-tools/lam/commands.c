@@ -13,6 +13,10 @@
     X(define)                                                                                      \
     X(undefine)                                                                                    \
     X(list)                                                                                        \
+    X(destroy)                                                                                     \
+    X(pause)                                                                                       \
+    X(unpause)                                                                                     \
+    X(sched_credit)                                                                                \
     X(store)                                                                                       \
     X(completion)
 

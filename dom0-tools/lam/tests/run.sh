@@ -25,7 +25,7 @@ expect() {
 
 # ---- the command table: help, usage errors, completion ----
 run help
-ok=0; for c in help validate dumpxml convert define undefine list completion; do
+ok=0; for c in help validate dumpxml convert define undefine list destroy pause unpause sched-credit completion; do
     grep -q "^  $c " "$OUT" || ok=1; done; [ $RC -eq 0 ] || ok=1
 result help-lists-commands $ok
 run help validate; cp "$OUT" "$TMPROOT/h1"
@@ -99,7 +99,8 @@ run define --state-dir "$S" full.xml; expect redefine 0 "^Domain 'web' defined f
 export LAMINA_STATE_DIR="$S"
 run define minimal.xml; [ -f "$S/domains/minimal.xml" ]; RC=$((RC + $?)); expect define-env-state-dir 0
 run list --all; expect list-all 0 "^ -    web  *shut off$"
-run list; [ $RC -eq 0 ] && grep -q '^ Id  *Name  *State$' "$OUT" && ! grep -q web "$OUT"
+run list; [ $RC -eq 0 ] && grep -q '^ Id  *Name  *State  *Mem(MiB)  *VCPUs  *Time(s)$' "$OUT" &&
+    ! grep -q web "$OUT" && grep -q '^lam: list: warning: running domains not shown: /dev/xen/privcmd' "$ERR"
 result list-running-only $?
 run list --all --name; [ "$(tr '\n' ' ' < "$OUT")" = "minimal web " ]; result list-names $?
 sed 's/<name>web</<name>web-copy</' full.xml > "$TMPROOT/copy.xml"
@@ -116,6 +117,23 @@ run undefine minimal; expect undefine-unknown 1 "" "lam: undefine: no domain nam
 run list --all --name; [ $RC -eq 0 ] && [ ! -s "$OUT" ] && [ -d "$S/domains" ]; result list-empty $?
 run list --all --state-dir /proc/lamina-test; expect store-unusable 1 "" "lam: list: /proc/lamina-test: cannot create the state directory: No such file or directory"
 unset LAMINA_STATE_DIR
+
+# ---- running domains: outside dom0 there is no hypervisor to ask ----
+NOHV="/dev/xen/privcmd: No such file or directory (lam manages running domains from dom0, with the privcmd module loaded)"
+if [ ! -e /dev/xen/privcmd ]; then
+    run destroy 3; expect destroy-without-hypervisor 1 "" "lam: destroy: cannot reach the hypervisor: $NOHV"
+    run pause 3; expect pause-without-hypervisor 1 "" "lam: pause: cannot reach the hypervisor: $NOHV"
+    run unpause Domain-0; expect unpause-without-hypervisor 1 "" "lam: unpause: cannot reach the hypervisor: $NOHV"
+    run sched-credit --weight 512 --cap 50 3; expect sched-credit-without-hypervisor 1 "" "lam: sched-credit: cannot reach the hypervisor: $NOHV"
+fi
+run destroy web; expect destroy-needs-an-id 2 "" "lam: destroy: 'web' is not a running domain's id (a number from \`lam list\`)"
+run destroy 32752; expect destroy-id-out-of-range 2
+run destroy -- -1; expect destroy-negative-id 2
+run pause; expect pause-needs-an-argument 2
+run unpause 1 2; expect unpause-one-argument 2
+run sched-credit --weight 0 1; expect sched-credit-weight-range 2 "" "lam: sched-credit: --weight 0: expected a number from 1 to 65535"
+run sched-credit --cap 12x 1; expect sched-credit-cap-number 2 "" "lam: sched-credit: --cap 12x: expected a number from 0 to 65534"
+run help sched-credit; expect sched-credit-help 0 "twice the CPU time"
 
 # ---- the installed (non-sanitized) binary behaves the same ----
 "$LAM_INSTALLED" validate -q minimal.xml >"$OUT" 2>"$ERR"; result installed-binary-runs $?

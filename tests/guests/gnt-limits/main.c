@@ -45,19 +45,18 @@ static unsigned int fill_maptrack(int16_t *last)
     /* One reference takes at most 128 pins per kind: spread over references 8.. */
     for (unsigned int n = 0; n < LIMIT + BATCH && *last == LAM_GNTST_okay; n += BATCH) {
         for (unsigned int i = 0; i < BATCH; i++)
-            ops[i] = (struct lam_gnttab_map_grant_ref){
-                .flags = LAM_GNTMAP_device_map | LAM_GNTMAP_readonly,
-                .ref = 8 + (n + i) / 128,
-                .dom = 0,
-                .status = 99};
+            ops[i] = (struct lam_gnttab_map_grant_ref){.flags = LAM_GNTMAP_device_map |
+                                                                LAM_GNTMAP_readonly,
+                                                       .ref = 8 + (n + i) / 128,
+                                                       .dom = 0,
+                                                       .status = 99};
         mm_expect_rc("map batch", hypercall_grant_table_op(LAM_GNTTABOP_map_grant_ref, ops, BATCH),
                      0);
         for (unsigned int i = 0; i < BATCH; i++) {
             if (ops[i].status == LAM_GNTST_okay) {
                 handles[mapped++] = ops[i].handle;
                 bus_addr = ops[i].dev_bus_addr;
-            }
-            else if (*last == LAM_GNTST_okay)
+            } else if (*last == LAM_GNTST_okay)
                 *last = ops[i].status;
         }
     }

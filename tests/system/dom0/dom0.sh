@@ -16,6 +16,37 @@ done
 check privcmd-hypercall lam-systest hypercall
 check privcmd-foreign-map lam-systest foreign-map
 
+# Running domains through lam (domctl over privcmd), on either hypervisor.
+lam_state() { lam list 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'; }
+lam list >/tmp/lam-list.txt 2>&1
+cat /tmp/lam-list.txt
+check lam-list-dom0 grep -Eq '^ 0 +Domain-0 +running ' /tmp/lam-list.txt
+lam destroy 0 >/tmp/lam-d0.txt 2>&1
+rc=$?
+cat /tmp/lam-d0.txt
+check lam-destroy-dom0-refused [ $rc -eq 1 ]
+check lam-destroy-dom0-says-why grep -q 'lam: destroy: cannot destroy: domain 0: not possible' \
+    /tmp/lam-d0.txt
+lam pause 4000 >/tmp/lam-p.txt 2>&1
+rc=$?
+check lam-pause-missing-domain [ $rc -eq 1 ]
+check lam-pause-missing-says-why grep -q 'domain 4000: no such domain' /tmp/lam-p.txt
+# The boot-time domU (idle-peer; Lamina only): pause, unpause, weight, destroy.
+if [ -n "$(lam_state 1)" ]; then
+    check lam-domU-listed [ "$(lam_state 1)" = blocked ]
+    lam pause 1 && check lam-pause [ "$(lam_state 1)" = paused ]
+    lam unpause 1 && check lam-unpause [ "$(lam_state 1)" = blocked ]
+    lam sched-credit --weight 512 --cap 50 1 >/tmp/lam-s.txt 2>&1
+    cat /tmp/lam-s.txt
+    check lam-sched-credit grep -Eq '^1 +512 +50$' /tmp/lam-s.txt
+    lam destroy 1
+    check lam-destroy-domU [ -z "$(lam_state 1)" ]
+    lam destroy 1 >/tmp/lam-d1.txt 2>&1
+    check lam-destroy-gone grep -q 'domain 1: no such domain' /tmp/lam-d1.txt
+else
+    echo "SYSTEST SKIP lam-domU-lifecycle: no boot-time domU (Xen 4.17 starts none)"
+fi
+
 start=$(date +%s)
 i=0
 while [ $i -lt 1000 ]; do /bin/true || break; i=$((i + 1)); done

@@ -1,0 +1,47 @@
+/* lam's glue to libhvctl (see lam_hv.h). */
+#include "lam_hv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct hvctl *lam_hv_open(const struct lam_args *args)
+{
+    struct hvctl *h = hvctl_open();
+    if (!h)
+        lam_fail(args, "cannot reach the hypervisor",
+                 "/dev/xen/privcmd: %s (lam manages running domains from dom0, with the privcmd "
+                 "module loaded)",
+                 strerror(errno));
+    return h;
+}
+
+int lam_parse_domid(const struct lam_args *args, const char *s, uint16_t *out)
+{
+    if (strcmp(s, "Domain-0") == 0) {
+        *out = 0;
+        return LAM_EXIT_OK;
+    }
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end || errno || v >= 0x7ff0)
+        return lam_usage_error(args->cmd,
+                               "'%s' is not a running domain's id (a number from `lam list`)", s);
+    *out = (uint16_t)v;
+    return LAM_EXIT_OK;
+}
+
+int lam_fail_hv(const struct lam_args *args, const char *what, uint16_t domid, int rc)
+{
+    return lam_fail(args, what, "domain %u: %s", domid, hvctl_strerror(rc));
+}
+
+void lam_running_name(uint16_t domid, char *buf, unsigned int len)
+{
+    if (domid == 0)
+        snprintf(buf, len, "Domain-0");
+    else
+        snprintf(buf, len, "d%u", domid);
+}

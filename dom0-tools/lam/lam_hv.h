@@ -1,0 +1,24 @@
+/* lam's glue to libhvctl: reaching the hypervisor and naming running domains. */
+#ifndef LAM_HV_H
+#define LAM_HV_H
+
+#include <stdint.h>
+
+#include "hvctl.h"
+#include "lam.h"
+
+/* Open the hypervisor handle, or print why not ("lam: <cmd>: cannot reach the hypervisor: ...")
+ * and return NULL. */
+struct hvctl *lam_hv_open(const struct lam_args *args);
+
+/* A running domain named on the command line: its numeric id (0..32751), or "Domain-0".
+ * Prints a usage error and returns LAM_EXIT_USAGE when it is neither. */
+int lam_parse_domid(const struct lam_args *args, const char *s, uint16_t *out);
+
+/* Print "lam: <cmd>: <what> <domid>: <hypervisor's reason>"; returns LAM_EXIT_FAILURE. */
+int lam_fail_hv(const struct lam_args *args, const char *what, uint16_t domid, int rc);
+
+/* The name `lam list` shows for a running domain. */
+void lam_running_name(uint16_t domid, char *buf, unsigned int len);
+
+#endif

@@ -1,0 +1,234 @@
+/* libhvctl: domctl requests and their answers (see include/hvctl.h). */
+#include "hvctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lamina/domctl.h"
+#include "lamina/hypercall-numbers.h"
+
+struct hvctl {
+    hvctl_hypercall_fn fn;
+    void *ctx;
+    void (*close)(void *ctx);
+};
+
+struct hvctl *hvctl_open_with(hvctl_hypercall_fn fn, void *ctx)
+{
+    struct hvctl *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    h->fn = fn;
+    h->ctx = ctx;
+    return h;
+}
+
+/* privcmd.c */
+struct hvctl *hvctl_privcmd_open(void);
+
+struct hvctl *hvctl_open(void)
+{
+    return hvctl_privcmd_open();
+}
+
+void hvctl_set_closer(struct hvctl *h, void (*close)(void *ctx))
+{
+    h->close = close;
+}
+
+void hvctl_close(struct hvctl *h)
+{
+    if (!h)
+        return;
+    if (h->close)
+        h->close(h->ctx);
+    free(h);
+}
+
+static int domctl(struct hvctl *h, uint32_t cmd, uint16_t domid, struct lam_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = LAM_DOMCTL_INTERFACE_VERSION;
+    op->domain = domid;
+    const uint64_t args[5] = {(uint64_t)(uintptr_t)op, 0, 0, 0, 0};
+    long rc = h->fn(h->ctx, LAM_HYPERCALL_DOMCTL, args);
+    return rc < 0 ? (int)rc : 0;
+}
+
+static void from_wire(const struct lam_domctl_getdomaininfo *w, struct hvctl_dominfo *out)
+{
+    *out = (struct hvctl_dominfo){
+        .domid = w->domain,
+        .dying = w->flags & LAM_DOMINF_dying,
+        .shutdown = w->flags & LAM_DOMINF_shutdown,
+        .paused = w->flags & LAM_DOMINF_paused,
+        .blocked = w->flags & LAM_DOMINF_blocked,
+        .running = w->flags & LAM_DOMINF_running,
+        .shutdown_reason = (w->flags >> LAM_DOMINF_shutdown_shift) & LAM_DOMINF_shutdown_mask,
+        .tot_pages = w->tot_pages,
+        .max_pages = w->max_pages,
+        .cpu_time_ns = w->cpu_time,
+        .vcpus_online = w->nr_online_vcpus,
+        .max_vcpu_id = w->max_vcpu_id,
+    };
+}
+
+/* getdomaininfo answers for the first domain at or above the id asked for. */
+static int info_from(struct hvctl *h, uint16_t from, struct hvctl_dominfo *out)
+{
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    int rc = domctl(h, LAM_DOMCTL_getdomaininfo, from, &op);
+    if (rc)
+        return rc;
+    if (op.u.getdomaininfo.domain < from)
+        return -EIO; /* a hypervisor that went backwards would loop us forever */
+    from_wire(&op.u.getdomaininfo, out);
+    return 0;
+}
+
+int hvctl_domain_info(struct hvctl *h, uint16_t domid, struct hvctl_dominfo *out)
+{
+    struct hvctl_dominfo d;
+    int rc = info_from(h, domid, &d);
+    if (rc)
+        return rc;
+    if (d.domid != domid)
+        return -ESRCH;
+    *out = d;
+    return 0;
+}
+
+int hvctl_domain_list(struct hvctl *h, struct hvctl_dominfo **out, size_t *count)
+{
+    struct hvctl_dominfo *list = NULL;
+    size_t n = 0, cap = 0;
+    uint32_t next = 0;
+    while (next < LAM_DOMID_FIRST_RESERVED) {
+        struct hvctl_dominfo d;
+        int rc = info_from(h, (uint16_t)next, &d);
+        if (rc == -ESRCH)
+            break;
+        if (rc) {
+            free(list);
+            return rc;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            struct hvctl_dominfo *grown = realloc(list, cap * sizeof(*list));
+            if (!grown) {
+                free(list);
+                return -ENOMEM;
+            }
+            list = grown;
+        }
+        list[n++] = d;
+        next = (uint32_t)d.domid + 1;
+    }
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+static int simple(struct hvctl *h, uint32_t cmd, uint16_t domid)
+{
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    return domctl(h, cmd, domid, &op);
+}
+
+int hvctl_domain_destroy(struct hvctl *h, uint16_t domid)
+{
+    return simple(h, LAM_DOMCTL_destroydomain, domid);
+}
+
+int hvctl_domain_pause(struct hvctl *h, uint16_t domid)
+{
+    return simple(h, LAM_DOMCTL_pausedomain, domid);
+}
+
+int hvctl_domain_unpause(struct hvctl *h, uint16_t domid)
+{
+    return simple(h, LAM_DOMCTL_unpausedomain, domid);
+}
+
+int hvctl_domain_set_max_mem(struct hvctl *h, uint16_t domid, uint64_t kib)
+{
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = kib;
+    return domctl(h, LAM_DOMCTL_max_mem, domid, &op);
+}
+
+int hvctl_sched_credit_get(struct hvctl *h, uint16_t domid, unsigned int *weight,
+                           unsigned int *cap)
+{
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    op.u.scheduler_op.sched_id = LAM_SCHEDULER_CREDIT;
+    op.u.scheduler_op.cmd = LAM_DOMCTL_SCHEDOP_getinfo;
+    int rc = domctl(h, LAM_DOMCTL_scheduler_op, domid, &op);
+    if (rc)
+        return rc;
+    *weight = op.u.scheduler_op.u.credit.weight;
+    *cap = op.u.scheduler_op.u.credit.cap;
+    return 0;
+}
+
+int hvctl_sched_credit_set(struct hvctl *h, uint16_t domid, unsigned int weight, int cap)
+{
+    if (weight > 65535 || cap < -1 || cap > 65534)
+        return -EINVAL;
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    op.u.scheduler_op.sched_id = LAM_SCHEDULER_CREDIT;
+    op.u.scheduler_op.cmd = LAM_DOMCTL_SCHEDOP_putinfo;
+    op.u.scheduler_op.u.credit.weight = (uint16_t)weight;
+    op.u.scheduler_op.u.credit.cap = cap < 0 ? 0xffff : (uint16_t)cap;
+    return domctl(h, LAM_DOMCTL_scheduler_op, domid, &op);
+}
+
+const char *hvctl_state_name(const struct hvctl_dominfo *d)
+{
+    if (d->dying)
+        return "dying";
+    if (d->shutdown)
+        return d->shutdown_reason == 3 ? "crashed" : "shutdown";
+    if (d->paused)
+        return "paused";
+    if (d->running)
+        return "running";
+    if (d->blocked)
+        return "blocked";
+    return "idle";
+}
+
+const char *hvctl_shutdown_name(unsigned int reason)
+{
+    static const char *const names[] = {"poweroff", "reboot",   "suspend",
+                                        "crash",    "watchdog", "soft_reset"};
+    return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown";
+}
+
+const char *hvctl_strerror(int rc)
+{
+    switch (-rc) {
+    case ESRCH:
+        return "no such domain";
+    case EINVAL:
+        return "not possible for that domain (dom0 itself, dying, or not paused)";
+    case EPERM:
+        return "only the control domain (dom0) may do this";
+    case EACCES:
+        return "the hypervisor speaks another domctl interface version";
+    case ENOSYS:
+        return "the hypervisor does not implement this";
+    case ENOMEM:
+        return "out of memory";
+    case EFAULT:
+        return "the hypervisor could not read the request";
+    default:
+        return strerror(-rc);
+    }
+}

@@ -1,0 +1,1 @@
+GUEST_TESTS += idle-peer
