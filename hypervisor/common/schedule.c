@@ -101,6 +101,20 @@ void vcpu_block(struct vcpu *v)
     need_resched = true;
 }
 
+/* VCPUOP_up/down of a vCPU: its runstate follows at once (a vCPU that is not running would
+ * otherwise keep its old state until it next runs). */
+void sched_vcpu_set_online(struct vcpu *v, bool online)
+{
+    unsigned long flags = local_irq_save();
+    v->online = online;
+    if (online)
+        v->blocked = false;
+    if (v->runstate != LAM_RUNSTATE_running)
+        set_runstate(v, runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
+    need_resched = true;
+    local_irq_restore(flags);
+}
+
 /* Hand out one period's credit. */
 static void account(uint64_t now)
 {

@@ -97,9 +97,12 @@ run_one() {
             [ -n "$name" ] && kernel="$kernel,$GUESTS/$name.elf $rest"
         done <"$HERE/$t/domu-modules"
     fi
+    # <test>/hv-args: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
+    local cmdline=$HV_CMDLINE
+    [ -f "$HERE/$t/hv-args" ] && cmdline="$cmdline $(head -n1 "$HERE/$t/hv-args")"
     : >"$log"
     qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp 1 \
-        -kernel "$image" -append "$HV_CMDLINE" -initrd "$kernel" \
+        -kernel "$image" -append "$cmdline" -initrd "$kernel" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &
     pid=$!
