@@ -8,10 +8,9 @@
  */
 #include <lamina/errno.h>
 #include <lamina/sched.h>
-#include <lamina/traps.h>
 #include <lamina/vcpu.h>
 
-#include "mm_util.h"
+#include "smp.h"
 
 const char lam_test_title[] = "VCPUOP initialise/up/down/is_up of a secondary vCPU";
 
@@ -56,16 +55,7 @@ static int wait_change(volatile uint64_t *p, uint64_t old, int max)
 
 static void fill_context(uint64_t l4_mfn)
 {
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.flags = LAM_VGCF_in_kernel;
-    ctx.user_regs.rip = (uint64_t)(uintptr_t)secondary_main;
-    /* As if called: the ABI wants rsp + 8 16-byte aligned at a function's entry. */
-    ctx.user_regs.rsp = (uint64_t)(uintptr_t)(sec_stack + sizeof(sec_stack)) - 8;
-    ctx.user_regs.cs = LAM_FLAT_KERNEL_CS;
-    ctx.user_regs.ss = LAM_FLAT_KERNEL_SS;
-    ctx.user_regs.rflags = 0x2;
-    ctx.kernel_ss = LAM_FLAT_KERNEL_SS;
-    ctx.kernel_sp = ctx.user_regs.rsp;
+    lam_vcpu_context(&ctx, secondary_main, sec_stack + sizeof(sec_stack));
     ctx.ctrlreg[3] = l4_mfn << 12;
 }
 
