@@ -365,7 +365,8 @@ static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
         return -ESRCH;
     if (d != self && !self->is_privileged)
         return -EPERM;
-    if (!port_valid(d, st->port))
+    /* Port 0 exists but is reserved: Xen reports it closed. */
+    if (st->port != 0 && !port_valid(d, st->port))
         return -EINVAL;
     unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     const struct evtchn *chn = &d->evtchn[st->port];

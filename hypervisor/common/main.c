@@ -53,7 +53,7 @@ static const char *module_args(const char *s)
 #define DEFAULT_DOM0_MEM (256ull << 20)
 
 /* A boot module whose arguments start with "--domU" is a boot-time unprivileged
- * domain: "--domU [mem=SIZE] [--] kernel arguments". */
+ * domain: "--domU [mem=SIZE] [weight=N] [cap=PCT] [vcpus=N] [--] kernel arguments". */
 static bool is_domu_module(const struct boot_module *m)
 {
     const char *a = module_args(m->cmdline);
@@ -61,17 +61,75 @@ static bool is_domu_module(const struct boot_module *m)
 }
 
 #define DEFAULT_DOMU_MEM (32ull << 20)
+#define MAX_SCHED_WEIGHT 65535 /* as Xen's credit scheduler */
 
-static void build_boot_domu(const struct boot_module *m, domid_t id)
+struct domu_options {
+    uint64_t mem;
+    unsigned int weight, cap, vcpus;
+};
+
+/* A decimal number that ends at a blank or the end of the string. */
+static bool decimal_word(const char *s, uint64_t *out)
 {
-    const char *a = module_args(m->cmdline) + 6;
-    uint64_t mem = DEFAULT_DOMU_MEM;
+    uint64_t v = 0;
+    if (*s < '0' || *s > '9')
+        return false;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > 0xffffffffull)
+            return false;
+    }
+    *out = v;
+    return *s == '\0' || *s == ' ';
+}
+
+/* One "name=value" option at a; false (after logging why) if it is bad. */
+static bool domu_option(const char *a, struct domu_options *o, const char *module)
+{
+    uint64_t v;
+    const char *end;
+    if (!strncmp(a, "mem=", 4)) {
+        if (!size_parse(a + 4, &o->mem, &end) && (*end == '\0' || *end == ' ') &&
+            o->mem >= (4ull << 20))
+            return true;
+    } else if (!strncmp(a, "weight=", 7)) {
+        if (decimal_word(a + 7, &v) && v >= 1 && v <= MAX_SCHED_WEIGHT) {
+            o->weight = (unsigned int)v;
+            return true;
+        }
+    } else if (!strncmp(a, "cap=", 4)) {
+        if (decimal_word(a + 4, &v) && v <= 100) { /* one physical CPU for now */
+            o->cap = (unsigned int)v;
+            return true;
+        }
+    } else if (!strncmp(a, "vcpus=", 6)) {
+        if (decimal_word(a + 6, &v) && v >= 1 && v <= MAX_VCPUS) {
+            o->vcpus = (unsigned int)v;
+            return true;
+        }
+    }
+    log_printf(LOG_ERR, "boot module '%s': bad value in --domU option '%.24s'", module, a);
+    return false;
+}
+
+static bool is_domu_option_name(const char *a)
+{
+    static const char *const names[] = {"mem=", "weight=", "cap=", "vcpus="};
+    for (unsigned int i = 0; i < ARRAY_SIZE(names); i++)
+        if (!strncmp(a, names[i], strlen(names[i])))
+            return true;
+    return false;
+}
+
+/* Options up to the first word that is not one (or "--"): the rest is the kernel's command
+ * line, returned; NULL if an option has a bad value (the domain is then not built). */
+static const char *domu_options(const char *a, struct domu_options *o, const char *module)
+{
     while (*a == ' ')
         a++;
-    while (!strncmp(a, "mem=", 4)) {
-        const char *end = a + 4;
-        if (size_parse(a + 4, &mem, &end) || mem < (4ull << 20))
-            mem = DEFAULT_DOMU_MEM;
+    while (is_domu_option_name(a)) {
+        if (!domu_option(a, o, module))
+            return NULL;
         while (*a && *a != ' ')
             a++;
         while (*a == ' ')
@@ -79,6 +137,17 @@ static void build_boot_domu(const struct boot_module *m, domid_t id)
     }
     if (!strncmp(a, "--", 2) && (a[2] == ' ' || a[2] == '\0'))
         a += a[2] ? 3 : 2;
+    return a;
+}
+
+static void build_boot_domu(const struct boot_module *m, domid_t id)
+{
+    struct domu_options o = {.mem = DEFAULT_DOMU_MEM, .weight = SCHED_DEFAULT_WEIGHT, .vcpus = 1};
+    const char *a = domu_options(module_args(m->cmdline) + 6, &o, m->cmdline);
+    if (!a) {
+        log_printf(LOG_ERR, "boot domain d%u: not built", id);
+        return;
+    }
     struct kernel_image img;
     if (kernel_image_open(&img, __va(m->start), m->end - m->start)) {
         log_printf(LOG_ERR, "boot domain d%u: module '%s' cannot be loaded", id, m->cmdline);
@@ -88,9 +157,9 @@ static void build_boot_domu(const struct boot_module *m, domid_t id)
         .kernel = img.elf,
         .kernel_len = img.elf_len,
         .cmdline = a,
-        .nr_pages = mem >> PAGE_SHIFT,
+        .nr_pages = o.mem >> PAGE_SHIFT,
         .privileged = false,
-        .max_vcpus = 1,
+        .max_vcpus = o.vcpus,
     };
     struct domain *d = dom_build(id, &args);
     kernel_image_close(&img);
@@ -98,10 +167,13 @@ static void build_boot_domu(const struct boot_module *m, domid_t id)
         log_printf(LOG_ERR, "boot domain d%u: build failed; continuing without it", id);
         return;
     }
+    d->weight = o.weight;
+    d->cap = o.cap;
     d->state = DOMAIN_RUNNING;
     arch_vcpu_update_time(d->vcpus[0]);
     sched_request();
-    printk("boot domain d%u started from '%s'", id, m->cmdline);
+    printk("boot domain d%u started from '%s' (weight %u, cap %u%%, %u vCPU(s))", id, m->cmdline,
+           o.weight, o.cap, o.vcpus);
 }
 
 static void build_boot_domus(void)

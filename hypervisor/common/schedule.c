@@ -33,6 +33,10 @@ static bool need_resched;
 static uint64_t last_accounting;
 static uint64_t slice_start;
 static struct timer slice_timer;
+/* Shortest slice when a slice is cut at the accounting boundary. */
+#define SCHED_MIN_SLICE_NS 1000000ull
+
+static bool capped_waiting; /* a runnable vCPU waits for its domain's cap to refill */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -97,6 +101,20 @@ void vcpu_block(struct vcpu *v)
     need_resched = true;
 }
 
+/* VCPUOP_up/down of a vCPU: its runstate follows at once (a vCPU that is not running would
+ * otherwise keep its old state until it next runs). */
+void sched_vcpu_set_online(struct vcpu *v, bool online)
+{
+    unsigned long flags = local_irq_save();
+    v->online = online;
+    if (online)
+        v->blocked = false;
+    if (v->runstate != LAM_RUNSTATE_running)
+        set_runstate(v, runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
+    need_resched = true;
+    local_irq_restore(flags);
+}
+
 /* Hand out one period's credit. */
 static void account(uint64_t now)
 {
@@ -125,16 +143,40 @@ static void account(uint64_t now)
 static bool over_cap(const struct vcpu *v)
 {
     const struct domain *d = v->domain;
-    return d->cap && d->consumed_this_period * 100 > (uint64_t)d->cap * SCHED_SLICE_NS;
+    return d->cap && d->consumed_this_period * 100 >= (uint64_t)d->cap * SCHED_SLICE_NS;
+}
+
+/*
+ * When the slice of a vCPU picked now ends: after SCHED_SLICE_NS, or sooner when its
+ * domain's cap budget for this period runs out, or at the next accounting when a capped
+ * domain waits for it (else a capped domain would get its budget back only a whole
+ * slice after the period ended, and a cap would not hold).
+ */
+static uint64_t slice_end(const struct vcpu *v, uint64_t now)
+{
+    uint64_t end = now + SCHED_SLICE_NS;
+    const struct domain *d = v->domain;
+    if (d->cap) {
+        uint64_t budget = (uint64_t)d->cap * SCHED_SLICE_NS / 100;
+        end = MIN(end, now + budget - MIN(budget, d->consumed_this_period));
+    }
+    if (capped_waiting)
+        end = MIN(end, MAX(last_accounting + SCHED_SLICE_NS, now + SCHED_MIN_SLICE_NS));
+    return end;
 }
 
 static struct vcpu *pick_next(void)
 {
     struct vcpu *best = NULL;
+    capped_waiting = false;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = all_vcpus[i];
-        if (!runnable(v) || over_cap(v))
+        if (!runnable(v))
             continue;
+        if (over_cap(v)) {
+            capped_waiting = true;
+            continue;
+        }
         if (v->boosted)
             return v;
         if (!best || v->credit > best->credit)
@@ -186,14 +228,18 @@ void schedule_on_exit(void)
                 arch_context_switch(prev, next);
             }
             set_runstate(next, LAM_RUNSTATE_running);
-            timer_set(&slice_timer, now + SCHED_SLICE_NS);
+            timer_set(&slice_timer, slice_end(next, now));
             return;
         }
         /* Nothing to run: idle until an interrupt wakes someone. */
         if (prev->runstate == LAM_RUNSTATE_running)
             set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_blocked);
+        if (capped_waiting) /* wake up for the next accounting, when its budget refills */
+            timer_set(&slice_timer,
+                      MAX(last_accounting + SCHED_SLICE_NS, now + SCHED_MIN_SLICE_NS));
         while (!need_resched)
             hv_idle_once();
+        slice_start = time_now_ns(); /* idle time is nobody's to pay */
     }
 }
 

@@ -18,6 +18,7 @@
 
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
+void sched_vcpu_set_online(struct vcpu *v, bool online); /* schedule.c */
 
 static void singleshot_fired(void *data)
 {
@@ -257,15 +258,11 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
     case LAM_VCPUOP_up:
         if (!v->guest_table)
             return -EINVAL; /* never initialised */
-        if (!v->online) {
-            v->online = true;
-            v->blocked = false;
-            sched_request();
-        }
+        if (!v->online)
+            sched_vcpu_set_online(v, true);
         return 0;
     case LAM_VCPUOP_down:
-        v->online = false;
-        sched_request();
+        sched_vcpu_set_online(v, false);
         return 0;
     default:
         return -ENOSYS;

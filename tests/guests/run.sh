@@ -97,7 +97,7 @@ run_one() {
             [ -n "$name" ] && kernel="$kernel,$GUESTS/$name.elf $rest"
         done <"$HERE/$t/domu-modules"
     fi
-    # <test>/hv-args: more hypervisor options for this test (Xen's spelling, both read them).
+    # <test>/hv-args: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
     local cmdline=$HV_CMDLINE
     [ -f "$HERE/$t/hv-args" ] && cmdline="$cmdline $(head -n1 "$HERE/$t/hv-args")"
     : >"$log"

@@ -101,13 +101,22 @@ static uint16_t read_sel(int which)
     return s;
 }
 
-/* Load a data segment register; a fault (bad selector) resumes after it via the
- * exception table, leaving the register null. */
-#define LOAD_SELECTOR(seg, val)                                                                    \
-    __asm__ volatile("1: mov %0, %%" seg "\n2:\n"                                                  \
-                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"        \
-                     :                                                                             \
-                     : "r"((uint64_t)(val)))
+/* Load a data segment register; a fault (bad selector) goes through the exception table to
+ * code that loads a null selector instead and sets failed. */
+#define LOAD_SELECTOR(seg, val, failed)                                                            \
+    do {                                                                                           \
+        uint64_t sel_ = (val);                                                                     \
+        __asm__ volatile("1: mov %k1, %%" seg "\n"                                                 \
+                         "   jmp 3f\n"                                                             \
+                         "2: xor %k1, %k1\n"                                                       \
+                         "   mov %k1, %%" seg "\n"                                                 \
+                         "   or $1, %0\n"                                                          \
+                         "3:\n"                                                                    \
+                         ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"    \
+                         : "+r"(failed), "+r"(sel_));                                              \
+    } while (0)
+
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[4]);
 
 void arch_context_switch(struct vcpu *prev, struct vcpu *next)
 {
@@ -126,15 +135,18 @@ void arch_context_switch(struct vcpu *prev, struct vcpu *next)
     write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
                                                            : next->guest_table_user);
     pv_load_guest_gdt(next);
-    /* Selectors first: loading FS/GS clears their bases. A bad selector faults into
-     * the exception table; the guest then runs with a null one. */
-    LOAD_SELECTOR("ds", next->sel[0]);
-    LOAD_SELECTOR("es", next->sel[1]);
-    LOAD_SELECTOR("fs", next->sel[2]);
-    LOAD_SELECTOR("gs", next->sel[3]);
+    /* Selectors first: loading FS/GS clears their bases. A bad selector (say, its LDT
+     * went away) faults into the exception table and is loaded null. */
+    unsigned int bad_sel = 0;
+    LOAD_SELECTOR("ds", next->sel[0], bad_sel);
+    LOAD_SELECTOR("es", next->sel[1], bad_sel);
+    LOAD_SELECTOR("fs", next->sel[2], bad_sel);
+    LOAD_SELECTOR("gs", next->sel[3], bad_sel);
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);
     arch_vcpu_update_time(next);
     arch_vcpu_update_runstate_area(next);
+    if (bad_sel)
+        pv_failsafe_bounce(next, &ci->guest_regs, next->sel);
 }

@@ -48,13 +48,14 @@ void pv_toggle_guest_mode(struct vcpu *v)
         write_cr3(table);
 }
 
-/* Build a bounce frame on the guest kernel stack and point the vCPU at handler. */
-static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
-                                bool has_error, uint32_t error_code, bool mask_events)
+/* Build a bounce frame on the guest kernel stack and point the vCPU at handler. The failsafe
+ * callback's frame (sels non-NULL) has DS, ES, FS, GS between R11 and RIP. */
+static bool bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler, bool has_error,
+                         uint32_t error_code, bool mask_events, const uint16_t *sels)
 {
     struct lam_vcpu_info *vi = v->vcpu_info;
     uint8_t saved_mask = vi->evtchn_upcall_mask;
-    uint64_t frame[8];
+    uint64_t frame[12];
     unsigned int n = 0;
     uint64_t cs = regs->cs;
     bool was_user = !v->kernel_mode;
@@ -77,6 +78,8 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t 
     frame[n++] = regs->r11;
     if (has_error)
         frame[n++] = error_code;
+    for (unsigned int i = 0; sels && i < 4; i++)
+        frame[n++] = sels[i];
     frame[n++] = regs->rip;
     frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << LAM_BOUNCE_CS_MASK_SHIFT);
     frame[n++] = rflags;
@@ -97,6 +100,29 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t 
     regs->rflags &=
         ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM | X86_EFLAGS_AC);
     return true;
+}
+
+static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler,
+                                bool has_error, uint32_t error_code, bool mask_events)
+{
+    return bounce_frame(v, regs, handler, has_error, error_code, mask_events, NULL);
+}
+
+/*
+ * Reloading the data selectors of v (sels: DS, ES, FS, GS it wanted) faulted on the way back
+ * to it; they are null now. As Xen's load_segments: bounce to the failsafe callback with the
+ * selectors in the frame, so the guest kernel can repair them; no callback: the guest goes on
+ * with null selectors.
+ */
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[4])
+{
+    if (!v->failsafe_callback) {
+        log_printf(LOG_WARN, "d%uv%u: bad data selector(s) %#x %#x %#x %#x nulled (no failsafe)",
+                   v->domain->domain_id, v->vcpu_id, sels[0], sels[1], sels[2], sels[3]);
+        return;
+    }
+    if (bounce_frame(v, regs, v->failsafe_callback, false, 0, v->failsafe_masks, sels))
+        regs->vector = 0; /* return with IRET: SYSRET would clobber RCX and R11 */
 }
 
 static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)

@@ -45,6 +45,7 @@ TRAP_STUB 19, 0
 TRAP_STUB 20, 0
 TRAP_STUB 21, 1
 
+    .globl lam_trap_common      /* lib/callbacks.S joins here too */
 lam_trap_common:
     push    %rax
     push    %rbx

@@ -88,6 +88,21 @@ int lam_extable_has(uint64_t rip);
 /* Load the framework's trap table (after a test replaced or cleared it). */
 long lam_install_trap_table(void);
 
+/*
+ * Callbacks (optional lib/callbacks.S: test.mk "<name>_LIBS += callbacks"): entry points for
+ * callback_op that join the exception path with a pseudo vector, so the frame is a struct
+ * lam_regs and the handler may change it (rflags IF is the upcall mask iret restores).
+ * lam_failsafe_entry also stores the DS, ES, FS, GS of the failsafe frame in lam_failsafe_sel.
+ */
+#define LAM_CB_VECTOR_EVENT    0x100
+#define LAM_CB_VECTOR_FAILSAFE 0x101
+#define LAM_CB_VECTOR_SYSCALL  0x102
+void lam_event_entry(void);
+void lam_failsafe_entry(void);
+void lam_syscall_entry(void);
+extern volatile uint64_t lam_failsafe_sel[4];
+extern void (*lam_callback_handler)(struct lam_regs *regs);
+
 #define LAM_ASM_EXTABLE(fault, fixup)                                                              \
     ".pushsection .lam_extable, \"a\"\n\t.quad " #fault ", " #fixup "\n\t.popsection\n\t"
 

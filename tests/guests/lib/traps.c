@@ -74,10 +74,19 @@ int lam_extable_has(uint64_t rip)
     return extable_find(rip) != NULL;
 }
 
+void (*lam_callback_handler)(struct lam_regs *regs);
+
 void lam_trap_dispatch(struct lam_regs *regs);
 
 void lam_trap_dispatch(struct lam_regs *regs)
 {
+    /* Callbacks (lib/callbacks.S) go to the test's handler, if it installed one. */
+    if (regs->vector >= LAM_CB_VECTOR_EVENT) {
+        if (!lam_callback_handler)
+            lam_panic("callback %#lx without a handler at rip %lx", regs->vector, regs->rip);
+        lam_callback_handler(regs);
+        return;
+    }
     lam_last_exception.vector = (unsigned int)regs->vector;
     lam_last_exception.error_code = regs->error_code;
     lam_last_exception.rip = regs->rip;

@@ -1,0 +1,2 @@
+GUEST_TESTS += evtchn-ops
+evtchn-ops_LIBS := callbacks

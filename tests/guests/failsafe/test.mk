@@ -1,0 +1,2 @@
+GUEST_TESTS += failsafe
+failsafe_LIBS := mm_util smp callbacks

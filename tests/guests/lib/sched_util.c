@@ -1,0 +1,77 @@
+/*
+ * Scheduler test helpers: pvclock, the domU's shared page, sleeping.
+ */
+#include <lamina/event_channel.h>
+#include <lamina/grant_table.h>
+#include <lamina/sched.h>
+
+#include "sched_util.h"
+
+uint64_t sched_pvclock_ns(void)
+{
+    volatile struct lam_vcpu_time_info *t = &lam_shared_info->vcpu_info[0].time;
+    uint32_t version;
+    uint64_t ns;
+    do {
+        version = t->version;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        uint64_t delta = lam_rdtsc() - t->tsc_timestamp;
+        int8_t shift = t->tsc_shift;
+        delta = shift >= 0 ? delta << shift : delta >> -shift;
+        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while ((version & 1) || version != t->version);
+    return ns;
+}
+
+long sched_map_peer(uint64_t va, uint16_t dom, uint32_t *handle)
+{
+    struct lam_gnttab_map_grant_ref op = {
+        .host_addr = va, .flags = LAM_GNTMAP_host_map, .ref = 0, .dom = dom, .status = 99};
+    long rc = hypercall_grant_table_op(LAM_GNTTABOP_map_grant_ref, &op, 1);
+    if (rc)
+        return rc;
+    *handle = op.handle;
+    return op.status;
+}
+
+long sched_unmap_peer(uint64_t va, uint32_t handle)
+{
+    struct lam_gnttab_unmap_grant_ref op = {.host_addr = va, .handle = handle, .status = 99};
+    long rc = hypercall_grant_table_op(LAM_GNTTABOP_unmap_grant_ref, &op, 1);
+    return rc ? rc : op.status;
+}
+
+int sched_wait_peer(volatile struct sched_peer_page *p, uint64_t max_ns)
+{
+    uint64_t end = sched_pvclock_ns() + max_ns;
+    while (p->magic != PEER_MAGIC_VALUE) {
+        if (sched_pvclock_ns() > end)
+            return -1;
+        hypercall_sched_op(LAM_SCHEDOP_yield, NULL);
+    }
+    return 0;
+}
+
+uint64_t sched_peer_running_ns(volatile struct sched_peer_page *p)
+{
+    return p->runstate.time[LAM_RUNSTATE_running];
+}
+
+void sched_sleep_until(uint64_t deadline_ns)
+{
+    /* A port of ours that never fires: an unbound one, masked. */
+    static uint32_t quiet_port;
+    if (!quiet_port) {
+        struct lam_evtchn_alloc_unbound au = {.dom = LAM_DOMID_SELF, .remote_dom = LAM_DOMID_SELF};
+        if (hypercall_event_channel_op(LAM_EVTCHNOP_alloc_unbound, &au))
+            lam_panic("alloc_unbound for sleeping failed");
+        quiet_port = au.port;
+        lam_evtchn_mask(quiet_port);
+    }
+    while (sched_pvclock_ns() < deadline_ns) {
+        struct lam_sched_poll p = {
+            .ports = (uint64_t)(uintptr_t)&quiet_port, .nr_ports = 1, .timeout = deadline_ns};
+        hypercall_sched_op(LAM_SCHEDOP_poll, &p);
+    }
+}

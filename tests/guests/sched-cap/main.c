@@ -1,0 +1,48 @@
+/*
+ * Caps: d1 (cap=25) and d2 (no cap) both spin. dom0 sleeps 2 s and reads their
+ * runstate areas: d1 must have run 15-35% of the window (its cap is 25% of
+ * the CPU; without the cap it would get half), d2 must have had most of the rest.
+ */
+#include "sched_util.h"
+
+const char lam_test_title[] = "a 25% cap holds while another domain spins";
+
+#define WINDOW_NS (2000000000ull)
+
+void test_main(void)
+{
+    struct mm_tree tree;
+    mm_init();
+    mm_expect_rc("build a tree for the mappings", mm_tree_build(&tree, 302), 0);
+    volatile struct sched_peer_page *peer[2];
+    uint32_t handle[2];
+    for (int i = 0; i < 2; i++) {
+        uint64_t va = tree.base + (uint64_t)i * LAM_PAGE_SIZE;
+        long st = sched_map_peer(va, (uint16_t)(i + 1), &handle[i]);
+        mm_expect_rc("map the domU's shared page", st, 0);
+        if (st)
+            return;
+        peer[i] = (volatile struct sched_peer_page *)va;
+        LAM_CHECK(sched_wait_peer(peer[i], 5000000000ull) == 0, "d%d is spinning", i + 1);
+        if (lam_status() != LAM_SUCCESS)
+            return;
+    }
+    sched_sleep_until(sched_pvclock_ns() + 100000000ull);
+    uint64_t t0 = sched_pvclock_ns();
+    uint64_t r0[2] = {sched_peer_running_ns(peer[0]), sched_peer_running_ns(peer[1])};
+    sched_sleep_until(t0 + WINDOW_NS);
+    uint64_t t1 = sched_pvclock_ns();
+    uint64_t window = t1 - t0;
+    unsigned long pct[2];
+    for (int i = 0; i < 2; i++)
+        pct[i] = (unsigned long)((sched_peer_running_ns(peer[i]) - r0[i]) * 100 / window);
+    lam_printf("window %lu ms: d1 (cap 25) ran %lu%%, d2 (no cap) ran %lu%%\n",
+               (unsigned long)(window / 1000000), pct[0], pct[1]);
+    LAM_CHECK(pct[0] >= 15 && pct[0] <= 35, "d1 ran %lu%% of the CPU, not about its 25%% cap",
+              pct[0]);
+    LAM_CHECK(pct[1] >= 55, "d2 ran only %lu%% of the CPU beside a capped domain", pct[1]);
+    for (int i = 0; i < 2; i++)
+        mm_expect_rc("unmap", sched_unmap_peer(tree.base + (uint64_t)i * LAM_PAGE_SIZE, handle[i]),
+                     0);
+    mm_expect_rc("tear the tree down", mm_tree_destroy(&tree), 0);
+}

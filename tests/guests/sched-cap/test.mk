@@ -1,0 +1,2 @@
+GUEST_TESTS += sched-cap
+sched-cap_LIBS := mm_util sched_util

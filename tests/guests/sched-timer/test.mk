@@ -1,0 +1,2 @@
+GUEST_TESTS += sched-timer
+sched-timer_LIBS := mm_util sched_util

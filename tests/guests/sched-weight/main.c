@@ -1,0 +1,58 @@
+/*
+ * Proportional share: two CPU-bound boot-time domUs (sched-spin) with weights
+ * 256 (d1) and 512 (d2). dom0 maps the page each shares with it, sleeps 2 s
+ * (blocked, so only the two compete), and compares the running time each
+ * one's runstate area gained: d2/d1 must be 1.6-2.4, and together they must
+ * have used most of the window.
+ */
+#include "sched_util.h"
+
+const char lam_test_title[] = "weights 256:512 share the CPU 1:2";
+
+#define WINDOW_NS (2000000000ull)
+
+void test_main(void)
+{
+    struct mm_tree tree;
+    mm_init();
+    mm_expect_rc("build a tree for the mappings", mm_tree_build(&tree, 302), 0);
+    volatile struct sched_peer_page *peer[2];
+    uint32_t handle[2];
+    for (int i = 0; i < 2; i++) {
+        uint64_t va = tree.base + (uint64_t)i * LAM_PAGE_SIZE;
+        long st = sched_map_peer(va, (uint16_t)(i + 1), &handle[i]);
+        mm_expect_rc("map the domU's shared page", st, 0);
+        if (st)
+            return;
+        peer[i] = (volatile struct sched_peer_page *)va;
+        LAM_CHECK(sched_wait_peer(peer[i], 5000000000ull) == 0, "d%d is spinning", i + 1);
+        if (lam_status() != LAM_SUCCESS)
+            return;
+    }
+    /* Let both settle into the schedule, then measure. */
+    sched_sleep_until(sched_pvclock_ns() + 100000000ull);
+    uint64_t t0 = sched_pvclock_ns();
+    uint64_t r0[2] = {sched_peer_running_ns(peer[0]), sched_peer_running_ns(peer[1])};
+    sched_sleep_until(t0 + WINDOW_NS);
+    uint64_t t1 = sched_pvclock_ns();
+    uint64_t r1[2] = {sched_peer_running_ns(peer[0]), sched_peer_running_ns(peer[1])};
+    uint64_t ran[2] = {r1[0] - r0[0], r1[1] - r0[1]};
+    uint64_t window = t1 - t0;
+    lam_printf("window %lu ms: d1 (weight 256) ran %lu ms, d2 (weight 512) ran %lu ms\n",
+               (unsigned long)(window / 1000000), (unsigned long)(ran[0] / 1000000),
+               (unsigned long)(ran[1] / 1000000));
+    LAM_CHECK(ran[0] > 0, "d1 ran at all");
+    if (!ran[0])
+        return;
+    unsigned long ratio100 = (unsigned long)(ran[1] * 100 / ran[0]);
+    lam_printf("ratio d2/d1 = %lu.%02lu (want 1.60-2.40)\n", ratio100 / 100, ratio100 % 100);
+    LAM_CHECK(ratio100 >= 160 && ratio100 <= 240, "d2/d1 running time %lu.%02lu is not about 2",
+              ratio100 / 100, ratio100 % 100);
+    LAM_CHECK((ran[0] + ran[1]) * 10 >= window * 8,
+              "the two spinners used under 80%% of the window (%lu of %lu ms)",
+              (unsigned long)((ran[0] + ran[1]) / 1000000), (unsigned long)(window / 1000000));
+    for (int i = 0; i < 2; i++)
+        mm_expect_rc("unmap", sched_unmap_peer(tree.base + (uint64_t)i * LAM_PAGE_SIZE, handle[i]),
+                     0);
+    mm_expect_rc("tear the tree down", mm_tree_destroy(&tree), 0);
+}
