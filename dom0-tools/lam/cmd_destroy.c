@@ -1,23 +1,9 @@
 /* lam destroy ID: stop a running domain at once and free its resources (virsh destroy). */
 #include "lam_hv.h"
 
-#include <stdio.h>
-
 static int destroy_run(const struct lam_args *args)
 {
-    uint16_t id;
-    int rc = lam_parse_domid(args, args->argv[0], &id);
-    if (rc != LAM_EXIT_OK)
-        return rc;
-    struct hvctl *h = lam_hv_open(args);
-    if (!h)
-        return LAM_EXIT_FAILURE;
-    int hv = hvctl_domain_destroy(h, id);
-    hvctl_close(h);
-    if (hv)
-        return lam_fail_hv(args, "cannot destroy", id, hv);
-    printf("Domain %u destroyed\n", id);
-    return LAM_EXIT_OK;
+    return lam_run_domain_op(args, hvctl_domain_destroy, "cannot destroy", "destroyed");
 }
 
 const struct lam_command lam_cmd_destroy = {

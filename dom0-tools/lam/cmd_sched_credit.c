@@ -1,4 +1,5 @@
-/* lam sched-credit ID [--weight N] [--cap PCT]: show or set a domain's CPU share (xl sched-credit). */
+/* lam sched-credit ID [--weight N] [--cap PCT]: show or set a domain's CPU share (xl sched-credit).
+ */
 #include "lam_hv.h"
 
 #include <errno.h>

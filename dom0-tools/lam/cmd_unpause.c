@@ -1,11 +1,9 @@
 /* lam unpause ID: undo one `lam pause` (virsh resume, xl unpause). */
 #include "lam_hv.h"
 
-int lam_pause_or_unpause(const struct lam_args *args, bool pause);
-
 static int unpause_run(const struct lam_args *args)
 {
-    return lam_pause_or_unpause(args, false);
+    return lam_run_domain_op(args, hvctl_domain_unpause, "cannot unpause", "unpaused");
 }
 
 const struct lam_command lam_cmd_unpause = {

@@ -45,3 +45,21 @@ void lam_running_name(uint16_t domid, char *buf, unsigned int len)
     else
         snprintf(buf, len, "d%u", domid);
 }
+
+int lam_run_domain_op(const struct lam_args *args, int (*op)(struct hvctl *h, uint16_t domid),
+                      const char *failed, const char *done)
+{
+    uint16_t id;
+    int rc = lam_parse_domid(args, args->argv[0], &id);
+    if (rc != LAM_EXIT_OK)
+        return rc;
+    struct hvctl *h = lam_hv_open(args);
+    if (!h)
+        return LAM_EXIT_FAILURE;
+    int hv = op(h, id);
+    hvctl_close(h);
+    if (hv)
+        return lam_fail_hv(args, failed, id, hv);
+    printf("Domain %u %s\n", id, done);
+    return LAM_EXIT_OK;
+}

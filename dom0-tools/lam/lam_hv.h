@@ -18,6 +18,11 @@ int lam_parse_domid(const struct lam_args *args, const char *s, uint16_t *out);
 /* Print "lam: <cmd>: <what> <domid>: <hypervisor's reason>"; returns LAM_EXIT_FAILURE. */
 int lam_fail_hv(const struct lam_args *args, const char *what, uint16_t domid, int rc);
 
+/* The whole of a command "lam <cmd> ID" that makes one call: parse ID, open the hypervisor,
+ * call op, print "Domain <id> <done>" or "lam: <cmd>: <failed>: domain <id>: <why>". */
+int lam_run_domain_op(const struct lam_args *args, int (*op)(struct hvctl *h, uint16_t domid),
+                      const char *failed, const char *done);
+
 /* The name `lam list` shows for a running domain. */
 void lam_running_name(uint16_t domid, char *buf, unsigned int len);
 

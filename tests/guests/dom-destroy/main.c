@@ -18,6 +18,7 @@
 #include <lamina/grant_table.h>
 #include <lamina/sched.h>
 
+#include "domctl_util.h"
 #include "mm_util.h"
 
 const char lam_test_title[] = "domain destruction: mappings, channels and memory released";
@@ -42,11 +43,7 @@ static void *tree_va(unsigned int i)
 
 static long domctl(uint32_t cmd, uint16_t dom)
 {
-    memset(&op, 0, sizeof(op));
-    op.cmd = cmd;
-    op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
-    op.domain = dom;
-    return hypercall_domctl(&op);
+    return lam_domctl(&op, cmd, dom);
 }
 
 static void yield(void)

@@ -7,6 +7,7 @@
 #include <lamina/domctl.h>
 #include <lamina/errno.h>
 
+#include "domctl_util.h"
 #include "mm_util.h"
 
 const char lam_test_title[] = "domctl: getdomaininfo, max_mem and refused self-operations";
@@ -15,11 +16,7 @@ static struct lam_domctl op;
 
 static long domctl(uint32_t cmd, uint16_t dom)
 {
-    memset(&op, 0, sizeof(op));
-    op.cmd = cmd;
-    op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
-    op.domain = dom;
-    return hypercall_domctl(&op);
+    return lam_domctl(&op, cmd, dom);
 }
 
 static void check_self_info(void)
