@@ -161,8 +161,7 @@ int hvctl_domain_set_max_mem(struct hvctl *h, uint16_t domid, uint64_t kib)
     return domctl(h, LAM_DOMCTL_max_mem, domid, &op);
 }
 
-int hvctl_sched_credit_get(struct hvctl *h, uint16_t domid, unsigned int *weight,
-                           unsigned int *cap)
+int hvctl_sched_credit_get(struct hvctl *h, uint16_t domid, unsigned int *weight, unsigned int *cap)
 {
     struct lam_domctl op;
     memset(&op, 0, sizeof(op));

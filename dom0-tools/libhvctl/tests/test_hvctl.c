@@ -120,14 +120,14 @@ static struct fake_hv hv;
 static int setup(void **state)
 {
     memset(&hv, 0, sizeof(hv));
-    hv.doms[0] = (struct fake_dom){.id = 0, .flags = LAM_DOMINF_running, .tot_pages = 65536,
-                                   .weight = 256};
-    hv.doms[1] = (struct fake_dom){.id = 1, .flags = LAM_DOMINF_blocked, .tot_pages = 4096,
-                                   .weight = 256};
+    hv.doms[0] =
+        (struct fake_dom){.id = 0, .flags = LAM_DOMINF_running, .tot_pages = 65536, .weight = 256};
+    hv.doms[1] =
+        (struct fake_dom){.id = 1, .flags = LAM_DOMINF_blocked, .tot_pages = 4096, .weight = 256};
     hv.doms[2] = (struct fake_dom){
         .id = 3, .flags = LAM_DOMINF_shutdown | (3u << LAM_DOMINF_shutdown_shift), .weight = 512};
-    hv.doms[3] = (struct fake_dom){.id = 7, .flags = LAM_DOMINF_dying | LAM_DOMINF_shutdown,
-                                   .tot_pages = 1};
+    hv.doms[3] =
+        (struct fake_dom){.id = 7, .flags = LAM_DOMINF_dying | LAM_DOMINF_shutdown, .tot_pages = 1};
     hv.nr = 4;
     struct hvctl *h = hvctl_open_with(fake_hypercall, &hv);
     assert_non_null(h);
