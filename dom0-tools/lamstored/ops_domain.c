@@ -100,6 +100,30 @@ void domain_release(struct store *st, struct domain *d)
     watch_fire_special(st, XS_SPECIAL_RELEASE);
 }
 
+void domains_check_exits(struct store *st, enum domain_liveness (*probe)(uint32_t domid, void *ctx),
+                         void *ctx)
+{
+    for (uint32_t id = 1; id < DOMID_FIRST_RESERVED; id++) {
+        struct domain *d = domain_find(st, id);
+        if (!d || !d->introduced)
+            continue;
+        switch (probe(id, ctx)) {
+        case DOMAIN_GONE:
+            logmsg("dom%u is gone: releasing it", id);
+            domain_release(st, d);
+            break;
+        case DOMAIN_SHUT_DOWN:
+            if (!d->shutdown_reported) {
+                d->shutdown_reported = true;
+                watch_fire_special(st, XS_SPECIAL_RELEASE);
+            }
+            break;
+        case DOMAIN_ALIVE:
+            break;
+        }
+    }
+}
+
 int op_release(struct request *rq)
 {
     uint32_t domid;

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "hvctl.h"
 #include "loop.h"
 #include "ring.h"
 #include "ring_xen.h"
@@ -27,6 +28,10 @@ struct evtchn_bind_interdomain {
 struct evtchn_port_arg {
     uint32_t port;
 };
+struct evtchn_bind_virq {
+    uint32_t virq;
+};
+#define EVTCHN_BIND_VIRQ        _IOC(_IOC_NONE, 'E', 0, sizeof(struct evtchn_bind_virq))
 #define EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, sizeof(struct evtchn_bind_interdomain))
 #define EVTCHN_UNBIND           _IOC(_IOC_NONE, 'E', 3, sizeof(struct evtchn_port_arg))
 #define EVTCHN_NOTIFY           _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_port_arg))
@@ -56,7 +61,13 @@ struct xring {
     uint64_t gnt_index; /* ~0: not a grant mapping (dom0's local page) */
 };
 
+/* The hypervisor's "a domain died or shut down" interrupt. */
+#define VIRQ_DOM_EXC 3
+
 static int evtchn_fd = -1, gntdev_fd = -1;
+static uint32_t dom_exc_port = ~0u;
+static struct store *the_store;
+static struct hvctl *hv;
 static struct xring *rings;
 static struct handler evtchn_handler;
 
@@ -88,6 +99,19 @@ static void xring_flush(struct conn *c)
         xring_pump(x);
 }
 
+static enum domain_liveness probe_domain(uint32_t domid, void *ctx)
+{
+    struct hvctl_dominfo info;
+    int rc = hvctl_domain_info(ctx, (uint16_t)domid, &info);
+    if (rc == -ESRCH || (!rc && info.dying))
+        return DOMAIN_GONE;
+    if (rc) {
+        logmsg("dom%u: cannot ask the hypervisor about it: %s", domid, hvctl_strerror(rc));
+        return DOMAIN_ALIVE;
+    }
+    return info.shutdown ? DOMAIN_SHUT_DOWN : DOMAIN_ALIVE;
+}
+
 static void evtchn_event(struct handler *h, uint32_t events)
 {
     uint32_t ports[64];
@@ -96,6 +120,11 @@ static void evtchn_event(struct handler *h, uint32_t events)
     if (n > 0) /* re-enable the ports that fired */
         if (write(h->fd, ports, (size_t)n) < 0)
             logmsg("evtchn unmask failed: %s", strerror(errno));
+    for (ssize_t i = 0; hv && i < n / (ssize_t)sizeof(ports[0]); i++)
+        if (ports[i] == dom_exc_port) {
+            domains_check_exits(the_store, probe_domain, hv);
+            break;
+        }
     for (struct xring *x = rings; x; x = x->next)
         if (!x->c->dead)
             xring_pump(x);
@@ -184,6 +213,25 @@ static int read_xsd_port(uint32_t *port)
     return parse_u32(buf, port) ? -1 : 0;
 }
 
+/* VIRQ_DOM_EXC plus domctl: introduced domains that die are released, shut-down ones
+ * reported. Without either the daemon still works; RELEASE from the toolstack remains. */
+static void watch_domain_exits(struct store *st)
+{
+    struct evtchn_bind_virq b = {VIRQ_DOM_EXC};
+    int port = ioctl(evtchn_fd, EVTCHN_BIND_VIRQ, &b);
+    if (port < 0) {
+        logmsg("VIRQ_DOM_EXC: %s; dead domains are released only on RELEASE", strerror(errno));
+        return;
+    }
+    hv = hvctl_open();
+    if (!hv) {
+        logmsg("/dev/xen/privcmd: %s; dead domains are released only on RELEASE", strerror(errno));
+        return;
+    }
+    the_store = st;
+    dom_exc_port = (uint32_t)port;
+}
+
 int ring_xen_start(struct store *st)
 {
     uint32_t port, local = 0;
@@ -221,6 +269,7 @@ int ring_xen_start(struct store *st)
     domain_get(st, 0)->conn = xring_add(st, 0, page, local, ~0ull)->c;
     if (gntdev_fd >= 0)
         st->rings = &xen_rings;
+    watch_domain_exits(st);
     evtchn_handler.fd = evtchn_fd;
     evtchn_handler.fn = evtchn_event;
     if (loop_add(&evtchn_handler, EPOLLIN))

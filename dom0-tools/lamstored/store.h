@@ -129,6 +129,15 @@ struct domain *domain_find(struct store *st, uint32_t domid);
 struct domain *domain_get(struct store *st, uint32_t domid);
 /* Disconnects a domain, hands its nodes to dom0, fires @releaseDomain. */
 void domain_release(struct store *st, struct domain *d);
+/* What the hypervisor says of an introduced domain (domains_check_exits). */
+enum domain_liveness { DOMAIN_ALIVE, DOMAIN_SHUT_DOWN, DOMAIN_GONE };
+/*
+ * Something happened to a domain (VIRQ_DOM_EXC): ask probe about every introduced domain
+ * but dom0. A gone (or dying) one is released as on RELEASE; one that shut down fires
+ * @releaseDomain once, so a toolstack watching it notices (Xen's xenstored does both).
+ */
+void domains_check_exits(struct store *st, enum domain_liveness (*probe)(uint32_t domid, void *ctx),
+                         void *ctx);
 /* Records that domain domid hit quota k and logs it. */
 void domain_quota_hit(struct store *st, uint32_t domid, enum quota_kind k);
 

@@ -428,6 +428,67 @@ static void restart_restores_rings_and_watches(void)
     rmdir(dir);
 }
 
+/* ---- domains that die or shut down (VIRQ_DOM_EXC) ---- */
+
+static enum domain_liveness probe_5_alive_6_down_7_gone(uint32_t domid, void *ctx)
+{
+    (*(unsigned *)ctx)++;
+    return domid == 7 ? DOMAIN_GONE : domid == 6 ? DOMAIN_SHUT_DOWN : DOMAIN_ALIVE;
+}
+
+static unsigned watch_events(const struct conn *c)
+{
+    unsigned n = 0;
+    for (const struct outmsg *m = c->oh; m; m = m->next)
+        n += !m->reply;
+    return n;
+}
+
+static void dead_domains_are_released(void)
+{
+    char out[XS_PAYLOAD_MAX];
+    uint32_t olen;
+    fresh();
+    st.rings = &fake_rings;
+    struct conn *d0 = conn_new(&st, 0, true, false, NULL, NULL);
+    CHECK(call(d0, XS_INTRODUCE, 0,
+               "5\0"
+               "100\0"
+               "1",
+               8, out, &olen) == XS_INTRODUCE);
+    CHECK(call(d0, XS_INTRODUCE, 0,
+               "6\0"
+               "101\0"
+               "2",
+               8, out, &olen) == XS_INTRODUCE);
+    CHECK(call(d0, XS_INTRODUCE, 0,
+               "7\0"
+               "102\0"
+               "3",
+               8, out, &olen) == XS_INTRODUCE);
+    CHECK(call(d0, XS_WRITE, 0, "/local/domain/7/name\0d7", 24, out, &olen) == XS_WRITE);
+    CHECK(call(d0, XS_SET_PERMS, 0, "/local/domain/7/name\0n7", 24, out, &olen) == XS_SET_PERMS);
+    CHECK(call(d0, XS_WATCH, 0, "@releaseDomain\0rel", 19, out, &olen) == XS_WATCH);
+    conn_consumed(d0, d0->obytes); /* the watch's first firing */
+
+    unsigned probes = 0;
+    domains_check_exits(&st, probe_5_alive_6_down_7_gone, &probes);
+    CHECK(probes == 3); /* the introduced domains only, dom0 never */
+    CHECK(domain_find(&st, 5)->introduced && domain_find(&st, 5)->conn);
+    CHECK(domain_find(&st, 6)->introduced && domain_find(&st, 6)->shutdown_reported);
+    CHECK(!domain_find(&st, 7)->introduced && !domain_find(&st, 7)->conn);
+    CHECK(watch_events(d0) == 2); /* one for d6's shutdown, one for d7's release */
+    /* d7's nodes now belong to dom0 */
+    CHECK(call(d0, XS_GET_PERMS, 0, "/local/domain/7/name", 21, out, &olen) == XS_GET_PERMS);
+    CHECK(out[0] == 'n' && out[1] == '0');
+
+    conn_consumed(d0, d0->obytes);
+    probes = 0;
+    domains_check_exits(&st, probe_5_alive_6_down_7_gone, &probes);
+    CHECK(probes == 2);           /* d7 is no longer introduced */
+    CHECK(watch_events(d0) == 0); /* d6's shutdown was reported once */
+}
+
 int main(void)
 {
     store_init(&st);
@@ -443,6 +504,7 @@ int main(void)
     RUN("store/unit", requests_through_a_connection);
     RUN("store/unit", outstanding_quota_holds_input);
     RUN("store/unit", restart_restores_rings_and_watches);
+    RUN("store/unit", dead_domains_are_released);
     store_free(&st);
     return 0;
 }

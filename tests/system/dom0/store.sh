@@ -44,6 +44,8 @@ lamstored --state $STATE 2>$LOG &
 daemon=$!
 if wait_for 50 [ -S $SOCK ]; then pass daemon-socket; else fail daemon-socket "no $SOCK after 5 s"; fi
 check daemon-ring grep -q "local ring: port" $LOG
+# It listens for dying domains (VIRQ_DOM_EXC, then domctl through privcmd).
+check daemon-watches-domain-exits sh -c "! grep -q 'released only on RELEASE' $LOG"
 
 # The kernel's probe thread waits for the daemon's first event, then (among
 # others) manage.c writes dom0's shutdown features relative to its home.
@@ -129,6 +131,13 @@ else
     fail restart-kernel-watch "control/sysrq still '$(sock read $HOME0/control/sysrq)'"
 fi
 
+# A domain dying (Lamina's boot-time domU, destroyed here) wakes the daemon's
+# VIRQ_DOM_EXC handler; it must go on serving.
+if lam list 2>/dev/null | grep -Eq '^ 1 +d1 '; then
+    lam destroy 1 >/dev/null
+    sleep 1
+    check domain-exit-daemon-serves value_is /systest/from-sock "written on the socket" sock
+fi
 check restart-daemon-alive kill -0 $daemon
 kill -TERM $daemon
 wait $daemon
