@@ -20,7 +20,10 @@
  *                               descriptor page (GDT/LDT), writable
  *   bit  60     PGT_validated   contents checked for the current type
  *   bit  59     PGT_pinned      type reference held by a guest pin
- *   bits 58-48  reserved, zero
+ *   bit  58     PGT_partial     a table whose validation or devalidation
+ *                               was preempted; its type count of 1 is
+ *                               held by that unfinished work (pv_pagetype.c)
+ *   bits 57-48  reserved, zero
  *   bits 47-0   PGT_count       type reference count
  *
  * A frame's type can only change while its type count is zero; that is
@@ -51,6 +54,11 @@ struct page_info {
      * loops that devalidation would recurse through). */
     uint16_t linear_entries;
     uint16_t linear_uses;
+    /* Preemptible (de)validation of a table (pv_pagetype.c): entries [0, nr_validated)
+     * hold their references; if partial_child, entry nr_validated holds a general
+     * reference on a table whose own (de)validation was preempted. */
+    uint16_t nr_validated;
+    uint8_t partial_child;
 };
 
 #define PGC_allocated    (1ULL << 63)
@@ -73,6 +81,7 @@ struct page_info {
 #define PGT_writable_page (7ULL << PGT_type_shift)
 #define PGT_validated     (1ULL << 60)
 #define PGT_pinned        (1ULL << 59)
+#define PGT_partial       (1ULL << 58)
 #define PGT_count_mask    ((1ULL << 48) - 1)
 
 static inline uint64_t page_state(const struct page_info *pg)
