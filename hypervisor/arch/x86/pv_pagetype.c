@@ -413,7 +413,8 @@ static bool is_hv_slot(unsigned int level, unsigned int i)
     return level == 4 && i >= HV_SLOT_FIRST && i <= HV_SLOT_LAST;
 }
 
-/* Stop here? Only a table above L1, and only once this call has done some of it. */
+/* Stop before a present entry? Only in a table above L1 (an L1 is cheap), and only once
+ * this call has done some of it, so that every call makes progress. */
 static bool stop_here(bool preemptible, unsigned int level, bool progress)
 {
     return preemptible && level > 1 && progress && hypercall_preempt_check();
@@ -434,7 +435,7 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
     for (; i < PT_ENTRIES; i++) {
         if (is_hv_slot(level, i))
             continue;
-        if (stop_here(preemptible, level, i > start)) {
+        if ((t[i] & _PAGE_PRESENT) && stop_here(preemptible, level, i > start)) {
             pg->nr_validated = (uint16_t)i;
             return -ERESTART;
         }
@@ -483,7 +484,7 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
     while (i-- > 0) {
         if (is_hv_slot(level, i))
             continue;
-        if (stop_here(preemptible, level, progress)) {
+        if ((t[i] & _PAGE_PRESENT) && stop_here(preemptible, level, progress)) {
             pg->nr_validated = (uint16_t)(i + 1);
             return -ERESTART;
         }
