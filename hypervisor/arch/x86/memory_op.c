@@ -91,8 +91,10 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
                            guest_ptr_t arg)
 {
     struct lam_memory_reservation r;
+    /* Xen returns the start here; our handler sees only the low 32 bits of cmd (uint:cmd
+     * in hypercalls.list), so its start may be truncated: an error is the honest answer. */
     if (copy_from_guest(&r, arg, sizeof(r)))
-        return start ? (long)start : -EFAULT;
+        return -EFAULT;
     /* As Xen: a count a continuation could not encode, or a start past the end. */
     if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
         return start;
