@@ -331,6 +331,33 @@ static void events_during_batch(void)
     mm_expect_rc("every table writable again", tree_set(0), 0);
 }
 
+/*
+ * NEW_BASEPTR to an L4 nobody validated yet: a copy of the running one plus the
+ * big tree's L3 at slot 300, so loading it validates the whole tree. Switching
+ * back drops the last reference, so the new L4 and the tree are torn down.
+ */
+static void baseptr_to_big_tree(void)
+{
+    const uint64_t *cur = mm_mfn_to_va(mm_cur_l4_mfn);
+    uint64_t *l4 = mm_alloc_page(), old = mm_cur_l4_mfn;
+    if (!cur || !l4) {
+        lam_fail("no page for a second L4");
+        return;
+    }
+    for (unsigned i = 0; i < 512; i++)
+        l4[i] = (i >= 256 && i < 272) ? 0 : cur[i]; /* the hypervisor fills its own slots */
+    l4[300] = pte_of(tree.l3, MM_PTE_FLAGS);
+    mm_expect_rc("the new L4 read-only", mm_page_set_ro(l4), 0);
+    mm_expect_rc("NEW_BASEPTR to it", mm_new_baseptr(mm_va_to_mfn(l4)), 0);
+    volatile const uint64_t *via = (const uint64_t *)mm_make_va(300, 0, 0, 0);
+    mm_expect(*via == *data_a, "the big tree maps data_a through the new L4");
+    mm_expect_err("map its L3 writable while it is in use", mm_page_set_rw(tree.l3));
+    mm_expect_rc("NEW_BASEPTR back", mm_new_baseptr(old), 0);
+    mm_expect_rc("the second L4 writable again: torn down", mm_page_set_rw(l4), 0);
+    mm_expect_rc("every table writable again", tree_set(0), 0);
+    mm_expect_rc("tables read-only again", tree_set(1), 0);
+}
+
 /* ---- memory_op with many extents ---- */
 
 static uint64_t extents[EXTENTS];
@@ -392,5 +419,7 @@ void test_main(void)
     event_during_pin();
     mm_expect_rc("tables read-only again", tree_set(1), 0);
     events_during_batch();
+    mm_expect_rc("tables read-only again", tree_set(1), 0);
+    baseptr_to_big_tree();
     many_extents();
 }
