@@ -30,10 +30,19 @@ struct hc_state {
 static struct hc_state hc_state[NR_CPUS];
 struct preempt_stats preempt_stats;
 
+/* The budget in TSC cycles, computed once (a division on every hypercall shows). */
+static uint64_t budget_cycles(void)
+{
+    static uint64_t cycles;
+    if (!cycles)
+        cycles = tsc_khz() * HC_BUDGET_US / 1000;
+    return cycles;
+}
+
 void hypercall_begin(void)
 {
     struct hc_state *s = &hc_state[smp_processor_id()];
-    s->deadline_tsc = rdtsc() + tsc_khz() * HC_BUDGET_US / 1000;
+    s->deadline_tsc = rdtsc() + budget_cycles();
     s->pending = false;
 }
 

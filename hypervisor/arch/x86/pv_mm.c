@@ -7,7 +7,8 @@
  * holds a writable mapping of a page table. All of it runs under mm_lock.
  *
  * Preemption, as Xen's do_mmu_update/do_mmuext_op: a batch checks
- * hypercall_preempt_check() before every entry after its first and continues
+ * hypercall_preempt_check() before entries after its first (every 16th for
+ * mmu_update, every one for mmuext_op) and continues
  * itself with the list pointer advanced and the count reduced, with
  * MMU_UPDATE_PREEMPTED set in the count. Such a continuation reads back the
  * `done` it wrote before and adds to it, so `done` counts across the pieces.
@@ -34,6 +35,9 @@
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
 #define HC_MMU_UPDATE        1
 #define HC_MMUEXT_OP         26
+/* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
+ * every this many. mmuext_op entries can each be a whole pin: look before every one. */
+#define MMU_UPDATE_PREEMPT_STRIDE 16
 
 /*
  * Finish a teardown that an earlier hypercall of this vCPU left partial.
@@ -226,7 +230,8 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     if (!rc && (foreigndom >> 16) != 0 && (foreigndom >> 16) - 1 != d->domain_id)
         rc = -EPERM; /* page tables of another domain: not for PV guests */
     for (; !rc && i < count; i++) {
-        if (v->old_guest_table || (i && hypercall_preempt_check())) {
+        if (v->old_guest_table ||
+            (i && !(i % MMU_UPDATE_PREEMPT_STRIDE) && hypercall_preempt_check())) {
             rc = -ERESTART;
             break;
         }

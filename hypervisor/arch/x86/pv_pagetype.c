@@ -474,6 +474,12 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
     unsigned int i = pg->nr_validated;
     bool progress = false;
 
+    if (level == 1) { /* nothing below to stop in: the plain loop (hot in unpin) */
+        while (i-- > 0)
+            (void)put_entry_refs(t[i], 1, self, 0);
+        pg->nr_validated = 0;
+        return 0;
+    }
     if (pg->partial_child) {
         int rc = put_entry_refs(t[i], level, self, flags | ENT_PARTIAL);
         if (rc)
