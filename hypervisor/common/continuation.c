@@ -3,10 +3,11 @@
  *
  * The preemption check stands in for Xen's "softirq pending or events need
  * delivery": the scheduler's own flag is private to schedule.c, so a hypercall
- * gets a time budget (HC_BUDGET_US) from its start, and stops early as soon as
- * an event is deliverable to the calling vCPU. Interrupts are enabled while a
- * hypercall runs, so timers fire during it; their effects (a slice expiry, a
- * wake-up) are acted on when the continuation returns to the guest.
+ * gets a time budget (HC_BUDGET_US) from its first check (reading the TSC is
+ * slow under emulation; hypercalls that never check never pay for it), and
+ * stops early as soon as an event is deliverable to the calling vCPU. Interrupts are enabled while
+ * a hypercall runs, so timers fire during it; their effects (a slice expiry, a wake-up) are acted
+ * on when the continuation returns to the guest.
  */
 #include "continuation.h"
 #include "console.h"
@@ -42,7 +43,7 @@ static uint64_t budget_cycles(void)
 void hypercall_begin(void)
 {
     struct hc_state *s = &hc_state[smp_processor_id()];
-    s->deadline_tsc = rdtsc() + budget_cycles();
+    s->deadline_tsc = 0; /* set by the first check: short hypercalls never read the TSC */
     s->pending = false;
 }
 
@@ -51,7 +52,13 @@ bool hypercall_preempt_check(void)
     struct vcpu *v = current;
     if (v && v->vcpu_info && vcpu_event_deliverable(v))
         return true;
-    return rdtsc() > hc_state[smp_processor_id()].deadline_tsc;
+    struct hc_state *s = &hc_state[smp_processor_id()];
+    uint64_t now = rdtsc();
+    if (!s->deadline_tsc) {
+        s->deadline_tsc = now + budget_cycles();
+        return false;
+    }
+    return now > s->deadline_tsc;
 }
 
 long hypercall_create_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
