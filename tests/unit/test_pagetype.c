@@ -920,6 +920,47 @@ static struct domain *owner_of(unsigned int i)
 /* What the random sequences achieved: successful operations, by kind. */
 static unsigned int ok_pins[5], ok_mods, ok_cmpxchg, refused;
 
+/* Preemptible mode: pins, unpins and entry updates stop at random points; teardowns that
+ * stop wait in `deferred` (as old_guest_table) and are finished by later steps. */
+static bool random_preempt;
+static unsigned int stopped, deferred_n;
+static struct page_info *deferred[NF * 4];
+
+static bool any_partial(void)
+{
+    for (unsigned int i = 0; i < NF; i++)
+        if (shim_page(i)->type_info & PGT_partial)
+            return true;
+    return false;
+}
+
+static void defer_teardown(struct page_info *pg)
+{
+    assert_true(deferred_n < NF * 4);
+    deferred[deferred_n++] = pg;
+    held_general[pg - shim_page(0)]++;
+    stopped++;
+}
+
+static int finish_deferred(unsigned int k, bool preemptible)
+{
+    struct page_info *pg = deferred[k];
+    int rc = finish_partial_teardown(pg, preemptible);
+    if (rc)
+        return rc;
+    put_page(pg);
+    held_general[pg - shim_page(0)]--;
+    deferred[k] = deferred[--deferred_n];
+    return 0;
+}
+
+/* A guest may write a frame only while it has no type in use but writable. */
+static bool guest_may_write(unsigned int i)
+{
+    const struct page_info *pg = shim_page(i);
+    return !page_type_count(pg) || page_type(pg) == PGT_writable_page;
+}
+
 static void random_step(unsigned int step)
 {
     struct counts before[NF];
@@ -929,18 +970,43 @@ static void random_step(unsigned int step)
     const char *what = "";
 
     snapshot(before);
+    bool partial_before = any_partial();
+    if (random_preempt)
+        shim_preempt_arm(1 + rnd(6));
     if (op < 20) {
         /* The guest writes a frame that is not a live table (it could map it writable). */
         what = "raw write";
-        if (!is_table_live(i))
+        if (random_preempt ? guest_may_write(i) : !is_table_live(i))
             shim_table(i)[random_slot()] = random_entry();
     } else if (op < 35) {
         what = "pin";
-        rc = pin(i, 1 + rnd(4), owner_of(i));
+        if (!random_preempt) {
+            rc = pin(i, 1 + rnd(4), owner_of(i));
+        } else {
+            rc = get_page_and_type_preemptible(SHIM_MFN(i), owner_of(i), pt_level_type(1 + rnd(4)));
+            if (!rc && (shim_page(i)->type_info & PGT_pinned)) {
+                put_page_and_type(shim_page(i));
+                rc = -EINVAL;
+            } else if (!rc) {
+                shim_page(i)->type_info |= PGT_pinned;
+            }
+            stopped += rc == -ERESTART;
+        }
     } else if (op < 45) {
         what = "unpin";
-        if (shim_page(i)->type_info & PGT_pinned)
+        if (!(shim_page(i)->type_info & PGT_pinned)) {
+        } else if (!random_preempt) {
             unpin(i);
+        } else {
+            shim_page(i)->type_info &= ~PGT_pinned;
+            if (put_page_type_preemptible(shim_page(i)) == -ERESTART)
+                defer_teardown(shim_page(i));
+            else
+                put_page(shim_page(i));
+        }
+    } else if (op < 50 && random_preempt && deferred_n && rnd(2)) {
+        what = "finish a teardown";
+        (void)finish_deferred(rnd(deferred_n), true);
     } else if (op < 50) {
         what = "hold";
         if (held[i] && rnd(2)) {
@@ -961,7 +1027,15 @@ static void random_step(unsigned int step)
         if (op < 85) {
             what = "mod_pt_entry";
             struct domain *fd = d->is_privileged && rnd(2) ? &shim_domu : d;
-            rc = mod_pt_entry(slot, level, e, d, fd, rnd(4) == 0);
+            if (!random_preempt) {
+                rc = mod_pt_entry(slot, level, e, d, fd, rnd(4) == 0);
+            } else {
+                struct page_info *later = NULL;
+                rc = mod_pt_entry_preemptible(slot, level, e, d, fd, rnd(4) == 0, &later);
+                if (later)
+                    defer_teardown(later);
+                stopped += rc == -ERESTART;
+            }
         } else if (level == 1) {
             what = "cmpxchg";
             pte_t old = rnd(2) ? *slot : random_entry();
@@ -972,9 +1046,14 @@ static void random_step(unsigned int step)
     if (bad)
         printf("# step %u (%s on frame %u, rc %d): %u problem(s)\n", step, what, i, rc, bad);
     assert_int_equal(bad, 0);
-    if (rc != 0) {
+    if (rc == -ERESTART) {
+        /* stopped: the table is partial, the caller holds nothing more */
+    } else if (rc != 0) {
         refused++;
-        assert_unchanged(before);
+        /* A refusal changes nothing, unless it came from picking up a partial table
+         * (its unwinding gives back what the stopped work held). */
+        if (!partial_before)
+            assert_unchanged(before);
     } else if (!strcmp(what, "pin")) {
         ok_pins[pt_type_level(page_type(shim_page(i)))]++;
     } else if (!strcmp(what, "mod_pt_entry")) {
@@ -987,6 +1066,20 @@ static void random_step(unsigned int step)
 /* Clear every entry of every live table, drop pins and holds: all back to the start. */
 static void random_cleanup(void)
 {
+    shim_preempt_arm(0);
+    while (deferred_n)
+        assert_int_equal(finish_deferred(0, false), 0);
+    /* Partial tables nobody resumed: take each over (validation finishes or unwinds). */
+    for (unsigned int i = 0; i < NF; i++) {
+        struct page_info *pg = shim_page(i);
+        if (!(pg->type_info & PGT_partial))
+            continue;
+        if (!get_page_and_type(SHIM_MFN(i), owner_of(i), page_type(pg)))
+            put_page_and_type(pg);
+        assert_false(pg->type_info & PGT_partial);
+        i = (unsigned int)-1; /* that may have resolved others: look again from the start */
+    }
+    assert_int_equal(recount(), 0);
     for (int round = 0; round < 8; round++) {
         for (unsigned int i = 0; i < NF; i++) {
             if (!is_table_live(i))
@@ -1008,6 +1101,34 @@ static void random_cleanup(void)
     assert_int_equal(recount(), 0);
     for (unsigned int i = 0; i < SHIM_DOM0_0 + SHIM_DOM0_N; i++)
         assert_counts(i, 1, 0, 0);
+}
+
+/* The same random sequences with every long operation stopping at random points. */
+static void test_random_preemptible_sequences(void **state)
+{
+    (void)state;
+    random_preempt = true;
+    memset(ok_pins, 0, sizeof(ok_pins));
+    ok_mods = refused = stopped = 0;
+    unsigned long long partial = 0, resumed = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        shim_reset();
+        memset(held, 0, sizeof(held));
+        memset(held_general, 0, sizeof(held_general));
+        deferred_n = 0;
+        rng_state = seed * 0x2545f4914f6cdd1dull;
+        for (unsigned int step = 0; step < 3000; step++)
+            random_step(step);
+        random_cleanup();
+        partial += preempt_stats.partial_tables;
+        resumed += preempt_stats.resumed_tables;
+    }
+    random_preempt = false;
+    printf("# random, preemptible: pins L1 %u L2 %u L3 %u L4 %u, entry updates %u, stopped %u, "
+           "refused %u, partial %llu, resumed %llu\n",
+           ok_pins[1], ok_pins[2], ok_pins[3], ok_pins[4], ok_mods, stopped, refused, partial,
+           resumed);
+    assert_true(ok_pins[3] > 20 && ok_pins[4] > 20 && stopped > 100 && resumed > 100);
 }
 
 static void test_random_sequences(void **state)
@@ -1307,6 +1428,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_partial_resume_finds_bad_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_child_changed_in_between, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_mod_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_preemptible_sequences, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     shim_teardown();
