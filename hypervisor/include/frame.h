@@ -47,7 +47,8 @@ struct page_info {
     struct domain *owner;
     uint64_t count_info;
     uint64_t type_info;
-    uint8_t order; /* buddy block order (free head, or allocated head) */
+    uint8_t order;         /* buddy block order (free head, or allocated head) */
+    uint8_t partial_child; /* see nr_validated (here: the structure stays 48 bytes) */
     /* Linear page tables (pv_pagetype.c): entries of this table pointing at a table of
      * its own level, and such entries elsewhere pointing at this table. At most one of
      * the two is non-zero, which keeps linear mappings to a single level (no chains or
@@ -58,7 +59,6 @@ struct page_info {
      * hold their references; if partial_child, entry nr_validated holds a general
      * reference on a table whose own (de)validation was preempted. */
     uint16_t nr_validated;
-    uint8_t partial_child;
 };
 
 #define PGC_allocated    (1ULL << 63)
