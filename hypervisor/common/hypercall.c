@@ -6,6 +6,7 @@
  */
 #include "hypercall-dispatch.h"
 #include "console.h"
+#include "continuation.h"
 #include "domain.h"
 #include "errno.h"
 #include "traps.h"
@@ -43,7 +44,14 @@ void do_syscall(struct cpu_regs *regs)
         return;
     }
     const uint64_t args[6] = {regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9};
+    hypercall_begin();
     long ret = hc->call(args);
+    unsigned int op;
+    uint64_t cont[HC_MAX_ARGS];
+    if (hypercall_take_continuation(&op, cont)) {
+        hypercall_apply_continuation(regs, op, cont); /* the guest issues it again */
+        return;
+    }
     regs->rax = (uint64_t)ret;
     if (nr != 23) /* iret restores every register itself */
         clobber_args(regs, hc->nargs);

@@ -2,7 +2,13 @@
  * multicall: a batch of hypercalls in one guest entry. Each entry's result is
  * written back. An iret entry is performed and ends the batch (as on Xen);
  * a nested multicall is refused with -EINVAL.
+ *
+ * Preemption (as Xen): between entries, and when an entry asks for a
+ * continuation of itself. Then the entry's op and arguments are rewritten in
+ * the guest's list to describe what remains (its result is not written), and
+ * the multicall continues itself from that entry with the count reduced.
  */
+#include "continuation.h"
 #include "errno.h"
 #include "guest_access.h"
 #include "hypercall-dispatch.h"
@@ -13,6 +19,14 @@
 #define HC_MULTICALL  13
 #define HC_IRET       23
 
+/* Re-issue the multicall for entries [i, nr_calls). */
+static long continue_from(guest_ptr_t calls, unsigned int i, unsigned int nr_calls)
+{
+    const uint64_t args[2] = {calls + (uint64_t)i * sizeof(struct lam_multicall_entry),
+                              nr_calls - i};
+    return hypercall_create_continuation(HC_MULTICALL, 2, args);
+}
+
 long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
 {
     struct domain *d = current_domain();
@@ -20,6 +34,8 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
     if (nr_calls > MULTICALL_MAX)
         return -EINVAL;
     for (unsigned int i = 0; i < nr_calls; i++) {
+        if (i && hypercall_preempt_check())
+            return continue_from(calls, i, nr_calls);
         struct lam_multicall_entry e;
         guest_ptr_t at = calls + (uint64_t)i * sizeof(e);
         if (copy_from_guest(&e, at, sizeof(e)))
@@ -41,6 +57,17 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
         else {
             const uint64_t args[6] = {e.args[0], e.args[1], e.args[2], e.args[3], e.args[4], 0};
             ret = hypercall_table[e.op].call(args);
+            unsigned int op;
+            uint64_t cont[HC_MAX_ARGS];
+            if (hypercall_take_continuation(&op, cont)) {
+                /* The entry itself stopped early: it is redone from the rewritten args. */
+                e.op = op;
+                for (unsigned int a = 0; a < 6; a++)
+                    e.args[a] = cont[a];
+                if (copy_to_guest(at, &e, sizeof(e)))
+                    return -EFAULT;
+                return continue_from(calls, i, nr_calls);
+            }
         }
         e.result = (uint64_t)ret;
         if (copy_to_guest(at + 8, &e.result, sizeof(e.result)))

@@ -56,6 +56,9 @@ struct vcpu {
 
     uint64_t guest_table;      /* machine address of the kernel L4 */
     uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
+    /* A table whose teardown was preempted (pv_mm.c): finished on the next mmu hypercall.
+     * Holds a general reference; the table itself is PGT_partial. */
+    struct page_info *old_guest_table;
 
     mfn_t gdt_frames[14]; /* set_gdt: frames holding the guest's GDT */
     unsigned int gdt_ents;

@@ -24,7 +24,10 @@
  *                               descriptor page (GDT/LDT), writable
  *   bit  60     PGT_validated   contents checked for the current type
  *   bit  59     PGT_pinned      type reference held by a guest pin
- *   bits 58-48  reserved, zero
+ *   bit  58     PGT_partial     a table whose validation or devalidation
+ *                               was preempted; its type count of 1 is
+ *                               held by that unfinished work (pv_pagetype.c)
+ *   bits 57-48  reserved, zero
  *   bits 47-0   PGT_count       type reference count
  *
  * A frame's type can only change while its type count is zero; that is
@@ -48,13 +51,18 @@ struct page_info {
     struct domain *owner;
     uint64_t count_info;
     uint64_t type_info;
-    uint8_t order; /* buddy block order (free head, or allocated head) */
+    uint8_t order;         /* buddy block order (free head, or allocated head) */
+    uint8_t partial_child; /* see nr_validated (here: the structure stays 48 bytes) */
     /* Linear page tables (pv_pagetype.c): entries of this table pointing at a table of
      * its own level, and such entries elsewhere pointing at this table. At most one of
      * the two is non-zero, which keeps linear mappings to a single level (no chains or
      * loops that devalidation would recurse through). */
     uint16_t linear_entries;
     uint16_t linear_uses;
+    /* Preemptible (de)validation of a table (pv_pagetype.c): entries [0, nr_validated)
+     * hold their references; if partial_child, entry nr_validated holds a general
+     * reference on a table whose own (de)validation was preempted. */
+    uint16_t nr_validated;
 };
 
 #define PGC_allocated    (1ULL << 63)
@@ -78,6 +86,7 @@ struct page_info {
 #define PGT_writable_page (7ULL << PGT_type_shift)
 #define PGT_validated     (1ULL << 60)
 #define PGT_pinned        (1ULL << 59)
+#define PGT_partial       (1ULL << 58)
 #define PGT_count_mask    ((1ULL << 48) - 1)
 
 static inline uint64_t page_state(const struct page_info *pg)

@@ -25,9 +25,29 @@ void put_page_type(struct page_info *pg);
 int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type);
 void put_page_and_type(struct page_info *pg);
 
+/*
+ * Preemptible forms (pv_pagetype.c, "Preemption"): they may stop a table's
+ * validation or teardown and return -ERESTART, leaving the table partial.
+ * get_page_and_type_preemptible() then holds nothing (retrying resumes the
+ * table); put_page_type_preemptible() leaves the caller's general reference
+ * held, to be passed to finish_partial_teardown() later and then put.
+ */
+int get_page_type_preemptible(struct page_info *pg, uint64_t type);
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, uint64_t type);
+int put_page_type_preemptible(struct page_info *pg);
+/* Go on tearing down a partial table (0 when done, or if it is no longer partial). */
+int finish_partial_teardown(struct page_info *pg, bool preemptible);
+
 /* Validated change of one entry of a table of the given level (1-4) at slot. */
 int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
                  const struct domain *fd, bool preserve_ad);
+
+/* Same, preemptible: -ERESTART when validating the new entry's table stopped (retry the
+ * update); when tearing down the old entry's table stopped, the update is done and
+ * *deferred gets that table (with a general reference) to finish later. */
+int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                             const struct domain *fd, bool preserve_ad,
+                             struct page_info **deferred);
 
 /* Same, but only if the slot still holds old: 0, -errno, or 1 if it changed. */
 int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,

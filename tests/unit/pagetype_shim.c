@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 
 #include "pagetype_shim.h"
+#include "continuation.h"
 #include "memlayout.h"
 #include "mm.h"
 #include "pv_mm.h"
@@ -19,6 +20,9 @@ unsigned int shim_l4_slots_count;
 unsigned int shim_desc_validate_count;
 int shim_desc_validate_rc;
 pte_t shim_hv_slot_entry;
+unsigned int shim_preempt_checks;
+unsigned int shim_preempt_at;
+struct preempt_stats preempt_stats;
 
 static unsigned char *frame_mem;      /* SHIM_FRAMES host pages */
 static struct page_info *frame_descs; /* SHIM_FRAMES descriptors */
@@ -83,6 +87,8 @@ void shim_reset(void)
     shim_l4_slots_count = 0;
     shim_desc_validate_count = 0;
     shim_desc_validate_rc = 0;
+    shim_preempt_arm(0);
+    memset(&preempt_stats, 0, sizeof(preempt_stats));
     /* Writable and present: were it ever treated as a guest entry, counts would break. */
     shim_hv_slot_entry = shim_pte(SHIM_HV_0, _PAGE_RW);
 }
@@ -112,6 +118,17 @@ pte_t shim_pte(unsigned int i, pte_t flags)
 }
 
 /* ---- what pv_pagetype.c links against ---- */
+
+void shim_preempt_arm(unsigned int at)
+{
+    shim_preempt_checks = 0;
+    shim_preempt_at = at;
+}
+
+bool hypercall_preempt_check(void)
+{
+    return ++shim_preempt_checks == shim_preempt_at;
+}
 
 void flush_tlb_local(void)
 {

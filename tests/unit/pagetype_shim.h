@@ -61,6 +61,12 @@ extern int shim_desc_validate_rc;
 /* The entry init_guest_l4_slots() writes into slots 256-271 (points at hypervisor memory). */
 extern pte_t shim_hv_slot_entry;
 
+/* hypercall_preempt_check(): counts its calls; the shim_preempt_at-th call (1-based)
+ * since the last shim_reset() or arming says "stop"; 0 never. */
+extern unsigned int shim_preempt_checks;
+extern unsigned int shim_preempt_at;
+void shim_preempt_arm(unsigned int at);
+
 /* Map the memory once; clear it and rebuild the frame table and both domains. */
 void shim_reset(void);
 /* Release the memory (end of the test program). */

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "pagetype_shim.h"
+#include "continuation.h"
 #include "errno.h"
 #include "hv_stubs.h"
 #include "memlayout.h"
@@ -28,6 +29,8 @@ enum { L4A = 0, L3A = 1, L2A = 2, L2B = 3, L1A = 4, L1B = 5, L1C = 6, L4B = 7, D
 
 /* References the test itself holds on frames (as a CR3 load does): general + type. */
 static unsigned int held[NF];
+/* General references only (as a vCPU's old_guest_table holds one). */
+static unsigned int held_general[NF];
 
 struct counts {
     uint64_t count, type_count;
@@ -74,26 +77,46 @@ static unsigned int recount(void)
 
     for (unsigned int i = 0; i < NF; i++) {
         const struct page_info *pg = shim_page(i);
-        exp[i].count = ((pg->count_info & PGC_allocated) ? 1 : 0) + held[i];
+        exp[i].count = ((pg->count_info & PGC_allocated) ? 1 : 0) + held[i] + held_general[i];
         exp[i].type_count = held[i];
         if (pg->type_info & PGT_pinned) {
             exp[i].count++;
             exp[i].type_count++;
         }
-        if (pt_type_level(page_type(pg)) && page_type_count(pg) && !page_type_validated(pg)) {
+        if (pg->type_info & PGT_partial) {
+            /* Its own type count; a partial child entry holds a general reference. */
+            exp[i].type_count++;
+            if (page_type_count(pg) != 1 || page_type_validated(pg)) {
+                printf("# frame %u: partial with count %llu\n", i,
+                       (unsigned long long)page_type_count(pg));
+                bad++;
+            }
+        } else if (pt_type_level(page_type(pg)) && page_type_count(pg) &&
+                   !page_type_validated(pg)) {
             printf("# frame %u: table type in use but not validated\n", i);
             bad++;
         }
     }
     for (unsigned int i = 0; i < NF; i++) {
-        if (!is_table_live(i))
-            continue;
         const struct page_info *pg = shim_page(i);
+        bool partial = pg->type_info & PGT_partial;
+        if (!is_table_live(i) && !partial)
+            continue;
         unsigned int level = pt_type_level(page_type(pg));
         const pte_t *t = shim_table(i);
-        for (unsigned int s = 0; s < PT_ENTRIES; s++) {
+        unsigned int nr = partial ? pg->nr_validated : PT_ENTRIES;
+        if (partial && pg->partial_child) {
+            int ci = entry_index(shim_table(i)[pg->nr_validated]);
+            if (ci < 0) {
+                printf("# frame %u: partial child outside the frame table\n", i);
+                bad++;
+            } else {
+                exp[ci].count++;
+            }
+        }
+        for (unsigned int s = 0; s < nr; s++) {
             if (level == 4 && s >= HV_SLOT_FIRST && s <= HV_SLOT_LAST) {
-                if (t[s] != shim_hv_slot_entry) {
+                if (t[s] != shim_hv_slot_entry && !partial) {
                     printf("# L4 %u: hypervisor slot %u is %#llx\n", i, s,
                            (unsigned long long)t[s]);
                     bad++;
@@ -162,6 +185,7 @@ static int setup(void **state)
     (void)state;
     shim_reset();
     memset(held, 0, sizeof(held));
+    memset(held_general, 0, sizeof(held_general));
     return 0;
 }
 
@@ -896,6 +920,47 @@ static struct domain *owner_of(unsigned int i)
 /* What the random sequences achieved: successful operations, by kind. */
 static unsigned int ok_pins[5], ok_mods, ok_cmpxchg, refused;
 
+/* Preemptible mode: pins, unpins and entry updates stop at random points; teardowns that
+ * stop wait in `deferred` (as old_guest_table) and are finished by later steps. */
+static bool random_preempt;
+static unsigned int stopped, deferred_n;
+static struct page_info *deferred[NF * 4];
+
+static bool any_partial(void)
+{
+    for (unsigned int i = 0; i < NF; i++)
+        if (shim_page(i)->type_info & PGT_partial)
+            return true;
+    return false;
+}
+
+static void defer_teardown(struct page_info *pg)
+{
+    assert_true(deferred_n < NF * 4);
+    deferred[deferred_n++] = pg;
+    held_general[pg - shim_page(0)]++;
+    stopped++;
+}
+
+static int finish_deferred(unsigned int k, bool preemptible)
+{
+    struct page_info *pg = deferred[k];
+    int rc = finish_partial_teardown(pg, preemptible);
+    if (rc)
+        return rc;
+    put_page(pg);
+    held_general[pg - shim_page(0)]--;
+    deferred[k] = deferred[--deferred_n];
+    return 0;
+}
+
+/* A guest may write a frame only while it has no type in use but writable. */
+static bool guest_may_write(unsigned int i)
+{
+    const struct page_info *pg = shim_page(i);
+    return !page_type_count(pg) || page_type(pg) == PGT_writable_page;
+}
+
 static void random_step(unsigned int step)
 {
     struct counts before[NF];
@@ -905,18 +970,43 @@ static void random_step(unsigned int step)
     const char *what = "";
 
     snapshot(before);
+    bool partial_before = any_partial();
+    if (random_preempt)
+        shim_preempt_arm(1 + rnd(6));
     if (op < 20) {
         /* The guest writes a frame that is not a live table (it could map it writable). */
         what = "raw write";
-        if (!is_table_live(i))
+        if (random_preempt ? guest_may_write(i) : !is_table_live(i))
             shim_table(i)[random_slot()] = random_entry();
     } else if (op < 35) {
         what = "pin";
-        rc = pin(i, 1 + rnd(4), owner_of(i));
+        if (!random_preempt) {
+            rc = pin(i, 1 + rnd(4), owner_of(i));
+        } else {
+            rc = get_page_and_type_preemptible(SHIM_MFN(i), owner_of(i), pt_level_type(1 + rnd(4)));
+            if (!rc && (shim_page(i)->type_info & PGT_pinned)) {
+                put_page_and_type(shim_page(i));
+                rc = -EINVAL;
+            } else if (!rc) {
+                shim_page(i)->type_info |= PGT_pinned;
+            }
+            stopped += rc == -ERESTART;
+        }
     } else if (op < 45) {
         what = "unpin";
-        if (shim_page(i)->type_info & PGT_pinned)
+        if (!(shim_page(i)->type_info & PGT_pinned)) {
+        } else if (!random_preempt) {
             unpin(i);
+        } else {
+            shim_page(i)->type_info &= ~PGT_pinned;
+            if (put_page_type_preemptible(shim_page(i)) == -ERESTART)
+                defer_teardown(shim_page(i));
+            else
+                put_page(shim_page(i));
+        }
+    } else if (op < 50 && random_preempt && deferred_n && rnd(2)) {
+        what = "finish a teardown";
+        (void)finish_deferred(rnd(deferred_n), true);
     } else if (op < 50) {
         what = "hold";
         if (held[i] && rnd(2)) {
@@ -937,7 +1027,15 @@ static void random_step(unsigned int step)
         if (op < 85) {
             what = "mod_pt_entry";
             struct domain *fd = d->is_privileged && rnd(2) ? &shim_domu : d;
-            rc = mod_pt_entry(slot, level, e, d, fd, rnd(4) == 0);
+            if (!random_preempt) {
+                rc = mod_pt_entry(slot, level, e, d, fd, rnd(4) == 0);
+            } else {
+                struct page_info *later = NULL;
+                rc = mod_pt_entry_preemptible(slot, level, e, d, fd, rnd(4) == 0, &later);
+                if (later)
+                    defer_teardown(later);
+                stopped += rc == -ERESTART;
+            }
         } else if (level == 1) {
             what = "cmpxchg";
             pte_t old = rnd(2) ? *slot : random_entry();
@@ -948,9 +1046,14 @@ static void random_step(unsigned int step)
     if (bad)
         printf("# step %u (%s on frame %u, rc %d): %u problem(s)\n", step, what, i, rc, bad);
     assert_int_equal(bad, 0);
-    if (rc != 0) {
+    if (rc == -ERESTART) {
+        /* stopped: the table is partial, the caller holds nothing more */
+    } else if (rc != 0) {
         refused++;
-        assert_unchanged(before);
+        /* A refusal changes nothing, unless it came from picking up a partial table
+         * (its unwinding gives back what the stopped work held). */
+        if (!partial_before)
+            assert_unchanged(before);
     } else if (!strcmp(what, "pin")) {
         ok_pins[pt_type_level(page_type(shim_page(i)))]++;
     } else if (!strcmp(what, "mod_pt_entry")) {
@@ -963,6 +1066,20 @@ static void random_step(unsigned int step)
 /* Clear every entry of every live table, drop pins and holds: all back to the start. */
 static void random_cleanup(void)
 {
+    shim_preempt_arm(0);
+    while (deferred_n)
+        assert_int_equal(finish_deferred(0, false), 0);
+    /* Partial tables nobody resumed: take each over (validation finishes or unwinds). */
+    for (unsigned int i = 0; i < NF; i++) {
+        struct page_info *pg = shim_page(i);
+        if (!(pg->type_info & PGT_partial))
+            continue;
+        if (!get_page_and_type(SHIM_MFN(i), owner_of(i), page_type(pg)))
+            put_page_and_type(pg);
+        assert_false(pg->type_info & PGT_partial);
+        i = (unsigned int)-1; /* that may have resolved others: look again from the start */
+    }
+    assert_int_equal(recount(), 0);
     for (int round = 0; round < 8; round++) {
         for (unsigned int i = 0; i < NF; i++) {
             if (!is_table_live(i))
@@ -986,6 +1103,34 @@ static void random_cleanup(void)
         assert_counts(i, 1, 0, 0);
 }
 
+/* The same random sequences with every long operation stopping at random points. */
+static void test_random_preemptible_sequences(void **state)
+{
+    (void)state;
+    random_preempt = true;
+    memset(ok_pins, 0, sizeof(ok_pins));
+    ok_mods = refused = stopped = 0;
+    unsigned long long partial = 0, resumed = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        shim_reset();
+        memset(held, 0, sizeof(held));
+        memset(held_general, 0, sizeof(held_general));
+        deferred_n = 0;
+        rng_state = seed * 0x2545f4914f6cdd1dull;
+        for (unsigned int step = 0; step < 3000; step++)
+            random_step(step);
+        random_cleanup();
+        partial += preempt_stats.partial_tables;
+        resumed += preempt_stats.resumed_tables;
+    }
+    random_preempt = false;
+    printf("# random, preemptible: pins L1 %u L2 %u L3 %u L4 %u, entry updates %u, stopped %u, "
+           "refused %u, partial %llu, resumed %llu\n",
+           ok_pins[1], ok_pins[2], ok_pins[3], ok_pins[4], ok_mods, stopped, refused, partial,
+           resumed);
+    assert_true(ok_pins[3] > 20 && ok_pins[4] > 20 && stopped > 100 && resumed > 100);
+}
+
 static void test_random_sequences(void **state)
 {
     (void)state;
@@ -1003,6 +1148,260 @@ static void test_random_sequences(void **state)
     for (unsigned int l = 1; l <= 4; l++)
         assert_true(ok_pins[l] > 20);
     assert_true(ok_mods > 1000 && ok_cmpxchg > 100 && refused > 1000);
+}
+
+/* ---- preemptible validation and teardown (PGT_partial) ---- */
+
+enum { L3B = 8, L2C = 9 };
+
+/*
+ * build_tree() plus a second L3 below L4A that shares L2B and adds L2C:
+ *   L4A[1] -> L3B;  L3B[0] -> L2B, L3B[1] -> L2C;  L2C[0] -> L1C, L2C[1] -> L1A
+ *   L1C[0] -> D0+3 RW
+ * so validation of L4A has several places to stop at, on every level.
+ */
+static void build_big_tree(void)
+{
+    build_tree();
+    shim_table(L4A)[1] = shim_pte(L3B, _PAGE_RW);
+    shim_table(L3B)[0] = shim_pte(L2B, _PAGE_RW);
+    shim_table(L3B)[1] = shim_pte(L2C, _PAGE_RW);
+    shim_table(L2C)[0] = shim_pte(L1C, _PAGE_RW);
+    shim_table(L2C)[1] = shim_pte(L1A, _PAGE_RW);
+    shim_table(L1C)[0] = shim_pte(D0 + 3, _PAGE_RW);
+}
+
+/* Pin as mmuext_op does, preemptibly: -ERESTART leaves nothing held by the caller. */
+static int pin_preemptible(unsigned int i, unsigned int level)
+{
+    int rc = get_page_and_type_preemptible(SHIM_MFN(i), &shim_domu, pt_level_type(level));
+    if (rc)
+        return rc;
+    if (shim_page(i)->type_info & PGT_pinned) {
+        put_page_and_type(shim_page(i));
+        return -EINVAL;
+    }
+    shim_page(i)->type_info |= PGT_pinned;
+    return 0;
+}
+
+/* Unpin as mmuext_op does, stopping at every chance; the general reference is kept
+ * meanwhile (old_guest_table). Returns how many times it stopped. */
+static unsigned int unpin_stopping_everywhere(unsigned int i)
+{
+    struct page_info *pg = shim_page(i);
+    unsigned int stops = 0;
+    assert_true(pg->type_info & PGT_pinned);
+    pg->type_info &= ~PGT_pinned;
+    shim_preempt_arm(1);
+    if (put_page_type_preemptible(pg) == -ERESTART) {
+        held_general[i]++;
+        do {
+            stops++;
+            assert_true(stops < 200);
+            assert_int_equal(recount(), 0);
+            shim_preempt_arm(1);
+        } while (finish_partial_teardown(pg, true) == -ERESTART);
+        held_general[i]--;
+    }
+    put_page(pg);
+    return stops;
+}
+
+static void assert_partial(unsigned int i)
+{
+    assert_true(shim_page(i)->type_info & PGT_partial);
+    assert_false(page_type_validated(shim_page(i)));
+    assert_int_equal(page_type_count(shim_page(i)), 1);
+}
+
+/* Stop the pin of L4A at each possible point in turn; resume it in three ways. */
+static void test_partial_pin_each_point(void **state)
+{
+    unsigned int at;
+    (void)state;
+    for (at = 1;; at++) {
+        shim_reset();
+        build_big_tree();
+        shim_preempt_arm(at);
+        int rc = pin_preemptible(L4A, 4);
+        if (rc == 0) {
+            assert_true(shim_preempt_checks < at); /* no point left to stop at */
+            unpin(L4A);
+            assert_tree_released();
+            break;
+        }
+        assert_int_equal(rc, -ERESTART);
+        assert_partial(L4A);
+        assert_int_equal(page_count(shim_page(L4A)), 1); /* the pin kept no reference */
+        assert_int_equal(recount(), 0);
+        switch (at % 3) {
+        case 0: /* resumed at once */
+            shim_preempt_arm(0);
+            assert_int_equal(pin_preemptible(L4A, 4), 0);
+            break;
+        case 1: { /* resumed, stopping at every chance: it still gets there */
+            unsigned int tries = 0;
+            do {
+                assert_true(++tries < 100);
+                assert_int_equal(recount(), 0);
+                shim_preempt_arm(1);
+            } while ((rc = pin_preemptible(L4A, 4)) == -ERESTART);
+            assert_int_equal(rc, 0);
+            break;
+        }
+        default: /* the guest changes things in between */
+            shim_preempt_arm(0);
+            assert_int_equal(get_page_and_type(SHIM_MFN(L4A), &shim_domu, PGT_writable_page),
+                             -EINVAL);
+            assert_int_equal(pin(L4A, 3, &shim_domu), -EINVAL);
+            /* A partial table is no linear target either. */
+            assert_int_equal(pin(L4B, 4, &shim_domu), 0);
+            assert_int_not_equal(mod_pt_entry(&shim_table(L4B)[5], 4, shim_pte(L4A, 0), &shim_domu,
+                                              &shim_domu, false),
+                                 0);
+            /* Pinning a table the stopped validation is inside finishes that one. */
+            assert_int_equal(pin(L3A, 3, &shim_domu), 0);
+            assert_int_equal(recount(), 0);
+            assert_int_equal(pin_preemptible(L4A, 4), 0);
+            assert_int_equal(recount(), 0);
+            unpin(L3A);
+            unpin(L4B);
+            break;
+        }
+        assert_true(page_type_validated(shim_page(L4A)));
+        assert_counts(L4A, 2, PGT_l4_page_table, 1);
+        assert_counts(L2B, 3, PGT_l2_page_table, 2);
+        assert_counts(L1A, 4, PGT_l1_page_table, 3);
+        assert_int_equal(recount(), 0);
+        assert_true(unpin_stopping_everywhere(L4A) > 0);
+        assert_tree_released();
+        assert_int_equal(recount(), 0);
+    }
+    assert_true(at > 4); /* the tree did have several points to stop at */
+}
+
+/* Stop the teardown of L4A at each point; pin it again in between (validation picks
+ * the partial table up where the teardown left it). */
+static void test_partial_unpin_then_repin(void **state)
+{
+    unsigned int at;
+    (void)state;
+    for (at = 1;; at++) {
+        shim_reset();
+        build_big_tree();
+        assert_int_equal(pin(L4A, 4, &shim_domu), 0);
+        struct page_info *pg = shim_page(L4A);
+        pg->type_info &= ~PGT_pinned;
+        shim_preempt_arm(at);
+        int rc = put_page_type_preemptible(pg);
+        if (rc == 0) {
+            put_page(pg);
+            assert_tree_released();
+            break;
+        }
+        assert_int_equal(rc, -ERESTART);
+        held_general[L4A]++; /* as old_guest_table */
+        assert_partial(L4A);
+        assert_int_equal(recount(), 0);
+        shim_preempt_arm(0);
+        assert_int_equal(pin_preemptible(L4A, 4), 0); /* validates back up */
+        assert_int_equal(recount(), 0);
+        /* The deferred teardown finds the table taken over: only its reference is left. */
+        assert_int_equal(finish_partial_teardown(pg, true), 0);
+        held_general[L4A]--;
+        put_page(pg);
+        assert_counts(L4A, 2, PGT_l4_page_table, 1);
+        assert_int_equal(recount(), 0);
+        unpin(L4A);
+        assert_tree_released();
+    }
+    assert_true(at > 4);
+}
+
+/* A bad entry written into a table the stopped validation has not reached yet: the
+ * resumed validation fails and gives back everything, partial child included. */
+static void test_partial_resume_finds_bad_entry(void **state)
+{
+    (void)state;
+    for (unsigned int at = 1; at <= 3; at++) {
+        shim_reset();
+        build_big_tree();
+        shim_preempt_arm(at);
+        assert_int_equal(pin_preemptible(L4A, 4), -ERESTART);
+        assert_int_equal(recount(), 0);
+        /* L2C is not typed yet: an ordinary page the guest may still write. */
+        assert_int_equal(page_type_count(shim_page(L2C)), 0);
+        shim_table(L2C)[7] = shim_pte(SHIM_DOM0_0, _PAGE_RW);
+        shim_preempt_arm(0);
+        assert_int_not_equal(pin_preemptible(L4A, 4), 0);
+        assert_false(shim_page(L4A)->type_info & PGT_partial);
+        assert_tree_released();
+        assert_int_equal(recount(), 0);
+    }
+}
+
+/* A partial child whose own pin the guest finished and dropped in between. */
+static void test_partial_child_changed_in_between(void **state)
+{
+    (void)state;
+    build_big_tree();
+    shim_preempt_arm(2); /* inside L3A (before its entry 1) */
+    assert_int_equal(pin_preemptible(L4A, 4), -ERESTART);
+    assert_partial(L3A);
+    assert_true(shim_page(L4A)->partial_child);
+    assert_int_equal(recount(), 0);
+    shim_preempt_arm(0);
+    assert_int_equal(pin(L3A, 3, &shim_domu), 0);
+    unpin(L3A); /* L3A is free again: L4A still holds its general reference */
+    assert_counts(L3A, 2, 0, 0);
+    assert_int_equal(recount(), 0);
+    assert_int_equal(pin_preemptible(L4A, 4), 0); /* validates L3A from scratch */
+    assert_counts(L3A, 2, PGT_l3_page_table, 1);
+    assert_int_equal(recount(), 0);
+    unpin(L4A);
+    assert_tree_released();
+}
+
+/* mmu_update of an upper-level entry: validating the new table stops and is retried;
+ * tearing the old one down stops and is finished later (old_guest_table). */
+static void test_partial_mod_entry(void **state)
+{
+    struct page_info *deferred = NULL;
+    int rc;
+    (void)state;
+    build_big_tree();
+    assert_int_equal(pin(L4B, 4, &shim_domu), 0);
+    pte_t *slot = &shim_table(L4B)[3];
+    unsigned int tries = 0;
+    do {
+        assert_true(++tries < 100);
+        assert_int_equal(recount(), 0);
+        shim_preempt_arm(1);
+        rc = mod_pt_entry_preemptible(slot, 4, shim_pte(L3B, _PAGE_RW), &shim_domu, &shim_domu,
+                                      false, &deferred);
+    } while (rc == -ERESTART);
+    assert_int_equal(rc, 0);
+    assert_true(tries > 1);
+    assert_null(deferred);
+    assert_counts(L3B, 2, PGT_l3_page_table, 1);
+    assert_int_equal(recount(), 0);
+    shim_preempt_arm(1);
+    assert_int_equal(mod_pt_entry_preemptible(slot, 4, 0, &shim_domu, &shim_domu, false, &deferred),
+                     0);
+    assert_ptr_equal(deferred, shim_page(L3B));
+    held_general[L3B]++;
+    assert_int_equal(recount(), 0);
+    do {
+        assert_true(++tries < 200);
+        shim_preempt_arm(1);
+    } while (finish_partial_teardown(deferred, true) == -ERESTART);
+    held_general[L3B]--;
+    put_page(deferred);
+    assert_int_equal(recount(), 0);
+    unpin(L4B);
+    assert_tree_released();
+    assert_true(preempt_stats.partial_tables > 0 && preempt_stats.resumed_tables > 0);
 }
 
 int main(void)
@@ -1024,6 +1423,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cmpxchg_race, setup, teardown),
         cmocka_unit_test_setup_teardown(test_count_overflow_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_sequences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_pin_each_point, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_unpin_then_repin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_resume_finds_bad_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_child_changed_in_between, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_partial_mod_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_preemptible_sequences, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     shim_teardown();

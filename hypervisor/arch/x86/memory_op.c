@@ -6,9 +6,15 @@
  * allowed while nothing but the allocation itself references it: a frame
  * still mapped or used as a table stays with the guest, and the call reports
  * how many extents it managed before that one.
+ *
+ * Long reservation calls are preemptible as on Xen: the call continues itself
+ * with the index of the next extent encoded above the command bits
+ * (cmd | next << MEMOP_EXTENT_SHIFT); the result is still the total number of
+ * extents done, counted from the first.
  */
 #include "bootinfo.h"
 #include "console.h"
+#include "continuation.h"
 #include "domain.h"
 #include "errno.h"
 #include "guest_access.h"
@@ -17,8 +23,10 @@
 #include "pv_mm.h"
 #include "lamina/memory.h"
 
-#define MAX_EXTENT_ORDER 9    /* 2 MiB: larger requests are refused, as Xen does for guests */
-#define MEMOP_CMD_MASK   0x3f /* the bits above carry a continuation start in the ABI */
+#define MAX_EXTENT_ORDER   9 /* 2 MiB: larger requests are refused, as Xen does for guests */
+#define MEMOP_EXTENT_SHIFT 6 /* the bits above carry a continuation's next extent */
+#define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
+#define HC_MEMORY_OP       12
 
 static struct domain *reservation_target(struct domain *d, unsigned int id)
 {
@@ -79,18 +87,28 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
     return 0;
 }
 
-static long do_reservation(struct domain *caller, unsigned int cmd, guest_ptr_t arg)
+static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int start,
+                           guest_ptr_t arg)
 {
     struct lam_memory_reservation r;
+    /* Xen returns the start here; our handler sees only the low 32 bits of cmd (uint:cmd
+     * in hypercalls.list), so its start may be truncated: an error is the honest answer. */
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -EFAULT;
+    /* As Xen: a count a continuation could not encode, or a start past the end. */
+    if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
+        return start;
     struct domain *d = reservation_target(caller, r.domid);
     if (!d)
         return caller->is_privileged ? -ESRCH : -EPERM;
     if (r.extent_order > MAX_EXTENT_ORDER)
         return -EPERM;
-    unsigned long done = 0;
+    unsigned long done = start;
     for (; done < r.nr_extents; done++) {
+        if (done != start && hypercall_preempt_check()) {
+            const uint64_t args[2] = {cmd | (done << MEMOP_EXTENT_SHIFT), arg};
+            return hypercall_create_continuation(HC_MEMORY_OP, 2, args);
+        }
         uint64_t slot = r.extent_start + done * sizeof(uint64_t);
         uint64_t val;
         long rc;
@@ -146,7 +164,7 @@ long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
     case LAM_XENMEM_increase_reservation:
     case LAM_XENMEM_decrease_reservation:
     case LAM_XENMEM_populate_physmap:
-        return do_reservation(d, cmd & MEMOP_CMD_MASK, arg);
+        return do_reservation(d, cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT, arg);
     case LAM_XENMEM_maximum_ram_page:
         return (long)max_mfn;
     case LAM_XENMEM_current_reservation:

@@ -8,10 +8,16 @@
  * point at it + pins + CR3 references. Expected type count = for a table:
  * references from validated tables one level up + pins + CR3 loads; for a
  * writable page: present RW L1 entries in validated L1 tables.
+ *
+ * A partial table (preempted (de)validation, pv_pagetype.c) holds its own
+ * type count of 1; its entries [0, nr_validated) count like a validated
+ * table's, and a partial child entry holds a general reference only. A vCPU's
+ * old_guest_table (a teardown still to finish) holds a general reference.
  */
 #include "pv_mm.h"
 #include "grant_table.h"
 #include "console.h"
+#include "continuation.h"
 #include "lib.h"
 #include "mm.h"
 #include "xmalloc.h"
@@ -20,10 +26,11 @@ struct expect {
     uint32_t count, type_count;
 };
 
-static void account_table(const struct domain *d, mfn_t mfn, unsigned int level, struct expect *exp)
+static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
+                          unsigned int nr_entries, struct expect *exp)
 {
     const pte_t *t = mfn_to_virt(mfn);
-    for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+    for (unsigned int i = 0; i < nr_entries; i++) {
         if (level == 4 && i >= HV_SLOT_FIRST && i <= HV_SLOT_LAST)
             continue;
         pte_t e = t[i];
@@ -68,7 +75,13 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
             exp[mfn].count++;
         unsigned int level = pt_type_level(page_type(pg));
         if (level && page_type_count(pg) && page_type_validated(pg))
-            account_table(d, mfn, level, exp);
+            account_table(d, mfn, level, PT_ENTRIES, exp);
+        if (level && (pg->type_info & PGT_partial)) {
+            account_table(d, mfn, level, pg->nr_validated, exp);
+            exp[mfn].type_count++; /* its own, held by the unfinished work */
+            if (pg->partial_child)
+                exp[pte_mfn(((const pte_t *)mfn_to_virt(mfn))[pg->nr_validated])].count++;
+        }
         if (pg->type_info & PGT_pinned) {
             exp[mfn].count++;
             exp[mfn].type_count++;
@@ -89,6 +102,8 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
             exp[m].count++;
             exp[m].type_count++;
         }
+        if (v->old_guest_table)
+            exp[page_to_mfn(v->old_guest_table)].count++;
         for (int u = 0; u < 2; u++) {
             uint64_t table = u ? v->guest_table_user : v->guest_table;
             if (table) {
@@ -114,7 +129,9 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
     }
     spin_unlock(&mm_lock);
     xfree(exp);
-    if (verbose)
+    if (verbose) {
         printk("audit d%u: %lu frame(s) with unbalanced counts", d->domain_id, errors);
+        preempt_stats_print();
+    }
     return errors;
 }

@@ -24,9 +24,44 @@
  * recursion is bounded by four levels. An entry that points at a table of
  * its own level (a "linear" or recursive mapping) asks for the wrong type and
  * is refused, as is any superpage bit: guests get 4 KiB mappings only.
+ *
+ * Preemption (Xen's PGT_partial, in our own terms). Validating or tearing
+ * down a populated tree can take long, so the *_preemptible variants stop
+ * between entries of an L2-L4 table when hypercall_preempt_check() says so
+ * (never before the first entry they handle: every call makes progress) and
+ * return -ERESTART; the hypercall then continues itself. A table is always in
+ * one of these states:
+ *
+ *   free        type count 0; nothing is held for its entries.
+ *   validated   PGT_validated, count >= 1: every entry holds its references.
+ *   working     count 1, neither flag: being (de)validated right now, by the
+ *               holder of that one reference (only inside one hypercall,
+ *               under mm_lock; nobody else can see it).
+ *   partial     count 1, PGT_partial: (de)validation stopped. Entries
+ *               [0, nr_validated) hold their references; if partial_child,
+ *               entry nr_validated holds a *general* reference on its child,
+ *               which is itself partial (or was finished by someone else
+ *               since). The count of 1 belongs to the table itself.
+ *
+ * Validation moves nr_validated up, devalidation moves it down, so a partial
+ * table can be picked up in either direction by whoever comes next: a
+ * get_page_type() of the same type takes the count over (it stays 1) and
+ * resumes validation; a parent being torn down, or the vCPU's deferred
+ * teardown (old_guest_table, pv_mm.c), takes it over and resumes
+ * devalidation. A partial table is not validated, so it is not a table for
+ * mmu_update, cannot be mapped writable or retyped (count 1), is not a
+ * linear-mapping target and cannot be given back (decrease_reservation).
+ * Whoever stops with -ERESTART keeps or drops its own general reference as
+ * its caller needs (a parent keeps it as partial_child; a pin drops it, as
+ * Xen's does). Error paths (a bad entry found while resuming) unwind
+ * everything the table holds, including the partial child's reference, and
+ * leave the table free. The audit (mm_audit.c) counts a partial table's own
+ * type reference, its entries [0, nr_validated) and a partial child's
+ * general reference.
  */
 #include "pv_mm.h"
 #include "console.h"
+#include "continuation.h"
 #include "grant_table.h"
 #include "errno.h"
 #include "lib.h"
@@ -84,11 +119,19 @@ void put_page(struct page_info *pg)
         domain_page_released(pg);
 }
 
-static int validate_table(struct page_info *pg, unsigned int level);
+static int validate_table(struct page_info *pg, unsigned int level, bool preemptible);
 int validate_descriptor_page(struct page_info *pg);
-static void devalidate_table(struct page_info *pg, unsigned int level);
+static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible);
 
-int get_page_type(struct page_info *pg, uint64_t type)
+/* Leave a table whose work stopped in the partial state (see the notes at the top). */
+static int left_partial(struct page_info *pg)
+{
+    pg->type_info |= PGT_partial;
+    preempt_stats.partial_tables++;
+    return -ERESTART;
+}
+
+static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
 {
     uint64_t x = pg->type_info;
     uint64_t count = x & PGT_count_mask;
@@ -103,51 +146,116 @@ int get_page_type(struct page_info *pg, uint64_t type)
          */
         if ((x & PGT_type_mask) == PGT_writable_page && pt_type_level(type))
             flush_tlb_local(); /* all CPUs running the domain once SMP arrives (issue 7) */
-        x = type;
+        pg->nr_validated = 0;
+        pg->partial_child = 0;
+        pg->type_info = type + 1;
     } else if ((x & PGT_type_mask) != type) {
         return -EINVAL; /* in use as something else (Xen's answer too) */
+    } else if (x & PGT_validated) {
+        pg->type_info = x + 1;
+        return 0;
+    } else if (x & PGT_partial) {
+        pg->type_info = x & ~PGT_partial; /* the table's own count is ours now: resume */
+        preempt_stats.resumed_tables++;
+    } else {
+        return -EBUSY; /* being (de)validated further up this very call chain */
     }
-    pg->type_info = x + 1;
-    if (!(x & PGT_validated)) {
-        unsigned int level = pt_type_level(type);
-        if (level || type == PGT_seg_desc_page) {
-            int rc = level ? validate_table(pg, level) : validate_descriptor_page(pg);
-            if (rc) {
-                pg->type_info = 0;
-                return rc;
-            }
+    unsigned int level = pt_type_level(type);
+    if (level || type == PGT_seg_desc_page) {
+        int rc = level ? validate_table(pg, level, preemptible) : validate_descriptor_page(pg);
+        if (rc == -ERESTART)
+            return left_partial(pg);
+        if (rc) {
+            pg->type_info = 0;
+            return rc;
         }
-        pg->type_info |= PGT_validated;
     }
+    pg->type_info |= PGT_validated;
     return 0;
+}
+
+int get_page_type(struct page_info *pg, uint64_t type)
+{
+    return take_type_ref(pg, type, false);
+}
+
+int get_page_type_preemptible(struct page_info *pg, uint64_t type)
+{
+    return take_type_ref(pg, type, true);
+}
+
+/* The caller holds a working table's only type reference: finish tearing it down. */
+static int finish_devalidation(struct page_info *pg, bool preemptible)
+{
+    uint64_t type = page_type(pg);
+    int rc = devalidate_table(pg, pt_type_level(type), preemptible);
+    if (rc == -ERESTART)
+        return left_partial(pg);
+    pg->type_info = type; /* count 0, free */
+    return 0;
+}
+
+static int drop_type_ref(struct page_info *pg, bool preemptible)
+{
+    uint64_t x = pg->type_info;
+    BUG_ON((x & PGT_count_mask) == 0);
+    BUG_ON(x & PGT_partial); /* nobody but the table itself holds a partial table's count */
+    if ((x & PGT_count_mask) > 1) {
+        pg->type_info = x - 1;
+        return 0;
+    }
+    if (!pt_type_level(x & PGT_type_mask) || !(x & PGT_validated)) {
+        pg->type_info = x & PGT_type_mask;
+        return 0;
+    }
+    /* The last reference to a validated table: tear it down from the top entry. */
+    pg->type_info = x & ~PGT_validated; /* working, count 1 */
+    pg->nr_validated = PT_ENTRIES;
+    pg->partial_child = 0;
+    return finish_devalidation(pg, preemptible);
 }
 
 void put_page_type(struct page_info *pg)
 {
-    uint64_t x = pg->type_info;
-    BUG_ON((x & PGT_count_mask) == 0);
-    if ((x & PGT_count_mask) == 1) {
-        unsigned int level = pt_type_level(x & PGT_type_mask);
-        /* Drop the count first: devalidation may recurse back into this frame's children only. */
-        pg->type_info = (x & PGT_type_mask); /* count 0, no longer validated */
-        if (level && (x & PGT_validated))
-            devalidate_table(pg, level);
-        return;
-    }
-    pg->type_info = x - 1;
+    (void)drop_type_ref(pg, false);
 }
 
-int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type)
+int put_page_type_preemptible(struct page_info *pg)
+{
+    return drop_type_ref(pg, true);
+}
+
+int finish_partial_teardown(struct page_info *pg, bool preemptible)
+{
+    if (!(pg->type_info & PGT_partial))
+        return 0; /* someone picked it up since; only the general reference is ours */
+    BUG_ON(page_type_count(pg) != 1);
+    pg->type_info &= ~PGT_partial;
+    preempt_stats.resumed_tables++;
+    return finish_devalidation(pg, preemptible);
+}
+
+static int take_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type, bool preemptible)
 {
     if (mfn >= max_mfn)
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
     if (!get_page(pg, d))
         return -EINVAL;
-    int rc = get_page_type(pg, type);
+    int rc = take_type_ref(pg, type, preemptible);
     if (rc)
-        put_page(pg);
+        put_page(pg); /* on -ERESTART too: the partial table holds its own type count */
     return rc;
+}
+
+int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type)
+{
+    return take_page_and_type(mfn, d, type, false);
+}
+
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, uint64_t type)
+{
+    return take_page_and_type(mfn, d, type, true);
 }
 
 void put_page_and_type(struct page_info *pg)
@@ -198,7 +306,7 @@ static int get_linear_refs(pte_t e, unsigned int level, mfn_t self, const struct
     if (pg->linear_entries || tab->linear_uses || tab->linear_entries == UINT16_MAX ||
         pg->linear_uses == UINT16_MAX)
         return -EINVAL;
-    if (page_type(pg) != pt_level_type(level) || !page_type_count(pg) ||
+    if (page_type(pg) != pt_level_type(level) || !page_type_count(pg) || !page_type_validated(pg) ||
         page_type_count(pg) >= PGT_count_mask - 1 || !get_page(pg, d))
         return -EINVAL;
     pg->type_info++;
@@ -207,13 +315,18 @@ static int get_linear_refs(pte_t e, unsigned int level, mfn_t self, const struct
     return 0;
 }
 
+/* How an entry's references are taken or released. */
+#define ENT_PREEMPTIBLE 1u /* a child table's (de)validation may stop with -ERESTART */
+#define ENT_PARTIAL     2u /* the entry is a partial_child: it holds only a general reference */
+
 /*
  * Take the references a present entry of the table `self` needs. fd is the owner
  * allowed for the frames an L1 entry maps (d itself, or a foreign domain for
- * privileged callers).
+ * privileged callers). -ERESTART: the child table was left partial and the
+ * general reference on it is kept (the caller records or drops it).
  */
 static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct domain *d,
-                          const struct domain *fd)
+                          const struct domain *fd, unsigned int flags)
 {
     if (!(e & _PAGE_PRESENT))
         return 0;
@@ -225,11 +338,18 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
         if (mfn >= max_mfn)
             return -EINVAL;
         struct page_info *pg = mfn_to_page(mfn);
+        bool partial = flags & ENT_PARTIAL;
         /* A live table of the entry's own level: a linear mapping. A stale type at
          * count 0 is not: the frame may become the next level down. */
-        if (mfn == self || (page_type(pg) == pt_level_type(level) && page_type_count(pg)))
+        if (!partial &&
+            (mfn == self || (page_type(pg) == pt_level_type(level) && page_type_count(pg))))
             return get_linear_refs(e, level, self, d);
-        return get_page_and_type(mfn, d, pt_level_type(level - 1));
+        if (!partial && !get_page(pg, d))
+            return -EINVAL;
+        rc = take_type_ref(pg, pt_level_type(level - 1), flags & ENT_PREEMPTIBLE);
+        if (rc && rc != -ERESTART)
+            put_page(pg);
+        return rc;
     }
     if (mfn >= max_mfn || is_mmio(mfn))
         return d->is_privileged && is_mmio(mfn) ? 0 : -EINVAL;
@@ -247,24 +367,37 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
     return 0;
 }
 
-static void put_entry_refs(pte_t e, unsigned int level, mfn_t self)
+/* Release what a present entry holds. -ERESTART: the child table was left partial and
+ * the general reference on it is still held (the caller records it). */
+static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int flags)
 {
     if (!(e & _PAGE_PRESENT))
-        return;
+        return 0;
     mfn_t mfn = pte_mfn(e);
     if (level == 1 && (is_mmio(mfn) || (e & PTE_GRANT_MAPPING)))
-        return; /* MMIO holds nothing; a grant entry's references belong to its maptrack entry */
+        return 0; /* MMIO holds nothing; a grant entry's references belong to its maptrack entry */
     if (level > 1 && mfn == self)
-        return; /* self-referencing linear entry: took nothing */
+        return 0; /* self-referencing linear entry: took nothing */
     struct page_info *pg = mfn_to_page(mfn);
+    if (flags & ENT_PARTIAL) {
+        int rc = finish_partial_teardown(pg, flags & ENT_PREEMPTIBLE);
+        if (rc)
+            return rc;
+        put_page(pg);
+        return 0;
+    }
     if (level > 1 && page_type(pg) == pt_level_type(level)) {
         /* A linear entry: the target's type cannot have changed while we referenced it. */
         pg->linear_uses--;
         mfn_to_page(self)->linear_entries--;
     }
-    if (level > 1 || (e & _PAGE_RW))
-        put_page_type(pg);
+    if (level > 1 || (e & _PAGE_RW)) {
+        int rc = drop_type_ref(pg, flags & ENT_PREEMPTIBLE);
+        if (rc)
+            return rc;
+    }
     put_page(pg);
+    return 0;
 }
 
 /* Hardware needs U on every level for ring-3 access; guests see it when reading back. */
@@ -283,28 +416,51 @@ static bool is_hv_slot(unsigned int level, unsigned int i)
     return level == 4 && i >= HV_SLOT_FIRST && i <= HV_SLOT_LAST;
 }
 
-static int validate_table(struct page_info *pg, unsigned int level)
+/* Stop before a present entry? Only in a table above L1 (an L1 is cheap), and only once
+ * this call has done some of it, so that every call makes progress. */
+static bool stop_here(bool preemptible, unsigned int level, bool progress)
+{
+    return preemptible && level > 1 && progress && hypercall_preempt_check();
+}
+
+/* Take the references of entries [nr_validated, 512) (see the notes at the top). */
+static int validate_table(struct page_info *pg, unsigned int level, bool preemptible)
 {
     pte_t *t = mfn_to_virt(page_to_mfn(pg));
     const struct domain *d = page_get_owner(pg);
-    unsigned int i;
+    mfn_t self = page_to_mfn(pg);
+    unsigned int flags = preemptible ? ENT_PREEMPTIBLE : 0;
+    unsigned int i = pg->nr_validated, start = i;
+    bool partial = pg->partial_child;
     int rc = 0;
 
-    for (i = 0; i < PT_ENTRIES; i++) {
+    pg->partial_child = 0;
+    for (; i < PT_ENTRIES; i++) {
         if (is_hv_slot(level, i))
             continue;
-        rc = get_entry_refs(t[i], level, page_to_mfn(pg), d, d);
+        if ((t[i] & _PAGE_PRESENT) && stop_here(preemptible, level, i > start)) {
+            pg->nr_validated = (uint16_t)i;
+            return -ERESTART;
+        }
+        rc = get_entry_refs(t[i], level, self, d, d, flags | (partial ? ENT_PARTIAL : 0));
+        partial = false;
+        if (rc == -ERESTART) {
+            pg->nr_validated = (uint16_t)i;
+            pg->partial_child = 1;
+            return rc;
+        }
         if (rc)
             break;
         t[i] = adjust_entry(t[i], level);
     }
+    pg->nr_validated = 0;
     if (rc) {
         log_printf(LOG_DEBUG, "d%u: L%u table %#lx: entry %u (%#lx) refused (%d)",
-                   d ? d->domain_id : 0xffff, level, (unsigned long)page_to_mfn(pg), i,
-                   (unsigned long)t[i], rc);
+                   d ? d->domain_id : 0xffff, level, (unsigned long)self, i, (unsigned long)t[i],
+                   rc);
         while (i-- > 0)
             if (!is_hv_slot(level, i))
-                put_entry_refs(t[i], level, page_to_mfn(pg));
+                (void)put_entry_refs(t[i], level, self, 0);
         return rc;
     }
     if (level == 4)
@@ -312,17 +468,50 @@ static int validate_table(struct page_info *pg, unsigned int level)
     return 0;
 }
 
-static void devalidate_table(struct page_info *pg, unsigned int level)
+/* Release the references of entries [0, nr_validated) and of a partial child, top down. */
+static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible)
 {
     pte_t *t = mfn_to_virt(page_to_mfn(pg));
-    for (unsigned int i = 0; i < PT_ENTRIES; i++)
-        if (!is_hv_slot(level, i))
-            put_entry_refs(t[i], level, page_to_mfn(pg));
+    mfn_t self = page_to_mfn(pg);
+    unsigned int flags = preemptible ? ENT_PREEMPTIBLE : 0;
+    unsigned int i = pg->nr_validated;
+    bool progress = false;
+
+    if (level == 1) { /* nothing below to stop in: the plain loop (hot in unpin) */
+        while (i-- > 0)
+            (void)put_entry_refs(t[i], 1, self, 0);
+        pg->nr_validated = 0;
+        return 0;
+    }
+    if (pg->partial_child) {
+        int rc = put_entry_refs(t[i], level, self, flags | ENT_PARTIAL);
+        if (rc)
+            return rc; /* still partial_child at i */
+        pg->partial_child = 0;
+        progress = true;
+    }
+    while (i-- > 0) {
+        if (is_hv_slot(level, i))
+            continue;
+        if ((t[i] & _PAGE_PRESENT) && stop_here(preemptible, level, progress)) {
+            pg->nr_validated = (uint16_t)(i + 1);
+            return -ERESTART;
+        }
+        int rc = put_entry_refs(t[i], level, self, flags);
+        if (rc) {
+            pg->nr_validated = (uint16_t)i;
+            pg->partial_child = 1;
+            return rc;
+        }
+        progress = true;
+    }
+    pg->nr_validated = 0;
+    return 0;
 }
 
 void pt_put_l1_entry_refs(pte_t e)
 {
-    put_entry_refs(e, 1, INVALID_MFN);
+    (void)put_entry_refs(e, 1, INVALID_MFN, 0);
 }
 
 /* A live grant mapping: only unmap_grant_ref may change or remove it (Xen crashes a
@@ -332,10 +521,11 @@ static bool is_grant_entry(pte_t e, unsigned int level)
     return level == 1 && (e & _PAGE_PRESENT) && (e & PTE_GRANT_MAPPING);
 }
 
-int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
-                 const struct domain *fd, bool preserve_ad)
+static int change_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                        const struct domain *fd, bool preserve_ad, struct page_info **deferred)
 {
     unsigned int index = (unsigned int)(((uintptr_t)slot & (PAGE_SIZE - 1)) / sizeof(pte_t));
+    unsigned int flags = deferred ? ENT_PREEMPTIBLE : 0;
     if (is_hv_slot(level, index))
         return -EINVAL;
     mfn_t self = virt_to_mfn(slot);
@@ -353,12 +543,27 @@ int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain
         __atomic_store_n(slot, adjust_entry(new, level), __ATOMIC_RELEASE);
         return 0;
     }
-    int rc = get_entry_refs(new, level, self, d, fd);
+    int rc = get_entry_refs(new, level, self, d, fd, flags);
+    if (rc == -ERESTART)
+        put_page(mfn_to_page(pte_mfn(new))); /* the child stays partial; the retry resumes it */
     if (rc)
         return rc;
     pte_t prev = __atomic_exchange_n(slot, adjust_entry(new, level), __ATOMIC_ACQ_REL);
-    put_entry_refs(prev, level, self);
+    if (put_entry_refs(prev, level, self, flags) == -ERESTART)
+        *deferred = mfn_to_page(pte_mfn(prev)); /* its teardown goes on later */
     return 0;
+}
+
+int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                 const struct domain *fd, bool preserve_ad)
+{
+    return change_entry(slot, level, new, d, fd, preserve_ad, NULL);
+}
+
+int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                             const struct domain *fd, bool preserve_ad, struct page_info **deferred)
+{
+    return change_entry(slot, level, new, d, fd, preserve_ad, deferred);
 }
 
 /*
@@ -371,15 +576,15 @@ int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
     mfn_t self = virt_to_mfn(slot);
     if (is_grant_entry(old, level))
         return -EINVAL;
-    int rc = get_entry_refs(new, level, self, d, d);
+    int rc = get_entry_refs(new, level, self, d, d, 0);
     if (rc)
         return rc;
     pte_t expected = old;
     if (!__atomic_compare_exchange_n(slot, &expected, adjust_entry(new, level), false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        put_entry_refs(new, level, self);
+        (void)put_entry_refs(new, level, self, 0);
         return 1;
     }
-    put_entry_refs(old, level, self);
+    (void)put_entry_refs(old, level, self, 0);
     return 0;
 }

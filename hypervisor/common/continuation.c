@@ -1,0 +1,114 @@
+/*
+ * Hypercall continuations (see continuation.h).
+ *
+ * The preemption check stands in for Xen's "softirq pending or events need
+ * delivery": the scheduler's own flag is private to schedule.c, so a hypercall
+ * gets a time budget (HC_BUDGET_US) from its first check (reading the TSC is
+ * slow under emulation; hypercalls that never check never pay for it), and
+ * stops early as soon as an event is deliverable to the calling vCPU. Interrupts are enabled while
+ * a hypercall runs, so timers fire during it; their effects (a slice expiry, a wake-up) are acted
+ * on when the continuation returns to the guest.
+ */
+#include "continuation.h"
+#include "console.h"
+#include "cpu.h"
+#include "domain.h"
+#include "time.h"
+#include "x86.h"
+
+bool vcpu_event_deliverable(const struct vcpu *v);
+
+#define HC_BUDGET_US     1000 /* a hypercall runs at most about this long before it yields */
+#define SYSCALL_INSN_LEN 2
+
+struct hc_state {
+    uint64_t deadline_tsc;
+    bool pending;
+    unsigned int op;
+    uint64_t args[HC_MAX_ARGS];
+};
+
+static struct hc_state hc_state[NR_CPUS];
+struct preempt_stats preempt_stats;
+
+/* The budget in TSC cycles, computed once (a division on every hypercall shows). */
+static uint64_t budget_cycles(void)
+{
+    static uint64_t cycles;
+    if (!cycles)
+        cycles = tsc_khz() * HC_BUDGET_US / 1000;
+    return cycles;
+}
+
+void hypercall_begin(void)
+{
+    struct hc_state *s = &hc_state[smp_processor_id()];
+    s->deadline_tsc = 0; /* set by the first check: short hypercalls never read the TSC */
+    s->pending = false;
+}
+
+bool hypercall_preempt_check(void)
+{
+    struct vcpu *v = current;
+    if (v && v->vcpu_info && vcpu_event_deliverable(v))
+        return true;
+    struct hc_state *s = &hc_state[smp_processor_id()];
+    uint64_t now = rdtsc();
+    if (!s->deadline_tsc) {
+        s->deadline_tsc = now + budget_cycles();
+        return false;
+    }
+    return now > s->deadline_tsc;
+}
+
+long hypercall_create_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
+{
+    struct hc_state *s = &hc_state[smp_processor_id()];
+    s->pending = true;
+    s->op = op;
+    for (unsigned int i = 0; i < HC_MAX_ARGS; i++)
+        s->args[i] = i < nargs ? args[i] : 0;
+    if (op < 64)
+        preempt_stats.continuations[op]++;
+    return 0;
+}
+
+bool hypercall_take_continuation(unsigned int *op, uint64_t args[HC_MAX_ARGS])
+{
+    struct hc_state *s = &hc_state[smp_processor_id()];
+    if (!s->pending)
+        return false;
+    s->pending = false;
+    *op = s->op;
+    for (unsigned int i = 0; i < HC_MAX_ARGS; i++)
+        args[i] = s->args[i];
+    return true;
+}
+
+void hypercall_apply_continuation(struct cpu_regs *regs, unsigned int op,
+                                  const uint64_t args[HC_MAX_ARGS])
+{
+    regs->rax = op;
+    regs->rdi = args[0];
+    regs->rsi = args[1];
+    regs->rdx = args[2];
+    regs->r10 = args[3];
+    regs->r8 = args[4];
+    regs->r9 = args[5];
+    regs->rip -= SYSCALL_INSN_LEN; /* back onto the SYSCALL in the hypercall page */
+}
+
+void preempt_stats_print(void)
+{
+    uint64_t total = 0;
+    for (unsigned int i = 0; i < 64; i++)
+        total += preempt_stats.continuations[i];
+    printk("preempt: %lu continuation(s) (mmu_update %lu, memory_op %lu, multicall %lu, "
+           "mmuext_op %lu), %lu table(s) left partial, %lu resumed",
+           (unsigned long)total, (unsigned long)preempt_stats.continuations[1],
+           (unsigned long)preempt_stats.continuations[12],
+           (unsigned long)preempt_stats.continuations[13],
+           (unsigned long)preempt_stats.continuations[26],
+           (unsigned long)preempt_stats.partial_tables,
+           (unsigned long)preempt_stats.resumed_tables);
+}

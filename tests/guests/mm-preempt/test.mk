@@ -1,0 +1,2 @@
+GUEST_TESTS += mm-preempt
+mm-preempt_LIBS := mm_util
