@@ -87,11 +87,12 @@ int domain_kill(struct domain *d)
     evtchn_destroy(d);
     gnttab_release_mappings(d);
     spin_lock(&mm_lock);
-    arch_domain_relinquish(d);
+    unsigned long partial = arch_domain_relinquish(d);
     drop_allocations(d);
     spin_unlock(&mm_lock);
-    printk("d%u: destroyed; %lu of %lu frame(s) freed, %lu still referenced by other domains",
-           d->domain_id, before - d->tot_pages, before, d->tot_pages);
+    printk("d%u: destroyed; %lu of %lu frame(s) freed, %lu still referenced by other domains; "
+           "%lu partial table(s) finished",
+           d->domain_id, before - d->tot_pages, before, d->tot_pages, partial);
     mark_for_reaping(d);
     if (domain_list[0] && domain_list[0] != d)
         send_global_virq(domain_list[0], VIRQ_DOM_EXC);

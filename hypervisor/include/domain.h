@@ -193,8 +193,9 @@ void domain_page_released(struct page_info *pg);
 /* Free the domains that have nothing left; cheap when there are none. */
 void domain_reap(void);
 extern bool domain_reap_pending;
-/* arch: drop the page-table, GDT and vcpu_info references a domain's vCPUs hold. */
-void arch_domain_relinquish(struct domain *d);
+/* arch: drop the page-table, GDT and vcpu_info references a domain's vCPUs hold; the
+ * number of tables a preempted hypercall had left partial (finished here). */
+unsigned long arch_domain_relinquish(struct domain *d);
 
 /* Called when the domain has stopped for good (arch: halt/power off QEMU for dom0). */
 void domain_shutdown_report(struct domain *d);

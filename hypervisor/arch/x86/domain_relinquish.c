@@ -5,7 +5,9 @@
  * top-down (put_page_type recurses one level per table), which releases the
  * references the entries held. Linear entries are one level deep (see
  * pv_pagetype.c), so no cycle can keep a table validated once its last
- * outside reference is gone.
+ * outside reference is gone. Tables a preempted hypercall left partial (a
+ * pin stopped half-way, a vCPU's deferred teardown) are finished here, all
+ * at once: the domain never runs again, so nobody can continue them.
  */
 #include "domain.h"
 #include "console.h"
@@ -19,9 +21,11 @@ static void put_root(uint64_t *table)
     *table = 0;
 }
 
-/* Caller holds mm_lock; the domain's vCPUs never run again. */
-void arch_domain_relinquish(struct domain *d)
+/* Caller holds mm_lock; the domain's vCPUs never run again. Returns how many tables a
+ * preempted hypercall had left partial. */
+unsigned long arch_domain_relinquish(struct domain *d)
 {
+    unsigned long partial = 0;
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!v)
@@ -36,6 +40,12 @@ void arch_domain_relinquish(struct domain *d)
         }
         put_root(&v->guest_table_user);
         put_root(&v->guest_table);
+        if (v->old_guest_table) {
+            partial++;
+            finish_partial_teardown(v->old_guest_table, false);
+            put_page(v->old_guest_table);
+            v->old_guest_table = NULL;
+        }
     }
 
     /* Allocation references are still held, so no frame is freed (and the
@@ -48,6 +58,13 @@ void arch_domain_relinquish(struct domain *d)
             put_page_and_type(pg);
         }
     }
+    list_for_each_entry(pg, &d->page_list, list)
+    {
+        if (pg->type_info & PGT_partial) {
+            partial++;
+            finish_partial_teardown(pg, false);
+        }
+    }
     unsigned long stuck = 0;
     list_for_each_entry(pg, &d->page_list, list)
     {
@@ -57,4 +74,5 @@ void arch_domain_relinquish(struct domain *d)
     if (stuck)
         log_printf(LOG_ERR, "d%u: %lu page table(s) still typed after relinquish", d->domain_id,
                    stuck);
+    return partial;
 }

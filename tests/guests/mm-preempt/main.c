@@ -16,20 +16,15 @@
 #include <lamina/memory.h>
 #include <lamina/version.h>
 
+#include "big_tree.h"
 #include "mm_util.h"
 
 const char lam_test_title[] = "preemptible long memory operations";
 
-#define TREE_L2S   4
-#define L1S_PER_L2 16
-#define TREE_L1S   (TREE_L2S * L1S_PER_L2)
-#define BATCH      4096 /* mmu_update entries: 8 full L1 tables */
-#define EXTENTS    2048 /* memory_op extents */
-
-struct big_tree {
-    uint64_t *l4, *l3, *l2[TREE_L2S], *l1[TREE_L1S];
-    uint64_t l4_mfn;
-};
+#define TREE_L2S BIG_TREE_L2S
+#define TREE_L1S BIG_TREE_L1S
+#define BATCH    4096 /* mmu_update entries: 8 full L1 tables */
+#define EXTENTS  2048 /* memory_op extents */
 
 static struct big_tree tree;
 static uint64_t *data_a, *data_b;
@@ -40,39 +35,14 @@ static uint64_t pte_of(const void *page, uint64_t flags)
     return (mm_va_to_mfn(page) << LAM_PAGE_SHIFT) | flags;
 }
 
-/* Every table of the tree read-only (before use as tables) or writable (proves that
- * no type reference is left on any of them). Returns 0 or the first failure. */
 static long tree_set(int ro)
 {
-    long rc = ro ? mm_page_set_ro(tree.l4) : mm_page_set_rw(tree.l4);
-    if (!rc)
-        rc = ro ? mm_page_set_ro(tree.l3) : mm_page_set_rw(tree.l3);
-    for (int k = 0; k < TREE_L2S && !rc; k++)
-        rc = ro ? mm_page_set_ro(tree.l2[k]) : mm_page_set_rw(tree.l2[k]);
-    for (int k = 0; k < TREE_L1S && !rc; k++)
-        rc = ro ? mm_page_set_ro(tree.l1[k]) : mm_page_set_rw(tree.l1[k]);
-    return rc;
+    return big_tree_set(&tree, ro);
 }
 
 static int tree_build(void)
 {
-    if (!(tree.l4 = mm_alloc_page()) || !(tree.l3 = mm_alloc_page()))
-        return -1;
-    for (int k = 0; k < TREE_L2S; k++)
-        if (!(tree.l2[k] = mm_alloc_page()))
-            return -1;
-    for (int k = 0; k < TREE_L1S; k++) {
-        if (!(tree.l1[k] = mm_alloc_page()))
-            return -1;
-        for (unsigned i = 0; i < 512; i++)
-            tree.l1[k][i] = pte_of(data_a, MM_PTE_RO);
-        tree.l2[k / L1S_PER_L2][k % L1S_PER_L2] = pte_of(tree.l1[k], MM_PTE_FLAGS);
-    }
-    for (int k = 0; k < TREE_L2S; k++)
-        tree.l3[k] = pte_of(tree.l2[k], MM_PTE_FLAGS);
-    tree.l4[0] = pte_of(tree.l3, MM_PTE_FLAGS);
-    tree.l4_mfn = mm_va_to_mfn(tree.l4);
-    return tree_set(1) ? -1 : 0;
+    return big_tree_build(&tree, data_a);
 }
 
 static long ext_done(unsigned cmd, uint64_t mfn, unsigned *done)

@@ -1,2 +1,2 @@
 GUEST_TESTS += mm-preempt
-mm-preempt_LIBS := mm_util
+mm-preempt_LIBS := mm_util big_tree

@@ -1,0 +1,2 @@
+GUEST_TESTS += churn-peer
+churn-peer_LIBS := mm_util big_tree
