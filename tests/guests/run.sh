@@ -154,6 +154,13 @@ run_one() {
         verdict=FAILURE
         echo "run.sh: lamina frame audit missing or unbalanced" >>"$log"
     fi
+    # <test>/lamina-log-expect: a pattern (ERE) Lamina's log must show, for what the
+    # kernel cannot see itself (e.g. that a long operation was really preempted).
+    if [ "$hv" = lamina ] && [ "$verdict" = SUCCESS ] && [ -f "$HERE/$t/lamina-log-expect" ] &&
+        ! grep -aEq "$(head -n1 "$HERE/$t/lamina-log-expect")" "$log"; then
+        verdict=FAILURE
+        echo "run.sh: lamina log lacks '$(head -n1 "$HERE/$t/lamina-log-expect")'" >>"$log"
+    fi
     # Each domU kernel prints its own result line ("(dN) Test result: ...") and
     # every one must be SUCCESS, except kernels that never finish (their directory
     # has a "no-result" file: spinners, idlers), which must print none.

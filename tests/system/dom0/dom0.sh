@@ -76,11 +76,18 @@ if [ -n "$host" ] && [ "$now" -ge $((host - 5)) ] && [ "$now" -le $((host + 600)
 else
     fail clock-wall "dom0 says $now, host said $host"
 fi
-t0=$(date +%s)
-sleep 3
-t1=$(date +%s)
+# A host that stalls QEMU (a loaded CI machine) shows up as a late wake-up, so a
+# second sample is taken before calling the clock wrong.
+took=
+for attempt in 1 2; do
+    t0=$(date +%s)
+    sleep 3
+    t1=$(date +%s)
+    took="$took $((t1 - t0))"
+    [ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 5 ] && break
+done
 if [ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 5 ]; then
     pass clock-advances
 else
-    fail clock-advances "sleep 3 took $((t1 - t0)) s of wall clock"
+    fail clock-advances "sleep 3 took$took s of wall clock"
 fi
