@@ -115,6 +115,14 @@ void sched_vcpu_set_online(struct vcpu *v, bool online)
     local_irq_restore(flags);
 }
 
+/* SCHEDOP_yield: the next pick prefers any other runnable vCPU (else a yield would be a no-op
+ * whenever the caller has the most credit, and a vCPU waiting for another could spin forever). */
+void sched_yield(struct vcpu *v)
+{
+    v->yielded = true;
+    need_resched = true;
+}
+
 /* Hand out one period's credit. */
 static void account(uint64_t now)
 {
@@ -167,7 +175,7 @@ static uint64_t slice_end(const struct vcpu *v, uint64_t now)
 
 static struct vcpu *pick_next(void)
 {
-    struct vcpu *best = NULL;
+    struct vcpu *best = NULL, *yielder = NULL;
     capped_waiting = false;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = all_vcpus[i];
@@ -177,12 +185,17 @@ static struct vcpu *pick_next(void)
             capped_waiting = true;
             continue;
         }
+        if (v->yielded) {
+            v->yielded = false;
+            yielder = v;
+            continue;
+        }
         if (v->boosted)
             return v;
         if (!best || v->credit > best->credit)
             best = v;
     }
-    return best;
+    return best ? best : yielder;
 }
 
 static void slice_expired(void *data)

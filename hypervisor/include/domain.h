@@ -106,6 +106,8 @@ struct vcpu {
     bool guest_cr4_osxsave; /* virtual CR4.OSXSAVE: XSETBV allowed */
     bool xsave_valid;
     uint8_t xsave_area[1024] __attribute__((aligned(64)));
+
+    bool yielded; /* SCHEDOP_yield: let any other runnable vCPU go first, once */
 };
 
 /* One event channel (2-level ABI). */
