@@ -58,7 +58,7 @@ void test_main(void)
     lam_evtchn_clear(port);
 
     /* 5 timed batches of ROUNDS / 5 (the peer answers ROUNDS in all); the median batch. */
-    uint64_t per[5];
+    uint64_t per[5] = {0};
     int done = 0;
     for (int b = 0; b < 5; b++) {
         uint64_t t0 = lam_rdtsc();

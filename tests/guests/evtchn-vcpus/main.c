@@ -65,7 +65,7 @@ void test_main(void)
     if (rc)
         return;
 
-    uint64_t per[BATCHES];
+    uint64_t per[BATCHES] = {0};
     int done = 0;
     for (int b = 0; b < BATCHES; b++) {
         uint64_t t0 = lam_rdtsc();

@@ -2,8 +2,8 @@
  * Timer accuracy under load: while a boot-time domU (sched-spin) spins, dom0
  * sets a 10 ms one-shot timer (VCPUOP_set_singleshot_timer) and blocks in
  * SCHEDOP_poll on its masked VIRQ_TIMER port, in batches of 20. Each wake-up must come
- * no earlier than the deadline, the median at most 1 ms and the worst at most
- * 10 ms after it (far below the spinner's 30 ms slice) in at least one of up to 5
+ * no earlier than the deadline, the median at most 4 ms and the worst at most
+ * 15 ms after it (far below the spinner's 30 ms slice) in at least one of up to 5
  * batches (a loaded host delays QEMU at random; see below); the spinner must
  * have run in between (so the timer really fired against a busy CPU).
  */
@@ -17,10 +17,10 @@ const char lam_test_title[] = "a 10 ms timer fires on time while another domain 
 #define ROUNDS    20
 #define BATCHES   5
 #define PERIOD_NS 10000000ull
-/* The median must be well under a millisecond; the worst case only has to beat the
- * spinner's 30 ms slice by far (under a loaded host, QEMU itself can be late a few ms). */
-#define MAX_MEDIAN_NS 1000000ull
-#define MAX_LATE_NS   10000000ull
+/* A timer that waited for the spinner's 30 ms slice would be ~15 ms late at the median; under a
+ * loaded host (make test runs two QEMUs beside other work) QEMU itself is 1-2 ms late. */
+#define MAX_MEDIAN_NS 4000000ull
+#define MAX_LATE_NS   15000000ull
 
 void test_main(void)
 {

@@ -4,7 +4,7 @@
  * a CPU-bound boot-time domU (sched-spin). The domU notifies every 20 ms and
  * stamps the pvclock time of each send in the page it shares with dom0; dom0
  * must be running again soon after each send (it woke from blocking: the
- * scheduler's boost): median within 1 ms, worst within 10 ms, over a batch of 20
+ * scheduler's boost): median within 4 ms, worst within 15 ms, over a batch of 20
  * (up to 5 batches, as a loaded host delays QEMU at random).
  * Latencies are printed.
  */
@@ -17,9 +17,10 @@ const char lam_test_title[] = "a blocked domain woken by an event runs at once b
 
 #define ROUNDS  20
 #define BATCHES 5
-/* As sched-timer: a tight median, and a worst case far below the spinner's 30 ms slice. */
-#define MAX_MEDIAN_NS  1000000ull
-#define MAX_LATENCY_NS 10000000ull
+/* As sched-timer: a median and a worst case far below what waiting for the spinner's 30 ms
+ * slice would give, with room for a loaded host delaying QEMU itself. */
+#define MAX_MEDIAN_NS  4000000ull
+#define MAX_LATENCY_NS 15000000ull
 
 void test_main(void)
 {

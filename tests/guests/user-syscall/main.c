@@ -235,7 +235,7 @@ void test_main(void)
     mm_expect(!st.bad_user_gs && !st.bad_fs_user, "user GS and FS bases after every return");
     mm_expect(!st.bad_result, "syscall results");
     mm_expect(read_gs0() == GS_K_MARK, "kernel GS base back after user mode");
-    uint64_t c[BENCH_ROUNDS];
+    uint64_t c[BENCH_ROUNDS] = {0};
     for (int i = 0; i < BENCH_ROUNDS; i++) { /* insertion sort for the median */
         uint64_t v = st.bench_cycles[i];
         int j = i;
