@@ -123,15 +123,33 @@ void sched_yield(struct vcpu *v)
     need_resched = true;
 }
 
+/*
+ * What a capped domain ran beyond its budget last period counts against the next one (at
+ * most one budget's worth): a slice timer that fires late, as under a loaded host or with
+ * coarse timers, would otherwise let it exceed its cap every period.
+ */
+static uint64_t cap_carry(const struct domain *d)
+{
+    if (!d->cap)
+        return 0;
+    uint64_t budget = (uint64_t)d->cap * SCHED_SLICE_NS / 100;
+    uint64_t over = d->consumed_this_period > budget ? d->consumed_this_period - budget : 0;
+    return MIN(over, budget);
+}
+
 /* Hand out one period's credit. */
 static void account(uint64_t now)
 {
     uint64_t period = now - last_accounting;
     unsigned long total_weight = 0;
+    bool seen[MAX_DOMAINS] = {false};
     last_accounting = now;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct domain *d = all_vcpus[i]->domain;
-        d->consumed_this_period = 0;
+        if (d->domain_id < MAX_DOMAINS && !seen[d->domain_id]) {
+            seen[d->domain_id] = true;
+            d->consumed_this_period = cap_carry(d);
+        }
         if (runnable(all_vcpus[i]))
             total_weight += d->weight;
     }
