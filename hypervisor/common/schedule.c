@@ -159,7 +159,11 @@ static void account(uint64_t now)
         struct vcpu *v = all_vcpus[i];
         if (!runnable(v))
             continue;
-        int64_t share = (int64_t)(period * v->domain->weight / total_weight);
+        /* A long period (a long idle stretch, or the host stalling us) would hand everyone
+         * more than the hoarding limit below and so flatten the weights: give at most two
+         * slices' worth per pass, in proportion. */
+        int64_t share =
+            (int64_t)(MIN(period, 2 * SCHED_SLICE_NS) * v->domain->weight / total_weight);
         v->credit += share;
         if (v->credit > (int64_t)(2 * SCHED_SLICE_NS))
             v->credit = 2 * SCHED_SLICE_NS; /* no hoarding */
