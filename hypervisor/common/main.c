@@ -108,7 +108,10 @@ static bool domu_option(const char *a, struct domu_options *o, const char *modul
             return true;
         }
     }
-    log_printf(LOG_ERR, "boot module '%s': bad value in --domU option '%.24s'", module, a);
+    int len = 0;
+    while (a[len] && a[len] != ' ' && len < 40)
+        len++;
+    log_printf(LOG_ERR, "boot module '%s': bad value in --domU option '%.*s'", module, len, a);
     return false;
 }
 

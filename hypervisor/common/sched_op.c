@@ -12,6 +12,8 @@
 #include "lamina/sched.h"
 #include "lamina/vm_assist.h"
 
+void sched_yield(struct vcpu *v); /* schedule.c */
+
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
 
@@ -62,7 +64,7 @@ long hc_sched_op(int cmd, guest_ptr_t arg)
 
     switch (cmd) {
     case LAM_SCHEDOP_yield:
-        sched_request();
+        sched_yield(v);
         return 0;
     case LAM_SCHEDOP_block:
         v->vcpu_info->evtchn_upcall_mask = 0; /* block implicitly re-enables events */

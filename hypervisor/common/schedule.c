@@ -115,15 +115,41 @@ void sched_vcpu_set_online(struct vcpu *v, bool online)
     local_irq_restore(flags);
 }
 
+/* SCHEDOP_yield: the next pick prefers any other runnable vCPU (else a yield would be a no-op
+ * whenever the caller has the most credit, and a vCPU waiting for another could spin forever). */
+void sched_yield(struct vcpu *v)
+{
+    v->yielded = true;
+    need_resched = true;
+}
+
+/*
+ * What a capped domain ran beyond its budget last period counts against the next one (at
+ * most one budget's worth): a slice timer that fires late, as under a loaded host or with
+ * coarse timers, would otherwise let it exceed its cap every period.
+ */
+static uint64_t cap_carry(const struct domain *d)
+{
+    if (!d->cap)
+        return 0;
+    uint64_t budget = (uint64_t)d->cap * SCHED_SLICE_NS / 100;
+    uint64_t over = d->consumed_this_period > budget ? d->consumed_this_period - budget : 0;
+    return MIN(over, budget);
+}
+
 /* Hand out one period's credit. */
 static void account(uint64_t now)
 {
     uint64_t period = now - last_accounting;
     unsigned long total_weight = 0;
+    bool seen[MAX_DOMAINS] = {false};
     last_accounting = now;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct domain *d = all_vcpus[i]->domain;
-        d->consumed_this_period = 0;
+        if (d->domain_id < MAX_DOMAINS && !seen[d->domain_id]) {
+            seen[d->domain_id] = true;
+            d->consumed_this_period = cap_carry(d);
+        }
         if (runnable(all_vcpus[i]))
             total_weight += d->weight;
     }
@@ -133,7 +159,11 @@ static void account(uint64_t now)
         struct vcpu *v = all_vcpus[i];
         if (!runnable(v))
             continue;
-        int64_t share = (int64_t)(period * v->domain->weight / total_weight);
+        /* A long period (a long idle stretch, or the host stalling us) would hand everyone
+         * more than the hoarding limit below and so flatten the weights: give at most two
+         * slices' worth per pass, in proportion. */
+        int64_t share =
+            (int64_t)(MIN(period, 2 * SCHED_SLICE_NS) * v->domain->weight / total_weight);
         v->credit += share;
         if (v->credit > (int64_t)(2 * SCHED_SLICE_NS))
             v->credit = 2 * SCHED_SLICE_NS; /* no hoarding */
@@ -167,7 +197,7 @@ static uint64_t slice_end(const struct vcpu *v, uint64_t now)
 
 static struct vcpu *pick_next(void)
 {
-    struct vcpu *best = NULL;
+    struct vcpu *best = NULL, *yielder = NULL;
     capped_waiting = false;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = all_vcpus[i];
@@ -177,12 +207,17 @@ static struct vcpu *pick_next(void)
             capped_waiting = true;
             continue;
         }
+        if (v->yielded) {
+            v->yielded = false;
+            yielder = v;
+            continue;
+        }
         if (v->boosted)
             return v;
         if (!best || v->credit > best->credit)
             best = v;
     }
-    return best;
+    return best ? best : yielder;
 }
 
 static void slice_expired(void *data)

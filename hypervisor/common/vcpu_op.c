@@ -176,6 +176,7 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     if (c->flags & LAM_VGCF_i387_valid) {
         memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
         v->fpu_initialised = true;
+        v->xsave_valid = false; /* XSAVE: converted from this image on the first restore */
     }
     log_printf(LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
                v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip,

@@ -101,6 +101,16 @@ struct vcpu {
     struct vcpu *next_in_queue;
     uint8_t fpu_state[512] __attribute__((aligned(16)));
     bool fpu_initialised;
+
+    /* XSAVE (context.c): once the CPU has XSAVE enabled every vCPU's FPU state lives in
+     * xsave_area (x87, SSE and AVX: 832 bytes); fpu_state is then only the way in from a
+     * VCPUOP_initialise context (xsave_valid false: convert on the next restore). */
+    uint64_t xcr0;          /* the guest's XCR0; 0 = never set, x87|SSE */
+    bool guest_cr4_osxsave; /* virtual CR4.OSXSAVE: XSETBV allowed */
+    bool xsave_valid;
+    uint8_t xsave_area[1024] __attribute__((aligned(64)));
+
+    bool yielded; /* SCHEDOP_yield: let any other runnable vCPU go first, once */
 };
 
 /* One event channel (2-level ABI). */

@@ -5,7 +5,7 @@
  * The live register frame of the running vCPU is cpu_info.guest_regs; on a
  * switch it is saved into the outgoing vcpu and the incoming one's copied
  * in, so the exit path simply returns into whichever vCPU is current. FPU
- * state is saved with FXSAVE (no XSAVE for guests yet), segment bases are
+ * state is saved with FXSAVE, or XSAVE once a guest asked for it, segment bases are
  * the hypervisor's copies (guests cannot change them behind its back: no
  * FSGSBASE, no SWAPGS in ring 3), data selectors are read back from the CPU.
  */
@@ -21,20 +21,109 @@
 
 void pv_load_guest_gdt(const struct vcpu *v);
 
+/*
+ * XSAVE for guests: offered when the CPU has it, for x87, SSE and AVX only (a fixed
+ * 832-byte area). The CPU's CR4.OSXSAVE is switched on when a guest first asks CPUID
+ * (pv_emulate.c), and from then on every switch saves and restores with XSAVE/XRSTOR
+ * under each vCPU's own XCR0.
+ */
+#define XSTATE_FP_SSE  3ull
+#define XSTATE_OFFERED 7ull /* x87 | SSE | AVX */
+#define XSAVE_HDR      512  /* XSTATE_BV at offset 512 of the area */
+
+static uint64_t cpu_xcr0; /* XCR0 loaded on this CPU (one CPU for now) */
+
+static void xsetbv0(uint64_t val)
+{
+    __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    cpu_xcr0 = val;
+}
+
+bool xsave_host_available(void)
+{
+    uint32_t a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    return (c >> 26) & 1;
+}
+
+/* XCR0 bits a guest may set. */
+uint64_t xsave_guest_mask(void)
+{
+    if (!xsave_host_available())
+        return 0;
+    uint32_t a, b, c, d;
+    cpuid_count(0xd, 0, &a, &b, &c, &d);
+    return a & XSTATE_OFFERED;
+}
+
+static bool xsave_on(void)
+{
+    return (read_cr4() & CR4_OSXSAVE) != 0;
+}
+
+void xsave_host_enable(void)
+{
+    if (xsave_on() || !xsave_host_available())
+        return;
+    write_cr4(read_cr4() | CR4_OSXSAVE);
+    xsetbv0(current->xcr0 ? current->xcr0 : XSTATE_FP_SSE);
+}
+
+/* XSETBV for the running vCPU (validated by the caller). */
+void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val)
+{
+    xsave_host_enable();
+    v->xcr0 = val;
+    xsetbv0(val);
+}
+
+static uint64_t vcpu_xcr0(const struct vcpu *v)
+{
+    return v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
+}
+
 static void fpu_save(struct vcpu *v)
 {
     write_cr0(read_cr0() & ~CR0_TS);
-    __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_state));
+    if (xsave_on()) {
+        __asm__ volatile("xsave64 %0" : "=m"(v->xsave_area) : "a"(~0u), "d"(~0u) : "memory");
+        v->xsave_valid = true;
+    } else {
+        __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_state));
+    }
+    /* What it holds now is its own (a vCPU that first ran without a switch in, such as
+     * dom0's vCPU 0, must get it back, not a fresh state). */
+    v->fpu_initialised = true;
 }
+
+/* A vCPU's first FPU state: FNINIT's x87 defaults and MXCSR's reset value, every register
+ * zero (FNINIT alone would leave the previous vCPU's XMM registers and MXCSR behind). */
+static const uint8_t fpu_initial_state[512] __attribute__((aligned(16))) = {
+    [0] = 0x7f,  [1] = 0x03,                            /* FCW 0x037f */
+    [24] = 0x80, [25] = 0x1f,                           /* MXCSR 0x1f80 */
+    [28] = 0xff, [29] = 0xff, [30] = 0x00, [31] = 0x00, /* MXCSR_MASK (ignored by FXRSTOR) */
+};
 
 static void fpu_restore(struct vcpu *v)
 {
     write_cr0(read_cr0() & ~CR0_TS);
-    if (v->fpu_initialised) {
-        __asm__ volatile("fxrstor64 %0" : : "m"(v->fpu_state));
-    } else {
-        __asm__ volatile("fninit");
+    if (!v->fpu_initialised) {
+        memcpy(v->fpu_state, fpu_initial_state, sizeof(v->fpu_state));
         v->fpu_initialised = true;
+        v->xsave_valid = false;
+    }
+    if (xsave_on()) {
+        if (cpu_xcr0 != vcpu_xcr0(v))
+            xsetbv0(vcpu_xcr0(v));
+        if (!v->xsave_valid) { /* legacy image: x87 and SSE from it, the rest initial */
+            memset(v->xsave_area, 0, sizeof(v->xsave_area));
+            memcpy(v->xsave_area, v->fpu_state, sizeof(v->fpu_state));
+            *(uint64_t *)(v->xsave_area + XSAVE_HDR) = XSTATE_FP_SSE;
+            v->xsave_valid = true;
+        }
+        __asm__ volatile("xrstor64 %0" : : "m"(v->xsave_area), "a"(~0u), "d"(~0u));
+    } else {
+        __asm__ volatile("fxrstor64 %0" : : "m"(v->fpu_state));
     }
     if (v->fpu_ts)
         write_cr0(read_cr0() | CR0_TS);

@@ -29,6 +29,18 @@
      (1u << 9) /* APIC */)
 #define CPUID1_ECX_HYPERVISOR (1u << 31)
 
+/* XSAVE for guests (context.c). */
+bool xsave_host_available(void);
+uint64_t xsave_guest_mask(void);
+void xsave_host_enable(void);
+void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val);
+
+/* Size of the standard-format XSAVE area for the components in mask (x87, SSE, AVX). */
+static uint32_t xsave_size(uint64_t mask)
+{
+    return 576 + ((mask & 4) ? 256 : 0);
+}
+
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4])
 {
     if (leaf >= LAM_CPUID_BASE && leaf < LAM_CPUID_BASE + 0x10000) {
@@ -70,9 +82,14 @@ void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4])
     case 1:
         res[2] = (res[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_HYPERVISOR;
         res[3] &= ~CPUID1_EDX_HIDE;
-        /* OSXSAVE mirrors the guest's CR4, which is not enabled for PV guests yet. */
-        res[2] &= ~(1u << 27);
-        res[2] &= ~(1u << 26); /* XSAVE */
+        /* XSAVE (x87, SSE, AVX) when the CPU has it; OSXSAVE is shown with it, as Xen 4.17
+         * does for PV guests (the guest still sets its CR4.OSXSAVE before XSETBV). The CPU
+         * gets XSAVE switched on now, so the guest's XGETBV works from here on. */
+        res[2] &= ~((1u << 26) | (1u << 27));
+        if (xsave_guest_mask()) {
+            res[2] |= (1u << 26) | (1u << 27);
+            xsave_host_enable();
+        }
         break;
     case 7:
         if (subleaf == 0) {
@@ -81,9 +98,19 @@ void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4])
             res[2] &= ~(1u << 16); /* LA57 */
         }
         break;
-    case 0xd:
-        memset(res, 0, 4 * sizeof(uint32_t)); /* no XSAVE for PV guests yet */
+    case 0xd: {
+        uint64_t mask = xsave_guest_mask();
+        const struct vcpu *v = current;
+        if (subleaf == 0 && mask) {
+            res[0] = (uint32_t)mask;
+            res[3] = 0;
+            res[1] = xsave_size(v->xcr0 ? v->xcr0 : 3);
+            res[2] = xsave_size(mask);
+        } else if (!(subleaf == 2 && (mask & 4))) { /* AVX: the host's offset and size */
+            memset(res, 0, 4 * sizeof(uint32_t));   /* no XSAVEOPT/XSAVEC/XSAVES, nothing else */
+        }
         break;
+    }
     case 0x80000001:
         res[3] &= ~(1u << 27); /* RDTSCP: TSC_AUX is not context switched */
         break;
@@ -193,7 +220,7 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t 
             *reg = v->kernel_mode ? v->guest_table : v->guest_table_user;
             return true;
         case 4:
-            *reg = read_cr4() & GUEST_CR4_VISIBLE;
+            *reg = (read_cr4() & GUEST_CR4_VISIBLE) | (v->guest_cr4_osxsave ? CR4_OSXSAVE : 0);
             return true;
         default:
             return false;
@@ -208,7 +235,9 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t 
         write_cr0(v->fpu_ts ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
         return true;
     case 4:
-        /* Linux rewrites CR4 with bits toggled it believes it owns: accept and ignore. */
+        /* Linux rewrites CR4 with bits toggled it believes it owns: accept and ignore, but
+         * for OSXSAVE, which allows XSETBV when XSAVE is offered. */
+        v->guest_cr4_osxsave = (*reg & CR4_OSXSAVE) && xsave_guest_mask();
         return true;
     default:
         return false;
@@ -237,6 +266,28 @@ static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t
             regs->rax = (regs->rax & ~ones) | ones;
     }
     regs->rip += len + ilen;
+    return true;
+}
+
+/*
+ * XSETBV as Xen emulates it for a PV kernel: #UD unless the guest set CR4.OSXSAVE; #GP for
+ * any XCR but XCR0 and for an XCR0 without x87, with AVX but not SSE, or with bits not
+ * offered.
+ */
+static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int len)
+{
+    if (len)
+        return false;
+    if (!v->guest_cr4_osxsave) {
+        pv_inject_exception(v, X86_EXC_UD, false, 0);
+        return true;
+    }
+    uint64_t val = ((regs->rdx & 0xffffffffull) << 32) | (regs->rax & 0xffffffffull);
+    if ((uint32_t)regs->rcx != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
+        (val & ~xsave_guest_mask()))
+        return false;
+    xsave_set_guest_xcr0(v, val);
+    regs->rip += 3;
     return true;
 }
 
@@ -280,6 +331,8 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
         regs->rip += len + 3;
         return true;
     }
+    if (insn[1] == 0x01 && insn[2] == 0xd1) /* XSETBV */
+        return emulate_xsetbv(v, regs, len);
     if (insn[1] == 0x09) { /* WBINVD: the guest's own memory is coherent; nothing to do */
         regs->rip += len + 2;
         return true;

@@ -276,6 +276,30 @@ long hc_callback_op(int cmd, guest_ptr_t arg)
     return -ENOSYS;
 }
 
+/*
+ * SEGBASE_GS_USER_SEL: load sel (RPL forced to 3) into GS, as Linux does for a user
+ * task's %gs, and return the user GS base it gives (a descriptor's base; 0 for a null or
+ * bad selector, which is loaded null). The kernel GS base stays the active one.
+ */
+static uint64_t load_user_gs_selector(uint16_t sel, bool kernel_mode)
+{
+    uint64_t active = rdmsr(MSR_GS_BASE);
+    uint32_t s = sel > 3 ? sel | 3u : 0;
+    __asm__ volatile("1: mov %k0, %%gs\n"
+                     "   jmp 3f\n"
+                     "2: xor %k0, %k0\n"
+                     "   mov %k0, %%gs\n"
+                     "3:\n"
+                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
+                     : "+r"(s));
+    uint64_t user_base = s ? rdmsr(MSR_GS_BASE) : 0;
+    if (kernel_mode)
+        wrmsr(MSR_GS_BASE, active);
+    else
+        wrmsr(MSR_GS_BASE, user_base);
+    return user_base;
+}
+
 long hc_set_segment_base(unsigned int which, unsigned long base)
 {
     struct vcpu *v = current;
@@ -294,7 +318,8 @@ long hc_set_segment_base(unsigned int which, unsigned long base)
             wrmsr(MSR_GS_BASE, base);
         return 0;
     case LAM_SEGBASE_GS_USER_SEL:
-        return 0; /* selector loads come with the descriptor-table work */
+        v->gs_base_user = load_user_gs_selector((uint16_t)base, v->kernel_mode);
+        return 0;
     default:
         return -EINVAL;
     }

@@ -58,6 +58,17 @@ uint64_t sched_peer_running_ns(volatile struct sched_peer_page *p)
     return p->runstate.time[LAM_RUNSTATE_running];
 }
 
+uint64_t sched_median(uint64_t *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n ? v[n / 2] : 0;
+}
+
 void sched_sleep_until(uint64_t deadline_ns)
 {
     /* A port of ours that never fires: an unbound one, masked. */

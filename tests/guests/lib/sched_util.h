@@ -16,13 +16,14 @@
 /* Layout of the shared page (64-bit words, then the runstate area). */
 #define PEER_MAGIC_VALUE 0x7370696e2d726479ULL /* "spin-rdy" */
 struct sched_peer_page {
-    uint64_t magic;     /* PEER_MAGIC_VALUE once the area is registered */
-    uint64_t spins;     /* loop iterations, grows while the domU runs */
-    uint64_t port;      /* dom0 -> domU: an unbound port to bind, 0 = none */
-    uint64_t sent_ns;   /* domU: pvclock time of its last notification */
-    uint64_t nr_sent;   /* domU: notifications sent */
-    uint64_t period_ns; /* dom0 -> domU: notify every period_ns, 0 = never */
-    uint64_t pad[2];
+    uint64_t magic;                         /* PEER_MAGIC_VALUE once the area is registered */
+    uint64_t spins;                         /* loop iterations, grows while the domU runs */
+    uint64_t port;                          /* dom0 -> domU: an unbound port to bind, 0 = none */
+    uint64_t sent_ns;                       /* domU: pvclock time of its last notification */
+    uint64_t nr_sent;                       /* domU: notifications sent */
+    uint64_t period_ns;                     /* dom0 -> domU: notify every period_ns, 0 = never */
+    uint64_t fpu_rounds;                    /* fpu-peer: checks of its SSE registers */
+    uint64_t fpu_bad;                       /* fpu-peer: checks that found them changed */
     struct lam_vcpu_runstate_info runstate; /* vCPU 0's, kept by the hypervisor */
 };
 
@@ -40,6 +41,9 @@ int sched_wait_peer(volatile struct sched_peer_page *p, uint64_t max_ns);
 /* Running time of the peer's vCPU 0 as its runstate area says (ns). Read while the peer is
  * not running (one CPU, and we run), the record is complete up to its last switch-out. */
 uint64_t sched_peer_running_ns(volatile struct sched_peer_page *p);
+
+/* Sort v[0..n) and return its median. */
+uint64_t sched_median(uint64_t *v, int n);
 
 /* Block (SCHEDOP_poll on a masked port, nothing pending) until deadline_ns. */
 void sched_sleep_until(uint64_t deadline_ns);

@@ -4,10 +4,23 @@
  * counts iterations there and, once dom0 offers a port and a period, binds the
  * port and notifies dom0 every period, stamping the pvclock time of each send.
  * It never exits: dom0's poweroff stops the machine.
+ *
+ * Built a second time as fpu-peer (-DSPIN_FPU): it then holds its own SSE
+ * pattern, yields every iteration and counts in fpu_rounds / fpu_bad how often
+ * it found its registers intact or not (fpu-2dom).
  */
 #include <lamina/event_channel.h>
 
+#include <lamina/sched.h>
+
 #include "sched_util.h"
+#include "sse_util.h"
+
+#ifndef SPIN_FPU
+#define SPIN_FPU 0
+#endif
+#define PEER_SEED  0xa5
+#define PEER_MXCSR (0x1f80 | 0x4000) /* round up */
 
 const char lam_test_title[] = "scheduler tests: spinning domU";
 
@@ -50,10 +63,20 @@ void test_main(void)
     p->magic = PEER_MAGIC_VALUE;
     uint32_t port = 0;
     uint64_t next = 0;
+    if (SPIN_FPU)
+        lam_sse_load(PEER_SEED, PEER_MXCSR);
     for (;;) {
         for (volatile int i = 0; i < 1000; i++)
             ;
         p->spins++;
+        if (SPIN_FPU) {
+            hypercall_sched_op(LAM_SCHEDOP_yield, NULL);
+            if (!lam_sse_check(PEER_SEED, PEER_MXCSR)) {
+                p->fpu_bad++;
+                lam_sse_load(PEER_SEED, PEER_MXCSR);
+            }
+            p->fpu_rounds++;
+        }
         maybe_notify(p, &port, &next);
     }
 }

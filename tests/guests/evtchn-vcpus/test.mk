@@ -1,0 +1,2 @@
+GUEST_TESTS += evtchn-vcpus
+evtchn-vcpus_LIBS := mm_util smp

@@ -1,0 +1,2 @@
+GUEST_TESTS += fpu-2dom
+fpu-2dom_LIBS := mm_util sched_util sse_util

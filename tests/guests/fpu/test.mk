@@ -1,0 +1,2 @@
+GUEST_TESTS += fpu
+fpu_LIBS := mm_util smp

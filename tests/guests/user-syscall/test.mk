@@ -1,0 +1,2 @@
+GUEST_TESTS += user-syscall
+user-syscall_LIBS := mm_util callbacks
