@@ -12,6 +12,7 @@
 #include "panic.h"
 #include "pv_mm.h"
 #include "sched.h"
+#include "smp.h"
 #include "reboot.h"
 #include "time.h"
 #include "traps.h"
@@ -34,6 +35,7 @@ static const struct cmdline_param params[] = {
     {"dom0_mem", CP_SIZE, &opt_dom0_mem, sizeof(opt_dom0_mem), NULL},
     {"dom0_max_vcpus", CP_UINT, &opt_dom0_max_vcpus, sizeof(opt_dom0_max_vcpus), NULL},
     {"noreboot", CP_BOOL, &opt_noreboot, sizeof(opt_noreboot), NULL},
+    {"maxcpus", CP_UINT, &opt_maxcpus, sizeof(opt_maxcpus), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */
@@ -151,19 +153,17 @@ static struct domain *build_first_domain(void)
 }
 
 void pic_disable(void);
-extern void enter_guest(struct cpu_regs *regs) __attribute__((noreturn));
 
+/* dom0 becomes runnable; this CPU joins the others in the scheduler, which
+ * loads dom0's first vCPU (or a boot domain's) wherever a CPU is free. */
 static _Noreturn void run_first_vcpu(struct vcpu *v)
 {
-    struct cpu_info *ci = get_cpu_info();
-    ci->curr_vcpu = v;
-    ci->guest_regs = v->regs;
     v->domain->state = DOMAIN_RUNNING;
     arch_vcpu_update_time(v);
-    write_cr3(v->guest_table);
-    wrmsr(MSR_GS_BASE, 0);
-    wrmsr(MSR_FS_BASE, 0);
-    enter_guest(&ci->guest_regs);
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++)
+        if (domain_list[i])
+            sched_domain_changed(domain_list[i]);
+    sched_idle_loop();
 }
 
 void start_lamina(uint32_t magic, uint64_t info_pa);
@@ -202,6 +202,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     apic_timer_init();
     timers_init();
     sched_init();
+    smp_boot_secondaries();
 
     struct domain *d0 = build_first_domain();
     build_boot_domus();

@@ -1,22 +1,40 @@
 /*
- * A proportional-share, credit-style scheduler.
+ * A proportional-share, credit-style scheduler for several physical CPUs.
  *
  * Every SCHED_SLICE_NS an accounting pass hands out credit: each domain with
- * runnable vCPUs gets a share of the period proportional to its weight
- * (default 256), split between its vCPUs, capped at cap% of a CPU if a cap is
- * set. Running burns credit by the nanosecond. The next vCPU to run is one
- * that just woke from blocking ("boost", so interactive and I/O-bound guests
- * answer fast), else the runnable vCPU with the most credit; a vCPU of a
- * capped domain that used its cap waits for the next period. An idle CPU
- * halts until an interrupt makes something runnable.
+ * runnable vCPUs gets a share of the period times the number of CPUs,
+ * proportional to its weight (default 256) and split between its vCPUs; one
+ * vCPU can never use more than one CPU, so its credit is clamped. A domain
+ * with a cap may use cap% of one CPU per period, summed over its vCPUs on
+ * all CPUs. Running burns credit by the nanosecond. A CPU picks the vCPU that
+ * just woke from blocking ("boost"), else the runnable vCPU with the most
+ * credit, preferring by a small margin those that last ran on it (their
+ * cache is warm there).
  *
- * Single run queue for now; per-CPU queues and balancing come with SMP
- * (issue 7). All state changes happen with interrupts off on this CPU.
+ * SMP rules:
+ *  - One scheduler lock (sched_lock, taken with interrupts off) protects the
+ *    vCPU list, credits, run states, the per-CPU flags and vcpu->is_running.
+ *    It is a leaf apart from the per-CPU timer locks, which are never taken
+ *    under it, and the console lock.
+ *  - A vCPU runs on at most one CPU: a CPU claims it by setting is_running
+ *    under the lock and clears it only after its registers, FPU and selectors
+ *    are saved back (no lazy state is left on a CPU). Other CPUs skip vCPUs
+ *    with is_running set, so nobody loads a half-saved vCPU.
+ *  - An idle CPU switches to the hypervisor's own page tables, drops its bit
+ *    in the domain's dirty mask, and halts until the kick IPI; a wake-up goes
+ *    to an idle CPU the vCPU may run on (its last one preferred), else
+ *    preempts the vCPU's last CPU. Idle CPUs thus take ("steal") runnable
+ *    vCPUs from busy ones.
+ *  - Hard affinity (vcpu->affinity) is honoured at every pick; changing it
+ *    reschedules the CPU the vCPU runs on so it moves at once.
  */
 #include "sched.h"
 #include "console.h"
+#include "errno.h"
 #include "event.h"
+#include "irqlock.h"
 #include "lib.h"
+#include "smp.h"
 #include "time.h"
 #include "timer_heap.h"
 #include "traps.h"
@@ -26,13 +44,23 @@
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
 const char *shutdown_reason_name(unsigned int reason);
+extern uint64_t boot_l4[];
+extern void enter_guest(struct cpu_regs *regs) __attribute__((noreturn));
 
+#define WARM_CPU_BONUS_NS 1000000 /* credit bonus for a vCPU that last ran on this CPU */
+
+struct sched_pcpu {
+    bool need_resched;
+    bool idle;
+    uint64_t slice_start;
+    struct timer slice_timer;
+};
+
+static spinlock_t sched_lock = SPIN_LOCK_UNLOCKED;
 static struct vcpu *all_vcpus[MAX_DOMAINS * 4];
 static unsigned int nr_vcpus;
-static bool need_resched;
 static uint64_t last_accounting;
-static uint64_t slice_start;
-static struct timer slice_timer;
+static struct sched_pcpu pcpu[NR_CPUS];
 
 static bool runnable(const struct vcpu *v)
 {
@@ -49,26 +77,103 @@ static void set_runstate(struct vcpu *v, int state)
     v->runstate_entry = now;
 }
 
+static void resched_cpu(unsigned int cpu)
+{
+    __atomic_store_n(&pcpu[cpu].need_resched, true, __ATOMIC_SEQ_CST);
+    smp_send_kick(cpu);
+}
+
 void sched_request(void)
 {
-    need_resched = true;
+    __atomic_store_n(&pcpu[smp_processor_id()].need_resched, true, __ATOMIC_SEQ_CST);
+}
+
+static uint64_t allowed_cpus(const struct vcpu *v)
+{
+    uint64_t m = v->affinity & cpu_online_mask;
+    return m ? m : cpumask_of(0); /* an affinity with no online CPU falls back to CPU 0 */
+}
+
+/* Under sched_lock: v just became runnable; get a CPU to look at it. */
+static void wake_target(struct vcpu *v)
+{
+    if (v->is_running) {
+        /* Still loaded somewhere (e.g. it blocked and is on its way out): that CPU
+         * re-checks after saving it, or simply keeps running it. */
+        resched_cpu(v->processor);
+        return;
+    }
+    uint64_t allowed = allowed_cpus(v);
+    unsigned int target = v->processor;
+    if (!(allowed & cpumask_of(target)) || !pcpu[target].idle) {
+        if (!(allowed & cpumask_of(target)))
+            target = (unsigned int)__builtin_ctzll(allowed);
+        for (unsigned int c = 0; c < NR_CPUS; c++)
+            if ((allowed & cpumask_of(c)) && pcpu[c].idle) {
+                target = c;
+                break;
+            }
+    }
+    resched_cpu(target);
+    if (target == smp_processor_id())
+        sched_request();
 }
 
 void sched_add_vcpu(struct vcpu *v)
 {
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    v->affinity = CPUMASK_ALL;
+    v->processor = v->vcpu_id % (nr_cpus_online ? nr_cpus_online : 1);
     if (nr_vcpus < ARRAY_SIZE(all_vcpus))
         all_vcpus[nr_vcpus++] = v;
     set_runstate(v, runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
-    need_resched = true;
+    sched_request();
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
     for (unsigned int i = 0; i < nr_vcpus; i++)
         if (all_vcpus[i] == v) {
             all_vcpus[i] = all_vcpus[--nr_vcpus];
             break;
         }
+    if (v->is_running)
+        resched_cpu(v->processor);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    while (__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE)) /* let its CPU save it */
+        cpu_relax();
+}
+
+void sched_vcpu_changed(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    if (v->is_running)
+        resched_cpu(v->processor);
+    else if (runnable(v))
+        wake_target(v);
+    sched_request();
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void sched_domain_changed(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_vcpu_changed(d->vcpus[i]);
+}
+
+int sched_set_affinity(struct vcpu *v, uint64_t cpumask)
+{
+    if (!(cpumask & cpu_online_mask))
+        return -EINVAL;
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    v->affinity = cpumask;
+    if (v->is_running && !(cpumask & cpumask_of(v->processor)))
+        resched_cpu(v->processor);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    return 0;
 }
 
 bool vcpu_event_deliverable(const struct vcpu *v)
@@ -78,26 +183,49 @@ bool vcpu_event_deliverable(const struct vcpu *v)
 
 void vcpu_wake(struct vcpu *v)
 {
-    unsigned long flags = local_irq_save();
+    bool woke = false;
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
     if (v->blocked) {
         v->blocked = false;
         v->boosted = true;
         v->poll_nr = 0;
-        timer_stop(&v->poll_timer);
         set_runstate(v, LAM_RUNSTATE_runnable);
-        need_resched = true;
+        wake_target(v);
+        woke = true;
     }
-    local_irq_restore(flags);
+    spin_unlock_irqrestore(&sched_lock, flags);
+    if (woke)
+        timer_stop(&v->poll_timer);
+}
+
+/* Would v be woken at once? Checked after blocked is set, under the lock, so an
+ * event sent on another CPU just before is not lost. */
+static bool wake_condition(const struct vcpu *v)
+{
+    if (vcpu_event_deliverable(v))
+        return true;
+    for (unsigned int i = 0; i < v->poll_nr; i++)
+        if (evtchn_port_pending(v->domain, v->poll_ports[i]))
+            return true;
+    return false;
 }
 
 void vcpu_block(struct vcpu *v)
 {
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
     v->blocked = true;
-    set_runstate(v, LAM_RUNSTATE_blocked);
-    need_resched = true;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (wake_condition(v)) {
+        v->blocked = false;
+        v->poll_nr = 0;
+    } else {
+        set_runstate(v, LAM_RUNSTATE_blocked);
+        sched_request();
+    }
+    spin_unlock_irqrestore(&sched_lock, flags);
 }
 
-/* Hand out one period's credit. */
+/* Hand out one period's credit (under sched_lock). */
 static void account(uint64_t now)
 {
     uint64_t period = now - last_accounting;
@@ -115,7 +243,9 @@ static void account(uint64_t now)
         struct vcpu *v = all_vcpus[i];
         if (!runnable(v))
             continue;
-        int64_t share = (int64_t)(period * v->domain->weight / total_weight);
+        int64_t share = (int64_t)(period * nr_cpus_online * v->domain->weight / total_weight);
+        if (share > (int64_t)period)
+            share = (int64_t)period; /* one vCPU uses one CPU at most */
         v->credit += share;
         if (v->credit > (int64_t)(2 * SCHED_SLICE_NS))
             v->credit = 2 * SCHED_SLICE_NS; /* no hoarding */
@@ -128,17 +258,23 @@ static bool over_cap(const struct vcpu *v)
     return d->cap && d->consumed_this_period * 100 > (uint64_t)d->cap * SCHED_SLICE_NS;
 }
 
-static struct vcpu *pick_next(void)
+/* Under sched_lock: the best vCPU for this CPU, prev (still loaded here) included. */
+static struct vcpu *pick_next(unsigned int cpu, struct vcpu *prev)
 {
     struct vcpu *best = NULL;
+    int64_t best_score = 0;
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = all_vcpus[i];
-        if (!runnable(v) || over_cap(v))
+        if (!runnable(v) || over_cap(v) || (v->is_running && v != prev) ||
+            !(allowed_cpus(v) & cpumask_of(cpu)))
             continue;
+        int64_t score = v->credit + (v->processor == cpu ? WARM_CPU_BONUS_NS : 0);
         if (v->boosted)
-            return v;
-        if (!best || v->credit > best->credit)
+            score = INT64_MAX - (v->processor != cpu);
+        if (!best || score > best_score) {
             best = v;
+            best_score = score;
+        }
     }
     return best;
 }
@@ -146,58 +282,139 @@ static struct vcpu *pick_next(void)
 static void slice_expired(void *data)
 {
     (void)data;
-    need_resched = true;
+    sched_request();
 }
 
-static void charge(struct vcpu *v, uint64_t now)
+static void charge(struct vcpu *v, struct sched_pcpu *pc, uint64_t now)
 {
-    uint64_t ran = now - slice_start;
+    uint64_t ran = now - pc->slice_start;
     v->credit -= (int64_t)ran;
     v->domain->consumed_this_period += ran;
-    slice_start = now;
+}
+
+/* After saving prev: it may run elsewhere now; hand it to an idle CPU if it waits. */
+static void release_vcpu(struct vcpu *prev)
+{
+    unsigned int me = smp_processor_id();
+    __atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
+    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    if (runnable(prev) && !prev->is_running)
+        for (unsigned int c = 0; c < NR_CPUS; c++)
+            if (c != me && (allowed_cpus(prev) & cpumask_of(c)) && pcpu[c].idle) {
+                resched_cpu(c);
+                break;
+            }
+    spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+volatile cpumask_t cpus_in_guest;
+
+static void drop_dirty(struct domain *d)
+{
+    __atomic_and_fetch(&d->dirty_cpumask, ~cpumask_of(smp_processor_id()), __ATOMIC_SEQ_CST);
+}
+
+static void load_vcpu(struct vcpu *next)
+{
+    __atomic_or_fetch(&cpus_in_guest, cpumask_of(smp_processor_id()), __ATOMIC_SEQ_CST);
+    __atomic_or_fetch(&next->domain->dirty_cpumask, cpumask_of(smp_processor_id()),
+                      __ATOMIC_SEQ_CST);
+    arch_context_load(next); /* writes CR3: from here this CPU caches next's mappings */
+}
+
+/*
+ * Choose what this CPU runs next and load it; idles until there is something.
+ * prev is the vCPU loaded here (NULL if none). Interrupts are off.
+ */
+static void schedule(struct vcpu *prev)
+{
+    struct cpu_info *ci = get_cpu_info();
+    unsigned int me = ci->cpu_id;
+    struct sched_pcpu *pc = &pcpu[me];
+
+    for (;;) {
+        spin_lock(&sched_lock);
+        uint64_t now = time_now_ns();
+        pc->need_resched = false;
+        if (prev)
+            charge(prev, pc, now);
+        pc->slice_start = now;
+        if (now - last_accounting >= SCHED_SLICE_NS)
+            account(now);
+        struct vcpu *next = pick_next(me, prev);
+        if (prev && prev != next && prev->runstate == LAM_RUNSTATE_running)
+            set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable
+                               : prev->online ? LAM_RUNSTATE_blocked
+                                              : LAM_RUNSTATE_offline);
+        if (next) {
+            next->boosted = false;
+            next->is_running = true;
+            next->processor = me;
+            if (next->runstate != LAM_RUNSTATE_running)
+                set_runstate(next, LAM_RUNSTATE_running);
+        } else {
+            pc->idle = true;
+        }
+        spin_unlock(&sched_lock);
+
+        if (next) {
+            if (next != prev) {
+                if (prev)
+                    arch_context_save(prev);
+                load_vcpu(next);
+                if (prev) {
+                    if (prev->domain != next->domain)
+                        drop_dirty(prev->domain);
+                    release_vcpu(prev);
+                }
+            }
+            timer_set(&pc->slice_timer, now + SCHED_SLICE_NS);
+            return;
+        }
+        if (prev) {
+            /* Nothing to run: give prev back and leave its page tables. */
+            arch_context_save(prev);
+            ci->curr_vcpu = NULL;
+            write_cr3(sym_phys(boot_l4));
+            drop_dirty(prev->domain);
+            __atomic_and_fetch(&cpus_in_guest, ~cpumask_of(me), __ATOMIC_SEQ_CST);
+            release_vcpu(prev);
+            prev = NULL;
+            continue; /* prev may have become runnable while we saved it */
+        }
+        while (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE))
+            hv_idle_once();
+        spin_lock(&sched_lock);
+        pc->idle = false;
+        spin_unlock(&sched_lock);
+    }
 }
 
 void schedule_on_exit(void)
 {
     struct cpu_info *ci = get_cpu_info();
     struct vcpu *prev = ci->curr_vcpu;
+    struct sched_pcpu *pc = &pcpu[ci->cpu_id];
 
-    if (prev->domain->state == DOMAIN_SHUTDOWN && !prev->domain->shutdown_reported) {
-        prev->domain->shutdown_reported = true;
+    if (prev->domain->state == DOMAIN_SHUTDOWN && !prev->domain->shutdown_reported &&
+        !__atomic_exchange_n(&prev->domain->shutdown_reported, true, __ATOMIC_SEQ_CST))
         domain_shutdown_report(prev->domain); /* for dom0 this stops the machine */
-    }
-    if (!need_resched && runnable(prev))
+    if (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE) && runnable(prev))
         return;
+    schedule(prev);
+}
 
-    for (;;) {
-        uint64_t now = time_now_ns();
-        need_resched = false;
-        charge(prev, now);
-        if (now - last_accounting >= SCHED_SLICE_NS)
-            account(now);
-        struct vcpu *next = pick_next();
-        if (next) {
-            next->boosted = false;
-            if (next != prev) {
-                if (prev->runstate == LAM_RUNSTATE_running)
-                    set_runstate(prev,
-                                 runnable(prev) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
-                arch_context_switch(prev, next);
-            }
-            set_runstate(next, LAM_RUNSTATE_running);
-            timer_set(&slice_timer, now + SCHED_SLICE_NS);
-            return;
-        }
-        /* Nothing to run: idle until an interrupt wakes someone. */
-        if (prev->runstate == LAM_RUNSTATE_running)
-            set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_blocked);
-        while (!need_resched)
-            hv_idle_once();
-    }
+_Noreturn void sched_idle_loop(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+    local_irq_disable();
+    timer_init(&pcpu[ci->cpu_id].slice_timer, slice_expired, NULL);
+    ci->curr_vcpu = NULL;
+    schedule(NULL);
+    enter_guest(&ci->guest_regs);
 }
 
 void sched_init(void)
 {
-    timer_init(&slice_timer, slice_expired, NULL);
-    last_accounting = slice_start = time_now_ns();
+    last_accounting = pcpu[0].slice_start = time_now_ns();
 }

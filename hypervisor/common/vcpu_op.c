@@ -260,12 +260,12 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
         if (!v->online) {
             v->online = true;
             v->blocked = false;
-            sched_request();
+            sched_vcpu_changed(v);
         }
         return 0;
     case LAM_VCPUOP_down:
         v->online = false;
-        sched_request();
+        sched_vcpu_changed(v);
         return 0;
     default:
         return -ENOSYS;

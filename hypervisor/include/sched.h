@@ -16,11 +16,18 @@ void sched_remove_vcpu(struct vcpu *v);
 void sched_request(void);
 /* Called on every exit to a guest with IRQs off: may switch vCPUs or idle. */
 void schedule_on_exit(void);
-/* Start running guests on this CPU (never returns). */
-_Noreturn void sched_start(void);
+/* Start running guests on this CPU (never returns): every CPU ends up here. */
+_Noreturn void sched_idle_loop(void);
+/* v changed state outside the scheduler (VCPUOP_up/down, shutdown): reschedule where needed. */
+void sched_vcpu_changed(struct vcpu *v);
+void sched_domain_changed(struct domain *d);
+/* Hard affinity: the physical CPUs v may run on (a cpumask); -EINVAL if none is online. */
+int sched_set_affinity(struct vcpu *v, uint64_t cpumask);
 
 /* arch/x86/context.c */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
+void arch_context_save(struct vcpu *prev);
+void arch_context_load(struct vcpu *next);
 void arch_vcpu_update_time(struct vcpu *v);
 void arch_vcpu_update_runstate_area(struct vcpu *v);
 

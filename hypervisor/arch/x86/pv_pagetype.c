@@ -32,6 +32,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "panic.h"
+#include "smp.h"
 #include "x86.h"
 
 spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
@@ -99,7 +100,7 @@ int get_page_type(struct page_info *pg, uint64_t type)
          * it becomes a page table, no such entry may survive.
          */
         if ((x & PGT_type_mask) == PGT_writable_page && pt_type_level(type))
-            flush_tlb_local(); /* all CPUs running the domain once SMP arrives (issue 7) */
+            flush_tlb_guests(); /* any guest on any CPU may have mapped it */
         x = type;
     } else if ((x & PGT_type_mask) != type) {
         return -EINVAL; /* in use as something else (Xen's answer too) */
