@@ -20,11 +20,15 @@
  *    under the lock and clears it only after its registers, FPU and selectors
  *    are saved back (no lazy state is left on a CPU). Other CPUs skip vCPUs
  *    with is_running set, so nobody loads a half-saved vCPU.
- *  - An idle CPU switches to the hypervisor's own page tables, drops its bit
- *    in the domain's dirty mask, and halts until the kick IPI; a wake-up goes
- *    to an idle CPU the vCPU may run on (its last one preferred), else
- *    preempts the vCPU's last CPU. Idle CPUs thus take ("steal") runnable
- *    vCPUs from busy ones.
+ *  - A CPU that goes idle because its vCPU blocked keeps that vCPU loaded
+ *    ("lazy", as Xen): is_running stays set, so a wake-up kicks this CPU,
+ *    which resumes the vCPU without a save and reload. It is saved as soon as
+ *    the CPU picks anything else. In every other case an idle CPU saves its
+ *    vCPU, switches to the hypervisor's own page tables and drops its bit in
+ *    the domain's dirty mask. Idle CPUs halt until the kick IPI.
+ *  - A wake-up goes to an idle CPU the vCPU may run on (its last one
+ *    preferred), else preempts the vCPU's last CPU. Idle CPUs thus take
+ *    ("steal") runnable vCPUs from busy ones.
  *  - Hard affinity (vcpu->affinity) is honoured at every pick; changing it
  *    reschedules the CPU the vCPU runs on so it moves at once.
  */
@@ -331,13 +335,15 @@ static void schedule(struct vcpu *prev)
     struct cpu_info *ci = get_cpu_info();
     unsigned int me = ci->cpu_id;
     struct sched_pcpu *pc = &pcpu[me];
+    bool prev_ran = prev != NULL; /* false while prev is only held lazily by the idle CPU */
 
     for (;;) {
         spin_lock(&sched_lock);
         uint64_t now = time_now_ns();
         pc->need_resched = false;
-        if (prev)
+        if (prev && prev_ran)
             charge(prev, pc, now);
+        prev_ran = false;
         pc->slice_start = now;
         if (now - last_accounting >= SCHED_SLICE_NS)
             account(now);
@@ -367,12 +373,15 @@ static void schedule(struct vcpu *prev)
                         drop_dirty(prev->domain);
                     release_vcpu(prev);
                 }
+            } else if (prev->runstate_guest_va) {
+                arch_vcpu_update_runstate_area(next); /* resumed after a lazy idle */
             }
             timer_set(&pc->slice_timer, now + SCHED_SLICE_NS);
             return;
         }
-        if (prev) {
-            /* Nothing to run: give prev back and leave its page tables. */
+        if (prev && !(prev->blocked && prev->online && prev->domain->state == DOMAIN_RUNNING &&
+                      (allowed_cpus(prev) & cpumask_of(me)))) {
+            /* Nothing to run, and prev may not stay loaded here: save it, leave its tables. */
             arch_context_save(prev);
             ci->curr_vcpu = NULL;
             write_cr3(sym_phys(boot_l4));
