@@ -325,7 +325,8 @@ static int create_host_mapping(struct domain *ld, uint64_t addr, mfn_t mfn, uint
                                      __ATOMIC_ACQUIRE))
         return LAM_GNTST_general_error;
     pt_put_l1_entry_refs(old); /* what the replaced entry held */
-    flush_tlb_domain(ld);
+    if (old & _PAGE_PRESENT)
+        flush_tlb_domain(ld); /* a translation of the replaced entry may be cached */
     return LAM_GNTST_okay;
 }
 

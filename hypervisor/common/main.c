@@ -26,6 +26,7 @@ static char opt_loglvl[32];
 static uint64_t opt_dom0_mem;
 static uint64_t opt_dom0_max_vcpus = 1;
 static char opt_guest_loglvl[32];
+static bool opt_dom0_vcpus_pin;
 
 static const struct cmdline_param params[] = {
     {"console", CP_STRING, opt_console, sizeof(opt_console), NULL},
@@ -36,6 +37,7 @@ static const struct cmdline_param params[] = {
     {"dom0_max_vcpus", CP_UINT, &opt_dom0_max_vcpus, sizeof(opt_dom0_max_vcpus), NULL},
     {"noreboot", CP_BOOL, &opt_noreboot, sizeof(opt_noreboot), NULL},
     {"maxcpus", CP_UINT, &opt_maxcpus, sizeof(opt_maxcpus), NULL},
+    {"dom0_vcpus_pin", CP_BOOL, &opt_dom0_vcpus_pin, sizeof(opt_dom0_vcpus_pin), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */
@@ -149,6 +151,10 @@ static struct domain *build_first_domain(void)
     kernel_image_close(&img);
     if (!d)
         panic("could not build dom0 from module '%s'", k->cmdline);
+    /* dom0_vcpus_pin (Xen's option): vCPU n may only run on physical CPU n (mod the count). */
+    for (unsigned int i = 0; opt_dom0_vcpus_pin && i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_set_affinity(d->vcpus[i], cpumask_of(i % nr_cpus_online));
     return d;
 }
 
