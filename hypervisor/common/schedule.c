@@ -196,6 +196,10 @@ void vcpu_wake(struct vcpu *v)
         set_runstate(v, LAM_RUNSTATE_runnable);
         wake_target(v);
         woke = true;
+    } else if (v->is_running && v->processor != smp_processor_id()) {
+        /* Running elsewhere: interrupt it so that its exit path delivers the event now
+         * rather than at its next trap or time slice (Xen's vcpu_kick). */
+        smp_send_kick(v->processor);
     }
     spin_unlock_irqrestore(&sched_lock, flags);
     if (woke)
