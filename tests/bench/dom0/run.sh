@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dom0 benchmark: the same Debian kernel and dom0 initramfs booted on Xen 4.17
-# and on Lamina in one invocation, with the same QEMU command line and one
+# and on Lamina in one invocation, with the same QEMU command line and one (or --smp N)
 # physical CPU (tests/system/run-dom0.sh --systest bench), one boot after the
 # other so they never compete for the host's cores. Figures:
 #   dom0-start    host time from launching QEMU to the hypervisor's "*** Serial input to DOM0"
