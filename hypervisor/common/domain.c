@@ -138,7 +138,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
                shutdown_reason_name(reason));
     }
     spin_unlock(&d->lock);
-    sched_request();
+    sched_domain_changed(d); /* its vCPUs on other CPUs stop too */
     /* Tell the control domain (xenstored watches @releaseDomain through VIRQ_DOM_EXC). */
     if (d->domain_id != 0 && domain_list[0])
         send_global_virq(domain_list[0], 3 /* VIRQ_DOM_EXC */);

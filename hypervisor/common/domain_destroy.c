@@ -34,6 +34,8 @@
 void timer_stop(struct timer *t);
 
 bool domain_reap_pending;
+/* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */
+static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED;
 
 static void mark_for_reaping(struct domain *d)
 {
@@ -136,9 +138,10 @@ static void domain_free(struct domain *d)
 
 void domain_reap(void)
 {
-    if (!domain_reap_pending)
+    if (!__atomic_load_n(&domain_reap_pending, __ATOMIC_ACQUIRE))
         return;
-    domain_reap_pending = false;
+    spin_lock(&reap_lock);
+    __atomic_store_n(&domain_reap_pending, false, __ATOMIC_RELEASE);
     for (unsigned int id = 1; id < MAX_DOMAINS; id++) {
         struct domain *d = domain_list[id];
         if (!d || d->state != DOMAIN_DYING || !d->reap_pending)
@@ -150,4 +153,5 @@ void domain_reap(void)
         if (empty)
             domain_free(d);
     }
+    spin_unlock(&reap_lock);
 }

@@ -94,7 +94,7 @@ static long pause_domain(struct domain *d)
     d->pause_count++;
     if (d->state == DOMAIN_RUNNING)
         d->state = DOMAIN_PAUSED;
-    sched_request();
+    sched_domain_changed(d); /* its vCPUs running on other CPUs stop now */
     return 0;
 }
 
@@ -104,7 +104,7 @@ static long unpause_domain(struct domain *d)
         return -EINVAL;
     if (--d->pause_count == 0 && d->state == DOMAIN_PAUSED)
         d->state = DOMAIN_RUNNING;
-    sched_request();
+    sched_domain_changed(d);
     return 0;
 }
 

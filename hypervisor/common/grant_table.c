@@ -23,6 +23,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "pv_mm.h"
+#include "smp.h"
 #include "x86.h"
 #include "xmalloc.h"
 #include "lamina/grant_table.h"
@@ -349,7 +350,8 @@ static int create_host_mapping(struct domain *ld, uint64_t addr, mfn_t mfn, uint
                                      __ATOMIC_ACQUIRE))
         return LAM_GNTST_general_error;
     pt_put_l1_entry_refs(old); /* what the replaced entry held */
-    flush_tlb_local();
+    if (old & _PAGE_PRESENT)
+        flush_tlb_domain(ld); /* a translation of the replaced entry may be cached */
     return LAM_GNTST_okay;
 }
 
@@ -365,7 +367,7 @@ static int destroy_host_mapping(struct domain *ld, uint64_t addr, mfn_t mfn, uin
         return LAM_GNTST_general_error;
     if (!__atomic_compare_exchange_n(slot, &old, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return LAM_GNTST_general_error;
-    flush_tlb_local(); /* one vCPU's TLB; remote flushes arrive with SMP (issue 7) */
+    flush_tlb_domain(ld); /* every CPU running one of ld's vCPUs */
     return LAM_GNTST_okay;
 }
 

@@ -76,10 +76,13 @@ static void dump_evtchns(void)
         for (unsigned int j = 0; j < d->max_vcpus; j++) {
             struct vcpu *v = d->vcpus[j];
             if (v)
-                printk("d%uv%u: sel %#lx upcall pending %u mask %u, %s%s, poll_nr %u", d->domain_id,
-                       j, (unsigned long)v->vcpu_info->evtchn_pending_sel,
+                printk("d%uv%u: sel %#lx upcall pending %u mask %u, %s%s, poll_nr %u, "
+                       "%s CPU %u, affinity %#lx",
+                       d->domain_id, j, (unsigned long)v->vcpu_info->evtchn_pending_sel,
                        v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask,
-                       v->online ? "online" : "offline", v->blocked ? " blocked" : "", v->poll_nr);
+                       v->online ? "online" : "offline", v->blocked ? " blocked" : "", v->poll_nr,
+                       v->is_running ? "loaded on" : "last on", v->processor,
+                       (unsigned long)v->affinity);
         }
     }
 }

@@ -13,6 +13,7 @@
 #include "panic.h"
 #include "pv_mm.h"
 #include "sched.h"
+#include "smp.h"
 #include "reboot.h"
 #include "time.h"
 #include "traps.h"
@@ -26,6 +27,7 @@ static char opt_loglvl[32];
 static uint64_t opt_dom0_mem;
 static uint64_t opt_dom0_max_vcpus = 1;
 static char opt_guest_loglvl[32];
+static bool opt_dom0_vcpus_pin;
 
 static const struct cmdline_param params[] = {
     {"console", CP_STRING, opt_console, sizeof(opt_console), NULL},
@@ -38,6 +40,8 @@ static const struct cmdline_param params[] = {
     {"gnttab_max_frames", CP_UINT, &opt_gnttab_max_frames, sizeof(opt_gnttab_max_frames), NULL},
     {"gnttab_max_maptrack_frames", CP_UINT, &opt_gnttab_max_maptrack_frames,
      sizeof(opt_gnttab_max_maptrack_frames), NULL},
+    {"maxcpus", CP_UINT, &opt_maxcpus, sizeof(opt_maxcpus), NULL},
+    {"dom0_vcpus_pin", CP_BOOL, &opt_dom0_vcpus_pin, sizeof(opt_dom0_vcpus_pin), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */
@@ -226,23 +230,25 @@ static struct domain *build_first_domain(void)
     kernel_image_close(&img);
     if (!d)
         panic("could not build dom0 from module '%s'", k->cmdline);
+    /* dom0_vcpus_pin (Xen's option): vCPU n may only run on physical CPU n (mod the count). */
+    for (unsigned int i = 0; opt_dom0_vcpus_pin && i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_set_affinity(d->vcpus[i], cpumask_of(i % nr_cpus_online));
     return d;
 }
 
 void pic_disable(void);
-extern void enter_guest(struct cpu_regs *regs) __attribute__((noreturn));
 
+/* dom0 becomes runnable; this CPU joins the others in the scheduler, which
+ * loads dom0's first vCPU (or a boot domain's) wherever a CPU is free. */
 static _Noreturn void run_first_vcpu(struct vcpu *v)
 {
-    struct cpu_info *ci = get_cpu_info();
-    ci->curr_vcpu = v;
-    ci->guest_regs = v->regs;
     v->domain->state = DOMAIN_RUNNING;
     arch_vcpu_update_time(v);
-    write_cr3(v->guest_table);
-    wrmsr(MSR_GS_BASE, 0);
-    wrmsr(MSR_FS_BASE, 0);
-    enter_guest(&ci->guest_regs);
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++)
+        if (domain_list[i])
+            sched_domain_changed(domain_list[i]);
+    sched_idle_loop();
 }
 
 void start_lamina(uint32_t magic, uint64_t info_pa);
@@ -281,6 +287,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     apic_timer_init();
     timers_init();
     sched_init();
+    smp_boot_secondaries();
 
     struct domain *d0 = build_first_domain();
     build_boot_domus();

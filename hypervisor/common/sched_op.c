@@ -12,8 +12,6 @@
 #include "lamina/sched.h"
 #include "lamina/vm_assist.h"
 
-void sched_yield(struct vcpu *v); /* schedule.c */
-
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
 

@@ -1,11 +1,20 @@
 /*
  * Hypervisor timers: a per-CPU heap of deadlines (common/timer_heap.c) driven
  * by the local APIC one-shot timer, always armed for the earliest deadline.
- * A 10 ms housekeeping timer polls the serial line for debug keys.
+ * A 10 ms housekeeping timer on the boot CPU polls the serial line for debug
+ * keys.
+ *
+ * A timer lives on the heap of the CPU that last set it (t->cpu), so a vCPU's
+ * timers follow it when it sets them after moving to another CPU; stopping
+ * works from any CPU. Each heap has its own lock, taken with interrupts off
+ * (the timer interrupt takes it too). Timer functions run on the owning CPU
+ * without the lock held.
  */
 #include "console.h"
 #include "cpu.h"
+#include "irqlock.h"
 #include "lib.h"
+#include "smp.h"
 #include "time.h"
 #include "timer_heap.h"
 #include "traps.h"
@@ -15,6 +24,7 @@
 #define HOUSEKEEPING_NS 10000000ull
 
 struct cpu_timers {
+    spinlock_t lock;
     struct timer_heap heap;
     uint64_t armed_for; /* deadline the APIC timer is programmed for (0: none) */
     struct timer *storage[TIMERS_PER_CPU];
@@ -24,7 +34,9 @@ struct cpu_timers {
 static struct cpu_timers cpu_timers[NR_CPUS];
 
 /* Program the APIC for the earliest deadline, unless it is already set for it:
- * each reprogramming is an MMIO write, and schedules rearm timers constantly. */
+ * each reprogramming is an MMIO write, and schedules rearm timers constantly.
+ * Timers are only ever added to the calling CPU's heap, so the CPU that
+ * programs an APIC timer is always the one that owns it. */
 static void reprogram(struct cpu_timers *ct)
 {
     struct timer *next = timer_heap_peek(&ct->heap);
@@ -34,24 +46,41 @@ static void reprogram(struct cpu_timers *ct)
     apic_timer_arm(next->expires);
 }
 
+static void dequeue(struct timer *t)
+{
+    for (;;) {
+        unsigned int cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+        struct cpu_timers *ct = &cpu_timers[cpu];
+        spin_lock(&ct->lock);
+        if (t->cpu == cpu) { /* still there: it did not move while we took the lock */
+            if (timer_is_queued(t))
+                timer_heap_remove(&ct->heap, t);
+            spin_unlock(&ct->lock);
+            return;
+        }
+        spin_unlock(&ct->lock);
+    }
+}
+
 void timer_set(struct timer *t, uint64_t expires)
 {
-    struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
     unsigned long flags = local_irq_save();
-    if (timer_is_queued(t))
-        timer_heap_remove(&ct->heap, t);
+    unsigned int me = smp_processor_id();
+    struct cpu_timers *ct = &cpu_timers[me];
+    dequeue(t);
+    spin_lock(&ct->lock);
     t->expires = expires;
+    __atomic_store_n(&t->cpu, me, __ATOMIC_RELEASE);
     timer_heap_add(&ct->heap, t);
     reprogram(ct);
+    spin_unlock(&ct->lock);
     local_irq_restore(flags);
 }
 
 void timer_stop(struct timer *t)
 {
-    struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
     unsigned long flags = local_irq_save();
-    if (timer_is_queued(t))
-        timer_heap_remove(&ct->heap, t);
+    dequeue(t);
     local_irq_restore(flags);
 }
 
@@ -66,18 +95,31 @@ void timer_interrupt(void)
 {
     struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
     struct timer *t;
+    spin_lock(&ct->lock);
     ct->armed_for = 0; /* the one-shot fired: nothing is programmed now */
-    while ((t = timer_heap_pop_expired(&ct->heap, time_now_ns())) != NULL)
+    while ((t = timer_heap_pop_expired(&ct->heap, time_now_ns())) != NULL) {
+        spin_unlock(&ct->lock);
         t->fn(t->data);
+        spin_lock(&ct->lock);
+    }
     reprogram(ct);
+    spin_unlock(&ct->lock);
+}
+
+void timers_init_cpu(bool with_housekeeping)
+{
+    struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
+    spin_lock_init(&ct->lock);
+    timer_heap_init(&ct->heap, ct->storage, TIMERS_PER_CPU);
+    if (with_housekeeping) {
+        timer_init(&ct->housekeeping, housekeeping, &ct->housekeeping);
+        timer_set(&ct->housekeeping, time_now_ns() + HOUSEKEEPING_NS);
+    }
 }
 
 void timers_init(void)
 {
-    struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
-    timer_heap_init(&ct->heap, ct->storage, TIMERS_PER_CPU);
-    timer_init(&ct->housekeeping, housekeeping, &ct->housekeeping);
-    timer_set(&ct->housekeeping, time_now_ns() + HOUSEKEEPING_NS);
+    timers_init_cpu(true);
 }
 
 void hv_idle_once(void)

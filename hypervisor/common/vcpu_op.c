@@ -18,7 +18,6 @@
 
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
-void sched_vcpu_set_online(struct vcpu *v, bool online); /* schedule.c */
 
 static void singleshot_fired(void *data)
 {

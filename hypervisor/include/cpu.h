@@ -75,6 +75,7 @@ static inline struct cpu_info *get_cpu_info(void)
 
 /* Boot-time CPU setup (arch/x86/cpu.c). */
 void cpu_init_boot(void);
+void cpu_init_secondary(void);
 void cpu_load_tables(struct cpu_info *ci);
 uint64_t cpu_features_ecx(void);
 int cpu_has_feature(uint32_t leaf, int reg, int bit);

@@ -99,6 +99,11 @@ struct vcpu {
     bool boosted;               /* just woke up: runs ahead of others once */
     bool pause_flag;
     struct vcpu *next_in_queue;
+    /* SMP (schedule.c): the CPU it last ran on, whether a CPU has its state loaded
+     * (set when picked, cleared once its state is saved back), where it may run. */
+    unsigned int processor;
+    bool is_running;
+    uint64_t affinity; /* cpumask of physical CPUs; all by default */
     uint8_t fpu_state[512] __attribute__((aligned(16)));
     bool fpu_initialised;
 
@@ -173,6 +178,9 @@ struct domain {
     unsigned int weight; /* scheduler: proportional share, default 256 */
     unsigned int cap;    /* percent of one CPU, 0 = none */
     uint64_t consumed_this_period;
+    /* CPUs whose TLB may hold this domain's translations: those with one of its
+     * vCPUs loaded (every switch away reloads CR3, and CR4.PGE is off). */
+    uint64_t dirty_cpumask;
 
     char name[32];
 };

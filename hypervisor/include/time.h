@@ -21,6 +21,10 @@ uint64_t time_tsc_base(void);
 void apic_timer_init(void);
 void apic_timer_arm(uint64_t deadline_ns);
 void apic_eoi(void);
+void apic_init_secondary(void);
+uint32_t apic_id_read(void);
+void apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low);
+void udelay(unsigned int us);
 
 /* Wall clock at system time 0, from the CMOS RTC. */
 uint64_t wallclock_boot_sec(void);

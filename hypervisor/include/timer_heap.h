@@ -19,6 +19,7 @@ struct timer {
     void (*fn)(void *data);
     void *data;
     unsigned int heap_index; /* TIMER_NOT_QUEUED when not in a heap */
+    unsigned int cpu;        /* whose heap holds it while queued (hypervisor timers) */
 };
 
 #define TIMER_NOT_QUEUED (~0U)
@@ -35,6 +36,7 @@ static inline void timer_init(struct timer *t, void (*fn)(void *data), void *dat
     t->fn = fn;
     t->data = data;
     t->heap_index = TIMER_NOT_QUEUED;
+    t->cpu = 0;
 }
 
 static inline bool timer_is_queued(const struct timer *t)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot PV test kernels under QEMU on Xen 4.17 and/or Lamina and record results.
 #
-#   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [test ...]
+#   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [--smp N] [test ...]
 #
 # Every test kernel build/guests/<test>.elf is the first domain, booted with the
 # same QEMU and hypervisor command line on both hypervisors. A run ends when the
@@ -14,6 +14,10 @@
 # A verdict is SUCCESS, SKIP, ERROR, FAILURE (from "Test result:"), CRASH (no
 # result line) or TIMEOUT. SUCCESS -> PASS; a test-level SKIP -> SKIP; else FAIL.
 # Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass.
+#
+# SMP: --smp N boots every test on N emulated CPUs (QEMU -smp N) with the test
+# domain given N vCPUs (dom0_max_vcpus=N); results are then named <test>@smpN.
+# A test directory with a qemu-smp file (one number) always runs that way.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +27,7 @@ GUESTS=$BUILD/guests
 LOGS=$GUESTS/logs
 RESULTS=$BUILD/results/guests.txt
 HV=both
+SMP=0
 JOBS=${LAMINA_GUEST_JOBS:-2}
 TIMEOUT=${LAMINA_GUEST_TIMEOUT:-60}
 # A pending test is not expected to pass; do not wait the full timeout for it.
@@ -42,6 +47,7 @@ while (($#)); do
     --hv) HV=$2; shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
+    --smp) SMP=$2; shift 2 ;;
     -h | --help) usage ;;
     -*) echo "run.sh: unknown option $1" >&2; usage ;;
     *) tests+=("$1"); shift ;;
@@ -84,11 +90,27 @@ reason_re() { # hv reason
     esac
 }
 
+# CPUs for a test: --smp, else <test>/qemu-smp, else 1.
+smp_of() {
+    if ((SMP > 0)); then
+        echo "$SMP"
+    elif [ -f "$HERE/$1/qemu-smp" ]; then
+        head -n1 "$HERE/$1/qemu-smp"
+    else
+        echo 1
+    fi
+}
+# The name results and logs use: with --smp, <test>@smpN.
+name_of() { ((SMP > 0)) && echo "$1@smp$SMP" || echo "$1"; }
+
 # run_one hv test timeout: boot, watch the log, write the verdict to $STATE.
 run_one() {
-    local hv=$1 t=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i
+    local hv=$1 t=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i cpus cmdline
     [ "$hv" = xen ] && image=$XEN_IMAGE || image=$LAMINA_IMAGE
-    log=$LOGS/$hv-$t.log
+    log=$LOGS/$hv-$(name_of "$t").log
+    cpus=$(smp_of "$t")
+    cmdline=$HV_CMDLINE
+    ((cpus > 1)) && cmdline="$cmdline dom0_max_vcpus=$cpus"
     kernel=$GUESTS/$t.elf
     # <test>/domu-modules: further test kernels booted as domUs ("<name> --domU args").
     if [ -f "$HERE/$t/domu-modules" ]; then
@@ -98,10 +120,9 @@ run_one() {
         done <"$HERE/$t/domu-modules"
     fi
     # <test>/hv-args: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
-    local cmdline=$HV_CMDLINE
     [ -f "$HERE/$t/hv-args" ] && cmdline="$cmdline $(head -n1 "$HERE/$t/hv-args")"
     : >"$log"
-    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp 1 \
+    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp "$cpus" \
         -kernel "$image" -append "$cmdline" -initrd "$kernel" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &
@@ -239,43 +260,44 @@ line_for() { # hv test verdict
 }
 
 for t in "${tests[@]}"; do
+    n=$(name_of "$t")
     if [ -f "$STATE/missing-$t" ]; then
-        record "FAIL build:$t"
+        record "FAIL build:$n"
         continue
     fi
     xv="" lv=""
     # <test>/lamina-only: a test Xen 4.17 cannot run (no boot-time domUs on x86).
     if [ -f "$HERE/$t/lamina-only" ] && ((want_xen)); then
-        record "SKIP xen:$t"
-        echo "  xen:$t: skipped: $(head -n1 "$HERE/$t/lamina-only")" >&2
+        record "SKIP xen:$n"
+        echo "  xen:$n: skipped: $(head -n1 "$HERE/$t/lamina-only")" >&2
     elif ((want_xen)); then
         xv=$(verdict_of xen "$t")
-        record "$(line_for xen "$t" "$xv")"
-        [ "$xv" = SUCCESS ] || echo "  xen:$t: $xv (log: $LOGS/xen-$t.log)" >&2
+        record "$(line_for xen "$n" "$xv")"
+        [ "$xv" = SUCCESS ] || echo "  xen:$n: $xv (log: $LOGS/xen-$n.log)" >&2
     fi
     ((want_lamina)) || continue
     if [ -n "$lamina_missing" ]; then
-        record "SKIP lamina:$t"
-        echo "  lamina:$t: skipped: $lamina_missing" >&2
+        record "SKIP lamina:$n"
+        echo "  lamina:$n: skipped: $lamina_missing" >&2
         continue
     fi
     lv=$(verdict_of lamina "$t")
     reason=$(pending_reason "$t")
     if [ -n "$reason" ]; then
         if [ "$lv" = SUCCESS ]; then
-            record "PASS lamina:$t"
-            echo "  lamina:$t: passes: remove it from lamina-pending.txt" >&2
+            record "PASS lamina:$n"
+            echo "  lamina:$n: passes: remove it from lamina-pending.txt" >&2
         else
-            record "SKIP lamina:$t"
-            echo "  lamina:$t: pending ($reason); got $lv" >&2
+            record "SKIP lamina:$n"
+            echo "  lamina:$n: pending ($reason); got $lv" >&2
         fi
         continue
     fi
-    record "$(line_for lamina "$t" "$lv")"
-    [ "$lv" = SUCCESS ] || echo "  lamina:$t: $lv (log: $LOGS/lamina-$t.log)" >&2
+    record "$(line_for lamina "$n" "$lv")"
+    [ "$lv" = SUCCESS ] || echo "  lamina:$n: $lv (log: $LOGS/lamina-$n.log)" >&2
     if ((want_xen)) && [ -n "$xv" ] && [ "$xv" != "$lv" ]; then
-        record "FAIL diff:$t"
-        echo "  diff:$t: xen $xv, lamina $lv" >&2
+        record "FAIL diff:$n"
+        echo "  diff:$n: xen $xv, lamina $lv" >&2
     fi
 done
 exit 0

@@ -3,8 +3,10 @@
 # (the same QEMU and kernel command lines for both, so the test is differential),
 # run an in-dom0 system test (/systest/<name>.sh, default tests/system/dom0/dom0.sh)
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
-#   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--test|--systest NAME]
-#               [--timing FILE]
+#   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N]
+#               [--test|--systest NAME] [--timing FILE]
+# --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
+# tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
 # --timing FILE: host-side times from launching QEMU, in seconds: "dom0-start"
 # to the hypervisor's "*** Serial input to DOM0" line (both print it once dom0
 # is built, just before it first runs) and "boot-to-init" to the serial line
@@ -15,6 +17,7 @@ BUILD=${BUILD:-$ROOT/build}
 HV=lamina
 RESULTS=$BUILD/results/system.txt
 VCPUS=1
+SMP=1
 SYSTEST=dom0
 TIMING=
 while [ $# -gt 0 ]; do
@@ -22,10 +25,11 @@ while [ $# -gt 0 ]; do
     --hv) HV=$2; shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
     --vcpus) VCPUS=$2; shift 2 ;;
+    --smp) SMP=$2; shift 2 ;;
     --test | --systest) SYSTEST=$2; shift 2 ;;
     --timing) TIMING=$2; shift 2 ;;
     *)
-        echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--systest NAME]" \
+        echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N] [--systest NAME]" \
             "[--timing FILE]" >&2
         exit 2
         ;;
@@ -40,6 +44,10 @@ mkdir -p "$BUILD/system" "$(dirname "$RESULTS")"
 log=$BUILD/system/$HV-$SYSTEST-v$VCPUS.log
 tag="$HV:$SYSTEST"
 [ "$VCPUS" != 1 ] && tag="$tag-${VCPUS}vcpu"
+if [ "$SMP" != 1 ]; then
+    tag="$tag-smp$SMP"
+    log=$BUILD/system/$HV-$SYSTEST-v$VCPUS-smp$SMP.log
+fi
 if [ ! -f "$image" ] || [ ! -f "$BUILD/dom0/initrd.img" ]; then
     echo "FAIL $tag:completed (missing $image or $BUILD/dom0/initrd.img)" >>"$RESULTS"
     exit 0
@@ -48,7 +56,7 @@ fi
 # One command line for both hypervisors. -cpu max without SMAP and PKU: Xen 4.17
 # crashes dom0 at its first exception bounce under TCG with them. On Xen, rtc-cmos
 # takes IRQ 8 from the hvc console ("Flags mismatch irq 8") unless kept out.
-# One physical CPU (-smp 1); dom0's vCPUs are multiplexed on it.
+# One physical CPU unless --smp; dom0's vCPUs are multiplexed on the CPUs.
 hvargs="console=com1 com1=115200 noreboot loglvl=all dom0_mem=512M dom0_max_vcpus=$VCPUS"
 kargs="console=hvc0 earlyprintk=xen acpi=off quiet initcall_blacklist=cmos_init"
 kargs="$kargs lamina.systest=$SYSTEST lamina.hosttime=$(date +%s)"
@@ -67,7 +75,7 @@ trap 'rm -f "$fifo"' EXIT
 : >"$log"
 start=$EPOCHREALTIME
 timeout "${LAMINA_SYSTEM_TIMEOUT:-240}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
-    -cpu max,-smap,-pku -smp 1 \
+    -cpu max,-smap,-pku -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img$domu" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$fifo" 2>&1 &

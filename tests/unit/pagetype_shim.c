@@ -88,6 +88,8 @@ void shim_reset(void)
     shim_desc_validate_count = 0;
     shim_desc_validate_rc = 0;
     shim_preempt_arm(0);
+    shim_released_count = 0;
+    shim_released_last = NULL;
     memset(&preempt_stats, 0, sizeof(preempt_stats));
     /* Writable and present: were it ever treated as a guest entry, counts would break. */
     shim_hv_slot_entry = shim_pte(SHIM_HV_0, _PAGE_RW);
@@ -128,6 +130,15 @@ void shim_preempt_arm(unsigned int at)
 bool hypercall_preempt_check(void)
 {
     return ++shim_preempt_checks == shim_preempt_at;
+}
+
+unsigned int shim_released_count;
+struct page_info *shim_released_last;
+
+void domain_page_released(struct page_info *pg)
+{
+    shim_released_count++;
+    shim_released_last = pg;
 }
 
 void flush_tlb_local(void)

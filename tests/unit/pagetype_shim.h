@@ -61,6 +61,11 @@ extern int shim_desc_validate_rc;
 /* The entry init_guest_l4_slots() writes into slots 256-271 (points at hypervisor memory). */
 extern pte_t shim_hv_slot_entry;
 
+/* domain_page_released(): how often put_page() reported a frame's last reference gone
+ * (the owner had given it up), and the last such frame. */
+extern unsigned int shim_released_count;
+extern struct page_info *shim_released_last;
+
 /* hypercall_preempt_check(): counts its calls; the shim_preempt_at-th call (1-based)
  * since the last shim_reset() or arming says "stop"; 0 never. */
 extern unsigned int shim_preempt_checks;

@@ -487,6 +487,28 @@ static void test_pin_unpin(void **state)
     assert_int_equal(recount(), 0);
 }
 
+/* A dying domain gives its frames up (PGC_allocated cleared); put_page of the last
+ * reference, and only that, hands the frame back (domain_page_released). */
+static void test_last_reference_of_given_up_frame(void **state)
+{
+    (void)state;
+    struct page_info *pg = shim_page(D0);
+    uint64_t held = page_count(pg);
+    assert_true(get_page(pg, &shim_domu));
+    put_page(pg);
+    assert_int_equal(shim_released_count, 0); /* still allocated: nothing happens */
+    assert_true(get_page(pg, &shim_domu));    /* another domain's mapping, say */
+    pg->count_info &= ~PGC_allocated;
+    for (uint64_t i = 0; i < held; i++)
+        put_page(pg); /* what the allocation held */
+    assert_int_equal(shim_released_count, 0);
+    assert_false(get_page(pg, &shim_domu)); /* given up: no new references */
+    put_page(pg);
+    assert_int_equal(shim_released_count, 1);
+    assert_ptr_equal(shim_released_last, pg);
+    pg->count_info |= PGC_allocated | held; /* leave the shim as it was */
+}
+
 static void test_type_change_at_zero(void **state)
 {
     struct page_info *pg = shim_page(D0);
@@ -1413,6 +1435,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unwind_bad_l2_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writable_table_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pin_unpin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_last_reference_of_given_up_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_change_at_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_type_retyped, setup, teardown),

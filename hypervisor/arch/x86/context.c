@@ -207,18 +207,29 @@ static uint16_t read_sel(int which)
 
 void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[4]);
 
-void arch_context_switch(struct vcpu *prev, struct vcpu *next)
+/* Save the state of the vCPU loaded on this CPU back into its struct vcpu. */
+void arch_context_save(struct vcpu *prev)
 {
     struct cpu_info *ci = get_cpu_info();
 
-    /* Out */
     prev->regs = ci->guest_regs;
     for (int i = 0; i < 4; i++)
         prev->sel[i] = read_sel(i);
     fpu_save(prev);
     arch_vcpu_update_runstate_area(prev);
+}
 
-    /* In */
+void arch_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    arch_context_save(prev);
+    arch_context_load(next);
+}
+
+/* Load next's saved state on this CPU; the exit path then returns into it. */
+void arch_context_load(struct vcpu *next)
+{
+    struct cpu_info *ci = get_cpu_info();
+
     ci->curr_vcpu = next;
     ci->guest_regs = next->regs;
     write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table

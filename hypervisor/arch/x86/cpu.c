@@ -163,9 +163,8 @@ int cpu_has_feature(uint32_t leaf, int reg, int bit)
     return (r[reg] >> bit) & 1;
 }
 
-void cpu_init_boot(void)
+static void cpu_init_control_regs(void)
 {
-    idt_build();
     /* No CR4.PGE: guests may set the global bit in their PTEs (as on Xen), and with
      * PGE off it cannot keep one domain's translations alive across a switch. */
     uint64_t cr4 = (read_cr4() & ~CR4_PGE) | CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -173,4 +172,16 @@ void cpu_init_boot(void)
         cr4 |= CR4_SMEP;
     write_cr4(cr4);
     write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
+}
+
+void cpu_init_boot(void)
+{
+    idt_build();
+    cpu_init_control_regs();
+}
+
+/* A secondary CPU: the IDT is shared, the control registers are per CPU. */
+void cpu_init_secondary(void)
+{
+    cpu_init_control_regs();
 }

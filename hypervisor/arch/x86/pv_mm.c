@@ -27,6 +27,7 @@
 #include "guest_access.h"
 #include "lib.h"
 #include "mm.h"
+#include "smp.h"
 #include "traps.h"
 #include "x86.h"
 #include "lamina/mmu.h"
@@ -115,14 +116,23 @@ pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
     return &t[pt_index(va, 1)];
 }
 
-static void do_flush(unsigned long flags, uint64_t va)
+/* UVMF_LOCAL: this CPU. UVMF_ALL and UVMF_MULTI (a vCPU bitmap): every CPU that may
+ * hold the domain's translations, a superset of the CPUs those vCPUs run on. */
+static void do_flush(struct domain *d, unsigned long flags, uint64_t va)
 {
+    bool local = (flags & ~LAM_UVMF_FLUSHTYPE_MASK) == LAM_UVMF_LOCAL;
     switch (flags & LAM_UVMF_FLUSHTYPE_MASK) {
     case LAM_UVMF_TLB_FLUSH:
-        flush_tlb_local();
+        if (local)
+            flush_tlb_local();
+        else
+            flush_tlb_domain(d);
         break;
     case LAM_UVMF_INVLPG:
-        invlpg(va);
+        if (local)
+            invlpg(va);
+        else
+            flush_tlb_domain_one(d, va);
         break;
     default:
         break;
@@ -141,7 +151,7 @@ long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
     int rc = slot ? mod_pt_entry(slot, 1, pte, d, d, false) : -EINVAL;
     spin_unlock(&mm_lock);
     if (!rc)
-        do_flush(flags, va);
+        do_flush(d, flags, va);
     return rc;
 }
 
@@ -339,16 +349,22 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
     case LAM_MMUEXT_NEW_USER_BASEPTR:
         return set_baseptr(v, op->arg1.mfn, true);
     case LAM_MMUEXT_TLB_FLUSH_LOCAL:
-    case LAM_MMUEXT_TLB_FLUSH_MULTI:
+        flush_tlb_local();
+        return 0;
+    case LAM_MMUEXT_TLB_FLUSH_MULTI: /* the domain's CPUs: a superset of the vCPU mask's */
     case LAM_MMUEXT_TLB_FLUSH_ALL:
-        flush_tlb_local(); /* one vCPU per domain so far: local is all of them */
+        flush_tlb_domain(d);
         return 0;
     case LAM_MMUEXT_INVLPG_LOCAL:
     case LAM_MMUEXT_INVLPG_MULTI:
     case LAM_MMUEXT_INVLPG_ALL:
         /* As Xen: an address that is not the guest's is silently not flushed. */
-        if (guest_range_ok(op->arg1.linear_addr, 1))
+        if (!guest_range_ok(op->arg1.linear_addr, 1))
+            return 0;
+        if (op->cmd == LAM_MMUEXT_INVLPG_LOCAL)
             invlpg(op->arg1.linear_addr);
+        else
+            flush_tlb_domain_one(d, op->arg1.linear_addr);
         return 0;
     case LAM_MMUEXT_SET_LDT:
         if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||

@@ -67,6 +67,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "panic.h"
+#include "smp.h"
 #include "x86.h"
 
 spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
@@ -123,6 +124,16 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 int validate_descriptor_page(struct page_info *pg);
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible);
 
+/*
+ * The hypervisor's definition (arch/x86/ipi.c) flushes every CPU running a
+ * guest; this weak one, a local flush, is what the host unit test that links
+ * this file on its own (tests/unit, pagetype) gets.
+ */
+__attribute__((weak)) void flush_tlb_guests(void)
+{
+    flush_tlb_local();
+}
+
 /* Leave a table whose work stopped in the partial state (see the notes at the top). */
 static int left_partial(struct page_info *pg)
 {
@@ -145,7 +156,7 @@ static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
          * it becomes a page table, no such entry may survive.
          */
         if ((x & PGT_type_mask) == PGT_writable_page && pt_type_level(type))
-            flush_tlb_local(); /* all CPUs running the domain once SMP arrives (issue 7) */
+            flush_tlb_guests(); /* any guest on any CPU may have mapped it */
         pg->nr_validated = 0;
         pg->partial_child = 0;
         pg->type_info = type + 1;

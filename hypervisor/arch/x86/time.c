@@ -148,13 +148,16 @@ uint64_t wallclock_boot_sec(void)
 
 /* ---- local APIC (xAPIC MMIO through the direct map) ---- */
 
-#define APIC_ID      0x020
-#define APIC_EOI     0x0b0
-#define APIC_SVR     0x0f0
-#define APIC_LVT_TMR 0x320
-#define APIC_TMR_ICR 0x380
-#define APIC_TMR_CCR 0x390
-#define APIC_TMR_DIV 0x3e0
+#define APIC_ID       0x020
+#define APIC_EOI      0x0b0
+#define APIC_SVR      0x0f0
+#define APIC_LVT_TMR  0x320
+#define APIC_TMR_ICR  0x380
+#define APIC_TMR_CCR  0x390
+#define APIC_TMR_DIV  0x3e0
+#define APIC_ICR_LO   0x300
+#define APIC_ICR_HI   0x310
+#define APIC_ICR_BUSY (1u << 12) /* delivery status: send pending */
 
 static volatile uint32_t *apic_regs;
 static uint64_t apic_ticks_per_ms;
@@ -193,6 +196,42 @@ void apic_timer_init(void)
     apic_write(APIC_TMR_ICR, 0);
     apic_write(APIC_LVT_TMR, APIC_TIMER_VECTOR); /* one-shot, unmasked */
     printk("apic: timer %lu ticks/ms", apic_ticks_per_ms);
+}
+
+/* A secondary CPU: same APIC page, same bus clock, so the boot CPU's calibration holds. */
+void apic_init_secondary(void)
+{
+    uint64_t base = rdmsr(MSR_APIC_BASE);
+    wrmsr(MSR_APIC_BASE, base | (1u << 11));
+    apic_write(APIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);
+    apic_write(APIC_TMR_DIV, 0x3);
+    apic_write(APIC_TMR_ICR, 0);
+    apic_write(APIC_LVT_TMR, APIC_TIMER_VECTOR);
+}
+
+uint32_t apic_id_read(void)
+{
+    if (!apic_regs)
+        apic_regs = __va(rdmsr(MSR_APIC_BASE) & ~0xfffull);
+    return apic_read(APIC_ID) >> 24;
+}
+
+/* Send one interprocessor interrupt (xAPIC: destination first, the low word sends). */
+void apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low)
+{
+    unsigned long flags = local_irq_save();
+    while (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY)
+        __asm__ volatile("pause");
+    apic_write(APIC_ICR_HI, dest_apic_id << 24);
+    apic_write(APIC_ICR_LO, icr_low);
+    local_irq_restore(flags);
+}
+
+void udelay(unsigned int us)
+{
+    uint64_t end = rdtsc() + tsc_freq_khz * us / 1000;
+    while (rdtsc() < end)
+        __asm__ volatile("pause");
 }
 
 void apic_timer_arm(uint64_t deadline_ns)

@@ -12,6 +12,7 @@
 #include "guest_access.h"
 #include "lib.h"
 #include "panic.h"
+#include "smp.h"
 #include "time.h"
 #include "x86.h"
 
@@ -92,14 +93,13 @@ static void hypervisor_fault(struct cpu_regs *regs)
     panic("fatal exception %u in the hypervisor at %#lx", vec, (unsigned long)regs->rip);
 }
 
-static void guest_fault(struct cpu_regs *regs)
+static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
 {
     struct vcpu *v = current;
     unsigned int vec = regs->vector;
 
     switch (vec) {
     case X86_EXC_PF: {
-        uint64_t cr2 = read_cr2();
         if (pv_emulate_ptwr(regs, cr2, regs->error_code))
             return;
         pv_inject_page_fault(v, cr2, regs->error_code);
@@ -146,14 +146,25 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
     }
     if (vec == APIC_SPURIOUS_VECTOR)
         return;
+    if (vec == IPI_VECTOR_KICK || vec == IPI_VECTOR_CALL) {
+        ipi_interrupt(vec);
+        return;
+    }
     if (vec >= X86_NR_EXCEPTIONS) {
         apic_eoi();
         log_printf(LOG_DEBUG, "unexpected interrupt vector %#x", vec);
         return;
     }
-    if (guest_mode(regs))
-        guest_fault(regs);
-    else if (vec == X86_EXC_NMI)
+    if (guest_mode(regs)) {
+        /* As for hypercalls, handle the guest's exception with interrupts on: it
+         * may take mm_lock, whose holder may be waiting for this CPU to answer a
+         * TLB-shootdown IPI. NMI and #MC keep them off (their own IST stacks). The
+         * exit path turns them off again before it looks at the frame. */
+        uint64_t cr2 = vec == X86_EXC_PF ? read_cr2() : 0; /* before anything can fault */
+        if (vec != X86_EXC_NMI && vec != X86_EXC_MC && vec != X86_EXC_DF)
+            local_irq_enable();
+        guest_fault(regs, cr2);
+    } else if (vec == X86_EXC_NMI)
         log_printf(LOG_WARN, "NMI in the hypervisor at %#lx", (unsigned long)regs->rip);
     else
         hypervisor_fault(regs);

@@ -34,9 +34,10 @@ void test_main(void)
     mm_expect_rc("build a tree for the mapping", mm_tree_build(&tree, 302), 0);
     struct lam_gnttab_map_grant_ref m = {.status = 1};
     for (int i = 0; i < 200000 && m.status != LAM_GNTST_okay; i++) {
-        m = (struct lam_gnttab_map_grant_ref){
-            .host_addr = tree.base, .flags = LAM_GNTMAP_host_map | LAM_GNTMAP_readonly,
-            .ref = 0, .dom = PEER};
+        m = (struct lam_gnttab_map_grant_ref){.host_addr = tree.base,
+                                              .flags = LAM_GNTMAP_host_map | LAM_GNTMAP_readonly,
+                                              .ref = 0,
+                                              .dom = PEER};
         hypercall_grant_table_op(LAM_GNTTABOP_map_grant_ref, &m, 1);
         if (m.status != LAM_GNTST_okay)
             hypercall_sched_op(LAM_SCHEDOP_yield, NULL);
@@ -54,8 +55,8 @@ void test_main(void)
     mm_expect_rc("getdomaininfo(d1)", lam_domctl(&op, LAM_DOMCTL_getdomaininfo, PEER), 0);
     mm_expect(!(op.u.getdomaininfo.flags & LAM_DOMINF_shutdown), "it has not stopped by itself");
 
-    mm_expect_rc("destroydomain(d1) while it works", lam_domctl(&op, LAM_DOMCTL_destroydomain, PEER),
-                 0);
+    mm_expect_rc("destroydomain(d1) while it works",
+                 lam_domctl(&op, LAM_DOMCTL_destroydomain, PEER), 0);
     mm_expect_rc("getdomaininfo(d1)", lam_domctl(&op, LAM_DOMCTL_getdomaininfo, PEER), 0);
     lam_printf("d1 after destroy: flags 0x%x tot_pages %lu\n", op.u.getdomaininfo.flags,
                (unsigned long)op.u.getdomaininfo.tot_pages);

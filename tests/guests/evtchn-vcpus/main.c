@@ -8,7 +8,7 @@
 #include <lamina/event_channel.h>
 #include <lamina/sched.h>
 
-#include "smp.h"
+#include "vcpu_start.h"
 
 const char lam_test_title[] = "IPI event channel ping-pong between two vCPUs";
 

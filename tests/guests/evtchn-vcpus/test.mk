@@ -1,2 +1,2 @@
 GUEST_TESTS += evtchn-vcpus
-evtchn-vcpus_LIBS := mm_util smp
+evtchn-vcpus_LIBS := mm_util vcpu_start

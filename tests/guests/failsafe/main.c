@@ -10,7 +10,7 @@
 #include <lamina/callback.h>
 #include <lamina/sched.h>
 
-#include "smp.h"
+#include "vcpu_start.h"
 
 const char lam_test_title[] = "a faulting selector reload bounces to the failsafe callback";
 

@@ -1,2 +1,2 @@
 GUEST_TESTS += failsafe
-failsafe_LIBS := mm_util smp callbacks
+failsafe_LIBS := mm_util vcpu_start callbacks

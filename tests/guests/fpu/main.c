@@ -9,7 +9,7 @@
  */
 #include <lamina/sched.h>
 
-#include "smp.h"
+#include "vcpu_start.h"
 
 const char lam_test_title[] = "FPU/SSE/AVX state per vCPU, fpu_taskswitch and #NM, XSETBV";
 

@@ -1,2 +1,2 @@
 GUEST_TESTS += fpu
-fpu_LIBS := mm_util smp
+fpu_LIBS := mm_util vcpu_start

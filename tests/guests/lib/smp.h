@@ -1,20 +1,35 @@
 /*
- * Secondary vCPUs for test kernels (dom0_max_vcpus=N in the test's hv-args):
- * a context that starts a C function on its own stack, in kernel mode, on the
- * current page tables, with no trap table and events masked.
- * Needs mm_util (test.mk: <name>_LIBS := mm_util smp).
+ * Secondary vCPUs for test kernels: start vCPU n of the test domain at a C
+ * function on its own stack (VCPUOP_initialise + VCPUOP_up), with events
+ * masked (it waits with SCHEDOP_poll), the framework's trap table and the
+ * current page tables (mm_init() must have run). Needs the mm_util library.
+ * Boot with dom0_max_vcpus=N (the runner does for tests with a qemu-smp file).
  */
 #ifndef LAM_GUEST_SMP_H
 #define LAM_GUEST_SMP_H
 
-#include <lamina/vcpu.h>
+#include <stdint.h>
 
-#include "mm_util.h"
+#include "lam.h"
 
-/* Fill c so that the vCPU enters entry() (which must never return) with RSP at stack_top. */
-void lam_vcpu_context(struct lam_vcpu_guest_context *c, void (*entry)(void), void *stack_top);
+#define SMP_MAX_VCPUS   4
+#define SMP_STACK_BYTES 16384
 
-/* Initialise and bring up vCPU id running entry(); 0 or the first failing hypercall's error. */
-long lam_vcpu_start(unsigned int id, void (*entry)(void), void *stack_top);
+/* How many vCPUs the domain has (VCPUOP_is_up answers for 0..n-1). */
+unsigned int smp_nr_vcpus(void);
+/* Start vCPU id (1..SMP_MAX_VCPUS-1) at fn(id); returns the hypercall's rc. When fn
+ * returns, the vCPU marks itself done and takes itself offline (VCPUOP_down). */
+long smp_start_vcpu(unsigned int id, void (*fn)(unsigned int id));
+/* Wait until vCPU id's function has returned; 0, or -1 after timeout_ms. */
+int smp_wait_done(unsigned int id, unsigned int timeout_ms);
 
-#endif
+/* Event channel helpers (2-level, polling, the ports masked). */
+uint32_t smp_bind_ipi(unsigned int vcpu); /* port notifying vcpu; panics on error */
+void smp_send(uint32_t port);
+/* Wait until port is pending, then clear it. */
+void smp_poll_clear(uint32_t port);
+
+/* System time from this vCPU's pvclock (ns). */
+uint64_t smp_now_ns(void);
+
+#endif /* LAM_GUEST_SMP_H */

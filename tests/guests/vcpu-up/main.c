@@ -10,7 +10,7 @@
 #include <lamina/sched.h>
 #include <lamina/vcpu.h>
 
-#include "smp.h"
+#include "vcpu_start.h"
 
 const char lam_test_title[] = "VCPUOP initialise/up/down/is_up of a secondary vCPU";
 

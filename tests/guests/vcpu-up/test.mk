@@ -1,2 +1,2 @@
 GUEST_TESTS += vcpu-up
-vcpu-up_LIBS := mm_util smp
+vcpu-up_LIBS := mm_util vcpu_start

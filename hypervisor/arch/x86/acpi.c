@@ -1,0 +1,116 @@
+/*
+ * Just enough ACPI to find the CPUs: the RSDP (EBDA or the BIOS area
+ * 0xe0000-0xfffff), the RSDT or XSDT it points to, and the local APIC
+ * entries of the MADT ("APIC" table). Everything is read through the direct
+ * map; tables the firmware puts above the mapped range are not reachable,
+ * and then we simply report one CPU.
+ */
+#include "acpi.h"
+#include "console.h"
+#include "lib.h"
+#include "memlayout.h"
+
+struct acpi_rsdp {
+    char signature[8];
+    uint8_t checksum;
+    char oem_id[6];
+    uint8_t revision;
+    uint32_t rsdt_address;
+    uint32_t length; /* revision >= 2 from here */
+    uint64_t xsdt_address;
+    uint8_t ext_checksum;
+    uint8_t reserved[3];
+} __attribute__((packed));
+
+struct acpi_header {
+    char signature[4];
+    uint32_t length;
+    uint8_t revision, checksum;
+    char oem_id[6], oem_table_id[8];
+    uint32_t oem_revision, creator_id, creator_revision;
+} __attribute__((packed));
+
+#define MADT_LOCAL_APIC   0
+#define MADT_ENTRIES_FROM 44           /* header (36) + local APIC address (4) + flags (4) */
+#define ACPI_MAX_PHYS     (4ull << 30) /* what the boot direct map surely covers */
+
+static uint8_t sum_bytes(const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    uint8_t s = 0;
+    while (len--)
+        s += *b++;
+    return s;
+}
+
+static const struct acpi_rsdp *rsdp_scan(uint64_t start, uint64_t len)
+{
+    for (uint64_t pa = start; pa + sizeof(struct acpi_rsdp) <= start + len; pa += 16) {
+        const struct acpi_rsdp *r = __va(pa);
+        if (!memcmp(r->signature, "RSD PTR ", 8) && sum_bytes(r, 20) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static const struct acpi_header *table_at(uint64_t pa)
+{
+    if (!pa || pa + sizeof(struct acpi_header) > ACPI_MAX_PHYS)
+        return NULL;
+    const struct acpi_header *h = __va(pa);
+    if (h->length < sizeof(*h) || pa + h->length > ACPI_MAX_PHYS || sum_bytes(h, h->length))
+        return NULL;
+    return h;
+}
+
+static const struct acpi_header *find_madt(const struct acpi_rsdp *rsdp)
+{
+    bool xsdt = rsdp->revision >= 2 && rsdp->xsdt_address;
+    const struct acpi_header *root = table_at(xsdt ? rsdp->xsdt_address : rsdp->rsdt_address);
+    if (!root)
+        return NULL;
+    unsigned int entry = xsdt ? 8 : 4;
+    unsigned int n = (root->length - sizeof(*root)) / entry;
+    const uint8_t *p = (const uint8_t *)(root + 1);
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t pa = 0;
+        memcpy(&pa, p + i * entry, entry);
+        const struct acpi_header *h = table_at(pa);
+        if (h && !memcmp(h->signature, "APIC", 4))
+            return h;
+    }
+    return NULL;
+}
+
+unsigned int acpi_find_cpus(uint32_t *apic_ids, unsigned int max)
+{
+    const struct acpi_rsdp *rsdp = NULL;
+    uint64_t ebda = (uint64_t)(*(const uint16_t *)__va(0x40e)) << 4;
+    if (ebda >= 0x80000 && ebda < 0xa0000)
+        rsdp = rsdp_scan(ebda, 1024);
+    if (!rsdp)
+        rsdp = rsdp_scan(0xe0000, 0x20000);
+    if (!rsdp) {
+        log_printf(LOG_WARN, "acpi: no RSDP found; running on the boot CPU only");
+        return 0;
+    }
+    const struct acpi_header *madt = find_madt(rsdp);
+    if (!madt) {
+        log_printf(LOG_WARN, "acpi: no MADT; running on the boot CPU only");
+        return 0;
+    }
+    unsigned int n = 0;
+    const uint8_t *p = (const uint8_t *)madt + MADT_ENTRIES_FROM;
+    const uint8_t *end = (const uint8_t *)madt + madt->length;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        /* Local APIC: ACPI processor id, APIC id, flags (bit 0 enabled). */
+        if (p[0] == MADT_LOCAL_APIC && p[1] >= 8) {
+            uint32_t flags;
+            memcpy(&flags, p + 4, 4);
+            if ((flags & 1) && n < max)
+                apic_ids[n++] = p[3];
+        }
+        p += p[1];
+    }
+    return n;
+}

@@ -1,0 +1,2 @@
+GUEST_TESTS += smp-mm
+smp-mm_LIBS := mm_util smp
