@@ -38,7 +38,7 @@ struct cpu_info {
     uint64_t *gdt;                /* this CPU's GDT: guest pages 0-13, hypervisor page 14 */
     unsigned int gdt_guest_pages; /* how many of pages 0-13 hold a guest's descriptors */
     unsigned int pad2;
-    uint64_t pad3;
+    uint64_t xcr0; /* XCR0 loaded on this CPU, 0 = not yet set (context.c) */
 };
 
 /*

@@ -31,12 +31,10 @@ void pv_load_guest_gdt(const struct vcpu *v);
 #define XSTATE_OFFERED 7ull /* x87 | SSE | AVX */
 #define XSAVE_HDR      512  /* XSTATE_BV at offset 512 of the area */
 
-static uint64_t cpu_xcr0; /* XCR0 loaded on this CPU (one CPU for now) */
-
 static void xsetbv0(uint64_t val)
 {
     __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
-    cpu_xcr0 = val;
+    get_cpu_info()->xcr0 = val;
 }
 
 bool xsave_host_available(void)
@@ -113,7 +111,7 @@ static void fpu_restore(struct vcpu *v)
         v->xsave_valid = false;
     }
     if (xsave_on()) {
-        if (cpu_xcr0 != vcpu_xcr0(v))
+        if (get_cpu_info()->xcr0 != vcpu_xcr0(v))
             xsetbv0(vcpu_xcr0(v));
         if (!v->xsave_valid) { /* legacy image: x87 and SSE from it, the rest initial */
             memset(v->xsave_area, 0, sizeof(v->xsave_area));
