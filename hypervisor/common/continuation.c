@@ -10,6 +10,7 @@
  * on when the continuation returns to the guest.
  */
 #include "continuation.h"
+#include "sched.h"
 #include "console.h"
 #include "cpu.h"
 #include "domain.h"
@@ -51,6 +52,8 @@ bool hypercall_preempt_check(void)
 {
     struct vcpu *v = current;
     if (v && v->vcpu_info && vcpu_event_deliverable(v))
+        return true;
+    if (sched_resched_pending()) /* another vCPU should run here (slice over, a wake-up) */
         return true;
     struct hc_state *s = &hc_state[smp_processor_id()];
     uint64_t now = rdtsc();

@@ -91,6 +91,11 @@ static void resched_cpu(unsigned int cpu)
     smp_send_kick(cpu);
 }
 
+bool sched_resched_pending(void)
+{
+    return __atomic_load_n(&pcpu[smp_processor_id()].need_resched, __ATOMIC_ACQUIRE);
+}
+
 void sched_request(void)
 {
     __atomic_store_n(&pcpu[smp_processor_id()].need_resched, true, __ATOMIC_SEQ_CST);

@@ -15,6 +15,8 @@ void sched_add_vcpu(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);
 /* Ask for a scheduling decision at the next exit to a guest. */
 void sched_request(void);
+/* Is a scheduling decision pending on this CPU (slice over, a wake-up)? For long hypercalls. */
+bool sched_resched_pending(void);
 /* Called on every exit to a guest with IRQs off: may switch vCPUs or idle. */
 void schedule_on_exit(void);
 /* Start running guests on this CPU (never returns): every CPU ends up here. */
