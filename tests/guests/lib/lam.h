@@ -137,4 +137,8 @@ static inline uint64_t lam_rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* System time in ns from vCPU 0's pvclock record in shared_info (lib/pvclock.c). The TSC is
+ * one for all vCPUs here, so any vCPU may use it. */
+uint64_t lam_pvclock_ns(void);
+
 #endif /* LAM_GUEST_LAM_H */

@@ -9,19 +9,7 @@
 
 uint64_t sched_pvclock_ns(void)
 {
-    volatile struct lam_vcpu_time_info *t = &lam_shared_info->vcpu_info[0].time;
-    uint32_t version;
-    uint64_t ns;
-    do {
-        version = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        uint64_t delta = lam_rdtsc() - t->tsc_timestamp;
-        int8_t shift = t->tsc_shift;
-        delta = shift >= 0 ? delta << shift : delta >> -shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((version & 1) || version != t->version);
-    return ns;
+    return lam_pvclock_ns();
 }
 
 long sched_map_peer(uint64_t va, uint16_t dom, uint32_t *handle)
@@ -85,4 +73,20 @@ void sched_sleep_until(uint64_t deadline_ns)
             .ports = (uint64_t)(uintptr_t)&quiet_port, .nr_ports = 1, .timeout = deadline_ns};
         hypercall_sched_op(LAM_SCHEDOP_poll, &p);
     }
+}
+
+int sched_attach_peers(struct mm_tree *tree, unsigned int n, volatile struct sched_peer_page **peer,
+                       uint32_t *handle)
+{
+    mm_init();
+    mm_expect_rc("build a tree for the mappings", mm_tree_build(tree, 302), 0);
+    for (unsigned int i = 0; i < n && lam_status() == LAM_SUCCESS; i++) {
+        uint64_t va = tree->base + (uint64_t)i * LAM_PAGE_SIZE;
+        mm_expect_rc("map the domU's shared page",
+                     sched_map_peer(va, (uint16_t)(i + 1), &handle[i]), 0);
+        peer[i] = (volatile struct sched_peer_page *)va;
+        if (lam_status() == LAM_SUCCESS)
+            LAM_CHECK(sched_wait_peer(peer[i], 5000000000ull) == 0, "d%u is up", i + 1);
+    }
+    return lam_status() == LAM_SUCCESS ? 0 : -1;
 }

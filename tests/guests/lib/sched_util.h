@@ -35,6 +35,12 @@ uint64_t sched_pvclock_ns(void);
 long sched_map_peer(uint64_t va, uint16_t dom, uint32_t *handle);
 long sched_unmap_peer(uint64_t va, uint32_t handle);
 
+/* mm_init(), a tree at L4 slot 302 in *tree, and domains 1..n's shared pages mapped on
+ * its first n pages (peer[i], handle[i]), each up and running. 0, or -1 with the failure
+ * recorded (the test should return). */
+int sched_attach_peers(struct mm_tree *tree, unsigned int n, volatile struct sched_peer_page **peer,
+                       uint32_t *handle);
+
 /* Wait (yielding) until the peer page shows the magic; 0 on success, -1 after ~max_ns. */
 int sched_wait_peer(volatile struct sched_peer_page *p, uint64_t max_ns);
 

@@ -106,16 +106,5 @@ void smp_poll_clear(uint32_t port)
  * the same function of the TSC for every vCPU here (one TSC, no drift). */
 uint64_t smp_now_ns(void)
 {
-    const volatile struct lam_vcpu_time_info *t = &lam_shared_info->vcpu_info[0].time;
-    uint32_t ver;
-    uint64_t ns;
-    do {
-        ver = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        uint64_t delta = lam_rdtsc() - t->tsc_timestamp;
-        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((ver & 1) || ver != t->version);
-    return ns;
+    return lam_pvclock_ns();
 }

@@ -197,7 +197,6 @@ static uint32_t timer_port;
 /* While a batch runs: the handler samples its `done` and re-arms the timer. */
 static volatile unsigned *watched_done;
 static volatile unsigned partial_done_seen, rearms;
-static uint64_t pvclock_ns(void);
 
 void mmp_event(void)
 {
@@ -212,25 +211,8 @@ void mmp_event(void)
         if (d > 0 && d < BATCH)
             partial_done_seen++; /* the batch stopped and wrote its progress so far */
         if (rearms++ < 10000)
-            hypercall_set_timer_op(pvclock_ns() + 50000);
+            hypercall_set_timer_op(lam_pvclock_ns() + 50000);
     }
-}
-
-static uint64_t pvclock_ns(void)
-{
-    volatile struct lam_vcpu_time_info *t = &lam_shared_info->vcpu_info[0].time;
-    uint32_t version;
-    uint64_t ns;
-    do {
-        version = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        uint64_t delta = lam_rdtsc() - t->tsc_timestamp;
-        int8_t shift = t->tsc_shift;
-        delta = shift >= 0 ? delta << shift : delta >> -shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((version & 1) || version != t->version);
-    return ns;
 }
 
 static void event_during_pin(void)
@@ -245,11 +227,11 @@ static void event_during_pin(void)
     timer_port = bv.port;
     struct lam_vcpu_info *vi = &lam_shared_info->vcpu_info[0];
 
-    mm_expect_rc("one-shot timer in 300 us", hypercall_set_timer_op(pvclock_ns() + 300000), 0);
+    mm_expect_rc("one-shot timer in 300 us", hypercall_set_timer_op(lam_pvclock_ns() + 300000), 0);
     __atomic_store_n(&vi->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST); /* events on */
     long rc = mm_ext(LAM_MMUEXT_PIN_L4_TABLE, tree.l4_mfn);
-    uint64_t deadline = pvclock_ns() + 1000000000ull;
-    while (!events_seen && pvclock_ns() < deadline)
+    uint64_t deadline = lam_pvclock_ns() + 1000000000ull;
+    while (!events_seen && lam_pvclock_ns() < deadline)
         ; /* the timer fires at the latest now */
     __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_SEQ_CST);
     hypercall_set_timer_op(0);
@@ -283,7 +265,7 @@ static void events_during_batch(void)
     batch_fill(BATCH, pte_of(data_b, MM_PTE_RO));
     done = 0;
     watched_done = &done;
-    hypercall_set_timer_op(pvclock_ns() + 50000);
+    hypercall_set_timer_op(lam_pvclock_ns() + 50000);
     __atomic_store_n(&vi->evtchn_upcall_mask, 0, __ATOMIC_SEQ_CST);
     long rc = hypercall_mmu_update(batch, BATCH, (void *)&done, LAM_DOMID_SELF);
     __atomic_store_n(&vi->evtchn_upcall_mask, 1, __ATOMIC_SEQ_CST);

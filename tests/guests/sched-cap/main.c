@@ -14,21 +14,10 @@ const char lam_test_title[] = "a 25% cap holds while another domain spins";
 void test_main(void)
 {
     struct mm_tree tree;
-    mm_init();
-    mm_expect_rc("build a tree for the mappings", mm_tree_build(&tree, 302), 0);
     volatile struct sched_peer_page *peer[2];
     uint32_t handle[2];
-    for (int i = 0; i < 2; i++) {
-        uint64_t va = tree.base + (uint64_t)i * LAM_PAGE_SIZE;
-        long st = sched_map_peer(va, (uint16_t)(i + 1), &handle[i]);
-        mm_expect_rc("map the domU's shared page", st, 0);
-        if (st)
-            return;
-        peer[i] = (volatile struct sched_peer_page *)va;
-        LAM_CHECK(sched_wait_peer(peer[i], 5000000000ull) == 0, "d%d is spinning", i + 1);
-        if (lam_status() != LAM_SUCCESS)
-            return;
-    }
+    if (sched_attach_peers(&tree, 2, peer, handle))
+        return;
     /* WINDOWS windows; the median share counts (a host stall lands on whoever runs). */
     sched_sleep_until(sched_pvclock_ns() + 100000000ull);
     uint64_t pct[2][WINDOWS];

@@ -26,14 +26,9 @@ void test_main(void)
 {
     struct mm_tree tree;
     uint32_t handle;
-    mm_init();
-    mm_expect_rc("build a tree for the mapping", mm_tree_build(&tree, 302), 0);
-    long st = sched_map_peer(tree.base, 1, &handle);
-    mm_expect_rc("map d1's shared page", st, 0);
-    if (st)
+    volatile struct sched_peer_page *peer;
+    if (sched_attach_peers(&tree, 1, &peer, &handle))
         return;
-    volatile struct sched_peer_page *peer = (volatile struct sched_peer_page *)tree.base;
-    LAM_CHECK(sched_wait_peer(peer, 5000000000ull) == 0, "d1 is spinning");
 
     struct lam_evtchn_bind_virq bv = {.virq = LAM_VIRQ_TIMER, .vcpu = 0};
     long rc = hypercall_event_channel_op(LAM_EVTCHNOP_bind_virq, &bv);

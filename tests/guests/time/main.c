@@ -15,23 +15,6 @@
 
 const char lam_test_title[] = "pvclock, wall clock, VIRQ_TIMER, poll timeouts, runstate";
 
-static uint64_t pvclock_ns(void)
-{
-    volatile struct lam_vcpu_time_info *t = &lam_shared_info->vcpu_info[0].time;
-    uint32_t version;
-    uint64_t ns;
-    do {
-        version = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        uint64_t delta = lam_rdtsc() - t->tsc_timestamp;
-        int8_t shift = t->tsc_shift;
-        delta = shift >= 0 ? delta << shift : delta >> -shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((version & 1) || version != t->version);
-    return ns;
-}
-
 static long poll_until(uint32_t port, uint64_t deadline)
 {
     struct lam_sched_poll p = {
@@ -43,10 +26,10 @@ static struct lam_vcpu_runstate_info runstate;
 
 void test_main(void)
 {
-    uint64_t a = pvclock_ns();
+    uint64_t a = lam_pvclock_ns();
     for (volatile int i = 0; i < 100000; i++)
         ;
-    uint64_t b = pvclock_ns();
+    uint64_t b = lam_pvclock_ns();
     LAM_CHECK(b > a, "pvclock advances (%lu -> %lu ns)", (unsigned long)a, (unsigned long)b);
 
     uint32_t wc = lam_shared_info->wc_sec;
@@ -63,17 +46,17 @@ void test_main(void)
     LAM_CHECK(hypercall_vcpu_op(LAM_VCPUOP_stop_periodic_timer, 0, NULL) == 0,
               "stop the periodic timer");
     for (int i = 0; i < 3; i++) { /* let a periodic tick already in flight pass */
-        poll_until(port, pvclock_ns() + 20000000);
+        poll_until(port, lam_pvclock_ns() + 20000000);
         lam_evtchn_clear(port);
     }
 
     /* One-shot through VCPUOP: fires, not before its time, and poll wakes for it. */
-    uint64_t start = pvclock_ns(), when = start + 5000000;
+    uint64_t start = lam_pvclock_ns(), when = start + 5000000;
     struct lam_vcpu_set_singleshot_timer st = {.timeout_abs_ns = when};
     LAM_CHECK(hypercall_vcpu_op(LAM_VCPUOP_set_singleshot_timer, 0, &st) == 0,
               "set a 5 ms one-shot timer");
     rc = poll_until(port, start + 2000000000ull);
-    uint64_t woke = pvclock_ns();
+    uint64_t woke = lam_pvclock_ns();
     LAM_CHECK(rc == 0 && lam_evtchn_pending(port), "poll woke with VIRQ_TIMER pending (rc %ld)",
               rc);
     LAM_CHECK(woke >= when, "not before the deadline (%ld ns early)", (long)(when - woke));
@@ -83,28 +66,28 @@ void test_main(void)
 
     /* A deadline already in the past fires at once; Xen 4.17 ignores the 'future'
      * flag (it used to refuse such deadlines with -ETIME), and so do we. */
-    st.timeout_abs_ns = pvclock_ns() - 1000000;
+    st.timeout_abs_ns = lam_pvclock_ns() - 1000000;
     st.flags = LAM_VCPU_SSHOTTMR_future;
     rc = hypercall_vcpu_op(LAM_VCPUOP_set_singleshot_timer, 0, &st);
     LAM_CHECK(rc == 0, "a past deadline with the 'future' flag is accepted (%ld)", rc);
-    rc = poll_until(port, pvclock_ns() + 2000000000ull);
+    rc = poll_until(port, lam_pvclock_ns() + 2000000000ull);
     LAM_CHECK(rc == 0 && lam_evtchn_pending(port), "... and fires at once");
     lam_evtchn_clear(port);
     st.flags = 0;
 
     /* set_timer_op, then cancelled: nothing arrives; poll times out. */
-    LAM_CHECK(hypercall_set_timer_op(pvclock_ns() + 3000000) == 0, "set_timer_op 3 ms");
+    LAM_CHECK(hypercall_set_timer_op(lam_pvclock_ns() + 3000000) == 0, "set_timer_op 3 ms");
     LAM_CHECK(hypercall_set_timer_op(0) == 0, "set_timer_op 0 cancels");
-    start = pvclock_ns();
+    start = lam_pvclock_ns();
     rc = poll_until(port, start + 20000000);
-    woke = pvclock_ns();
+    woke = lam_pvclock_ns();
     LAM_CHECK(rc == 0 && !lam_evtchn_pending(port), "poll times out with nothing pending");
     LAM_CHECK(woke - start >= 19000000, "after its timeout (%lu ns)",
               (unsigned long)(woke - start));
 
     /* set_timer_op alone fires. */
-    LAM_CHECK(hypercall_set_timer_op(pvclock_ns() + 2000000) == 0, "set_timer_op 2 ms");
-    rc = poll_until(port, pvclock_ns() + 2000000000ull);
+    LAM_CHECK(hypercall_set_timer_op(lam_pvclock_ns() + 2000000) == 0, "set_timer_op 2 ms");
+    rc = poll_until(port, lam_pvclock_ns() + 2000000000ull);
     LAM_CHECK(rc == 0 && lam_evtchn_pending(port), "set_timer_op raised VIRQ_TIMER");
     lam_evtchn_clear(port);
 
@@ -115,8 +98,8 @@ void test_main(void)
     uint64_t run0 = runstate.time[LAM_RUNSTATE_running];
     LAM_CHECK(runstate.state == LAM_RUNSTATE_running, "runstate says running (%d)", runstate.state);
     for (int i = 0; i < 3; i++) {
-        hypercall_set_timer_op(pvclock_ns() + 2000000);
-        poll_until(port, pvclock_ns() + 1000000000ull);
+        hypercall_set_timer_op(lam_pvclock_ns() + 2000000);
+        poll_until(port, lam_pvclock_ns() + 1000000000ull);
         lam_evtchn_clear(port);
     }
     struct lam_vcpu_runstate_info now;
