@@ -28,6 +28,12 @@
  * that does not exist, the next existing one is returned (Xen's behaviour,
  * which toolstacks use to iterate). */
 #define LAM_DOMCTL_getdomaininfo 5
+/* Hard affinity of one vCPU (the physical CPUs it may run on): struct lam_domctl_vcpuaffinity.
+ * set answers with the effective mask (the online CPUs of it); get with the mask as set. */
+#define LAM_DOMCTL_setvcpuaffinity 9
+#define LAM_DOMCTL_getvcpuaffinity 25
+/* One vCPU's state and the physical CPU it is on: struct lam_domctl_getvcpuinfo. */
+#define LAM_DOMCTL_getvcpuinfo 14
 /* Set the memory limit (KiB): struct lam_domctl_max_mem. */
 #define LAM_DOMCTL_max_mem 11
 /* Scheduler parameters: struct lam_domctl_scheduler_op. */
@@ -74,6 +80,36 @@ LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, nr_online_vcpus, 64);
 LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, handle, 76);
 LAM_ASSERT_OFFSET(struct lam_domctl_getdomaininfo, cpupool, 92);
 
+/* A CPU bitmap in the caller's memory: bit n of byte n / 8 is CPU n. */
+struct lam_domctl_bitmap {
+    lam_guest_addr_t bitmap;
+    uint32_t nr_bits;
+    uint32_t pad;
+};
+LAM_ASSERT_SIZE(struct lam_domctl_bitmap, 16);
+
+#define LAM_VCPUAFFINITY_HARD (1U << 0)
+#define LAM_VCPUAFFINITY_SOFT (1U << 1) /* accepted; Lamina has no soft affinity */
+struct lam_domctl_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags; /* LAM_VCPUAFFINITY_*: at least one */
+    struct lam_domctl_bitmap cpumap_hard;
+    struct lam_domctl_bitmap cpumap_soft;
+};
+LAM_ASSERT_SIZE(struct lam_domctl_vcpuaffinity, 40);
+LAM_ASSERT_OFFSET(struct lam_domctl_vcpuaffinity, cpumap_soft, 24);
+
+struct lam_domctl_getvcpuinfo {
+    uint32_t vcpu; /* IN */
+    uint8_t online, blocked, running;
+    uint8_t pad;
+    uint64_t cpu_time; /* ns it has run */
+    uint32_t cpu;      /* the physical CPU it runs on, or last ran on */
+    uint32_t pad2;
+};
+LAM_ASSERT_SIZE(struct lam_domctl_getvcpuinfo, 24);
+LAM_ASSERT_OFFSET(struct lam_domctl_getvcpuinfo, cpu, 16);
+
 struct lam_domctl_max_mem {
     uint64_t max_memkb;
 };
@@ -104,6 +140,8 @@ struct lam_domctl {
         struct lam_domctl_getdomaininfo getdomaininfo;
         struct lam_domctl_max_mem max_mem;
         struct lam_domctl_scheduler_op scheduler_op;
+        struct lam_domctl_vcpuaffinity vcpuaffinity;
+        struct lam_domctl_getvcpuinfo getvcpuinfo;
         uint8_t pad[128];
     } u;
 };

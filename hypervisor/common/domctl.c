@@ -8,6 +8,7 @@
 #include "guest_access.h"
 #include "lib.h"
 #include "sched.h"
+#include "smp.h"
 #include "time.h"
 #include "lamina/domctl.h"
 #include "lamina/vcpu.h"
@@ -131,6 +132,77 @@ static long scheduler_op(struct domain *d, struct lam_domctl_scheduler_op *s)
     }
 }
 
+static struct vcpu *vcpu_of(struct domain *d, uint32_t id, long *rc)
+{
+    *rc = id >= d->max_vcpus ? -EINVAL : !d->vcpus[id] ? -ESRCH : 0; /* Xen's two answers */
+    return *rc ? NULL : d->vcpus[id];
+}
+
+/* The caller's CPU bitmap as a mask of our NR_CPUS CPUs (bits beyond are ignored). */
+static long read_cpumap(const struct lam_domctl_bitmap *b, uint64_t *mask)
+{
+    uint8_t bytes[NR_CPUS / 8] = {0};
+    uint32_t n = MIN(b->nr_bits, (uint32_t)NR_CPUS);
+    if (copy_from_guest(bytes, b->bitmap, (n + 7) / 8))
+        return -EFAULT;
+    *mask = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (bytes[i / 8] & (1u << (i % 8)))
+            *mask |= 1ull << i;
+    return 0;
+}
+
+static long write_cpumap(const struct lam_domctl_bitmap *b, uint64_t mask)
+{
+    uint8_t bytes[NR_CPUS / 8];
+    uint32_t len = MIN((b->nr_bits + 7) / 8, (uint32_t)sizeof(bytes));
+    for (unsigned int i = 0; i < sizeof(bytes); i++)
+        bytes[i] = (uint8_t)(mask >> (8 * i));
+    return copy_to_guest(b->bitmap, bytes, len) ? -EFAULT : 0;
+}
+
+static long vcpu_affinity(struct domain *d, struct lam_domctl_vcpuaffinity *a, bool set)
+{
+    long rc;
+    struct vcpu *v = vcpu_of(d, a->vcpu, &rc);
+    if (!v)
+        return rc;
+    if (!(a->flags & (LAM_VCPUAFFINITY_HARD | LAM_VCPUAFFINITY_SOFT)))
+        return -EINVAL;
+    if (set && (a->flags & LAM_VCPUAFFINITY_HARD)) {
+        uint64_t mask;
+        if ((rc = read_cpumap(&a->cpumap_hard, &mask)))
+            return rc;
+        if ((rc = sched_set_affinity(v, mask))) /* -EINVAL: no online CPU in it */
+            return rc;
+    }
+    if (a->flags & LAM_VCPUAFFINITY_HARD) {
+        uint64_t hard = v->affinity & (set ? cpu_online_mask : ~0ull);
+        if ((rc = write_cpumap(&a->cpumap_hard, hard)))
+            return rc;
+    }
+    if (a->flags & LAM_VCPUAFFINITY_SOFT) /* no soft affinity: every CPU is as good */
+        rc = write_cpumap(&a->cpumap_soft, set ? cpu_online_mask : ~0ull);
+    return rc;
+}
+
+static long vcpu_info(struct domain *d, struct lam_domctl_getvcpuinfo *i)
+{
+    long rc;
+    struct vcpu *v = vcpu_of(d, i->vcpu, &rc);
+    if (!v)
+        return rc;
+    uint64_t ns = v->runstate_time[LAM_RUNSTATE_running];
+    if (v->runstate == LAM_RUNSTATE_running && v->runstate_entry)
+        ns += time_now_ns() - v->runstate_entry;
+    i->online = v->online;
+    i->blocked = v->blocked;
+    i->running = v->runstate == LAM_RUNSTATE_running;
+    i->cpu_time = ns;
+    i->cpu = v->processor;
+    return 0;
+}
+
 long hc_domctl(guest_ptr_t arg)
 {
     struct lam_domctl op;
@@ -163,6 +235,15 @@ long hc_domctl(guest_ptr_t arg)
                 d->max_pages = op.u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
                 rc = 0;
             }
+            break;
+        case LAM_DOMCTL_setvcpuaffinity:
+        case LAM_DOMCTL_getvcpuaffinity:
+            rc = d ? vcpu_affinity(d, &op.u.vcpuaffinity, op.cmd == LAM_DOMCTL_setvcpuaffinity)
+                   : -ESRCH;
+            break;
+        case LAM_DOMCTL_getvcpuinfo:
+            rc = d ? vcpu_info(d, &op.u.getvcpuinfo) : -ESRCH;
+            copy_back = !rc;
             break;
         case LAM_DOMCTL_scheduler_op:
             rc = d ? scheduler_op(d, &op.u.scheduler_op) : -ESRCH;

@@ -207,6 +207,8 @@ int sched_set_affinity(struct vcpu *v, uint64_t cpumask)
     v->affinity = cpumask;
     if (v->is_running && !(cpumask & cpumask_of(v->processor)))
         resched_cpu(v->processor);
+    else if (!v->is_running && runnable(v))
+        wake_target(v); /* waiting: let a CPU it may now use look at it */
     spin_unlock_irqrestore(&sched_lock, flags);
     return 0;
 }
@@ -344,6 +346,12 @@ static struct vcpu *pick_next(unsigned int cpu, struct vcpu *prev)
     struct vcpu *best = NULL, *yielder = NULL;
     int64_t best_score = 0;
     pcpu[cpu].capped_waiting = false;
+    /* CPUs idle right now besides this one: a vCPU that may run there should leave this
+     * CPU to one that may not (a pinned vCPU), and move (release_vcpu kicks the idle CPU). */
+    uint64_t idle_elsewhere = 0;
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        if (c != cpu && pcpu[c].idle)
+            idle_elsewhere |= cpumask_of(c);
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = all_vcpus[i];
         if (!runnable(v) || (v->is_running && v != prev) || !(allowed_cpus(v) & cpumask_of(cpu)))
@@ -358,6 +366,8 @@ static struct vcpu *pick_next(unsigned int cpu, struct vcpu *prev)
             continue;
         }
         int64_t score = v->credit + (v->processor == cpu ? WARM_CPU_BONUS_NS : 0);
+        if (allowed_cpus(v) & idle_elsewhere)
+            score -= 4 * (int64_t)SCHED_SLICE_NS; /* below any credit: only if nobody else */
         if (v->boosted)
             score = INT64_MAX - (v->processor != cpu);
         if (!best || score > best_score) {

@@ -1,0 +1,2 @@
+GUEST_TESTS += smp-pin
+smp-pin_LIBS := mm_util smp
