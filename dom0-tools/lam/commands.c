@@ -17,6 +17,8 @@
     X(pause)                                                                                       \
     X(unpause)                                                                                     \
     X(sched_credit)                                                                                \
+    X(vcpu_list)                                                                                   \
+    X(vcpu_pin)                                                                                    \
     X(store)                                                                                       \
     X(completion)
 

@@ -63,3 +63,37 @@ int lam_run_domain_op(const struct lam_args *args, int (*op)(struct hvctl *h, ui
     printf("Domain %u %s\n", id, done);
     return LAM_EXIT_OK;
 }
+
+int lam_parse_cpus(const struct lam_args *args, const char *s, uint64_t *mask)
+{
+    if (strcmp(s, "all") == 0) {
+        *mask = ~0ull;
+        return LAM_EXIT_OK;
+    }
+    uint64_t m = 0;
+    const char *p = s;
+    for (;;) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            break;
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (*end == '-') {
+            if (end[1] < '0' || end[1] > '9')
+                break;
+            b = strtoul(end + 1, &end, 10);
+        }
+        if (a > b || b > 63)
+            break;
+        for (unsigned long c = a; c <= b; c++)
+            m |= 1ull << c;
+        if (*end == '\0') {
+            *mask = m;
+            return LAM_EXIT_OK;
+        }
+        if (*end != ',')
+            break;
+        p = end + 1;
+    }
+    return lam_usage_error(args->cmd,
+                           "'%s' is not a set of CPUs (\"all\", or e.g. 0,2-3; CPUs 0-63)", s);
+}

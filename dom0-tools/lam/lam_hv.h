@@ -15,6 +15,10 @@ struct hvctl *lam_hv_open(const struct lam_args *args);
  * Prints a usage error and returns LAM_EXIT_USAGE when it is neither. */
 int lam_parse_domid(const struct lam_args *args, const char *s, uint16_t *out);
 
+/* A set of physical CPUs on the command line: "all", or numbers and ranges ("0,2-3"), each
+ * below 64. Prints a usage error and returns LAM_EXIT_USAGE otherwise. */
+int lam_parse_cpus(const struct lam_args *args, const char *s, uint64_t *mask);
+
 /* Print "lam: <cmd>: <what> <domid>: <hypervisor's reason>"; returns LAM_EXIT_FAILURE. */
 int lam_fail_hv(const struct lam_args *args, const char *what, uint16_t domid, int rc);
 

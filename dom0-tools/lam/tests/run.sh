@@ -25,7 +25,7 @@ expect() {
 
 # ---- the command table: help, usage errors, completion ----
 run help
-ok=0; for c in help validate dumpxml convert define undefine list destroy pause unpause sched-credit completion; do
+ok=0; for c in help validate dumpxml convert define undefine list destroy pause unpause sched-credit vcpu-list vcpu-pin completion; do
     grep -q "^  $c " "$OUT" || ok=1; done; [ $RC -eq 0 ] || ok=1
 result help-lists-commands $ok
 run help validate; cp "$OUT" "$TMPROOT/h1"
@@ -134,6 +134,14 @@ run unpause 1 2; expect unpause-one-argument 2
 run sched-credit --weight 0 1; expect sched-credit-weight-range 2 "" "lam: sched-credit: --weight 0: expected a number from 1 to 65535"
 run sched-credit --cap 12x 1; expect sched-credit-cap-number 2 "" "lam: sched-credit: --cap 12x: expected a number from 0 to 65534"
 run help sched-credit; expect sched-credit-help 0 "twice the CPU time"
+run vcpu-pin 1 0 0,2-; expect vcpu-pin-bad-range 2 "" "lam: vcpu-pin: '0,2-' is not a set of CPUs (\"all\", or e.g. 0,2-3; CPUs 0-63)"
+run vcpu-pin 1 0 64; expect vcpu-pin-cpu-too-big 2
+run vcpu-pin 1 x all; expect vcpu-pin-bad-vcpu 2 "" "lam: vcpu-pin: 'x' is not a vCPU number"
+run vcpu-list; expect vcpu-list-needs-id 2
+if [ ! -e /dev/xen/privcmd ]; then
+    run vcpu-pin 1 0 1-3,7; expect vcpu-pin-without-hypervisor 1 "" "lam: vcpu-pin: cannot reach the hypervisor: $NOHV"
+    run vcpu-list 0; expect vcpu-list-without-hypervisor 1 "" "lam: vcpu-list: cannot reach the hypervisor: $NOHV"
+fi
 
 # ---- the installed (non-sanitized) binary behaves the same ----
 "$LAM_INSTALLED" validate -q minimal.xml >"$OUT" 2>"$ERR"; result installed-binary-runs $?

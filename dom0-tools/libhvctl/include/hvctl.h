@@ -50,6 +50,20 @@ int hvctl_domain_unpause(struct hvctl *h, uint16_t domid);
 int hvctl_sched_credit_get(struct hvctl *h, uint16_t domid, unsigned int *weight,
                            unsigned int *cap);
 int hvctl_sched_credit_set(struct hvctl *h, uint16_t domid, unsigned int weight, int cap);
+/* One vCPU: its state and the physical CPU it is on (or last ran on). */
+struct hvctl_vcpuinfo {
+    unsigned int vcpu;
+    bool online, blocked, running;
+    uint64_t cpu_time_ns;
+    unsigned int cpu;
+};
+int hvctl_vcpu_info(struct hvctl *h, uint16_t domid, unsigned int vcpu, struct hvctl_vcpuinfo *out);
+/* Hard affinity as a mask of physical CPUs 0-63. set stores the effective mask (the online
+ * CPUs of it) in *effective when that is not NULL. */
+int hvctl_vcpu_set_affinity(struct hvctl *h, uint16_t domid, unsigned int vcpu, uint64_t cpus,
+                            uint64_t *effective);
+int hvctl_vcpu_get_affinity(struct hvctl *h, uint16_t domid, unsigned int vcpu, uint64_t *cpus);
+
 /* Memory limit in KiB. */
 int hvctl_domain_set_max_mem(struct hvctl *h, uint16_t domid, uint64_t kib);
 

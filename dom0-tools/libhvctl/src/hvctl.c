@@ -188,6 +188,62 @@ int hvctl_sched_credit_set(struct hvctl *h, uint16_t domid, unsigned int weight,
     return domctl(h, LAM_DOMCTL_scheduler_op, domid, &op);
 }
 
+int hvctl_vcpu_info(struct hvctl *h, uint16_t domid, unsigned int vcpu, struct hvctl_vcpuinfo *out)
+{
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    op.u.getvcpuinfo.vcpu = vcpu;
+    int rc = domctl(h, LAM_DOMCTL_getvcpuinfo, domid, &op);
+    if (rc)
+        return rc;
+    *out = (struct hvctl_vcpuinfo){.vcpu = vcpu,
+                                   .online = op.u.getvcpuinfo.online,
+                                   .blocked = op.u.getvcpuinfo.blocked,
+                                   .running = op.u.getvcpuinfo.running,
+                                   .cpu_time_ns = op.u.getvcpuinfo.cpu_time,
+                                   .cpu = op.u.getvcpuinfo.cpu};
+    return 0;
+}
+
+/* The bitmap travels in our memory: 8 bytes, CPU n = bit n of byte n / 8 (little-endian). */
+static int affinity(struct hvctl *h, uint32_t cmd, uint16_t domid, unsigned int vcpu,
+                    uint64_t *cpus)
+{
+    uint8_t map[8];
+    for (int i = 0; i < 8; i++)
+        map[i] = (uint8_t)(*cpus >> (8 * i));
+    struct lam_domctl op;
+    memset(&op, 0, sizeof(op));
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.flags = LAM_VCPUAFFINITY_HARD;
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)map;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    int rc = domctl(h, cmd, domid, &op);
+    if (rc)
+        return rc;
+    *cpus = 0;
+    for (int i = 0; i < 8; i++)
+        *cpus |= (uint64_t)map[i] << (8 * i);
+    return 0;
+}
+
+int hvctl_vcpu_set_affinity(struct hvctl *h, uint16_t domid, unsigned int vcpu, uint64_t cpus,
+                            uint64_t *effective)
+{
+    if (!cpus)
+        return -EINVAL;
+    int rc = affinity(h, LAM_DOMCTL_setvcpuaffinity, domid, vcpu, &cpus);
+    if (!rc && effective)
+        *effective = cpus;
+    return rc;
+}
+
+int hvctl_vcpu_get_affinity(struct hvctl *h, uint16_t domid, unsigned int vcpu, uint64_t *cpus)
+{
+    *cpus = 0;
+    return affinity(h, LAM_DOMCTL_getvcpuaffinity, domid, vcpu, cpus);
+}
+
 const char *hvctl_state_name(const struct hvctl_dominfo *d)
 {
     if (d->dying)

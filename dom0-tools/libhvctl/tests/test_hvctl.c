@@ -22,6 +22,7 @@ struct fake_dom {
     uint32_t flags;
     uint64_t tot_pages;
     unsigned int weight, cap, pauses;
+    uint64_t affinity[2]; /* two vCPUs; 0 = every CPU */
 };
 
 struct fake_hv {
@@ -92,6 +93,35 @@ static long fake_domctl(struct fake_hv *hv, struct lam_domctl *op)
             d->weight = s->u.credit.weight;
         if (s->u.credit.cap != 0xffff)
             d->cap = s->u.credit.cap;
+        return 0;
+    }
+    case LAM_DOMCTL_setvcpuaffinity:
+    case LAM_DOMCTL_getvcpuaffinity: {
+        struct lam_domctl_vcpuaffinity *a = &op->u.vcpuaffinity;
+        if (a->vcpu >= 2)
+            return -EINVAL;
+        uint8_t *map = (uint8_t *)(uintptr_t)a->cpumap_hard.bitmap;
+        if (op->cmd == LAM_DOMCTL_setvcpuaffinity) {
+            uint64_t m = 0;
+            for (unsigned int i = 0; i < a->cpumap_hard.nr_bits / 8; i++)
+                m |= (uint64_t)map[i] << (8 * i);
+            if (!(m & 3)) /* two CPUs online */
+                return -EINVAL;
+            d->affinity[a->vcpu] = m & 3;
+        }
+        uint64_t m = d->affinity[a->vcpu] ? d->affinity[a->vcpu] : 3;
+        for (unsigned int i = 0; i < a->cpumap_hard.nr_bits / 8; i++)
+            map[i] = (uint8_t)(m >> (8 * i));
+        return 0;
+    }
+    case LAM_DOMCTL_getvcpuinfo: {
+        struct lam_domctl_getvcpuinfo *g = &op->u.getvcpuinfo;
+        if (g->vcpu >= 2)
+            return -EINVAL;
+        uint64_t m = d->affinity[g->vcpu] ? d->affinity[g->vcpu] : 3;
+        g->online = 1;
+        g->cpu = (uint32_t)__builtin_ctzll(m);
+        g->cpu_time = 1000;
         return 0;
     }
     case LAM_DOMCTL_max_mem:
@@ -229,6 +259,27 @@ static void sched_credit_encodes_leave_as_is(void **state)
     assert_int_equal(hv.calls, before); /* refused without asking the hypervisor */
 }
 
+static void vcpu_pinning_round_trips_the_bitmap(void **state)
+{
+    uint64_t eff = 0, got = 0;
+    struct hvctl_vcpuinfo vi;
+    assert_int_equal(hvctl_vcpu_get_affinity(*state, 1, 1, &got), 0);
+    assert_int_equal(got, 3);
+    assert_int_equal(hvctl_vcpu_set_affinity(*state, 1, 1, 0x6, &eff), 0); /* CPU 2 is offline */
+    assert_int_equal(eff, 0x2);
+    assert_int_equal(hvctl_vcpu_get_affinity(*state, 1, 1, &got), 0);
+    assert_int_equal(got, 0x2);
+    assert_int_equal(hvctl_vcpu_info(*state, 1, 1, &vi), 0);
+    assert_int_equal(vi.cpu, 1);
+    assert_true(vi.online);
+    assert_int_equal(hvctl_vcpu_set_affinity(*state, 1, 1, 0x4, NULL), -EINVAL);
+    unsigned int before = hv.calls;
+    assert_int_equal(hvctl_vcpu_set_affinity(*state, 1, 1, 0, NULL), -EINVAL);
+    assert_int_equal(hv.calls, before); /* an empty mask is refused here */
+    assert_int_equal(hvctl_vcpu_info(*state, 1, 7, &vi), -EINVAL);
+    assert_int_equal(hvctl_vcpu_info(*state, 9, 0, &vi), -ESRCH);
+}
+
 static void names_and_messages(void **state)
 {
     (void)state;
@@ -266,6 +317,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(lifecycle_calls_reach_the_hypervisor, setup, teardown),
         cmocka_unit_test_setup_teardown(sched_credit_encodes_leave_as_is, setup, teardown),
+        cmocka_unit_test_setup_teardown(vcpu_pinning_round_trips_the_bitmap, setup, teardown),
         cmocka_unit_test(names_and_messages),
         cmocka_unit_test(privcmd_open_outside_dom0_fails_cleanly),
     };

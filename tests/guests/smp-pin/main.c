@@ -105,12 +105,12 @@ void test_main(void)
 
     uint8_t none = 0, all = 0xff, cpu7 = 0x80;
     mm_expect_rc("an empty mask", set_affinity(1, LAM_VCPUAFFINITY_HARD, &none, 8), -LAM_EINVAL);
-    mm_expect_rc("only a CPU that does not exist",
-                 set_affinity(1, LAM_VCPUAFFINITY_HARD, &cpu7, 8), -LAM_EINVAL);
+    mm_expect_rc("only a CPU that does not exist", set_affinity(1, LAM_VCPUAFFINITY_HARD, &cpu7, 8),
+                 -LAM_EINVAL);
     mm_expect_rc("no flag", set_affinity(1, 0, &all, 8), -LAM_EINVAL);
     mm_expect_rc("vCPU 5", set_affinity(5, LAM_VCPUAFFINITY_HARD, &all, 8), -LAM_EINVAL);
-    mm_expect_rc("an unmapped bitmap",
-                 set_affinity(1, LAM_VCPUAFFINITY_HARD, (uint8_t *)0x1000, 8), -LAM_EFAULT);
+    mm_expect_rc("an unmapped bitmap", set_affinity(1, LAM_VCPUAFFINITY_HARD, (uint8_t *)0x1000, 8),
+                 -LAM_EFAULT);
     mm_expect_rc("every CPU again", set_affinity(1, LAM_VCPUAFFINITY_HARD, &all, 8), 0);
     mm_expect(all == 0x03, "the effective mask is the two online CPUs");
 

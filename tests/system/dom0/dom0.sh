@@ -31,6 +31,14 @@ lam pause 4000 >/tmp/lam-p.txt 2>&1
 rc=$?
 check lam-pause-missing-domain [ $rc -eq 1 ]
 check lam-pause-missing-says-why grep -q 'domain 4000: no such domain' /tmp/lam-p.txt
+lam vcpu-list 0 >/tmp/lam-v.txt 2>&1
+cat /tmp/lam-v.txt
+check lam-vcpu-list grep -Eq '^0 +[0-9]+ +(running|runnable|blocked) ' /tmp/lam-v.txt
+lam vcpu-pin 0 0 63 >/tmp/lam-pin.txt 2>&1
+rc=$?
+cat /tmp/lam-pin.txt
+check lam-vcpu-pin-offline-cpu-refused [ $rc -eq 1 ]
+check lam-vcpu-pin-all sh -c 'lam vcpu-pin 0 0 all >/dev/null'
 # The boot-time domU (idle-peer; Lamina only): pause, unpause, weight, destroy.
 if [ -n "$(lam_state 1)" ]; then
     check lam-domU-listed [ "$(lam_state 1)" = blocked ]
