@@ -49,7 +49,10 @@ static int vcpu_list_run(const struct lam_args *args)
             hv = hvctl_vcpu_get_affinity(h, id, v, &aff);
         if (hv)
             break;
-        const char *state = !vi.online ? "offline" : vi.running ? "running" : vi.blocked ? "blocked" : "runnable";
+        const char *state = !vi.online   ? "offline"
+                            : vi.running ? "running"
+                            : vi.blocked ? "blocked"
+                                         : "runnable";
         printf("%-5u %-4u %-8s %9.1f  ", v, vi.cpu, state, (double)vi.cpu_time_ns / 1e9);
         print_cpus(aff);
         printf("\n");
