@@ -59,10 +59,28 @@ static bool xsave_on(void)
     return (read_cr4() & CR4_OSXSAVE) != 0;
 }
 
+/*
+ * XSAVE is switched on lazily, when a guest first asks about it (CPUID, XSETBV): under
+ * QEMU TCG every CPU runs slower with CR4.OSXSAVE set (the dom0 kernel's decompression
+ * 2.6 times, a null hypercall by about 60 cycles). Once one CPU has it, every CPU turns
+ * it on before it next restores a vCPU's FPU state, so a state saved with XSAVE on one
+ * CPU is always restored with XRSTOR on another.
+ */
+static bool xsave_wanted;
+
+/* This CPU catches up with the others (XCR0 follows at the next FPU restore: the cached
+ * value is 0, unknown, until then). */
+static void xsave_follow(void)
+{
+    if (__atomic_load_n(&xsave_wanted, __ATOMIC_ACQUIRE) && !xsave_on())
+        write_cr4(read_cr4() | CR4_OSXSAVE);
+}
+
 void xsave_host_enable(void)
 {
     if (xsave_on() || !xsave_host_available())
         return;
+    __atomic_store_n(&xsave_wanted, true, __ATOMIC_RELEASE);
     write_cr4(read_cr4() | CR4_OSXSAVE);
     xsetbv0(current->xcr0 ? current->xcr0 : XSTATE_FP_SSE);
 }
@@ -88,6 +106,7 @@ static void fpu_save(struct vcpu *v)
         v->xsave_valid = true;
     } else {
         __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_state));
+        v->xsave_valid = false; /* the legacy image is the current one */
     }
     /* What it holds now is its own (a vCPU that first ran without a switch in, such as
      * dom0's vCPU 0, must get it back, not a fresh state). */
@@ -105,6 +124,7 @@ static const uint8_t fpu_initial_state[512] __attribute__((aligned(16))) = {
 static void fpu_restore(struct vcpu *v)
 {
     write_cr0(read_cr0() & ~CR0_TS);
+    xsave_follow();
     if (!v->fpu_initialised) {
         memcpy(v->fpu_state, fpu_initial_state, sizeof(v->fpu_state));
         v->fpu_initialised = true;
@@ -230,6 +250,7 @@ void arch_context_load(struct vcpu *next)
 
     ci->curr_vcpu = next;
     ci->guest_regs = next->regs;
+    xsave_follow(); /* the vCPU may have seen XSAVE on another CPU (XGETBV works here too) */
     write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
                                                            : next->guest_table_user);
     pv_load_guest_gdt(next);

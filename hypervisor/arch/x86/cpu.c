@@ -170,10 +170,6 @@ static void cpu_init_control_regs(void)
     uint64_t cr4 = (read_cr4() & ~CR4_PGE) | CR4_OSFXSR | CR4_OSXMMEXCPT;
     if (cpu_has_feature(7, 1, 7)) /* EBX bit 7: SMEP: never run guest pages in ring 0 */
         cr4 |= CR4_SMEP;
-    /* XSAVE on every CPU from the start: a vCPU whose state was saved with XSAVE on
-     * one CPU must find it on whichever CPU it runs next. XCR0 follows the vCPU. */
-    if (cpu_has_feature(1, 2, 26)) /* ECX bit 26: XSAVE */
-        cr4 |= CR4_OSXSAVE;
     write_cr4(cr4);
     write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
 }
