@@ -58,7 +58,6 @@ extern void enter_guest(struct cpu_regs *regs) __attribute__((noreturn));
 
 struct sched_pcpu {
     bool need_resched;
-    bool idle;
     bool capped_waiting; /* the last pick passed over a vCPU waiting for its cap to refill */
     uint64_t slice_start;
     struct timer slice_timer;
@@ -69,6 +68,7 @@ static struct vcpu *all_vcpus[MAX_DOMAINS * 4];
 static unsigned int nr_vcpus;
 static uint64_t last_accounting;
 static struct sched_pcpu pcpu[NR_CPUS];
+static cpumask_t idle_cpus; /* CPUs halted for want of a vCPU (under sched_lock) */
 
 static bool runnable(const struct vcpu *v)
 {
@@ -118,14 +118,11 @@ static void wake_target(struct vcpu *v)
     }
     uint64_t allowed = allowed_cpus(v);
     unsigned int target = v->processor;
-    if (!(allowed & cpumask_of(target)) || !pcpu[target].idle) {
-        if (!(allowed & cpumask_of(target)))
+    if (!(allowed & idle_cpus & cpumask_of(target))) {
+        if (allowed & idle_cpus)
+            target = (unsigned int)__builtin_ctzll(allowed & idle_cpus);
+        else if (!(allowed & cpumask_of(target)))
             target = (unsigned int)__builtin_ctzll(allowed);
-        for (unsigned int c = 0; c < NR_CPUS; c++)
-            if ((allowed & cpumask_of(c)) && pcpu[c].idle) {
-                target = c;
-                break;
-            }
     }
     resched_cpu(target);
     if (target == smp_processor_id())
@@ -348,10 +345,7 @@ static struct vcpu *pick_next(unsigned int cpu, struct vcpu *prev)
     pcpu[cpu].capped_waiting = false;
     /* CPUs idle right now besides this one: a vCPU that may run there should leave this
      * CPU to one that may not (a pinned vCPU), and move (release_vcpu kicks the idle CPU). */
-    uint64_t idle_elsewhere = 0;
-    for (unsigned int c = 0; c < NR_CPUS; c++)
-        if (c != cpu && pcpu[c].idle)
-            idle_elsewhere |= cpumask_of(c);
+    uint64_t idle_elsewhere = idle_cpus & ~cpumask_of(cpu);
     for (unsigned int i = 0; i < nr_vcpus; i++) {
         struct vcpu *v = all_vcpus[i];
         if (!runnable(v) || (v->is_running && v != prev) || !(allowed_cpus(v) & cpumask_of(cpu)))
@@ -397,12 +391,9 @@ static void release_vcpu(struct vcpu *prev)
     unsigned int me = smp_processor_id();
     __atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
     unsigned long flags = spin_lock_irqsave(&sched_lock);
-    if (runnable(prev) && !prev->is_running)
-        for (unsigned int c = 0; c < NR_CPUS; c++)
-            if (c != me && (allowed_cpus(prev) & cpumask_of(c)) && pcpu[c].idle) {
-                resched_cpu(c);
-                break;
-            }
+    uint64_t idle = allowed_cpus(prev) & idle_cpus & ~cpumask_of(me);
+    if (runnable(prev) && !prev->is_running && idle)
+        resched_cpu((unsigned int)__builtin_ctzll(idle));
     spin_unlock_irqrestore(&sched_lock, flags);
 }
 
@@ -454,7 +445,7 @@ static void schedule(struct vcpu *prev)
             if (next->runstate != LAM_RUNSTATE_running)
                 set_runstate(next, LAM_RUNSTATE_running);
         } else {
-            pc->idle = true;
+            idle_cpus |= cpumask_of(me);
         }
         spin_unlock(&sched_lock);
 
@@ -492,7 +483,7 @@ static void schedule(struct vcpu *prev)
         while (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE))
             hv_idle_once();
         spin_lock(&sched_lock);
-        pc->idle = false;
+        idle_cpus &= ~cpumask_of(me);
         spin_unlock(&sched_lock);
     }
 }
