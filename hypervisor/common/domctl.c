@@ -18,17 +18,21 @@ static struct domain *domain_by_id(domid_t id)
     return id < MAX_DOMAINS ? domain_list[id] : NULL;
 }
 
+/* ns v has run, including its current stretch. */
+static uint64_t vcpu_cpu_time(const struct vcpu *v, uint64_t now)
+{
+    uint64_t ns = v->runstate_time[LAM_RUNSTATE_running];
+    if (v->runstate == LAM_RUNSTATE_running && v->runstate_entry)
+        ns += now - v->runstate_entry;
+    return ns;
+}
+
 static uint64_t domain_cpu_time(const struct domain *d)
 {
     uint64_t ns = 0, now = time_now_ns();
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
-        const struct vcpu *v = d->vcpus[i];
-        if (!v)
-            continue;
-        ns += v->runstate_time[LAM_RUNSTATE_running];
-        if (v->runstate == LAM_RUNSTATE_running && v->runstate_entry)
-            ns += now - v->runstate_entry;
-    }
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            ns += vcpu_cpu_time(d->vcpus[i], now);
     return ns;
 }
 
@@ -192,13 +196,10 @@ static long vcpu_info(struct domain *d, struct lam_domctl_getvcpuinfo *i)
     struct vcpu *v = vcpu_of(d, i->vcpu, &rc);
     if (!v)
         return rc;
-    uint64_t ns = v->runstate_time[LAM_RUNSTATE_running];
-    if (v->runstate == LAM_RUNSTATE_running && v->runstate_entry)
-        ns += time_now_ns() - v->runstate_entry;
     i->online = v->online;
     i->blocked = v->blocked;
     i->running = v->runstate == LAM_RUNSTATE_running;
-    i->cpu_time = ns;
+    i->cpu_time = vcpu_cpu_time(v, time_now_ns());
     i->cpu = v->processor;
     return 0;
 }
