@@ -27,12 +27,10 @@ static void print_cpus(uint64_t m)
 static int vcpu_list_run(const struct lam_args *args)
 {
     uint16_t id;
-    int rc = lam_parse_domid(args, args->argv[0], &id);
+    struct hvctl *h;
+    int rc = lam_open_domain(args, &id, &h);
     if (rc != LAM_EXIT_OK)
         return rc;
-    struct hvctl *h = lam_hv_open(args);
-    if (!h)
-        return LAM_EXIT_FAILURE;
     struct hvctl_dominfo d;
     int hv = hvctl_domain_info(h, id, &d);
     if (!hv)

@@ -46,16 +46,23 @@ void lam_running_name(uint16_t domid, char *buf, unsigned int len)
         snprintf(buf, len, "d%u", domid);
 }
 
+int lam_open_domain(const struct lam_args *args, uint16_t *id, struct hvctl **h)
+{
+    int rc = lam_parse_domid(args, args->argv[0], id);
+    if (rc != LAM_EXIT_OK)
+        return rc;
+    *h = lam_hv_open(args);
+    return *h ? LAM_EXIT_OK : LAM_EXIT_FAILURE;
+}
+
 int lam_run_domain_op(const struct lam_args *args, int (*op)(struct hvctl *h, uint16_t domid),
                       const char *failed, const char *done)
 {
     uint16_t id;
-    int rc = lam_parse_domid(args, args->argv[0], &id);
+    struct hvctl *h;
+    int rc = lam_open_domain(args, &id, &h);
     if (rc != LAM_EXIT_OK)
         return rc;
-    struct hvctl *h = lam_hv_open(args);
-    if (!h)
-        return LAM_EXIT_FAILURE;
     int hv = op(h, id);
     hvctl_close(h);
     if (hv)

@@ -22,6 +22,10 @@ int lam_parse_cpus(const struct lam_args *args, const char *s, uint64_t *mask);
 /* Print "lam: <cmd>: <what> <domid>: <hypervisor's reason>"; returns LAM_EXIT_FAILURE. */
 int lam_fail_hv(const struct lam_args *args, const char *what, uint16_t domid, int rc);
 
+/* For commands whose only argument is the domain (argv[0]): its id, then the hypervisor
+ * handle. LAM_EXIT_OK, or the exit code after printing why. */
+int lam_open_domain(const struct lam_args *args, uint16_t *id, struct hvctl **h);
+
 /* The whole of a command "lam <cmd> ID" that makes one call: parse ID, open the hypervisor,
  * call op, print "Domain <id> <done>" or "lam: <cmd>: <failed>: domain <id>: <why>". */
 int lam_run_domain_op(const struct lam_args *args, int (*op)(struct hvctl *h, uint16_t domid),
