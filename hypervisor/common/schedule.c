@@ -1,36 +1,47 @@
 /*
- * A proportional-share, credit-style scheduler for several physical CPUs.
+ * The vCPU scheduler: a run queue per physical CPU, ordered by credit, with
+ * stealing between them.
  *
- * Every SCHED_SLICE_NS an accounting pass hands out credit: each domain with
- * runnable vCPUs gets a share of the period times the number of CPUs,
- * proportional to its weight (default 256) and split between its vCPUs; one
- * vCPU can never use more than one CPU, so its credit is clamped. A domain
- * with a cap may use cap% of one CPU per period, summed over its vCPUs on
- * all CPUs. Running burns credit by the nanosecond. A CPU picks the vCPU that
- * just woke from blocking ("boost"), else the runnable vCPU with the most
- * credit, preferring by a small margin those that last ran on it (their
- * cache is warm there).
+ * Each CPU has a queue of the runnable vCPUs waiting for it and a lock
+ * (pcpu[cpu].lock) covering that queue and every vCPU whose `processor` is
+ * that CPU: its run state, blocked flag, is_running and queue membership. A
+ * vCPU's `processor` changes only with both the old and the new CPU's lock
+ * held, so vcpu_lock() (lock that CPU's lock, check it is still the one)
+ * holds it in place.
  *
- * SMP rules:
- *  - One scheduler lock (sched_lock, taken with interrupts off) protects the
- *    vCPU list, credits, run states, the per-CPU flags and vcpu->is_running.
- *    It is a leaf apart from the per-CPU timer locks, which are never taken
- *    under it, and the console lock.
+ * A CPU picks from its own queue: a vCPU that just woke from blocking
+ * ("boost") first, else the one with most credit (sched_credit.c hands credit
+ * out machine-wide by weight and cap). When its best has no credit left, or
+ * it has nothing, it looks at the other CPUs' queues and takes ("steals") a
+ * vCPU that may run here: any one when it would otherwise idle, one with
+ * credit left when its own best has none (as Xen's credit1 balances load).
+ * That is what makes weights and caps hold across CPUs: a CPU does not run a
+ * vCPU beyond its share while another CPU's queue holds one within its share.
+ *
+ * Rules:
  *  - A vCPU runs on at most one CPU: a CPU claims it by setting is_running
- *    under the lock and clears it only after its registers, FPU and selectors
- *    are saved back (no lazy state is left on a CPU). Other CPUs skip vCPUs
- *    with is_running set, so nobody loads a half-saved vCPU.
+ *    under its lock and clears it only after its registers, FPU and selectors
+ *    are saved back. Nobody picks or steals a vCPU with is_running set.
  *  - A CPU that goes idle because its vCPU blocked keeps that vCPU loaded
  *    ("lazy", as Xen): is_running stays set, so a wake-up kicks this CPU,
  *    which resumes the vCPU without a save and reload. It is saved as soon as
  *    the CPU picks anything else. In every other case an idle CPU saves its
  *    vCPU, switches to the hypervisor's own page tables and drops its bit in
  *    the domain's dirty mask. Idle CPUs halt until the kick IPI.
- *  - A wake-up goes to an idle CPU the vCPU may run on (its last one
- *    preferred), else preempts the vCPU's last CPU. Idle CPUs thus take
- *    ("steal") runnable vCPUs from busy ones.
- *  - Hard affinity (vcpu->affinity) is honoured at every pick; changing it
- *    reschedules the CPU the vCPU runs on so it moves at once.
+ *  - A vCPU that becomes runnable joins its CPU's queue (moved first to a CPU
+ *    its affinity allows, an idle one preferred); an idle CPU it may use is
+ *    kicked (its own first) and takes it, else its own CPU reschedules.
+ *  - Stealing holds our lock and only tries the peer's, so two CPUs stealing
+ *    from each other cannot deadlock. An idle CPU that found a peer's lock
+ *    busy looks again rather than halting; one that found nothing has already
+ *    set its bit in idle_cpus, and whoever queues a vCPU afterwards reads that
+ *    bit and kicks it.
+ *  - Hard affinity (vcpu->affinity) is honoured at every pick and steal;
+ *    changing it moves a queued vCPU at once and reschedules the CPU a
+ *    running one is on.
+ *  - Lock order: run queue locks (two at once only with the second tried) ->
+ *    per-CPU timer locks -> console lock. credit_lock is never taken with a
+ *    run queue lock held. Interrupts are off whenever one is held.
  */
 #include "sched.h"
 #include "console.h"
@@ -38,6 +49,7 @@
 #include "event.h"
 #include "irqlock.h"
 #include "lib.h"
+#include "sched_credit.h"
 #include "smp.h"
 #include "time.h"
 #include "timer_heap.h"
@@ -47,33 +59,37 @@
 
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
-const char *shutdown_reason_name(unsigned int reason);
 extern uint64_t boot_l4[];
 extern void enter_guest(struct cpu_regs *regs) __attribute__((noreturn));
 
-#define WARM_CPU_BONUS_NS 1000000 /* credit bonus for a vCPU that last ran on this CPU */
-
-/* Shortest slice when a slice is cut at the accounting boundary. */
-#define SCHED_MIN_SLICE_NS 1000000ull
+/* Below any credit: a vCPU that an idle CPU could take leaves this one to those that cannot. */
+#define IDLE_ELSEWHERE_PENALTY (4 * (int64_t)SCHED_SLICE_NS)
 
 struct sched_pcpu {
+    spinlock_t lock;
+    struct list_head runq; /* runnable vCPUs waiting for this CPU */
     bool need_resched;
     bool capped_waiting; /* the last pick passed over a vCPU waiting for its cap to refill */
     uint64_t slice_start;
     struct timer slice_timer;
-};
+} __attribute__((aligned(64))); /* one cache line per CPU's hot fields */
 
-static spinlock_t sched_lock = SPIN_LOCK_UNLOCKED;
-static struct vcpu *all_vcpus[MAX_DOMAINS * 4];
-static unsigned int nr_vcpus;
-static uint64_t last_accounting;
 static struct sched_pcpu pcpu[NR_CPUS];
-static cpumask_t idle_cpus; /* CPUs halted for want of a vCPU (under sched_lock) */
+static cpumask_t idle_cpus; /* CPUs halted for want of a vCPU (atomic) */
 
-static bool runnable(const struct vcpu *v)
+static unsigned int cpu_of(const struct sched_pcpu *pc)
 {
-    const struct domain *d = v->domain;
-    return v->online && !v->blocked && !v->pause_flag && d->state == DOMAIN_RUNNING;
+    return (unsigned int)(pc - pcpu);
+}
+
+static unsigned int first_cpu(cpumask_t m)
+{
+    return (unsigned int)__builtin_ctzll(m);
+}
+
+static cpumask_t idle_mask(void)
+{
+    return __atomic_load_n(&idle_cpus, __ATOMIC_SEQ_CST);
 }
 
 static void set_runstate(struct vcpu *v, int state)
@@ -88,7 +104,7 @@ static void set_runstate(struct vcpu *v, int state)
 static void resched_cpu(unsigned int cpu)
 {
     __atomic_store_n(&pcpu[cpu].need_resched, true, __ATOMIC_SEQ_CST);
-    smp_send_kick(cpu);
+    smp_send_kick(cpu); /* nothing for this CPU: it passes the scheduler on its way out */
 }
 
 bool sched_resched_pending(void)
@@ -107,77 +123,171 @@ static uint64_t allowed_cpus(const struct vcpu *v)
     return m ? m : cpumask_of(0); /* an affinity with no online CPU falls back to CPU 0 */
 }
 
-/* Under sched_lock: v just became runnable; get a CPU to look at it. */
-static void wake_target(struct vcpu *v)
+/* ---- run queues ---- */
+
+/* Lock the CPU v belongs to; interrupts must be off. */
+static struct sched_pcpu *vcpu_lock(struct vcpu *v)
 {
-    if (v->is_running) {
-        /* Still loaded somewhere (e.g. it blocked and is on its way out): that CPU
-         * re-checks after saving it, or simply keeps running it. */
-        resched_cpu(v->processor);
-        return;
+    for (;;) {
+        unsigned int cpu = __atomic_load_n(&v->processor, __ATOMIC_ACQUIRE);
+        struct sched_pcpu *pc = &pcpu[cpu];
+        spin_lock(&pc->lock);
+        if (__atomic_load_n(&v->processor, __ATOMIC_RELAXED) == cpu)
+            return pc;
+        spin_unlock(&pc->lock); /* moved while we waited */
     }
-    uint64_t allowed = allowed_cpus(v);
-    unsigned int target = v->processor;
-    if (!(allowed & idle_cpus & cpumask_of(target))) {
-        if (allowed & idle_cpus)
-            target = (unsigned int)__builtin_ctzll(allowed & idle_cpus);
-        else if (!(allowed & cpumask_of(target)))
-            target = (unsigned int)__builtin_ctzll(allowed);
-    }
-    resched_cpu(target);
-    if (target == smp_processor_id())
-        sched_request();
 }
+
+static void runq_insert(struct sched_pcpu *pc, struct vcpu *v)
+{
+    if (v->on_runq || v->sched_removed)
+        return;
+    list_add_tail(&v->runq_elem, &pc->runq);
+    v->on_runq = true;
+}
+
+static void runq_remove(struct vcpu *v)
+{
+    if (!v->on_runq)
+        return;
+    list_del(&v->runq_elem);
+    v->on_runq = false;
+}
+
+/* Might pc's queue hold something? Read without its lock, to skip empty queues cheaply. */
+static bool runq_maybe_busy(const struct sched_pcpu *pc)
+{
+    return __atomic_load_n(&pc->runq.next, __ATOMIC_RELAXED) != &pc->runq;
+}
+
+/* Both CPUs' locks held, v not loaded anywhere: v now belongs to `to`. */
+static void move_vcpu(struct vcpu *v, struct sched_pcpu *to)
+{
+    bool queued = v->on_runq;
+    runq_remove(v);
+    __atomic_store_n(&v->processor, cpu_of(to), __ATOMIC_RELEASE);
+    if (queued)
+        runq_insert(to, v);
+}
+
+/* A CPU for v to wait on: an idle one it may use (its own first), else its own if allowed. */
+static unsigned int home_cpu(const struct vcpu *v)
+{
+    uint64_t allowed = allowed_cpus(v);
+    uint64_t idle = allowed & idle_mask();
+    if (idle & cpumask_of(v->processor))
+        return v->processor;
+    if (idle)
+        return first_cpu(idle);
+    return allowed & cpumask_of(v->processor) ? v->processor : first_cpu(allowed);
+}
+
+/*
+ * v's lock (pc) held, v not loaded: make v belong to a CPU its affinity allows. Returns the
+ * lock now held. The target's lock is only tried; on failure ours is dropped and the whole
+ * step retried (a thief may have moved v meanwhile, which is fine).
+ */
+static struct sched_pcpu *rehome(struct vcpu *v, struct sched_pcpu *pc)
+{
+    while (!v->is_running && !(allowed_cpus(v) & cpumask_of(v->processor))) {
+        struct sched_pcpu *to = &pcpu[home_cpu(v)];
+        if (spin_trylock(&to->lock)) {
+            move_vcpu(v, to);
+            spin_unlock(&pc->lock);
+            return to;
+        }
+        spin_unlock(&pc->lock);
+        cpu_relax();
+        pc = vcpu_lock(v);
+    }
+    return pc;
+}
+
+/*
+ * v (lock held) waits in its CPU's queue: get a CPU to look at it. An idle CPU it may use
+ * takes it (its own from the queue, another by stealing); else its own CPU reschedules, and
+ * runs it now if it ranks first there.
+ */
+static void tickle(const struct vcpu *v)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the queue insert before the idle_cpus read */
+    uint64_t idle = allowed_cpus(v) & idle_mask();
+    unsigned int target = v->processor;
+    if (idle && !(idle & cpumask_of(target)))
+        target = first_cpu(idle);
+    resched_cpu(target);
+}
+
+/* v (lock held as pc) became runnable and is not loaded: queue it where it may run. */
+static struct sched_pcpu *enqueue(struct vcpu *v, struct sched_pcpu *pc)
+{
+    pc = rehome(v, pc);
+    if (v->is_running) { /* picked meanwhile (it was queued already) */
+        resched_cpu(v->processor);
+        return pc;
+    }
+    runq_insert(pc, v);
+    tickle(v);
+    return pc;
+}
+
+/* ---- state changes from hypercalls, timers and domain control ---- */
 
 void sched_add_vcpu(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
     v->affinity = CPUMASK_ALL;
     v->processor = v->vcpu_id % (nr_cpus_online ? nr_cpus_online : 1);
-    if (nr_vcpus < ARRAY_SIZE(all_vcpus))
-        all_vcpus[nr_vcpus++] = v;
-    set_runstate(v, runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
-    sched_request();
-    spin_unlock_irqrestore(&sched_lock, flags);
+    credit_add_vcpu(v);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
+    set_runstate(v, sched_runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
+    if (sched_runnable(v))
+        pc = enqueue(v, pc);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    for (unsigned int i = 0; i < nr_vcpus; i++)
-        if (all_vcpus[i] == v) {
-            all_vcpus[i] = all_vcpus[--nr_vcpus];
-            break;
-        }
+    credit_remove_vcpu(v);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
+    v->sched_removed = true;
+    runq_remove(v);
     if (v->is_running)
         resched_cpu(v->processor);
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
     while (__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE)) /* let its CPU save it */
         cpu_relax();
 }
 
 void sched_vcpu_changed(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
     if (v->is_running)
         resched_cpu(v->processor);
-    else if (runnable(v))
-        wake_target(v);
+    else if (sched_runnable(v))
+        pc = enqueue(v, pc);
     sched_request();
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
 }
 
 /* VCPUOP_up/down of a vCPU: its runstate follows at once (a vCPU that is not running would
  * otherwise keep its old state until it next runs). */
 void sched_vcpu_set_online(struct vcpu *v, bool online)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
     v->online = online;
     if (online)
         v->blocked = false;
     if (!v->is_running)
-        set_runstate(v, runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
-    spin_unlock_irqrestore(&sched_lock, flags);
+        set_runstate(v, sched_runnable(v) ? LAM_RUNSTATE_runnable : LAM_RUNSTATE_offline);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
     sched_vcpu_changed(v);
 }
 
@@ -200,13 +310,17 @@ int sched_set_affinity(struct vcpu *v, uint64_t cpumask)
 {
     if (!(cpumask & cpu_online_mask))
         return -EINVAL;
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
     v->affinity = cpumask;
-    if (v->is_running && !(cpumask & cpumask_of(v->processor)))
-        resched_cpu(v->processor);
-    else if (!v->is_running && runnable(v))
-        wake_target(v); /* waiting: let a CPU it may now use look at it */
-    spin_unlock_irqrestore(&sched_lock, flags);
+    if (v->is_running) {
+        if (!(cpumask & cpumask_of(v->processor)))
+            resched_cpu(v->processor); /* it moves when its CPU saves it (release_vcpu) */
+    } else if (v->on_runq || sched_runnable(v)) {
+        pc = enqueue(v, pc); /* waiting: onto a CPU of the new mask, which looks at it */
+    }
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
     return 0;
 }
 
@@ -218,20 +332,25 @@ bool vcpu_event_deliverable(const struct vcpu *v)
 void vcpu_wake(struct vcpu *v)
 {
     bool woke = false;
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
     if (v->blocked) {
         v->blocked = false;
         v->boosted = true;
         v->poll_nr = 0;
         set_runstate(v, LAM_RUNSTATE_runnable);
-        wake_target(v);
+        if (v->is_running) /* held lazily by an idle CPU, or on its way out of one */
+            resched_cpu(v->processor);
+        else if (sched_runnable(v))
+            pc = enqueue(v, pc);
         woke = true;
     } else if (v->is_running && v->processor != smp_processor_id()) {
         /* Running elsewhere: interrupt it so that its exit path delivers the event now
          * rather than at its next trap or time slice (Xen's vcpu_kick). */
         smp_send_kick(v->processor);
     }
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
     if (woke)
         timer_stop(&v->poll_timer);
 }
@@ -250,7 +369,8 @@ static bool wake_condition(const struct vcpu *v)
 
 void vcpu_block(struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
     v->blocked = true;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (wake_condition(v)) {
@@ -260,116 +380,126 @@ void vcpu_block(struct vcpu *v)
         set_runstate(v, LAM_RUNSTATE_blocked);
         sched_request();
     }
-    spin_unlock_irqrestore(&sched_lock, flags);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
 }
+
+/* ---- picking ---- */
+
+struct pick {
+    struct vcpu *best;    /* the best candidate with credit or boost, NULL if none */
+    struct vcpu *yielder; /* one that yielded, if nobody else wants the CPU */
+};
 
 /*
- * What a capped domain ran beyond its budget last period counts against the next one (at
- * most one budget's worth): a slice timer that fires late, as under a loaded host or with
- * coarse timers, would otherwise let it exceed its cap every period.
+ * Under pc's lock: the best vCPU in this CPU's queue (prev, loaded here, is queued too when
+ * it may go on). vCPUs that stopped being runnable while queued are dropped from it.
  */
-static uint64_t cap_carry(const struct domain *d)
+static struct pick pick_local(struct sched_pcpu *pc, unsigned int me, struct vcpu *prev)
 {
-    if (!d->cap)
-        return 0;
-    uint64_t budget = (uint64_t)d->cap * SCHED_SLICE_NS / 100;
-    uint64_t over = d->consumed_this_period > budget ? d->consumed_this_period - budget : 0;
-    return MIN(over, budget);
-}
-
-/* Hand out one period's credit (under sched_lock). */
-static void account(uint64_t now)
-{
-    uint64_t period = now - last_accounting;
-    unsigned long total_weight = 0;
-    bool seen[MAX_DOMAINS] = {false};
-    last_accounting = now;
-    for (unsigned int i = 0; i < nr_vcpus; i++) {
-        struct domain *d = all_vcpus[i]->domain;
-        if (d->domain_id < MAX_DOMAINS && !seen[d->domain_id]) {
-            seen[d->domain_id] = true;
-            d->consumed_this_period = cap_carry(d);
-        }
-        if (runnable(all_vcpus[i]))
-            total_weight += d->weight;
-    }
-    if (!total_weight)
-        return;
-    for (unsigned int i = 0; i < nr_vcpus; i++) {
-        struct vcpu *v = all_vcpus[i];
-        if (!runnable(v))
-            continue;
-        /* A long period (a long idle stretch, or the host stalling us) would hand everyone
-         * more than the hoarding limit below and so flatten the weights: give at most two
-         * slices' worth per pass, in proportion. */
-        uint64_t p = MIN(period, 2 * SCHED_SLICE_NS);
-        int64_t share = (int64_t)(p * nr_cpus_online * v->domain->weight / total_weight);
-        if (share > (int64_t)p)
-            share = (int64_t)p; /* one vCPU uses one CPU at most */
-        v->credit += share;
-        if (v->credit > (int64_t)(2 * SCHED_SLICE_NS))
-            v->credit = 2 * SCHED_SLICE_NS; /* no hoarding */
-    }
-}
-
-static bool over_cap(const struct vcpu *v)
-{
-    const struct domain *d = v->domain;
-    return d->cap && d->consumed_this_period * 100 >= (uint64_t)d->cap * SCHED_SLICE_NS;
-}
-
-/*
- * When the slice of a vCPU picked now ends: after SCHED_SLICE_NS, or sooner when its
- * domain's cap budget for this period runs out, or at the next accounting when a capped
- * domain waits for it (else a capped domain would get its budget back only a whole
- * slice after the period ended, and a cap would not hold).
- */
-static uint64_t slice_end(const struct vcpu *v, const struct sched_pcpu *pc, uint64_t now)
-{
-    uint64_t end = now + SCHED_SLICE_NS;
-    const struct domain *d = v->domain;
-    if (d->cap) {
-        uint64_t budget = (uint64_t)d->cap * SCHED_SLICE_NS / 100;
-        end = MIN(end, now + budget - MIN(budget, d->consumed_this_period));
-    }
-    if (pc->capped_waiting)
-        end = MIN(end, MAX(last_accounting + SCHED_SLICE_NS, now + SCHED_MIN_SLICE_NS));
-    return end;
-}
-
-/* Under sched_lock: the best vCPU for this CPU, prev (still loaded here) included. */
-static struct vcpu *pick_next(unsigned int cpu, struct vcpu *prev)
-{
-    struct vcpu *best = NULL, *yielder = NULL;
+    struct pick p = {NULL, NULL};
+    struct vcpu *v, *n;
     int64_t best_score = 0;
-    pcpu[cpu].capped_waiting = false;
     /* CPUs idle right now besides this one: a vCPU that may run there should leave this
      * CPU to one that may not (a pinned vCPU), and move (release_vcpu kicks the idle CPU). */
-    uint64_t idle_elsewhere = idle_cpus & ~cpumask_of(cpu);
-    for (unsigned int i = 0; i < nr_vcpus; i++) {
-        struct vcpu *v = all_vcpus[i];
-        if (!runnable(v) || (v->is_running && v != prev) || !(allowed_cpus(v) & cpumask_of(cpu)))
-            continue;
-        if (over_cap(v)) {
-            pcpu[cpu].capped_waiting = true;
+    uint64_t idle_elsewhere = idle_mask() & ~cpumask_of(me);
+    list_for_each_entry_safe(v, n, &pc->runq, runq_elem)
+    {
+        if (!sched_runnable(v)) {
+            runq_remove(v);
             continue;
         }
-        if (v->yielded) { /* only if nobody else wants this CPU */
+        if ((v->is_running && v != prev) || !(allowed_cpus(v) & cpumask_of(me)))
+            continue;
+        if (credit_over_cap(v)) {
+            pc->capped_waiting = true;
+            continue;
+        }
+        if (v->yielded) {
             v->yielded = false;
-            yielder = v;
+            p.yielder = v;
             continue;
         }
-        int64_t score = v->credit + (v->processor == cpu ? WARM_CPU_BONUS_NS : 0);
+        int64_t score = credit_of(v);
         if (allowed_cpus(v) & idle_elsewhere)
-            score -= 4 * (int64_t)SCHED_SLICE_NS; /* below any credit: only if nobody else */
+            score -= IDLE_ELSEWHERE_PENALTY;
         if (v->boosted)
-            score = INT64_MAX - (v->processor != cpu);
-        if (!best || score > best_score) {
-            best = v;
+            score = INT64_MAX;
+        if (!p.best || score > best_score) {
+            p.best = v;
             best_score = score;
         }
     }
-    return best ? best : yielder;
+    return p;
+}
+
+/*
+ * Under our lock (pc): take a vCPU that may run here from another CPU's queue. With
+ * need_credit, only one that woke or still has credit (our best has none); else any. The
+ * best of the first CPU that has one, looking from the next CPU round. Peers' locks are only
+ * tried; *busy says one could not be looked at.
+ */
+static struct vcpu *steal(struct sched_pcpu *pc, unsigned int me, bool need_credit, bool *busy)
+{
+    uint64_t others = cpu_online_mask & ~cpumask_of(me);
+    for (unsigned int i = 1; i < NR_CPUS && others; i++) {
+        unsigned int cpu = (me + i) % NR_CPUS;
+        struct sched_pcpu *peer = &pcpu[cpu];
+        if (!(others & cpumask_of(cpu)))
+            continue;
+        others &= ~cpumask_of(cpu);
+        if (!runq_maybe_busy(peer))
+            continue;
+        if (!spin_trylock(&peer->lock)) {
+            *busy = true;
+            continue;
+        }
+        struct vcpu *best = NULL, *v;
+        int64_t best_score = 0;
+        list_for_each_entry(v, &peer->runq, runq_elem)
+        {
+            if (!sched_runnable(v) || v->is_running || !(allowed_cpus(v) & cpumask_of(me)) ||
+                credit_over_cap(v))
+                continue;
+            int64_t score = v->boosted ? INT64_MAX : credit_of(v);
+            if (need_credit && score <= 0)
+                continue;
+            if (!best || score > best_score) {
+                best = v;
+                best_score = score;
+            }
+        }
+        if (best)
+            move_vcpu(best, pc);
+        spin_unlock(&peer->lock);
+        if (best)
+            return best;
+    }
+    return NULL;
+}
+
+/*
+ * Under our lock: what this CPU runs next, NULL to idle. Sets our idle_cpus bit before
+ * looking at the other queues when ours has nothing, so that a vCPU queued elsewhere after
+ * we looked gets us kicked. *retry: a peer's queue could not be looked at.
+ */
+static struct vcpu *pick_next(struct sched_pcpu *pc, unsigned int me, struct vcpu *prev,
+                              bool *retry)
+{
+    pc->capped_waiting = false;
+    struct pick p = pick_local(pc, me, prev);
+    if (p.best && (p.best->boosted || credit_of(p.best) > 0))
+        return p.best;
+    if (!p.best && !p.yielder)
+        __atomic_or_fetch(&idle_cpus, cpumask_of(me), __ATOMIC_SEQ_CST);
+    bool busy = false;
+    struct vcpu *stolen = steal(pc, me, p.best != NULL, &busy);
+    if (stolen)
+        return stolen;
+    if (p.best)
+        return p.best;
+    *retry = busy && !p.yielder;
+    return p.yielder;
 }
 
 static void slice_expired(void *data)
@@ -378,23 +508,22 @@ static void slice_expired(void *data)
     sched_request();
 }
 
-static void charge(struct vcpu *v, struct sched_pcpu *pc, uint64_t now)
-{
-    uint64_t ran = now - pc->slice_start;
-    v->credit -= (int64_t)ran;
-    v->domain->consumed_this_period += ran;
-}
-
-/* After saving prev: it may run elsewhere now; hand it to an idle CPU if it waits. */
+/* After saving prev (lock not held): it may run elsewhere now; get it a CPU if it waits. */
 static void release_vcpu(struct vcpu *prev)
 {
     unsigned int me = smp_processor_id();
     __atomic_store_n(&prev->is_running, false, __ATOMIC_RELEASE);
-    unsigned long flags = spin_lock_irqsave(&sched_lock);
-    uint64_t idle = allowed_cpus(prev) & idle_cpus & ~cpumask_of(me);
-    if (runnable(prev) && !prev->is_running && idle)
-        resched_cpu((unsigned int)__builtin_ctzll(idle));
-    spin_unlock_irqrestore(&sched_lock, flags);
+    struct sched_pcpu *pc = vcpu_lock(prev);
+    if (sched_runnable(prev) && !prev->is_running) {
+        if (!prev->on_runq) {
+            pc = enqueue(prev, pc); /* its affinity no longer has this CPU */
+        } else {
+            uint64_t idle = allowed_cpus(prev) & idle_mask() & ~cpumask_of(me);
+            if (idle)
+                resched_cpu(first_cpu(idle)); /* which steals it */
+        }
+    }
+    spin_unlock(&pc->lock);
 }
 
 volatile cpumask_t cpus_in_guest;
@@ -412,6 +541,24 @@ static void load_vcpu(struct vcpu *next)
     arch_context_load(next); /* writes CR3: from here this CPU caches next's mappings */
 }
 
+/* Under our lock: next was picked; claim it for this CPU. */
+static void claim(struct vcpu *next, unsigned int me)
+{
+    runq_remove(next);
+    __atomic_and_fetch(&idle_cpus, ~cpumask_of(me), __ATOMIC_SEQ_CST);
+    next->boosted = false;
+    next->is_running = true;
+    if (next->runstate != LAM_RUNSTATE_running)
+        set_runstate(next, LAM_RUNSTATE_running);
+}
+
+/* May prev stay loaded on this idle CPU (it blocked, and a wake-up will resume it here)? */
+static bool keep_lazily(const struct vcpu *prev, unsigned int me)
+{
+    return prev->blocked && prev->online && prev->domain->state == DOMAIN_RUNNING &&
+           (allowed_cpus(prev) & cpumask_of(me));
+}
+
 /*
  * Choose what this CPU runs next and load it; idles until there is something.
  * prev is the vCPU loaded here (NULL if none). Interrupts are off.
@@ -424,30 +571,27 @@ static void schedule(struct vcpu *prev)
     bool prev_ran = prev != NULL; /* false while prev is only held lazily by the idle CPU */
 
     for (;;) {
-        spin_lock(&sched_lock);
         uint64_t now = time_now_ns();
-        pc->need_resched = false;
+        credit_maybe_account(now);
+        spin_lock(&pc->lock);
+        __atomic_store_n(&pc->need_resched, false, __ATOMIC_SEQ_CST);
         if (prev && prev_ran)
-            charge(prev, pc, now);
+            credit_charge(prev, now - pc->slice_start);
         prev_ran = false;
         pc->slice_start = now;
-        if (now - last_accounting >= SCHED_SLICE_NS)
-            account(now);
-        struct vcpu *next = pick_next(me, prev);
+        if (prev && sched_runnable(prev) && (allowed_cpus(prev) & cpumask_of(me)))
+            runq_insert(pc, prev);
+        bool retry = false;
+        struct vcpu *next = pick_next(pc, me, prev, &retry);
         if (prev && prev != next && prev->runstate == LAM_RUNSTATE_running)
-            set_runstate(prev, runnable(prev) ? LAM_RUNSTATE_runnable
-                               : prev->online ? LAM_RUNSTATE_blocked
-                                              : LAM_RUNSTATE_offline);
-        if (next) {
-            next->boosted = false;
-            next->is_running = true;
-            next->processor = me;
-            if (next->runstate != LAM_RUNSTATE_running)
-                set_runstate(next, LAM_RUNSTATE_running);
-        } else {
-            idle_cpus |= cpumask_of(me);
-        }
-        spin_unlock(&sched_lock);
+            set_runstate(prev, sched_runnable(prev) ? LAM_RUNSTATE_runnable
+                               : prev->online       ? LAM_RUNSTATE_blocked
+                                                    : LAM_RUNSTATE_offline);
+        if (next)
+            claim(next, me);
+        else if (retry)
+            __atomic_and_fetch(&idle_cpus, ~cpumask_of(me), __ATOMIC_SEQ_CST);
+        spin_unlock(&pc->lock);
 
         if (next) {
             if (next != prev) {
@@ -462,11 +606,14 @@ static void schedule(struct vcpu *prev)
             } else if (prev->runstate_guest_va) {
                 arch_vcpu_update_runstate_area(next); /* resumed after a lazy idle */
             }
-            timer_set(&pc->slice_timer, slice_end(next, pc, now));
+            timer_set(&pc->slice_timer, credit_slice_end(next, pc->capped_waiting, now));
             return;
         }
-        if (prev && !(prev->blocked && prev->online && prev->domain->state == DOMAIN_RUNNING &&
-                      (allowed_cpus(prev) & cpumask_of(me)))) {
+        if (retry) { /* a peer's queue was busy: look again rather than halt past a vCPU */
+            cpu_relax();
+            continue;
+        }
+        if (prev && !keep_lazily(prev, me)) {
             /* Nothing to run, and prev may not stay loaded here: save it, leave its tables. */
             arch_context_save(prev);
             ci->curr_vcpu = NULL;
@@ -478,13 +625,10 @@ static void schedule(struct vcpu *prev)
             continue; /* prev may have become runnable while we saved it */
         }
         if (pc->capped_waiting) /* wake up for the next accounting, when its budget refills */
-            timer_set(&pc->slice_timer,
-                      MAX(last_accounting + SCHED_SLICE_NS, now + SCHED_MIN_SLICE_NS));
+            timer_set(&pc->slice_timer, credit_period_end(now));
         while (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE))
             hv_idle_once();
-        spin_lock(&sched_lock);
-        idle_cpus &= ~cpumask_of(me);
-        spin_unlock(&sched_lock);
+        __atomic_and_fetch(&idle_cpus, ~cpumask_of(me), __ATOMIC_SEQ_CST);
     }
 }
 
@@ -498,7 +642,7 @@ void schedule_on_exit(void)
     if (prev->domain->state == DOMAIN_SHUTDOWN && !prev->domain->shutdown_reported &&
         !__atomic_exchange_n(&prev->domain->shutdown_reported, true, __ATOMIC_SEQ_CST))
         domain_shutdown_report(prev->domain); /* for dom0 this stops the machine */
-    if (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE) && runnable(prev))
+    if (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE) && sched_runnable(prev))
         return;
     schedule(prev);
 }
@@ -515,5 +659,10 @@ _Noreturn void sched_idle_loop(void)
 
 void sched_init(void)
 {
-    last_accounting = pcpu[0].slice_start = time_now_ns();
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+        spin_lock_init(&pcpu[cpu].lock);
+        INIT_LIST_HEAD(&pcpu[cpu].runq);
+    }
+    credit_init();
+    pcpu[0].slice_start = time_now_ns();
 }

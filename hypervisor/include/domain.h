@@ -98,7 +98,10 @@ struct vcpu {
     int64_t credit;             /* ns this vCPU may still run this period */
     bool boosted;               /* just woke up: runs ahead of others once */
     bool pause_flag;
-    struct vcpu *next_in_queue;
+    /* Run queue (schedule.c): queued on pcpu[processor] while runnable and not loaded. */
+    struct list_head runq_elem;
+    bool on_runq;
+    bool sched_removed; /* being destroyed: never queued again */
     /* SMP (schedule.c): the CPU it last ran on, whether a CPU has its state loaded
      * (set when picked, cleared once its state is saved back), where it may run. */
     unsigned int processor;
