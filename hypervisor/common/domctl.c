@@ -180,13 +180,14 @@ static long vcpu_affinity(struct domain *d, struct lam_domctl_vcpuaffinity *a, b
         if ((rc = sched_set_affinity(v, mask))) /* -EINVAL: no online CPU in it */
             return rc;
     }
+    /* Both directions report CPUs that exist only, as Xen (whose maps have nr_cpu_ids bits):
+     * the default "every CPU" reads back as 0-3 on four CPUs. */
     if (a->flags & LAM_VCPUAFFINITY_HARD) {
-        uint64_t hard = v->affinity & (set ? cpu_online_mask : ~0ull);
-        if ((rc = write_cpumap(&a->cpumap_hard, hard)))
+        if ((rc = write_cpumap(&a->cpumap_hard, v->affinity & cpu_online_mask)))
             return rc;
     }
     if (a->flags & LAM_VCPUAFFINITY_SOFT) /* no soft affinity: every CPU is as good */
-        rc = write_cpumap(&a->cpumap_soft, set ? cpu_online_mask : ~0ull);
+        rc = write_cpumap(&a->cpumap_soft, cpu_online_mask);
     return rc;
 }
 

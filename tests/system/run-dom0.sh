@@ -60,6 +60,7 @@ fi
 hvargs="console=com1 com1=115200 noreboot loglvl=all dom0_mem=512M dom0_max_vcpus=$VCPUS"
 kargs="console=hvc0 earlyprintk=xen acpi=off quiet initcall_blacklist=cmos_init"
 kargs="$kargs lamina.systest=$SYSTEST lamina.hosttime=$(date +%s)"
+kargs="$kargs lamina.vcpus=$VCPUS lamina.pcpus=$SMP"
 
 # A boot-time domU for the lam checks (Lamina's --domU modules; Xen 4.17 ignores
 # modules after the initrd, and dom0.sh then skips those checks).

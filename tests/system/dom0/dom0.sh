@@ -39,6 +39,31 @@ rc=$?
 cat /tmp/lam-pin.txt
 check lam-vcpu-pin-offline-cpu-refused [ $rc -eq 1 ]
 check lam-vcpu-pin-all sh -c 'lam vcpu-pin 0 0 all >/dev/null'
+# Every vCPU is up in dom0, and with as many busy processes as physical CPUs every
+# physical CPU runs one of dom0's vCPUs at once (the scheduler spreads them; the
+# harness passes the counts as lamina.vcpus= and lamina.pcpus=).
+want_vcpus=$(sed -n 's/.*lamina.vcpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+pcpus=$(sed -n 's/.*lamina.pcpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+check vcpus-online [ "$(grep -c '^processor' /proc/cpuinfo)" = "$want_vcpus" ]
+if [ "$want_vcpus" -ge 2 ] && [ "$pcpus" -ge 2 ]; then
+    busy=$((want_vcpus < pcpus ? want_vcpus : pcpus))
+    spin_pids=""
+    k=0
+    while [ $k -lt $busy ]; do (while :; do :; done) & spin_pids="$spin_pids $!"; k=$((k + 1)); done
+    # Running vCPUs on distinct physical CPUs: sampled a few times (Linux takes a moment
+    # to spread the spinners over its vCPUs).
+    spread=0
+    for t in 1 2 3 4 5 6 7 8 9 10; do
+        sleep 1
+        lam vcpu-list 0 >/tmp/lam-spread.txt 2>&1
+        spread=$(awk '$3 == "running" { print $2 }' /tmp/lam-spread.txt | sort -u | wc -l)
+        [ "$spread" -ge "$busy" ] && break
+    done
+    kill $spin_pids
+    cat /tmp/lam-spread.txt
+    echo "vcpus-spread: $spread of $pcpus physical CPUs running dom0 vCPUs at once (want $busy)"
+    check vcpus-spread [ "$spread" -ge "$busy" ]
+fi
 # The boot-time domU (idle-peer; Lamina only): pause, unpause, weight, destroy.
 if [ -n "$(lam_state 1)" ]; then
     check lam-domU-listed [ "$(lam_state 1)" = blocked ]
