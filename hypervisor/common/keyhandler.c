@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "x86.h"
 #include "pv_mm.h"
+#include "sched.h"
 #include "traps.h"
 
 const char *shutdown_reason_name(unsigned int reason);
@@ -100,6 +101,7 @@ static const struct {
     {'m', dump_memory, "dump memory allocator state"},
     {'a', audit_all, "audit every domain's frame reference counts"},
     {'e', dump_evtchns, "dump event channels and vCPU event state"},
+    {'r', sched_dump, "dump each CPU's run queue with credits"},
 };
 
 static void show_help(void)

@@ -666,3 +666,30 @@ void sched_init(void)
     credit_init();
     pcpu[0].slice_start = time_now_ns();
 }
+
+/* Debug key 'r': each CPU's queue, in order, with credits. */
+void sched_dump(void)
+{
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
+        if (!(cpu_online_mask & cpumask_of(cpu)))
+            continue;
+        struct sched_pcpu *pc = &pcpu[cpu];
+        unsigned long flags = spin_lock_irqsave(&pc->lock);
+        struct cpu_info *ci = cpu_info_of[cpu];
+        const struct vcpu *cur = ci ? ci->curr_vcpu : NULL;
+        if (cur)
+            printk("CPU %u%s: d%uv%u (credit %ld us)", cpu,
+                   idle_mask() & cpumask_of(cpu) ? " idle" : "", cur->domain->domain_id,
+                   cur->vcpu_id, (long)(credit_of(cur) / 1000));
+        else
+            printk("CPU %u%s: no vCPU loaded", cpu, idle_mask() & cpumask_of(cpu) ? " idle" : "");
+        const struct vcpu *v;
+        list_for_each_entry(v, &pc->runq, runq_elem)
+        {
+            printk("  queued d%uv%u: credit %ld us%s%s", v->domain->domain_id, v->vcpu_id,
+                   (long)(credit_of(v) / 1000), v->boosted ? ", boosted" : "",
+                   sched_runnable(v) ? "" : ", not runnable");
+        }
+        spin_unlock_irqrestore(&pc->lock, flags);
+    }
+}

@@ -31,6 +31,9 @@ void sched_yield(struct vcpu *v);
 /* Hard affinity: the physical CPUs v may run on (a cpumask); -EINVAL if none is online. */
 int sched_set_affinity(struct vcpu *v, uint64_t cpumask);
 
+/* Print each CPU's run queue (debug key 'r'). */
+void sched_dump(void);
+
 /* arch/x86/context.c */
 void arch_context_switch(struct vcpu *prev, struct vcpu *next);
 void arch_context_save(struct vcpu *prev);
