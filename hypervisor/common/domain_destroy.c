@@ -17,6 +17,8 @@
  * domain_reap() then frees it and the domain id becomes free again. Reaping
  * happens on the way out to a guest, never inside the put_page() that
  * released the last frame, whose callers may still be looking at the domain.
+ * Nor while another CPU holds a domain_get() reference to it (domain_ref.c):
+ * the reaper then leaves it listed and the last domain_put() asks again.
  */
 #include "domain.h"
 #include "console.h"
@@ -39,8 +41,8 @@ static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED;
 
 static void mark_for_reaping(struct domain *d)
 {
-    d->reap_pending = true;
-    domain_reap_pending = true;
+    __atomic_store_n(&d->reap_pending, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&domain_reap_pending, true, __ATOMIC_RELEASE);
 }
 
 static void stop_vcpus(struct domain *d)
@@ -126,10 +128,10 @@ static bool owns_nothing(const struct domain *d)
            gnttab_frames_unreferenced(d);
 }
 
+/* d is off the list and unreferenced: nobody can reach it any more. */
 static void domain_free(struct domain *d)
 {
     domid_t id = d->domain_id;
-    domain_list_remove(d);
     domain_free_unlisted(d);
     printk("d%u: gone (all of its memory is back in the heap)", id);
     if (domain_list[0])
@@ -143,14 +145,18 @@ void domain_reap(void)
     spin_lock(&reap_lock);
     __atomic_store_n(&domain_reap_pending, false, __ATOMIC_RELEASE);
     for (unsigned int id = 1; id < MAX_DOMAINS; id++) {
-        struct domain *d = domain_list[id];
-        if (!d || d->state != DOMAIN_DYING || !d->reap_pending)
+        /* Only the reaper (holding reap_lock) takes domains off the list. */
+        struct domain *d = __atomic_load_n(&domain_list[id], __ATOMIC_ACQUIRE);
+        if (!d || __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_DYING ||
+            !__atomic_exchange_n(&d->reap_pending, false, __ATOMIC_ACQ_REL))
             continue;
-        d->reap_pending = false;
+        /* Unlisted under mm_lock: whoever finds d on the list while holding mm_lock may use
+         * it until releasing the lock (domain_ref.c). Once it owns nothing, nothing can give
+         * it a frame again (new grants, frames and ports of a dying domain are refused). */
         spin_lock(&mm_lock);
-        bool empty = owns_nothing(d);
+        bool gone = owns_nothing(d) && domain_unlist_if_unused(d);
         spin_unlock(&mm_lock);
-        if (empty)
+        if (gone)
             domain_free(d);
     }
     spin_unlock(&reap_lock);

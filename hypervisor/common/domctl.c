@@ -13,11 +13,6 @@
 #include "lamina/domctl.h"
 #include "lamina/vcpu.h"
 
-static struct domain *domain_by_id(domid_t id)
-{
-    return id < MAX_DOMAINS ? domain_list[id] : NULL;
-}
-
 /* ns v has run, including its current stretch. */
 static uint64_t vcpu_cpu_time(const struct vcpu *v, uint64_t now)
 {
@@ -82,10 +77,11 @@ static void fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *i
 static long getdomaininfo(struct lam_domctl *op)
 {
     for (unsigned int id = op->domain; id < MAX_DOMAINS; id++) {
-        struct domain *d = domain_list[id];
+        struct domain *d = domain_get(id);
         if (d) {
             fill_info(d, &op->u.getdomaininfo);
             op->domain = d->domain_id;
+            domain_put(d);
             return 0;
         }
     }
@@ -218,7 +214,7 @@ long hc_domctl(guest_ptr_t arg)
         rc = getdomaininfo(&op);
         copy_back = !rc;
     } else {
-        struct domain *d = domain_by_id(op.domain);
+        struct domain *d = domain_get(op.domain); /* put below, whatever the command */
         switch (op.cmd) {
         case LAM_DOMCTL_destroydomain:
             rc = d ? domain_kill(d) : -ESRCH;
@@ -254,6 +250,8 @@ long hc_domctl(guest_ptr_t arg)
             rc = -ENOSYS;
             break;
         }
+        if (d)
+            domain_put(d);
     }
     if (copy_back && copy_to_guest(arg, &op, sizeof(op)))
         rc = -EFAULT;
