@@ -83,10 +83,16 @@ int domain_kill(struct domain *d)
 {
     if (d == current_domain() || d->domain_id == 0)
         return -EINVAL;
-    if (d->state == DOMAIN_DYING)
+    /* Under d->lock, as every state change: two vCPUs of dom0 destroying the same domain
+     * at once tear it down once, and a pause or shutdown racing with this cannot overwrite
+     * DYING (the reaper would never see the domain again). */
+    spin_lock(&d->lock);
+    bool already = d->state == DOMAIN_DYING;
+    d->state = DOMAIN_DYING;
+    spin_unlock(&d->lock);
+    if (already)
         return 0; /* already done; it goes once nothing references it */
     unsigned long before = d->tot_pages;
-    d->state = DOMAIN_DYING;
     stop_vcpus(d);
     evtchn_destroy(d);
     gnttab_release_mappings(d);

@@ -88,25 +88,44 @@ static long getdomaininfo(struct lam_domctl *op)
     return -ESRCH;
 }
 
+/*
+ * State changes under d->lock (as domain_shutdown and domain_kill): otherwise a pause
+ * that read RUNNING could store PAUSED over a concurrent SHUTDOWN or DYING, and an
+ * unpause RUNNING over a shutdown, and two dom0 vCPUs could lose a pause_count step.
+ */
 static long pause_domain(struct domain *d)
 {
-    if (d == current_domain() || d->state == DOMAIN_DYING)
+    if (d == current_domain())
         return -EINVAL;
-    d->pause_count++;
-    if (d->state == DOMAIN_RUNNING)
-        d->state = DOMAIN_PAUSED;
-    sched_domain_changed(d); /* its vCPUs running on other CPUs stop now */
-    return 0;
+    spin_lock(&d->lock);
+    long rc = -EINVAL;
+    if (d->state != DOMAIN_DYING) {
+        d->pause_count++;
+        if (d->state == DOMAIN_RUNNING)
+            d->state = DOMAIN_PAUSED;
+        rc = 0;
+    }
+    spin_unlock(&d->lock);
+    if (!rc)
+        sched_domain_changed(d); /* its vCPUs running on other CPUs stop now */
+    return rc;
 }
 
 static long unpause_domain(struct domain *d)
 {
-    if (d == current_domain() || d->state == DOMAIN_DYING || !d->pause_count)
+    if (d == current_domain())
         return -EINVAL;
-    if (--d->pause_count == 0 && d->state == DOMAIN_PAUSED)
-        d->state = DOMAIN_RUNNING;
-    sched_domain_changed(d);
-    return 0;
+    spin_lock(&d->lock);
+    long rc = -EINVAL;
+    if (d->state != DOMAIN_DYING && d->pause_count) {
+        if (--d->pause_count == 0 && d->state == DOMAIN_PAUSED)
+            d->state = DOMAIN_RUNNING;
+        rc = 0;
+    }
+    spin_unlock(&d->lock);
+    if (!rc)
+        sched_domain_changed(d);
+    return rc;
 }
 
 static long scheduler_op(struct domain *d, struct lam_domctl_scheduler_op *s)
