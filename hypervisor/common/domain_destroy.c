@@ -158,8 +158,14 @@ void domain_reap(void)
             continue;
         /* Unlisted under mm_lock: whoever finds d on the list while holding mm_lock may use
          * it until releasing the lock (domain_ref.c). Once it owns nothing, nothing can give
-         * it a frame again (new grants, frames and ports of a dying domain are refused). */
-        spin_lock(&mm_lock);
+         * it a frame again (new grants, frames and ports of a dying domain are refused).
+         * Only tried: the exit path runs with interrupts off, and mm_lock's holder may be
+         * waiting for this CPU to answer a TLB-flush IPI, so spinning here could deadlock
+         * both. Busy: try again at the next exit. */
+        if (!spin_trylock(&mm_lock)) {
+            mark_for_reaping(d);
+            continue;
+        }
         bool gone = owns_nothing(d) && domain_unlist_if_unused(d);
         spin_unlock(&mm_lock);
         if (gone)
