@@ -63,6 +63,8 @@ static bool port_valid(const struct domain *d, uint32_t port)
 /* Caller holds d's lock. A dying domain's ports are being closed for good. */
 static int alloc_port(struct domain *d)
 {
+    if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
+        return -EINVAL; /* Xen's answer for a dying domain */
     for (uint32_t p = 1; p < d->max_evtchns; p++)
         if (d->evtchn[p].state == ECS_FREE)
             return (int)p;
@@ -485,6 +487,9 @@ void evtchn_destroy(struct domain *d)
 {
     if (!d->evtchn)
         return;
+    /* After this, alloc_port (under the lock) sees DYING: no port appears behind the scan. */
+    unsigned long flags = spin_lock_irqsave(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, flags);
     for (uint32_t p = 1; p < d->max_evtchns; p++)
         if (d->evtchn[p].state != ECS_FREE)
             evtchn_close(d, p);
