@@ -373,7 +373,11 @@ static long evtchn_send(struct domain *d, uint32_t port)
         spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
         if (rd) {
             unsigned long irqf_rd = spin_lock_irqsave(&rd->evtchn_lock);
-            if (rd->evtchn[rport].state == ECS_INTERDOMAIN)
+            /* Still the other end of this port? It may have been closed and its port
+             * number reused while neither lock was held. */
+            const struct evtchn *r = &rd->evtchn[rport];
+            if (r->state == ECS_INTERDOMAIN && r->u.interdomain.dom == d->domain_id &&
+                r->u.interdomain.port == port)
                 evtchn_set_pending(rd, rport);
             spin_unlock_irqrestore(&rd->evtchn_lock, irqf_rd);
             domain_put(rd);
