@@ -33,7 +33,7 @@
 
 #define VIRQ_DOM_EXC 3
 
-void timer_stop(struct timer *t);
+void timer_kill(struct timer *t);
 
 bool domain_reap_pending;
 /* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */
@@ -52,9 +52,12 @@ static void stop_vcpus(struct domain *d)
         if (!v)
             continue;
         sched_remove_vcpu(v);
-        timer_stop(&v->singleshot_timer);
-        timer_stop(&v->periodic_timer);
-        timer_stop(&v->poll_timer);
+        /* Killed, not just stopped: a periodic timer firing on another CPU right now
+         * would re-arm itself on a vCPU that is freed with the domain. */
+        __atomic_store_n(&v->periodic_period, 0, __ATOMIC_SEQ_CST);
+        timer_kill(&v->singleshot_timer);
+        timer_kill(&v->periodic_timer);
+        timer_kill(&v->poll_timer);
         v->online = false;
         v->poll_nr = 0;
     }

@@ -28,8 +28,10 @@ static void periodic_fired(void *data)
 {
     struct vcpu *v = data;
     send_guest_vcpu_virq(v, LAM_VIRQ_TIMER);
-    if (v->periodic_period)
-        timer_set(&v->periodic_timer, time_now_ns() + v->periodic_period);
+    /* Read once: domain_kill zeroes it and then waits for this function (timer_kill). */
+    uint64_t period = __atomic_load_n(&v->periodic_period, __ATOMIC_SEQ_CST);
+    if (period)
+        timer_set(&v->periodic_timer, time_now_ns() + period);
 }
 
 static void poll_timeout(void *data)
