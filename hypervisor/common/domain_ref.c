@@ -67,14 +67,16 @@ struct domain *domain_get(unsigned int id)
 void domain_put(struct domain *d)
 {
     unsigned long flags = spin_lock_irqsave(&domain_list_lock);
-    if (d->refcnt == 0)
-        panic("domain_put: d%u has no reference to drop", d->domain_id);
+    bool underflow = d->refcnt == 0;
     /* Still under the lock: the reaper cannot free d before the mark is made. */
-    if (--d->refcnt == 0 && __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING) {
+    if (!underflow && --d->refcnt == 0 &&
+        __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING) {
         __atomic_store_n(&d->reap_pending, true, __ATOMIC_RELEASE);
         __atomic_store_n(&domain_reap_pending, true, __ATOMIC_RELEASE);
     }
     spin_unlock_irqrestore(&domain_list_lock, flags);
+    if (underflow)
+        panic("domain_put: d%u has no reference to drop", d->domain_id);
 }
 
 bool domain_unlist_if_unused(struct domain *d)
