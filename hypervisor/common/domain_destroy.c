@@ -45,13 +45,20 @@ static void mark_for_reaping(struct domain *d)
     __atomic_store_n(&domain_reap_pending, true, __ATOMIC_RELEASE);
 }
 
+/*
+ * Two passes: until every vCPU is out of the scheduler, one still running on another CPU
+ * may be in a hypercall acting on its siblings (VCPUOP_set_periodic_timer, VCPUOP_up of
+ * vCPU 0 while vCPU 1 is being waited for), undoing what was already done to them.
+ */
 static void stop_vcpus(struct domain *d)
 {
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_remove_vcpu(d->vcpus[i]); /* returns once its CPU has saved it */
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!v)
             continue;
-        sched_remove_vcpu(v);
         /* Killed, not just stopped: a periodic timer firing on another CPU right now
          * would re-arm itself on a vCPU that is freed with the domain. */
         __atomic_store_n(&v->periodic_period, 0, __ATOMIC_SEQ_CST);
