@@ -115,7 +115,8 @@ struct vcpu {
     bool xsave_valid;
     uint8_t xsave_area[1024] __attribute__((aligned(64)));
 
-    bool yielded; /* SCHEDOP_yield: let any other runnable vCPU go first, once */
+    bool yielded;      /* SCHEDOP_yield: let any other runnable vCPU go first, once */
+    bool initialising; /* VCPUOP_initialise in progress (vcpu_op.c) */
 };
 
 /* One event channel (2-level ABI). */
