@@ -11,9 +11,6 @@
 #include "panic.h"
 #include "xmalloc.h"
 
-struct domain *domain_list[MAX_DOMAINS];
-static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;
-
 const char *shutdown_reason_name(unsigned int reason);
 void vcpu_timers_init(struct vcpu *v);
 
@@ -71,23 +68,11 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
         return NULL;
     }
 
-    spin_lock(&domain_list_lock);
-    if (domain_list[id]) {
-        spin_unlock(&domain_list_lock);
+    if (domain_list_add(d)) {
         domain_free_unlisted(d);
         return NULL;
     }
-    domain_list[id] = d;
-    spin_unlock(&domain_list_lock);
     return d;
-}
-
-void domain_list_remove(struct domain *d)
-{
-    spin_lock(&domain_list_lock);
-    if (domain_list[d->domain_id] == d)
-        domain_list[d->domain_id] = NULL;
-    spin_unlock(&domain_list_lock);
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)

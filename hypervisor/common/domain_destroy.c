@@ -17,6 +17,8 @@
  * domain_reap() then frees it and the domain id becomes free again. Reaping
  * happens on the way out to a guest, never inside the put_page() that
  * released the last frame, whose callers may still be looking at the domain.
+ * Nor while another CPU holds a domain_get() reference to it (domain_ref.c):
+ * the reaper then leaves it listed and the last domain_put() asks again.
  */
 #include "domain.h"
 #include "console.h"
@@ -31,7 +33,7 @@
 
 #define VIRQ_DOM_EXC 3
 
-void timer_stop(struct timer *t);
+void timer_kill(struct timer *t);
 
 bool domain_reap_pending;
 /* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */
@@ -39,20 +41,30 @@ static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED;
 
 static void mark_for_reaping(struct domain *d)
 {
-    d->reap_pending = true;
-    domain_reap_pending = true;
+    __atomic_store_n(&d->reap_pending, true, __ATOMIC_RELEASE);
+    __atomic_store_n(&domain_reap_pending, true, __ATOMIC_RELEASE);
 }
 
+/*
+ * Two passes: until every vCPU is out of the scheduler, one still running on another CPU
+ * may be in a hypercall acting on its siblings (VCPUOP_set_periodic_timer, VCPUOP_up of
+ * vCPU 0 while vCPU 1 is being waited for), undoing what was already done to them.
+ */
 static void stop_vcpus(struct domain *d)
 {
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_remove_vcpu(d->vcpus[i]); /* returns once its CPU has saved it */
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
         if (!v)
             continue;
-        sched_remove_vcpu(v);
-        timer_stop(&v->singleshot_timer);
-        timer_stop(&v->periodic_timer);
-        timer_stop(&v->poll_timer);
+        /* Killed, not just stopped: a periodic timer firing on another CPU right now
+         * would re-arm itself on a vCPU that is freed with the domain. */
+        __atomic_store_n(&v->periodic_period, 0, __ATOMIC_SEQ_CST);
+        timer_kill(&v->singleshot_timer);
+        timer_kill(&v->periodic_timer);
+        timer_kill(&v->poll_timer);
         v->online = false;
         v->poll_nr = 0;
     }
@@ -81,10 +93,16 @@ int domain_kill(struct domain *d)
 {
     if (d == current_domain() || d->domain_id == 0)
         return -EINVAL;
-    if (d->state == DOMAIN_DYING)
+    /* Under d->lock, as every state change: two vCPUs of dom0 destroying the same domain
+     * at once tear it down once, and a pause or shutdown racing with this cannot overwrite
+     * DYING (the reaper would never see the domain again). */
+    spin_lock(&d->lock);
+    bool already = d->state == DOMAIN_DYING;
+    d->state = DOMAIN_DYING;
+    spin_unlock(&d->lock);
+    if (already)
         return 0; /* already done; it goes once nothing references it */
     unsigned long before = d->tot_pages;
-    d->state = DOMAIN_DYING;
     stop_vcpus(d);
     evtchn_destroy(d);
     gnttab_release_mappings(d);
@@ -126,10 +144,10 @@ static bool owns_nothing(const struct domain *d)
            gnttab_frames_unreferenced(d);
 }
 
+/* d is off the list and unreferenced: nobody can reach it any more. */
 static void domain_free(struct domain *d)
 {
     domid_t id = d->domain_id;
-    domain_list_remove(d);
     domain_free_unlisted(d);
     printk("d%u: gone (all of its memory is back in the heap)", id);
     if (domain_list[0])
@@ -143,14 +161,24 @@ void domain_reap(void)
     spin_lock(&reap_lock);
     __atomic_store_n(&domain_reap_pending, false, __ATOMIC_RELEASE);
     for (unsigned int id = 1; id < MAX_DOMAINS; id++) {
-        struct domain *d = domain_list[id];
-        if (!d || d->state != DOMAIN_DYING || !d->reap_pending)
+        /* Only the reaper (holding reap_lock) takes domains off the list. */
+        struct domain *d = __atomic_load_n(&domain_list[id], __ATOMIC_ACQUIRE);
+        if (!d || __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_DYING ||
+            !__atomic_exchange_n(&d->reap_pending, false, __ATOMIC_ACQ_REL))
             continue;
-        d->reap_pending = false;
-        spin_lock(&mm_lock);
-        bool empty = owns_nothing(d);
+        /* Unlisted under mm_lock: whoever finds d on the list while holding mm_lock may use
+         * it until releasing the lock (domain_ref.c). Once it owns nothing, nothing can give
+         * it a frame again (new grants, frames and ports of a dying domain are refused).
+         * Only tried: the exit path runs with interrupts off, and mm_lock's holder may be
+         * waiting for this CPU to answer a TLB-flush IPI, so spinning here could deadlock
+         * both. Busy: try again at the next exit. */
+        if (!spin_trylock(&mm_lock)) {
+            mark_for_reaping(d);
+            continue;
+        }
+        bool gone = owns_nothing(d) && domain_unlist_if_unused(d);
         spin_unlock(&mm_lock);
-        if (empty)
+        if (gone)
             domain_free(d);
     }
     spin_unlock(&reap_lock);

@@ -13,11 +13,6 @@
 #include "lamina/domctl.h"
 #include "lamina/vcpu.h"
 
-static struct domain *domain_by_id(domid_t id)
-{
-    return id < MAX_DOMAINS ? domain_list[id] : NULL;
-}
-
 /* ns v has run, including its current stretch. */
 static uint64_t vcpu_cpu_time(const struct vcpu *v, uint64_t now)
 {
@@ -82,35 +77,55 @@ static void fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *i
 static long getdomaininfo(struct lam_domctl *op)
 {
     for (unsigned int id = op->domain; id < MAX_DOMAINS; id++) {
-        struct domain *d = domain_list[id];
+        struct domain *d = domain_get(id);
         if (d) {
             fill_info(d, &op->u.getdomaininfo);
             op->domain = d->domain_id;
+            domain_put(d);
             return 0;
         }
     }
     return -ESRCH;
 }
 
+/*
+ * State changes under d->lock (as domain_shutdown and domain_kill): otherwise a pause
+ * that read RUNNING could store PAUSED over a concurrent SHUTDOWN or DYING, and an
+ * unpause RUNNING over a shutdown, and two dom0 vCPUs could lose a pause_count step.
+ */
 static long pause_domain(struct domain *d)
 {
-    if (d == current_domain() || d->state == DOMAIN_DYING)
+    if (d == current_domain())
         return -EINVAL;
-    d->pause_count++;
-    if (d->state == DOMAIN_RUNNING)
-        d->state = DOMAIN_PAUSED;
-    sched_domain_changed(d); /* its vCPUs running on other CPUs stop now */
-    return 0;
+    spin_lock(&d->lock);
+    long rc = -EINVAL;
+    if (d->state != DOMAIN_DYING) {
+        d->pause_count++;
+        if (d->state == DOMAIN_RUNNING)
+            d->state = DOMAIN_PAUSED;
+        rc = 0;
+    }
+    spin_unlock(&d->lock);
+    if (!rc)
+        sched_domain_changed(d); /* its vCPUs running on other CPUs stop now */
+    return rc;
 }
 
 static long unpause_domain(struct domain *d)
 {
-    if (d == current_domain() || d->state == DOMAIN_DYING || !d->pause_count)
+    if (d == current_domain())
         return -EINVAL;
-    if (--d->pause_count == 0 && d->state == DOMAIN_PAUSED)
-        d->state = DOMAIN_RUNNING;
-    sched_domain_changed(d);
-    return 0;
+    spin_lock(&d->lock);
+    long rc = -EINVAL;
+    if (d->state != DOMAIN_DYING && d->pause_count) {
+        if (--d->pause_count == 0 && d->state == DOMAIN_PAUSED)
+            d->state = DOMAIN_RUNNING;
+        rc = 0;
+    }
+    spin_unlock(&d->lock);
+    if (!rc)
+        sched_domain_changed(d);
+    return rc;
 }
 
 static long scheduler_op(struct domain *d, struct lam_domctl_scheduler_op *s)
@@ -219,7 +234,7 @@ long hc_domctl(guest_ptr_t arg)
         rc = getdomaininfo(&op);
         copy_back = !rc;
     } else {
-        struct domain *d = domain_by_id(op.domain);
+        struct domain *d = domain_get(op.domain); /* put below, whatever the command */
         switch (op.cmd) {
         case LAM_DOMCTL_destroydomain:
             rc = d ? domain_kill(d) : -ESRCH;
@@ -255,6 +270,8 @@ long hc_domctl(guest_ptr_t arg)
             rc = -ENOSYS;
             break;
         }
+        if (d)
+            domain_put(d);
     }
     if (copy_back && copy_to_guest(arg, &op, sizeof(op)))
         rc = -EFAULT;

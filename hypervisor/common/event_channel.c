@@ -10,6 +10,13 @@
  *
  * Locking: d->evtchn_lock protects d's port table. Binding two domains takes
  * both locks, lower domain id first; the same lock twice for a loopback.
+ *
+ * Another domain is reached by id with domain_get() (domain_ref.c), which
+ * keeps it allocated while this CPU uses it. While d's lock is held and one of
+ * d's ports is bound to rd, rd cannot even be reaped (its evtchn_destroy has
+ * to take d's lock to close the other end), so the reference is taken there,
+ * before d's lock is dropped to take rd's in order. A dying domain gets no new
+ * ports (alloc_port), so evtchn_destroy leaves none behind.
  */
 #include "event.h"
 #include "irqlock.h"
@@ -53,8 +60,11 @@ static bool port_valid(const struct domain *d, uint32_t port)
     return port > 0 && port < d->max_evtchns;
 }
 
+/* Caller holds d's lock. A dying domain's ports are being closed for good. */
 static int alloc_port(struct domain *d)
 {
+    if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
+        return -EINVAL; /* Xen's answer for a dying domain */
     for (uint32_t p = 1; p < d->max_evtchns; p++)
         if (d->evtchn[p].state == ECS_FREE)
             return (int)p;
@@ -152,18 +162,23 @@ static void double_unlock(struct domain *a, struct domain *b, unsigned long flag
     local_irq_restore(flags);
 }
 
+/* self, or another domain with a reference: release with put_domain(). */
 static struct domain *lookup_domain(struct domain *self, domid_t id)
 {
     if (id == DOMID_SELF || id == self->domain_id)
         return self;
-    return id < MAX_DOMAINS ? domain_list[id] : NULL;
+    return domain_get(id);
 }
 
-static long evtchn_alloc_unbound(struct domain *self, struct lam_evtchn_alloc_unbound *a)
+static void put_domain(struct domain *self, struct domain *d)
 {
-    struct domain *d = lookup_domain(self, a->dom);
-    if (!d)
-        return -ESRCH;
+    if (d != self)
+        domain_put(d);
+}
+
+static long evtchn_alloc_unbound_in(struct domain *self, struct domain *d,
+                                    struct lam_evtchn_alloc_unbound *a)
+{
     if (d != self && !self->is_privileged)
         return -EPERM;
     domid_t remote = a->remote_dom == DOMID_SELF ? d->domain_id : a->remote_dom;
@@ -175,6 +190,16 @@ static long evtchn_alloc_unbound(struct domain *self, struct lam_evtchn_alloc_un
     }
     spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return port < 0 ? port : 0;
+}
+
+static long evtchn_alloc_unbound(struct domain *self, struct lam_evtchn_alloc_unbound *a)
+{
+    struct domain *d = lookup_domain(self, a->dom);
+    if (!d)
+        return -ESRCH;
+    long rc = evtchn_alloc_unbound_in(self, d, a);
+    put_domain(self, d);
+    return rc;
 }
 
 /* For the domain builder: an unbound port of d that domain `remote` may bind. */
@@ -190,11 +215,9 @@ int evtchn_alloc_unbound_for(struct domain *d, domid_t remote, uint32_t *port)
     return p < 0 ? p : 0;
 }
 
-static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_interdomain *b)
+static long bind_interdomain_to(struct domain *ld, struct domain *rd,
+                                struct lam_evtchn_bind_interdomain *b)
 {
-    struct domain *rd = lookup_domain(ld, b->remote_dom);
-    if (!rd)
-        return -ESRCH;
     if (!port_valid(rd, b->remote_port))
         return -EINVAL;
     unsigned long dflags = double_lock(ld, rd);
@@ -217,6 +240,16 @@ static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_in
         evtchn_set_pending(ld, (uint32_t)lport);
     }
     double_unlock(ld, rd, dflags);
+    return rc;
+}
+
+static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_interdomain *b)
+{
+    struct domain *rd = lookup_domain(ld, b->remote_dom);
+    if (!rd)
+        return -ESRCH;
+    long rc = bind_interdomain_to(ld, rd, b);
+    put_domain(ld, rd);
     return rc;
 }
 
@@ -264,8 +297,8 @@ static long evtchn_bind_ipi(struct domain *d, struct lam_evtchn_bind_ipi *b)
     return port < 0 ? port : 0;
 }
 
-/* Close a port; the caller holds d's lock (and the peer's for interdomain). */
-static void close_locked(struct domain *d, uint32_t port)
+/* Close a port; the caller holds d's lock (and, for interdomain, the lock of its peer rd). */
+static void close_locked(struct domain *d, uint32_t port, struct domain *rd)
 {
     struct evtchn *chn = &d->evtchn[port];
     switch (chn->state) {
@@ -276,10 +309,10 @@ static void close_locked(struct domain *d, uint32_t port)
             d->vcpus[chn->notify_vcpu]->virq_port[chn->u.virq] = 0;
         break;
     case ECS_INTERDOMAIN: {
-        struct domain *rd = domain_list[chn->u.interdomain.dom];
         if (rd) {
             struct evtchn *r = &rd->evtchn[chn->u.interdomain.port];
-            if (r->state == ECS_INTERDOMAIN) {
+            if (r->state == ECS_INTERDOMAIN && r->u.interdomain.dom == d->domain_id &&
+                r->u.interdomain.port == port) {
                 r->state = ECS_UNBOUND; /* the other end may be rebound, as on Xen */
                 r->u.unbound_remote = d->domain_id;
             }
@@ -306,22 +339,23 @@ static long evtchn_close(struct domain *d, uint32_t port)
             return -EINVAL;
         }
         if (chn->state != ECS_INTERDOMAIN) {
-            close_locked(d, port);
+            close_locked(d, port, NULL);
             spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
             return 0;
         }
-        struct domain *rd = domain_list[chn->u.interdomain.dom];
+        struct domain *rd = domain_get(chn->u.interdomain.dom);
         spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
         if (!rd)
-            return -ESRCH;
+            return -ESRCH; /* cannot happen while bound (see the top), but never follow NULL */
         unsigned long dflags = double_lock(d, rd);
         /* Re-check: the binding may have changed while no lock was held. */
-        if (chn->state == ECS_INTERDOMAIN && chn->u.interdomain.dom == rd->domain_id) {
-            close_locked(d, port);
-            double_unlock(d, rd, dflags);
-            return 0;
-        }
+        bool closed = chn->state == ECS_INTERDOMAIN && chn->u.interdomain.dom == rd->domain_id;
+        if (closed)
+            close_locked(d, port, rd);
         double_unlock(d, rd, dflags);
+        domain_put(rd);
+        if (closed)
+            return 0;
     }
 }
 
@@ -334,14 +368,19 @@ static long evtchn_send(struct domain *d, uint32_t port)
     long rc = 0;
     switch (chn->state) {
     case ECS_INTERDOMAIN: {
-        struct domain *rd = domain_list[chn->u.interdomain.dom];
+        struct domain *rd = domain_get(chn->u.interdomain.dom);
         uint32_t rport = chn->u.interdomain.port;
         spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
         if (rd) {
             unsigned long irqf_rd = spin_lock_irqsave(&rd->evtchn_lock);
-            if (rd->evtchn[rport].state == ECS_INTERDOMAIN)
+            /* Still the other end of this port? It may have been closed and its port
+             * number reused while neither lock was held. */
+            const struct evtchn *r = &rd->evtchn[rport];
+            if (r->state == ECS_INTERDOMAIN && r->u.interdomain.dom == d->domain_id &&
+                r->u.interdomain.port == port)
                 evtchn_set_pending(rd, rport);
             spin_unlock_irqrestore(&rd->evtchn_lock, irqf_rd);
+            domain_put(rd);
         }
         return 0;
     }
@@ -358,11 +397,8 @@ static long evtchn_send(struct domain *d, uint32_t port)
     return rc;
 }
 
-static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
+static long status_of(struct domain *self, struct domain *d, struct lam_evtchn_status *st)
 {
-    struct domain *d = lookup_domain(self, st->dom);
-    if (!d)
-        return -ESRCH;
     if (d != self && !self->is_privileged)
         return -EPERM;
     /* Port 0 exists but is reserved: Xen reports it closed. */
@@ -395,6 +431,16 @@ static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
     }
     spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
     return 0;
+}
+
+static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
+{
+    struct domain *d = lookup_domain(self, st->dom);
+    if (!d)
+        return -ESRCH;
+    long rc = status_of(self, d, st);
+    put_domain(self, d);
+    return rc;
 }
 
 static long evtchn_bind_vcpu(struct domain *d, struct lam_evtchn_bind_vcpu *b)
@@ -432,18 +478,22 @@ static long evtchn_reset(struct domain *self, domid_t id)
     struct domain *d = lookup_domain(self, id);
     if (!d)
         return -ESRCH;
-    if (d != self && !self->is_privileged)
-        return -EPERM;
-    for (uint32_t p = 1; p < d->max_evtchns; p++)
+    long rc = d != self && !self->is_privileged ? -EPERM : 0;
+    for (uint32_t p = 1; !rc && p < d->max_evtchns; p++)
         if (d->evtchn[p].state != ECS_FREE)
             evtchn_close(d, p);
-    return 0;
+    put_domain(self, d);
+    return rc;
 }
 
+/* d is DYING already (domain_kill). */
 void evtchn_destroy(struct domain *d)
 {
     if (!d->evtchn)
         return;
+    /* After this, alloc_port (under the lock) sees DYING: no port appears behind the scan. */
+    unsigned long flags = spin_lock_irqsave(&d->evtchn_lock);
+    spin_unlock_irqrestore(&d->evtchn_lock, flags);
     for (uint32_t p = 1; p < d->max_evtchns; p++)
         if (d->evtchn[p].state != ECS_FREE)
             evtchn_close(d, p);

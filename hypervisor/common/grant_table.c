@@ -373,17 +373,30 @@ static int destroy_host_mapping(struct domain *ld, uint64_t addr, mfn_t mfn, uin
 
 /* ---- domains named by an op ---- */
 
-static struct domain *domain_by_id(unsigned int id)
+/*
+ * The caller's own domain (DOMID_SELF or its id: no reference needed, it
+ * cannot be reaped while it runs), or another live domain with a reference
+ * (domain_ref.c) that put_domain() drops: every op below runs under mm_lock,
+ * but the reference is what the lookup rule asks for and costs little.
+ * A dying domain's grants can no longer be mapped or copied (NULL).
+ */
+static struct domain *get_domain(unsigned int id)
 {
-    if (id >= MAX_DOMAINS)
-        return NULL;
-    struct domain *d = domain_list[id];
-    return d && d->grant_table && d->state != DOMAIN_DYING ? d : NULL;
+    struct domain *cd = current_domain();
+    if (id == DOMID_SELF || id == cd->domain_id)
+        return cd->grant_table ? cd : NULL;
+    struct domain *d = domain_get(id);
+    if (d && (!d->grant_table || d->state == DOMAIN_DYING)) {
+        domain_put(d);
+        d = NULL;
+    }
+    return d;
 }
 
-static struct domain *domain_by_any_id(unsigned int id)
+static void put_domain(struct domain *d)
 {
-    return id == DOMID_SELF ? current_domain() : domain_by_id(id);
+    if (d && d != current_domain())
+        domain_put(d);
 }
 
 /* ---- map / unmap ---- */
@@ -407,21 +420,11 @@ static void release_mapping_refs(struct domain *rd, uint32_t ref, mfn_t mfn, uin
     }
 }
 
-static void map_one(struct domain *ld, struct lam_gnttab_map_grant_ref *op)
+static void map_from(struct domain *ld, struct domain *rd, struct lam_gnttab_map_grant_ref *op)
 {
     uint32_t flags = op->flags;
     bool ro = flags & LAM_GNTMAP_readonly;
     uint32_t dev = flags & LAM_GNTMAP_device_map, host = flags & LAM_GNTMAP_host_map;
-
-    if (!dev && !host) {
-        op->status = LAM_GNTST_bad_gntref;
-        return;
-    }
-    struct domain *rd = domain_by_id(op->dom);
-    if (!rd) {
-        op->status = LAM_GNTST_bad_domain;
-        return;
-    }
     uint32_t handle = get_maptrack_handle(ld->grant_table);
     if (handle == INVALID_HANDLE) {
         op->status = LAM_GNTST_no_space; /* what Xen 4.17 answers, not no_device_space */
@@ -473,19 +476,40 @@ static void map_one(struct domain *ld, struct lam_gnttab_map_grant_ref *op)
     op->status = LAM_GNTST_okay;
 }
 
-static void unmap_one(struct domain *ld, struct lam_gnttab_unmap_grant_ref *op)
+static void map_one(struct domain *ld, struct lam_gnttab_map_grant_ref *op)
 {
-    struct grant_table *lgt = ld->grant_table;
-    if (op->handle >= lgt->mt_chunks * MAPTRACK_CHUNK || !maptrack_entry(lgt, op->handle)->flags) {
-        op->status = LAM_GNTST_bad_handle;
+    if (!(op->flags & (LAM_GNTMAP_device_map | LAM_GNTMAP_host_map))) {
+        op->status = LAM_GNTST_bad_gntref;
         return;
     }
-    struct maptrack_entry *m = maptrack_entry(lgt, op->handle);
-    struct domain *rd = m->domid < MAX_DOMAINS ? domain_list[m->domid] : NULL;
-    if (!rd || !rd->grant_table) {
+    struct domain *rd = get_domain(op->dom);
+    if (!rd) {
         op->status = LAM_GNTST_bad_domain;
         return;
     }
+    map_from(ld, rd, op);
+    put_domain(rd);
+}
+
+/* The granter of a live mapping: it may be dying, but the mapping's frame reference keeps
+ * it listed (it owns that frame). Taken with a reference all the same. */
+static struct domain *get_granter(const struct maptrack_entry *m)
+{
+    struct domain *cd = current_domain();
+    if (m->domid == cd->domain_id)
+        return cd;
+    struct domain *rd = domain_get(m->domid);
+    if (rd && !rd->grant_table) {
+        domain_put(rd);
+        rd = NULL;
+    }
+    return rd;
+}
+
+static void unmap_from(struct domain *ld, struct domain *rd, struct maptrack_entry *m,
+                       struct lam_gnttab_unmap_grant_ref *op)
+{
+    struct grant_table *lgt = ld->grant_table;
     /* Xen 4.17 checks the bus address only against a device mapping. */
     if (op->dev_bus_addr && (m->flags & LAM_GNTMAP_device_map) &&
         op->dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
@@ -510,6 +534,23 @@ static void unmap_one(struct domain *ld, struct lam_gnttab_unmap_grant_ref *op)
     op->status = LAM_GNTST_okay;
 }
 
+static void unmap_one(struct domain *ld, struct lam_gnttab_unmap_grant_ref *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+    if (op->handle >= lgt->mt_chunks * MAPTRACK_CHUNK || !maptrack_entry(lgt, op->handle)->flags) {
+        op->status = LAM_GNTST_bad_handle;
+        return;
+    }
+    struct maptrack_entry *m = maptrack_entry(lgt, op->handle);
+    struct domain *rd = get_granter(m);
+    if (!rd) {
+        op->status = LAM_GNTST_bad_domain;
+        return;
+    }
+    unmap_from(ld, rd, m, op);
+    put_domain(rd);
+}
+
 void gnttab_release_mappings(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
@@ -520,19 +561,24 @@ void gnttab_release_mappings(struct domain *d)
         struct maptrack_entry *m = maptrack_entry(gt, h);
         if (!m->flags)
             continue;
-        struct domain *rd = m->domid < MAX_DOMAINS ? domain_list[m->domid] : NULL;
-        if (!rd || !rd->grant_table)
+        struct domain *rd = domain_get(m->domid); /* may be d itself */
+        if (!rd || !rd->grant_table) {
+            if (rd)
+                domain_put(rd);
             continue; /* granter gone: nothing left to unpin */
+        }
         if (m->flags & LAM_GNTMAP_host_map) {
             /* Zap the entry if it is still there; either way the frame reference goes. */
             (void)destroy_host_mapping(d, m->host_addr, m->mfn, m->flags);
         }
         release_mapping_refs(rd, m->ref, m->mfn, m->flags);
         put_maptrack_handle(gt, h);
+        domain_put(rd);
     }
     spin_unlock(&mm_lock);
 }
 
+/* Caller holds mm_lock, which keeps every listed domain allocated (domain_ref.c). */
 void gnttab_audit_mappings(void (*fn)(mfn_t mfn, bool writable, void *arg), void *arg)
 {
     for (unsigned int id = 0; id < MAX_DOMAINS; id++) {
@@ -603,12 +649,9 @@ static int copy_one(struct domain *ld, const struct lam_gnttab_copy *op)
     if ((op->source.domid != DOMID_SELF && !src_gref) ||
         (op->dest.domid != DOMID_SELF && !dst_gref))
         return LAM_GNTST_permission_denied; /* copy by frame only for DOMID_SELF */
-    struct copy_buf src = {
-        .d = domain_by_any_id(op->source.domid), .readonly = true, .mfn = INVALID_MFN};
-    struct copy_buf dst = {.d = domain_by_any_id(op->dest.domid), .mfn = INVALID_MFN};
-    if (!src.d || !dst.d)
-        return LAM_GNTST_bad_domain;
-    int rc = claim_buf(ld, &op->source, src_gref, &src);
+    struct copy_buf src = {.d = get_domain(op->source.domid), .readonly = true, .mfn = INVALID_MFN};
+    struct copy_buf dst = {.d = get_domain(op->dest.domid), .mfn = INVALID_MFN};
+    int rc = !src.d || !dst.d ? LAM_GNTST_bad_domain : claim_buf(ld, &op->source, src_gref, &src);
     if (!rc)
         rc = claim_buf(ld, &op->dest, dst_gref, &dst);
     if (!rc && ((unsigned int)op->source.offset + op->len > PAGE_SIZE ||
@@ -619,17 +662,16 @@ static int copy_one(struct domain *ld, const struct lam_gnttab_copy *op)
                 (const char *)mfn_to_virt(src.mfn) + op->source.offset, op->len);
     release_buf(&dst);
     release_buf(&src);
+    put_domain(dst.d);
+    put_domain(src.d);
     return rc;
 }
 
 /* ---- table-level ops ---- */
 
-static int16_t setup_table(struct lam_gnttab_setup_table *op)
+static int16_t setup_table_of(struct domain *d, struct lam_gnttab_setup_table *op)
 {
-    struct domain *cd = current_domain(), *d = domain_by_any_id(op->dom);
-    if (!d)
-        return LAM_GNTST_bad_domain;
-    if (d != cd && !cd->is_privileged)
+    if (d != current_domain() && !current_domain()->is_privileged)
         return LAM_GNTST_permission_denied;
     if (op->nr_frames > d->grant_table->max_frames || grow_table(d, op->nr_frames))
         return LAM_GNTST_general_error;
@@ -641,16 +683,30 @@ static int16_t setup_table(struct lam_gnttab_setup_table *op)
     return LAM_GNTST_okay;
 }
 
-static int16_t query_size(struct lam_gnttab_query_size *op)
+/* A dying domain's table grows no more: its frames were given up once, at the kill. */
+static int16_t setup_table(struct lam_gnttab_setup_table *op)
 {
-    struct domain *cd = current_domain(), *d = domain_by_any_id(op->dom);
+    struct domain *d = get_domain(op->dom);
     if (!d)
         return LAM_GNTST_bad_domain;
-    if (d != cd && !cd->is_privileged)
-        return LAM_GNTST_permission_denied;
-    op->nr_frames = d->grant_table->nr_frames;
-    op->max_nr_frames = d->grant_table->max_frames;
-    return LAM_GNTST_okay;
+    int16_t rc = setup_table_of(d, op);
+    put_domain(d);
+    return rc;
+}
+
+static int16_t query_size(struct lam_gnttab_query_size *op)
+{
+    struct domain *cd = current_domain(), *d = get_domain(op->dom);
+    if (!d)
+        return LAM_GNTST_bad_domain;
+    int16_t rc = LAM_GNTST_permission_denied;
+    if (d == cd || cd->is_privileged) {
+        op->nr_frames = d->grant_table->nr_frames;
+        op->max_nr_frames = d->grant_table->max_frames;
+        rc = LAM_GNTST_okay;
+    }
+    put_domain(d);
+    return rc;
 }
 
 /* Ops with one argument structure: read it, run fn under mm_lock, write it back. */

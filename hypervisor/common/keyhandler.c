@@ -18,7 +18,7 @@ static void dump_domains(void)
 {
     static const char *const states[] = {"running", "paused", "shutdown", "dying"};
     for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = domain_list[i];
+        struct domain *d = domain_get(i);
         if (!d)
             continue;
         printk("d%u %s: %s%s, %lu pages (max %lu), %u vCPU(s)%s", d->domain_id, d->name,
@@ -34,6 +34,7 @@ static void dump_domains(void)
                    (unsigned long)v->regs.rsp, v->blocked ? "blocked" : "runnable",
                    v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask);
         }
+        domain_put(d);
     }
 }
 
@@ -51,9 +52,13 @@ static void dump_registers(void)
 
 static void audit_all(void)
 {
-    for (unsigned int i = 0; i < MAX_DOMAINS; i++)
-        if (domain_list[i])
-            audit_domain_frames(domain_list[i], true);
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_get(i);
+        if (d) {
+            audit_domain_frames(d, true);
+            domain_put(d);
+        }
+    }
 }
 
 /* Every open event channel of every domain, with its pending and mask bits. */
@@ -62,8 +67,8 @@ static void dump_evtchns(void)
     static const char *const states[] = {"free", "unbound", "interdomain", "pirq",
                                          "virq", "ipi",     "reserved"};
     for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = domain_list[i];
-        if (!d || !d->evtchn)
+        struct domain *d = domain_get(i);
+        if (!d)
             continue;
         for (uint32_t p = 1; p < d->max_evtchns; p++) {
             const struct evtchn *c = &d->evtchn[p];
@@ -85,6 +90,7 @@ static void dump_evtchns(void)
                        v->is_running ? "loaded on" : "last on", v->processor,
                        (unsigned long)v->affinity);
         }
+        domain_put(d);
     }
 }
 

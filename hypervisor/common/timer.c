@@ -8,7 +8,8 @@
  * timers follow it when it sets them after moving to another CPU; stopping
  * works from any CPU. Each heap has its own lock, taken with interrupts off
  * (the timer interrupt takes it too). Timer functions run on the owning CPU
- * without the lock held.
+ * without the lock held; `running` says which one, so that timer_kill() can
+ * wait for it before the timer's memory goes away.
  */
 #include "console.h"
 #include "cpu.h"
@@ -29,6 +30,7 @@ struct cpu_timers {
     uint64_t armed_for; /* deadline the APIC timer is programmed for (0: none) */
     struct timer *storage[TIMERS_PER_CPU];
     struct timer housekeeping;
+    struct timer *running; /* whose function this CPU runs now (set under the lock) */
 };
 
 static struct cpu_timers cpu_timers[NR_CPUS];
@@ -84,6 +86,37 @@ void timer_stop(struct timer *t)
     local_irq_restore(flags);
 }
 
+static bool running_anywhere(const struct timer *t)
+{
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (__atomic_load_n(&cpu_timers[cpu].running, __ATOMIC_ACQUIRE) == t)
+            return true;
+    return false;
+}
+
+/*
+ * timer_stop() only takes a timer off its heap: its function may be running on
+ * another CPU right now and re-arm it (the periodic VIRQ_TIMER does), after
+ * which freeing the timer leaves a dangling heap entry. timer_kill() returns
+ * once the timer is off every heap and no CPU runs its function. The caller
+ * makes sure that nothing sets it any more and that its function, if it
+ * starts from now on, does not re-arm it (domain_kill: the vCPU is out of the
+ * scheduler, and its periodic period is 0). A function running when we looked
+ * may still re-arm it once: hence the loop, and the second look after the
+ * heap check (a function popped between the two looks started after the
+ * caller's change, so it does not re-arm). Interrupts on.
+ */
+void timer_kill(struct timer *t)
+{
+    for (;;) {
+        timer_stop(t);
+        while (running_anywhere(t))
+            cpu_relax();
+        if (!timer_is_queued(t) && !running_anywhere(t))
+            return;
+    }
+}
+
 static void housekeeping(void *data)
 {
     struct timer *t = data;
@@ -98,9 +131,11 @@ void timer_interrupt(void)
     spin_lock(&ct->lock);
     ct->armed_for = 0; /* the one-shot fired: nothing is programmed now */
     while ((t = timer_heap_pop_expired(&ct->heap, time_now_ns())) != NULL) {
+        __atomic_store_n(&ct->running, t, __ATOMIC_RELEASE);
         spin_unlock(&ct->lock);
         t->fn(t->data);
         spin_lock(&ct->lock);
+        __atomic_store_n(&ct->running, NULL, __ATOMIC_RELEASE);
     }
     reprogram(ct);
     spin_unlock(&ct->lock);

@@ -28,8 +28,10 @@ static void periodic_fired(void *data)
 {
     struct vcpu *v = data;
     send_guest_vcpu_virq(v, LAM_VIRQ_TIMER);
-    if (v->periodic_period)
-        timer_set(&v->periodic_timer, time_now_ns() + v->periodic_period);
+    /* Read once: domain_kill zeroes it and then waits for this function (timer_kill). */
+    uint64_t period = __atomic_load_n(&v->periodic_period, __ATOMIC_SEQ_CST);
+    if (period)
+        timer_set(&v->periodic_timer, time_now_ns() + period);
 }
 
 static void poll_timeout(void *data)
@@ -67,20 +69,25 @@ static long register_vcpu_info(struct vcpu *v, guest_ptr_t arg)
 
     if (copy_from_guest(&info, arg, sizeof(info)))
         return -EFAULT;
-    if (v->vcpu_info_registered)
-        return -EBUSY;
     if (info.offset > PAGE_SIZE - sizeof(struct lam_vcpu_info) || (info.offset & 7))
         return -EINVAL;
+    /* Checked and switched under mm_lock: two vCPUs registering for the same one at once
+     * would both take a reference and one would never be dropped (and the audit, also
+     * under mm_lock, sees the flag and the reference change together). */
     spin_lock(&mm_lock);
-    int rc = get_page_and_type(info.mfn, d, PGT_writable_page);
+    long rc = v->vcpu_info_registered ? -EBUSY : 0;
+    if (!rc && get_page_and_type(info.mfn, d, PGT_writable_page))
+        rc = -EINVAL;
+    struct lam_vcpu_info *new_vi = NULL;
+    if (!rc) {
+        new_vi = (void *)((char *)mfn_to_virt(info.mfn) + info.offset);
+        memcpy(new_vi, v->vcpu_info, sizeof(*new_vi));
+        v->vcpu_info = new_vi;
+        v->vcpu_info_registered = true;
+    }
     spin_unlock(&mm_lock);
     if (rc)
-        return -EINVAL;
-    struct lam_vcpu_info *new_vi = (void *)((char *)mfn_to_virt(info.mfn) + info.offset);
-    struct lam_vcpu_info *old = v->vcpu_info;
-    memcpy(new_vi, old, sizeof(*new_vi));
-    v->vcpu_info = new_vi;
-    v->vcpu_info_registered = true;
+        return rc;
     /* Make the guest rescan everything it may have missed during the move. */
     __atomic_store_n(&new_vi->evtchn_pending_sel, ~0ul, __ATOMIC_RELEASE);
     __atomic_store_n(&new_vi->evtchn_upcall_pending, 1, __ATOMIC_RELEASE);
@@ -107,16 +114,22 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         rc = -EFAULT;
         goto out;
     }
-    if (v->online || v->guest_table) {
+    /* One initialiser at a time per vCPU (another vCPU of the domain may race us); the
+     * context is published by guest_table, written last: VCPUOP_up needs it set. */
+    if (__atomic_exchange_n(&v->initialising, true, __ATOMIC_ACQ_REL)) {
         rc = -EEXIST;
         goto out;
+    }
+    if (v->online || v->guest_table) {
+        rc = -EEXIST;
+        goto unclaim;
     }
     mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT;
     spin_lock(&mm_lock);
     rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
     spin_unlock(&mm_lock);
     if (rc)
-        goto out;
+        goto unclaim;
     if (c->gdt_ents > 14 * 512) {
         rc = -EINVAL;
         goto undo_l4;
@@ -128,7 +141,6 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     if (rc)
         goto undo_l4;
 
-    v->guest_table = l4 << PAGE_SHIFT;
     const struct lam_cpu_user_regs *u = &c->user_regs;
     v->regs = (struct cpu_regs){.r15 = u->r15,
                                 .r14 = u->r14,
@@ -177,16 +189,19 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         v->fpu_initialised = true;
         v->xsave_valid = false; /* XSAVE: converted from this image on the first restore */
     }
+    __atomic_store_n(&v->guest_table, l4 << PAGE_SHIFT, __ATOMIC_RELEASE);
     log_printf(LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
                v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip,
                (unsigned long)v->regs.cs, (unsigned long)v->regs.ss, (unsigned long)v->regs.rsp,
                v->gdt_ents);
     rc = 0;
-    goto out;
+    goto unclaim;
 undo_l4:
     spin_lock(&mm_lock);
     put_page_and_type(mfn_to_page(l4));
     spin_unlock(&mm_lock);
+unclaim:
+    __atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 out:
     xfree(c);
     return rc;
@@ -256,7 +271,7 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
     case LAM_VCPUOP_initialise:
         return vcpu_initialise(v, arg);
     case LAM_VCPUOP_up:
-        if (!v->guest_table)
+        if (!__atomic_load_n(&v->guest_table, __ATOMIC_ACQUIRE))
             return -EINVAL; /* never initialised */
         if (!v->online)
             sched_vcpu_set_online(v, true);

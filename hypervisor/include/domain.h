@@ -118,7 +118,8 @@ struct vcpu {
     bool xsave_valid;
     uint8_t xsave_area[1024] __attribute__((aligned(64)));
 
-    bool yielded; /* SCHEDOP_yield: let any other runnable vCPU go first, once */
+    bool yielded;      /* SCHEDOP_yield: let any other runnable vCPU go first, once */
+    bool initialising; /* VCPUOP_initialise in progress (vcpu_op.c) */
 };
 
 /* One event channel (2-level ABI). */
@@ -175,7 +176,8 @@ struct domain {
     unsigned int max_maptrack;       /* maptrack handles, 0 before creation = default */
 
     unsigned int pause_count; /* domctl pausedomain nesting (state PAUSED while > 0) */
-    bool reap_pending;        /* dying, and a frame was released since the last reap */
+    bool reap_pending;        /* dying, and a frame or reference was released since the last reap */
+    unsigned int refcnt;      /* domain_get() references held (domain_ref.c; domain_list_lock) */
     bool is_shut_down;        /* shut down (kept when it then dies, for getdomaininfo) */
 
     unsigned int weight; /* scheduler: proportional share, default 256 */
@@ -188,7 +190,24 @@ struct domain {
     char name[32];
 };
 
+/*
+ * Domains by id (common/domain_ref.c). Another CPU may reap a dying domain at
+ * any time: code that looks a domain up by id uses domain_get(), which takes
+ * a reference that keeps the struct domain (grant table, event channels,
+ * vCPUs) allocated until domain_put(), and NULL when no domain has that id.
+ * The domain may be dying (check d->state). Reading domain_list[] directly is
+ * only safe for dom0 and while holding mm_lock (see domain_ref.c).
+ */
 extern struct domain *domain_list[MAX_DOMAINS];
+struct domain *domain_get(unsigned int id);
+void domain_put(struct domain *d);
+/* domain_create: publish d under its id; -EEXIST if the id is taken. */
+int domain_list_add(struct domain *d);
+/* The reaper: take d off the list if no reference is held (true), else leave it (false;
+ * the last domain_put() marks it for reaping again). */
+bool domain_unlist_if_unused(struct domain *d);
+/* References held right now (diagnostics and tests). */
+unsigned int domain_refs(const struct domain *d);
 
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
@@ -206,8 +225,6 @@ void domain_crash(struct domain *d, const char *why);
  * listed as dying.
  */
 int domain_kill(struct domain *d);
-/* Forget a freed domain's id (domain_reap). */
-void domain_list_remove(struct domain *d);
 /* Free a domain's structures and shared frames once it is off the list (or never was). */
 void domain_free_unlisted(struct domain *d);
 void domain_page_released(struct page_info *pg);

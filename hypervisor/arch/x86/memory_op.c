@@ -28,13 +28,20 @@
 #define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
 #define HC_MEMORY_OP       12
 
+/* d itself, or (privileged only) another domain with a reference: put_target() drops it. */
 static struct domain *reservation_target(struct domain *d, unsigned int id)
 {
     if (id == DOMID_SELF || id == d->domain_id)
         return d;
-    if (!d->is_privileged || id >= MAX_DOMAINS)
+    if (!d->is_privileged)
         return NULL;
-    return domain_list[id];
+    return domain_get(id);
+}
+
+static void put_target(struct domain *caller, struct domain *t)
+{
+    if (t != caller)
+        domain_put(t);
 }
 
 static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
@@ -64,9 +71,14 @@ static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
     return 0;
 }
 
+/* Caller holds mm_lock. */
 static long populate_one(struct domain *d, unsigned int order, unsigned int address_bits,
                          mfn_t *out)
 {
+    /* domain_kill marks the domain DYING before it takes mm_lock to give up every frame:
+     * one given to it after that would never be freed, and the domain never reaped. */
+    if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
+        return -ESRCH;
     if (d->max_pages && d->tot_pages + (1ull << order) > d->max_pages)
         return -ENOMEM;
     mfn_t mfn = frames_alloc_split(order);
@@ -98,15 +110,16 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
     /* As Xen: a count a continuation could not encode, or a start past the end. */
     if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
         return start;
+    if (r.extent_order > MAX_EXTENT_ORDER)
+        return -EPERM;
     struct domain *d = reservation_target(caller, r.domid);
     if (!d)
         return caller->is_privileged ? -ESRCH : -EPERM;
-    if (r.extent_order > MAX_EXTENT_ORDER)
-        return -EPERM;
     unsigned long done = start;
     for (; done < r.nr_extents; done++) {
         if (done != start && hypercall_preempt_check()) {
             const uint64_t args[2] = {cmd | (done << MEMOP_EXTENT_SHIFT), arg};
+            put_target(caller, d); /* looked up again when the continuation runs */
             return hypercall_create_continuation(HC_MEMORY_OP, 2, args);
         }
         uint64_t slot = r.extent_start + done * sizeof(uint64_t);
@@ -130,6 +143,7 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
         if (rc)
             break;
     }
+    put_target(caller, d);
     return (long)done;
 }
 
@@ -176,7 +190,9 @@ long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
         if (!t)
             return d->is_privileged ? -ESRCH : -EPERM;
         bool current_only = (cmd & MEMOP_CMD_MASK) == LAM_XENMEM_current_reservation;
-        return (long)(current_only ? t->tot_pages : t->max_pages);
+        long pages = (long)(current_only ? t->tot_pages : t->max_pages);
+        put_target(d, t);
+        return pages;
     }
     case LAM_XENMEM_memory_map:
         return -ENOSYS; /* no map set by a toolstack: the guest falls back to nr_pages */

@@ -140,7 +140,7 @@ static void set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
     /* The wall-clock time at system time 0, kept in every domain's shared_info. */
     uint64_t at_zero_ns = secs * 1000000000ull + nsecs - system_time;
     for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
-        struct domain *d = domain_list[i];
+        struct domain *d = domain_get(i); /* its shared_info is freed with it */
         if (!d)
             continue;
         struct lam_shared_info *si = d->shared_info;
@@ -149,6 +149,7 @@ static void set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
         si->wc_sec_hi = (uint32_t)((at_zero_ns / 1000000000ull) >> 32);
         si->wc_nsec = (uint32_t)(at_zero_ns % 1000000000ull);
         __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
+        domain_put(d);
     }
 }
 

@@ -155,7 +155,8 @@ long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
     return rc;
 }
 
-/* Resolve foreigndom: DOMID_SELF, our own id, or (privileged only) another domain. */
+/* Resolve foreigndom: DOMID_SELF, our own id, or (privileged only) another domain, with a
+ * reference (domain_ref.c) that hc_mmu_update drops when *out is not d. */
 static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
 {
     unsigned int id = foreigndom & 0xffff;
@@ -167,10 +168,8 @@ static int foreign_domain(struct domain *d, unsigned int foreigndom, struct doma
         return -ESRCH; /* as Xen: a domain may not name itself as the foreign domain */
     if (!d->is_privileged)
         return -EPERM;
-    if (id >= MAX_DOMAINS || !domain_list[id])
-        return -ESRCH;
-    *out = domain_list[id];
-    return 0;
+    *out = domain_get(id);
+    return *out ? 0 : -ESRCH;
 }
 
 static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
@@ -228,7 +227,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
 long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
 {
     struct vcpu *v = current;
-    struct domain *d = v->domain, *fd;
+    struct domain *d = v->domain;
     const uint64_t args[4] = {reqs, count, pdone, foreigndom};
     unsigned int done, i = 0;
     bool flush_all = false;
@@ -236,6 +235,7 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
 
     if (!batch_prologue(HC_MMU_UPDATE, args, &count, &done, &ret))
         return ret;
+    struct domain *fd = NULL;
     int rc = foreign_domain(d, foreigndom, &fd);
     if (!rc && (foreigndom >> 16) != 0 && (foreigndom >> 16) - 1 != d->domain_id)
         rc = -EPERM; /* page tables of another domain: not for PV guests */
@@ -256,6 +256,8 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
         if (rc)
             break;
     }
+    if (fd && fd != d)
+        domain_put(fd);
     if (flush_all)
         flush_tlb_local();
     if (rc == -ERESTART)
