@@ -6,7 +6,11 @@
  * its weight (default 256) and split between its runnable vCPUs; one vCPU can
  * never use more than one CPU, so its share is clamped. A domain with a cap
  * may use cap% of one CPU per period, summed over its vCPUs on all CPUs.
- * Running burns credit by the nanosecond, on whichever CPU it ran.
+ * Running burns credit by the nanosecond, on whichever CPU it ran. A slice
+ * of a capped domain's vCPU sets its length aside in the domain's budget when
+ * it starts (cap_reserved), and gives back what it did not use when it ends:
+ * otherwise k CPUs starting the domain's vCPUs in one period would each be
+ * granted the whole remaining budget, and the domain would use k budgets.
  *
  * The run queues (schedule.c) only read credits to order their vCPUs, and
  * steal from each other so that what the credits say holds across CPUs.
@@ -122,27 +126,45 @@ uint64_t credit_period_end(uint64_t now)
                now + SCHED_MIN_SLICE_NS);
 }
 
-void credit_charge(struct vcpu *v, uint64_t ran_ns)
+void credit_charge(struct vcpu *v, uint64_t ran_ns, uint64_t reserved_ns)
 {
+    struct domain *d = v->domain;
     __atomic_sub_fetch(&v->credit, (int64_t)ran_ns, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&v->domain->consumed_this_period, ran_ns, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&d->consumed_this_period, ran_ns, __ATOMIC_RELAXED);
+    if (reserved_ns)
+        __atomic_sub_fetch(&d->cap_reserved, reserved_ns, __ATOMIC_RELAXED);
+}
+
+/* What is left of d's cap budget this period, after what running slices set aside. */
+static uint64_t cap_left(const struct domain *d, uint64_t reserved)
+{
+    uint64_t used = __atomic_load_n(&d->consumed_this_period, __ATOMIC_RELAXED) + reserved;
+    return cap_budget(d) - MIN(cap_budget(d), used);
 }
 
 bool credit_over_cap(const struct vcpu *v)
 {
     const struct domain *d = v->domain;
-    return d->cap && __atomic_load_n(&d->consumed_this_period, __ATOMIC_RELAXED) >= cap_budget(d);
+    return d->cap && !cap_left(d, __atomic_load_n(&d->cap_reserved, __ATOMIC_RELAXED));
 }
 
-uint64_t credit_slice_end(const struct vcpu *v, bool capped_waiting, uint64_t now)
+uint64_t credit_start_slice(struct vcpu *v, bool capped_waiting, uint64_t now,
+                            uint64_t *reserved_ns)
 {
     uint64_t end = now + SCHED_SLICE_NS;
-    const struct domain *d = v->domain;
-    if (d->cap) {
-        uint64_t used = __atomic_load_n(&d->consumed_this_period, __ATOMIC_RELAXED);
-        end = MIN(end, now + cap_budget(d) - MIN(cap_budget(d), used));
-    }
     if (capped_waiting)
         end = MIN(end, credit_period_end(now));
-    return end;
+    *reserved_ns = 0;
+    struct domain *d = v->domain;
+    if (!d->cap)
+        return end;
+    /* Take this slice's length out of the budget atomically with the check of what is
+     * left, against other CPUs starting the domain's other vCPUs. */
+    uint64_t r = __atomic_load_n(&d->cap_reserved, __ATOMIC_RELAXED), grant;
+    do {
+        grant = MIN(end - now, cap_left(d, r));
+    } while (!__atomic_compare_exchange_n(&d->cap_reserved, &r, r + grant, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    *reserved_ns = grant;
+    return now + grant;
 }

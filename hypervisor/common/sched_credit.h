@@ -28,19 +28,22 @@ void credit_maybe_account(uint64_t now);
 /* When the current period ends (a capped domain waiting for its budget wakes then). */
 uint64_t credit_period_end(uint64_t now);
 
-/* v ran ran_ns: burn its credit and its domain's cap budget. */
-void credit_charge(struct vcpu *v, uint64_t ran_ns);
+/* v ran ran_ns in a slice that set reserved_ns of its domain's cap budget aside: burn its
+ * credit and the budget, and release the reservation. */
+void credit_charge(struct vcpu *v, uint64_t ran_ns, uint64_t reserved_ns);
 static inline int64_t credit_of(const struct vcpu *v)
 {
     return __atomic_load_n(&v->credit, __ATOMIC_RELAXED);
 }
-/* Has v's domain used its cap for this period? */
+/* Has v's domain used (or set aside) its cap for this period? */
 bool credit_over_cap(const struct vcpu *v);
 
 /*
- * When the slice of a vCPU picked now ends: after SCHED_SLICE_NS, or sooner when its domain's
- * cap budget runs out, or at the next accounting when a capped domain waits for it.
+ * v starts a slice now: when it ends. After SCHED_SLICE_NS; at the next accounting when a
+ * capped vCPU waits on this CPU (capped_waiting); and for a capped domain when the part of its
+ * budget it gets ends, that part being set aside (*reserved_ns) until credit_charge().
  */
-uint64_t credit_slice_end(const struct vcpu *v, bool capped_waiting, uint64_t now);
+uint64_t credit_start_slice(struct vcpu *v, bool capped_waiting, uint64_t now,
+                            uint64_t *reserved_ns);
 
 #endif

@@ -71,6 +71,7 @@ struct sched_pcpu {
     bool need_resched;
     bool capped_waiting; /* the last pick passed over a vCPU waiting for its cap to refill */
     uint64_t slice_start;
+    uint64_t cap_reserved; /* of the running vCPU's domain's cap budget, for this slice */
     struct timer slice_timer;
 } __attribute__((aligned(64))); /* one cache line per CPU's hot fields */
 
@@ -576,7 +577,8 @@ static void schedule(struct vcpu *prev)
         spin_lock(&pc->lock);
         __atomic_store_n(&pc->need_resched, false, __ATOMIC_SEQ_CST);
         if (prev && prev_ran)
-            credit_charge(prev, now - pc->slice_start);
+            credit_charge(prev, now - pc->slice_start, pc->cap_reserved);
+        pc->cap_reserved = 0;
         prev_ran = false;
         pc->slice_start = now;
         if (prev && sched_runnable(prev) && (allowed_cpus(prev) & cpumask_of(me)))
@@ -606,7 +608,8 @@ static void schedule(struct vcpu *prev)
             } else if (prev->runstate_guest_va) {
                 arch_vcpu_update_runstate_area(next); /* resumed after a lazy idle */
             }
-            timer_set(&pc->slice_timer, credit_slice_end(next, pc->capped_waiting, now));
+            timer_set(&pc->slice_timer,
+                      credit_start_slice(next, pc->capped_waiting, now, &pc->cap_reserved));
             return;
         }
         if (retry) { /* a peer's queue was busy: look again rather than halt past a vCPU */

@@ -183,6 +183,7 @@ struct domain {
     unsigned int weight; /* scheduler: proportional share, default 256 */
     unsigned int cap;    /* percent of one CPU, 0 = none */
     uint64_t consumed_this_period;
+    uint64_t cap_reserved; /* cap budget set aside for slices running now (sched_credit.c) */
     /* CPUs whose TLB may hold this domain's translations: those with one of its
      * vCPUs loaded (every switch away reloads CR3, and CR4.PGE is off). */
     uint64_t dirty_cpumask;

@@ -1,7 +1,8 @@
 /*
  * The scheduler's machine-wide credit accounting (hypervisor/common/sched_credit.c,
  * unchanged): shares by weight over several CPUs, the one-CPU clamp, the hoarding
- * limit, caps summed over a domain's vCPUs, and slice ends.
+ * limit, caps summed over a domain's vCPUs (and slices on several CPUs sharing one
+ * budget), and slice ends.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,7 +155,7 @@ static void test_charge(void **state)
     nr_cpus_online = 1;
     struct vcpu *a = add_vcpu(1);
     advance(S);
-    credit_charge(a, (uint64_t)(S + S / 4));
+    credit_charge(a, (uint64_t)(S + S / 4), 0);
     assert_int_equal(credit_of(a), -S / 4);
     assert_int_equal(doms[1].consumed_this_period, S + S / 4);
 }
@@ -168,22 +169,60 @@ static void test_cap_summed_over_vcpus(void **state)
     doms[1].cap = 50;
     struct vcpu *a = add_vcpu(1), *b = add_vcpu(1);
     const int64_t budget = S / 2;
+    uint64_t reserved;
     advance(S);
     assert_false(credit_over_cap(a));
-    credit_charge(a, (uint64_t)(budget / 2));
+    credit_charge(a, (uint64_t)(budget / 2), 0);
     assert_false(credit_over_cap(b));
-    assert_int_equal(credit_slice_end(b, false, now_ns), now_ns + (uint64_t)(budget / 2));
-    credit_charge(b, (uint64_t)(budget / 2 + S / 10));
+    assert_int_equal(credit_start_slice(b, false, now_ns, &reserved),
+                     now_ns + (uint64_t)(budget / 2));
+    assert_int_equal(reserved, budget / 2);
+    credit_charge(b, (uint64_t)(budget / 2 + S / 10), reserved);
+    assert_int_equal(doms[1].cap_reserved, 0);
     assert_true(credit_over_cap(a));
     assert_true(credit_over_cap(b));
-    assert_int_equal(credit_slice_end(a, false, now_ns), now_ns);
+    assert_int_equal(credit_start_slice(a, false, now_ns, &reserved), now_ns);
+    assert_int_equal(reserved, 0);
     advance(S);
     assert_int_equal(doms[1].consumed_this_period, S / 10);
     assert_false(credit_over_cap(a));
-    /* An uncapped domain is never over its cap. */
+    /* An uncapped domain is never over its cap, and reserves nothing. */
     struct vcpu *c = add_vcpu(2);
-    credit_charge(c, (uint64_t)(10 * S));
+    credit_charge(c, (uint64_t)(10 * S), 0);
     assert_false(credit_over_cap(c));
+    assert_int_equal(credit_start_slice(c, false, now_ns, &reserved), now_ns + (uint64_t)S);
+    assert_int_equal(reserved, 0);
+}
+
+/* Four CPUs start the four vCPUs of a domain capped at 50 % in one period: together they
+ * are granted one budget (15 ms), not four; what a slice leaves unused goes back. */
+static void test_cap_shared_by_cpus(void **state)
+{
+    (void)state;
+    nr_cpus_online = 4;
+    doms[1].cap = 50;
+    struct vcpu *v[4] = {add_vcpu(1), add_vcpu(1), add_vcpu(1), add_vcpu(1)};
+    const uint64_t budget = (uint64_t)S / 2;
+    uint64_t reserved[4], granted = 0;
+    advance(S);
+    uint64_t end0 = credit_start_slice(v[0], false, now_ns, &reserved[0]);
+    assert_int_equal(end0, now_ns + budget);
+    for (int i = 1; i < 4; i++) {
+        assert_true(credit_over_cap(v[i]));
+        assert_int_equal(credit_start_slice(v[i], false, now_ns, &reserved[i]), now_ns);
+    }
+    for (int i = 0; i < 4; i++)
+        granted += reserved[i];
+    assert_int_equal(granted, budget);
+    /* vCPU 0 blocks after 5 ms: 10 ms go back, and the next slice gets exactly those. */
+    credit_charge(v[0], budget / 3, reserved[0]);
+    assert_false(credit_over_cap(v[1]));
+    assert_int_equal(credit_start_slice(v[1], false, now_ns, &reserved[1]),
+                     now_ns + budget - budget / 3);
+    assert_true(credit_over_cap(v[2]));
+    credit_charge(v[1], budget - budget / 3, reserved[1]);
+    assert_int_equal(doms[1].consumed_this_period, budget);
+    assert_int_equal(doms[1].cap_reserved, 0);
 }
 
 /* A slice is SCHED_SLICE_NS, or up to the next accounting when a capped vCPU waits. */
@@ -192,12 +231,13 @@ static void test_slice_end(void **state)
     (void)state;
     nr_cpus_online = 1;
     struct vcpu *a = add_vcpu(1);
-    assert_int_equal(credit_slice_end(a, false, now_ns), now_ns + (uint64_t)S);
+    uint64_t reserved;
+    assert_int_equal(credit_start_slice(a, false, now_ns, &reserved), now_ns + (uint64_t)S);
     uint64_t start = now_ns;
     now_ns += (uint64_t)(S / 3);
-    assert_int_equal(credit_slice_end(a, true, now_ns), start + (uint64_t)S);
+    assert_int_equal(credit_start_slice(a, true, now_ns, &reserved), start + (uint64_t)S);
     now_ns = start + (uint64_t)S - SCHED_MIN_SLICE_NS / 2;
-    assert_int_equal(credit_slice_end(a, true, now_ns), now_ns + SCHED_MIN_SLICE_NS);
+    assert_int_equal(credit_start_slice(a, true, now_ns, &reserved), now_ns + SCHED_MIN_SLICE_NS);
 }
 
 int main(void)
@@ -210,6 +250,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_period_and_hoarding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_charge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cap_summed_over_vcpus, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cap_shared_by_cpus, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slice_end, setup, teardown),
     };
     return cmocka_run_group_tests_name("sched_credit", tests, NULL, NULL);
