@@ -22,9 +22,8 @@ bool vcpu_event_deliverable(const struct vcpu *v);
 #define HC_BUDGET_US     1000 /* a hypercall runs at most about this long before it yields */
 #define SYSCALL_INSN_LEN 2
 
+/* A requested continuation's hypercall and arguments (the flag is in cpu_info). */
 struct hc_state {
-    uint64_t deadline_tsc;
-    bool pending;
     unsigned int op;
     uint64_t args[HC_MAX_ARGS];
 };
@@ -41,13 +40,6 @@ static uint64_t budget_cycles(void)
     return cycles;
 }
 
-void hypercall_begin(void)
-{
-    struct hc_state *s = &hc_state[smp_processor_id()];
-    s->deadline_tsc = 0; /* set by the first check: short hypercalls never read the TSC */
-    s->pending = false;
-}
-
 bool hypercall_preempt_check(void)
 {
     struct vcpu *v = current;
@@ -55,19 +47,19 @@ bool hypercall_preempt_check(void)
         return true;
     if (sched_resched_pending()) /* another vCPU should run here (slice over, a wake-up) */
         return true;
-    struct hc_state *s = &hc_state[smp_processor_id()];
+    struct cpu_info *ci = get_cpu_info();
     uint64_t now = rdtsc();
-    if (!s->deadline_tsc) {
-        s->deadline_tsc = now + budget_cycles();
+    if (!ci->hc_deadline_tsc) {
+        ci->hc_deadline_tsc = now + budget_cycles();
         return false;
     }
-    return now > s->deadline_tsc;
+    return now > ci->hc_deadline_tsc;
 }
 
 long hypercall_create_continuation(unsigned int op, unsigned int nargs, const uint64_t *args)
 {
     struct hc_state *s = &hc_state[smp_processor_id()];
-    s->pending = true;
+    get_cpu_info()->hc_continuation = 1;
     s->op = op;
     for (unsigned int i = 0; i < HC_MAX_ARGS; i++)
         s->args[i] = i < nargs ? args[i] : 0;
@@ -76,12 +68,10 @@ long hypercall_create_continuation(unsigned int op, unsigned int nargs, const ui
     return 0;
 }
 
-bool hypercall_take_continuation(unsigned int *op, uint64_t args[HC_MAX_ARGS])
+bool hypercall_fetch_continuation(unsigned int *op, uint64_t args[HC_MAX_ARGS])
 {
     struct hc_state *s = &hc_state[smp_processor_id()];
-    if (!s->pending)
-        return false;
-    s->pending = false;
+    get_cpu_info()->hc_continuation = 0;
     *op = s->op;
     for (unsigned int i = 0; i < HC_MAX_ARGS; i++)
         args[i] = s->args[i];

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "cpu.h"
 
 struct cpu_regs;
 
@@ -30,8 +31,17 @@ long hypercall_create_continuation(unsigned int op, unsigned int nargs, const ui
 /* Dispatcher side. hypercall_begin() starts a top-level hypercall's budget;
  * hypercall_take_continuation() returns true (and forgets it) if the handler
  * asked for one, filling op and args. */
-void hypercall_begin(void);
-bool hypercall_take_continuation(unsigned int *op, uint64_t args[HC_MAX_ARGS]);
+static inline void hypercall_begin(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+    ci->hc_deadline_tsc = 0; /* set by the first check: short hypercalls never read the TSC */
+    ci->hc_continuation = 0;
+}
+bool hypercall_fetch_continuation(unsigned int *op, uint64_t args[HC_MAX_ARGS]);
+static inline bool hypercall_take_continuation(unsigned int *op, uint64_t args[HC_MAX_ARGS])
+{
+    return get_cpu_info()->hc_continuation && hypercall_fetch_continuation(op, args);
+}
 /* Point the guest at the hypercall again with the continuation's arguments. */
 void hypercall_apply_continuation(struct cpu_regs *regs, unsigned int op,
                                   const uint64_t args[HC_MAX_ARGS]);

@@ -39,6 +39,12 @@ struct cpu_info {
     unsigned int gdt_guest_pages; /* how many of pages 0-13 hold a guest's descriptors */
     unsigned int pad2;
     uint64_t xcr0; /* XCR0 loaded on this CPU, 0 = not yet set (context.c) */
+    /* The hypercall running on this CPU (continuation.c): when its time budget ends (0 =
+     * not yet checked), and whether it asked to be continued. Here rather than in a
+     * per-CPU array: every hypercall writes them, and this line is already at hand. */
+    uint64_t hc_deadline_tsc;
+    uint32_t hc_continuation;
+    uint32_t pad3;
 };
 
 /*
