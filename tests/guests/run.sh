@@ -13,7 +13,8 @@
 #   PASS|FAIL|SKIP xen:<test>, PASS|FAIL|SKIP lamina:<test>, FAIL diff:<test>
 # A verdict is SUCCESS, SKIP, ERROR, FAILURE (from "Test result:"), CRASH (no
 # result line) or TIMEOUT. SUCCESS -> PASS; a test-level SKIP -> SKIP; else FAIL.
-# Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass.
+# Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass
+# (a line "<test>@smpN ..." names only that CPU count's run).
 #
 # SMP: --smp N boots every test on N emulated CPUs (QEMU -smp N) with the test
 # domain given N vCPUs (dom0_max_vcpus=N); results are then named <test>@smpN.
@@ -40,7 +41,7 @@ PENDING_FILE=$HERE/lamina-pending.txt
 # Both hypervisors get exactly this command line.
 HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 tests=()
 while (($#)); do
@@ -212,10 +213,10 @@ run_one() {
     echo "$verdict" >"$STATE/$hv-$n.verdict"
 }
 
-pending_reason() { # test -> reason or empty
+pending_reason() { # test [cpus] -> reason or empty; "<test>@smpN" lines name one run
     [ -f "$PENDING_FILE" ] || return 0
-    awk -v t="$1" '$1 == t { $1 = ""; sub(/^ +/, ""); print (length($0) ? $0 : "pending"); exit }' \
-        "$PENDING_FILE"
+    awk -v t="$1" -v r="$1@smp${2:-0}" '$1 == t || $1 == r {
+            $1 = ""; sub(/^ +/, ""); print (length($0) ? $0 : "pending"); exit }' "$PENDING_FILE"
 }
 
 # Job queue: at most $JOBS QEMUs at a time.
@@ -256,7 +257,7 @@ for r in "${runs[@]}"; do
     fi
     ((want_xen)) && [ ! -f "$HERE/$t/lamina-only" ] && queue xen "$r" "$TIMEOUT"
     if ((want_lamina)) && [ -z "$lamina_missing" ]; then
-        if [ -n "$(pending_reason "$t")" ]; then
+        if [ -n "$(pending_reason "$t" "${r##*@}")" ]; then
             queue lamina "$r" "$((PENDING_TIMEOUT < TIMEOUT ? PENDING_TIMEOUT : TIMEOUT))"
         else
             queue lamina "$r" "$TIMEOUT"
@@ -298,7 +299,7 @@ for r in "${runs[@]}"; do
         continue
     fi
     lv=$(verdict_of lamina "$n")
-    reason=$(pending_reason "$t")
+    reason=$(pending_reason "$t" "${r##*@}")
     if [ -n "$reason" ]; then
         if [ "$lv" = SUCCESS ]; then
             record "PASS lamina:$n"
