@@ -9,8 +9,9 @@
  * trip), then a last ping with STOP ends the ponger. Each pair's mean round
  * trip is printed, pair 0's as
  * "smp-evtchn: ... round trip <ns> ns", which tests/bench picks up.
- * Runs with as many emulated CPUs as vCPUs (qemu-smp) so the vCPUs can sit on
- * different CPUs.
+ * Runs with as many emulated CPUs as vCPUs (qemu-smp); vCPU v is pinned to
+ * CPU v (domctl setvcpuaffinity), so every pair talks across two CPUs, and
+ * getvcpuinfo must find each vCPU there at the end.
  */
 #include "mm_util.h"
 #include "smp.h"
@@ -76,8 +77,10 @@ void test_main(void)
         lam_skip("needs 2 vCPUs (dom0_max_vcpus=2)");
         return;
     }
-    for (unsigned int v = 0; v < 2 * np; v++)
+    for (unsigned int v = 0; v < 2 * np; v++) {
         port_to[v] = smp_bind_ipi(v);
+        mm_expect_rc("pin vCPU v to CPU v", smp_pin(v, v), 0);
+    }
     /* Pongers first, so every ping finds its partner started. */
     for (unsigned int v = 1; v < 2 * np; v += 2)
         mm_expect_rc("start a ponging vCPU", smp_start_vcpu(v, pong), 0);
@@ -100,6 +103,10 @@ void test_main(void)
                   "every ping and pong arrived once, in order");
         mm_expect(p->rounds >= MIN_ROUNDS, "the pair made its round trips");
     }
+    int placed = 1;
+    for (unsigned int v = 0; v < 2 * np; v++)
+        placed &= smp_cpu_of(v) == (int)v;
+    mm_expect(placed, "every vCPU ran on the CPU it is pinned to");
     int quiet = 1;
     for (unsigned int v = 0; v < 2 * np; v++)
         quiet &= !lam_evtchn_pending(port_to[v]);
