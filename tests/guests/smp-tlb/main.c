@@ -9,6 +9,7 @@
  * before its read may find frame g % 3, or the next one if vCPU 0 is already
  * changing it, but never the frame of generation g - 1: that translation was
  * flushed. A stale TLB entry on a reader's CPU shows up exactly as that old frame.
+ * vCPU v is pinned to CPU v, so each reader's TLB is on another CPU.
  * SWITCHES generations, or as many as fit in RUN_NS (with 4 emulated CPUs on 2
  * host cores a remote flush takes milliseconds), but at least MIN_SWITCHES.
  */
@@ -118,6 +119,9 @@ void test_main(void)
     probe = p;
     mm_expect_rc("map frame 0 at the probe", remap(mfn[0], 0), 0);
     gen = 0;
+    /* vCPU v on CPU v: every reader's TLB is on another CPU than the writer's. */
+    for (unsigned int v = 0; v < nr; v++)
+        mm_expect_rc("pin vCPU v to CPU v", smp_pin(v, v), 0);
     for (unsigned int v = 1; v < nr; v++)
         mm_expect_rc("start a reader vCPU", smp_start_vcpu(v, reader), 0);
     if (lam_status() != LAM_SUCCESS)
@@ -140,6 +144,10 @@ void test_main(void)
     for (unsigned int v = 1; v < nr; v++)
         all_done &= smp_wait_done(v, 10000) == 0;
     mm_expect(all_done, "every reader finished");
+    int placed = 1;
+    for (unsigned int v = 0; v < nr; v++)
+        placed &= smp_cpu_of(v) == (int)v;
+    mm_expect(placed, "every vCPU ran on the CPU it is pinned to");
     lam_printf("%lu remaps with remote flushes in %lu ms\n", (unsigned long)g,
                (unsigned long)((t1 - t0) / 1000000));
     for (unsigned int v = 1; v < nr; v++) {
