@@ -13,11 +13,13 @@
 #   PASS|FAIL|SKIP xen:<test>, PASS|FAIL|SKIP lamina:<test>, FAIL diff:<test>
 # A verdict is SUCCESS, SKIP, ERROR, FAILURE (from "Test result:"), CRASH (no
 # result line) or TIMEOUT. SUCCESS -> PASS; a test-level SKIP -> SKIP; else FAIL.
-# Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass.
+# Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass
+# (a line "<test>@smpN ..." names only that CPU count's run).
 #
 # SMP: --smp N boots every test on N emulated CPUs (QEMU -smp N) with the test
 # domain given N vCPUs (dom0_max_vcpus=N); results are then named <test>@smpN.
-# A test directory with a qemu-smp file (one number) always runs that way.
+# A test directory with a qemu-smp file always runs that way: one number runs it
+# once (named <test>), several ("2 4") once per count (named <test>@smpN).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +41,7 @@ PENDING_FILE=$HERE/lamina-pending.txt
 # Both hypervisors get exactly this command line.
 HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 tests=()
 while (($#)); do
@@ -90,25 +92,33 @@ reason_re() { # hv reason
     esac
 }
 
-# CPUs for a test: --smp, else <test>/qemu-smp, else 1.
-smp_of() {
+# CPU counts a test runs with (one run each): --smp, else <test>/qemu-smp, else 1.
+smp_counts() {
     if ((SMP > 0)); then
         echo "$SMP"
     elif [ -f "$HERE/$1/qemu-smp" ]; then
-        head -n1 "$HERE/$1/qemu-smp"
+        tr -s ' \t\n' ' ' <"$HERE/$1/qemu-smp"
     else
         echo 1
     fi
 }
-# The name results and logs use: with --smp, <test>@smpN.
-name_of() { ((SMP > 0)) && echo "$1@smp$SMP" || echo "$1"; }
+# One run of a test is "<test>@<cpus>". The name results and logs use: <test>@smpN
+# with --smp or a qemu-smp listing several counts, else <test>.
+name_of() { # test cpus
+    if ((SMP > 0)) || (($(smp_counts "$1" | wc -w) > 1)); then
+        echo "$1@smp$2"
+    else
+        echo "$1"
+    fi
+}
 
-# run_one hv test timeout: boot, watch the log, write the verdict to $STATE.
+# run_one hv run timeout: boot <test> on <cpus> CPUs, watch the log, write the verdict to $STATE.
 run_one() {
-    local hv=$1 t=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i cpus cmdline
+    local hv=$1 run=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i cpus cmdline t n
+    t=${run%@*} cpus=${run##*@}
+    n=$(name_of "$t" "$cpus")
     [ "$hv" = xen ] && image=$XEN_IMAGE || image=$LAMINA_IMAGE
-    log=$LOGS/$hv-$(name_of "$t").log
-    cpus=$(smp_of "$t")
+    log=$LOGS/$hv-$n.log
     cmdline=$HV_CMDLINE
     ((cpus > 1)) && cmdline="$cmdline dom0_max_vcpus=$cpus"
     kernel=$GUESTS/$t.elf
@@ -200,13 +210,13 @@ run_one() {
             echo "run.sh: $got of $want domU kernel(s) reported SUCCESS, $bad something else" >>"$log"
         fi
     fi
-    echo "$verdict" >"$STATE/$hv-$t.verdict"
+    echo "$verdict" >"$STATE/$hv-$n.verdict"
 }
 
-pending_reason() { # test -> reason or empty
+pending_reason() { # test [cpus] -> reason or empty; "<test>@smpN" lines name one run
     [ -f "$PENDING_FILE" ] || return 0
-    awk -v t="$1" '$1 == t { $1 = ""; sub(/^ +/, ""); print (length($0) ? $0 : "pending"); exit }' \
-        "$PENDING_FILE"
+    awk -v t="$1" -v r="$1@smp${2:-0}" '$1 == t || $1 == r {
+            $1 = ""; sub(/^ +/, ""); print (length($0) ? $0 : "pending"); exit }' "$PENDING_FILE"
 }
 
 # Job queue: at most $JOBS QEMUs at a time.
@@ -233,18 +243,24 @@ if ((want_xen)) && [ ! -f "$XEN_IMAGE" ]; then
     want_xen=0
 fi
 
+# Every test once per CPU count it runs with: "<test>@<cpus>".
+runs=()
 for t in "${tests[@]}"; do
+    for c in $(smp_counts "$t"); do runs+=("$t@$c"); done
+done
+for r in "${runs[@]}"; do
+    t=${r%@*}
     if [ ! -f "$GUESTS/$t.elf" ]; then
         echo "run.sh: missing $GUESTS/$t.elf" >&2
         echo CRASH >"$STATE/missing-$t"
         continue
     fi
-    ((want_xen)) && [ ! -f "$HERE/$t/lamina-only" ] && queue xen "$t" "$TIMEOUT"
+    ((want_xen)) && [ ! -f "$HERE/$t/lamina-only" ] && queue xen "$r" "$TIMEOUT"
     if ((want_lamina)) && [ -z "$lamina_missing" ]; then
-        if [ -n "$(pending_reason "$t")" ]; then
-            queue lamina "$t" "$((PENDING_TIMEOUT < TIMEOUT ? PENDING_TIMEOUT : TIMEOUT))"
+        if [ -n "$(pending_reason "$t" "${r##*@}")" ]; then
+            queue lamina "$r" "$((PENDING_TIMEOUT < TIMEOUT ? PENDING_TIMEOUT : TIMEOUT))"
         else
-            queue lamina "$t" "$TIMEOUT"
+            queue lamina "$r" "$TIMEOUT"
         fi
     fi
 done
@@ -259,8 +275,9 @@ line_for() { # hv test verdict
     esac
 }
 
-for t in "${tests[@]}"; do
-    n=$(name_of "$t")
+for r in "${runs[@]}"; do
+    t=${r%@*}
+    n=$(name_of "$t" "${r##*@}")
     if [ -f "$STATE/missing-$t" ]; then
         record "FAIL build:$n"
         continue
@@ -271,7 +288,7 @@ for t in "${tests[@]}"; do
         record "SKIP xen:$n"
         echo "  xen:$n: skipped: $(head -n1 "$HERE/$t/lamina-only")" >&2
     elif ((want_xen)); then
-        xv=$(verdict_of xen "$t")
+        xv=$(verdict_of xen "$n")
         record "$(line_for xen "$n" "$xv")"
         [ "$xv" = SUCCESS ] || echo "  xen:$n: $xv (log: $LOGS/xen-$n.log)" >&2
     fi
@@ -281,8 +298,8 @@ for t in "${tests[@]}"; do
         echo "  lamina:$n: skipped: $lamina_missing" >&2
         continue
     fi
-    lv=$(verdict_of lamina "$t")
-    reason=$(pending_reason "$t")
+    lv=$(verdict_of lamina "$n")
+    reason=$(pending_reason "$t" "${r##*@}")
     if [ -n "$reason" ]; then
         if [ "$lv" = SUCCESS ]; then
             record "PASS lamina:$n"

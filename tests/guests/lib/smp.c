@@ -3,6 +3,7 @@
  */
 #include "smp.h"
 
+#include <lamina/domctl.h>
 #include <lamina/event_channel.h>
 #include <lamina/sched.h>
 #include <lamina/vcpu.h>
@@ -71,6 +72,37 @@ int smp_wait_done(unsigned int id, unsigned int timeout_ms)
         hypercall_sched_op(LAM_SCHEDOP_yield, 0);
     }
     return 0;
+}
+
+/* A domctl on the test domain (dom0) with the header filled in, the rest cleared. */
+static void domctl_init(struct lam_domctl *op, uint32_t cmd)
+{
+    memset(op, 0, sizeof(*op));
+    op->cmd = cmd;
+    op->interface_version = LAM_DOMCTL_INTERFACE_VERSION;
+    op->domain = 0;
+}
+
+long smp_pin(unsigned int vcpu, unsigned int cpu)
+{
+    static struct lam_domctl op; /* static: off the secondary vCPUs' stacks */
+    uint8_t mask = (uint8_t)(1u << (cpu & 7));
+    if (cpu >= 8)
+        return -LAM_EINVAL;
+    domctl_init(&op, LAM_DOMCTL_setvcpuaffinity);
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.flags = LAM_VCPUAFFINITY_HARD;
+    op.u.vcpuaffinity.cpumap_hard.bitmap = (uint64_t)(uintptr_t)&mask;
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 8;
+    return hypercall_domctl(&op);
+}
+
+int smp_cpu_of(unsigned int vcpu)
+{
+    static struct lam_domctl op;
+    domctl_init(&op, LAM_DOMCTL_getvcpuinfo);
+    op.u.getvcpuinfo.vcpu = vcpu;
+    return hypercall_domctl(&op) ? -1 : (int)op.u.getvcpuinfo.cpu;
 }
 
 uint32_t smp_bind_ipi(unsigned int vcpu)

@@ -23,6 +23,12 @@ long smp_start_vcpu(unsigned int id, void (*fn)(unsigned int id));
 /* Wait until vCPU id's function has returned; 0, or -1 after timeout_ms. */
 int smp_wait_done(unsigned int id, unsigned int timeout_ms);
 
+/* Pin vCPU vcpu of the test domain (dom0) to physical CPU cpu (< 8) with domctl
+ * setvcpuaffinity (hard); 0 or the hypercall's error. Not for concurrent use. */
+long smp_pin(unsigned int vcpu, unsigned int cpu);
+/* The physical CPU vCPU vcpu runs on or last ran on (domctl getvcpuinfo); -1 on error. */
+int smp_cpu_of(unsigned int vcpu);
+
 /* Event channel helpers (2-level, polling, the ports masked). */
 uint32_t smp_bind_ipi(unsigned int vcpu); /* port notifying vcpu; panics on error */
 void smp_send(uint32_t port);

@@ -3,7 +3,10 @@
  * its runstate area into the page it shares with dom0 (see lib/sched_util.h),
  * counts iterations there and, once dom0 offers a port and a period, binds the
  * port and notifies dom0 every period, stamping the pvclock time of each send.
- * It never exits: dom0's poweroff stops the machine.
+ * It never exits: dom0's poweroff stops the machine. A domU given several
+ * vCPUs (--domU vcpus=N) spins on all of them: vCPUs 1..N-1 are started first
+ * (their loops count in spins_of[], nobody reads them; dom0 measures CPU time
+ * with getdomaininfo), then vCPU 0 announces itself with the magic.
  *
  * Built a second time as fpu-peer (-DSPIN_FPU): it then holds its own SSE
  * pattern, yields every iteration and counts in fpu_rounds / fpu_bad how often
@@ -14,6 +17,7 @@
 #include <lamina/sched.h>
 
 #include "sched_util.h"
+#include "smp.h"
 #include "sse_util.h"
 
 #ifndef SPIN_FPU
@@ -23,6 +27,32 @@
 #define PEER_MXCSR (0x1f80 | 0x4000) /* round up */
 
 const char lam_test_title[] = "scheduler tests: spinning domU";
+
+static volatile uint64_t spins_of[SMP_MAX_VCPUS];
+
+/* A secondary vCPU's loop: CPU-bound, never blocks, never returns. */
+static void spin_forever(unsigned int id)
+{
+    for (;;) {
+        for (volatile int i = 0; i < 1000; i++)
+            ;
+        spins_of[id]++;
+    }
+}
+
+static void start_secondaries(void)
+{
+    unsigned int n = smp_nr_vcpus();
+    if (n > SMP_MAX_VCPUS)
+        lam_panic("%u vCPUs: the spinner starts at most %u", n, SMP_MAX_VCPUS);
+    for (unsigned int v = 1; v < n; v++) {
+        long rc = smp_start_vcpu(v, spin_forever);
+        if (rc)
+            lam_panic("start vCPU %u: %ld", v, rc);
+    }
+    if (n > 1)
+        lam_printf("spinning on %u vCPUs\n", n);
+}
 
 static void maybe_notify(volatile struct sched_peer_page *p, uint32_t *port, uint64_t *next)
 {
@@ -60,6 +90,7 @@ void test_main(void)
     long rc = hypercall_vcpu_op(LAM_VCPUOP_register_runstate_memory_area, 0, &area);
     if (rc)
         lam_panic("register the runstate area: %ld", rc);
+    start_secondaries();
     p->magic = PEER_MAGIC_VALUE;
     uint32_t port = 0;
     uint64_t next = 0;
