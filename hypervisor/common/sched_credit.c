@@ -6,7 +6,8 @@
  * its weight (default 256) and split between its runnable vCPUs; one vCPU can
  * never use more than one CPU, so its share is clamped. A domain with a cap
  * may use cap% of one CPU per period, summed over its vCPUs on all CPUs.
- * Running burns credit by the nanosecond, on whichever CPU it ran. A slice
+ * Running burns credit by the nanosecond, on whichever CPU it ran; credit is
+ * kept between minus one and plus two slices' worth. A slice
  * of a capped domain's vCPU sets its length aside in the domain's budget when
  * it starts (cap_reserved), and gives back what it did not use when it ends:
  * otherwise k CPUs starting the domain's vCPUs in one period would each be
@@ -106,6 +107,11 @@ static void account(uint64_t now)
         int64_t credit = __atomic_add_fetch(&v->credit, share, __ATOMIC_RELAXED);
         if (credit > (int64_t)(2 * SCHED_SLICE_NS)) /* no hoarding */
             __atomic_store_n(&v->credit, (int64_t)(2 * SCHED_SLICE_NS), __ATOMIC_RELAXED);
+        /* No lasting debt either (Xen's credit1 bounds it the same way): a host stall
+         * while v ran is charged to it, and would otherwise skew the shares for as long
+         * as it takes to pay back. */
+        if (credit < -(int64_t)SCHED_SLICE_NS)
+            __atomic_store_n(&v->credit, -(int64_t)SCHED_SLICE_NS, __ATOMIC_RELAXED);
     }
 }
 

@@ -148,7 +148,7 @@ static void test_period_and_hoarding(void **state)
     assert_int_equal(credit_of(b), 2 * S);
 }
 
-/* Running burns credit; the charge may take it below zero. */
+/* Running burns credit; the charge may take it below zero, but not far. */
 static void test_charge(void **state)
 {
     (void)state;
@@ -158,6 +158,10 @@ static void test_charge(void **state)
     credit_charge(a, (uint64_t)(S + S / 4), 0);
     assert_int_equal(credit_of(a), -S / 4);
     assert_int_equal(doms[1].consumed_this_period, S + S / 4);
+    /* A long stall charged to it is a debt of one slice at most, once accounted. */
+    credit_charge(a, (uint64_t)(20 * S), 0);
+    advance(S);
+    assert_int_equal(credit_of(a), -S);
 }
 
 /* A 50 % cap is 15 ms per 30 ms period, summed over the domain's vCPUs wherever they ran;
