@@ -100,15 +100,34 @@ static const struct {
     char key;
     void (*fn)(void);
     const char *what;
+    /* Takes locks that code runs with interrupts on under (mm_lock, the allocators): run
+     * from the next exit to a guest, with interrupts on, not from the timer interrupt that
+     * polls the serial port, which may have interrupted this CPU holding one of them. */
+    bool deferred;
 } keys[] = {
-    {'h', show_help, "show this list"},
-    {'d', dump_registers, "dump the guest registers saved on this CPU"},
-    {'q', dump_domains, "dump domains and vCPUs"},
-    {'m', dump_memory, "dump memory allocator state"},
-    {'a', audit_all, "audit every domain's frame reference counts"},
-    {'e', dump_evtchns, "dump event channels and vCPU event state"},
-    {'r', sched_dump, "dump each CPU's run queue with credits"},
+    {'h', show_help, "show this list", false},
+    {'d', dump_registers, "dump the guest registers saved on this CPU", false},
+    {'q', dump_domains, "dump domains and vCPUs", false},
+    {'m', dump_memory, "dump memory allocator state", false},
+    {'a', audit_all, "audit every domain's frame reference counts", true},
+    {'e', dump_evtchns, "dump event channels and vCPU event state", false},
+    {'r', sched_dump, "dump each CPU's run queue with credits", false},
 };
+
+uint64_t deferred_keys; /* bit i: keys[i] waits for an exit to a guest */
+_Static_assert(ARRAY_SIZE(keys) <= 64, "one bit per key");
+
+void keyhandler_run_deferred(void)
+{
+    uint64_t pending = __atomic_exchange_n(&deferred_keys, 0, __ATOMIC_ACQ_REL);
+    if (!pending)
+        return;
+    local_irq_enable(); /* as in a hypercall: mm_lock is taken with interrupts on */
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+        if (pending >> i & 1)
+            keys[i].fn();
+    local_irq_disable();
+}
 
 static void show_help(void)
 {
@@ -145,7 +164,10 @@ static void handle_key(int c)
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
         if (keys[i].key == c) {
             printk("'%c' pressed -> %s", c, keys[i].what);
-            keys[i].fn();
+            if (keys[i].deferred)
+                __atomic_or_fetch(&deferred_keys, 1ull << i, __ATOMIC_RELEASE);
+            else
+                keys[i].fn();
         }
 }
 

@@ -38,6 +38,10 @@ void show_stack_trace(uint64_t rbp);
 /* Idle until something happens (interrupt); processes timers and debug keys. */
 void hv_idle_once(void);
 void keyhandler_poll(void);
+/* Debug keys that take locks wait for an exit to a guest (keyhandler.c); the exit path
+ * checks the word inline and runs them, with interrupts on for the while. */
+extern uint64_t deferred_keys;
+void keyhandler_run_deferred(void);
 void timers_init(void);
 
 #endif

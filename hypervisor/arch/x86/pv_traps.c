@@ -157,6 +157,8 @@ bool guest_exit_prepare(struct cpu_regs *regs)
     struct vcpu *v = current;
     bool bounced = true;
 
+    if (__builtin_expect(__atomic_load_n(&deferred_keys, __ATOMIC_RELAXED) != 0, 0))
+        keyhandler_run_deferred();
     schedule_on_exit(); /* may switch to another vCPU, or idle */
     v = current;
     if (v->bounce.pending)
