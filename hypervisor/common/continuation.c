@@ -97,11 +97,13 @@ void preempt_stats_print(void)
     for (unsigned int i = 0; i < 64; i++)
         total += preempt_stats.continuations[i];
     printk("preempt: %lu continuation(s) (mmu_update %lu, memory_op %lu, multicall %lu, "
-           "mmuext_op %lu), %lu table(s) left partial, %lu resumed",
+           "mmuext_op %lu, domctl %lu), %lu table(s) left partial, %lu resumed, "
+           "%lu destroy(s) preempted",
            (unsigned long)total, (unsigned long)preempt_stats.continuations[1],
            (unsigned long)preempt_stats.continuations[12],
            (unsigned long)preempt_stats.continuations[13],
            (unsigned long)preempt_stats.continuations[26],
-           (unsigned long)preempt_stats.partial_tables,
-           (unsigned long)preempt_stats.resumed_tables);
+           (unsigned long)preempt_stats.continuations[36],
+           (unsigned long)preempt_stats.partial_tables, (unsigned long)preempt_stats.resumed_tables,
+           (unsigned long)preempt_stats.destroys_preempted);
 }

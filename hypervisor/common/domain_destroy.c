@@ -22,6 +22,7 @@
  */
 #include "domain.h"
 #include "console.h"
+#include "continuation.h"
 #include "event.h"
 #include "errno.h"
 #include "grant_table.h"
@@ -70,16 +71,30 @@ static void stop_vcpus(struct domain *d)
     }
 }
 
-/* Caller holds mm_lock. Frames whose last reference this was are freed on the way. */
-static void drop_allocations(struct domain *d)
+/* How far domain_kill() got (d->kill_stage). */
+enum { KILL_NONE, KILL_FRAMES, KILL_DONE };
+
+/* Frames given up between two preemption checks: a check reads the TSC, slow under emulation. */
+#define KILL_FRAMES_PER_CHECK 256
+
+/*
+ * Caller holds mm_lock. Frames whose last reference this was are freed on the way. Returns
+ * false when it stopped for preemption (a big domain has millions of frames); called again,
+ * it goes on: frames done are either gone from the list or have no PGC_allocated left.
+ */
+static bool drop_allocations(struct domain *d)
 {
     struct page_info *pg, *next;
+    unsigned int n = 0;
+    /* next cannot be freed by put_page(pg): it still holds its allocation reference. */
     list_for_each_entry_safe(pg, next, &d->page_list, list)
     {
-        if (pg->count_info & PGC_allocated) {
-            pg->count_info &= ~PGC_allocated;
-            put_page(pg);
-        }
+        if (!(pg->count_info & PGC_allocated))
+            continue;
+        pg->count_info &= ~PGC_allocated;
+        put_page(pg);
+        if (++n % KILL_FRAMES_PER_CHECK == 0 && hypercall_preempt_check())
+            return false;
     }
     struct page_info *si = mfn_to_page(d->shared_info_mfn);
     if (si->count_info & PGC_allocated) {
@@ -87,32 +102,66 @@ static void drop_allocations(struct domain *d)
         put_page(si);
     }
     gnttab_drop_frame_allocations(d);
+    return true;
+}
+
+/* Stop everything that runs or points across domains; quick, not preemptible. */
+static void kill_activity(struct domain *d)
+{
+    d->kill_before = d->tot_pages;
+    stop_vcpus(d);
+    evtchn_destroy(d);
+    gnttab_release_mappings(d);
+    spin_lock(&mm_lock);
+    d->kill_partial = arch_domain_relinquish(d);
+    spin_unlock(&mm_lock);
+}
+
+/* Leave the destroy (done or preempted) for the next caller. */
+static void kill_leave(struct domain *d, uint8_t stage)
+{
+    spin_lock(&d->lock);
+    d->kill_stage = stage;
+    d->kill_running = false;
+    spin_unlock(&d->lock);
 }
 
 int domain_kill(struct domain *d)
 {
     if (d == current_domain() || d->domain_id == 0)
         return -EINVAL;
-    /* Under d->lock, as every state change: two vCPUs of dom0 destroying the same domain
-     * at once tear it down once, and a pause or shutdown racing with this cannot overwrite
-     * DYING (the reaper would never see the domain again). */
+    /* Under d->lock, as every state change: a pause or shutdown racing with this cannot
+     * overwrite DYING (the reaper would never see the domain again), and one destroy works
+     * on the domain at a time; another caller meanwhile is told to come back (-ERESTART
+     * becomes a continuation, as a preempted destroy does: Xen serialises them the same way
+     * with its domctl lock). */
     spin_lock(&d->lock);
-    bool already = d->state == DOMAIN_DYING;
-    d->state = DOMAIN_DYING;
+    uint8_t stage = d->kill_stage;
+    bool busy = d->kill_running;
+    if (stage != KILL_DONE && !busy) {
+        d->state = DOMAIN_DYING;
+        d->kill_running = true;
+    }
     spin_unlock(&d->lock);
-    if (already)
+    if (stage == KILL_DONE)
         return 0; /* already done; it goes once nothing references it */
-    unsigned long before = d->tot_pages;
-    stop_vcpus(d);
-    evtchn_destroy(d);
-    gnttab_release_mappings(d);
+    if (busy)
+        return -ERESTART;
+    if (stage == KILL_NONE)
+        kill_activity(d);
     spin_lock(&mm_lock);
-    unsigned long partial = arch_domain_relinquish(d);
-    drop_allocations(d);
+    bool done = drop_allocations(d);
     spin_unlock(&mm_lock);
+    if (!done) {
+        preempt_stats.destroys_preempted++;
+        kill_leave(d, KILL_FRAMES);
+        return -ERESTART;
+    }
     printk("d%u: destroyed; %lu of %lu frame(s) freed, %lu still referenced by other domains; "
            "%lu partial table(s) finished",
-           d->domain_id, before - d->tot_pages, before, d->tot_pages, partial);
+           d->domain_id, d->kill_before - d->tot_pages, d->kill_before, d->tot_pages,
+           d->kill_partial);
+    kill_leave(d, KILL_DONE);
     mark_for_reaping(d);
     if (domain_list[0] && domain_list[0] != d)
         send_global_virq(domain_list[0], VIRQ_DOM_EXC);

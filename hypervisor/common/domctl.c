@@ -10,8 +10,11 @@
 #include "sched.h"
 #include "smp.h"
 #include "time.h"
+#include "continuation.h"
 #include "lamina/domctl.h"
 #include "lamina/vcpu.h"
+
+#define HC_DOMCTL 36 /* this hypercall, for its continuation */
 
 /* ns v has run, including its current stretch. */
 static uint64_t vcpu_cpu_time(const struct vcpu *v, uint64_t now)
@@ -238,6 +241,10 @@ long hc_domctl(guest_ptr_t arg)
         switch (op.cmd) {
         case LAM_DOMCTL_destroydomain:
             rc = d ? domain_kill(d) : -ESRCH;
+            if (rc == -ERESTART) { /* the guest issues it again and the destroy goes on */
+                const uint64_t args[1] = {arg};
+                rc = hypercall_create_continuation(HC_DOMCTL, 1, args);
+            }
             break;
         case LAM_DOMCTL_pausedomain:
             rc = d ? pause_domain(d) : -ESRCH;

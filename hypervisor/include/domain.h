@@ -177,8 +177,13 @@ struct domain {
 
     unsigned int pause_count; /* domctl pausedomain nesting (state PAUSED while > 0) */
     bool reap_pending;        /* dying, and a frame or reference was released since the last reap */
-    unsigned int refcnt;      /* domain_get() references held (domain_ref.c; domain_list_lock) */
-    bool is_shut_down;        /* shut down (kept when it then dies, for getdomaininfo) */
+    /* domain_kill's progress (under d->lock): a preempted destroy goes on where it stopped. */
+    uint8_t kill_stage;         /* KILL_* in domain_destroy.c */
+    bool kill_running;          /* a destroydomain is working on it now */
+    unsigned long kill_before;  /* tot_pages when the destroy began, for its report */
+    unsigned long kill_partial; /* partial tables it finished */
+    unsigned int refcnt;        /* domain_get() references held (domain_ref.c; domain_list_lock) */
+    bool is_shut_down;          /* shut down (kept when it then dies, for getdomaininfo) */
 
     unsigned int weight; /* scheduler: proportional share, default 256 */
     unsigned int cap;    /* percent of one CPU, 0 = none */
@@ -225,7 +230,7 @@ void domain_crash(struct domain *d, const char *why);
  * once none is left domain_reap() frees the domain itself. Until then it is
  * listed as dying.
  */
-int domain_kill(struct domain *d);
+int domain_kill(struct domain *d); /* -ERESTART: preempted, call again to go on */
 /* Free a domain's structures and shared frames once it is off the list (or never was). */
 void domain_free_unlisted(struct domain *d);
 void domain_page_released(struct page_info *pg);
