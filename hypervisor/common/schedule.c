@@ -124,6 +124,11 @@ static uint64_t allowed_cpus(const struct vcpu *v)
     return m ? m : cpumask_of(0); /* an affinity with no online CPU falls back to CPU 0 */
 }
 
+static bool may_run_on(const struct vcpu *v, unsigned int cpu)
+{
+    return allowed_cpus(v) & cpumask_of(cpu);
+}
+
 /* ---- run queues ---- */
 
 /* Lock the CPU v belongs to; interrupts must be off. */
@@ -190,7 +195,7 @@ static unsigned int home_cpu(const struct vcpu *v)
  */
 static struct sched_pcpu *rehome(struct vcpu *v, struct sched_pcpu *pc)
 {
-    while (!v->is_running && !(allowed_cpus(v) & cpumask_of(v->processor))) {
+    while (!v->is_running && !may_run_on(v, v->processor)) {
         struct sched_pcpu *to = &pcpu[home_cpu(v)];
         if (spin_trylock(&to->lock)) {
             move_vcpu(v, to);
@@ -212,11 +217,7 @@ static struct sched_pcpu *rehome(struct vcpu *v, struct sched_pcpu *pc)
 static void tickle(const struct vcpu *v)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the queue insert before the idle_cpus read */
-    uint64_t idle = allowed_cpus(v) & idle_mask();
-    unsigned int target = v->processor;
-    if (idle && !(idle & cpumask_of(target)))
-        target = first_cpu(idle);
-    resched_cpu(target);
+    resched_cpu(home_cpu(v)); /* v's own CPU is one it may use: enqueue() rehomed it */
 }
 
 /* v (lock held as pc) became runnable and is not loaded: queue it where it may run. */
@@ -410,7 +411,7 @@ static struct pick pick_local(struct sched_pcpu *pc, unsigned int me, struct vcp
             runq_remove(v);
             continue;
         }
-        if ((v->is_running && v != prev) || !(allowed_cpus(v) & cpumask_of(me)))
+        if ((v->is_running && v != prev) || !may_run_on(v, me))
             continue;
         if (credit_over_cap(v)) {
             pc->capped_waiting = true;
@@ -459,8 +460,7 @@ static struct vcpu *steal(struct sched_pcpu *pc, unsigned int me, bool need_cred
         int64_t best_score = 0;
         list_for_each_entry(v, &peer->runq, runq_elem)
         {
-            if (!sched_runnable(v) || v->is_running || !(allowed_cpus(v) & cpumask_of(me)) ||
-                credit_over_cap(v))
+            if (!sched_runnable(v) || v->is_running || !may_run_on(v, me) || credit_over_cap(v))
                 continue;
             int64_t score = v->boosted ? INT64_MAX : credit_of(v);
             if (need_credit && score <= 0)
@@ -557,7 +557,7 @@ static void claim(struct vcpu *next, unsigned int me)
 static bool keep_lazily(const struct vcpu *prev, unsigned int me)
 {
     return prev->blocked && prev->online && prev->domain->state == DOMAIN_RUNNING &&
-           (allowed_cpus(prev) & cpumask_of(me));
+           may_run_on(prev, me);
 }
 
 /*
@@ -581,7 +581,7 @@ static void schedule(struct vcpu *prev)
         pc->cap_reserved = 0;
         prev_ran = false;
         pc->slice_start = now;
-        if (prev && sched_runnable(prev) && (allowed_cpus(prev) & cpumask_of(me)))
+        if (prev && sched_runnable(prev) && may_run_on(prev, me))
             runq_insert(pc, prev);
         bool retry = false;
         struct vcpu *next = pick_next(pc, me, prev, &retry);
@@ -680,12 +680,12 @@ void sched_dump(void)
         unsigned long flags = spin_lock_irqsave(&pc->lock);
         struct cpu_info *ci = cpu_info_of[cpu];
         const struct vcpu *cur = ci ? ci->curr_vcpu : NULL;
+        const char *idle = idle_mask() & cpumask_of(cpu) ? " idle" : "";
         if (cur)
-            printk("CPU %u%s: d%uv%u (credit %ld us)", cpu,
-                   idle_mask() & cpumask_of(cpu) ? " idle" : "", cur->domain->domain_id,
+            printk("CPU %u%s: d%uv%u (credit %ld us)", cpu, idle, cur->domain->domain_id,
                    cur->vcpu_id, (long)(credit_of(cur) / 1000));
         else
-            printk("CPU %u%s: no vCPU loaded", cpu, idle_mask() & cpumask_of(cpu) ? " idle" : "");
+            printk("CPU %u%s: no vCPU loaded", cpu, idle);
         const struct vcpu *v;
         list_for_each_entry(v, &pc->runq, runq_elem)
         {
