@@ -10,6 +10,7 @@
  * on when the continuation returns to the guest.
  */
 #include "continuation.h"
+#include "lamina/hypercall-numbers.h"
 #include "sched.h"
 #include "console.h"
 #include "cpu.h"
@@ -99,11 +100,12 @@ void preempt_stats_print(void)
     printk("preempt: %lu continuation(s) (mmu_update %lu, memory_op %lu, multicall %lu, "
            "mmuext_op %lu, domctl %lu), %lu table(s) left partial, %lu resumed, "
            "%lu destroy(s) preempted",
-           (unsigned long)total, (unsigned long)preempt_stats.continuations[1],
-           (unsigned long)preempt_stats.continuations[12],
-           (unsigned long)preempt_stats.continuations[13],
-           (unsigned long)preempt_stats.continuations[26],
-           (unsigned long)preempt_stats.continuations[36],
+           (unsigned long)total,
+           (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MMU_UPDATE],
+           (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MEMORY_OP],
+           (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MULTICALL],
+           (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MMUEXT_OP],
+           (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_DOMCTL],
            (unsigned long)preempt_stats.partial_tables, (unsigned long)preempt_stats.resumed_tables,
            (unsigned long)preempt_stats.destroys_preempted);
 }

@@ -4,6 +4,7 @@
  * The dispatcher only lets the privileged domain in.
  */
 #include "domain.h"
+#include "lamina/hypercall-numbers.h"
 #include "errno.h"
 #include "guest_access.h"
 #include "lib.h"
@@ -13,8 +14,6 @@
 #include "continuation.h"
 #include "lamina/domctl.h"
 #include "lamina/vcpu.h"
-
-#define HC_DOMCTL 36 /* this hypercall, for its continuation */
 
 /* ns v has run, including its current stretch. */
 static uint64_t vcpu_cpu_time(const struct vcpu *v, uint64_t now)
@@ -243,7 +242,7 @@ long hc_domctl(guest_ptr_t arg)
             rc = d ? domain_kill(d) : -ESRCH;
             if (rc == -ERESTART) { /* the guest issues it again and the destroy goes on */
                 const uint64_t args[1] = {arg};
-                rc = hypercall_create_continuation(HC_DOMCTL, 1, args);
+                rc = hypercall_create_continuation(LAM_HYPERCALL_DOMCTL, 1, args);
             }
             break;
         case LAM_DOMCTL_pausedomain:

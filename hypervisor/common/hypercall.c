@@ -5,6 +5,7 @@
  * a handler that is not linked in answers -ENOSYS.
  */
 #include "hypercall-dispatch.h"
+#include "lamina/hypercall-numbers.h"
 #include "console.h"
 #include "continuation.h"
 #include "domain.h"
@@ -53,6 +54,6 @@ void do_syscall(struct cpu_regs *regs)
         return;
     }
     regs->rax = (uint64_t)ret;
-    if (nr != 23) /* iret restores every register itself */
+    if (nr != LAM_HYPERCALL_IRET) /* iret restores every register itself */
         clobber_args(regs, hc->nargs);
 }

@@ -9,6 +9,7 @@
  * the multicall continues itself from that entry with the count reduced.
  */
 #include "continuation.h"
+#include "lamina/hypercall-numbers.h"
 #include "errno.h"
 #include "guest_access.h"
 #include "hypercall-dispatch.h"
@@ -16,15 +17,13 @@
 #include "lamina/mmu.h"
 
 #define MULTICALL_MAX 1024 /* entries per call; more is a guest bug, not a workload */
-#define HC_MULTICALL  13
-#define HC_IRET       23
 
 /* Re-issue the multicall for entries [i, nr_calls). */
 static long continue_from(guest_ptr_t calls, unsigned int i, unsigned int nr_calls)
 {
     const uint64_t args[2] = {calls + (uint64_t)i * sizeof(struct lam_multicall_entry),
                               nr_calls - i};
-    return hypercall_create_continuation(HC_MULTICALL, 2, args);
+    return hypercall_create_continuation(LAM_HYPERCALL_MULTICALL, 2, args);
 }
 
 long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
@@ -43,14 +42,14 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
         long ret;
         if (e.op >= HYPERCALL_TABLE_SIZE || !hypercall_table[e.op].call)
             ret = -ENOSYS;
-        else if (e.op == HC_IRET) {
+        else if (e.op == LAM_HYPERCALL_IRET) {
             /* As Xen: the iret happens and ends the batch; the guest resumes in the
              * frame at its stack pointer, with that frame's RAX (also the entry's result). */
-            ret = hypercall_table[HC_IRET].call(e.args);
+            ret = hypercall_table[LAM_HYPERCALL_IRET].call(e.args);
             e.result = (uint64_t)ret;
             copy_to_guest(at + 8, &e.result, sizeof(e.result));
             return ret;
-        } else if (e.op == HC_MULTICALL)
+        } else if (e.op == LAM_HYPERCALL_MULTICALL)
             ret = -EINVAL;
         else if (hypercall_table[e.op].who == HC_WHO_PRIV && !d->is_privileged)
             ret = -EPERM;

@@ -13,6 +13,7 @@
  * extents done, counted from the first.
  */
 #include "bootinfo.h"
+#include "lamina/hypercall-numbers.h"
 #include "console.h"
 #include "continuation.h"
 #include "domain.h"
@@ -26,7 +27,6 @@
 #define MAX_EXTENT_ORDER   9 /* 2 MiB: larger requests are refused, as Xen does for guests */
 #define MEMOP_EXTENT_SHIFT 6 /* the bits above carry a continuation's next extent */
 #define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
-#define HC_MEMORY_OP       12
 
 /* d itself, or (privileged only) another domain with a reference: put_target() drops it. */
 static struct domain *reservation_target(struct domain *d, unsigned int id)
@@ -120,7 +120,7 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
         if (done != start && hypercall_preempt_check()) {
             const uint64_t args[2] = {cmd | (done << MEMOP_EXTENT_SHIFT), arg};
             put_target(caller, d); /* looked up again when the continuation runs */
-            return hypercall_create_continuation(HC_MEMORY_OP, 2, args);
+            return hypercall_create_continuation(LAM_HYPERCALL_MEMORY_OP, 2, args);
         }
         uint64_t slot = r.extent_start + done * sizeof(uint64_t);
         uint64_t val;

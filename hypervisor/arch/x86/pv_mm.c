@@ -21,6 +21,7 @@
  * so that the continuation can return the batch's result once it is done.
  */
 #include "pv_mm.h"
+#include "lamina/hypercall-numbers.h"
 #include "console.h"
 #include "continuation.h"
 #include "errno.h"
@@ -34,8 +35,6 @@
 
 #define DOMID_SELF_ABI       0x7ff0u
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
-#define HC_MMU_UPDATE        1
-#define HC_MMUEXT_OP         26
 /* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
  * every this many. mmuext_op entries can each be a whole pin: look before every one. */
 #define MMU_UPDATE_PREEMPT_STRIDE 16
@@ -233,7 +232,7 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     bool flush_all = false;
     long ret;
 
-    if (!batch_prologue(HC_MMU_UPDATE, args, &count, &done, &ret))
+    if (!batch_prologue(LAM_HYPERCALL_MMU_UPDATE, args, &count, &done, &ret))
         return ret;
     struct domain *fd = NULL;
     int rc = foreign_domain(d, foreigndom, &fd);
@@ -261,10 +260,10 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     if (flush_all)
         flush_tlb_local();
     if (rc == -ERESTART)
-        ret = continue_batch(HC_MMU_UPDATE, reqs, sizeof(struct lam_mmu_update), i, count, pdone,
-                             foreigndom);
+        ret = continue_batch(LAM_HYPERCALL_MMU_UPDATE, reqs, sizeof(struct lam_mmu_update), i,
+                             count, pdone, foreigndom);
     else if (v->old_guest_table)
-        ret = continue_result(HC_MMU_UPDATE, rc);
+        ret = continue_result(LAM_HYPERCALL_MMU_UPDATE, rc);
     else
         ret = rc;
     return report_done(pdone, done + i, (int)ret);
@@ -391,7 +390,7 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
     long ret;
     int rc = 0;
 
-    if (!batch_prologue(HC_MMUEXT_OP, args, &count, &done, &ret))
+    if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
         return ret;
     if ((foreigndom & 0xffff) != DOMID_SELF_ABI && (foreigndom & 0xffff) != v->domain->domain_id)
         rc = -EPERM;
@@ -412,10 +411,10 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
             break;
     }
     if (rc == -ERESTART)
-        ret = continue_batch(HC_MMUEXT_OP, ops, sizeof(struct lam_mmuext_op), i, count, pdone,
-                             foreigndom);
+        ret = continue_batch(LAM_HYPERCALL_MMUEXT_OP, ops, sizeof(struct lam_mmuext_op), i, count,
+                             pdone, foreigndom);
     else if (v->old_guest_table)
-        ret = continue_result(HC_MMUEXT_OP, rc);
+        ret = continue_result(LAM_HYPERCALL_MMUEXT_OP, rc);
     else
         ret = rc;
     return report_done(pdone, done + i, (int)ret);
