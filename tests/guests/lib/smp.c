@@ -25,6 +25,16 @@ unsigned int smp_nr_vcpus(void)
     return n;
 }
 
+unsigned int smp_test_vcpus(void)
+{
+    unsigned int n = smp_nr_vcpus();
+    if (n < 2) {
+        lam_skip("needs 2 vCPUs (dom0_max_vcpus=2 or more)");
+        return 0;
+    }
+    return n > SMP_MAX_VCPUS ? SMP_MAX_VCPUS : n;
+}
+
 __attribute__((noreturn, used)) static void secondary_start(unsigned int id,
                                                             void (*fn)(unsigned int id))
 {

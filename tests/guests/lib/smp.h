@@ -17,6 +17,9 @@
 
 /* How many vCPUs the domain has (VCPUOP_is_up answers for 0..n-1). */
 unsigned int smp_nr_vcpus(void);
+/* The vCPUs a test uses: all of them, at most SMP_MAX_VCPUS; 0 (and the test is
+ * skipped) when there are fewer than 2. */
+unsigned int smp_test_vcpus(void);
 /* Start vCPU id (1..SMP_MAX_VCPUS-1) at fn(id); returns the hypercall's rc. When fn
  * returns, the vCPU marks itself done and takes itself offline (VCPUOP_down). */
 long smp_start_vcpu(unsigned int id, void (*fn)(unsigned int id));

@@ -68,15 +68,11 @@ static void ping(unsigned int id)
 void test_main(void)
 {
     mm_init();
-    unsigned int n = smp_nr_vcpus();
-    if (n > SMP_MAX_VCPUS)
-        n = SMP_MAX_VCPUS;
+    unsigned int n = smp_test_vcpus();
+    if (!n)
+        return;
     unsigned int np = n / 2;
     lam_printf("vCPUs: %u, pairs: %u\n", n, np);
-    if (np < 1) {
-        lam_skip("needs 2 vCPUs (dom0_max_vcpus=2)");
-        return;
-    }
     for (unsigned int v = 0; v < 2 * np; v++) {
         port_to[v] = smp_bind_ipi(v);
         mm_expect_rc("pin vCPU v to CPU v", smp_pin(v, v), 0);

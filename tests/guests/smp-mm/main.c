@@ -79,14 +79,10 @@ static void worker(unsigned int id)
 void test_main(void)
 {
     mm_init();
-    nr = smp_nr_vcpus();
-    if (nr > SMP_MAX_VCPUS)
-        nr = SMP_MAX_VCPUS;
-    lam_printf("vCPUs: %u\n", nr);
-    if (nr < 2) {
-        lam_skip("needs 2 vCPUs (dom0_max_vcpus=2)");
+    nr = smp_test_vcpus();
+    if (!nr)
         return;
-    }
+    lam_printf("vCPUs: %u\n", nr);
     for (unsigned int v = 0; v < nr; v++)
         for (unsigned int i = 0; i < PAGES_PER_VCPU; i++)
             if (!(pages[v][i] = mm_alloc_page())) {

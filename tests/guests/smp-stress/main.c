@@ -102,14 +102,10 @@ static int setup_grants(void)
 void test_main(void)
 {
     mm_init();
-    nr = smp_nr_vcpus();
-    if (nr > SMP_MAX_VCPUS)
-        nr = SMP_MAX_VCPUS;
-    lam_printf("vCPUs: %u\n", nr);
-    if (nr < 2) {
-        lam_skip("needs 2 vCPUs (dom0_max_vcpus=2 or more)");
+    nr = smp_test_vcpus();
+    if (!nr)
         return;
-    }
+    lam_printf("vCPUs: %u\n", nr);
     for (unsigned int v = 0; v < nr; v++)
         if (!(page[v] = mm_alloc_page())) {
             lam_error("out of pages");

@@ -90,14 +90,10 @@ static long remap(uint64_t mfn, unsigned int how)
 void test_main(void)
 {
     mm_init();
-    nr = smp_nr_vcpus();
-    if (nr > SMP_MAX_VCPUS)
-        nr = SMP_MAX_VCPUS;
-    lam_printf("vCPUs: %u (vCPU 0 remaps, %u read)\n", nr, nr ? nr - 1 : 0);
-    if (nr < 2) {
-        lam_skip("needs 2 vCPUs (dom0_max_vcpus=2)");
+    nr = smp_test_vcpus();
+    if (!nr)
         return;
-    }
+    lam_printf("vCPUs: %u (vCPU 0 remaps, %u read)\n", nr, nr - 1);
     all_vcpus = (1ull << nr) - 1;
     uint64_t mfn[3];
     for (unsigned int f = 0; f < 3; f++) {
