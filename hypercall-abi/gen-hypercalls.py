@@ -106,7 +106,7 @@ def hv_params(args):
 def gen_handlers(calls, src):
     out = [BANNER.format(src=src)]
     out.append("#ifndef LAMINA_HYPERCALL_HANDLERS_H\n#define LAMINA_HYPERCALL_HANDLERS_H\n\n")
-    out.append('#include "hypercall-types.h"\n\n')
+    out.append('#include <hv/hypercall-types.h>\n\n')
     out.append("/* Handlers are weak: an unimplemented one is NULL and the table "
                "returns -ENOSYS. */\n")
     for nr, name, who, args in calls:
@@ -118,7 +118,7 @@ def gen_handlers(calls, src):
 
 def gen_table(calls, src):
     out = [BANNER.format(src=src)]
-    out.append('#include "hypercall-dispatch.h"\n#include "hypercall-handlers.h"\n\n')
+    out.append('#include <hv/hypercall-dispatch.h>\n#include <hypervisor/hypercall-handlers.h>\n\n')
     for nr, name, _, args in calls:
         out.append(f"static long hc_trampoline_{name}(const uint64_t args[6])\n{{\n")
         if not args:

@@ -5,8 +5,8 @@
  * every frame of the block once (to flip its state), which is what lets
  * buddy_free() catch a double free anywhere inside a block.
  */
-#include "buddy.h"
-#include "panic.h"
+#include <hv/buddy.h>
+#include <hv/panic.h>
 
 /* order of the non-first frames of an allocated block: never a valid order */
 #define BUDDY_TAIL 0xff

@@ -8,12 +8,12 @@
  * interrupts off still prints.
  */
 #include <stdarg.h>
-#include "console.h"
-#include "lib.h"
-#include "serial.h"
-#include "spinlock.h"
-#include "time.h"
-#include "x86.h"
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <asm/serial.h>
+#include <hv/spinlock.h>
+#include <asm/time.h>
+#include <asm/x86.h>
 
 #define LOG_RING_SIZE (64 * 1024)
 #define LINE_MAX_LEN  512

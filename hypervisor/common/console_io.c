@@ -1,9 +1,10 @@
 /* console_io: guest console output into the hypervisor console, and (dom0) input. */
-#include "console.h"
-#include "domain.h"
-#include "errno.h"
-#include "guest_access.h"
-#include "lamina/console.h"
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <lamina/console.h>
+#include <hypervisor/hypercall-handlers.h>
 
 #define CONSOLE_IO_MAX_WRITE (16 * 1024) /* per call; longer writes return a short count */
 

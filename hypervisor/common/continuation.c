@@ -9,16 +9,15 @@
  * a hypercall runs, so timers fire during it; their effects (a slice expiry, a wake-up) are acted
  * on when the continuation returns to the guest.
  */
-#include "continuation.h"
-#include "lamina/hypercall-numbers.h"
-#include "sched.h"
-#include "console.h"
-#include "cpu.h"
-#include "domain.h"
-#include "time.h"
-#include "x86.h"
+#include <hv/continuation.h>
+#include <lamina/hypercall-numbers.h>
+#include <hv/sched.h>
+#include <hv/console.h>
+#include <asm/cpu.h>
+#include <hv/domain.h>
+#include <asm/time.h>
+#include <asm/x86.h>
 
-bool vcpu_event_deliverable(const struct vcpu *v);
 
 #define HC_BUDGET_US     1000 /* a hypercall runs at most about this long before it yields */
 #define SYSCALL_INSN_LEN 2

@@ -1,18 +1,16 @@
 /* Domain and vCPU lifecycle. */
-#include "domain.h"
-#include "event.h"
-#include "grant_table.h"
-#include "sched.h"
-#include "time.h"
-#include "console.h"
-#include "errno.h"
-#include "lib.h"
-#include "mm.h"
-#include "panic.h"
-#include "xmalloc.h"
+#include <hv/domain.h>
+#include <hv/event.h>
+#include <hv/grant_table.h>
+#include <hv/sched.h>
+#include <asm/time.h>
+#include <hv/console.h>
+#include <hv/errcodes.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <hv/panic.h>
+#include <hv/xmalloc.h>
 
-const char *shutdown_reason_name(unsigned int reason);
-void vcpu_timers_init(struct vcpu *v);
 
 void domain_free_unlisted(struct domain *d)
 {

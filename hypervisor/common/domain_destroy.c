@@ -20,21 +20,21 @@
  * Nor while another CPU holds a domain_get() reference to it (domain_ref.c):
  * the reaper then leaves it listed and the last domain_put() asks again.
  */
-#include "domain.h"
-#include "console.h"
-#include "continuation.h"
-#include "event.h"
-#include "errno.h"
-#include "grant_table.h"
-#include "lib.h"
-#include "mm.h"
-#include "pv_mm.h"
-#include "sched.h"
-#include "xmalloc.h"
+#include <hv/domain.h>
+#include <hv/console.h>
+#include <hv/continuation.h>
+#include <hv/event.h>
+#include <hv/errcodes.h>
+#include <hv/grant_table.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/pv/mm.h>
+#include <hv/sched.h>
+#include <hv/xmalloc.h>
+#include <hv/timer.h>
 
 #define VIRQ_DOM_EXC 3
 
-void timer_kill(struct timer *t);
 
 bool domain_reap_pending;
 /* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */

@@ -31,10 +31,10 @@
  * domain_list_lock is a leaf taken with interrupts off (the debug keys look
  * domains up from the timer interrupt).
  */
-#include "domain.h"
-#include "errno.h"
-#include "irqlock.h"
-#include "panic.h"
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <hv/irqlock.h>
+#include <hv/panic.h>
 
 struct domain *domain_list[MAX_DOMAINS];
 static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;

@@ -3,17 +3,18 @@
  * version 0x15; see hypercall-abi/lamina/domctl.h for what each call does).
  * The dispatcher only lets the privileged domain in.
  */
-#include "domain.h"
-#include "lamina/hypercall-numbers.h"
-#include "errno.h"
-#include "guest_access.h"
-#include "lib.h"
-#include "sched.h"
-#include "smp.h"
-#include "time.h"
-#include "continuation.h"
-#include "lamina/domctl.h"
-#include "lamina/vcpu.h"
+#include <hv/domain.h>
+#include <lamina/hypercall-numbers.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include <asm/smp.h>
+#include <asm/time.h>
+#include <hv/continuation.h>
+#include <lamina/domctl.h>
+#include <lamina/vcpu.h>
+#include <hypervisor/hypercall-handlers.h>
 
 /* ns v has run, including its current stretch. */
 static uint64_t vcpu_cpu_time(const struct vcpu *v, uint64_t now)

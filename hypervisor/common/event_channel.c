@@ -18,14 +18,15 @@
  * before d's lock is dropped to take rd's in order. A dying domain gets no new
  * ports (alloc_port), so evtchn_destroy leaves none behind.
  */
-#include "event.h"
-#include "irqlock.h"
-#include "console.h"
-#include "errno.h"
-#include "guest_access.h"
-#include "lib.h"
-#include "xmalloc.h"
-#include "lamina/event_channel.h"
+#include <hv/event.h>
+#include <hv/irqlock.h>
+#include <hv/console.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <hv/xmalloc.h>
+#include <lamina/event_channel.h>
+#include <hypervisor/hypercall-handlers.h>
 
 #define EVTCHN_2L_MAX 4096
 

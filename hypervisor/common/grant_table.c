@@ -16,17 +16,17 @@
  * cannot be freed or retyped while mapped, whatever happens to the granter.
  * Error codes follow Xen 4.17 (common/grant_table.c, arch/x86/pv/grant_table.c).
  */
-#include "grant_table.h"
-#include "domain.h"
-#include "errno.h"
-#include "guest_access.h"
-#include "lib.h"
-#include "mm.h"
-#include "pv_mm.h"
-#include "smp.h"
-#include "x86.h"
-#include "xmalloc.h"
-#include "lamina/grant_table.h"
+#include <hv/grant_table.h>
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/pv/mm.h>
+#include <asm/smp.h>
+#include <asm/x86.h>
+#include <hv/xmalloc.h>
+#include <lamina/grant_table.h>
 
 #define ENTRIES_PER_FRAME LAM_GRANT_ENTRIES_PER_PAGE_V1
 #define MAPTRACK_CHUNK    256u

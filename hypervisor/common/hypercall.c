@@ -4,15 +4,16 @@
  * each slot names the handler, its argument count and who may call it, and
  * a handler that is not linked in answers -ENOSYS.
  */
-#include "hypercall-dispatch.h"
-#include "lamina/hypercall-numbers.h"
-#include "console.h"
-#include "continuation.h"
-#include "domain.h"
-#include "errno.h"
-#include "traps.h"
+#include <hv/hypercall-dispatch.h>
+#include <lamina/hypercall-numbers.h>
+#include <hv/console.h>
+#include <hv/continuation.h>
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <asm/traps.h>
+#include <asm/pv/traps.h>
+#include <asm/entry.h>
 
-void pv_guest_syscall(struct cpu_regs *regs);
 
 /* Xen debug builds poison the argument registers a hypercall did not use as
  * output, so guests cannot come to depend on them surviving. We do too. */
@@ -23,7 +24,6 @@ static void clobber_args(struct cpu_regs *regs, unsigned int nargs)
         *slots[i] = 0xdeadbeefdeadf00dull;
 }
 
-void do_syscall(struct cpu_regs *regs);
 void do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;

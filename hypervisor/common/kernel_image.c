@@ -4,14 +4,14 @@
  * frames mapped contiguously through vmap, released again once the domain
  * is built.
  */
-#include "bzimage.h"
-#include "console.h"
-#include "errno.h"
-#include "kernel_image.h"
-#include "lib.h"
-#include "mm.h"
-#include "vmap.h"
-#include "xmalloc.h"
+#include <hv/bzimage.h>
+#include <hv/console.h>
+#include <hv/errcodes.h>
+#include <hv/kernel_image.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/vmap.h>
+#include <hv/xmalloc.h>
 
 #define MAX_KERNEL_BYTES (256ull << 20)
 

@@ -2,17 +2,16 @@
  * Debug keys on the serial console (as Xen's): a key typed on the hypervisor
  * console dumps state. 'h' lists them.
  */
-#include "console.h"
-#include "domain.h"
-#include "lib.h"
-#include "event.h"
-#include "mm.h"
-#include "x86.h"
-#include "pv_mm.h"
-#include "sched.h"
-#include "traps.h"
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/lib.h>
+#include <hv/event.h>
+#include <asm/mm.h>
+#include <asm/x86.h>
+#include <asm/pv/mm.h>
+#include <hv/sched.h>
+#include <asm/traps.h>
 
-const char *shutdown_reason_name(unsigned int reason);
 
 static void dump_domains(void)
 {

@@ -8,13 +8,13 @@
  * the guest's list to describe what remains (its result is not written), and
  * the multicall continues itself from that entry with the count reduced.
  */
-#include "continuation.h"
-#include "lamina/hypercall-numbers.h"
-#include "errno.h"
-#include "guest_access.h"
-#include "hypercall-dispatch.h"
-#include "domain.h"
-#include "lamina/mmu.h"
+#include <hv/continuation.h>
+#include <lamina/hypercall-numbers.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/hypercall-dispatch.h>
+#include <hv/domain.h>
+#include <lamina/mmu.h>
 
 #define MULTICALL_MAX 1024 /* entries per call; more is a guest bug, not a workload */
 

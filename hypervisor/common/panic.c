@@ -1,10 +1,10 @@
 /* panic: print why, then stop the machine (QEMU exits through the debug-exit device). */
 #include <stdarg.h>
-#include "console.h"
-#include "lib.h"
-#include "panic.h"
-#include "reboot.h"
-#include "x86.h"
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <hv/panic.h>
+#include <asm/reboot.h>
+#include <asm/x86.h>
 
 _Noreturn void panic(const char *fmt, ...)
 {

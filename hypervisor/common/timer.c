@@ -11,15 +11,16 @@
  * without the lock held; `running` says which one, so that timer_kill() can
  * wait for it before the timer's memory goes away.
  */
-#include "console.h"
-#include "cpu.h"
-#include "irqlock.h"
-#include "lib.h"
-#include "smp.h"
-#include "time.h"
-#include "timer_heap.h"
-#include "traps.h"
-#include "x86.h"
+#include <hv/console.h>
+#include <asm/cpu.h>
+#include <hv/irqlock.h>
+#include <hv/lib.h>
+#include <asm/smp.h>
+#include <asm/time.h>
+#include <hv/timer_heap.h>
+#include <asm/traps.h>
+#include <asm/x86.h>
+#include <hv/timer.h>
 
 #define TIMERS_PER_CPU  256
 #define HOUSEKEEPING_NS 10000000ull

@@ -2,22 +2,23 @@
  * vcpu_op and the guest timers: vcpu_info placement, runstate areas, the
  * one-shot and periodic timers that raise VIRQ_TIMER, and set_timer_op.
  */
-#include "console.h"
-#include "domain.h"
-#include "errno.h"
-#include "event.h"
-#include "guest_access.h"
-#include "lib.h"
-#include "mm.h"
-#include "pv_mm.h"
-#include "sched.h"
-#include "time.h"
-#include "lamina/event_channel.h"
-#include "lamina/vcpu.h"
-#include "xmalloc.h"
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <hv/event.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/pv/mm.h>
+#include <hv/sched.h>
+#include <asm/time.h>
+#include <lamina/event_channel.h>
+#include <lamina/vcpu.h>
+#include <hv/xmalloc.h>
+#include <hv/timer.h>
+#include <asm/pv/descriptor.h>
+#include <hypervisor/hypercall-handlers.h>
 
-void timer_set(struct timer *t, uint64_t expires);
-void timer_stop(struct timer *t);
 
 static void singleshot_fired(void *data)
 {
@@ -95,7 +96,6 @@ static long register_vcpu_info(struct vcpu *v, guest_ptr_t arg)
     return 0;
 }
 
-int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries);
 
 /*
  * VCPUOP_initialise: load a secondary vCPU's whole context (Linux's SMP

@@ -1,14 +1,15 @@
 /* xen_version: what guests learn about the hypervisor (same answers as Xen 4.17 where they matter).
  */
-#include "domain.h"
-#include "errno.h"
-#include "guest_access.h"
-#include "lib.h"
-#include "version.h"
-#include "lamina/errno.h"
-#include "lamina/features.h"
-#include "lamina/version.h"
-#include "lamina/vm_assist.h"
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <hv/version.h>
+#include <lamina/errno.h>
+#include <lamina/features.h>
+#include <lamina/version.h>
+#include <lamina/vm_assist.h>
+#include <hypervisor/hypercall-handlers.h>
 
 extern char hv_cmdline[];
 extern const uint8_t __build_id_start[], __build_id_end[];

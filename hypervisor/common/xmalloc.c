@@ -12,11 +12,11 @@
  * it is the class's only slab with room, so an alloc/free pair in a loop
  * does not bounce a page through the page allocator every time.
  */
-#include "xmalloc.h"
-#include "lib.h"
-#include "list.h"
-#include "panic.h"
-#include "spinlock.h"
+#include <hv/xmalloc.h>
+#include <hv/lib.h>
+#include <hv/list.h>
+#include <hv/panic.h>
+#include <hv/spinlock.h>
 
 #define SLAB_MAGIC    0x51ab51abU
 #define MIN_SHIFT     4 /* 16-byte objects */

@@ -5,10 +5,10 @@
  * map; tables the firmware puts above the mapped range are not reachable,
  * and then we simply report one CPU.
  */
-#include "acpi.h"
-#include "console.h"
-#include "lib.h"
-#include "memlayout.h"
+#include <asm/acpi.h>
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <asm/memlayout.h>
 
 struct acpi_rsdp {
     char signature[8];

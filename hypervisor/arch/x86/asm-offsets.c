@@ -4,7 +4,7 @@
  * #define in asm-offsets.h. Never hand-write offsets in .S files.
  */
 #include <stddef.h>
-#include "cpu.h"
+#include <asm/cpu.h>
 
 #define DEFINE(sym, val)      __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, str, mem) DEFINE(sym, offsetof(struct str, mem))

@@ -6,11 +6,11 @@
  * entry numbers the PV ABI fixes, so guests use the same flat selectors
  * (0xe033 code, 0xe02b data) on Lamina as on Xen.
  */
-#include "cpu.h"
-#include "lib.h"
-#include "mm.h"
-#include "panic.h"
-#include "x86.h"
+#include <asm/cpu.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <hv/panic.h>
+#include <asm/x86.h>
 
 struct tss64 {
     uint32_t reserved0;

@@ -7,8 +7,8 @@
  * of the stack, and the way out goes through guest_exit_prepare(), which
  * delivers pending bounces and fixes the return state, then IRETQ.
  */
-#include "memlayout.h"
-#include "asm-offsets.h"
+#include <asm/memlayout.h>
+#include <asm/asm-offsets.h>
 
 #define GUEST_CS64 0xe033
 #define GUEST_DS   0xe02b

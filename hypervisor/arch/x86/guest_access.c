@@ -1,7 +1,7 @@
 /* Fault-tolerant copies to and from guest memory; see guest_access.h. */
-#include "guest_access.h"
-#include "errno.h"
-#include "memlayout.h"
+#include <asm/guest_access.h>
+#include <hv/errcodes.h>
+#include <asm/memlayout.h>
 
 extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
 

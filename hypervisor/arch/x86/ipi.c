@@ -12,13 +12,13 @@
  * in interrupt context with interrupts off on the target (none do today:
  * the handlers only flush TLBs).
  */
-#include "console.h"
-#include "domain.h"
-#include "lib.h"
-#include "smp.h"
-#include "spinlock.h"
-#include "time.h"
-#include "x86.h"
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/lib.h>
+#include <asm/smp.h>
+#include <hv/spinlock.h>
+#include <asm/time.h>
+#include <asm/x86.h>
 
 #define ICR_FIXED 0x00004000u /* fixed delivery, level assert, physical destination */
 

@@ -1,5 +1,5 @@
 /* Link map of the hypervisor image: linked at HV_VIRT_BASE, loaded at HV_PHYS_BASE. */
-#include "memlayout.h"
+#include <asm/memlayout.h>
 
 OUTPUT_FORMAT("elf64-x86-64")
 OUTPUT_ARCH(i386:x86-64)

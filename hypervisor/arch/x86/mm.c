@@ -11,14 +11,14 @@
  * The boot page tables map the first 4 GiB in the direct map; RAM above that
  * is left out of the heap for now (the machines we boot under QEMU have less).
  */
-#include "mm.h"
-#include "bootinfo.h"
-#include "buddy.h"
-#include "console.h"
-#include "lib.h"
-#include "panic.h"
-#include "xmalloc.h"
-#include "x86.h"
+#include <asm/mm.h>
+#include <hv/bootinfo.h>
+#include <hv/buddy.h>
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <hv/panic.h>
+#include <hv/xmalloc.h>
+#include <asm/x86.h>
 
 #define DIRECTMAP_BOOT_LIMIT (4ull << 30)
 

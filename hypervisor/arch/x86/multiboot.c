@@ -3,9 +3,9 @@
  * Everything is copied into boot_info so the loader's block can be
  * overwritten later; strings are bounded by our buffer sizes.
  */
-#include "bootinfo.h"
-#include "lib.h"
-#include "memlayout.h"
+#include <hv/bootinfo.h>
+#include <hv/lib.h>
+#include <asm/memlayout.h>
 
 #define MB1_BOOT_MAGIC 0x2badb002
 #define MB2_BOOT_MAGIC 0x36d76289

@@ -4,9 +4,9 @@
  * double fault). We move them to 0x20-0x2f and mask every line: Lamina takes
  * its interrupts from the local APIC.
  */
-#include "x86.h"
+#include <asm/x86.h>
+#include <asm/pic.h>
 
-void pic_disable(void);
 void pic_disable(void)
 {
     outb(0x20, 0x11); /* ICW1: init, expect ICW4 */

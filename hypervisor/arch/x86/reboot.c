@@ -6,17 +6,16 @@
  * (value << 1) | 1) if it is there, then try ACPI S5 on the PIIX4 and ICH9
  * power-management ports QEMU uses, then halt for good.
  */
-#include "reboot.h"
-#include "console.h"
-#include "domain.h"
-#include "pv_mm.h"
-#include "x86.h"
+#include <asm/reboot.h>
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <asm/pv/mm.h>
+#include <asm/x86.h>
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
 
 bool opt_noreboot;
 
-const char *shutdown_reason_name(unsigned int reason);
 
 _Noreturn void machine_halt(int code)
 {

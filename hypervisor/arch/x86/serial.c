@@ -1,6 +1,6 @@
 /* Polled 16550 UART driver: output never depends on interrupts, so panics still print. */
-#include "serial.h"
-#include "x86.h"
+#include <asm/serial.h>
+#include <asm/x86.h>
 
 #define UART_THR 0 /* transmit holding (write) / receive buffer (read) */
 #define UART_IER 1

@@ -9,16 +9,17 @@
  * APIC, says it is alive and enters the scheduler's idle loop. A CPU that
  * does not answer in time is logged and left out.
  */
-#include "acpi.h"
-#include "console.h"
-#include "cpu.h"
-#include "lib.h"
-#include "mm.h"
-#include "sched.h"
-#include "smp.h"
-#include "time.h"
-#include "traps.h"
-#include "x86.h"
+#include <asm/acpi.h>
+#include <hv/console.h>
+#include <asm/cpu.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <hv/sched.h>
+#include <asm/smp.h>
+#include <asm/time.h>
+#include <asm/traps.h>
+#include <asm/x86.h>
+#include <hv/timer.h>
 
 #define TRAMPOLINE_PHYS 0x8000      /* as in boot/trampoline.S; the low 1 MiB is never allocated */
 #define AP_ANSWER_US    2000000     /* emulated CPUs (QEMU TCG) can be slow to start */
@@ -39,7 +40,6 @@ unsigned int opt_maxcpus;
 
 static volatile bool ap_alive;
 
-void timers_init_cpu(bool housekeeping);
 
 static _Noreturn void start_secondary(void)
 {

@@ -6,11 +6,11 @@
  * because guests get the very same numbers in vcpu_time_info: the hypervisor
  * and its guests then agree on what time it is.
  */
-#include "time.h"
-#include "console.h"
-#include "lib.h"
-#include "memlayout.h"
-#include "x86.h"
+#include <asm/time.h>
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <asm/memlayout.h>
+#include <asm/x86.h>
 
 #define PIT_HZ       1193182u
 #define CALIBRATE_MS 50u

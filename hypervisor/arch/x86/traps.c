@@ -7,14 +7,16 @@
  * emulate what the guest may not run itself, or bounce the exception to the
  * handler the guest registered with set_trap_table.
  */
-#include "traps.h"
-#include "console.h"
-#include "guest_access.h"
-#include "lib.h"
-#include "panic.h"
-#include "smp.h"
-#include "time.h"
-#include "x86.h"
+#include <asm/traps.h>
+#include <hv/console.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <hv/panic.h>
+#include <asm/smp.h>
+#include <asm/time.h>
+#include <asm/x86.h>
+#include <hv/timer.h>
+#include <asm/entry.h>
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
     "#DE divide error",
@@ -132,9 +134,7 @@ static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
     pv_inject_exception(v, vec, has_error, regs->error_code);
 }
 
-void timer_interrupt(void);
 
-void do_interrupt_or_trap(struct cpu_regs *regs);
 void do_interrupt_or_trap(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;

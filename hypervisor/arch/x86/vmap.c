@@ -7,14 +7,14 @@
  * Every guest L4 shares the hypervisor's L3 pages for slots 256-271, so a
  * mapping made here is visible whichever page tables the CPU is on.
  */
-#include "console.h"
-#include "lib.h"
-#include "mm.h"
-#include "page.h"
-#include "panic.h"
-#include "spinlock.h"
-#include "vmap.h"
-#include "x86.h"
+#include <hv/console.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/page.h>
+#include <hv/panic.h>
+#include <hv/spinlock.h>
+#include <asm/vmap.h>
+#include <asm/x86.h>
 
 extern uint64_t boot_l4[];
 

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "bzimage.h"
-#include "errno.h"
+#include <hv/bzimage.h>
+#include <hv/errcodes.h>
 
 #define OUT_CAP (256 * 1024)
 

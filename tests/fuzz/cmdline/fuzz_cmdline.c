@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
+#include <hv/cmdline.h>
 
 static bool flag;
 static uint8_t u8;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf_pv.h"
+#include <hv/elf_pv.h>
 
 struct sink {
     uint8_t window[1 << 16]; /* pseudo-physical [base, base + 64 KiB) */

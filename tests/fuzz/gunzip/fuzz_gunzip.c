@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "errno.h"
-#include "gunzip.h"
+#include <hv/errcodes.h>
+#include <hv/gunzip.h>
 
 #define OUT_CAP (256 * 1024)
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "x86_emulate.h"
+#include <asm/x86_emulate.h>
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

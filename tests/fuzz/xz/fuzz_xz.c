@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errno.h"
-#include "xz.h"
+#include <hv/errcodes.h>
+#include <hv/xz.h>
 
 #define OUT_CAP (256 * 1024)
 

@@ -11,8 +11,8 @@
  * address fields: QEMU's multiboot loader only accepts 32-bit ELF files, and
  * our image is 64-bit code at 64-bit addresses.
  */
-#include "memlayout.h"
-#include "asm-offsets.h"
+#include <asm/memlayout.h>
+#include <asm/asm-offsets.h>
 
 #define PHYS(sym) ((sym) - HV_VIRT_OFFSET)
 

@@ -10,7 +10,7 @@
  * The code runs at a different address from the one it is linked at, so
  * every absolute address is computed as TRAMPOLINE_PHYS + (label - start).
  */
-#include "memlayout.h"
+#include <asm/memlayout.h>
 
 #define TRAMPOLINE_PHYS 0x8000
 #define T(label)        (TRAMPOLINE_PHYS + (label) - trampoline_start)

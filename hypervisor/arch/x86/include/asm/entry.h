@@ -1,0 +1,17 @@
+/* The C functions the assembly calls, and the assembly the C code calls (entry.S, boot/head.S). */
+#ifndef LAMINA_ASM_ENTRY_H
+#define LAMINA_ASM_ENTRY_H
+
+#include <stdint.h>
+#include <asm/cpu.h>
+
+/* boot/head.S, in long mode on the boot stack. */
+void start_lamina(uint32_t magic, uint64_t info_pa);
+/* entry.S: every exception and interrupt, with the frame it saved. */
+void do_interrupt_or_trap(struct cpu_regs *regs);
+/* entry.S: SYSCALL from a guest (hypercall or a guest system call to bounce). */
+void do_syscall(struct cpu_regs *regs);
+/* entry.S: restore regs and return to the guest. */
+_Noreturn void enter_guest(struct cpu_regs *regs);
+
+#endif

@@ -1,0 +1,7 @@
+/* The legacy 8259 PICs: masked for good, the local APIC takes over (pic.c). */
+#ifndef LAMINA_ASM_PIC_H
+#define LAMINA_ASM_PIC_H
+
+void pic_disable(void);
+
+#endif

@@ -1,0 +1,16 @@
+/* PV descriptor tables: the guest's GDT frames and their validation (pv/descriptor.c). */
+#ifndef LAMINA_ASM_PV_DESCRIPTOR_H
+#define LAMINA_ASM_PV_DESCRIPTOR_H
+
+#include <asm/frame.h>
+
+struct vcpu;
+
+/* Map v's GDT frames into its per-vCPU GDT window (on context switch and set_gdt). */
+void pv_load_guest_gdt(const struct vcpu *v);
+/* Replace v's GDT with `frames` (each typed as a descriptor page); -errno on failure. */
+int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries);
+/* Page-type validation of a descriptor page: every entry safe for the guest to load. */
+int validate_descriptor_page(struct page_info *pg);
+
+#endif

@@ -1,0 +1,79 @@
+/* Direct paging for PV guests: page types, reference counts, validated updates. */
+#ifndef LAMINA_HV_PV_MM_H
+#define LAMINA_HV_PV_MM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <hv/domain.h>
+#include <asm/frame.h>
+#include <asm/page.h>
+#include <hv/spinlock.h>
+
+/*
+ * One lock serialises every change of page types and counts. It keeps the
+ * reasoning simple while the model is young; per-domain locking is an
+ * optimisation for the SMP work (issue 7). Lock order: mm_lock, then d->lock.
+ */
+extern spinlock_t mm_lock;
+
+/* General reference: the frame must belong to d. */
+bool get_page(struct page_info *pg, const struct domain *d);
+void put_page(struct page_info *pg);
+/* Type reference of `type` (PGT_*), validating the frame on first use as a table. */
+int get_page_type(struct page_info *pg, uint64_t type);
+void put_page_type(struct page_info *pg);
+int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type);
+void put_page_and_type(struct page_info *pg);
+
+/*
+ * Preemptible forms (pv_pagetype.c, "Preemption"): they may stop a table's
+ * validation or teardown and return -ERESTART, leaving the table partial.
+ * get_page_and_type_preemptible() then holds nothing (retrying resumes the
+ * table); put_page_type_preemptible() leaves the caller's general reference
+ * held, to be passed to finish_partial_teardown() later and then put.
+ */
+int get_page_type_preemptible(struct page_info *pg, uint64_t type);
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, uint64_t type);
+int put_page_type_preemptible(struct page_info *pg);
+/* Go on tearing down a partial table (0 when done, or if it is no longer partial). */
+int finish_partial_teardown(struct page_info *pg, bool preemptible);
+
+/* Validated change of one entry of a table of the given level (1-4) at slot. */
+int mod_pt_entry(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                 const struct domain *fd, bool preserve_ad);
+
+/* Same, preemptible: -ERESTART when validating the new entry's table stopped (retry the
+ * update); when tearing down the old entry's table stopped, the update is done and
+ * *deferred gets that table (with a general reference) to finish later. */
+int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const struct domain *d,
+                             const struct domain *fd, bool preserve_ad,
+                             struct page_info **deferred);
+
+/* Same, but only if the slot still holds old: 0, -errno, or 1 if it changed. */
+int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
+                         const struct domain *d);
+
+/* The L1 slot mapping va in the vCPU's kernel page tables (no superpages), or NULL. */
+pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va);
+/* Drop the references v's GDT frames hold (caller holds mm_lock). */
+void pv_vcpu_release_gdt(struct vcpu *v);
+
+/* Which PGT_* type a table of this level has. */
+uint64_t pt_level_type(unsigned int level);
+/* Level of a page-table type, 0 if not a table. */
+unsigned int pt_type_level(uint64_t type);
+
+/* Machine-to-phys table. */
+uint64_t m2p_get(mfn_t mfn);
+uint64_t m2p_virt_end(void);
+void m2p_init(void);
+void m2p_set(mfn_t mfn, uint64_t pfn);
+#define M2P_INVALID (~0ull)
+
+/* Install the hypervisor's slots (256-271) into a guest L4 page. */
+void init_guest_l4_slots(pte_t *l4);
+
+/* Walk every frame and check that its counts match what references it. Returns errors found. */
+unsigned long audit_domain_frames(const struct domain *d, bool verbose);
+
+#endif

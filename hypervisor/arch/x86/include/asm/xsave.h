@@ -1,0 +1,17 @@
+/* XSAVE: which state components the host enables and a PV guest may use (pv/context.c). */
+#ifndef LAMINA_ASM_XSAVE_H
+#define LAMINA_ASM_XSAVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+bool xsave_host_available(void);
+/* The XCR0 bits a PV guest may set (what CPUID leaf 0xd shows it). */
+uint64_t xsave_guest_mask(void);
+void xsave_host_enable(void);
+/* The guest's XSETBV, already checked against xsave_guest_mask(). */
+void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val);
+
+#endif

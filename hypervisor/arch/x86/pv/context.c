@@ -1,0 +1,272 @@
+/*
+ * Switching the CPU from one guest vCPU to another, and the per-vCPU time
+ * record (pvclock) and runstate area the guest reads.
+ *
+ * The live register frame of the running vCPU is cpu_info.guest_regs; on a
+ * switch it is saved into the outgoing vcpu and the incoming one's copied
+ * in, so the exit path simply returns into whichever vCPU is current. FPU
+ * state is saved with FXSAVE, or XSAVE once a guest asked for it, segment bases are
+ * the hypervisor's copies (guests cannot change them behind its back: no
+ * FSGSBASE, no SWAPGS in ring 3), data selectors are read back from the CPU.
+ */
+#include <hv/sched.h>
+#include <hv/console.h>
+#include <asm/cpu.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <asm/time.h>
+#include <asm/x86.h>
+#include <lamina/vcpu.h>
+#include <lamina/vm_assist.h>
+#include <asm/pv/descriptor.h>
+#include <asm/pv/traps.h>
+#include <asm/xsave.h>
+
+
+/*
+ * XSAVE for guests: offered when the CPU has it, for x87, SSE and AVX only (a fixed
+ * 832-byte area). The CPU's CR4.OSXSAVE is switched on when a guest first asks CPUID
+ * (pv_emulate.c), and from then on every switch saves and restores with XSAVE/XRSTOR
+ * under each vCPU's own XCR0.
+ */
+#define XSTATE_FP_SSE  3ull
+#define XSTATE_OFFERED 7ull /* x87 | SSE | AVX */
+#define XSAVE_HDR      512  /* XSTATE_BV at offset 512 of the area */
+
+static void xsetbv0(uint64_t val)
+{
+    __asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    get_cpu_info()->xcr0 = val;
+}
+
+bool xsave_host_available(void)
+{
+    uint32_t a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    return (c >> 26) & 1;
+}
+
+/* XCR0 bits a guest may set. */
+uint64_t xsave_guest_mask(void)
+{
+    if (!xsave_host_available())
+        return 0;
+    uint32_t a, b, c, d;
+    cpuid_count(0xd, 0, &a, &b, &c, &d);
+    return a & XSTATE_OFFERED;
+}
+
+static bool xsave_on(void)
+{
+    return (read_cr4() & CR4_OSXSAVE) != 0;
+}
+
+/*
+ * XSAVE is switched on lazily, when a guest first asks about it (CPUID, XSETBV): under
+ * QEMU TCG every CPU runs slower with CR4.OSXSAVE set (the dom0 kernel's decompression
+ * 2.6 times, a null hypercall by about 60 cycles). Once one CPU has it, every CPU turns
+ * it on before it next restores a vCPU's FPU state, so a state saved with XSAVE on one
+ * CPU is always restored with XRSTOR on another.
+ */
+static bool xsave_wanted;
+
+/* This CPU catches up with the others (XCR0 follows at the next FPU restore: the cached
+ * value is 0, unknown, until then). */
+static void xsave_follow(void)
+{
+    if (__atomic_load_n(&xsave_wanted, __ATOMIC_ACQUIRE) && !xsave_on())
+        write_cr4(read_cr4() | CR4_OSXSAVE);
+}
+
+void xsave_host_enable(void)
+{
+    if (xsave_on() || !xsave_host_available())
+        return;
+    __atomic_store_n(&xsave_wanted, true, __ATOMIC_RELEASE);
+    write_cr4(read_cr4() | CR4_OSXSAVE);
+    xsetbv0(current->xcr0 ? current->xcr0 : XSTATE_FP_SSE);
+}
+
+/* XSETBV for the running vCPU (validated by the caller). */
+void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val)
+{
+    xsave_host_enable();
+    v->xcr0 = val;
+    xsetbv0(val);
+}
+
+static uint64_t vcpu_xcr0(const struct vcpu *v)
+{
+    return v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
+}
+
+static void fpu_save(struct vcpu *v)
+{
+    write_cr0(read_cr0() & ~CR0_TS);
+    if (xsave_on()) {
+        __asm__ volatile("xsave64 %0" : "=m"(v->xsave_area) : "a"(~0u), "d"(~0u) : "memory");
+        v->xsave_valid = true;
+    } else {
+        __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_state));
+        v->xsave_valid = false; /* the legacy image is the current one */
+    }
+    /* What it holds now is its own (a vCPU that first ran without a switch in, such as
+     * dom0's vCPU 0, must get it back, not a fresh state). */
+    v->fpu_initialised = true;
+}
+
+/* A vCPU's first FPU state: FNINIT's x87 defaults and MXCSR's reset value, every register
+ * zero (FNINIT alone would leave the previous vCPU's XMM registers and MXCSR behind). */
+static const uint8_t fpu_initial_state[512] __attribute__((aligned(16))) = {
+    [0] = 0x7f,  [1] = 0x03,                            /* FCW 0x037f */
+    [24] = 0x80, [25] = 0x1f,                           /* MXCSR 0x1f80 */
+    [28] = 0xff, [29] = 0xff, [30] = 0x00, [31] = 0x00, /* MXCSR_MASK (ignored by FXRSTOR) */
+};
+
+static void fpu_restore(struct vcpu *v)
+{
+    write_cr0(read_cr0() & ~CR0_TS);
+    xsave_follow();
+    if (!v->fpu_initialised) {
+        memcpy(v->fpu_state, fpu_initial_state, sizeof(v->fpu_state));
+        v->fpu_initialised = true;
+        v->xsave_valid = false;
+    }
+    if (xsave_on()) {
+        if (get_cpu_info()->xcr0 != vcpu_xcr0(v))
+            xsetbv0(vcpu_xcr0(v));
+        if (!v->xsave_valid) { /* legacy image: x87 and SSE from it, the rest initial */
+            memset(v->xsave_area, 0, sizeof(v->xsave_area));
+            memcpy(v->xsave_area, v->fpu_state, sizeof(v->fpu_state));
+            *(uint64_t *)(v->xsave_area + XSAVE_HDR) = XSTATE_FP_SSE;
+            v->xsave_valid = true;
+        }
+        __asm__ volatile("xrstor64 %0" : : "m"(v->xsave_area), "a"(~0u), "d"(~0u));
+    } else {
+        __asm__ volatile("fxrstor64 %0" : : "m"(v->fpu_state));
+    }
+    if (v->fpu_ts)
+        write_cr0(read_cr0() | CR0_TS);
+}
+
+void arch_vcpu_update_time(struct vcpu *v)
+{
+    struct lam_vcpu_time_info *t = &v->vcpu_info->time;
+    uint32_t mul;
+    int8_t shift;
+
+    time_pvclock_params(&mul, &shift);
+    uint32_t version = t->version + 1; /* odd: update in progress */
+    __atomic_store_n(&t->version, version | 1, __ATOMIC_RELEASE);
+    uint64_t tsc = rdtsc();
+    uint64_t base = time_tsc_base();
+    /* system_time at tsc, computed with the very factors the guest will use. */
+    uint64_t delta = tsc - base;
+    delta = shift >= 0 ? delta << shift : delta >> -shift;
+    t->tsc_timestamp = tsc;
+    t->system_time = (uint64_t)(((unsigned __int128)delta * mul) >> 32);
+    t->tsc_to_system_mul = mul;
+    t->tsc_shift = shift;
+    t->flags = 0;
+    __atomic_store_n(&t->version, (version | 1) + 1, __ATOMIC_RELEASE);
+}
+
+void arch_vcpu_update_runstate_area(struct vcpu *v)
+{
+    if (!v->runstate_guest_va)
+        return;
+    struct lam_vcpu_runstate_info info = {
+        .state = v->runstate,
+        .state_entry_time = v->runstate_entry,
+    };
+    memcpy(info.time, v->runstate_time, sizeof(info.time));
+    /* With runstate_update_flag the guest sees bit 63 set while the record changes. */
+    bool flag = v->domain->vm_assist & (1ul << LAM_VMASST_TYPE_runstate_update_flag);
+    if (flag) {
+        uint64_t marked = info.state_entry_time | LAM_RUNSTATE_UPDATE;
+        copy_to_guest(v->runstate_guest_va + 8, &marked, sizeof(marked));
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+    }
+    copy_to_guest(v->runstate_guest_va, &info, sizeof(info));
+}
+
+static uint16_t read_sel(int which)
+{
+    uint16_t s = 0;
+    switch (which) {
+    case 0:
+        __asm__ volatile("mov %%ds, %0" : "=r"(s));
+        break;
+    case 1:
+        __asm__ volatile("mov %%es, %0" : "=r"(s));
+        break;
+    case 2:
+        __asm__ volatile("mov %%fs, %0" : "=r"(s));
+        break;
+    default:
+        __asm__ volatile("mov %%gs, %0" : "=r"(s));
+        break;
+    }
+    return s;
+}
+
+/* Load a data segment register; a fault (bad selector) goes through the exception table to
+ * code that loads a null selector instead and sets failed. */
+#define LOAD_SELECTOR(seg, val, failed)                                                            \
+    do {                                                                                           \
+        uint64_t sel_ = (val);                                                                     \
+        __asm__ volatile("1: mov %k1, %%" seg "\n"                                                 \
+                         "   jmp 3f\n"                                                             \
+                         "2: xor %k1, %k1\n"                                                       \
+                         "   mov %k1, %%" seg "\n"                                                 \
+                         "   or $1, %0\n"                                                          \
+                         "3:\n"                                                                    \
+                         ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"    \
+                         : "+r"(failed), "+r"(sel_));                                              \
+    } while (0)
+
+
+/* Save the state of the vCPU loaded on this CPU back into its struct vcpu. */
+void arch_context_save(struct vcpu *prev)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    prev->regs = ci->guest_regs;
+    for (int i = 0; i < 4; i++)
+        prev->sel[i] = read_sel(i);
+    fpu_save(prev);
+    arch_vcpu_update_runstate_area(prev);
+}
+
+void arch_context_switch(struct vcpu *prev, struct vcpu *next)
+{
+    arch_context_save(prev);
+    arch_context_load(next);
+}
+
+/* Load next's saved state on this CPU; the exit path then returns into it. */
+void arch_context_load(struct vcpu *next)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    ci->curr_vcpu = next;
+    ci->guest_regs = next->regs;
+    xsave_follow(); /* the vCPU may have seen XSAVE on another CPU (XGETBV works here too) */
+    write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
+                                                           : next->guest_table_user);
+    pv_load_guest_gdt(next);
+    /* Selectors first: loading FS/GS clears their bases. A bad selector (say, its LDT
+     * went away) faults into the exception table and is loaded null. */
+    unsigned int bad_sel = 0;
+    LOAD_SELECTOR("ds", next->sel[0], bad_sel);
+    LOAD_SELECTOR("es", next->sel[1], bad_sel);
+    LOAD_SELECTOR("fs", next->sel[2], bad_sel);
+    LOAD_SELECTOR("gs", next->sel[3], bad_sel);
+    wrmsr(MSR_FS_BASE, next->fs_base);
+    wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
+    fpu_restore(next);
+    arch_vcpu_update_time(next);
+    arch_vcpu_update_runstate_area(next);
+    if (bad_sel)
+        pv_failsafe_bounce(next, &ci->guest_regs, next->sel);
+}

@@ -1,0 +1,212 @@
+/*
+ * memory_op: the M2P's location, memory maps, and the reservation calls a
+ * balloon driver uses to hand frames back and take new ones.
+ *
+ * A PV guest names its frames by MFN. Giving a frame back (decrease) is only
+ * allowed while nothing but the allocation itself references it: a frame
+ * still mapped or used as a table stays with the guest, and the call reports
+ * how many extents it managed before that one.
+ *
+ * Long reservation calls are preemptible as on Xen: the call continues itself
+ * with the index of the next extent encoded above the command bits
+ * (cmd | next << MEMOP_EXTENT_SHIFT); the result is still the total number of
+ * extents done, counted from the first.
+ */
+#include <hv/bootinfo.h>
+#include <lamina/hypercall-numbers.h>
+#include <hv/console.h>
+#include <hv/continuation.h>
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/pv/mm.h>
+#include <lamina/memory.h>
+#include <hypervisor/hypercall-handlers.h>
+
+#define MAX_EXTENT_ORDER   9 /* 2 MiB: larger requests are refused, as Xen does for guests */
+#define MEMOP_EXTENT_SHIFT 6 /* the bits above carry a continuation's next extent */
+#define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
+
+/* d itself, or (privileged only) another domain with a reference: put_target() drops it. */
+static struct domain *reservation_target(struct domain *d, unsigned int id)
+{
+    if (id == DOMID_SELF || id == d->domain_id)
+        return d;
+    if (!d->is_privileged)
+        return NULL;
+    return domain_get(id);
+}
+
+static void put_target(struct domain *caller, struct domain *t)
+{
+    if (t != caller)
+        domain_put(t);
+}
+
+static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
+{
+    for (uint64_t i = 0; i < (1ull << order); i++) {
+        mfn_t m = mfn + i;
+        if (m >= max_mfn)
+            return -EINVAL;
+        struct page_info *pg = mfn_to_page(m);
+        if (page_get_owner(pg) != d || !(pg->count_info & PGC_allocated) || m == d->shared_info_mfn)
+            return -EINVAL;
+        if (page_count(pg) != 1 || page_type_count(pg) != 0)
+            return -EBUSY;
+    }
+    for (uint64_t i = 0; i < (1ull << order); i++) {
+        struct page_info *pg = mfn_to_page(mfn + i);
+        spin_lock(&d->lock);
+        list_del(&pg->list);
+        d->tot_pages--;
+        spin_unlock(&d->lock);
+        pg->owner = NULL;
+        pg->count_info &= ~(PGC_allocated | PGC_count_mask);
+        pg->type_info = 0;
+        m2p_set(mfn + i, M2P_INVALID);
+        frames_free(mfn + i, 0);
+    }
+    return 0;
+}
+
+/* Caller holds mm_lock. */
+static long populate_one(struct domain *d, unsigned int order, unsigned int address_bits,
+                         mfn_t *out)
+{
+    /* domain_kill marks the domain DYING before it takes mm_lock to give up every frame:
+     * one given to it after that would never be freed, and the domain never reaped. */
+    if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
+        return -ESRCH;
+    if (d->max_pages && d->tot_pages + (1ull << order) > d->max_pages)
+        return -ENOMEM;
+    mfn_t mfn = frames_alloc_split(order);
+    if (mfn != INVALID_MFN && address_bits && address_bits < 52 &&
+        ((mfn + (1ull << order)) << PAGE_SHIFT) > (1ull << address_bits)) {
+        for (uint64_t i = 0; i < (1ull << order); i++)
+            frames_free(mfn + i, 0);
+        mfn = INVALID_MFN; /* a precise below-limit allocation comes with dom0's swiotlb */
+    }
+    if (mfn == INVALID_MFN)
+        return -ENOMEM;
+    for (uint64_t i = 0; i < (1ull << order); i++) {
+        memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
+        if (domain_assign_frame(d, mfn + i))
+            return -ENOMEM;
+    }
+    *out = mfn;
+    return 0;
+}
+
+static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int start,
+                           guest_ptr_t arg)
+{
+    struct lam_memory_reservation r;
+    /* Xen returns the start here; our handler sees only the low 32 bits of cmd (uint:cmd
+     * in hypercalls.list), so its start may be truncated: an error is the honest answer. */
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -EFAULT;
+    /* As Xen: a count a continuation could not encode, or a start past the end. */
+    if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
+        return start;
+    if (r.extent_order > MAX_EXTENT_ORDER)
+        return -EPERM;
+    struct domain *d = reservation_target(caller, r.domid);
+    if (!d)
+        return caller->is_privileged ? -ESRCH : -EPERM;
+    unsigned long done = start;
+    for (; done < r.nr_extents; done++) {
+        if (done != start && hypercall_preempt_check()) {
+            const uint64_t args[2] = {cmd | (done << MEMOP_EXTENT_SHIFT), arg};
+            put_target(caller, d); /* looked up again when the continuation runs */
+            return hypercall_create_continuation(LAM_HYPERCALL_MEMORY_OP, 2, args);
+        }
+        uint64_t slot = r.extent_start + done * sizeof(uint64_t);
+        uint64_t val;
+        long rc;
+        if (copy_from_guest(&val, slot, sizeof(val)))
+            break;
+        spin_lock(&mm_lock);
+        if (cmd == LAM_XENMEM_decrease_reservation) {
+            rc = decrease_one(d, val, r.extent_order);
+        } else {
+            mfn_t mfn;
+            rc = populate_one(d, r.extent_order, LAM_XENMEMF_address_bits(r.mem_flags), &mfn);
+            if (!rc && cmd == LAM_XENMEM_populate_physmap)
+                for (uint64_t i = 0; i < (1ull << r.extent_order); i++)
+                    m2p_set(mfn + i, val + i); /* val is the PFN the guest will use */
+            if (!rc && copy_to_guest(slot, &mfn, sizeof(mfn)))
+                rc = -EFAULT;
+        }
+        spin_unlock(&mm_lock);
+        if (rc)
+            break;
+    }
+    put_target(caller, d);
+    return (long)done;
+}
+
+static long copy_memory_map(guest_ptr_t arg)
+{
+    struct lam_memory_map map;
+    if (copy_from_guest(&map, arg, sizeof(map)))
+        return -EFAULT;
+    /* As Xen: the buffer must hold the whole map, plus one spare entry. */
+    if (map.nr_entries < boot_info.nr_ranges + 1)
+        return -EINVAL;
+    unsigned int n = 0;
+    for (unsigned int i = 0; i < boot_info.nr_ranges && n < map.nr_entries; i++, n++) {
+        const struct boot_mem_range *r = &boot_info.ranges[i];
+        struct lam_e820_entry e = {.addr_lo = (uint32_t)r->addr,
+                                   .addr_hi = (uint32_t)(r->addr >> 32),
+                                   .size_lo = (uint32_t)r->len,
+                                   .size_hi = (uint32_t)(r->len >> 32),
+                                   .type = r->type};
+        if (copy_to_guest(map.buffer + (uint64_t)n * sizeof(e), &e, sizeof(e)))
+            return -EFAULT;
+    }
+    map.nr_entries = n;
+    return copy_to_guest(arg, &map.nr_entries, sizeof(map.nr_entries)) ? -EFAULT : 0;
+}
+
+long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
+{
+    struct domain *d = current_domain();
+
+    switch (cmd & MEMOP_CMD_MASK) {
+    case LAM_XENMEM_increase_reservation:
+    case LAM_XENMEM_decrease_reservation:
+    case LAM_XENMEM_populate_physmap:
+        return do_reservation(d, cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT, arg);
+    case LAM_XENMEM_maximum_ram_page:
+        return (long)max_mfn;
+    case LAM_XENMEM_current_reservation:
+    case LAM_XENMEM_maximum_reservation: {
+        uint16_t id;
+        if (copy_from_guest(&id, arg, sizeof(id)))
+            return -EFAULT;
+        struct domain *t = reservation_target(d, id);
+        if (!t)
+            return d->is_privileged ? -ESRCH : -EPERM;
+        bool current_only = (cmd & MEMOP_CMD_MASK) == LAM_XENMEM_current_reservation;
+        long pages = (long)(current_only ? t->tot_pages : t->max_pages);
+        put_target(d, t);
+        return pages;
+    }
+    case LAM_XENMEM_memory_map:
+        return -ENOSYS; /* no map set by a toolstack: the guest falls back to nr_pages */
+    case LAM_XENMEM_machine_memory_map:
+        if (!d->is_privileged)
+            return -EPERM;
+        return copy_memory_map(arg);
+    case LAM_XENMEM_machphys_mapping: {
+        struct lam_machphys_mapping m = {
+            .v_start = M2P_VIRT_START, .v_end = m2p_virt_end(), .max_mfn = max_mfn - 1};
+        return copy_to_guest(arg, &m, sizeof(m)) ? -EFAULT : 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,198 @@
+/*
+ * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), debug
+ * registers, physdev_op for the virtual IOPL, platform_op for dom0's clock
+ * and CPU queries, and the legacy set_callbacks.
+ */
+#include <hv/console.h>
+#include <hv/domain.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <asm/time.h>
+#include <asm/traps.h>
+#include <asm/x86.h>
+#include <lamina/physdev.h>
+#include <lamina/platform.h>
+#include <hypervisor/hypercall-handlers.h>
+
+long hc_fpu_taskswitch(int set)
+{
+    struct vcpu *v = current;
+    v->fpu_ts = set != 0;
+    write_cr0(set ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
+    return 0;
+}
+
+/* #NM: the guest touched the FPU with its virtual TS set. */
+void pv_device_not_available(struct vcpu *v)
+{
+    write_cr0(read_cr0() & ~CR0_TS);
+    if (v->fpu_ts) {
+        v->fpu_ts = false;
+        pv_inject_exception(v, X86_EXC_NM, false, 0);
+    }
+}
+
+#define DR7_RESERVED_ONE (1ull << 10)
+#define DR7_RESERVED_ZERO                                                                          \
+    (0xffffffff00000000ull | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
+#define DR6_RESERVED_ZERO 0xffffffff00000000ull
+
+static void load_debugreg(int reg, uint64_t v)
+{
+    switch (reg) {
+    case 0:
+        __asm__ volatile("mov %0, %%db0" : : "r"(v));
+        break;
+    case 1:
+        __asm__ volatile("mov %0, %%db1" : : "r"(v));
+        break;
+    case 2:
+        __asm__ volatile("mov %0, %%db2" : : "r"(v));
+        break;
+    case 3:
+        __asm__ volatile("mov %0, %%db3" : : "r"(v));
+        break;
+    case 6:
+        __asm__ volatile("mov %0, %%db6" : : "r"(v));
+        break;
+    case 7:
+        __asm__ volatile("mov %0, %%db7" : : "r"(v));
+        break;
+    default:
+        break;
+    }
+}
+
+long hc_set_debugreg(int reg, unsigned long value)
+{
+    struct vcpu *v = current;
+
+    switch (reg) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+        /* A breakpoint on the hypervisor's addresses would fire in the hypervisor. */
+        if (!guest_range_ok(value, 1) && value != 0)
+            return -EPERM;
+        break;
+    case 6:
+        if (value & DR6_RESERVED_ZERO)
+            return -EPERM;
+        break;
+    case 7:
+        if (value & DR7_RESERVED_ZERO)
+            return -EPERM;
+        /* I/O breakpoints (R/W = 10b) need CR4.DE, which PV guests do not get. */
+        for (int i = 0; i < 4; i++)
+            if (((value >> (16 + 4 * i)) & 3) == 2 && (value & (3ul << (2 * i))))
+                return -EPERM;
+        /* Guests may not set the general-detect bit: it would trap our own DR accesses. */
+        value &= ~(1ull << 13);
+        value |= DR7_RESERVED_ONE;
+        break;
+    default:
+        return -EINVAL;
+    }
+    v->debugreg[reg] = value;
+    load_debugreg(reg, value);
+    return 0;
+}
+
+long hc_get_debugreg(int reg)
+{
+    if (reg < 0 || reg > 7 || reg == 4 || reg == 5)
+        return -EINVAL;
+    return (long)current->debugreg[reg];
+}
+
+long hc_physdev_op(int cmd, guest_ptr_t arg)
+{
+    struct vcpu *v = current;
+
+    switch (cmd) {
+    case LAM_PHYSDEVOP_set_iopl: {
+        struct lam_physdev_set_iopl op;
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        if (op.iopl > 3)
+            return -EINVAL;
+        v->iopl = op.iopl;
+        return 0;
+    }
+    case LAM_PHYSDEVOP_set_iobitmap: {
+        struct lam_physdev_set_iobitmap op;
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        if (op.nr_ports > 65536)
+            return -EINVAL;
+        v->iobmp = op.bitmap;
+        v->iobmp_nr = op.nr_ports;
+        return 0;
+    }
+    default:
+        return -ENOSYS; /* interrupt routing and PCI come with passthrough */
+    }
+}
+
+static void set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    /* The wall-clock time at system time 0, kept in every domain's shared_info. */
+    uint64_t at_zero_ns = secs * 1000000000ull + nsecs - system_time;
+    for (unsigned int i = 0; i < MAX_DOMAINS; i++) {
+        struct domain *d = domain_get(i); /* its shared_info is freed with it */
+        if (!d)
+            continue;
+        struct lam_shared_info *si = d->shared_info;
+        __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
+        si->wc_sec = (uint32_t)(at_zero_ns / 1000000000ull);
+        si->wc_sec_hi = (uint32_t)((at_zero_ns / 1000000000ull) >> 32);
+        si->wc_nsec = (uint32_t)(at_zero_ns % 1000000000ull);
+        __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
+        domain_put(d);
+    }
+}
+
+long hc_platform_op(guest_ptr_t arg)
+{
+    struct lam_platform_op op;
+
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -EFAULT;
+    if (op.interface_version != LAM_PLATFORM_INTERFACE_VERSION)
+        return -EACCES;
+    switch (op.cmd) {
+    case LAM_XENPF_settime32:
+        set_wallclock(op.u.settime32.secs, op.u.settime32.nsecs, op.u.settime32.system_time);
+        return 0;
+    case LAM_XENPF_settime64:
+        if (op.u.settime64.mbz || op.u.settime64.nsecs >= 1000000000u)
+            return -EINVAL;
+        set_wallclock(op.u.settime64.secs, op.u.settime64.nsecs, op.u.settime64.system_time);
+        return 0;
+    case LAM_XENPF_get_cpuinfo: {
+        struct lam_xenpf_pcpuinfo *ci = &op.u.pcpu_info;
+        if (ci->xen_cpuid != 0) {
+            ci->flags = LAM_XEN_PCPU_FLAGS_INVALID;
+        } else {
+            ci->flags = LAM_XEN_PCPU_FLAGS_ONLINE;
+            ci->apic_id = get_cpu_info()->apic_id;
+            ci->acpi_id = 0;
+        }
+        ci->max_present = 0;
+        return copy_to_guest(arg, &op, sizeof(op)) ? -EFAULT : 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}
+
+long hc_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall)
+{
+    struct vcpu *v = current;
+    v->event_callback = event;
+    v->failsafe_callback = failsafe;
+    v->syscall_callback = syscall;
+    return 0;
+}

@@ -1,0 +1,422 @@
+/*
+ * The page-table hypercalls: mmu_update, update_va_mapping, mmuext_op.
+ *
+ * Every change goes through mod_pt_entry() (pv_pagetype.c), which takes the
+ * references the new entry needs before it is written and drops those of the
+ * old one afterwards, so a guest can only ever map what it owns and never
+ * holds a writable mapping of a page table. All of it runs under mm_lock.
+ *
+ * Preemption, as Xen's do_mmu_update/do_mmuext_op: a batch checks
+ * hypercall_preempt_check() before entries after its first (every 16th for
+ * mmu_update, every one for mmuext_op) and continues
+ * itself with the list pointer advanced and the count reduced, with
+ * MMU_UPDATE_PREEMPTED set in the count. Such a continuation reads back the
+ * `done` it wrote before and adds to it, so `done` counts across the pieces.
+ * An entry whose table validation stopped is redone by the continuation (it
+ * resumes the partial table). A teardown that stopped (unpin, a replaced
+ * base pointer or L2-L4 entry) leaves the table in v->old_guest_table; the
+ * entry counts as done, and the next mmu_update/mmuext_op finishes the
+ * teardown before anything else, continuing itself if that stops again. If
+ * it was the last entry, the call continues as (NULL, PREEMPTED, NULL, rc)
+ * so that the continuation can return the batch's result once it is done.
+ */
+#include <asm/pv/mm.h>
+#include <lamina/hypercall-numbers.h>
+#include <hv/console.h>
+#include <hv/continuation.h>
+#include <hv/errcodes.h>
+#include <asm/guest_access.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <asm/smp.h>
+#include <asm/traps.h>
+#include <asm/x86.h>
+#include <lamina/mmu.h>
+#include <hypervisor/hypercall-handlers.h>
+
+#define DOMID_SELF_ABI       0x7ff0u
+#define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
+/* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
+ * every this many. mmuext_op entries can each be a whole pin: look before every one. */
+#define MMU_UPDATE_PREEMPT_STRIDE 16
+
+/*
+ * Finish a teardown that an earlier hypercall of this vCPU left partial.
+ * 0 when none is left, -ERESTART when it stopped again.
+ */
+static int put_old_guest_table(struct vcpu *v)
+{
+    struct page_info *pg = v->old_guest_table;
+    if (!pg)
+        return 0;
+    spin_lock(&mm_lock);
+    int rc = finish_partial_teardown(pg, true);
+    if (!rc) {
+        put_page(pg);
+        v->old_guest_table = NULL;
+    }
+    spin_unlock(&mm_lock);
+    return rc;
+}
+
+/* Continue a batch hypercall (mmu_update / mmuext_op) at entry i of count. */
+static long continue_batch(unsigned int op, guest_ptr_t list, size_t entry_size, unsigned int i,
+                           unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
+{
+    const uint64_t args[4] = {list + (uint64_t)i * entry_size, (count - i) | MMU_UPDATE_PREEMPTED,
+                              pdone, foreigndom};
+    return hypercall_create_continuation(op, 4, args);
+}
+
+/* Only the final result is left to return (the teardown of the last entry stopped). */
+static long continue_result(unsigned int op, long rc)
+{
+    const uint64_t args[4] = {0, MMU_UPDATE_PREEMPTED, 0, (uint64_t)(uint32_t)rc};
+    return hypercall_create_continuation(op, 4, args);
+}
+
+/* Start of a batch: the final-result form, a teardown to finish, the count and `done` so far. */
+static bool batch_prologue(unsigned int op, const uint64_t args[4], unsigned int *count,
+                           unsigned int *done, long *ret)
+{
+    struct vcpu *v = current;
+    guest_ptr_t list = args[0], pdone = args[2];
+    unsigned int n = (unsigned int)args[1];
+
+    if (put_old_guest_table(v)) {
+        *ret = hypercall_create_continuation(op, 4, args);
+        return false;
+    }
+    if (n == MMU_UPDATE_PREEMPTED && !list) {
+        *ret = (int)(uint32_t)args[3];
+        return false;
+    }
+    *done = 0;
+    if (n & MMU_UPDATE_PREEMPTED) {
+        n &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone && copy_from_guest(done, pdone, sizeof(*done)))
+            *done = 0;
+    }
+    *count = n;
+    return true;
+}
+
+/* The L1 slot mapping va in the vCPU's kernel page tables, or NULL. */
+pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
+{
+    if (!v->guest_table)
+        return NULL;
+    pte_t *t = mfn_to_virt(v->guest_table >> PAGE_SHIFT);
+    for (unsigned int level = 4; level > 1; level--) {
+        pte_t e = t[pt_index(va, level)];
+        if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)))
+            return NULL;
+        t = mfn_to_virt(pte_mfn(e));
+    }
+    return &t[pt_index(va, 1)];
+}
+
+/* UVMF_LOCAL: this CPU. UVMF_ALL and UVMF_MULTI (a vCPU bitmap): every CPU that may
+ * hold the domain's translations, a superset of the CPUs those vCPUs run on. */
+static void do_flush(struct domain *d, unsigned long flags, uint64_t va)
+{
+    bool local = (flags & ~LAM_UVMF_FLUSHTYPE_MASK) == LAM_UVMF_LOCAL;
+    switch (flags & LAM_UVMF_FLUSHTYPE_MASK) {
+    case LAM_UVMF_TLB_FLUSH:
+        if (local)
+            flush_tlb_local();
+        else
+            flush_tlb_domain(d);
+        break;
+    case LAM_UVMF_INVLPG:
+        if (local)
+            invlpg(va);
+        else
+            flush_tlb_domain_one(d, va);
+        break;
+    default:
+        break;
+    }
+}
+
+long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+
+    if (!guest_range_ok(va & ~(PAGE_SIZE - 1), PAGE_SIZE))
+        return -EINVAL;
+    spin_lock(&mm_lock);
+    pte_t *slot = guest_l1_slot(v, va);
+    int rc = slot ? mod_pt_entry(slot, 1, pte, d, d, false) : -EINVAL;
+    spin_unlock(&mm_lock);
+    if (!rc)
+        do_flush(d, flags, va);
+    return rc;
+}
+
+/* Resolve foreigndom: DOMID_SELF, our own id, or (privileged only) another domain, with a
+ * reference (domain_ref.c) that hc_mmu_update drops when *out is not d. */
+static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
+{
+    unsigned int id = foreigndom & 0xffff;
+    if (id == DOMID_SELF_ABI) {
+        *out = d;
+        return 0;
+    }
+    if (id == d->domain_id)
+        return -ESRCH; /* as Xen: a domain may not name itself as the foreign domain */
+    if (!d->is_privileged)
+        return -EPERM;
+    *out = domain_get(id);
+    return *out ? 0 : -ESRCH;
+}
+
+static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
+
+static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_mmu_update *req,
+                          bool *flush_all, struct page_info **deferred)
+{
+    unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
+    mfn_t mfn = req->ptr >> PAGE_SHIFT;
+
+    if (cmd == LAM_MMU_PT_UPDATE_NO_TRANSLATE)
+        return -ENOSYS; /* for translated guests only */
+    if (mfn >= max_phys_mfn())
+        return -ENOSYS; /* not a machine address at all: Xen 4.17's answer */
+    if (mfn >= max_mfn)
+        return -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+
+    switch (cmd) {
+    case LAM_MMU_NORMAL_PT_UPDATE:
+    case LAM_MMU_PT_UPDATE_PRESERVE_AD: {
+        if ((req->ptr & (sizeof(pte_t) - 1) & ~LAM_MMU_CMD_MASK) != 0)
+            return -EINVAL;
+        if (!get_page(pg, d))
+            return -EINVAL;
+        pte_t *slot = (pte_t *)((char *)mfn_to_virt(mfn) + ((req->ptr & (PAGE_SIZE - 1)) & ~7ull));
+        unsigned int level = pt_type_level(page_type(pg));
+        int rc;
+        if (level && page_type_count(pg) && page_type_validated(pg)) {
+            rc = mod_pt_entry_preemptible(slot, level, req->val, d, fd,
+                                          cmd == LAM_MMU_PT_UPDATE_PRESERVE_AD, deferred);
+            if (!rc && level > 1)
+                *flush_all = true;
+        } else {
+            /* Not a live table: an ordinary store, allowed only to a page we may write. */
+            rc = get_page_type(pg, PGT_writable_page);
+            if (!rc) {
+                __atomic_store_n(slot, req->val, __ATOMIC_RELEASE);
+                put_page_type(pg);
+            }
+        }
+        put_page(pg);
+        return rc;
+    }
+    case LAM_MMU_MACHPHYS_UPDATE:
+        if (page_get_owner(pg) != fd)
+            return -EINVAL;
+        m2p_set(mfn, req->val);
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    const uint64_t args[4] = {reqs, count, pdone, foreigndom};
+    unsigned int done, i = 0;
+    bool flush_all = false;
+    long ret;
+
+    if (!batch_prologue(LAM_HYPERCALL_MMU_UPDATE, args, &count, &done, &ret))
+        return ret;
+    struct domain *fd = NULL;
+    int rc = foreign_domain(d, foreigndom, &fd);
+    if (!rc && (foreigndom >> 16) != 0 && (foreigndom >> 16) - 1 != d->domain_id)
+        rc = -EPERM; /* page tables of another domain: not for PV guests */
+    for (; !rc && i < count; i++) {
+        if (v->old_guest_table ||
+            (i && !(i % MMU_UPDATE_PREEMPT_STRIDE) && hypercall_preempt_check())) {
+            rc = -ERESTART;
+            break;
+        }
+        struct lam_mmu_update req;
+        if (copy_from_guest(&req, reqs + (uint64_t)i * sizeof(req), sizeof(req))) {
+            rc = -EFAULT;
+            break;
+        }
+        spin_lock(&mm_lock);
+        rc = mmu_update_one(d, fd, &req, &flush_all, &v->old_guest_table);
+        spin_unlock(&mm_lock);
+        if (rc)
+            break;
+    }
+    if (fd && fd != d)
+        domain_put(fd);
+    if (flush_all)
+        flush_tlb_local();
+    if (rc == -ERESTART)
+        ret = continue_batch(LAM_HYPERCALL_MMU_UPDATE, reqs, sizeof(struct lam_mmu_update), i,
+                             count, pdone, foreigndom);
+    else if (v->old_guest_table)
+        ret = continue_result(LAM_HYPERCALL_MMU_UPDATE, rc);
+    else
+        ret = rc;
+    return report_done(pdone, done + i, (int)ret);
+}
+
+/* The number of completed operations is written back even when one failed. */
+static long report_done(guest_ptr_t pdone, unsigned int done, int rc)
+{
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc)
+        rc = -EFAULT;
+    return rc;
+}
+
+/* Drop the reference a base pointer held; a teardown that stops goes on later. */
+static void put_old_base(struct vcpu *v, uint64_t table)
+{
+    struct page_info *pg = mfn_to_page(table >> PAGE_SHIFT);
+    if (put_page_type_preemptible(pg) == -ERESTART)
+        v->old_guest_table = pg; /* keeps the general reference until then */
+    else
+        put_page(pg);
+}
+
+static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+{
+    struct domain *d = v->domain;
+    uint64_t *slot = user ? &v->guest_table_user : &v->guest_table;
+    if (mfn == 0 && user) {
+        if (*slot)
+            put_old_base(v, *slot);
+        *slot = 0;
+        return 0;
+    }
+    int rc = get_page_and_type_preemptible(mfn, d, PGT_l4_page_table);
+    if (rc)
+        return rc;
+    uint64_t old = *slot;
+    *slot = mfn << PAGE_SHIFT;
+    if (user == !v->kernel_mode)
+        write_cr3(*slot);
+    if (old)
+        put_old_base(v, old); /* after the switch: the old tables may be torn down */
+    return 0;
+}
+
+static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
+{
+    struct domain *d = v->domain;
+
+    switch (op->cmd) {
+    case LAM_MMUEXT_PIN_L1_TABLE:
+    case LAM_MMUEXT_PIN_L2_TABLE:
+    case LAM_MMUEXT_PIN_L3_TABLE:
+    case LAM_MMUEXT_PIN_L4_TABLE: {
+        mfn_t mfn = op->arg1.mfn;
+        int rc = get_page_and_type_preemptible(
+            mfn, d, pt_level_type(op->cmd - LAM_MMUEXT_PIN_L1_TABLE + 1));
+        if (rc)
+            return rc;
+        struct page_info *pg = mfn_to_page(mfn);
+        if (pg->type_info & PGT_pinned) {
+            put_page_and_type(pg);
+            return -EINVAL;
+        }
+        pg->type_info |= PGT_pinned;
+        return 0;
+    }
+    case LAM_MMUEXT_UNPIN_TABLE: {
+        mfn_t mfn = op->arg1.mfn;
+        if (mfn >= max_mfn)
+            return -EINVAL;
+        struct page_info *pg = mfn_to_page(mfn);
+        if (page_get_owner(pg) != d || !(pg->type_info & PGT_pinned))
+            return -EINVAL;
+        pg->type_info &= ~PGT_pinned;
+        if (put_page_type_preemptible(pg) == -ERESTART)
+            v->old_guest_table = pg; /* done as far as the guest sees; finished later */
+        else
+            put_page(pg);
+        return 0;
+    }
+    case LAM_MMUEXT_NEW_BASEPTR:
+        return set_baseptr(v, op->arg1.mfn, false);
+    case LAM_MMUEXT_NEW_USER_BASEPTR:
+        return set_baseptr(v, op->arg1.mfn, true);
+    case LAM_MMUEXT_TLB_FLUSH_LOCAL:
+        flush_tlb_local();
+        return 0;
+    case LAM_MMUEXT_TLB_FLUSH_MULTI: /* the domain's CPUs: a superset of the vCPU mask's */
+    case LAM_MMUEXT_TLB_FLUSH_ALL:
+        flush_tlb_domain(d);
+        return 0;
+    case LAM_MMUEXT_INVLPG_LOCAL:
+    case LAM_MMUEXT_INVLPG_MULTI:
+    case LAM_MMUEXT_INVLPG_ALL:
+        /* As Xen: an address that is not the guest's is silently not flushed. */
+        if (!guest_range_ok(op->arg1.linear_addr, 1))
+            return 0;
+        if (op->cmd == LAM_MMUEXT_INVLPG_LOCAL)
+            invlpg(op->arg1.linear_addr);
+        else
+            flush_tlb_domain_one(d, op->arg1.linear_addr);
+        return 0;
+    case LAM_MMUEXT_SET_LDT:
+        if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
+            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul))
+            return -EINVAL;
+        v->ldt_base = op->arg1.linear_addr;
+        v->ldt_ents = op->arg2.nr_ents;
+        return 0;
+    case LAM_MMUEXT_FLUSH_CACHE:
+    case LAM_MMUEXT_FLUSH_CACHE_GLOBAL:
+        return d->is_privileged ? 0 : -EPERM;
+    default:
+        return -ENOSYS;
+    }
+}
+
+long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
+{
+    struct vcpu *v = current;
+    const uint64_t args[4] = {ops, count, pdone, foreigndom};
+    unsigned int done, i = 0;
+    long ret;
+    int rc = 0;
+
+    if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
+        return ret;
+    if ((foreigndom & 0xffff) != DOMID_SELF_ABI && (foreigndom & 0xffff) != v->domain->domain_id)
+        rc = -EPERM;
+    for (; !rc && i < count; i++) {
+        if (v->old_guest_table || (i && hypercall_preempt_check())) {
+            rc = -ERESTART;
+            break;
+        }
+        struct lam_mmuext_op op;
+        if (copy_from_guest(&op, ops + (uint64_t)i * sizeof(op), sizeof(op))) {
+            rc = -EFAULT;
+            break;
+        }
+        spin_lock(&mm_lock);
+        rc = mmuext_one(v, &op);
+        spin_unlock(&mm_lock);
+        if (rc)
+            break;
+    }
+    if (rc == -ERESTART)
+        ret = continue_batch(LAM_HYPERCALL_MMUEXT_OP, ops, sizeof(struct lam_mmuext_op), i, count,
+                             pdone, foreigndom);
+    else if (v->old_guest_table)
+        ret = continue_result(LAM_HYPERCALL_MMUEXT_OP, rc);
+    else
+        ret = rc;
+    return report_done(pdone, done + i, (int)ret);
+}

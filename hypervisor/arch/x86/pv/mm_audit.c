@@ -1,0 +1,137 @@
+/*
+ * Frame audit: recompute, from the page tables themselves, how many
+ * references each of a domain's frames should hold, and compare with the
+ * counts in the frame table. Used by the 'a' debug key and after every test
+ * kernel (a leaked or missing reference shows up as a mismatch).
+ *
+ * Expected general count = 1 (allocation) + entries in validated tables that
+ * point at it + pins + CR3 references. Expected type count = for a table:
+ * references from validated tables one level up + pins + CR3 loads; for a
+ * writable page: present RW L1 entries in validated L1 tables.
+ *
+ * A partial table (preempted (de)validation, pv_pagetype.c) holds its own
+ * type count of 1; its entries [0, nr_validated) count like a validated
+ * table's, and a partial child entry holds a general reference only. A vCPU's
+ * old_guest_table (a teardown still to finish) holds a general reference.
+ */
+#include <asm/pv/mm.h>
+#include <hv/grant_table.h>
+#include <hv/console.h>
+#include <hv/continuation.h>
+#include <hv/lib.h>
+#include <asm/mm.h>
+#include <hv/xmalloc.h>
+
+struct expect {
+    uint32_t count, type_count;
+};
+
+static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
+                          unsigned int nr_entries, struct expect *exp)
+{
+    const pte_t *t = mfn_to_virt(mfn);
+    for (unsigned int i = 0; i < nr_entries; i++) {
+        if (level == 4 && i >= HV_SLOT_FIRST && i <= HV_SLOT_LAST)
+            continue;
+        pte_t e = t[i];
+        if (!(e & _PAGE_PRESENT))
+            continue;
+        mfn_t target = pte_mfn(e);
+        if (target >= max_mfn || (level > 1 && target == mfn))
+            continue; /* MMIO, or a linear entry pointing at its own table: no references */
+        if (level == 1 && (e & PTE_GRANT_MAPPING))
+            continue; /* counted from the maptrack entry that owns its references */
+        exp[target].count++;
+        if (level > 1 || (e & _PAGE_RW))
+            exp[target].type_count++;
+    }
+    (void)d;
+}
+
+/* One reference held by a grant mapping (gnttab_audit_mappings). */
+static void account_grant_ref(mfn_t mfn, bool writable, void *arg)
+{
+    struct expect *exp = arg;
+    if (mfn >= max_mfn)
+        return;
+    exp[mfn].count++;
+    if (writable)
+        exp[mfn].type_count++;
+}
+
+unsigned long audit_domain_frames(const struct domain *d, bool verbose)
+{
+    struct expect *exp = xzalloc_array_bytes(sizeof(*exp), max_mfn, 8);
+    unsigned long errors = 0;
+    if (!exp)
+        return 0;
+
+    spin_lock(&mm_lock);
+    for (mfn_t mfn = 0; mfn < max_mfn; mfn++) {
+        const struct page_info *pg = mfn_to_page(mfn);
+        if (page_get_owner(pg) != d)
+            continue;
+        if (pg->count_info & PGC_allocated)
+            exp[mfn].count++;
+        unsigned int level = pt_type_level(page_type(pg));
+        if (level && page_type_count(pg) && page_type_validated(pg))
+            account_table(d, mfn, level, PT_ENTRIES, exp);
+        if (level && (pg->type_info & PGT_partial)) {
+            account_table(d, mfn, level, pg->nr_validated, exp);
+            exp[mfn].type_count++; /* its own, held by the unfinished work */
+            if (pg->partial_child)
+                exp[pte_mfn(((const pte_t *)mfn_to_virt(mfn))[pg->nr_validated])].count++;
+        }
+        if (pg->type_info & PGT_pinned) {
+            exp[mfn].count++;
+            exp[mfn].type_count++;
+        }
+    }
+    gnttab_audit_mappings(account_grant_ref, exp);
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+        if (!v)
+            continue;
+        /* Frames the hypervisor holds for the vCPU: GDT pages, the registered vcpu_info. */
+        for (unsigned int g = 0; g < (v->gdt_ents + 511) / 512; g++) {
+            exp[v->gdt_frames[g]].count++;
+            exp[v->gdt_frames[g]].type_count++;
+        }
+        if (v->vcpu_info_registered) {
+            mfn_t m = virt_to_mfn(v->vcpu_info);
+            exp[m].count++;
+            exp[m].type_count++;
+        }
+        if (v->old_guest_table)
+            exp[page_to_mfn(v->old_guest_table)].count++;
+        for (int u = 0; u < 2; u++) {
+            uint64_t table = u ? v->guest_table_user : v->guest_table;
+            if (table) {
+                exp[table >> PAGE_SHIFT].count++;
+                exp[table >> PAGE_SHIFT].type_count++;
+            }
+        }
+    }
+    for (mfn_t mfn = 0; mfn < max_mfn; mfn++) {
+        const struct page_info *pg = mfn_to_page(mfn);
+        if (page_get_owner(pg) != d)
+            continue;
+        if (page_count(pg) != exp[mfn].count || page_type_count(pg) != exp[mfn].type_count) {
+            errors++;
+            if (verbose && errors <= 16)
+                log_printf(
+                    LOG_ERR,
+                    "audit d%u: mfn %#lx count %lu (expected %u) type %#lx count %lu (expected %u)",
+                    d->domain_id, (unsigned long)mfn, (unsigned long)page_count(pg), exp[mfn].count,
+                    (unsigned long)(page_type(pg) >> PGT_type_shift),
+                    (unsigned long)page_type_count(pg), exp[mfn].type_count);
+        }
+    }
+    spin_unlock(&mm_lock);
+    xfree(exp);
+    if (verbose) {
+        printk("audit d%u: %lu frame(s) with unbalanced counts", d->domain_id, errors);
+        preempt_stats_print();
+    }
+    return errors;
+}

@@ -1,0 +1,257 @@
+/*
+ * Domains and vCPUs.
+ *
+ * A domain owns frames (its page_list), a shared_info page and up to
+ * MAX_VCPUS vCPUs. A vCPU's guest register state lives in its struct vcpu
+ * while it is not running; while it runs, the live copy is the guest_regs
+ * block at the top of its physical CPU's stack (see cpu.h) and the vcpu's
+ * copy is stale.
+ */
+#ifndef LAMINA_HV_DOMAIN_H
+#define LAMINA_HV_DOMAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <asm/cpu.h>
+#include <asm/frame.h>
+#include <hv/list.h>
+#include <hv/spinlock.h>
+#include <hv/timer_heap.h>
+#include <hv/hypercall-types.h>
+#include <lamina/shared_info.h>
+
+#define MAX_DOMAINS          64
+#define MAX_VCPUS            32
+#define DOMID_FIRST_RESERVED 0x7ff0
+#define DOMID_SELF           0x7ff0
+#define DOMID_IO             0x7ff1
+#define DOMID_XEN            0x7ff2
+#define DOMID_IDLE           0x7fff
+#define NR_VIRQS             24
+#define SHUTDOWN_CODE_NONE   (~0ull)
+
+/* One guest trap-table entry (set_trap_table). */
+struct guest_trap {
+    uint64_t address; /* 0: no handler */
+    uint16_t cs;
+    uint8_t flags; /* DPL in bits 0-1, "mask events" in bit 2 */
+};
+
+/* An exception or event to deliver to the guest on the next exit. */
+struct pending_bounce {
+    bool pending;
+    bool has_error;
+    uint8_t vector;
+    uint32_t error_code;
+    uint64_t cr2;
+};
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+    struct cpu_regs regs; /* saved state while not running */
+    bool kernel_mode;     /* guest kernel (true) or guest user (false) */
+    bool online;
+    bool blocked;
+
+    uint64_t guest_table;      /* machine address of the kernel L4 */
+    uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
+    /* A table whose teardown was preempted (pv_mm.c): finished on the next mmu hypercall.
+     * Holds a general reference; the table itself is PGT_partial. */
+    struct page_info *old_guest_table;
+
+    mfn_t gdt_frames[14]; /* set_gdt: frames holding the guest's GDT */
+    unsigned int gdt_ents;
+    uint64_t ldt_base; /* MMUEXT_SET_LDT */
+    unsigned int ldt_ents;
+
+    struct guest_trap traps[256];
+    uint64_t event_callback, failsafe_callback, syscall_callback;
+    bool event_masks, failsafe_masks, syscall_masks;
+    uint64_t kernel_ss, kernel_sp;
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint16_t sel[4]; /* DS, ES, FS, GS while not running */
+
+    struct lam_vcpu_info *vcpu_info; /* in shared_info until re-registered */
+    bool vcpu_info_registered;
+    struct pending_bounce bounce;
+
+    /* Events and time */
+    uint32_t virq_port[NR_VIRQS];  /* per-vCPU VIRQ bindings (0 = none) */
+    struct timer singleshot_timer; /* VIRQ_TIMER one-shot */
+    struct timer periodic_timer;   /* VIRQ_TIMER periodic */
+    uint64_t periodic_period;      /* ns, 0 = stopped */
+    struct timer poll_timer;       /* SCHEDOP_poll timeout */
+    uint32_t poll_ports[128];      /* ports being polled (SCHEDOP_poll) */
+    unsigned int poll_nr;
+    bool fpu_ts;       /* virtual CR0.TS */
+    unsigned int iopl; /* virtual IOPL (physdev set_iopl) */
+    uint64_t iobmp;    /* guest VA of the I/O bitmap (set_iobitmap) */
+    unsigned int iobmp_nr;
+    uint64_t debugreg[8];
+
+    /* Scheduling */
+    int runstate;            /* LAM_RUNSTATE_* */
+    uint64_t runstate_entry; /* when it entered that state (ns) */
+    uint64_t runstate_time[4];
+    uint64_t runstate_guest_va; /* registered runstate area, 0 = none */
+    int64_t credit;             /* ns this vCPU may still run this period */
+    bool boosted;               /* just woke up: runs ahead of others once */
+    bool pause_flag;
+    /* Run queue (schedule.c): queued on pcpu[processor] while runnable and not loaded. */
+    struct list_head runq_elem;
+    bool on_runq;
+    bool sched_removed; /* being destroyed: never queued again */
+    /* SMP (schedule.c): the CPU it last ran on, whether a CPU has its state loaded
+     * (set when picked, cleared once its state is saved back), where it may run. */
+    unsigned int processor;
+    bool is_running;
+    uint64_t affinity; /* cpumask of physical CPUs; all by default */
+    uint8_t fpu_state[512] __attribute__((aligned(16)));
+    bool fpu_initialised;
+
+    /* XSAVE (context.c): once the CPU has XSAVE enabled every vCPU's FPU state lives in
+     * xsave_area (x87, SSE and AVX: 832 bytes); fpu_state is then only the way in from a
+     * VCPUOP_initialise context (xsave_valid false: convert on the next restore). */
+    uint64_t xcr0;          /* the guest's XCR0; 0 = never set, x87|SSE */
+    bool guest_cr4_osxsave; /* virtual CR4.OSXSAVE: XSETBV allowed */
+    bool xsave_valid;
+    uint8_t xsave_area[1024] __attribute__((aligned(64)));
+
+    bool yielded;      /* SCHEDOP_yield: let any other runnable vCPU go first, once */
+    bool initialising; /* VCPUOP_initialise in progress (vcpu_op.c) */
+};
+
+/* One event channel (2-level ABI). */
+enum evtchn_state {
+    ECS_FREE,
+    ECS_UNBOUND,
+    ECS_INTERDOMAIN,
+    ECS_PIRQ,
+    ECS_VIRQ,
+    ECS_IPI,
+    ECS_RESERVED
+};
+struct evtchn {
+    uint8_t state;        /* enum evtchn_state */
+    uint16_t notify_vcpu; /* vCPU that gets the upcall */
+    union {
+        domid_t unbound_remote; /* ECS_UNBOUND: who may bind */
+        struct {
+            domid_t dom;
+            uint32_t port;
+        } interdomain;
+        uint32_t virq;
+    } u;
+};
+
+enum domain_state { DOMAIN_RUNNING, DOMAIN_PAUSED, DOMAIN_SHUTDOWN, DOMAIN_DYING };
+
+struct domain {
+    domid_t domain_id;
+    spinlock_t lock;
+    bool is_privileged;
+    enum domain_state state;
+    unsigned int shutdown_reason;
+    uint64_t shutdown_code; /* SCHEDOP_shutdown_code: overrides the next reason */
+    bool shutdown_reported;
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpus[MAX_VCPUS];
+
+    struct lam_shared_info *shared_info;
+    mfn_t shared_info_mfn;
+
+    struct list_head page_list; /* frames this domain owns */
+    unsigned long tot_pages, max_pages;
+    unsigned long vm_assist;
+
+    spinlock_t evtchn_lock;
+    struct evtchn *evtchn; /* max_evtchns entries; port 0 is never used */
+    unsigned int max_evtchns;
+    uint32_t global_virq_port[NR_VIRQS];
+
+    struct grant_table *grant_table; /* grant_table.c */
+    unsigned int max_grant_frames;   /* 0 before creation = default */
+    unsigned int max_maptrack;       /* maptrack handles, 0 before creation = default */
+
+    unsigned int pause_count; /* domctl pausedomain nesting (state PAUSED while > 0) */
+    bool reap_pending;        /* dying, and a frame or reference was released since the last reap */
+    /* domain_kill's progress (under d->lock): a preempted destroy goes on where it stopped. */
+    uint8_t kill_stage;         /* KILL_* in domain_destroy.c */
+    bool kill_running;          /* a destroydomain is working on it now */
+    unsigned long kill_before;  /* tot_pages when the destroy began, for its report */
+    unsigned long kill_partial; /* partial tables it finished */
+    unsigned int refcnt;        /* domain_get() references held (domain_ref.c; domain_list_lock) */
+    bool is_shut_down;          /* shut down (kept when it then dies, for getdomaininfo) */
+
+    unsigned int weight; /* scheduler: proportional share, default 256 */
+    unsigned int cap;    /* percent of one CPU, 0 = none */
+    uint64_t consumed_this_period;
+    uint64_t cap_reserved; /* cap budget set aside for slices running now (sched_credit.c) */
+    /* CPUs whose TLB may hold this domain's translations: those with one of its
+     * vCPUs loaded (every switch away reloads CR3, and CR4.PGE is off). */
+    uint64_t dirty_cpumask;
+
+    char name[32];
+};
+
+/*
+ * Domains by id (common/domain_ref.c). Another CPU may reap a dying domain at
+ * any time: code that looks a domain up by id uses domain_get(), which takes
+ * a reference that keeps the struct domain (grant table, event channels,
+ * vCPUs) allocated until domain_put(), and NULL when no domain has that id.
+ * The domain may be dying (check d->state). Reading domain_list[] directly is
+ * only safe for dom0 and while holding mm_lock (see domain_ref.c).
+ */
+extern struct domain *domain_list[MAX_DOMAINS];
+struct domain *domain_get(unsigned int id);
+void domain_put(struct domain *d);
+/* domain_create: publish d under its id; -EEXIST if the id is taken. */
+int domain_list_add(struct domain *d);
+/* The reaper: take d off the list if no reference is held (true), else leave it (false;
+ * the last domain_put() marks it for reaping again). */
+bool domain_unlist_if_unused(struct domain *d);
+/* References held right now (diagnostics and tests). */
+unsigned int domain_refs(const struct domain *d);
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus);
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+/* Give a frame to a domain (it becomes the owner with one general reference). */
+int domain_assign_frame(struct domain *d, mfn_t mfn);
+/* Shutdown: record the reason and stop the domain's vCPUs. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+void domain_crash(struct domain *d, const char *why);
+
+/*
+ * Destruction (common/domain_destroy.c). domain_kill() stops the domain for
+ * good and gives up everything it holds; its frames return to the heap as
+ * their last references go (domain_page_released, called by put_page), and
+ * once none is left domain_reap() frees the domain itself. Until then it is
+ * listed as dying.
+ */
+int domain_kill(struct domain *d); /* -ERESTART: preempted, call again to go on */
+/* Free a domain's structures and shared frames once it is off the list (or never was). */
+void domain_free_unlisted(struct domain *d);
+void domain_page_released(struct page_info *pg);
+/* Free the domains that have nothing left; cheap when there are none. */
+void domain_reap(void);
+extern bool domain_reap_pending;
+/* arch: drop the page-table, GDT and vcpu_info references a domain's vCPUs hold; the
+ * number of tables a preempted hypercall had left partial (finished here). */
+unsigned long arch_domain_relinquish(struct domain *d);
+
+/* Called when the domain has stopped for good (arch: halt/power off QEMU for dom0). */
+void domain_shutdown_report(struct domain *d);
+
+static inline struct domain *current_domain(void)
+{
+    return current->domain;
+}
+
+/* "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" or "unknown" (common/sched/sched_op.c). */
+const char *shutdown_reason_name(unsigned int reason);
+/* Set up v's single-shot and periodic timers (common/vcpu_op.c). */
+void vcpu_timers_init(struct vcpu *v);
+
+#endif

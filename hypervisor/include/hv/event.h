@@ -1,0 +1,26 @@
+/* Event channels (2-level ABI) and VIRQs. */
+#ifndef LAMINA_HV_EVENT_H
+#define LAMINA_HV_EVENT_H
+
+#include <stdbool.h>
+#include <hv/domain.h>
+
+int evtchn_init(struct domain *d, unsigned int max_ports);
+void evtchn_destroy(struct domain *d);
+/* For the domain builder: an unbound port of d that domain `remote` may bind. */
+int evtchn_alloc_unbound_for(struct domain *d, domid_t remote, uint32_t *port);
+/* Mark port pending in d and notify its vCPU (the 2-level delivery rule). */
+void evtchn_set_pending(struct domain *d, uint32_t port);
+/* Raise a VIRQ: per-vCPU ones on v, global ones on the domain's bound vCPU. */
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
+void send_global_virq(struct domain *d, unsigned int virq);
+bool virq_is_global(unsigned int virq);
+/* Is port pending in d (ignoring the mask)? */
+bool evtchn_port_pending(const struct domain *d, uint32_t port);
+
+/* Scheduler hooks (common/schedule.c). */
+void vcpu_wake(struct vcpu *v);
+void vcpu_block(struct vcpu *v);
+bool vcpu_event_deliverable(const struct vcpu *v);
+
+#endif
