@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Lamina top-level build. Everything lands in build/ (see docs/building.md).
 #   make            build the hypervisor, the dom0 tools and the test kernels
 #   make run        build, then boot Lamina in QEMU on the serial console

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Build a lean PV-only Linux for Lamina from Debian's linux-source package.
 # Optional: the tests use Debian's stock linux-image-amd64, which needs nothing.
 #   build-lean-kernel.sh dom0|domu [OUTDIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs what the build and the tests need on a fresh Debian 12 machine, and
 # fetches Debian's kernel and Xen 4.17 packages into build/pkgs (unpacked there,
 # never installed into /boot). Idempotent: a second run does nothing.

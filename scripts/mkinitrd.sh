@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Assemble build/dom0/initrd.img: busybox-static, the stock kernel's Xen
 # device modules, Lamina's dom0 tools with the libraries they link, the
 # system tests, and dom0-tools/initramfs/init. Also places the dom0 kernel

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # make run: boot Lamina in QEMU with Debian's kernel as dom0 (a root shell on the
 # serial console; 'poweroff' ends QEMU, Ctrl-A X quits QEMU at any time).
 #   LAMINA_KERNEL  first domain's kernel (default build/dom0/vmlinuz; a test kernel

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Reads every results file (lines "PASS name", "FAIL name", "SKIP name"),
 # prints the failures, then one summary line; exits non-zero on any failure
 # or when no test ran at all.

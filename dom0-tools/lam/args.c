@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Command-line parsing driven by a command's option table. GNU style: options and positional
  * arguments may be mixed, "--name=value", "--name value", "-x value", and "--" ends options.

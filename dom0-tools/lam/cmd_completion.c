@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * lam completion bash: print a bash completion script generated from the command table, so a
  * new command or option completes without anyone editing a script by hand.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam convert: between domain XML and Xen's xl.cfg format. */
 #include "lam_domcfg.h"
 

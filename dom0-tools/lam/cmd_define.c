@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam define FILE: store a validated definition in the state directory. */
 #include "lam_domcfg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam destroy ID: stop a running domain at once and free its resources (virsh destroy). */
 #include "lam_hv.h"
 

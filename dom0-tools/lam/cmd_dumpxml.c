@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam dumpxml FILE|NAME: the normalised XML with every default filled in. */
 #include "lam_domcfg.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam help [COMMAND] */
 #include "lam.h"
 

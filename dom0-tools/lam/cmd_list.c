@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam list [--all]: running domains (from the hypervisor) and, with --all, the defined ones. */
 #include "lam_domcfg.h"
 #include "lam_hv.h"

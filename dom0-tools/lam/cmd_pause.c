@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam pause ID: stop scheduling a running domain's vCPUs (virsh suspend, xl pause). */
 #include "lam_hv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam sched-credit ID [--weight N] [--cap PCT]: show or set a domain's CPU share (xl sched-credit).
  */
 #include "lam_hv.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam store read|write|ls|rm|watch: look at and change the store through libxsclient. */
 #include "lam.h"
 

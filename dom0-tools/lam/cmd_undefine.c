@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam undefine NAME|UUID: remove a definition from the state directory. */
 #include "lam_domcfg.h"
 

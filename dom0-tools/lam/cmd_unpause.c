@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam unpause ID: undo one `lam pause` (virsh resume, xl unpause). */
 #include "lam_hv.h"
 

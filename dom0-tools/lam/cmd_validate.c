@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam validate FILE...: parse, fill defaults and check each file; report every problem. */
 #include "lam_domcfg.h"
 

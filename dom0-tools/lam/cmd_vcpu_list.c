@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam vcpu-list ID: a domain's vCPUs, the physical CPU each is on, and where it may run. */
 #include "lam_hv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam vcpu-pin ID VCPU CPUS: where a vCPU may run (hard affinity; xl vcpu-pin, virsh vcpupin). */
 #include "lam_hv.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The lam command table. Adding a command is one line in LAM_COMMAND_LIST: X(foo) refers to
  * `const struct lam_command lam_cmd_foo`, defined in cmd_foo.c (the Makefile builds every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Printing libdomcfg's collected problems in lam's error format. */
 #include "lam_domcfg.h"
 

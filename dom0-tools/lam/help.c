@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Help text, generated from the command table so it cannot drift from what is parsed. */
 #include "lam.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam's glue to libhvctl (see lam_hv.h). */
 #include "lam_hv.h"
 

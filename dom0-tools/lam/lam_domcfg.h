@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam's glue to libdomcfg: printing its diagnostics in lam's format. */
 #ifndef LAM_DOMCFG_H
 #define LAM_DOMCFG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam's glue to libhvctl: reaching the hypervisor and naming running domains. */
 #ifndef LAM_HV_H
 #define LAM_HV_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* lam entry point: find the command in the table, parse its arguments, run its handler. */
 #include "lam.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Connections: message framing on input, the output queue, and the
  * backpressure that keeps one client from holding the daemon's memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The table of domains the store knows: introduced ones and node owners. */
 #include <stdlib.h>
 #include <string.h>

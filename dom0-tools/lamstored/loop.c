@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* epoll-based event loop (see loop.h). */
 #include <errno.h>
 #include <sys/epoll.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The daemon's event loop: epoll over sockets, event channels and signals. */
 #ifndef LAMSTORED_LOOP_H
 #define LAMSTORED_LOOP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * lamstored: Lamina's store daemon (the xenstore protocol).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CONTROL "<command>\0[<args>\0]": the daemon's own commands, for
  * privileged connections only.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain requests: INTRODUCE, RELEASE, GET_DOMAIN_PATH,
  * IS_DOMAIN_INTRODUCED, RESUME, SET_TARGET.

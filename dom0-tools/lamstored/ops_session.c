@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Per-connection requests: WATCH, UNWATCH, RESET_WATCHES, TRANSACTION_*. */
 #include <errno.h>
 #include <stdio.h>

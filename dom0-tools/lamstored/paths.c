@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Path validation and resolution (see paths.h). */
 #include <errno.h>
 #include <stdio.h>

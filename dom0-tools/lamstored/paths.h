@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Path rules: absolute paths start with '/', relative ones are taken below
  * /local/domain/<domid>/ of the caller; only [A-Za-z0-9-/_@] are allowed,

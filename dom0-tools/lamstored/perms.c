@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Permission checks and the permission string format (see perms.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Permissions as Xen's daemons apply them. A node's list starts with its
  * owner, whose letter is the access of every domain not listed: "n0 r5"

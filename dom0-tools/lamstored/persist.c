@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * State file (see persist.h). Binary, little-endian host order (the file
  * never leaves the machine), written to FILE.tmp and renamed:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Restart persistence. A clean stop writes the whole store (nodes with
  * values and permissions, introduced domains, the watches and open

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Quota names, defaults and command-line parsing (see quota.h). */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-domain and per-connection limits. Defaults are at least as generous
  * as Xen 4.17's xenstored (nodes 1000, node size 2048, 5 perms, path 2048,

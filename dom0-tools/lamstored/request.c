@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Request dispatch: one table says, per message type, which handler runs,
  * whether it needs a privileged connection, and whether it changes the

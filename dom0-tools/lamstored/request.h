@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One request being handled: its connection, header, payload, the
  * transaction it runs in, and the reply being built. Handlers (ops_*.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Store ring page I/O (see ring.h). */
 #include <string.h>
 

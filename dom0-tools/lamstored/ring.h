@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Reading requests from and writing replies to a store ring page, with no
  * device behind it: the same code runs on a dom0's mapped page and, in the

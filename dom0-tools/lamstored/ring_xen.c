@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Ring transport plumbing for a real dom0 (see ring_xen.h). Ioctl layouts
  * follow Linux's uapi xen/evtchn.h and xen/gntdev.h (types 'E' and 'G').

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The shared-ring transport on a real dom0: the local ring page from
  * /proc/xen/xsd_kva with the port in /proc/xen/xsd_port, and each

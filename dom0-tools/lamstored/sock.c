@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unix socket listener and socket connections (see sock.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Unix socket transport: where dom0's tools and Debian's xenstore
  * clients connect (/run/xenstored/socket, or XENSTORED_PATH). Every socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The daemon's state and the objects every part shares: connections, their
  * watches and transactions, introduced domains, and the committed tree.

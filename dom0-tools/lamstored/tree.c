@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The committed node tree and its path index (see tree.h). */
 #include <string.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The committed store: a tree of nodes, each with a value, a permission
  * list and children, indexed by full path in a hash table so that a READ

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Transaction overlays, conflict checks and commit (see txn.h). */
 #include <errno.h>
 #include <stdlib.h>

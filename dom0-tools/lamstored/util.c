@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Allocation, hashing, number parsing and logging helpers (see util.h). */
 #include <errno.h>
 #include <stdarg.h>

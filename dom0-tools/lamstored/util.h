@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Small helpers shared by the daemon's files. Allocation failures abort:
  * the per-domain memory quota keeps guests from driving the daemon out of

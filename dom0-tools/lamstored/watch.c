@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Watch registration and event delivery (see watch.h). */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Watches: a connection registers (path, token); every committed change at
  * or below path sends it WATCH_EVENT "changed-path\0token\0". Removing a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The defaults pass (libvirt's post-parse): make every implicit choice explicit, so that the
  * normalised XML says exactly what the toolstack will do and a definition stored today means

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Diagnostics: a growable list of rendered messages with their severity. */
 #include "domcfg.h"
 

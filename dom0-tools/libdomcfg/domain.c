@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Lifetime of a domain model, extras lists, positioned messages, and the load pipeline. */
 #include "domcfg_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Private to libdomcfg: shared helpers of the passes. */
 #ifndef DOMCFG_INTERNAL_H
 #define DOMCFG_INTERNAL_H

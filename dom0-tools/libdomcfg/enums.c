@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The string spelling of every enum in the model, one table each, shared by all passes. */
 #include "domcfg_internal.h"
 

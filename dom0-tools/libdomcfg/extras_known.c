@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Elements libvirt's domain schema accepts that Lamina does not model. The parser keeps them
  * verbatim (with a warning) so that formatting back never loses what a user wrote; anything

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * struct domcfg_domain -> normalised XML. Fixed element order (libvirt's), two-space indent,
  * single-quoted attributes, sizes in KiB. Elements kept from the input that we do not model

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # libFuzzer harnesses for the XML and xl.cfg parsers (tests/fuzz/domcfg). Built with clang
 # against the library sources directly, so the parser itself is instrumented.
 BUILD   ?= $(abspath ../../build)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Reading a whole (small) file, with errors that name it. */
 #include "domcfg_internal.h"
 

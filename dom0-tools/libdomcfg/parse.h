@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Private to the XML parser (parse_*.c): context, messages, and child/attribute walking. */
 #ifndef DOMCFG_PARSE_H
 #define DOMCFG_PARSE_H

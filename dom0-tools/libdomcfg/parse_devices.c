@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* XML -> struct domcfg_domain: <devices> (disks, interfaces, consoles, xenbus, memballoon). */
 #include "parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * XML -> struct domcfg_domain, the top level: <domain> and everything outside <devices>.
  * The parser checks structure and values itself so that every problem is reported with the

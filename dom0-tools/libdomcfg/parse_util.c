@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Building blocks of the XML parser: positioned messages, attributes, text, child walking. */
 #include "parse.h"
 

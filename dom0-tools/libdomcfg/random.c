@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Random bytes for UUIDs and MAC addresses. Tests swap in a deterministic source so golden
  * files can contain generated values. */
 #include "domcfg_internal.h"

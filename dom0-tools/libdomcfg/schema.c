@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The RelaxNG schema (domain.rng). It is compiled into the library at build time
  * (schema_data.c, generated from domain.rng by the Makefile) so that lam, the tests and the

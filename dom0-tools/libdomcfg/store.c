@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The definitions store: one normalised XML file per defined domain,
  * <state-dir>/domains/<name>.xml. The file name is the domain name (unique by construction);

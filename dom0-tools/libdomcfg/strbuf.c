@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A growable string for the formatters: out-of-memory is sticky and reported once, at the
  * end, so the formatting code stays a straight line of appends. */
 #include "domcfg_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-thread libxml2 state: a parser context (reset between documents, it keeps its name
  * dictionary, which saves most of a parse's allocations) and a RelaxNG validation context

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The validate pass (libvirt's domain_validate): rules that relate values to each other, which
  * the schema cannot express. Runs after the defaults pass, so it sees the domain as it will be

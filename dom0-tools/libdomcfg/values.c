@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Parsers and printers for the small value syntaxes of domain XML: sizes, cpusets, MACs,
  * UUIDs. Strict: no signs, no surrounding junk, no silent overflow. */
 #include "domcfg_internal.h"

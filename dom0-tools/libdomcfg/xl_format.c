@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * struct domcfg_domain -> xl.cfg. Writes the keys xl_parse.c reads, in a fixed order; what
  * xl.cfg cannot say (titles, VLAN tags, kept libvirt elements, sizes that are not whole MiB)

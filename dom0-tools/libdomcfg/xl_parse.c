@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xl.cfg -> struct domcfg_domain: the meaning of xl's keys (xl.cfg(5), xl-disk-configuration,
  * xl-network-configuration) for the PV subset that maps onto our domain XML. Keys with no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xl.cfg syntax (what Xen's libxlu accepts): settings "key = value" separated by newlines
  * or ';', '#' comments, values that are numbers, single- or double-quoted strings with C

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Private: the xl.cfg file syntax (xl_syntax.c), separate from what the keys mean. */
 #ifndef DOMCFG_XL_SYNTAX_H
 #define DOMCFG_XL_SYNTAX_H

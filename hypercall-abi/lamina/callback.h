@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/callback.h - the callback_op hypercall (number 30):
  * callback_op(cmd, arg). Registers the guest entry points the hypervisor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/console.h - the console_io hypercall (number 18):
  * console_io(cmd, count, buffer).

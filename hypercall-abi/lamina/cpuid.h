@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/cpuid.h - the hypervisor CPUID leaves and the forced-emulation prefix.
  *

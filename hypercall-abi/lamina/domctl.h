@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/domctl.h - the domctl hypercall (number 36): domain control for the
  * control domain's toolstack. domctl(struct lam_domctl *op).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/elfnote.h - ELF note types a PV kernel uses to describe itself to the
  * domain builder.

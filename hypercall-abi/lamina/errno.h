@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/errno.h - error numbers returned by hypercalls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/event_channel.h - the event_channel_op hypercall (number 32):
  * event_channel_op(cmd, arg). The older event_channel_op_compat (16) takes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/features.h - feature bits reported by xen_version(LAM_XENVER_get_features)
  * in submap 0, and used as bit numbers in the SUPPORTED_FEATURES ELF note.

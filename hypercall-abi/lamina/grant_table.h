@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/grant_table.h - grant tables (v1) and the grant_table_op hypercall
  * (number 20): grant_table_op(cmd, ops, count).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/hypercall.h - hypercall numbers and the calling convention.
  *

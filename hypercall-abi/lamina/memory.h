@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/memory.h - the memory_op hypercall (number 12): memory_op(cmd, arg).
  *

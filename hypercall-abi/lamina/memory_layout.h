@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/memory_layout.h - page size and the fixed virtual layout of a 64-bit
  * PV guest's address space.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/mmu.h - page-table hypercalls of a direct-paged PV guest:
  * mmu_update (1), update_va_mapping (14), mmuext_op (26), and the multicall

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/physdev.h - the physdev_op hypercall (number 33): physdev_op(cmd, arg).
  * physdev_op_compat (19) takes one pointer to {uint32_t cmd; union of these}.

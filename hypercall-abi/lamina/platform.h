@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/platform.h - the platform_op hypercall (number 7), control domain only:
  * platform_op(struct lam_platform_op *op).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/sched.h - the sched_op hypercall (number 29): sched_op(cmd, arg).
  *

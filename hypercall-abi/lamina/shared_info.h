@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/shared_info.h - the page the hypervisor shares with every domain.
  *

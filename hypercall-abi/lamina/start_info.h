@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/start_info.h - the start_info page a PV kernel finds at entry.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/traps.h - exceptions and returns from them for a 64-bit PV kernel:
  * the trap table (set_trap_table, number 0), the exception-bounce frame, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/types.h - scalar types and compile-time layout checks shared by every
  * public Lamina ABI header.

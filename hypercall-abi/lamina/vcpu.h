@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/vcpu.h - the vcpu_op hypercall (number 24): vcpu_op(cmd, vcpuid, arg),
  * and the full vCPU register context used by LAM_VCPUOP_initialise.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/version.h - the xen_version hypercall (number 17): xen_version(cmd, arg).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lamina/vm_assist.h - the vm_assist hypercall (number 21): vm_assist(cmd, type).
  *

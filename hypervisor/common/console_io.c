@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* console_io: guest console output into the hypervisor console, and (dom0) input. */
 #include <hv/console.h>
 #include <hv/domain.h>

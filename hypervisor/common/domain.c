@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Domain and vCPU lifecycle. */
 #include <hv/domain.h>
 #include <hv/event.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domain list and the lifetime of a domain looked up by id.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * domctl: the control domain's handle on other domains (Xen 4.17's interface,
  * version 0x15; see hypercall-abi/lamina/domctl.h for what each call does).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables, version 1 (GNTTABOP_*), for 64-bit PV domains.
  *

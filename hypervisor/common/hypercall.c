@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypercall dispatch. The table itself is generated from
  * hypercall-abi/hypercalls.list (build/gen/hypervisor/hypercall-table.c):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Turning a boot module into a kernel ELF image: an ELF is used in place; a
  * bzImage (Debian's vmlinuz) has its compressed payload decompressed into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Debug keys on the serial console (as Xen's): a key typed on the hypervisor
  * console dumps state. 'h' lists them.

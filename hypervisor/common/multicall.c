@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * multicall: a batch of hypercalls in one guest entry. Each entry's result is
  * written back. An iret entry is performed and ends the batch (as on Xen);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* panic: print why, then stop the machine (QEMU exits through the debug-exit device). */
 #include <stdarg.h>
 #include <hv/console.h>

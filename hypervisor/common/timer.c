@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypervisor timers: a per-CPU heap of deadlines (common/timer_heap.c) driven
  * by the local APIC one-shot timer, always armed for the earliest deadline.

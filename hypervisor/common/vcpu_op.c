@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vcpu_op and the guest timers: vcpu_info placement, runstate areas, the
  * one-shot and periodic timers that raise VIRQ_TIMER, and set_timer_op.

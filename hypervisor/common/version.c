@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* xen_version: what guests learn about the hypervisor (same answers as Xen 4.17 where they matter).
  */
 #include <hv/domain.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Small-object allocator; see xmalloc.h for the contract.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Shared runner of the benchmark kernels (tests/bench/<name>/): boot
 # build/guests/<kernel>.elf on Xen 4.17 and on Lamina in the same invocation
 # (same QEMU command line, one after the other so they do not compete for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Boot PV test kernels under QEMU on Xen 4.17 and/or Lamina and record results.
 #
 #   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [--smp N] [test ...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Boot Debian's kernel as dom0 with the dom0 initramfs on Lamina or on Xen 4.17
 # (the same QEMU and kernel command lines for both, so the test is differential),
 # run an in-dom0 system test (/systest/<name>.sh, default tests/system/dom0/dom0.sh)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Runs one cmocka test program with TAP output and appends one line per test
 # case to the results file: "PASS suite.case", "FAIL suite.case" or
 # "SKIP suite.case". A program that dies before reporting every planned case

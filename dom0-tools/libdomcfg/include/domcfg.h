@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libdomcfg: Lamina domain configuration (libvirt-style domain XML for Xen PV guests).
  *

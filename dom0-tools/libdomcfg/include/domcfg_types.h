@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The typed model of a domain: what the parser produces, the defaults and validate passes
  * work on, and the formatters write. Enum values have string tables in domcfg_enums.h.

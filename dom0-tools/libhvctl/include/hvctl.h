@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libhvctl: the hypervisor's domain controls (domctl) for dom0 tools.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libhvctl: domctl requests and their answers (see include/hvctl.h). */
 #include "hvctl.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Linux dom0 backend: hypercalls through /dev/xen/privcmd's
  * IOCTL_PRIVCMD_HYPERCALL (include/uapi/xen/privcmd.h). The hypervisor reads

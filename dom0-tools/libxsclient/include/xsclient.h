@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libxsclient: a small blocking client of the store daemon for Lamina's
  * tools (lam, the backends). One handle is one connection, used by one

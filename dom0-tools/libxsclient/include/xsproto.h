@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The xenstore wire protocol as Lamina speaks it: message header, message
  * types, size limits, error names and the shared ring page. Numbers and

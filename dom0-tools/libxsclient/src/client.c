@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libxsclient: blocking store client (see xsclient.h), over the daemon's Unix
  * socket or, as Xen's libxenstore does when no daemon socket answers, over

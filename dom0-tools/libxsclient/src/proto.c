@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Name tables for the xenstore wire protocol (see xsproto.h). */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Just enough ACPI to find the CPUs: the RSDP (EBDA or the BIOS area
  * 0xe0000-0xfffff), the RSDT or XSDT it points to, and the local APIC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Structure offsets for assembly, generated at build time: this file is
  * compiled to assembly and the build turns each "->NAME value" marker into a

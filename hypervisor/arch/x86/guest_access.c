@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Fault-tolerant copies to and from guest memory; see guest_access.h. */
 #include <asm/guest_access.h>
 #include <hv/errcodes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Interprocessor interrupts: the kick (wake an idle CPU or make a busy one
  * pass through its exit path, where it reschedules) and "call function"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Link map of the hypervisor image: linked at HV_VIRT_BASE, loaded at HV_PHYS_BASE. */
 #include <asm/memlayout.h>
 

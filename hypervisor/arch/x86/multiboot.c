@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Multiboot 1 (QEMU -kernel) and multiboot 2 (GRUB) information parsing.
  * Everything is copied into boot_info so the loader's block can be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The legacy 8259 PICs. Firmware leaves them delivering IRQ 0-7 on vectors
  * 8-15, which collide with CPU exceptions (the PIT tick would look like a

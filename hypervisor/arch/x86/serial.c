@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Polled 16550 UART driver: output never depends on interrupts, so panics still print. */
 #include <asm/serial.h>
 #include <asm/x86.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * start_lamina: the boot CPU's path from the loader to the first domain.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * TSC calibration against PIT channel 2, pvclock scaling, the CMOS wall
  * clock, and the local APIC one-shot timer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor's own page-table edits: mapping frames at chosen virtual
  * addresses inside its slots (the M2P, the vmap window), and vmap itself, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Credit accounting: how much CPU time each vCPU may use, machine-wide.
  *

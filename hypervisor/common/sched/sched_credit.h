@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Credit accounting for the scheduler (sched_credit.c), shared with the run
  * queues in schedule.c. Internal to the scheduler.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* sched_op and vm_assist. */
 #include <hv/console.h>
 #include <hv/domain.h>

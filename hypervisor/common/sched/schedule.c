@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The vCPU scheduler: a run queue per physical CPU, ordered by credit, with
  * stealing between them.

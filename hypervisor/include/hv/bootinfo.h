@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* What the boot loader told us, copied out of its (multiboot 1 or 2) information block. */
 #ifndef LAMINA_HV_BOOTINFO_H
 #define LAMINA_HV_BOOTINFO_H

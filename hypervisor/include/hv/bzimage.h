@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The dom0 kernel as distributions ship it: a bzImage (x86 boot protocol
  * image) whose protected-mode part carries the compressed vmlinux ELF. As

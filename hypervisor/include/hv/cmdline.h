@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Table-driven parser for the hypervisor command line, in Xen's spelling:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypervisor console: log lines go to the serial port (if console=com1)
  * and always into an in-memory ring that the debug keys can replay. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hypercall continuations: how a long hypercall stops early and is resumed.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Parser and loader for the ELF64 image of a PV kernel (Linux vmlinux, our
  * test kernels). The image is untrusted: every offset, size and address

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Error numbers returned by hypervisor functions and hypercalls (as negative
  * values). The numbers are the Linux x86 ones, which Xen's public errno.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Event channels (2-level ABI) and VIRQs. */
 #ifndef LAMINA_HV_EVENT_H
 #define LAMINA_HV_EVENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables (v1): per-domain shared entries, active (pinned) state, and the
  * maptrack table of mappings a domain holds of other domains' grants.

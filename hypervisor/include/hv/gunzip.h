@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Freestanding gzip (RFC 1952) / deflate (RFC 1951) decoder for bzImage
  * payloads built with CONFIG_KERNEL_GZIP. Single call, like the xz

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The hypercall table, generated from hypercall-abi/hypercalls.list by the build. */
 #ifndef LAMINA_HV_HYPERCALL_DISPATCH_H
 #define LAMINA_HV_HYPERCALL_DISPATCH_H

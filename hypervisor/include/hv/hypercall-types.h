@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Types used by the generated hypercall prototypes (build/gen/hypervisor/hypercall-handlers.h). */
 #ifndef LAMINA_HV_HYPERCALL_TYPES_H
 #define LAMINA_HV_HYPERCALL_TYPES_H

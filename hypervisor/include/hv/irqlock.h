@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Spinlocks that are also taken from interrupt context (timer callbacks raise
  * VIRQs): they must be held with interrupts off, or an interrupt arriving on

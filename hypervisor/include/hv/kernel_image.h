@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A kernel ELF image ready for the domain builder (common/kernel_image.c). */
 #ifndef LAMINA_HV_KERNEL_IMAGE_H
 #define LAMINA_HV_KERNEL_IMAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Freestanding C library subset for the hypervisor: string functions with the
  * standard signatures (implemented in common/string.c), a bounded printf

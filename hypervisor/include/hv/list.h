@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Intrusive circular doubly-linked list: embed a struct list_head in the
  * object and recover the object with list_entry(). An empty list is a head

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Leveled logging. log_printf() is implemented by the hypervisor's console
  * code (serial line plus in-memory ring, filtered by loglvl=); host tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Fatal errors. panic() is implemented by the hypervisor (print, dump, halt
  * or reboot) and by each host test program (usually a longjmp back into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The vCPU scheduler. */
 #ifndef LAMINA_HV_SCHED_H
 #define LAMINA_HV_SCHED_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Ticket spinlock. Each locker takes the next ticket and waits until the
  * owner counter reaches it, so CPUs get the lock in arrival order (no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Per-CPU software timers (common/timer.c) on top of the timer heap
  * (lib/timer_heap). A timer fires on the CPU whose heap holds it, in the

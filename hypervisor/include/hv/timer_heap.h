@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Binary min-heap of timers ordered by expiry time.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The interface version Lamina reports (xen_version, CPUID 0x40000001). We
  * implement the Xen 4.17 PV interface, so guests see 4.17. */
 #ifndef LAMINA_HV_VERSION_INFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Freestanding decoder for the .xz container (the format of Debian's bzImage
  * payload) with the LZMA2 filter and the x86 BCJ filter in front of it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * bzImage payload location and decompression; see bzimage.h for the format.
  * The image is untrusted: every offset is checked against len before use,

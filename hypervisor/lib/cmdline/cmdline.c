@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Command-line parser; the accepted spelling is described in cmdline.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * ELF64 PV kernel parser and loader; the accepted format and the error
  * codes are described in elf_pv.h.

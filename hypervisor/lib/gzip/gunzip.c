@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * gzip member and deflate decoding into a flat output buffer.
  *

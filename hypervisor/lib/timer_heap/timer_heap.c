@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Timer min-heap: slot 0 holds the earliest timer, slot i's children are
  * 2i+1 and 2i+2 and never expire earlier than it. Every move of a timer

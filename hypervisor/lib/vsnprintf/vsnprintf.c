@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Bounded printf formatter (fmt_vsnprintf, fmt_snprintf).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The x86 branch/call/jump filter of .xz, decoding side.
  *

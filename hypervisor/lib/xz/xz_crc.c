@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CRC-32 and CRC-64 of the .xz format, one table lookup per byte.
  *

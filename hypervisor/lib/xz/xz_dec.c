@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The .xz container around the LZMA2 data (xz-file-format 1.1.0):
  *

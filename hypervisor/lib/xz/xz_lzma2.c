@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * LZMA2 and LZMA decoding into a flat output buffer that doubles as the
  * dictionary.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # dom0 benchmark: the same Debian kernel and dom0 initramfs booted on Xen 4.17
 # and on Lamina in one invocation, with the same QEMU command line and one (or --smp N)
 # physical CPU (tests/system/run-dom0.sh --systest bench), one boot after the

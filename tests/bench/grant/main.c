@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant-table benchmark (issue 5): map+unmap of one granted page (host
  * mapping by virtual address) and a 4 KiB grant copy (grant -> frame), each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Null hypercall round trip: rdtsc around a tight loop of N xen_version(0)
  * calls (the call Linux uses to force event delivery), several rounds after a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Null hypercall benchmark: boot build/guests/bench-hypercall.elf on Xen 4.17
 # and on Lamina in the same invocation (same QEMU command line, run one after
 # the other so they do not compete for the CPUs), and print cycles per call

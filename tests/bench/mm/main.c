@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * PV-memory benchmark: the four operations issue 3 names, each timed with
  * rdtsc over a loop, several rounds after a warm-up, best and median printed

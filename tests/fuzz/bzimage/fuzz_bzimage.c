@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for bzImage handling: bzimage_payload() on arbitrary
  * headers must either refuse with a documented code or return a payload

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the command-line parser and size_parse(): any
  * byte string (made NUL-terminated) must parse without memory errors, the

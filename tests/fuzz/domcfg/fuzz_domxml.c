@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the domain XML parser (parse, defaults, validate, format).
  * Beyond memory safety it checks two properties:

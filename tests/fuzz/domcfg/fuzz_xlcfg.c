@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the xl.cfg parser. An accepted and valid xl.cfg must convert to XML
  * that loads again, and back to xl.cfg that parses again.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the PV kernel ELF parser and loader: any input
  * must either be refused or parse into an info whose segments load within

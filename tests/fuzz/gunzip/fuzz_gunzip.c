@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the gzip/deflate decoder: each input is decoded as
  * a gzip member by gunzip() and as raw deflate data by inflate_raw() (so

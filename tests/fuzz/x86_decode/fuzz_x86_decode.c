@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the page-table write decoder and emulator
  * (hypervisor/common/x86_decode.c, x86_emulate.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the .xz decoder. Each input is decoded twice:
  *  - as a whole .xz file by xz_decompress() into a bounded heap buffer;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domU half of dom-destroy-busy: builds a big page-table tree, then pins
  * and unpins it for ever, so that whenever dom0 destroys it, the domain is

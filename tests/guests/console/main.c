@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Console output: console_io(write) of short, empty and long buffers succeeds,
  * and start_info looks like what a builder must provide to a control domain.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * CPUID through the forced-emulation prefix: the hypervisor leaves at
  * 0x40000000 (signature, version, hypercall pages, no HVM upcall vector) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domU half of dom-destroy. It maps dom0's grant reference 10 read-write
  * and writes a pattern through it, allocates an event channel for dom0, leaves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Destroying a domain in the middle of long page-table work: the domU
  * (churn-peer) pins and unpins a 70-table tree for ever, so its pins and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Destroying a domain while another vCPU of dom0 keeps naming it by id: dom0
  * vCPU 1 hammers the domU (churn-peer, busy pinning page tables) with grant

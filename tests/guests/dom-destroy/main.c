@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Destroying a domain (domctl destroydomain) with a boot-time domU
  * (destroy-peer) that shut down while holding a read-write mapping of a dom0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * domctl as the control domain sees it when it is alone: getdomaininfo of
  * itself (pages, vCPUs, flags, shared_info frame) and of missing domains, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Interdomain event channels between dom0 (this kernel) and a boot-time domU
  * (evtchn-peer): dom0 allocates an unbound port for domain 1, the peer binds it,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Every 2-level event channel operation and its errors, in one domain (dom0
  * with two vCPUs, see hv-args; vCPU 1 stays down, which binding to it does not

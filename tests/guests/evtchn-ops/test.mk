@@ -1,2 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0-only
 GUEST_TESTS += evtchn-ops
 evtchn-ops_LIBS := callbacks

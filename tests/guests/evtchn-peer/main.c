@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domU half of evtchn-2dom: bind dom0's port (the first one dom0 allocates
  * for us is port 1, as ports are handed out lowest first), then answer every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Event channels between two vCPUs of one domain (dom0_max_vcpus=2, see
  * hv-args): an IPI port for each vCPU, both masked; each vCPU blocks in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The failsafe callback: FS holds a selector of our own GDT whose descriptor we
  * then mark not present (update_descriptor). The CPU keeps the loaded segment,

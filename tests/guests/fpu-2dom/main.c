@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * FPU/SSE state isolation between two domains (Lamina only): dom0 and a
  * boot-time domU (fpu-peer) each hold their own XMM0-15 and MXCSR pattern and

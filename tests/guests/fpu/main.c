@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * FPU state per vCPU (dom0_max_vcpus=2, see hv-args): vCPU 0 and vCPU 1 each
  * load their own XMM0-15, MXCSR and x87 control word and check them after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables between two domains: a boot-time domU (gnt-peer) whose builder
  * granted its console ring page to dom0 as reference 0. dom0 maps it (by

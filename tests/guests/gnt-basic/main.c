@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Grant tables v1 with the domain granting to itself (the only domain of a
  * test boot): setup_table and query_size, the owner mapping its table frame

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The grant-table limits set on the hypervisor command line (hv-args:
  * gnttab_max_frames=4 gnttab_max_maptrack_frames=2, Xen's option names):

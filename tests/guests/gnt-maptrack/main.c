@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Exhausting the maptrack table: read-only device mappings (no PTE needed)
  * of many self-granted references until map_grant_ref answers

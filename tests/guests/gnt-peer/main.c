@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domU half of gnt-2dom. Its console ring page is granted to dom0 as
  * reference 0 by the builder (as a toolstack does); this kernel writes a

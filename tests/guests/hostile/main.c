@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Hostile input: every hypercall number 0..63 with garbage arguments, with
  * pointers into the hypervisor's range and into unmapped guest space, and with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The hypercall page: this kernel carries an HYPERCALL_PAGE note, so the
  * builder must have replaced the page's int3 filler with 128 stubs of 32

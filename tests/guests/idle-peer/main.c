@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A domU that does nothing: it blocks until the end of time, so the dom0
  * system test has a running domain to list, pause, reschedule and destroy

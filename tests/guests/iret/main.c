@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The iret hypercall (23) called directly, not from an exception: it must
  * restore RAX, RCX and R11 from the context, return to the given RIP and RSP,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A populated page-table tree for long-operation tests (see big_tree.h). */
 #include "big_tree.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A populated page-table tree for long-operation tests: one L4 -> one L3 ->
  * BIG_TREE_L2S L2 tables -> BIG_TREE_L1S full L1 tables whose 512 entries all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Callback entry points (event, failsafe, syscall). The hypervisor enters
  * them like an exception handler, with RSP at the RCX slot: RCX, R11, then

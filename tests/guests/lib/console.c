@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Console output through console_io(CONSOLEIO_write). */
 #include <lamina/console.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* CPUID through the forced-emulation prefix (lamina/cpuid.h). */
 #include <lamina/cpuid.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* domctl from a test kernel: a request with the interface version filled in. */
 #ifndef LAM_GUEST_DOMCTL_UTIL_H
 #define LAM_GUEST_DOMCTL_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Entry point and ELF notes of a Lamina PV test kernel.
  *

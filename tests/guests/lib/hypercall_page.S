@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Optional hypercall page: linked only into kernels that test it. The page is
  * filled with int3 so that a builder that ignores the note makes every stub

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Lamina test-kernel framework: what a test's main.c may use.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Page-table helpers for the PV-memory test kernels: p2m/M2P translation,
  * walking the live tables through their read-only region mappings, a page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Page-table helpers for the PV-memory test kernels (tests/guests/mm-*).
  *

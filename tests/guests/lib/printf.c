@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Minimal vsnprintf: %d %i %u %x %X %p %s %c %%, flags '-' and '0', a field
  * width, and the length modifiers l, ll, z. Enough for test diagnostics.

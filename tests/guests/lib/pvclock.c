@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* System time from the pvclock record in shared_info (see lam.h). */
 #include <lamina/shared_info.h>
 

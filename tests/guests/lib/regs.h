@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Register frame built by the exception entry path (lib/entry.S): the GPRs in
  * the order pushed, then the vector, the error code (0 if none) and the

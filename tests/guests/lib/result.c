@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Test status and the single result line. Status only escalates; the reason
  * kept is the first one given at the highest status reached.

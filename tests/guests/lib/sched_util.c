@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Scheduler test helpers: pvclock, the domU's shared page, sleeping.
  */

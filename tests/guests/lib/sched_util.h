@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Helpers for the scheduler test kernels (tests/guests/sched-*): the pvclock,
  * and the page a boot-time domU (sched-spin) shares with dom0. The builder

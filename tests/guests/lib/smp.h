@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Secondary vCPUs for test kernels: start vCPU n of the test domain at a C
  * function on its own stack (VCPUOP_initialise + VCPUOP_up), with events

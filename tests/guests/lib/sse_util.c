@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * SSE register patterns (see sse_util.h). The kernels are built with
  * -mgeneral-regs-only, so the compiler never touches these registers itself.

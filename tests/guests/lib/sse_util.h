@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * SSE register patterns for the FPU isolation tests: load XMM0-15 and MXCSR with
  * a pattern derived from a seed, and check that they still hold it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * C entry of a test kernel: check start_info, map shared_info, install the
  * trap table, run the test, report and power off.

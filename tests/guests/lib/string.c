@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The tiny libc's memory and string functions (freestanding; no SSE). */
 #include "lam.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The framework's trap table and exception dispatch. Exceptions are expected
  * only at instructions listed in the exception table (or for trap-type

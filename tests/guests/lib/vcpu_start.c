@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Starting secondary vCPUs (VCPUOP_initialise + VCPUOP_up).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Secondary vCPUs for test kernels (dom0_max_vcpus=N in the test's hv-args):
  * a context that starts a C function on its own stack, in kernel mode, on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mmuext_op: pin/unpin at every level, NEW_BASEPTR to a copy of the running
  * L4 and back, NEW_USER_BASEPTR (a table, then 0), the TLB flush and invlpg

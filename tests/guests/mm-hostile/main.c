@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Adversarial direct paging. Each attack must fail with the error Xen 4.17
  * returns (recorded in the table below) and the guest keeps running:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Linear (recursive) page tables. Xen 4.17 (pv-linear-pt, on by default)
  * accepts a read-only entry that points at a table of the same level: an L4

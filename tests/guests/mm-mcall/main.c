@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * multicall: each entry's result is stored in its own slot, errors included,
  * and the multicall itself returns 0. An iret entry ends the batch: Xen 4.17

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mmu_update and update_va_mapping: normal updates at every level (a fresh
  * L3/L2/L1 chain under an unused L4 slot, used end to end), PRESERVE_AD,

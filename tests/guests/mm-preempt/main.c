@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Long memory operations, which a hypervisor may preempt and continue: a
  * populated L4 tree (64 full L1 tables) pinned and unpinned, 4096-entry

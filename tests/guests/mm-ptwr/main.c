@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Writable page tables: the guest kernel writes entries of its own (pinned,
  * read-only) L1 tables with ordinary instructions, and the hypervisor

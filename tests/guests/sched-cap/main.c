@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Caps: d1 (cap=25) and d2 (no cap) both spin. dom0 sleeps 1 s five times and
  * reads their runstate areas: at the median d1 must have run 15-35% of a window

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The domU of the scheduler tests: a CPU-bound loop that never blocks. It puts
  * its runstate area into the page it shares with dom0 (see lib/sched_util.h),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 GUEST_TESTS += sched-spin
 sched-spin_LIBS := mm_util sched_util sse_util smp
 # The same kernel checking its SSE registers between yields (fpu-2dom's domU).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Timer accuracy under load: while a boot-time domU (sched-spin) spins, dom0
  * sets a 10 ms one-shot timer (VCPUOP_set_singleshot_timer) and blocks in

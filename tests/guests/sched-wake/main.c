@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A spinning domain cannot starve a blocked one: dom0 blocks (SCHEDOP_poll, no
  * timeout but a safety net) on an interdomain port whose other end belongs to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Proportional share: two CPU-bound boot-time domUs (sched-spin) with weights
  * 256 (d1) and 512 (d2). dom0 maps the page each shares with it, sleeps 1 s

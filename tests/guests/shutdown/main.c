@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * sched_op(shutdown, <reason>) for one reason (SHUTDOWN_REASON, set by
  * test.mk). The kernel reports SUCCESS first, then shuts down; whether the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # One kernel per shutdown reason, built from the same main.c. The runner checks
 # that the hypervisor's log names the reason (run.sh: reason_re).
 SHUTDOWN_REASONS := poweroff reboot suspend crash watchdog soft_reset

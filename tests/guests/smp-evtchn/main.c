@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Cross-CPU event channel ping-pong between pairs of vCPUs of the test domain
  * (0-1, 2-3, ...), every pair at the same time: one IPI port (bind_ipi)

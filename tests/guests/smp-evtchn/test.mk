@@ -1,2 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0-only
 GUEST_TESTS += smp-evtchn
 smp-evtchn_LIBS := mm_util smp

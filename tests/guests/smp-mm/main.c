@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Concurrent page-table work from every vCPU of one domain. Each vCPU cycles
  * its own pages through read-only, pinned as L1, an entry written and cleared

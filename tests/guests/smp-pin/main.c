@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vCPU hard affinity through domctl (setvcpuaffinity, getvcpuaffinity,
  * getvcpuinfo), on N physical CPUs with N vCPUs (qemu-smp, dom0_max_vcpus=N):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Stress from every vCPU at once for a few seconds: each vCPU maps and unmaps
  * a self-grant of its own page (checking what it reads through the mapping),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * TLB shootdown: every other vCPU of the domain (1..N-1) keeps reading one
  * virtual address while vCPU 0 rotates the frame behind it through A, B, C,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Weights and caps across several CPUs: two boot-time domUs (sched-spin) with
  * four vCPUs each spin on every vCPU, so each domain has at least as many

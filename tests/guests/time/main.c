@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Time and timers: the pvclock in vcpu_info advances and agrees with the
  * TSC; the wall clock is plausible; a one-shot timer (VCPUOP and set_timer_op)

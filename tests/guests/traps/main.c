@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Exception delivery through the trap table: #DE, #UD, #GP, #PF (error code
  * and CR2 from vcpu_info) and int3 through a DPL-3 gate. Each exception is examined in the guest's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest user mode: the kernel's own L4 doubles as the user page table
  * (MMUEXT_NEW_USER_BASEPTR), an iret with CS RPL 3 enters user mode, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Secondary vCPUs (dom0 booted with dom0_max_vcpus=2, see hv-args): is_up of
  * each, the errors (no such vCPU, up before initialise, a bad page table in

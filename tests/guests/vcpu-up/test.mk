@@ -1,2 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0-only
 GUEST_TESTS += vcpu-up
 vcpu-up_LIBS := mm_util vcpu_start

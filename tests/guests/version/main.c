@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xen_version: every sub-operation a guest may use, with the values a 64-bit
  * PV control domain must see (Linux panics without feature bits 5 and 7).

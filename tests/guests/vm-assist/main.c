@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vm_assist (21) as Linux uses it: enabling types 0, 2, 3 and 5 succeeds and
  * type 5 can be disabled again; an unknown type is -EINVAL and an unknown

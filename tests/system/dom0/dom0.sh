@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The dom0 system test, run by /init inside dom0 (lamina.systest=dom0). One line
 # per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
 pass() { echo "SYSTEST PASS $1"; }

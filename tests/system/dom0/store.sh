@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # The store system test, run by /init inside dom0 (lamina.systest=store):
 # lamstored serves dom0's own kernel on the local ring page (/proc/xen/xsd_kva,
 # found by the daemon itself), and the kernel's xenbus works through it:

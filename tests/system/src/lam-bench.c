@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * lam-bench: dom0 user-space micro-benchmarks, run inside dom0 by
  * /systest/bench.sh on Lamina and on Xen 4.17 alike. Every figure is what a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * lam-systest: the checks of the dom0 system test that need more than a
  * shell, run inside dom0 on Lamina (or Xen). Each subcommand prints what it

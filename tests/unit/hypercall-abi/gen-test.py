@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Tests of gen-hypercalls.py: malformed lists are rejected with a message
 naming the line, good lists generate every output, and an unchanged re-run
 does not rewrite files. Prints one PASS/FAIL line per case."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host test of the generated dispatch table: builds the generated
  * hypercall-table.c against stand-in integrator headers, defines a few
@@ -8,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hypercall-dispatch.h"
-#include "hypercall-handlers.h"
-#include "lamina/hypercall.h"
-#include "lamina/errno.h"
+#include <hv/hypercall-dispatch.h>
+#include <hypervisor/hypercall-handlers.h>
+#include <lamina/hypercall.h>
+#include <lamina/errno.h>
 
 static int last_cmd;
 static guest_ptr_t last_ptr;

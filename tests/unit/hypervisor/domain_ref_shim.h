@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Force-included (-include) ahead of hypervisor/common/domain_ref.c for the
  * host test: claims x86.h's include guard so that the interrupt-flag

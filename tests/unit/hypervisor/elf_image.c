@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* In-memory ELF64 PV kernel images for tests; see elf_image.h. */
 #include <string.h>
 

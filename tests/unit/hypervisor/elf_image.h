@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Builds small ELF64 PV kernel images in memory for the elf_pv tests and
  * the fuzz seed corpus: program headers, Xen notes (in a PT_NOTE segment,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * panic() and log_printf() for the fuzz harnesses. A panic is a finding,
  * so it aborts; log messages go through our own formatter, which fuzzes

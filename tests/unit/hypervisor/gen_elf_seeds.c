@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Writes the elf_pv fuzz seed corpus (make -C tests/unit/hypervisor seeds): valid
  * images of each shape the parser accepts, so the fuzzer starts from deep

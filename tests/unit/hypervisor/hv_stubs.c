@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Host implementations of panic() and log_printf(); see hv_stubs.h. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host stand-ins for what the hypervisor provides to its libraries:
  * panic() (longjmps back into a test that expects it, aborts otherwise)

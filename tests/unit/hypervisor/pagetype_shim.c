@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The fake machine under pv_pagetype.c; see pagetype_shim.h. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A host stand-in for the machine that hypervisor/arch/x86/pv_pagetype.c
  * runs on: a frame table of SHIM_FRAMES frames whose contents live in

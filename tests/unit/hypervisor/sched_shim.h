@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Force-included ahead of hypervisor/common/sched_credit.c for the host unit
  * test: claims x86.h's include guard so that the interrupt-flag inlines (cli and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Force-included when building hypervisor/common/string.c for the host:
  * gives our string functions their own names so test_string can call them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Buddy allocator against a model: the model knows which frames were added
  * and which are allocated, and after every operation the allocator must

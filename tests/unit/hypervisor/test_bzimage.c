@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of bzImage payload location and decompression
  * (hypervisor/common/bzimage.c): synthetic images for every header rule,

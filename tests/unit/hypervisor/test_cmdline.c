@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The command-line parser, rule by rule (see cmdline.h). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain lookups by id and their references: hypervisor/common/domain_ref.c
  * built unchanged (domain_ref_shim.h stands in for the interrupt flag). The

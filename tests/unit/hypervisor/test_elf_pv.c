@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The PV kernel ELF parser on images built by elf_image.c: a Linux-like
  * kernel that must parse with every field right, and one corruption per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of the freestanding gzip/deflate decoder (common/gunzip.c)
  * against the gzip tool and zlib (through python3): every zlib block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The intrusive list macros. */
 #include <stdarg.h>
 #include <stddef.h>

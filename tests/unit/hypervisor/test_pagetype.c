@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Page types and reference counts: hypervisor/arch/x86/pv_pagetype.c built
  * unchanged on a fake frame table (pagetype_shim.c). Every test checks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The scheduler's machine-wide credit accounting (hypervisor/common/sched_credit.c,
  * unchanged): shares by weight over several CPUs, the one-CPU clamp, the hoarding

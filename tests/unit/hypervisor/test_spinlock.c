@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The ticket spinlock, with real threads contending for it. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* hypervisor/common/string.c (renamed lam_*) against the C library. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The timer heap against a simple model: an array kept sorted on demand. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* fmt_vsnprintf against the host's snprintf, including truncation. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hypervisor/common/x86_decode.c and x86_emulate.c against the host CPU.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * xmalloc on top of a host page allocator that counts what it hands out,
  * so leaks and page accounting are checked, not just pointers.

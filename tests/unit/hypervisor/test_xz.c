@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host tests of the freestanding .xz decoder (hypervisor/common/xz_*.c).
  *

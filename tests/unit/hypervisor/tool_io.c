@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Shared helpers of the decoder tests; see tool_io.h. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * File and tool helpers shared by the host tests that check our decoders
  * against the system's own tools (xz, gzip): a per-group temporary directory,

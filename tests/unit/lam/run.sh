@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # CLI tests for lam, run against the ASan+UBSan build. One PASS/FAIL line per case in $RESULTS.
 # Environment: LAM (binary under test), ROOT (repository), RESULTS (file), TMPROOT (scratch).
 set -u

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Store benchmark: lamstored, and Debian's C xenstored (Xen 4.17) when it can
 # run on this host, measured in the same run with ratios. $DAEMON and $BENCH
 # name the binaries; XEN_XENSTORED may name Xen's daemon (otherwise the

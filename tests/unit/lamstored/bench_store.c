@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Store benchmark over the Unix socket: operations per second and latency
  * percentiles for read, write, directory and 10-write transactions, with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # libxsclient and `lam store` against lamstored on a temporary socket.
 # $DAEMON: the daemon; $XSCLIENT_TEST: the library test program; $LAM: lam
 # (optional: its cases are skipped when lam is not built).

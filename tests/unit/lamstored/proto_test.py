@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Protocol, permission, transaction, quota, hostile-client and persistence
 tests of lamstored over its Unix socket. Prints one PASS/FAIL line per case;
 details of failures go to stderr. $DAEMON names the binary under test."""

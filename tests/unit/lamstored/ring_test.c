@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The ring transport's logic on a plain page of memory, with a simulated
  * guest on the other side: index arithmetic and wrap-around, hostile

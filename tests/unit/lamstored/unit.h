@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* A minimal test harness: CHECK records a failure, RUN prints one result line. */
 #ifndef STORE_TEST_UNIT_H
 #define STORE_TEST_UNIT_H

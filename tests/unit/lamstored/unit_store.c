@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host unit tests of the store core: tree and stamps, permission rules,
  * paths, transactions and their conflict rules, quotas and accounting, and

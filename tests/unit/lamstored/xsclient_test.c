@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* libxsclient against a running lamstored: xsclient_test SOCKET. */
 #include <errno.h>
 #include <stdlib.h>

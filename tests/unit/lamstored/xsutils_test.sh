@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Debian's xenstore-utils clients (Xen 4.17's libxenstore) against lamstored
 # on a temporary socket (XENSTORED_PATH). One PASS/FAIL/SKIP line per case.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """A raw xenstore protocol client and a daemon runner for the store tests.
 
 Speaks the wire format directly (16-byte header + payload) so that tests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Benchmark: parse + schema + defaults + validate + format of a domain with 16 disks and 16
  * interfaces (tests/unit/libdomcfg/xml/good/big-16x16.xml), in operations per second. Goal: >= 5,000/s, so a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Cross-check with an independent validator: every normalised file we produce (golden
 # outputs) must satisfy domain.rng according to xmllint, and the schema must refuse the
 # negative cases that are structural (HVM, other domain types, unknown elements).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Data-driven tests over tests/unit/libdomcfg/xml (libvirt's xml2xml style): add a file, get a test.
  *   good/NAME.xml     parse + defaults + validate must succeed; the normalised XML must equal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The definitions store: define/redefine/undefine/lookup/list semantics, name and UUID
  * uniqueness (also between concurrent processes), and what a crash can leave behind.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of the small value parsers, through the public API where possible (sizes and
  * cpusets through whole documents, so the parser's use of them is tested too). */
 #include "domcfg.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libhvctl against a simulated hypervisor: a small domain table answering
  * domctl the way Lamina and Xen 4.17 do (getdomaininfo returns the first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Secondary CPU start-up code. smpboot.c copies the bytes between
  * trampoline_start and trampoline_end to TRAMPOLINE_PHYS (below 1 MiB, page

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Switching the CPU from one guest vCPU to another, and the per-vCPU time
  * record (pvclock) and runstate area the guest reads.

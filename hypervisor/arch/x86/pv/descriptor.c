@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Guest descriptor tables: set_gdt and update_descriptor.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The PV domain builder: turns a kernel image (ELF with Xen notes) into a
  * runnable domain, following the start-of-day contract of the PV ABI:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Emulation of instructions a PV guest cannot execute itself in ring 3.
  *

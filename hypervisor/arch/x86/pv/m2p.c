@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The machine-to-phys table: for every machine frame, the pseudo-physical
  * frame number its owner uses for it (M2P_INVALID when none). Guests read it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * memory_op: the M2P's location, memory maps, and the reservation calls a
  * balloon driver uses to hand frames back and take new ones.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), debug
  * registers, physdev_op for the virtual IOPL, platform_op for dom0's clock

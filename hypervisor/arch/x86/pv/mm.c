@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The page-table hypercalls: mmu_update, update_va_mapping, mmuext_op.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Frame audit: recompute, from the page tables themselves, how many
  * references each of a domain's frames should hold, and compare with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * "Writable page tables": emulating a guest kernel's direct writes to its own
  * L1 page-table pages.

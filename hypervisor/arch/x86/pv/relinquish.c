@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What a dying PV domain's vCPUs hold on its frames: the kernel and user root
  * tables (CR3 references), the GDT frames, the registered vcpu_info page, and

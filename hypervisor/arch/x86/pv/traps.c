@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Delivering exceptions to PV guests ("bouncing"), the iret hypercall, and
  * the calls that register guest entry points (trap table, callbacks, kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * x86-64 decoder for the instructions a PV guest uses to write page-table
  * entries (see x86_emulate.h for the list).

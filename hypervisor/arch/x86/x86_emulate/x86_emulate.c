@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Emulation of one decoded page-table write (see x86_emulate.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Test stand-in for the hypervisor's hypercall-dispatch.h, with exactly the
  * contract the generated hypercall-table.c is written against.

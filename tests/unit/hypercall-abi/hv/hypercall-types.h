@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Test stand-in for the hypervisor's hypercall-types.h (the integrator's
  * header): the two types the generated handler declarations use.

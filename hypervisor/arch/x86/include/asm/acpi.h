@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* ACPI table lookups (arch/x86/acpi.c). */
 #ifndef LAMINA_HV_ACPI_H
 #define LAMINA_HV_ACPI_H

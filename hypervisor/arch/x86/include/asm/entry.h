@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The C functions the assembly calls, and the assembly the C code calls (entry.S, boot/head.S). */
 #ifndef LAMINA_ASM_ENTRY_H
 #define LAMINA_ASM_ENTRY_H

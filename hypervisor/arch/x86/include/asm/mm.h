@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Machine memory: the frame table, the page heap and the hypervisor's own mappings. */
 #ifndef LAMINA_HV_MM_H
 #define LAMINA_HV_MM_H

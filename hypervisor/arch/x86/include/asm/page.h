@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* x86-64 page-table entry bits and helpers. */
 #ifndef LAMINA_HV_PAGE_H
 #define LAMINA_HV_PAGE_H

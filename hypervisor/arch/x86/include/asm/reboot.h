@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Stopping the machine. */
 #ifndef LAMINA_HV_REBOOT_H
 #define LAMINA_HV_REBOOT_H

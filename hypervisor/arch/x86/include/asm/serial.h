@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* 16550-compatible UART. */
 #ifndef LAMINA_HV_SERIAL_H
 #define LAMINA_HV_SERIAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Physical CPUs: which are online, how to reach them (IPIs), and the TLB
  * shootdown built on the IPIs.

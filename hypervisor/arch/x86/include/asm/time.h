@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Time: the TSC, calibrated at boot against the PIT, is the clock; system
  * time is nanoseconds since calibration. The local APIC timer (one-shot)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Exceptions, interrupts and bounces to guest handlers. */
 #ifndef LAMINA_HV_TRAPS_H
 #define LAMINA_HV_TRAPS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Hypervisor mappings of chosen frames at chosen addresses (arch/x86/vmap.c). */
 #ifndef LAMINA_HV_VMAP_H
 #define LAMINA_HV_VMAP_H

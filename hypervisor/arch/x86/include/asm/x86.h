@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Thin wrappers around x86 instructions: port I/O, MSRs, control registers, CPUID. */
 #ifndef LAMINA_X86_H
 #define LAMINA_X86_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Decoder and emulator for the x86-64 instructions a PV guest uses to write
  * its own page-table entries.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* XSAVE: which state components the host enables and a PV guest may use (pv/context.c). */
 #ifndef LAMINA_ASM_XSAVE_H
 #define LAMINA_ASM_XSAVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PV descriptor tables: the guest's GDT frames and their validation (pv/descriptor.c). */
 #ifndef LAMINA_ASM_PV_DESCRIPTOR_H
 #define LAMINA_ASM_PV_DESCRIPTOR_H

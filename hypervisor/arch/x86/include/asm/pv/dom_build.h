@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* The PV domain builder for domains started by the hypervisor at boot. */
 #ifndef LAMINA_HV_DOM_BUILD_H
 #define LAMINA_HV_DOM_BUILD_H

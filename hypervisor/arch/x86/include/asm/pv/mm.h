@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* Direct paging for PV guests: page types, reference counts, validated updates. */
 #ifndef LAMINA_HV_PV_MM_H
 #define LAMINA_HV_PV_MM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
 /* PV trap delivery that the generic code calls (pv/traps.c). */
 #ifndef LAMINA_ASM_PV_TRAPS_H
 #define LAMINA_ASM_PV_TRAPS_H
