@@ -19,7 +19,6 @@
 #include <asm/time.h>
 #include <asm/x86.h>
 
-
 #define HC_BUDGET_US     1000 /* a hypercall runs at most about this long before it yields */
 #define SYSCALL_INSN_LEN 2
 

@@ -12,7 +12,6 @@
 #include <hv/panic.h>
 #include <hv/xmalloc.h>
 
-
 void domain_free_unlisted(struct domain *d)
 {
     for (unsigned int i = 0; i < d->max_vcpus; i++)

@@ -36,7 +36,6 @@
 
 #define VIRQ_DOM_EXC 3
 
-
 bool domain_reap_pending;
 /* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */
 static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED;

@@ -13,7 +13,6 @@
 #include <hv/sched.h>
 #include <asm/traps.h>
 
-
 static void dump_domains(void)
 {
     static const char *const states[] = {"running", "paused", "shutdown", "dying"};

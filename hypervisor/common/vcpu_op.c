@@ -20,7 +20,6 @@
 #include <asm/pv/descriptor.h>
 #include <hypervisor/hypercall-handlers.h>
 
-
 static void singleshot_fired(void *data)
 {
     send_guest_vcpu_virq(data, LAM_VIRQ_TIMER);
@@ -96,7 +95,6 @@ static long register_vcpu_info(struct vcpu *v, guest_ptr_t arg)
     arch_vcpu_update_time(v);
     return 0;
 }
-
 
 /*
  * VCPUOP_initialise: load a secondary vCPU's whole context (Linux's SMP

@@ -17,7 +17,6 @@
 
 bool opt_noreboot;
 
-
 _Noreturn void machine_halt(int code)
 {
     local_irq_disable();

@@ -240,7 +240,6 @@ static struct domain *build_first_domain(void)
     return d;
 }
 
-
 /* dom0 becomes runnable; this CPU joins the others in the scheduler, which
  * loads dom0's first vCPU (or a boot domain's) wherever a CPU is free. */
 static _Noreturn void run_first_vcpu(struct vcpu *v)

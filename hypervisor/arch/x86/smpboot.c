@@ -41,7 +41,6 @@ unsigned int opt_maxcpus;
 
 static volatile bool ap_alive;
 
-
 static _Noreturn void start_secondary(void)
 {
     struct cpu_info *ci = get_cpu_info();

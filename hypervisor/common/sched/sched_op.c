@@ -15,7 +15,6 @@
 #include <hv/timer.h>
 #include <hypervisor/hypercall-handlers.h>
 
-
 static const char *const shutdown_names[] = {"poweroff", "reboot",   "suspend",
                                              "crash",    "watchdog", "soft_reset"};
 

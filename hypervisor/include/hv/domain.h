@@ -57,7 +57,7 @@ struct vcpu {
 
     uint64_t guest_table;      /* machine address of the kernel L4 */
     uint64_t guest_table_user; /* machine address of the user L4, 0 = none */
-    /* A table whose teardown was preempted (pv_mm.c): finished on the next mmu hypercall.
+    /* A table whose teardown was preempted (pv/mm.c): finished on the next mmu hypercall.
      * Holds a general reference; the table itself is PGT_partial. */
     struct page_info *old_guest_table;
 
@@ -250,7 +250,8 @@ static inline struct domain *current_domain(void)
     return current->domain;
 }
 
-/* "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" or "unknown" (common/sched/sched_op.c). */
+/* "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" or "unknown"
+ * (common/sched/sched_op.c). */
 const char *shutdown_reason_name(unsigned int reason);
 /* Set up v's single-shot and periodic timers (common/vcpu_op.c). */
 void vcpu_timers_init(struct vcpu *v);

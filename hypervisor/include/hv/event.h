@@ -19,7 +19,7 @@ bool virq_is_global(unsigned int virq);
 /* Is port pending in d (ignoring the mask)? */
 bool evtchn_port_pending(const struct domain *d, uint32_t port);
 
-/* Scheduler hooks (common/schedule.c). */
+/* Scheduler hooks (common/sched/schedule.c). */
 void vcpu_wake(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
 bool vcpu_event_deliverable(const struct vcpu *v);

@@ -8,7 +8,7 @@
  * to the mapping's maptrack entry, not to the L1 entry that the mapping
  * writes. Those L1 entries carry PTE_GRANT_MAPPING (bit 62, Xen's
  * _PAGE_GNTTAB) so that the page-table code knows to leave their references
- * alone and refuses to let a guest write or remove them (pv_pagetype.c).
+ * alone and refuses to let a guest write or remove them (pv/pagetype.c).
  * Everything runs under mm_lock.
  */
 #ifndef LAMINA_HV_GRANT_TABLE_H
@@ -64,7 +64,7 @@ void gnttab_destroy(struct domain *d);
  * frame (writable = also a writable type reference). Caller holds mm_lock. */
 void gnttab_audit_mappings(void (*fn)(mfn_t mfn, bool writable, void *arg), void *arg);
 
-/* pv_pagetype.c: drop the references a (non-grant) L1 entry held, once it is replaced. */
+/* pv/pagetype.c: drop the references a (non-grant) L1 entry held, once it is replaced. */
 void pt_put_l1_entry_refs(pte_t e);
 
 long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count);

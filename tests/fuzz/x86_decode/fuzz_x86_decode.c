@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libFuzzer harness for the page-table write decoder and emulator
- * (hypervisor/common/x86_decode.c, x86_emulate.c).
+ * (hypervisor/arch/x86/x86_emulate/x86_decode.c, x86_emulate.c).
  *
  * Input: byte 0 is the number of instruction bytes n (taken modulo 32, so
  * lengths past the 15-byte limit are tried too), then the n instruction

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Page types and reference counts: hypervisor/arch/x86/pv_pagetype.c built
+ * Page types and reference counts: hypervisor/arch/x86/pv/pagetype.c built
  * unchanged on a fake frame table (pagetype_shim.c). Every test checks the
  * exact counts it expects, and an independent recount (like mm_audit.c, but
  * written from the frame contents alone) must agree with the frame table
@@ -226,7 +226,7 @@ static void assert_unchanged(const struct counts *before)
     }
 }
 
-/* Pin as mmuext_op does (pv_mm.c): a type reference plus the pinned flag. */
+/* Pin as mmuext_op does (pv/mm.c): a type reference plus the pinned flag. */
 static int pin(unsigned int i, unsigned int level, struct domain *d)
 {
     int rc = get_page_and_type(SHIM_MFN(i), d, pt_level_type(level));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The scheduler's machine-wide credit accounting (hypervisor/common/sched_credit.c,
+ * The scheduler's machine-wide credit accounting (hypervisor/common/sched/sched_credit.c,
  * unchanged): shares by weight over several CPUs, the one-CPU clamp, the hoarding
  * limit, caps summed over a domain's vCPUs (and slices on several CPUs sharing one
  * budget), and slice ends.

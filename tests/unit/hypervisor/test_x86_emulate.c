@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * hypervisor/common/x86_decode.c and x86_emulate.c against the host CPU.
+ * hypervisor/arch/x86/x86_emulate/x86_decode.c and x86_emulate.c against the host CPU.
  *
  * For every instruction form the test encodes random variants (registers,
  * REX bits, SIB/disp8/disp32/RIP-relative/absolute addressing, ignored

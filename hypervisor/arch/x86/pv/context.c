@@ -23,11 +23,10 @@
 #include <asm/pv/traps.h>
 #include <asm/xsave.h>
 
-
 /*
  * XSAVE for guests: offered when the CPU has it, for x87, SSE and AVX only (a fixed
  * 832-byte area). The CPU's CR4.OSXSAVE is switched on when a guest first asks CPUID
- * (pv_emulate.c), and from then on every switch saves and restores with XSAVE/XRSTOR
+ * (pv/emulate.c), and from then on every switch saves and restores with XSAVE/XRSTOR
  * under each vCPU's own XCR0.
  */
 #define XSTATE_FP_SSE  3ull
@@ -225,7 +224,6 @@ static uint16_t read_sel(int which)
                          ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"    \
                          : "+r"(failed), "+r"(sel_));                                              \
     } while (0)
-
 
 /* Save the state of the vCPU loaded on this CPU back into its struct vcpu. */
 void arch_context_save(struct vcpu *prev)

@@ -2,7 +2,7 @@
 /*
  * The page-table hypercalls: mmu_update, update_va_mapping, mmuext_op.
  *
- * Every change goes through mod_pt_entry() (pv_pagetype.c), which takes the
+ * Every change goes through mod_pt_entry() (pv/pagetype.c), which takes the
  * references the new entry needs before it is written and drops those of the
  * old one afterwards, so a guest can only ever map what it owns and never
  * holds a writable mapping of a page table. All of it runs under mm_lock.

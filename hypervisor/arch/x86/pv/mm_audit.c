@@ -10,7 +10,7 @@
  * references from validated tables one level up + pins + CR3 loads; for a
  * writable page: present RW L1 entries in validated L1 tables.
  *
- * A partial table (preempted (de)validation, pv_pagetype.c) holds its own
+ * A partial table (preempted (de)validation, pv/pagetype.c) holds its own
  * type count of 1; its entries [0, nr_validated) count like a validated
  * table's, and a partial child entry holds a general reference only. A vCPU's
  * old_guest_table (a teardown still to finish) holds a general reference.

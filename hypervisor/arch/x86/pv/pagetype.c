@@ -48,7 +48,7 @@
  * table can be picked up in either direction by whoever comes next: a
  * get_page_type() of the same type takes the count over (it stays 1) and
  * resumes validation; a parent being torn down, or the vCPU's deferred
- * teardown (old_guest_table, pv_mm.c), takes it over and resumes
+ * teardown (old_guest_table, pv/mm.c), takes it over and resumes
  * devalidation. A partial table is not validated, so it is not a table for
  * mmu_update, cannot be mapped writable or retyped (count 1), is not a
  * linear-mapping target and cannot be given back (decrease_reservation).
@@ -56,7 +56,7 @@
  * its caller needs (a parent keeps it as partial_child; a pin drops it, as
  * Xen's does). Error paths (a bad entry found while resuming) unwind
  * everything the table holds, including the partial child's reference, and
- * leave the table free. The audit (mm_audit.c) counts a partial table's own
+ * leave the table free. The audit (pv/mm_audit.c) counts a partial table's own
  * type reference, its entries [0, nr_validated) and a partial child's
  * general reference.
  */

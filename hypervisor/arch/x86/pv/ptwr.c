@@ -4,8 +4,8 @@
  * L1 page-table pages.
  *
  * Those pages are mapped read-only, so a plain store, XCHG, CMPXCHG or locked
- * bit operation on a PTE faults. We decode the instruction (common/
- * x86_decode.c), compute the 8-byte entry it would produce
+ * bit operation on a PTE faults. We decode the instruction
+ * (arch/x86/x86_emulate/x86_decode.c), compute the 8-byte entry it would produce
  * (x86_emulate_word_write), validate that entry exactly as mmu_update would,
  * and install it with a compare-and-exchange against the value the
  * computation started from; if the entry changed in between (the CPU sets

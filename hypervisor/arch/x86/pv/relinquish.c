@@ -5,7 +5,7 @@
  * the pins on its page tables. Dropping them devalidates every table tree
  * top-down (put_page_type recurses one level per table), which releases the
  * references the entries held. Linear entries are one level deep (see
- * pv_pagetype.c), so no cycle can keep a table validated once its last
+ * pv/pagetype.c), so no cycle can keep a table validated once its last
  * outside reference is gone. Tables a preempted hypercall left partial (a
  * pin stopped half-way, a vCPU's deferred teardown) are finished here, all
  * at once: the domain never runs again, so nobody can continue them.

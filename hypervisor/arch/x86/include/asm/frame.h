@@ -27,7 +27,7 @@
  *   bit  59     PGT_pinned      type reference held by a guest pin
  *   bit  58     PGT_partial     a table whose validation or devalidation
  *                               was preempted; its type count of 1 is
- *                               held by that unfinished work (pv_pagetype.c)
+ *                               held by that unfinished work (pv/pagetype.c)
  *   bits 57-48  reserved, zero
  *   bits 47-0   PGT_count       type reference count
  *
@@ -54,13 +54,13 @@ struct page_info {
     uint64_t type_info;
     uint8_t order;         /* buddy block order (free head, or allocated head) */
     uint8_t partial_child; /* see nr_validated (here: the structure stays 48 bytes) */
-    /* Linear page tables (pv_pagetype.c): entries of this table pointing at a table of
+    /* Linear page tables (pv/pagetype.c): entries of this table pointing at a table of
      * its own level, and such entries elsewhere pointing at this table. At most one of
      * the two is non-zero, which keeps linear mappings to a single level (no chains or
      * loops that devalidation would recurse through). */
     uint16_t linear_entries;
     uint16_t linear_uses;
-    /* Preemptible (de)validation of a table (pv_pagetype.c): entries [0, nr_validated)
+    /* Preemptible (de)validation of a table (pv/pagetype.c): entries [0, nr_validated)
      * hold their references; if partial_child, entry nr_validated holds a general
      * reference on a table whose own (de)validation was preempted. */
     uint16_t nr_validated;

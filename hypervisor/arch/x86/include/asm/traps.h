@@ -26,7 +26,7 @@ bool guest_exit_prepare(struct cpu_regs *regs);
 /* Switch the vCPU between guest kernel and guest user mode (page tables, GS bases). */
 void pv_toggle_guest_mode(struct vcpu *v);
 
-/* Emulation of what a PV guest may not execute itself (pv_emulate.c). */
+/* Emulation of what a PV guest may not execute itself (pv/emulate.c). */
 bool pv_emulate_forced_cpuid(struct cpu_regs *regs);
 bool pv_emulate_privileged(struct cpu_regs *regs);
 void pv_device_not_available(struct vcpu *v);

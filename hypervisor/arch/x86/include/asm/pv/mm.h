@@ -27,7 +27,7 @@ int get_page_and_type(mfn_t mfn, const struct domain *d, uint64_t type);
 void put_page_and_type(struct page_info *pg);
 
 /*
- * Preemptible forms (pv_pagetype.c, "Preemption"): they may stop a table's
+ * Preemptible forms (pv/pagetype.c, "Preemption"): they may stop a table's
  * validation or teardown and return -ERESTART, leaving the table partial.
  * get_page_and_type_preemptible() then holds nothing (retrying resumes the
  * table); put_page_type_preemptible() leaves the caller's general reference
