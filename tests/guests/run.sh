@@ -14,13 +14,18 @@
 #   PASS|FAIL|SKIP xen:<test>, PASS|FAIL|SKIP lamina:<test>, FAIL diff:<test>
 # A verdict is SUCCESS, SKIP, ERROR, FAILURE (from "Test result:"), CRASH (no
 # result line) or TIMEOUT. SUCCESS -> PASS; a test-level SKIP -> SKIP; else FAIL.
-# Tests listed in lamina-pending.txt record SKIP on Lamina unless they pass
-# (a line "<test>@smpN ..." names only that CPU count's run).
+# A pending test (<test>_PENDING, or <test>_PENDING_SMP<N> for one CPU count's
+# run) records SKIP on Lamina unless it passes.
 #
 # SMP: --smp N boots every test on N emulated CPUs (QEMU -smp N) with the test
 # domain given N vCPUs (dom0_max_vcpus=N); results are then named <test>@smpN.
-# A test directory with a qemu-smp file always runs that way: one number runs it
-# once (named <test>), several ("2 4") once per count (named <test>@smpN).
+# A test with <test>_SMP always runs that way: one number runs it once (named
+# <test>), several ("2 4") once per count (named <test>@smpN).
+#
+# What a test needs (CPUs, domUs, hypervisor options, ...) is in its test.mk;
+# make writes it to $BUILD/guests/tests.meta, which is all this script reads.
+# Without test names: every test there but the helpers (kernels only ever
+# booted as another test's domU).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,12 +42,12 @@ TIMEOUT=${LAMINA_GUEST_TIMEOUT:-60}
 PENDING_TIMEOUT=${LAMINA_PENDING_TIMEOUT:-10}
 XEN_IMAGE=${XEN_IMAGE:-$BUILD/pkgs/xen-4.17}
 LAMINA_IMAGE=${LAMINA_IMAGE:-$BUILD/lamina}
-PENDING_FILE=$HERE/lamina-pending.txt
+META=$GUESTS/tests.meta
 
 # Both hypervisors get exactly this command line.
 HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 tests=()
 while (($#)); do
@@ -57,12 +62,16 @@ while (($#)); do
     esac
 done
 case $HV in lamina | xen | both) ;; *) usage ;; esac
+if [ ! -f "$META" ]; then
+    echo "run.sh: no test metadata at $META (make -C tests/guests meta)" >&2
+    exit 1
+fi
+# META_TESTS, META_BENCHES and, per kernel name, META_<VAR>[<name>] (meta.mk).
+# shellcheck source=/dev/null
+. "$META"
 if ((${#tests[@]} == 0)); then
-    for f in "$GUESTS"/*.elf; do
-        case $(basename "$f") in bench-*) continue ;; esac # benchmarks: tests/bench
-        # <test>/helper-kernel: only ever booted as another test's domU.
-        [ -f "$HERE/$(basename "$f" .elf)/helper-kernel" ] && continue
-        [ -e "$f" ] && tests+=("$(basename "$f" .elf)")
+    for t in "${META_TESTS[@]}"; do
+        [ -n "${META_HELPER[$t]-}" ] || tests+=("$t")
     done
 fi
 mkdir -p "$LOGS" "$(dirname "$RESULTS")"
@@ -93,18 +102,25 @@ reason_re() { # hv reason
     esac
 }
 
-# CPU counts a test runs with (one run each): --smp, else <test>/qemu-smp, else 1.
+# Is $1 a kernel make knows (a test or a benchmark)?
+is_kernel() {
+    local k
+    for k in "${META_TESTS[@]}" "${META_BENCHES[@]}"; do
+        [ "$k" = "$1" ] && return 0
+    done
+    return 1
+}
+
+# CPU counts a test runs with (one run each): --smp, else <test>_SMP, else 1.
 smp_counts() {
     if ((SMP > 0)); then
         echo "$SMP"
-    elif [ -f "$HERE/$1/qemu-smp" ]; then
-        tr -s ' \t\n' ' ' <"$HERE/$1/qemu-smp"
     else
-        echo 1
+        echo "${META_SMP[$1]:-1}"
     fi
 }
 # One run of a test is "<test>@<cpus>". The name results and logs use: <test>@smpN
-# with --smp or a qemu-smp listing several counts, else <test>.
+# with --smp or a <test>_SMP listing several counts, else <test>.
 name_of() { # test cpus
     if ((SMP > 0)) || (($(smp_counts "$1" | wc -w) > 1)); then
         echo "$1@smp$2"
@@ -123,15 +139,15 @@ run_one() {
     cmdline=$HV_CMDLINE
     ((cpus > 1)) && cmdline="$cmdline dom0_max_vcpus=$cpus"
     kernel=$GUESTS/$t.elf
-    # <test>/domu-modules: further test kernels booted as domUs ("<name> --domU args").
-    if [ -f "$HERE/$t/domu-modules" ]; then
-        local name rest
-        while read -r name rest; do
-            [ -n "$name" ] && kernel="$kernel,$GUESTS/$name.elf $rest"
-        done <"$HERE/$t/domu-modules"
-    fi
-    # <test>/hv-args: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
-    [ -f "$HERE/$t/hv-args" ] && cmdline="$cmdline $(head -n1 "$HERE/$t/hv-args")"
+    # <test>_DOMU_MODULES: further test kernels booted as domUs ("<name> --domU args").
+    local domu domus=() name rest
+    IFS=, read -ra domus <<<"${META_DOMU_MODULES[$t]-}"
+    for domu in ${domus[@]+"${domus[@]}"}; do
+        read -r name rest <<<"$domu"
+        [ -n "$name" ] && kernel="$kernel,$GUESTS/$name.elf${rest:+ $rest}"
+    done
+    # <test>_HV_ARGS: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
+    [ -n "${META_HV_ARGS[$t]-}" ] && cmdline="$cmdline ${META_HV_ARGS[$t]}"
     : >"$log"
     qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp "$cpus" \
         -kernel "$image" -append "$cmdline" -initrd "$kernel" \
@@ -186,24 +202,24 @@ run_one() {
         verdict=FAILURE
         echo "run.sh: lamina frame audit missing or unbalanced" >>"$log"
     fi
-    # <test>/lamina-log-expect: a pattern (ERE) Lamina's log must show, for what the
+    # <test>_LAMINA_LOG_EXPECT: a pattern (ERE) Lamina's log must show, for what the
     # kernel cannot see itself (e.g. that a long operation was really preempted).
-    if [ "$hv" = lamina ] && [ "$verdict" = SUCCESS ] && [ -f "$HERE/$t/lamina-log-expect" ] &&
-        ! grep -aEq "$(head -n1 "$HERE/$t/lamina-log-expect")" "$log"; then
+    local expect=${META_LAMINA_LOG_EXPECT[$t]-}
+    if [ "$hv" = lamina ] && [ "$verdict" = SUCCESS ] && [ -n "$expect" ] &&
+        ! grep -aEq -e "$expect" "$log"; then
         verdict=FAILURE
-        echo "run.sh: lamina log lacks '$(head -n1 "$HERE/$t/lamina-log-expect")'" >>"$log"
+        echo "run.sh: lamina log lacks '$expect'" >>"$log"
     fi
     # Each domU kernel prints its own result line ("(dN) Test result: ...") and
-    # every one must be SUCCESS, except kernels that never finish (their directory
-    # has a "no-result" file: spinners, idlers), which must print none.
-    if [ "$verdict" = SUCCESS ] && [ -f "$HERE/$t/domu-modules" ]; then
-        local want=0 got bad name rest dir
-        while read -r name rest; do
+    # every one must be SUCCESS, except kernels that never finish (<kernel>_NO_RESULT:
+    # spinners, idlers), which must print none.
+    if [ "$verdict" = SUCCESS ] && ((${#domus[@]} > 0)); then
+        local want=0 got bad
+        for domu in "${domus[@]}"; do
+            read -r name _ <<<"$domu"
             [ -n "$name" ] || continue
-            # A kernel built from another test's directory (<name>_DIR := <dir> in a test.mk).
-            dir=$(sed -n "s/^$name""_DIR *:= *//p" "$HERE"/*/test.mk | head -n1)
-            [ -f "$HERE/${dir:-$name}/no-result" ] || want=$((want + 1))
-        done <"$HERE/$t/domu-modules"
+            [ -n "${META_NO_RESULT[$name]-}" ] || want=$((want + 1))
+        done
         got=$(grep -acE '\(d[0-9]+\) Test result: SUCCESS' "$log")
         bad=$(grep -aE '\(d[0-9]+\) Test result: ' "$log" | grep -vc 'Test result: SUCCESS')
         if [ "$got" != "$want" ] || [ "$bad" != 0 ]; then
@@ -214,10 +230,8 @@ run_one() {
     echo "$verdict" >"$STATE/$hv-$n.verdict"
 }
 
-pending_reason() { # test [cpus] -> reason or empty; "<test>@smpN" lines name one run
-    [ -f "$PENDING_FILE" ] || return 0
-    awk -v t="$1" -v r="$1@smp${2:-0}" '$1 == t || $1 == r {
-            $1 = ""; sub(/^ +/, ""); print (length($0) ? $0 : "pending"); exit }' "$PENDING_FILE"
+pending_reason() { # test cpus -> reason or empty (<test>_PENDING, <test>_PENDING_SMP<cpus>)
+    echo "${META_PENDING[$1]:-${META_PENDING[$1@smp$2]-}}"
 }
 
 # Job queue: at most $JOBS QEMUs at a time.
@@ -251,12 +265,17 @@ for t in "${tests[@]}"; do
 done
 for r in "${runs[@]}"; do
     t=${r%@*}
+    if ! is_kernel "$t"; then
+        echo "run.sh: no test $t in $META" >&2
+        echo CRASH >"$STATE/missing-$t"
+        continue
+    fi
     if [ ! -f "$GUESTS/$t.elf" ]; then
         echo "run.sh: missing $GUESTS/$t.elf" >&2
         echo CRASH >"$STATE/missing-$t"
         continue
     fi
-    ((want_xen)) && [ ! -f "$HERE/$t/lamina-only" ] && queue xen "$r" "$TIMEOUT"
+    ((want_xen)) && [ -z "${META_LAMINA_ONLY[$t]-}" ] && queue xen "$r" "$TIMEOUT"
     if ((want_lamina)) && [ -z "$lamina_missing" ]; then
         if [ -n "$(pending_reason "$t" "${r##*@}")" ]; then
             queue lamina "$r" "$((PENDING_TIMEOUT < TIMEOUT ? PENDING_TIMEOUT : TIMEOUT))"
@@ -284,10 +303,10 @@ for r in "${runs[@]}"; do
         continue
     fi
     xv="" lv=""
-    # <test>/lamina-only: a test Xen 4.17 cannot run (no boot-time domUs on x86).
-    if [ -f "$HERE/$t/lamina-only" ] && ((want_xen)); then
+    # <test>_LAMINA_ONLY: a test Xen 4.17 cannot run (no boot-time domUs on x86).
+    if [ -n "${META_LAMINA_ONLY[$t]-}" ] && ((want_xen)); then
         record "SKIP xen:$n"
-        echo "  xen:$n: skipped: $(head -n1 "$HERE/$t/lamina-only")" >&2
+        echo "  xen:$n: skipped: ${META_LAMINA_ONLY[$t]}" >&2
     elif ((want_xen)); then
         xv=$(verdict_of xen "$n")
         record "$(line_for xen "$n" "$xv")"
@@ -304,7 +323,8 @@ for r in "${runs[@]}"; do
     if [ -n "$reason" ]; then
         if [ "$lv" = SUCCESS ]; then
             record "PASS lamina:$n"
-            echo "  lamina:$n: passes: remove it from lamina-pending.txt" >&2
+            [ -n "${META_PENDING[$t]-}" ] && var=${t}_PENDING || var=${t}_PENDING_SMP${r##*@}
+            echo "  lamina:$n: passes: remove $var from its test.mk" >&2
         else
             record "SKIP lamina:$n"
             echo "  lamina:$n: pending ($reason); got $lv" >&2

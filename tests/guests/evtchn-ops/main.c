@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Every 2-level event channel operation and its errors, in one domain (dom0
- * with two vCPUs, see hv-args; vCPU 1 stays down, which binding to it does not
+ * with two vCPUs, evtchn-ops_HV_ARGS; vCPU 1 stays down, which binding to it does not
  * need): alloc_unbound, loopback bind_interdomain, bind_virq (per-vCPU and
  * global, bound twice), bind_ipi, bind_vcpu, send, status of each kind, close,
  * unmask delivering a pending event, reset; bad ports (0, never allocated, past

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Event channels between two vCPUs of one domain (dom0_max_vcpus=2, see
- * hv-args): an IPI port for each vCPU, both masked; each vCPU blocks in
+ * Event channels between two vCPUs of one domain (dom0_max_vcpus=2,
+ * evtchn-vcpus_HV_ARGS): an IPI port for each vCPU, both masked; each vCPU blocks in
  * SCHEDOP_poll on its own port and answers the other's notification. 5
  * batches of 200 round trips, all must complete; the median batch is a bench
  * line (tests/bench/events). Runs on Xen 4.17 and Lamina.

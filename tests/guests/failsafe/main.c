@@ -6,7 +6,7 @@
  * (vCPU 1, which only yields) the load faults: it must load a null selector and
  * bounce to the failsafe callback with DS, ES, FS, GS in the frame, masking
  * events as registered. A reload that works (a present descriptor) must not
- * bounce. Runs on Xen 4.17 and Lamina (dom0_max_vcpus=2, see hv-args).
+ * bounce. Runs on Xen 4.17 and Lamina (dom0_max_vcpus=2, failsafe_HV_ARGS).
  */
 #include <lamina/callback.h>
 #include <lamina/sched.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * FPU state per vCPU (dom0_max_vcpus=2, see hv-args): vCPU 0 and vCPU 1 each
+ * FPU state per vCPU (dom0_max_vcpus=2, fpu_HV_ARGS): vCPU 0 and vCPU 1 each
  * load their own XMM0-15, MXCSR and x87 control word and check them after
  * every round of yields to the other, many times over. fpu_taskswitch: with
  * the virtual TS set the next FPU instruction raises #NM (CR0 reads show TS),

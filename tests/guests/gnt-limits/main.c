@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The grant-table limits set on the hypervisor command line (hv-args:
+ * The grant-table limits set on the hypervisor command line (gnt-limits_HV_ARGS:
  * gnttab_max_frames=4 gnttab_max_maptrack_frames=2, Xen's option names):
  * query_size reports 4 frames at most, setup_table grows to 4 and refuses 5,
  * and the maptrack table runs out after 2 frames' worth of handles, then

@@ -4,7 +4,7 @@
  * function on its own stack (VCPUOP_initialise + VCPUOP_up), with events
  * masked (it waits with SCHEDOP_poll), the framework's trap table and the
  * current page tables (mm_init() must have run). Needs the mm_util library.
- * Boot with dom0_max_vcpus=N (the runner does for tests with a qemu-smp file).
+ * Boot with dom0_max_vcpus=N (the runner does for tests with a <name>_SMP).
  */
 #ifndef LAM_GUEST_SMP_H
 #define LAM_GUEST_SMP_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Secondary vCPUs for test kernels (dom0_max_vcpus=N in the test's hv-args):
+ * Secondary vCPUs for test kernels (dom0_max_vcpus=N in the test's _HV_ARGS):
  * a context that starts a C function on its own stack, in kernel mode, on the
  * current page tables, with no trap table and events masked.
  * Needs mm_util (test.mk: <name>_LIBS := mm_util vcpu_start).

@@ -1,3 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
 GUEST_TESTS += sched-cap
 sched-cap_LIBS := mm_util sched_util
+sched-cap_LAMINA_ONLY := needs boot-time domUs (Lamina's --domU modules); Xen 4.17 on x86 has no boot-time domUs
+sched-cap_DOMU_MODULES := sched-spin --domU mem=16M cap=25, sched-spin --domU mem=16M

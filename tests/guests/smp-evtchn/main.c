@@ -10,7 +10,7 @@
  * trip), then a last ping with STOP ends the ponger. Each pair's mean round
  * trip is printed, pair 0's as
  * "smp-evtchn: ... round trip <ns> ns", which tests/bench picks up.
- * Runs with as many emulated CPUs as vCPUs (qemu-smp); vCPU v is pinned to
+ * Runs with as many emulated CPUs as vCPUs (smp-evtchn_SMP); vCPU v is pinned to
  * CPU v (domctl setvcpuaffinity), so every pair talks across two CPUs, and
  * getvcpuinfo must find each vCPU there at the end.
  */

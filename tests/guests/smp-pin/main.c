@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vCPU hard affinity through domctl (setvcpuaffinity, getvcpuaffinity,
- * getvcpuinfo), on N physical CPUs with N vCPUs (qemu-smp, dom0_max_vcpus=N):
+ * getvcpuinfo), on N physical CPUs with N vCPUs (smp-pin_SMP, dom0_max_vcpus=N):
  * vCPU 1 keeps busy; pinned to each CPU in turn (N-1 down to 0), getvcpuinfo
  * must place it on that CPU every time it is sampled, while it keeps making
  * progress. The masks read back as set, and bad requests are refused (absent

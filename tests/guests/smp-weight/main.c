@@ -139,7 +139,7 @@ void test_main(void)
     nr_cpus = smp_nr_vcpus(); /* the runner gives dom0 one vCPU per CPU */
     lam_printf("CPUs: %u\n", nr_cpus);
     if (nr_cpus < 2 || nr_cpus > PEER_VCPUS) {
-        lam_skip("needs 2 to %u CPUs (qemu-smp), one dom0 vCPU each", PEER_VCPUS);
+        lam_skip("needs 2 to %u CPUs (_SMP in test.mk), one dom0 vCPU each", PEER_VCPUS);
         return;
     }
     /* Each spinner starts its other vCPUs before it shows the magic. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Secondary vCPUs (dom0 booted with dom0_max_vcpus=2, see hv-args): is_up of
+ * Secondary vCPUs (dom0 booted with dom0_max_vcpus=2, vcpu-up_HV_ARGS): is_up of
  * each, the errors (no such vCPU, up before initialise, a bad page table in
  * the context, initialise twice, initialise while up), then vCPU 1 started at
  * a C function on its own stack, taken down by vCPU 0 (it stops; runstate
