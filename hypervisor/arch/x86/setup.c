@@ -105,7 +105,7 @@ static bool domu_option(const char *a, struct domu_options *o, const char *modul
             return true;
         }
     } else if (!strncmp(a, "cap=", 4)) {
-        if (decimal_word(a + 4, &v) && v <= 100) { /* one physical CPU for now */
+        if (decimal_word(a + 4, &v) && v <= 100) { /* % of one CPU, summed over vCPUs */
             o->cap = (unsigned int)v;
             return true;
         }
