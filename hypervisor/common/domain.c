@@ -47,10 +47,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
         return NULL;
     }
     d->shared_info_mfn = virt_to_mfn(d->shared_info);
-    /* Shared with the guest: it may map the frame writable; the hypervisor holds the
-     * allocation reference, and the frame is not on the domain's page list. */
-    mfn_to_page(d->shared_info_mfn)->owner = d;
-    mfn_to_page(d->shared_info_mfn)->count_info |= PGC_xen_heap | PGC_allocated | 1;
+    domain_share_xen_frame(d, d->shared_info_mfn);
     /* Events start masked on every vCPU slot, as the ABI requires. */
     for (unsigned int i = 0; i < LAM_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -88,6 +85,23 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     vcpu_timers_init(v);
     sched_add_vcpu(v);
     return v;
+}
+
+/*
+ * A frame the hypervisor keeps using and lets the domain map (shared_info, grant-table
+ * frames), as Xen's share_xen_page_with_guest: owned by the domain, with its allocation
+ * reference (so the domain may map it), on no page list and not in tot_pages, and typed
+ * writable for good: its type count of 1 is never dropped while the domain lives. The
+ * hypervisor writes into it through the direct map, behind any validation, so it must
+ * never become a page table or a descriptor page (issue 15, 2.2). The domain's teardown
+ * frees it (domain_free_unlisted, gnttab_destroy).
+ */
+void domain_share_xen_frame(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    page_set_owner(pg, d);
+    pg->count_info |= PGC_xen_heap | PGC_allocated | 1;
+    pg->type_info = PGT_writable_page | PGT_validated | 1;
 }
 
 int domain_assign_frame(struct domain *d, mfn_t mfn)

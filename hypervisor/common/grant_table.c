@@ -138,7 +138,8 @@ int gnttab_init(struct domain *d)
     return rc;
 }
 
-/* Allocate frames up to nr (caller holds mm_lock). Frames are shared like shared_info. */
+/* Allocate frames up to nr (caller holds mm_lock). Frames are shared like shared_info
+ * (domain_share_xen_frame: writable for good, never a page table or GDT page). */
 static int grow_table(struct domain *d, unsigned int nr)
 {
     struct grant_table *gt = d->grant_table;
@@ -154,9 +155,7 @@ static int grow_table(struct domain *d, unsigned int nr)
                 pages_free(frame, 0);
             return -ENOMEM;
         }
-        struct page_info *pg = mfn_to_page(virt_to_mfn(frame));
-        page_set_owner(pg, d);
-        pg->count_info |= PGC_xen_heap | PGC_allocated | 1;
+        domain_share_xen_frame(d, virt_to_mfn(frame));
         gt->shared[i] = frame;
         gt->active[i] = act;
         gt->nr_frames = i + 1;

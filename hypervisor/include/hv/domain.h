@@ -218,6 +218,9 @@ unsigned int domain_refs(const struct domain *d);
 
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+/* Let d map a frame the hypervisor keeps using (shared_info, grant tables): typed writable
+ * for good, so it can never become a page table or descriptor page. */
+void domain_share_xen_frame(struct domain *d, mfn_t mfn);
 /* Give a frame to a domain (it becomes the owner with one general reference). */
 int domain_assign_frame(struct domain *d, mfn_t mfn);
 /* Shutdown: record the reason and stop the domain's vCPUs. */

@@ -6,7 +6,9 @@
  * A PV guest names its frames by MFN. Giving a frame back (decrease) is only
  * allowed while nothing but the allocation itself references it: a frame
  * still mapped or used as a table stays with the guest, and the call reports
- * how many extents it managed before that one.
+ * how many extents it managed before that one. A frame the hypervisor shares
+ * with the domain (shared_info, grant-table frames) is never freed by it: the
+ * domain only loses its allocation reference (give_back_shared).
  *
  * Long reservation calls are preemptible as on Xen: the call continues itself
  * with the index of the next extent encoded above the command bits
@@ -46,6 +48,34 @@ static void put_target(struct domain *caller, struct domain *t)
         domain_put(t);
 }
 
+/*
+ * A frame the hypervisor shares with the domain (shared_info, grant-table frames:
+ * PGC_xen_heap) is hypervisor memory, on no page list and not in tot_pages. Giving one back
+ * does what Xen's guest_remove_page does to such a frame: the domain's allocation reference
+ * goes, so that it can no longer be mapped; the frame itself stays in the hypervisor's use
+ * and is freed with the domain (domain_free_unlisted, gnttab_destroy). As for any frame,
+ * only an unreferenced one can be given back (docs/differences.md).
+ */
+static void give_back_shared(struct page_info *pg)
+{
+    pg->count_info &= ~PGC_allocated;
+    put_page(pg); /* may be the last reference: domain_page_released() frees no xen_heap frame */
+}
+
+static void give_back_allocated(struct domain *d, struct page_info *pg)
+{
+    mfn_t mfn = page_to_mfn(pg);
+    spin_lock(&d->lock);
+    list_del(&pg->list);
+    d->tot_pages--;
+    spin_unlock(&d->lock);
+    pg->owner = NULL;
+    pg->count_info &= ~(PGC_allocated | PGC_count_mask);
+    pg->type_info = 0;
+    m2p_set(mfn, M2P_INVALID);
+    frames_free(mfn, 0);
+}
+
 static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
 {
     for (uint64_t i = 0; i < (1ull << order); i++) {
@@ -53,22 +83,18 @@ static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
         if (m >= max_mfn)
             return -EINVAL;
         struct page_info *pg = mfn_to_page(m);
-        if (page_get_owner(pg) != d || !(pg->count_info & PGC_allocated) || m == d->shared_info_mfn)
+        if (page_get_owner(pg) != d || !(pg->count_info & PGC_allocated))
             return -EINVAL;
-        if (page_count(pg) != 1 || page_type_count(pg) != 0)
+        /* Only the allocation may reference it (a shared frame's type is the hypervisor's). */
+        if (page_count(pg) != 1 || (!(pg->count_info & PGC_xen_heap) && page_type_count(pg)))
             return -EBUSY;
     }
     for (uint64_t i = 0; i < (1ull << order); i++) {
         struct page_info *pg = mfn_to_page(mfn + i);
-        spin_lock(&d->lock);
-        list_del(&pg->list);
-        d->tot_pages--;
-        spin_unlock(&d->lock);
-        pg->owner = NULL;
-        pg->count_info &= ~(PGC_allocated | PGC_count_mask);
-        pg->type_info = 0;
-        m2p_set(mfn + i, M2P_INVALID);
-        frames_free(mfn + i, 0);
+        if (pg->count_info & PGC_xen_heap)
+            give_back_shared(pg);
+        else
+            give_back_allocated(d, pg);
     }
     return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The page-table hypercalls: mmu_update, update_va_mapping, mmuext_op.
+ * The page-table hypercalls: mmu_update, update_va_mapping(_otherdomain), mmuext_op.
  *
  * Every change goes through mod_pt_entry() (pv/pagetype.c), which takes the
  * references the new entry needs before it is written and drops those of the
@@ -102,19 +102,33 @@ static bool batch_prologue(unsigned int op, const uint64_t args[4], unsigned int
     return true;
 }
 
-/* The L1 slot mapping va in the vCPU's kernel page tables, or NULL. */
+/*
+ * The L1 slot mapping va in the vCPU's kernel page tables, or NULL. Caller holds mm_lock.
+ *
+ * The walk goes where the entries point, and they need not point one level down: a
+ * read-only linear entry (an L4 slot pointing at the L4, pv/pagetype.c) makes the next
+ * step land in a table of the same level, and the hypervisor's own slots 256-271 lead
+ * into its tables. So the frame the walk ends in is an L1 only if its type says so: as
+ * Xen's map_guest_l1e + __do_update_va_mapping, anything but a validated L1 table of the
+ * vCPU's own domain is no slot (an "L1 entry" written into an L2 would make the page it
+ * names a page table the guest can write).
+ */
 pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
 {
     if (!v->guest_table)
         return NULL;
-    pte_t *t = mfn_to_virt(v->guest_table >> PAGE_SHIFT);
+    mfn_t mfn = v->guest_table >> PAGE_SHIFT;
     for (unsigned int level = 4; level > 1; level--) {
-        pte_t e = t[pt_index(va, level)];
-        if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)))
+        pte_t e = ((const pte_t *)mfn_to_virt(mfn))[pt_index(va, level)];
+        if (!(e & _PAGE_PRESENT) || (level < 4 && (e & _PAGE_PSE)) || pte_mfn(e) >= max_mfn)
             return NULL;
-        t = mfn_to_virt(pte_mfn(e));
+        mfn = pte_mfn(e);
     }
-    return &t[pt_index(va, 1)];
+    const struct page_info *pg = mfn_to_page(mfn);
+    if (page_get_owner(pg) != v->domain || page_type(pg) != PGT_l1_page_table ||
+        !page_type_count(pg) || !page_type_validated(pg))
+        return NULL;
+    return (pte_t *)mfn_to_virt(mfn) + pt_index(va, 1);
 }
 
 /* UVMF_LOCAL: this CPU. UVMF_ALL and UVMF_MULTI (a vCPU bitmap): every CPU that may
@@ -140,7 +154,9 @@ static void do_flush(struct domain *d, unsigned long flags, uint64_t va)
     }
 }
 
-long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
+/* Set the L1 entry mapping va in the caller's tables; frames it maps may belong to fd. */
+static long update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags,
+                              const struct domain *fd)
 {
     struct vcpu *v = current;
     struct domain *d = v->domain;
@@ -149,10 +165,38 @@ long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
         return -EINVAL;
     spin_lock(&mm_lock);
     pte_t *slot = guest_l1_slot(v, va);
-    int rc = slot ? mod_pt_entry(slot, 1, pte, d, d, false) : -EINVAL;
+    int rc = slot ? mod_pt_entry(slot, 1, pte, d, fd, false) : -EINVAL;
     spin_unlock(&mm_lock);
     if (!rc)
         do_flush(d, flags, va);
+    return rc;
+}
+
+long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
+{
+    return update_va_mapping(va, pte, flags, current_domain());
+}
+
+/*
+ * As Xen's do_update_va_mapping_otherdomain: the entry is in the caller's tables, the
+ * frame it maps may belong to domid. DOMID_SELF is the caller; its own id (Xen: "cannot
+ * specify itself") and unknown domains are -ESRCH; a present entry naming another
+ * domain's frame needs privilege (Xen's XSM_TARGET default: -EPERM).
+ */
+long hc_update_va_mapping_otherdomain(unsigned long va, uint64_t pte, unsigned long flags,
+                                      domid_t domid)
+{
+    struct domain *d = current_domain();
+    if (domid == DOMID_SELF_ABI)
+        return update_va_mapping(va, pte, flags, d);
+    if (domid == d->domain_id)
+        return -ESRCH;
+    struct domain *fd = domain_get(domid);
+    if (!fd)
+        return -ESRCH;
+    long rc =
+        (pte & _PAGE_PRESENT) && !d->is_privileged ? -EPERM : update_va_mapping(va, pte, flags, fd);
+    domain_put(fd);
     return rc;
 }
 

@@ -13,7 +13,9 @@
  * A partial table (preempted (de)validation, pv/pagetype.c) holds its own
  * type count of 1; its entries [0, nr_validated) count like a validated
  * table's, and a partial child entry holds a general reference only. A vCPU's
- * old_guest_table (a teardown still to finish) holds a general reference.
+ * old_guest_table (a teardown still to finish) holds a general reference. A
+ * frame the hypervisor shares (PGC_xen_heap) holds one writable type reference
+ * of its own for as long as it exists (domain_share_xen_frame).
  */
 #include <asm/pv/mm.h>
 #include <hv/grant_table.h>
@@ -74,6 +76,8 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
             continue;
         if (pg->count_info & PGC_allocated)
             exp[mfn].count++;
+        if (pg->count_info & PGC_xen_heap)
+            exp[mfn].type_count++; /* shared by the hypervisor: writable for good */
         unsigned int level = pt_type_level(page_type(pg));
         if (level && page_type_count(pg) && page_type_validated(pg))
             account_table(d, mfn, level, PT_ENTRIES, exp);

@@ -73,6 +73,8 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
     if (!(map & _PAGE_PRESENT) || (map & _PAGE_RW))
         return false;
     mfn_t mfn = pte_mfn(map);
+    if (mfn >= max_mfn)
+        return false; /* I/O memory dom0 mapped read-only: no frame, no page table */
     struct page_info *pg = mfn_to_page(mfn);
     if (page_get_owner(pg) != d || page_type(pg) != PGT_l1_page_table)
         return false;
@@ -93,9 +95,12 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
         if (x86_emulate_word_write(&insn, ea & ~7ull, old, &new, &r))
             return false;
         spin_lock(&mm_lock);
-        int rc = (page_type(pg) == PGT_l1_page_table && page_type_count(pg))
-                     ? l1e_cmpxchg(slot, old, new, d)
-                     : -EINVAL;
+        /* Checked again under the lock: meanwhile another vCPU may have unpinned the
+         * table, given the frame back and someone else taken it (as an L1 of theirs). */
+        int rc =
+            (page_get_owner(pg) == d && page_type(pg) == PGT_l1_page_table && page_type_count(pg))
+                ? l1e_cmpxchg(slot, old, new, d)
+                : -EINVAL;
         spin_unlock(&mm_lock);
         if (rc == 1)
             continue;

@@ -15,7 +15,9 @@
  *   bit  59     PGC_xen_heap    a hypervisor allocation shared with its
  *                               owner (shared_info, grant-table frames): not
  *                               on the owner's page list nor in tot_pages;
- *                               freed with the domain, not when unreferenced
+ *                               freed with the domain, not when unreferenced;
+ *                               typed writable for good (a type count of 1
+ *                               nobody drops), never a table or GDT page
  *   bits 58-48  reserved, zero
  *   bits 47-0   PGC_count       general reference count
  *

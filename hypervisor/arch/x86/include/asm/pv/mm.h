@@ -54,7 +54,8 @@ int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const s
 int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
                          const struct domain *d);
 
-/* The L1 slot mapping va in the vCPU's kernel page tables (no superpages), or NULL. */
+/* The L1 slot mapping va in the vCPU's kernel page tables (no superpages), or NULL when the
+ * walk does not end in a validated L1 table of the vCPU's domain (caller holds mm_lock). */
 pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va);
 /* Drop the references v's GDT frames hold (caller holds mm_lock). */
 void pv_vcpu_release_gdt(struct vcpu *v);
