@@ -2,3 +2,6 @@
 GUEST_TESTS += mm-decrease-shared-2dom
 mm-decrease-shared-2dom_DIR := domu-attack
 mm-decrease-shared-2dom_LIBS := mm_util
+mm-decrease-shared-2dom_LAMINA_ONLY := needs a second domain started at boot (Lamina's --domU modules); Xen 4.17 on x86 has no boot-time domUs
+mm-decrease-shared-2dom_DOMU_MODULES := mm-decrease-shared --domU mem=16M
+mm-decrease-shared-2dom_LAMINA_LOG_EXPECT := audit d1: 0 frame\(s\) with unbalanced counts
