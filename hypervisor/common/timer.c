@@ -73,7 +73,9 @@ void timer_set(struct timer *t, uint64_t expires)
     struct cpu_timers *ct = &cpu_timers[me];
     dequeue(t);
     spin_lock(&ct->lock);
-    t->expires = expires;
+    /* Guests hand in absolute deadlines: one with bit 63 set is a past time, as on Xen,
+     * and the heap (unsigned) must not see it as the far future. */
+    t->expires = (int64_t)expires < 0 ? 0 : expires;
     __atomic_store_n(&t->cpu, me, __ATOMIC_RELEASE);
     timer_heap_add(&ct->heap, t);
     reprogram(ct);
