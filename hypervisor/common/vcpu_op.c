@@ -18,6 +18,8 @@
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
 #include <asm/pv/descriptor.h>
+#include <asm/x86.h>
+#include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
 
 static void singleshot_fired(void *data)
@@ -135,6 +137,13 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         rc = -EEXIST;
         goto unclaim;
     }
+    /* Segment bases go to WRMSR at every switch to the vCPU: canonical ones only (Xen's
+     * arch_set_info_guest answers -EINVAL too). */
+    if (!is_canonical_address(c->fs_base) || !is_canonical_address(c->gs_base_kernel) ||
+        !is_canonical_address(c->gs_base_user)) {
+        rc = -EINVAL;
+        goto unclaim;
+    }
     mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT;
     spin_lock(&mm_lock);
     rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
@@ -197,6 +206,7 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     v->gs_base_user = c->gs_base_user;
     if (c->flags & LAM_VGCF_i387_valid) {
         memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
+        fpu_sanitise_image(v->fpu_state);
         v->fpu_initialised = true;
         v->xsave_valid = false; /* XSAVE: converted from this image on the first restore */
     }
