@@ -148,8 +148,8 @@ static void singleshot_deadlines(void)
             LAM_CHECK(rc == 0, "set_singleshot_timer(0x%lx, flags %u): %ld",
                       (unsigned long)negative[i], flags, rc);
             char what[64];
-            lam_snprintf(what, sizeof(what), "singleshot 0x%lx flags %u", (unsigned long)negative[i],
-                         flags);
+            lam_snprintf(what, sizeof(what), "singleshot 0x%lx flags %u",
+                         (unsigned long)negative[i], flags);
             expect_at_once(what, wait_virq(2000 * MS));
         }
     LAM_CHECK(set_singleshot((uint64_t)INT64_MAX, 0) == 0, "set_singleshot_timer(INT64_MAX)");
