@@ -25,13 +25,15 @@
 const char lam_test_title[] = "preemptible grant table batches";
 
 #define TREE_SLOT 303
-#define SELF      0 /* dom0 grants to itself */
+/* The domain grants to itself: dom0, or as gnt-preempt-domu's boot-time domU d1. */
+#define SELF      self_id
 #define SRC_REF   10
 #define NCOPY     8192
 #define NMAP      8192
 #define PATTERN   0x70726565506e7400ULL
 #define UNTOUCHED 99
 
+static uint16_t self_id;
 static struct mm_tree tree;
 static volatile struct lam_grant_entry_v1 *gtab;
 static uint64_t *src, *dst[NCOPY / 512];
@@ -253,6 +255,7 @@ static void setup(void)
 
 void test_main(void)
 {
+    self_id = (lam_start_info->flags & LAM_SIF_PRIVILEGED) ? 0 : 1;
     mm_init();
     src = mm_alloc_page();
     for (unsigned int p = 0; p < NCOPY / 512; p++)
