@@ -97,14 +97,15 @@ void preempt_stats_print(void)
     for (unsigned int i = 0; i < 64; i++)
         total += preempt_stats.continuations[i];
     printk("preempt: %lu continuation(s) (mmu_update %lu, memory_op %lu, multicall %lu, "
-           "mmuext_op %lu, domctl %lu), %lu table(s) left partial, %lu resumed, "
-           "%lu destroy(s) preempted",
+           "mmuext_op %lu, domctl %lu, grant_table_op %lu), %lu table(s) left partial, "
+           "%lu resumed, %lu destroy(s) preempted",
            (unsigned long)total,
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MMU_UPDATE],
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MEMORY_OP],
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MULTICALL],
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MMUEXT_OP],
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_DOMCTL],
+           (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_GRANT_TABLE_OP],
            (unsigned long)preempt_stats.partial_tables, (unsigned long)preempt_stats.resumed_tables,
            (unsigned long)preempt_stats.destroys_preempted);
 }

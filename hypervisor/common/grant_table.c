@@ -18,6 +18,8 @@
  * Error codes follow Xen 4.17 (common/grant_table.c, arch/x86/pv/grant_table.c).
  */
 #include <hv/grant_table.h>
+#include <hv/continuation.h>
+#include <lamina/hypercall-numbers.h>
 #include <hv/domain.h>
 #include <hv/errcodes.h>
 #include <asm/guest_access.h>
@@ -747,68 +749,95 @@ static long set_version(guest_ptr_t ops, unsigned int count)
     return rc;
 }
 
-static long map_batch(struct domain *d, guest_ptr_t ops, unsigned int count)
+/* One element of a batch at guest address p: 0, or -EFAULT when it cannot be read or its
+ * result written back. */
+static long map_at(struct domain *d, guest_ptr_t p)
 {
+    struct lam_gnttab_map_grant_ref op;
+    if (copy_from_guest(&op, p, sizeof(op)))
+        return -EFAULT;
+    spin_lock(&mm_lock);
+    map_one(d, &op);
+    spin_unlock(&mm_lock);
+    return copy_to_guest(p, &op, sizeof(op)) ? -EFAULT : 0;
+}
+
+static long unmap_at(struct domain *d, guest_ptr_t p)
+{
+    struct lam_gnttab_unmap_grant_ref op;
+    if (copy_from_guest(&op, p, sizeof(op)))
+        return -EFAULT;
+    spin_lock(&mm_lock);
+    unmap_one(d, &op);
+    spin_unlock(&mm_lock);
+    return copy_to_guest(p + offsetof(struct lam_gnttab_unmap_grant_ref, status), &op.status,
+                         sizeof(op.status))
+               ? -EFAULT
+               : 0;
+}
+
+static long copy_at(struct domain *d, guest_ptr_t p)
+{
+    struct lam_gnttab_copy op;
+    if (copy_from_guest(&op, p, sizeof(op)))
+        return -EFAULT;
+    spin_lock(&mm_lock);
+    op.status = (int16_t)copy_one(d, &op);
+    spin_unlock(&mm_lock);
+    return copy_to_guest(p + offsetof(struct lam_gnttab_copy, status), &op.status,
+                         sizeof(op.status))
+               ? -EFAULT
+               : 0;
+}
+
+/*
+ * A map, unmap or copy batch, preemptible as Xen's: the whole array must be guest memory
+ * (-EFAULT before anything is done), and between elements, once the hypercall has used its
+ * budget or an event waits, the rest becomes a continuation: the same command with the
+ * array pointer moved past the elements done and the count reduced, so the guest sees one
+ * call that returns 0 with every element's status written in place. At least one element
+ * is done per call, so the batch always finishes.
+ */
+static long run_batch(struct domain *d, unsigned int cmd, guest_ptr_t ops, unsigned int count,
+                      size_t size, long (*one)(struct domain *, guest_ptr_t))
+{
+    if (!guest_range_ok(ops, (size_t)count * size))
+        return -EFAULT;
     for (unsigned int i = 0; i < count; i++) {
-        struct lam_gnttab_map_grant_ref op;
-        guest_ptr_t p = ops + (uint64_t)i * sizeof(op);
-        if (copy_from_guest(&op, p, sizeof(op)))
-            return -EFAULT;
-        spin_lock(&mm_lock);
-        map_one(d, &op);
-        spin_unlock(&mm_lock);
-        if (copy_to_guest(p, &op, sizeof(op)))
-            return -EFAULT;
+        guest_ptr_t p = ops + (uint64_t)i * size;
+        if (i && hypercall_preempt_check()) {
+            const uint64_t args[3] = {cmd, p, count - i};
+            return hypercall_create_continuation(LAM_HYPERCALL_GRANT_TABLE_OP, 3, args);
+        }
+        long rc = one(d, p);
+        if (rc)
+            return rc;
     }
     return 0;
 }
 
-static long unmap_batch(struct domain *d, guest_ptr_t ops, unsigned int count)
-{
-    for (unsigned int i = 0; i < count; i++) {
-        struct lam_gnttab_unmap_grant_ref op;
-        guest_ptr_t p = ops + (uint64_t)i * sizeof(op);
-        if (copy_from_guest(&op, p, sizeof(op)))
-            return -EFAULT;
-        spin_lock(&mm_lock);
-        unmap_one(d, &op);
-        spin_unlock(&mm_lock);
-        if (copy_to_guest(p + offsetof(struct lam_gnttab_unmap_grant_ref, status), &op.status,
-                          sizeof(op.status)))
-            return -EFAULT;
-    }
-    return 0;
-}
-
-static long copy_batch(struct domain *d, guest_ptr_t ops, unsigned int count)
-{
-    for (unsigned int i = 0; i < count; i++) {
-        struct lam_gnttab_copy op;
-        guest_ptr_t p = ops + (uint64_t)i * sizeof(op);
-        if (copy_from_guest(&op, p, sizeof(op)))
-            return -EFAULT;
-        spin_lock(&mm_lock);
-        op.status = (int16_t)copy_one(d, &op);
-        spin_unlock(&mm_lock);
-        if (copy_to_guest(p + offsetof(struct lam_gnttab_copy, status), &op.status,
-                          sizeof(op.status)))
-            return -EFAULT;
-    }
-    return 0;
-}
+/* Xen keeps continuation state of GNTTABOP_cache_flush above the command's low 12 bits
+ * and refuses those bits on every other command. */
+#define GNTTABOP_CMD_MASK 0xfffu
 
 long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count)
 {
     struct domain *d = current_domain();
+    /* As Xen 4.17's do_grant_table_op: a count that is negative as an int is -EINVAL, and so
+     * are bits above the command on anything but cache_flush (-ENOSYS here, as before). */
+    if ((int)count < 0 ||
+        ((cmd & ~GNTTABOP_CMD_MASK) && (cmd & GNTTABOP_CMD_MASK) != LAM_GNTTABOP_cache_flush))
+        return -EINVAL;
+    cmd &= GNTTABOP_CMD_MASK;
     if (!d->grant_table)
         return -ENOSYS;
     switch (cmd) {
     case LAM_GNTTABOP_map_grant_ref:
-        return map_batch(d, ops, count);
+        return run_batch(d, cmd, ops, count, sizeof(struct lam_gnttab_map_grant_ref), map_at);
     case LAM_GNTTABOP_unmap_grant_ref:
-        return unmap_batch(d, ops, count);
+        return run_batch(d, cmd, ops, count, sizeof(struct lam_gnttab_unmap_grant_ref), unmap_at);
     case LAM_GNTTABOP_copy:
-        return copy_batch(d, ops, count);
+        return run_batch(d, cmd, ops, count, sizeof(struct lam_gnttab_copy), copy_at);
     case LAM_GNTTABOP_setup_table:
         ONE_STRUCT_OP(struct lam_gnttab_setup_table, setup_table, false);
     case LAM_GNTTABOP_query_size:

@@ -22,15 +22,27 @@
 #include <asm/traps.h>
 #include <asm/x86.h>
 #include <hv/timer.h>
+#include <hv/domain.h>
+#include <hv/xmalloc.h>
+#include <hv/panic.h>
 
-#define TIMERS_PER_CPU  256
+/*
+ * How many timers one heap must be able to hold: every timer that can exist. A vCPU's
+ * timers go to the heap of whichever CPU sets them, so all vCPUs of all domains may have
+ * every one of their timers on one CPU (a one-CPU host always does); add each CPU's own
+ * (the scheduler's slice timer, housekeeping). A heap full at 256 used to drop the timer
+ * silently: a poll that never times out, a VIRQ_TIMER that never comes, for any guest on
+ * a host with three 32-vCPU domains. 50 KiB per CPU, allocated when the CPU comes up.
+ */
+#define PCPU_NR_TIMERS  2
+#define TIMERS_MAX      (MAX_DOMAINS * MAX_VCPUS * VCPU_NR_TIMERS + NR_CPUS * PCPU_NR_TIMERS)
 #define HOUSEKEEPING_NS 10000000ull
 
 struct cpu_timers {
     spinlock_t lock;
     struct timer_heap heap;
-    uint64_t armed_for; /* deadline the APIC timer is programmed for (0: none) */
-    struct timer *storage[TIMERS_PER_CPU];
+    uint64_t armed_for;     /* deadline the APIC timer is programmed for (0: none) */
+    struct timer **storage; /* TIMERS_MAX slots */
     struct timer housekeeping;
     struct timer *running; /* whose function this CPU runs now (set under the lock) */
 };
@@ -73,9 +85,14 @@ void timer_set(struct timer *t, uint64_t expires)
     struct cpu_timers *ct = &cpu_timers[me];
     dequeue(t);
     spin_lock(&ct->lock);
-    t->expires = expires;
+    /* Guests hand in absolute deadlines: one with bit 63 set is a past time, as on Xen,
+     * and the heap (unsigned) must not see it as the far future. */
+    t->expires = (int64_t)expires < 0 ? 0 : expires;
     __atomic_store_n(&t->cpu, me, __ATOMIC_RELEASE);
-    timer_heap_add(&ct->heap, t);
+    /* Cannot fail: the heap holds every timer there is (TIMERS_MAX), and t was taken off
+     * the heap it was on. A failure is a miscounted timer, not something a guest did. */
+    if (timer_heap_add(&ct->heap, t))
+        panic("timer heap of CPU %u full (%u timers): TIMERS_MAX miscounted", me, ct->heap.nr);
     reprogram(ct);
     spin_unlock(&ct->lock);
     local_irq_restore(flags);
@@ -147,7 +164,10 @@ void timers_init_cpu(bool with_housekeeping)
 {
     struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
     spin_lock_init(&ct->lock);
-    timer_heap_init(&ct->heap, ct->storage, TIMERS_PER_CPU);
+    ct->storage = xmalloc_array(struct timer *, TIMERS_MAX);
+    if (!ct->storage)
+        panic("no memory for CPU %u's timer heap", smp_processor_id());
+    timer_heap_init(&ct->heap, ct->storage, TIMERS_MAX);
     if (with_housekeeping) {
         timer_init(&ct->housekeeping, housekeeping, &ct->housekeeping);
         timer_set(&ct->housekeeping, time_now_ns() + HOUSEKEEPING_NS);

@@ -18,6 +18,8 @@
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
 #include <asm/pv/descriptor.h>
+#include <asm/x86.h>
+#include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
 
 static void singleshot_fired(void *data)
@@ -52,6 +54,15 @@ void vcpu_timers_init(struct vcpu *v)
     timer_set(&v->periodic_timer, time_now_ns() + DEFAULT_PERIOD_NS);
 }
 
+/* set_timer_op deadlines Xen takes for a guest's wrapped jiffies (see hc_set_timer_op). */
+#define HUGE_TIMEOUT_NS   (1ull << 50) /* about 13 days ahead */
+#define HUGE_TIMEOUT_FIRE 100000000ull /* fire in 100 ms instead */
+
+/*
+ * set_timer_op, with Xen's answer to absurd deadlines: one that is negative as a signed time
+ * or 2^50 ns (13 days) or more ahead fires in 100 ms (old Linux wrapped its jiffies into
+ * such values when it had work pending, or set them when it had none). 0 cancels.
+ */
 long hc_set_timer_op(uint64_t timeout)
 {
     struct vcpu *v = current;
@@ -59,6 +70,9 @@ long hc_set_timer_op(uint64_t timeout)
         timer_stop(&v->singleshot_timer);
         return 0;
     }
+    uint64_t now = time_now_ns();
+    if ((int64_t)timeout < 0 || (timeout > now && timeout - now >= HUGE_TIMEOUT_NS))
+        timeout = now + HUGE_TIMEOUT_FIRE;
     timer_set(&v->singleshot_timer, timeout);
     return 0;
 }
@@ -123,6 +137,13 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         rc = -EEXIST;
         goto unclaim;
     }
+    /* Segment bases go to WRMSR at every switch to the vCPU: canonical ones only (Xen's
+     * arch_set_info_guest answers -EINVAL too). */
+    if (!is_canonical_address(c->fs_base) || !is_canonical_address(c->gs_base_kernel) ||
+        !is_canonical_address(c->gs_base_user)) {
+        rc = -EINVAL;
+        goto unclaim;
+    }
     mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT;
     spin_lock(&mm_lock);
     rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
@@ -185,6 +206,7 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     v->gs_base_user = c->gs_base_user;
     if (c->flags & LAM_VGCF_i387_valid) {
         memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
+        fpu_sanitise_image(v->fpu_state);
         v->fpu_initialised = true;
         v->xsave_valid = false; /* XSAVE: converted from this image on the first restore */
     }
@@ -240,7 +262,9 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
         struct lam_vcpu_set_periodic_timer p;
         if (copy_from_guest(&p, arg, sizeof(p)))
             return -EFAULT;
-        if (p.period_ns < 1000000) /* at most 1 kHz, as Xen */
+        /* At most 1 kHz, and at most STIME_DELTA_MAX (as Xen): now + period must not wrap
+         * into the past, or the timer would fire and re-arm itself forever. */
+        if (p.period_ns < 1000000 || p.period_ns > STIME_DELTA_MAX)
             return -EINVAL;
         v->periodic_period = p.period_ns;
         timer_set(&v->periodic_timer, time_now_ns() + p.period_ns);
@@ -256,7 +280,8 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
             return -EINVAL;
         if (copy_from_guest(&t, arg, sizeof(t)))
             return -EFAULT;
-        /* Xen 4.17 ignores VCPU_SSHOTTMR_future: a past deadline fires at once. */
+        /* Xen 4.17 ignores VCPU_SSHOTTMR_future: a past deadline fires at once, and so
+         * does one with bit 63 set (a negative time: timer_set). */
         timer_set(&v->singleshot_timer, t.timeout_abs_ns);
         return 0;
     }

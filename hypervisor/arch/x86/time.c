@@ -235,10 +235,17 @@ void udelay(unsigned int us)
         __asm__ volatile("pause");
 }
 
+/* The APIC counter holds 32 bits (about a minute at the usual bus clocks): a later deadline
+ * is armed for this long, the timer interrupt finds nothing due and arms again. The clamp
+ * also keeps delta * ticks from overflowing for guest deadlines centuries ahead. */
+#define APIC_ARM_MAX_NS 1000000000ull
+
 void apic_timer_arm(uint64_t deadline_ns)
 {
     uint64_t now = time_now_ns();
     uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
+    if (delta > APIC_ARM_MAX_NS)
+        delta = APIC_ARM_MAX_NS;
     uint64_t ticks = delta * apic_ticks_per_ms / 1000000;
     if (ticks == 0)
         ticks = 1;

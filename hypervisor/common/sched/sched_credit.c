@@ -24,12 +24,15 @@
 #include "sched_credit.h"
 #include <hv/irqlock.h>
 #include <hv/lib.h>
+#include <hv/panic.h>
 #include <hv/sched.h>
 #include <asm/smp.h>
 #include <asm/time.h>
 
 static spinlock_t credit_lock = SPIN_LOCK_UNLOCKED;
-static struct vcpu *all_vcpus[MAX_DOMAINS * 4];
+/* Every vCPU that can exist: a vCPU left off this list never got credit and starved (it
+ * held 256, and the 257th vCPU of a host was silently dropped). */
+static struct vcpu *all_vcpus[MAX_DOMAINS * MAX_VCPUS];
 static unsigned int nr_vcpus;
 static uint64_t last_accounting; /* written under credit_lock, read anywhere */
 
@@ -41,8 +44,9 @@ void credit_init(void)
 void credit_add_vcpu(struct vcpu *v)
 {
     unsigned long flags = spin_lock_irqsave(&credit_lock);
-    if (nr_vcpus < ARRAY_SIZE(all_vcpus))
-        all_vcpus[nr_vcpus++] = v;
+    /* Cannot be full: a domain id and a vCPU id each have a slot (a miscount panics). */
+    BUG_ON(nr_vcpus >= ARRAY_SIZE(all_vcpus));
+    all_vcpus[nr_vcpus++] = v;
     spin_unlock_irqrestore(&credit_lock, flags);
 }
 

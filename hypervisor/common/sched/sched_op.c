@@ -43,7 +43,9 @@ static long do_poll(struct vcpu *v, guest_ptr_t arg)
     }
     if (vcpu_event_deliverable(v))
         return 0;
-    if (poll.timeout && poll.timeout <= time_now_ns())
+    /* A timeout already past (including any with bit 63 set, a negative time as on Xen)
+     * ends the poll at once. */
+    if (poll.timeout && (int64_t)poll.timeout <= (int64_t)time_now_ns())
         return 0;
     /* Block; the scheduler runs others until a listed port fires (wake_pollers), an
      * event becomes deliverable or the timeout passes. The call then returns 0. */

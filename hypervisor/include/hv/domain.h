@@ -21,8 +21,11 @@
 #include <hv/hypercall-types.h>
 #include <lamina/shared_info.h>
 
-#define MAX_DOMAINS          64
-#define MAX_VCPUS            32
+#define MAX_DOMAINS 64
+#define MAX_VCPUS   32
+/* Hypervisor timers in each vCPU (singleshot, periodic, poll): the timer heaps are sized
+ * from this (common/timer.c). A new timer in struct vcpu must be counted here. */
+#define VCPU_NR_TIMERS       3
 #define DOMID_FIRST_RESERVED 0x7ff0
 #define DOMID_SELF           0x7ff0
 #define DOMID_IO             0x7ff1

@@ -11,7 +11,15 @@
 #include <stdint.h>
 #include <hv/timer_heap.h>
 
-/* Arm (or re-arm) t to fire at system time `expires` (ns) on this CPU. */
+/*
+ * System time is a signed 64-bit count of nanoseconds, as Xen's s_time_t: a deadline with
+ * bit 63 set lies in the past. STIME_DELTA_MAX is the longest interval a guest may ask for
+ * (Xen's value, 2^62 - 1 ns): now + STIME_DELTA_MAX cannot overflow for 146 years.
+ */
+#define STIME_DELTA_MAX ((uint64_t)INT64_MAX >> 1)
+
+/* Arm (or re-arm) t to fire at system time `expires` (ns) on this CPU. A deadline that is
+ * negative as a signed time (bit 63 set) is in the past: t fires at once. */
 void timer_set(struct timer *t, uint64_t expires);
 /* Take t off its heap if it is queued; it may still be running on another CPU. */
 void timer_stop(struct timer *t);

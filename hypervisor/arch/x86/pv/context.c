@@ -123,6 +123,38 @@ static const uint8_t fpu_initial_state[512] __attribute__((aligned(16))) = {
     [28] = 0xff, [29] = 0xff, [30] = 0x00, [31] = 0x00, /* MXCSR_MASK (ignored by FXRSTOR) */
 };
 
+#define FXSAVE_MXCSR      24 /* offsets in the FXSAVE image */
+#define FXSAVE_MXCSR_MASK 28
+#define MXCSR_MASK_LEGACY 0xffbfu /* what a zero MXCSR_MASK field means (no DAZ) */
+
+/* The MXCSR bits this CPU accepts, from its own FXSAVE (read once). */
+static uint32_t host_mxcsr_mask(void)
+{
+    static uint32_t mask;
+    /* Static: the hypervisor's stack frames are only 8-byte aligned, FXSAVE needs 16. */
+    static uint8_t img[512] __attribute__((aligned(16)));
+    if (!mask) {
+        __asm__ volatile("fxsave64 %0" : "=m"(img));
+        uint32_t m;
+        memcpy(&m, img + FXSAVE_MXCSR_MASK, sizeof(m));
+        __atomic_store_n(&mask, m ? m : MXCSR_MASK_LEGACY, __ATOMIC_RELAXED);
+    }
+    return __atomic_load_n(&mask, __ATOMIC_RELAXED);
+}
+
+/*
+ * Only MXCSR can make FXRSTOR fault: every other field of the 512-byte image is loaded as it
+ * is or ignored, and the XSAVE header around it is built here (fpu_restore), not taken from
+ * the guest. Xen masks MXCSR with the same mask when its restore faults.
+ */
+void fpu_sanitise_image(uint8_t image[512])
+{
+    uint32_t mxcsr;
+    memcpy(&mxcsr, image + FXSAVE_MXCSR, sizeof(mxcsr));
+    mxcsr &= host_mxcsr_mask();
+    memcpy(image + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
+}
+
 static void fpu_restore(struct vcpu *v)
 {
     write_cr0(read_cr0() & ~CR0_TS);

@@ -161,6 +161,10 @@ static bool emulate_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
 
 static bool emulate_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
 {
+    /* Segment bases must be canonical (WRMSR would fault in the hypervisor): #GP, as Xen. */
+    if ((msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE) &&
+        !is_canonical_address(val))
+        return false;
     switch (msr) {
     case MSR_FS_BASE:
         v->fs_base = val;

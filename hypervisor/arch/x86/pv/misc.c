@@ -168,7 +168,9 @@ long hc_platform_op(guest_ptr_t arg)
         set_wallclock(op.u.settime32.secs, op.u.settime32.nsecs, op.u.settime32.system_time);
         return 0;
     case LAM_XENPF_settime64:
-        if (op.u.settime64.mbz || op.u.settime64.nsecs >= 1000000000u)
+        /* Only mbz is checked, as on Xen 4.17: any nsecs is added in (the sum is taken
+         * modulo 2^64 like Xen's, and only the wall-clock fields ever see it). */
+        if (op.u.settime64.mbz)
             return -EINVAL;
         set_wallclock(op.u.settime64.secs, op.u.settime64.nsecs, op.u.settime64.system_time);
         return 0;

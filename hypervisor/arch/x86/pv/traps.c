@@ -308,6 +308,9 @@ long hc_set_segment_base(unsigned int which, unsigned long base)
 {
     struct vcpu *v = current;
 
+    /* A non-canonical base would fault in WRMSR, here or at the next switch: -EINVAL as Xen. */
+    if (which <= LAM_SEGBASE_GS_KERNEL && !is_canonical_address(base))
+        return -EINVAL;
     switch (which) {
     case LAM_SEGBASE_FS:
         v->fs_base = base;

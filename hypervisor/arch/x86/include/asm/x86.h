@@ -3,6 +3,7 @@
 #ifndef LAMINA_X86_H
 #define LAMINA_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MSR_EFER           0xc0000080
@@ -48,6 +49,13 @@
 #define X86_EFLAGS_VM   (1ul << 17)
 #define X86_EFLAGS_AC   (1ul << 18)
 #define X86_EFLAGS_ID   (1ul << 21)
+
+/* A 48-bit canonical address: bits 63..47 all equal. A segment base, RIP or stack pointer
+ * that is not faults when loaded (WRMSR, IRET): check guest values before they get there. */
+static inline bool is_canonical_address(uint64_t va)
+{
+    return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -14,5 +14,8 @@ uint64_t xsave_guest_mask(void);
 void xsave_host_enable(void);
 /* The guest's XSETBV, already checked against xsave_guest_mask(). */
 void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val);
+/* Make a guest-supplied FXSAVE image safe to restore: MXCSR bits outside the CPU's
+ * MXCSR_MASK make FXRSTOR and XRSTOR #GP (in the hypervisor); they are cleared, as Xen does. */
+void fpu_sanitise_image(uint8_t image[512]);
 
 #endif

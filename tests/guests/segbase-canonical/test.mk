@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: GPL-2.0-only
+GUEST_TESTS += segbase-canonical
+segbase-canonical_LIBS := mm_util vcpu_start
