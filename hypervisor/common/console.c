@@ -21,7 +21,7 @@
 
 static char log_ring[LOG_RING_SIZE];
 static size_t log_ring_head; /* total bytes ever written; index = head % size */
-static spinlock_t console_lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t console_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_CONSOLE);
 static enum log_level log_threshold = LOG_INFO;
 static int serial_enabled = 1;
 
@@ -157,7 +157,7 @@ static struct {
     char buf[LINE_MAX_LEN];
     size_t len;
 } guest_lines[GUEST_LINE_DOMAINS];
-static spinlock_t guest_line_lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t guest_line_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_GUEST_LINE);
 
 void console_guest_write(unsigned int domid, const char *s, size_t n)
 {

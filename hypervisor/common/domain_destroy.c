@@ -38,7 +38,7 @@
 
 bool domain_reap_pending;
 /* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */
-static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_REAP);
 
 static void mark_for_reaping(struct domain *d)
 {

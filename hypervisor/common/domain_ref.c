@@ -38,7 +38,7 @@
 #include <hv/panic.h>
 
 struct domain *domain_list[MAX_DOMAINS];
-static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_DOMAIN_LIST);
 
 int domain_list_add(struct domain *d)
 {

@@ -53,7 +53,7 @@ int evtchn_init(struct domain *d, unsigned int max_ports)
         return -ENOMEM;
     d->max_evtchns = max_ports;
     d->evtchn[0].state = ECS_RESERVED; /* port 0 is never valid */
-    spin_lock_init(&d->evtchn_lock);
+    spin_lock_init(&d->evtchn_lock, LOCK_CLASS_EVTCHN);
     return 0;
 }
 
@@ -148,10 +148,10 @@ static unsigned long double_lock(struct domain *a, struct domain *b)
         spin_lock(&a->evtchn_lock);
     } else if (a->domain_id < b->domain_id) {
         spin_lock(&a->evtchn_lock);
-        spin_lock(&b->evtchn_lock);
+        spin_lock_nested(&b->evtchn_lock);
     } else {
         spin_lock(&b->evtchn_lock);
-        spin_lock(&a->evtchn_lock);
+        spin_lock_nested(&a->evtchn_lock);
     }
     return flags;
 }

@@ -146,7 +146,7 @@ void timer_interrupt(void)
 void timers_init_cpu(bool with_housekeeping)
 {
     struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
-    spin_lock_init(&ct->lock);
+    spin_lock_init(&ct->lock, LOCK_CLASS_TIMER);
     timer_heap_init(&ct->heap, ct->storage, TIMERS_PER_CPU);
     if (with_housekeeping) {
         timer_init(&ct->housekeeping, housekeeping, &ct->housekeeping);

@@ -28,7 +28,7 @@
 #include <asm/smp.h>
 #include <asm/time.h>
 
-static spinlock_t credit_lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t credit_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_CREDIT);
 static struct vcpu *all_vcpus[MAX_DOMAINS * 4];
 static unsigned int nr_vcpus;
 static uint64_t last_accounting; /* written under credit_lock, read anywhere */

@@ -663,7 +663,7 @@ _Noreturn void sched_idle_loop(void)
 void sched_init(void)
 {
     for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-        spin_lock_init(&pcpu[cpu].lock);
+        spin_lock_init(&pcpu[cpu].lock, LOCK_CLASS_RUNQ);
         INIT_LIST_HEAD(&pcpu[cpu].runq);
     }
     credit_init();
