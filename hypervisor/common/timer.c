@@ -27,7 +27,7 @@
 #define HOUSEKEEPING_NS 10000000ull
 
 struct cpu_timers {
-    spinlock_t lock;
+    spinlock_t lock; /* heap, armed_for, and which timer runs (running); interrupts off */
     struct timer_heap heap;
     uint64_t armed_for; /* deadline the APIC timer is programmed for (0: none) */
     struct timer *storage[TIMERS_PER_CPU];

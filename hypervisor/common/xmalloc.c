@@ -47,7 +47,7 @@ struct large_rec {
 };
 
 static struct {
-    spinlock_t lock;
+    spinlock_t lock; /* everything below, and the slab pages' free lists */
     void *(*page_alloc)(unsigned int order);
     void (*page_free)(void *p, unsigned int order);
     struct list_head partial[NR_CLASSES];
