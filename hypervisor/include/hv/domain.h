@@ -50,8 +50,9 @@ struct pending_bounce {
 /*
  * Who may change what in a vCPU:
  *  - its run-queue lock (the lock of pcpu[processor], schedule.c): online, blocked,
- *    runstate*, boosted, poll_nr when a wake-up clears it, the queue fields, is_running,
- *    affinity; processor only with both the old and the new CPU's lock;
+ *    runstate, runstate_entry, runstate_time, boosted, poll_nr when a wake-up clears
+ *    it, the queue fields, is_running, affinity; processor only with both the old and
+ *    the new CPU's lock;
  *  - mm_lock: guest_table*, old_guest_table, gdt_frames/gdt_ents, vcpu_info and
  *    vcpu_info_registered (each holds frame references);
  *  - its domain's evtchn_lock: virq_port[];
