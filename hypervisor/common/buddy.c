@@ -69,7 +69,7 @@ static void coalesce_and_insert(struct buddy *b, mfn_t mfn, unsigned int order)
 
 void buddy_init(struct buddy *b, struct page_info *frames, mfn_t nr_frames)
 {
-    b->lock = SPIN_LOCK_UNLOCKED;
+    spin_lock_init(&b->lock, LOCK_CLASS_BUDDY);
     b->frames = frames;
     b->nr_frames = nr_frames;
     b->free_frames = 0;

@@ -21,7 +21,9 @@
 
 static char log_ring[LOG_RING_SIZE];
 static size_t log_ring_head; /* total bytes ever written; index = head % size */
-static spinlock_t console_lock = SPIN_LOCK_UNLOCKED;
+/* console_lock: the serial port's output (so lines do not interleave) and the log ring
+ * (log_ring, log_ring_head). Interrupts off: anything may print. */
+static spinlock_t console_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_CONSOLE);
 static enum log_level log_threshold = LOG_INFO;
 static int serial_enabled = 1;
 
@@ -157,7 +159,8 @@ static struct {
     char buf[LINE_MAX_LEN];
     size_t len;
 } guest_lines[GUEST_LINE_DOMAINS];
-static spinlock_t guest_line_lock = SPIN_LOCK_UNLOCKED;
+/* guest_line_lock: guest_lines[], the partial lines of the guests' console output. */
+static spinlock_t guest_line_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_GUEST_LINE);
 
 void console_guest_write(unsigned int domid, const char *s, size_t n)
 {

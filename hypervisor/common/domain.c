@@ -37,7 +37,7 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
     d->is_privileged = privileged;
     d->max_vcpus = max_vcpus;
     d->state = DOMAIN_PAUSED;
-    spin_lock_init(&d->lock);
+    spin_lock_init(&d->lock, LOCK_CLASS_DOMAIN);
     INIT_LIST_HEAD(&d->page_list);
     fmt_snprintf(d->name, sizeof(d->name), "d%u", id);
 

@@ -37,8 +37,9 @@
 #define VIRQ_DOM_EXC 3
 
 bool domain_reap_pending;
-/* Every CPU reaps on its way out to a guest; one at a time, so a domain is freed once. */
-static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED;
+/* reap_lock: one reaper at a time (every CPU reaps on its way out to a guest), so only it
+ * takes domains off domain_list[] and a domain is freed once. */
+static spinlock_t reap_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_REAP);
 
 static void mark_for_reaping(struct domain *d)
 {
@@ -84,6 +85,7 @@ enum { KILL_NONE, KILL_FRAMES, KILL_DONE };
  */
 static bool drop_allocations(struct domain *d)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct page_info *pg, *next;
     unsigned int n = 0;
     /* next cannot be freed by put_page(pg): it still holds its allocation reference. */

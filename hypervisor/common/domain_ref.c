@@ -38,7 +38,9 @@
 #include <hv/panic.h>
 
 struct domain *domain_list[MAX_DOMAINS];
-static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED;
+/* domain_list_lock: the entries of domain_list[] (adding and unlisting) and every
+ * domain's refcnt. */
+static spinlock_t domain_list_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_DOMAIN_LIST);
 
 int domain_list_add(struct domain *d)
 {

@@ -53,7 +53,7 @@ int evtchn_init(struct domain *d, unsigned int max_ports)
         return -ENOMEM;
     d->max_evtchns = max_ports;
     d->evtchn[0].state = ECS_RESERVED; /* port 0 is never valid */
-    spin_lock_init(&d->evtchn_lock);
+    spin_lock_init(&d->evtchn_lock, LOCK_CLASS_EVTCHN);
     return 0;
 }
 
@@ -62,9 +62,10 @@ static bool port_valid(const struct domain *d, uint32_t port)
     return port > 0 && port < d->max_evtchns;
 }
 
-/* Caller holds d's lock. A dying domain's ports are being closed for good. */
+/* Caller holds d->evtchn_lock. A dying domain's ports are being closed for good. */
 static int alloc_port(struct domain *d)
 {
+    ASSERT_LOCKED(&d->evtchn_lock);
     if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
         return -EINVAL; /* Xen's answer for a dying domain */
     for (uint32_t p = 1; p < d->max_evtchns; p++)
@@ -148,10 +149,10 @@ static unsigned long double_lock(struct domain *a, struct domain *b)
         spin_lock(&a->evtchn_lock);
     } else if (a->domain_id < b->domain_id) {
         spin_lock(&a->evtchn_lock);
-        spin_lock(&b->evtchn_lock);
+        spin_lock_nested(&b->evtchn_lock);
     } else {
         spin_lock(&b->evtchn_lock);
-        spin_lock(&a->evtchn_lock);
+        spin_lock_nested(&a->evtchn_lock);
     }
     return flags;
 }
@@ -299,9 +300,11 @@ static long evtchn_bind_ipi(struct domain *d, struct lam_evtchn_bind_ipi *b)
     return port < 0 ? port : 0;
 }
 
-/* Close a port; the caller holds d's lock (and, for interdomain, the lock of its peer rd). */
+/* Close a port; the caller holds d's evtchn_lock (and, for interdomain, its peer rd's). */
 static void close_locked(struct domain *d, uint32_t port, struct domain *rd)
 {
+    ASSERT_LOCKED(&d->evtchn_lock);
+    ASSERT(!rd || spin_is_locked_by_me(&rd->evtchn_lock));
     struct evtchn *chn = &d->evtchn[port];
     switch (chn->state) {
     case ECS_VIRQ:

@@ -144,6 +144,7 @@ int gnttab_init(struct domain *d)
  * (domain_share_xen_frame: writable for good, never a page table or GDT page). */
 static int grow_table(struct domain *d, unsigned int nr)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct grant_table *gt = d->grant_table;
     if (nr > gt->max_frames)
         return -EINVAL;
@@ -480,6 +481,7 @@ static void map_from(struct domain *ld, struct domain *rd, struct lam_gnttab_map
 
 static void map_one(struct domain *ld, struct lam_gnttab_map_grant_ref *op)
 {
+    ASSERT_LOCKED(&mm_lock);
     if (!(op->flags & (LAM_GNTMAP_device_map | LAM_GNTMAP_host_map))) {
         op->status = LAM_GNTST_bad_gntref;
         return;
@@ -538,6 +540,7 @@ static void unmap_from(struct domain *ld, struct domain *rd, struct maptrack_ent
 
 static void unmap_one(struct domain *ld, struct lam_gnttab_unmap_grant_ref *op)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct grant_table *lgt = ld->grant_table;
     if (op->handle >= lgt->mt_chunks * MAPTRACK_CHUNK || !maptrack_entry(lgt, op->handle)->flags) {
         op->status = LAM_GNTST_bad_handle;
@@ -583,6 +586,7 @@ void gnttab_release_mappings(struct domain *d)
 /* Caller holds mm_lock, which keeps every listed domain allocated (domain_ref.c). */
 void gnttab_audit_mappings(void (*fn)(mfn_t mfn, bool writable, void *arg), void *arg)
 {
+    ASSERT_LOCKED(&mm_lock);
     for (unsigned int id = 0; id < MAX_DOMAINS; id++) {
         const struct domain *d = domain_list[id];
         const struct grant_table *gt = d ? d->grant_table : NULL;
@@ -646,6 +650,7 @@ static void release_buf(struct copy_buf *b)
 
 static int copy_one(struct domain *ld, const struct lam_gnttab_copy *op)
 {
+    ASSERT_LOCKED(&mm_lock);
     bool src_gref = op->flags & LAM_GNTCOPY_source_gref;
     bool dst_gref = op->flags & LAM_GNTCOPY_dest_gref;
     if ((op->source.domid != DOMID_SELF && !src_gref) ||
@@ -673,6 +678,7 @@ static int copy_one(struct domain *ld, const struct lam_gnttab_copy *op)
 
 static int16_t setup_table_of(struct domain *d, struct lam_gnttab_setup_table *op)
 {
+    ASSERT_LOCKED(&mm_lock);
     if (d != current_domain() && !current_domain()->is_privileged)
         return LAM_GNTST_permission_denied;
     if (op->nr_frames > d->grant_table->max_frames || grow_table(d, op->nr_frames))
@@ -698,6 +704,7 @@ static int16_t setup_table(struct lam_gnttab_setup_table *op)
 
 static int16_t query_size(struct lam_gnttab_query_size *op)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct domain *cd = current_domain(), *d = get_domain(op->dom);
     if (!d)
         return LAM_GNTST_bad_domain;
@@ -855,6 +862,7 @@ long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count)
 
 void gnttab_drop_frame_allocations(struct domain *d)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct grant_table *gt = d->grant_table;
     for (unsigned int i = 0; gt && i < gt->nr_frames; i++) {
         struct page_info *pg = mfn_to_page(virt_to_mfn(gt->shared[i]));

@@ -39,7 +39,7 @@
 #define HOUSEKEEPING_NS 10000000ull
 
 struct cpu_timers {
-    spinlock_t lock;
+    spinlock_t lock; /* heap, armed_for, and which timer runs (running); interrupts off */
     struct timer_heap heap;
     uint64_t armed_for;     /* deadline the APIC timer is programmed for (0: none) */
     struct timer **storage; /* TIMERS_MAX slots */
@@ -163,7 +163,7 @@ void timer_interrupt(void)
 void timers_init_cpu(bool with_housekeeping)
 {
     struct cpu_timers *ct = &cpu_timers[smp_processor_id()];
-    spin_lock_init(&ct->lock);
+    spin_lock_init(&ct->lock, LOCK_CLASS_TIMER);
     ct->storage = xmalloc_array(struct timer *, TIMERS_MAX);
     if (!ct->storage)
         panic("no memory for CPU %u's timer heap", smp_processor_id());

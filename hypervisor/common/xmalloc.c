@@ -47,19 +47,19 @@ struct large_rec {
 };
 
 static struct {
-    spinlock_t lock;
+    spinlock_t lock; /* everything below, and the slab pages' free lists */
     void *(*page_alloc)(unsigned int order);
     void (*page_free)(void *p, unsigned int order);
     struct list_head partial[NR_CLASSES];
     struct large_rec *large[LARGE_BUCKETS];
     size_t pages_held;
-} xm = {.lock = SPIN_LOCK_UNLOCKED};
+} xm = {.lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_XMALLOC)};
 
 void xmalloc_init(void *(*page_alloc)(unsigned int order),
                   void (*page_free)(void *p, unsigned int order))
 {
     /* Runs before anyone else can allocate (boot, or a test's setup). */
-    spin_lock_init(&xm.lock);
+    spin_lock_init(&xm.lock, LOCK_CLASS_XMALLOC);
     xm.page_alloc = page_alloc;
     xm.page_free = page_free;
     for (unsigned int i = 0; i < NR_CLASSES; i++)

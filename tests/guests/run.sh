@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Boot PV test kernels under QEMU on Xen 4.17 and/or Lamina and record results.
 #
-#   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [--smp N] [test ...]
+#   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [--smp N]
+#          [--name NAME] [--expect-log ERE] [test ...]
 #
 # Every test kernel build/guests/<test>.elf is the first domain, booted with the
 # same QEMU and hypervisor command line on both hypervisors. A run ends when the
@@ -26,6 +27,10 @@
 # make writes it to $BUILD/guests/tests.meta, which is all this script reads.
 # Without test names: every test there but the helpers (kernels only ever
 # booted as another test's domU).
+#
+# Another Lamina image (LAMINA_IMAGE=build/lamina-lockdebug): --name NAME records
+# its runs as NAME:<test> with logs NAME-<test>.log, and --expect-log ERE fails
+# every Lamina run whose log lacks ERE (e.g. the image's own banner or report).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -43,6 +48,8 @@ PENDING_TIMEOUT=${LAMINA_PENDING_TIMEOUT:-10}
 XEN_IMAGE=${XEN_IMAGE:-$BUILD/pkgs/xen-4.17}
 LAMINA_IMAGE=${LAMINA_IMAGE:-$BUILD/lamina}
 META=$GUESTS/tests.meta
+LNAME=lamina # what Lamina's results and logs are named (--name)
+EXPECT_LOG=""
 
 # Both hypervisors get exactly this command line.
 HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
@@ -56,6 +63,8 @@ while (($#)); do
     --results) RESULTS=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
     --smp) SMP=$2; shift 2 ;;
+    --name) LNAME=$2; shift 2 ;;
+    --expect-log) EXPECT_LOG=$2; shift 2 ;;
     -h | --help) usage ;;
     -*) echo "run.sh: unknown option $1" >&2; usage ;;
     *) tests+=("$1"); shift ;;
@@ -135,7 +144,7 @@ run_one() {
     t=${run%@*} cpus=${run##*@}
     n=$(name_of "$t" "$cpus")
     [ "$hv" = xen ] && image=$XEN_IMAGE || image=$LAMINA_IMAGE
-    log=$LOGS/$hv-$n.log
+    [ "$hv" = xen ] && log=$LOGS/xen-$n.log || log=$LOGS/$LNAME-$n.log
     cmdline=$HV_CMDLINE
     ((cpus > 1)) && cmdline="$cmdline dom0_max_vcpus=$cpus"
     kernel=$GUESTS/$t.elf
@@ -209,6 +218,12 @@ run_one() {
         ! grep -aEq -e "$expect" "$log"; then
         verdict=FAILURE
         echo "run.sh: lamina log lacks '$expect'" >>"$log"
+    fi
+    # --expect-log: something every run of this image must print.
+    if [ "$hv" = lamina ] && [ "$verdict" = SUCCESS ] && [ -n "$EXPECT_LOG" ] &&
+        ! grep -aEq "$EXPECT_LOG" "$log"; then
+        verdict=FAILURE
+        echo "run.sh: lamina log lacks '$EXPECT_LOG'" >>"$log"
     fi
     # Each domU kernel prints its own result line ("(dN) Test result: ...") and
     # every one must be SUCCESS, except kernels that never finish (<kernel>_NO_RESULT:
@@ -314,25 +329,25 @@ for r in "${runs[@]}"; do
     fi
     ((want_lamina)) || continue
     if [ -n "$lamina_missing" ]; then
-        record "SKIP lamina:$n"
-        echo "  lamina:$n: skipped: $lamina_missing" >&2
+        record "SKIP $LNAME:$n"
+        echo "  $LNAME:$n: skipped: $lamina_missing" >&2
         continue
     fi
     lv=$(verdict_of lamina "$n")
     reason=$(pending_reason "$t" "${r##*@}")
     if [ -n "$reason" ]; then
         if [ "$lv" = SUCCESS ]; then
-            record "PASS lamina:$n"
+            record "PASS $LNAME:$n"
             [ -n "${META_PENDING[$t]-}" ] && var=${t}_PENDING || var=${t}_PENDING_SMP${r##*@}
-            echo "  lamina:$n: passes: remove $var from its test.mk" >&2
+            echo "  $LNAME:$n: passes: remove $var from its test.mk" >&2
         else
-            record "SKIP lamina:$n"
-            echo "  lamina:$n: pending ($reason); got $lv" >&2
+            record "SKIP $LNAME:$n"
+            echo "  $LNAME:$n: pending ($reason); got $lv" >&2
         fi
         continue
     fi
-    record "$(line_for lamina "$n" "$lv")"
-    [ "$lv" = SUCCESS ] || echo "  lamina:$n: $lv (log: $LOGS/lamina-$n.log)" >&2
+    record "$(line_for "$LNAME" "$n" "$lv")"
+    [ "$lv" = SUCCESS ] || echo "  $LNAME:$n: $lv (log: $LOGS/$LNAME-$n.log)" >&2
     if ((want_xen)) && [ -n "$xv" ] && [ "$xv" != "$lv" ]; then
         record "FAIL diff:$n"
         echo "  diff:$n: xen $xv, lamina $lv" >&2

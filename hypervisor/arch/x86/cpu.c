@@ -11,6 +11,7 @@
 #include <hv/lib.h>
 #include <asm/mm.h>
 #include <hv/panic.h>
+#include <hv/spinlock.h>
 #include <asm/x86.h>
 
 struct tss64 {
@@ -185,4 +186,10 @@ void cpu_init_boot(void)
 void cpu_init_secondary(void)
 {
     cpu_init_control_regs();
+}
+
+/* For the spinlocks' holder_cpu (hv/spinlock.h). */
+unsigned int spin_this_cpu(void)
+{
+    return smp_processor_id();
 }

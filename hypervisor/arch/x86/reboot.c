@@ -53,6 +53,7 @@ void domain_shutdown_report(struct domain *d)
     audit_domain_frames(d, true);
     if (d->domain_id != 0)
         return;
+    lock_debug_report(); /* the lock-debug image: what its checker saw (nothing otherwise) */
     if (d->shutdown_reason == 1 /* reboot */ && !opt_noreboot) {
         printk("Hardware domain rebooted: restarting the machine");
         machine_restart();

@@ -14,6 +14,7 @@
 #include <hv/panic.h>
 #include <asm/pv/mm.h>
 #include <hv/sched.h>
+#include <hv/spinlock.h>
 #include <asm/smp.h>
 #include <asm/reboot.h>
 #include <asm/time.h>
@@ -268,6 +269,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
 
     printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", 4, 17, boot_info.loader);
     printk("Command line: %s", hv_cmdline);
+    lock_debug_init(); /* the lock-debug image says so */
     if (unknown)
         log_printf(LOG_DEBUG, "%d command-line parameter(s) not used by Lamina", unknown);
     for (unsigned int i = 0; i < boot_info.nr_ranges; i++)

@@ -23,7 +23,9 @@ extern uint64_t boot_l4[];
 #define VMAP_PAGES ((HV_VIRT_SIZE - (64ull << 20)) >> PAGE_SHIFT)
 
 static uint64_t vmap_used[VMAP_PAGES / 64];
-static spinlock_t vmap_lock = SPIN_LOCK_UNLOCKED;
+/* vmap_lock: the vmap_used bitmap (which window pages are handed out); the page-table
+ * entries of a handed-out range belong to whoever got it. */
+static spinlock_t vmap_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_VMAP);
 
 static pte_t *hv_l1_slot(uint64_t va, pte_t table_flags, bool create)
 {

@@ -29,7 +29,9 @@
 #include <asm/smp.h>
 #include <asm/time.h>
 
-static spinlock_t credit_lock = SPIN_LOCK_UNLOCKED;
+/* credit_lock: all_vcpus[] and nr_vcpus, and one accounting pass at a time (which writes
+ * last_accounting); the credits themselves change atomically. */
+static spinlock_t credit_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_CREDIT);
 /* Every vCPU that can exist: a vCPU left off this list never got credit and starved (it
  * held 256, and the 257th vCPU of a host was silently dropped). */
 static struct vcpu *all_vcpus[MAX_DOMAINS * MAX_VCPUS];
@@ -83,6 +85,7 @@ static uint64_t cap_carry(const struct domain *d)
 /* Hand out one period's credit (under credit_lock). */
 static void account(uint64_t now)
 {
+    ASSERT_LOCKED(&credit_lock);
     uint64_t period = now - last_accounting;
     unsigned long total_weight = 0;
     bool seen[MAX_DOMAINS] = {false};

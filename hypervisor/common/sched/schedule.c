@@ -66,6 +66,8 @@ extern uint64_t boot_l4[];
 #define IDLE_ELSEWHERE_PENALTY (4 * (int64_t)SCHED_SLICE_NS)
 
 struct sched_pcpu {
+    /* This CPU's queue and the fields below, and the run state of every vCPU whose
+     * processor is this CPU (see the top of this file and struct vcpu). */
     spinlock_t lock;
     struct list_head runq; /* runnable vCPUs waiting for this CPU */
     bool need_resched;
@@ -169,6 +171,8 @@ static bool runq_maybe_busy(const struct sched_pcpu *pc)
 /* Both CPUs' locks held, v not loaded anywhere: v now belongs to `to`. */
 static void move_vcpu(struct vcpu *v, struct sched_pcpu *to)
 {
+    ASSERT_LOCKED(&pcpu[v->processor].lock);
+    ASSERT_LOCKED(&to->lock);
     bool queued = v->on_runq;
     runq_remove(v);
     __atomic_store_n(&v->processor, cpu_of(to), __ATOMIC_RELEASE);
@@ -195,6 +199,7 @@ static unsigned int home_cpu(const struct vcpu *v)
  */
 static struct sched_pcpu *rehome(struct vcpu *v, struct sched_pcpu *pc)
 {
+    ASSERT_LOCKED(&pc->lock);
     while (!v->is_running && !may_run_on(v, v->processor)) {
         struct sched_pcpu *to = &pcpu[home_cpu(v)];
         if (spin_trylock(&to->lock)) {
@@ -216,6 +221,7 @@ static struct sched_pcpu *rehome(struct vcpu *v, struct sched_pcpu *pc)
  */
 static void tickle(const struct vcpu *v)
 {
+    ASSERT_LOCKED(&pcpu[v->processor].lock);
     __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the queue insert before the idle_cpus read */
     resched_cpu(home_cpu(v)); /* v's own CPU is one it may use: enqueue() rehomed it */
 }
@@ -223,6 +229,7 @@ static void tickle(const struct vcpu *v)
 /* v (lock held as pc) became runnable and is not loaded: queue it where it may run. */
 static struct sched_pcpu *enqueue(struct vcpu *v, struct sched_pcpu *pc)
 {
+    ASSERT_LOCKED(&pc->lock);
     pc = rehome(v, pc);
     if (v->is_running) { /* picked meanwhile (it was queued already) */
         resched_cpu(v->processor);
@@ -361,6 +368,7 @@ void vcpu_wake(struct vcpu *v)
  * event sent on another CPU just before is not lost. */
 static bool wake_condition(const struct vcpu *v)
 {
+    ASSERT_LOCKED(&pcpu[v->processor].lock);
     if (vcpu_event_deliverable(v))
         return true;
     for (unsigned int i = 0; i < v->poll_nr; i++)
@@ -405,6 +413,7 @@ static struct pick pick_local(struct sched_pcpu *pc, unsigned int me, struct vcp
     /* CPUs idle right now besides this one: a vCPU that may run there should leave this
      * CPU to one that may not (a pinned vCPU), and move (release_vcpu kicks the idle CPU). */
     uint64_t idle_elsewhere = idle_mask() & ~cpumask_of(me);
+    ASSERT_LOCKED(&pc->lock);
     list_for_each_entry_safe(v, n, &pc->runq, runq_elem)
     {
         if (!sched_runnable(v)) {
@@ -443,6 +452,7 @@ static struct pick pick_local(struct sched_pcpu *pc, unsigned int me, struct vcp
  */
 static struct vcpu *steal(struct sched_pcpu *pc, unsigned int me, bool need_credit, bool *busy)
 {
+    ASSERT_LOCKED(&pc->lock);
     uint64_t others = cpu_online_mask & ~cpumask_of(me);
     for (unsigned int i = 1; i < NR_CPUS && others; i++) {
         unsigned int cpu = (me + i) % NR_CPUS;
@@ -487,6 +497,7 @@ static struct vcpu *steal(struct sched_pcpu *pc, unsigned int me, bool need_cred
 static struct vcpu *pick_next(struct sched_pcpu *pc, unsigned int me, struct vcpu *prev,
                               bool *retry)
 {
+    ASSERT_LOCKED(&pc->lock);
     pc->capped_waiting = false;
     struct pick p = pick_local(pc, me, prev);
     if (p.best && (p.best->boosted || credit_of(p.best) > 0))
@@ -545,6 +556,7 @@ static void load_vcpu(struct vcpu *next)
 /* Under our lock: next was picked; claim it for this CPU. */
 static void claim(struct vcpu *next, unsigned int me)
 {
+    ASSERT_LOCKED(&pcpu[me].lock);
     runq_remove(next);
     __atomic_and_fetch(&idle_cpus, ~cpumask_of(me), __ATOMIC_SEQ_CST);
     next->boosted = false;
@@ -663,7 +675,7 @@ _Noreturn void sched_idle_loop(void)
 void sched_init(void)
 {
     for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++) {
-        spin_lock_init(&pcpu[cpu].lock);
+        spin_lock_init(&pcpu[cpu].lock, LOCK_CLASS_RUNQ);
         INIT_LIST_HEAD(&pcpu[cpu].runq);
     }
     credit_init();

@@ -25,7 +25,7 @@
 #define BUDDY_MAX_ORDER 18
 
 struct buddy {
-    spinlock_t lock;
+    spinlock_t lock; /* the free lists, free_frames and the state of each frame it manages */
     struct page_info *frames; /* frames[mfn] for mfn < nr_frames */
     mfn_t nr_frames;
     mfn_t free_frames;

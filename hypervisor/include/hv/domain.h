@@ -50,6 +50,20 @@ struct pending_bounce {
     uint64_t cr2;
 };
 
+/*
+ * Who may change what in a vCPU:
+ *  - its run-queue lock (the lock of pcpu[processor], schedule.c): online, blocked,
+ *    runstate, runstate_entry, runstate_time, boosted, poll_nr when a wake-up clears
+ *    it, the queue fields, is_running, affinity; processor only with both the old and
+ *    the new CPU's lock;
+ *  - mm_lock: guest_table*, old_guest_table, gdt_frames/gdt_ents, vcpu_info and
+ *    vcpu_info_registered (each holds frame references);
+ *  - its domain's evtchn_lock: virq_port[];
+ *  - the vCPU itself (its own hypercalls, or its CPU while loaded): the register state,
+ *    trap table, callbacks, segment bases, FPU and XSAVE state, poll_ports, yielded;
+ *    VCPUOP_initialise writes them while the vCPU is down and claimed (initialising);
+ *  - atomics: credit (sched_credit.c). Its timers have their CPU's timer lock.
+ */
 struct vcpu {
     unsigned int vcpu_id;
     struct domain *domain;
@@ -151,8 +165,20 @@ struct evtchn {
 
 enum domain_state { DOMAIN_RUNNING, DOMAIN_PAUSED, DOMAIN_SHUTDOWN, DOMAIN_DYING };
 
+/*
+ * Who may change what in a domain: `lock` (d->lock) and `evtchn_lock` below, each with
+ * what it covers; mm_lock (frame ownership, the grant table and its mappings, and the
+ * vCPUs' frame references); the scheduler's locks for the vCPUs' run state. Set once at
+ * creation and read without a lock: domain_id, is_privileged, max_vcpus, vcpus[],
+ * shared_info, name, the grant and event-channel limits. Written by domctl or the
+ * domain's own hypercalls without a lock, read racily by design: max_pages, vm_assist,
+ * shutdown_code, weight, cap. refcnt: domain_list_lock; consumed_this_period, cap_reserved,
+ * dirty_cpumask, reap_pending: atomics.
+ */
 struct domain {
     domid_t domain_id;
+    /* d->lock: state, pause_count, the shutdown record (shutdown_reason, is_shut_down),
+     * page_list and tot_pages, and the destroy's progress (kill_stage, kill_running). */
     spinlock_t lock;
     bool is_privileged;
     enum domain_state state;
@@ -170,6 +196,9 @@ struct domain {
     unsigned long tot_pages, max_pages;
     unsigned long vm_assist;
 
+    /* d->evtchn_lock: the port table evtchn[] (each port's state and binding),
+     * global_virq_port[] and the vCPUs' virq_port[]. Interrupts off (VIRQs are raised from
+     * timer callbacks). Pending and mask bits live in shared_info and change atomically. */
     spinlock_t evtchn_lock;
     struct evtchn *evtchn; /* max_evtchns entries; port 0 is never used */
     unsigned int max_evtchns;

@@ -408,9 +408,10 @@ int xz_decompress_ws(struct xz_workspace *ws, const void *in, size_t in_len, voi
     return 0;
 }
 
-/* One decoder at a time: the workspace is too big for a hypervisor stack. */
+/* One decoder at a time: the workspace is too big for a hypervisor stack. shared_ws_lock
+ * covers shared_ws. */
 static struct xz_workspace shared_ws;
-static spinlock_t shared_ws_lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t shared_ws_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_XZ);
 
 int xz_decompress(const void *in, size_t in_len, void *out, size_t out_cap, size_t *out_len)
 {

@@ -11,6 +11,7 @@
 #include <hv/lib.h>
 #include <hv/log.h>
 #include <hv/panic.h>
+#include <hv/spinlock.h>
 
 void panic(const char *fmt, ...)
 {
@@ -22,6 +23,17 @@ void panic(const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "panic: %s\n", buf);
     abort();
+}
+
+/* Host threads stand in for CPUs (spinlock holder_cpu): each gets a number the first time. */
+unsigned int spin_this_cpu(void)
+{
+    static unsigned int threads;
+    static _Thread_local unsigned int id; /* 1 + the number, 0 = not given yet */
+
+    if (!id)
+        id = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
+    return id - 1;
 }
 
 void log_printf(enum log_level lvl, const char *fmt, ...)

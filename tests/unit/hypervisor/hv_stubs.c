@@ -8,6 +8,7 @@
 #include "hv_stubs.h"
 #include <hv/log.h>
 #include <hv/panic.h>
+#include <hv/spinlock.h>
 
 jmp_buf *stub_panic_jmp;
 char stub_panic_msg[256];
@@ -25,6 +26,17 @@ void panic(const char *fmt, ...)
         longjmp(*stub_panic_jmp, 1);
     fprintf(stderr, "unexpected panic: %s\n", stub_panic_msg);
     abort();
+}
+
+/* Host threads stand in for CPUs (spinlock holder_cpu): each gets a number the first time. */
+unsigned int spin_this_cpu(void)
+{
+    static unsigned int threads;
+    static _Thread_local unsigned int id; /* 1 + the number, 0 = not given yet */
+
+    if (!id)
+        id = __atomic_add_fetch(&threads, 1, __ATOMIC_RELAXED);
+    return id - 1;
 }
 
 void log_printf(enum log_level lvl, const char *fmt, ...)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Host stand-ins for what the hypervisor provides to its libraries:
+ * spin_this_cpu() (one number per thread, for the spinlocks' holder),
  * panic() (longjmps back into a test that expects it, aborts otherwise)
  * and log_printf() (records the messages so tests can count warnings).
  */

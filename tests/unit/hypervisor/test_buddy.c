@@ -41,7 +41,7 @@ static void fixture_free(struct fixture *f)
 /* After a caught BUG_ON the lock is still held; tests reset it. */
 static void unlock_after_panic(struct fixture *f)
 {
-    f->b.lock = SPIN_LOCK_UNLOCKED;
+    f->b.lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_BUDDY);
 }
 
 static void test_single_block(void **state)

@@ -7,9 +7,12 @@
 #include <pthread.h>
 #include <cmocka.h>
 
+#include <string.h>
+
+#include "hv_stubs.h"
 #include <hv/spinlock.h>
 
-static spinlock_t lock = SPIN_LOCK_UNLOCKED;
+static spinlock_t lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_TEST);
 static volatile uint64_t counter; /* protected by lock, deliberately non-atomic */
 static volatile int inside;       /* threads in the critical section */
 static volatile int violations;
@@ -56,7 +59,7 @@ static void test_mutual_exclusion(void **state)
 
 static void test_trylock(void **state)
 {
-    spinlock_t l = SPIN_LOCK_UNLOCKED;
+    spinlock_t l = SPIN_LOCK_UNLOCKED(LOCK_CLASS_TEST);
 
     (void)state;
     assert_false(spin_is_locked(&l));
@@ -80,11 +83,43 @@ static void test_trylock(void **state)
     spin_unlock(&l);
 }
 
+static spinlock_t held_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_TEST);
+
+static void *other_cpu_view(void *arg)
+{
+    (void)arg;
+    return (void *)(uintptr_t)spin_is_locked_by_me(&held_lock);
+}
+
+/* The lock knows its holder: true on the holding thread only, false once released. */
+static void test_locked_by_me(void **state)
+{
+    pthread_t t;
+    void *seen;
+
+    (void)state;
+    assert_false(spin_is_locked_by_me(&held_lock));
+    spin_lock(&held_lock);
+    assert_true(spin_is_locked_by_me(&held_lock));
+    pthread_create(&t, NULL, other_cpu_view, NULL);
+    pthread_join(t, &seen);
+    assert_false((uintptr_t)seen);
+    ASSERT_LOCKED(&held_lock);
+    spin_unlock(&held_lock);
+    assert_false(spin_is_locked_by_me(&held_lock));
+    EXPECT_PANIC(ASSERT_LOCKED(&held_lock));
+    assert_non_null(strstr(stub_panic_msg, "spin_is_locked_by_me"));
+    assert_true(spin_trylock(&held_lock));
+    assert_true(spin_is_locked_by_me(&held_lock));
+    spin_unlock(&held_lock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mutual_exclusion),
         cmocka_unit_test(test_trylock),
+        cmocka_unit_test(test_locked_by_me),
     };
 
     return cmocka_run_group_tests_name("spinlock", tests, NULL, NULL);

@@ -82,6 +82,7 @@ void pv_load_guest_gdt(const struct vcpu *v)
 /* Drop the references v's GDT frames hold (caller holds mm_lock). */
 void pv_vcpu_release_gdt(struct vcpu *v)
 {
+    ASSERT_LOCKED(&mm_lock);
     unsigned int pages = (v->gdt_ents + 511) / 512;
     for (unsigned int p = 0; p < pages; p++)
         put_page_and_type(mfn_to_page(v->gdt_frames[p]));

@@ -103,6 +103,7 @@ static long decrease_one(struct domain *d, mfn_t mfn, unsigned int order)
 static long populate_one(struct domain *d, unsigned int order, unsigned int address_bits,
                          mfn_t *out)
 {
+    ASSERT_LOCKED(&mm_lock);
     /* domain_kill marks the domain DYING before it takes mm_lock to give up every frame:
      * one given to it after that would never be freed, and the domain never reaped. */
     if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)

@@ -222,6 +222,7 @@ static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
 static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_mmu_update *req,
                           bool *flush_all, struct page_info **deferred)
 {
+    ASSERT_LOCKED(&mm_lock);
     unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
 
@@ -326,6 +327,7 @@ static long report_done(guest_ptr_t pdone, unsigned int done, int rc)
 /* Drop the reference a base pointer held; a teardown that stops goes on later. */
 static void put_old_base(struct vcpu *v, uint64_t table)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct page_info *pg = mfn_to_page(table >> PAGE_SHIFT);
     if (put_page_type_preemptible(pg) == -ERESTART)
         v->old_guest_table = pg; /* keeps the general reference until then */
@@ -335,6 +337,7 @@ static void put_old_base(struct vcpu *v, uint64_t table)
 
 static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct domain *d = v->domain;
     uint64_t *slot = user ? &v->guest_table_user : &v->guest_table;
     if (mfn == 0 && user) {
@@ -357,6 +360,7 @@ static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 
 static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
 {
+    ASSERT_LOCKED(&mm_lock);
     struct domain *d = v->domain;
 
     switch (op->cmd) {

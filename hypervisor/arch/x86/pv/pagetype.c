@@ -72,7 +72,8 @@
 #include <asm/x86.h>
 #include <asm/pv/descriptor.h>
 
-spinlock_t mm_lock = SPIN_LOCK_UNLOCKED;
+/* mm_lock: see asm/pv/mm.h for everything it covers. */
+spinlock_t mm_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_MM);
 
 /* Bits a guest may never set, per level; PWT/PCD/PAT allowed in L1 with I/O privilege. */
 #define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | PTE_GRANT_MAPPING)

@@ -26,6 +26,7 @@ static void put_root(uint64_t *table)
  * preempted hypercall had left partial. */
 unsigned long arch_domain_relinquish(struct domain *d)
 {
+    ASSERT_LOCKED(&mm_lock);
     unsigned long partial = 0;
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];

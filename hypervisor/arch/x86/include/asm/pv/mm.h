@@ -11,9 +11,15 @@
 #include <hv/spinlock.h>
 
 /*
- * One lock serialises every change of page types and counts. It keeps the
- * reasoning simple while the model is young; per-domain locking is an
- * optimisation for the SMP work (issue 7). Lock order: mm_lock, then d->lock.
+ * mm_lock, one lock for the whole machine, covers: every frame's owner, type
+ * and counts (count_info, type_info and the partial-table fields), every write
+ * to a guest page table, the vCPUs' frame references (guest_table*,
+ * old_guest_table, GDT frames, a registered vcpu_info), every grant table and
+ * maptrack and the references its mappings hold, and domain_list[] entries
+ * read without a reference (the reaper unlists under it). Taken with
+ * interrupts on; a TLB flush may be sent while holding it. Lock order:
+ * reap_lock (trylock only), mm_lock, then d->lock. Why it is not split per
+ * domain: docs/architecture.md, "Locking and SMP".
  */
 extern spinlock_t mm_lock;
 
