@@ -33,10 +33,29 @@
 
 const char lam_test_title[] = "every register but RAX survives every hypercall";
 
-/* The register file around one call (offsets used by the assembly below). */
+/* The register file around one call, in the order the assembly below uses (8 bytes each). */
+enum hcr_reg {
+    RAX,
+    RBX,
+    RCX,
+    RDX,
+    RSI,
+    RDI,
+    RBP,
+    R8,
+    R9,
+    R10,
+    R11,
+    R12,
+    R13,
+    R14,
+    R15,
+    RSP,
+    RFLAGS,
+    NR_HCR_REGS
+};
 struct hcr_regs {
-    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
-    uint64_t rsp, rflags;
+    uint64_t r[NR_HCR_REGS];
 };
 static const char *const reg_names[] = {"rax", "rbx", "rcx", "rdx", "rsi",   "rdi",
                                         "rbp", "r8",  "r9",  "r10", "r11",   "r12",
@@ -104,8 +123,7 @@ __asm__(".text\n"
         "hcr_target: .quad 0\n"
         "hcr_saved_rsp: .quad 0\n"
         ".text\n");
-_Static_assert(__builtin_offsetof(struct hcr_regs, rsp) == 120, "hcr_regs layout");
-_Static_assert(__builtin_offsetof(struct hcr_regs, rflags) == 128, "hcr_regs layout");
+_Static_assert(sizeof(struct hcr_regs) == 136, "hcr_regs layout: RSP at 120, RFLAGS at 128");
 
 /* Status flags (CF PF AF ZF SF OF) and DF; bit 1 is always set. */
 #define FLAGS_CHECKED 0xcd5ull
@@ -127,45 +145,43 @@ static uint64_t sentinel(unsigned reg, unsigned n)
  */
 static long call_checked(const char *what, unsigned nr, const uint64_t a[5], int bare)
 {
-    uint64_t *in = &hcr_in.rax;
     unsigned n = call_index++;
-    for (unsigned r = 0; r < 15; r++)
-        in[r] = sentinel(r, n);
-    hcr_in.rax = bare ? nr : sentinel(0, n); /* a stub sets EAX itself */
-    hcr_in.rdi = a[0];
-    hcr_in.rsi = a[1];
-    hcr_in.rdx = a[2];
-    hcr_in.r10 = a[3];
-    hcr_in.r8 = a[4];
-    hcr_in.rflags = (n & 1) ? FLAGS_ALL : FLAGS_NONE;
+    for (unsigned r = 0; r <= R15; r++)
+        hcr_in.r[r] = sentinel(r, n);
+    hcr_in.r[RAX] = bare ? nr : sentinel(RAX, n); /* a stub sets EAX itself */
+    hcr_in.r[RDI] = a[0];
+    hcr_in.r[RSI] = a[1];
+    hcr_in.r[RDX] = a[2];
+    hcr_in.r[R10] = a[3];
+    hcr_in.r[R8] = a[4];
+    hcr_in.r[RFLAGS] = (n & 1) ? FLAGS_ALL : FLAGS_NONE;
     hcr_call(bare ? (const void *)hcr_syscall_thunk
                   : (const void *)(lam_hypercall_page + nr * LAM_HYPERCALL_PAGE_STUB_SIZE));
 
     struct hcr_regs want = hcr_in;
     if (bare) { /* SYSCALL: RCX = return address, R11 = RFLAGS (the value SYSRET restores) */
-        want.rcx = (uint64_t)(uintptr_t)hcr_syscall_ret;
-        want.r11 = hcr_out.rflags;
+        want.r[RCX] = (uint64_t)(uintptr_t)hcr_syscall_ret;
+        want.r[R11] = hcr_out.r[RFLAGS];
     }
-    const uint64_t *got = &hcr_out.rax, *exp = &want.rax;
     int bad = 0;
-    for (unsigned r = 1; r < 16; r++) {
-        if (got[r] != exp[r]) {
+    for (unsigned r = RBX; r <= RSP; r++) {
+        if (hcr_out.r[r] != want.r[r]) {
             if (bad_calls < 12)
                 lam_printf("  %s (%u): %s 0x%lx, expected 0x%lx\n", what, nr, reg_names[r],
-                           (unsigned long)got[r], (unsigned long)exp[r]);
+                           (unsigned long)hcr_out.r[r], (unsigned long)want.r[r]);
             bad = 1;
         }
     }
-    if ((hcr_out.rflags & FLAGS_CHECKED) != (hcr_in.rflags & FLAGS_CHECKED)) {
+    if ((hcr_out.r[RFLAGS] & FLAGS_CHECKED) != (hcr_in.r[RFLAGS] & FLAGS_CHECKED)) {
         if (bad_calls < 12)
             lam_printf("  %s (%u): rflags 0x%lx, expected status/DF bits 0x%lx\n", what, nr,
-                       (unsigned long)hcr_out.rflags,
-                       (unsigned long)(hcr_in.rflags & FLAGS_CHECKED));
+                       (unsigned long)hcr_out.r[RFLAGS],
+                       (unsigned long)(hcr_in.r[RFLAGS] & FLAGS_CHECKED));
         bad = 1;
     }
     calls++;
     bad_calls += bad;
-    return (long)hcr_out.rax;
+    return (long)hcr_out.r[RAX];
 }
 
 static long stub(const char *what, unsigned nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -6,7 +6,7 @@
  */
 #include <lamina/features.h>
 
-#include "elfnote_asm.h"
+#include "elfnote.inc"
 
 ELFNOTE_STR LAM_ELFNOTE_FEATURES,      "!writable_page_tables|pae_pgdir_above_4gb"
 ELFNOTE LAM_ELFNOTE_SUPPORTED_FEATURES, .long, (1 << LAM_XENFEAT_dom0)

@@ -3,7 +3,7 @@
  * Feature notes that name dom0 only in the FEATURES string, with a
  * SUPPORTED_FEATURES note of 0: the two together declare XENFEAT_dom0.
  */
-#include "elfnote_asm.h"
+#include "elfnote.inc"
 
 ELFNOTE_STR LAM_ELFNOTE_FEATURES,      "!writable_page_tables|pae_pgdir_above_4gb|dom0"
 ELFNOTE LAM_ELFNOTE_SUPPORTED_FEATURES, .long, 0

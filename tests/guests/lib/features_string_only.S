@@ -4,6 +4,6 @@
  * not naming dom0, and no SUPPORTED_FEATURES note. Xen 4.17 builds such a
  * kernel as dom0 (it checks XENFEAT_dom0 only when that note exists).
  */
-#include "elfnote_asm.h"
+#include "elfnote.inc"
 
 ELFNOTE_STR LAM_ELFNOTE_FEATURES,      "!writable_page_tables|pae_pgdir_above_4gb"

@@ -6,7 +6,7 @@
  * RSP on its boot stack and events masked. We switch to our own stack (so the
  * test does not depend on the size of the builder's) and call lam_start().
  */
-#include "elfnote_asm.h"
+#include "elfnote.inc"
 
 ELFNOTE LAM_ELFNOTE_ENTRY,         .quad, _start
 ELFNOTE LAM_ELFNOTE_VIRT_BASE,     .quad, 0xffffffff80000000
