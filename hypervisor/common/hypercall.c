@@ -19,6 +19,10 @@ void do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
+    if (regs->cs == GUEST_CS32) { /* from compat code: never a hypercall */
+        pv_guest_syscall32(regs);
+        return;
+    }
     if (!v->kernel_mode) {
         pv_guest_syscall(regs);
         return;

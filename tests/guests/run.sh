@@ -132,8 +132,11 @@ run_one() {
     fi
     # <test>/hv-args: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
     [ -f "$HERE/$t/hv-args" ] && cmdline="$cmdline $(head -n1 "$HERE/$t/hv-args")"
+    # <test>/qemu-cpu: the CPU model QEMU emulates (default max, an AMD-like CPU).
+    local cpu=max
+    [ -f "$HERE/$t/qemu-cpu" ] && cpu=$(head -n1 "$HERE/$t/qemu-cpu")
     : >"$log"
-    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp "$cpus" \
+    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu "$cpu" -smp "$cpus" \
         -kernel "$image" -append "$cmdline" -initrd "$kernel" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &
