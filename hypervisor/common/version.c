@@ -27,10 +27,12 @@ static const uint8_t *build_id(uint32_t *len)
 
 static uint32_t feature_submap(const struct domain *d)
 {
-    /* A PV guest: PRESERVE_AD updates, the MMUEXT page ops and grant-map AVL bits. */
+    /* A PV guest: PRESERVE_AD updates, the MMUEXT page ops and grant-map AVL bits; and, as
+     * on Xen 4.17 for any guest that is not translated, direct_mapped (gfn == mfn for
+     * device DMA: Linux's swiotlb-xen asks). */
     uint32_t f = (1u << LAM_XENFEAT_mmu_pt_update_preserve_ad) |
                  (1u << LAM_XENFEAT_highmem_assist) | (1u << LAM_XENFEAT_gnttab_map_avail_bits) |
-                 (1u << LAM_XENFEAT_memory_op_vnode_supported);
+                 (1u << LAM_XENFEAT_memory_op_vnode_supported) | (1u << LAM_XENFEAT_direct_mapped);
     if (d->vm_assist & (1ul << LAM_VMASST_TYPE_pae_extended_cr3))
         f |= 1u << LAM_XENFEAT_pae_pgdir_above_4gb;
     if (d->is_privileged)

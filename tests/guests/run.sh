@@ -157,8 +157,10 @@ run_one() {
     done
     # <test>_HV_ARGS: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
     [ -n "${META_HV_ARGS[$t]-}" ] && cmdline="$cmdline ${META_HV_ARGS[$t]}"
+    # <test>_QEMU_CPU: the CPU model QEMU emulates (default max, an AMD-like CPU).
+    local cpu=${META_QEMU_CPU[$t]:-max}
     : >"$log"
-    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu max -smp "$cpus" \
+    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu "$cpu" -smp "$cpus" \
         -kernel "$image" -append "$cmdline" -initrd "$kernel" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &

@@ -22,4 +22,5 @@ void asm_offsets(void)
     DEFINE(REGS_SIZE, sizeof(struct cpu_regs));
     DEFINE(CPU_INFO_SIZE, sizeof(struct cpu_info));
     DEFINE(VECTOR_SYSCALL, VECTOR_SYSCALL);
+    DEFINE(VECTOR_SYSENTER, VECTOR_SYSENTER);
 }

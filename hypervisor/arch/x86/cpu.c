@@ -8,6 +8,7 @@
  * (0xe033 code, 0xe02b data) on Lamina as on Xen.
  */
 #include <asm/cpu.h>
+#include <asm/entry.h>
 #include <hv/lib.h>
 #include <asm/mm.h>
 #include <hv/panic.h>
@@ -47,7 +48,8 @@ char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.st
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const uint64_t vector_table[256];
 extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
-extern char syscall_common[];
+extern char syscall_stub_compat[], syscall_stub_compat_target[];
+extern char syscall_common[], syscall_compat_common[];
 
 static void idt_set(unsigned int vec, uint64_t handler, unsigned int dpl, unsigned int ist)
 {
@@ -66,10 +68,12 @@ static void idt_build(void)
 {
     for (unsigned int v = 0; v < 256; v++)
         idt_set(v, vector_table[v], 0, 0);
-    /* int3 and into are allowed from guest code; other vectors raise #GP when a
-     * guest uses INT n, and the #GP path checks the guest's own trap table DPL. */
+    /* int3, into and int $0x80 are allowed from guest code (0x80 goes straight to the
+     * guest's trap-table entry, as on Xen); other vectors raise #GP when a guest uses
+     * INT n, and the #GP path checks the guest's own trap table DPL. */
     idt_set(X86_EXC_BP, vector_table[X86_EXC_BP], 3, 0);
     idt_set(X86_EXC_OF, vector_table[X86_EXC_OF], 3, 0);
+    idt_set(VECTOR_INT80, vector_table[VECTOR_INT80], 3, 0);
     idt_set(X86_EXC_DF, vector_table[X86_EXC_DF], 0, IST_DF);
     idt_set(X86_EXC_NMI, vector_table[X86_EXC_NMI], 0, IST_NMI);
     idt_set(X86_EXC_MC, vector_table[X86_EXC_MC], 0, IST_MC);
@@ -102,6 +106,20 @@ static void *alloc_or_panic(unsigned int order, const char *what)
     if (!p)
         panic("out of memory allocating %s", what);
     return p;
+}
+
+/*
+ * SYSENTER from long mode exists on Intel-like CPUs only; on AMD and Hygon it raises #UD
+ * (and an emulator may raise #GP(0) for an unset SYSENTER_CS). As Xen (which drops SEP for
+ * them), program the SYSENTER MSRs only where the instruction works in long mode.
+ */
+static bool cpu_has_long_mode_sysenter(void)
+{
+    uint32_t a, vendor, c, d;
+    cpuid(0, &a, &vendor, &c, &d);
+    if (vendor == 0x68747541 /* "Auth"enticAMD */ || vendor == 0x6f677948 /* "Hygo"nGenuine */)
+        return false;
+    return cpu_has_feature(1, 3, 11); /* EDX bit 11: SEP */
 }
 
 /* Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. */
@@ -145,14 +163,21 @@ void cpu_load_tables(struct cpu_info *ci)
         ci->stack_top;
     *(uint64_t *)(stub + ((uintptr_t)syscall_stub_target - (uintptr_t)syscall_stub_start)) =
         (uint64_t)syscall_common;
+    *(uint64_t *)(stub + ((uintptr_t)syscall_stub_compat_target - (uintptr_t)syscall_stub_start)) =
+        (uint64_t)syscall_compat_common;
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
     wrmsr(MSR_STAR, ((uint64_t)(GUEST_CS32 & ~3u) << 48) | ((uint64_t)HV_CS64 << 32));
     wrmsr(MSR_LSTAR, (uint64_t)stub);
     wrmsr(MSR_CSTAR,
-          (uint64_t)stub); /* 32-bit SYSCALL: no 32-bit guests, lands in the same checks */
+          (uint64_t)stub + ((uintptr_t)syscall_stub_compat - (uintptr_t)syscall_stub_start));
     wrmsr(MSR_FMASK, X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_IOPL |
                          X86_EFLAGS_NT | X86_EFLAGS_AC | X86_EFLAGS_RF);
+    if (cpu_has_long_mode_sysenter()) {
+        wrmsr(MSR_SYSENTER_CS, HV_CS64); /* SS = HV_CS64 + 8 = HV_DS */
+        wrmsr(MSR_SYSENTER_ESP, ci->stack_top);
+        wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
+    }
 }
 
 int cpu_has_feature(uint32_t leaf, int reg, int bit)

@@ -85,7 +85,10 @@ struct vcpu {
 
     struct guest_trap traps[256];
     uint64_t event_callback, failsafe_callback, syscall_callback;
-    bool event_masks, failsafe_masks, syscall_masks;
+    uint64_t syscall32_callback, sysenter_callback; /* SYSCALL/SYSENTER from 32-bit user code */
+    /* Callback entry masks events (CALLBACKF_mask_events). The event callback always does;
+     * a 32-bit SYSCALL follows syscall_masks, as on Xen (pv/callback.c). */
+    bool failsafe_masks, syscall_masks, sysenter_masks;
     uint64_t kernel_ss, kernel_sp;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint16_t sel[4]; /* DS, ES, FS, GS while not running */

@@ -32,7 +32,10 @@
  *   -EOVERFLOW  a segment's address range wraps around 2^64
  *   -ENODATA    no Xen ELF notes: not a PV kernel
  *   -EOPNOTSUPP wrong LOADER/GUEST_OS or XEN_VERSION, or a required
- *               ('!'-prefixed) feature this parser does not know
+ *               ('!'-prefixed) feature outside the names Xen 4.17's libelf
+ *               knows (writable_page_tables, writable_descriptor_tables,
+ *               auto_translated_physmap, supervisor_mode_kernel,
+ *               pae_pgdir_above_4gb, hvm_callback_vector, dom0)
  *   -ERANGE     entry, virt_base, INIT_P2M or HYPERCALL_PAGE outside
  *               their allowed ranges
  */
@@ -69,8 +72,9 @@ enum elf_pv_note {
 };
 
 /*
- * Feature bit numbers (Xen public features.h) named in the FEATURES note;
- * prefixed so as not to clash with the guest ABI headers.
+ * Feature bit numbers (Xen public features.h); only some of them have a
+ * name a FEATURES note may use (see -EOPNOTSUPP above). Prefixed so as not
+ * to clash with the guest ABI headers.
  */
 enum elf_pv_feature {
     ELF_PV_FEAT_writable_page_tables = 0,
@@ -117,6 +121,7 @@ struct elf_pv_info {
     bool mod_start_pfn;  /* initrd may stay unmapped, pass its PFN */
     bool suspend_cancel; /* guest copes with a cancelled suspend */
 
+    bool has_supported_features; /* a SUPPORTED_FEATURES note is present */
     uint32_t supported_features; /* SUPPORTED_FEATURES note (submap 0) */
     uint32_t features_supported; /* FEATURES names, plus the note above */
     uint32_t features_required;  /* FEATURES names with '!' */
@@ -138,6 +143,14 @@ struct elf_pv_info {
 };
 
 int elf_pv_parse(const void *img, size_t len, struct elf_pv_info *out);
+
+/*
+ * May a parsed kernel be built as the hardware domain? Xen 4.17's rule
+ * (dom0_construct_pv): a kernel with a SUPPORTED_FEATURES note must name
+ * XENFEAT_dom0, there or in its FEATURES string; one without that note
+ * (older kernels, small PV kernels with only the FEATURES string) may.
+ */
+bool elf_pv_may_be_dom0(const struct elf_pv_info *info);
 
 /*
  * Copy every segment of a parsed image: write() is called once per segment

@@ -237,9 +237,90 @@ static void test_features(void **state)
     assert_int_equal(info.features_required, 1u << ELF_PV_FEAT_supervisor_mode_kernel);
     elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "writable_page_tables|!future_thing");
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
+    /* Only the seven names Xen 4.17's libelf knows: others are ignored, and refused when
+     * required, although their bits exist. */
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES,
+                       "mmu_pt_update_preserve_ad|hvm_callback_vector");
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.features_supported, 1u << ELF_PV_FEAT_hvm_callback_vector);
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "!gnttab_map_avail_bits");
+    assert_int_equal(parse_spec(), -EOPNOTSUPP);
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES,
+                       "!writable_descriptor_tables|!auto_translated_physmap");
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.features_required, (1u << ELF_PV_FEAT_writable_descriptor_tables) |
+                                                 (1u << ELF_PV_FEAT_auto_translated_physmap));
     elf_image_note_num(&spec, ELF_PV_NOTE_FEATURES, 0, 0); /* empty string */
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0, 6);
-    assert_int_equal(parse_spec(), -EINVAL);
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.features_supported, 0);
+}
+
+/* Names are read 63 characters at a time, as libelf does: the rest of a longer name is a
+ * name of its own, required if it starts with '!'. */
+static void test_feature_name_pieces(void **state)
+{
+    (void)state;
+    char s[128];
+
+    elf_image_note_drop(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES);
+    memset(s, 'x', 63);
+    strcpy(s + 63, "!dom0");
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, s);
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.features_supported, 1u << ELF_PV_FEAT_dom0);
+    assert_int_equal(info.features_required, 1u << ELF_PV_FEAT_dom0);
+    memset(s, 'x', 62);
+    strcpy(s + 62, "!dom0"); /* the piece is "xx..x!" (63), then "dom0" */
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, s);
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.features_supported, 1u << ELF_PV_FEAT_dom0);
+    assert_int_equal(info.features_required, 0);
+    s[0] = '!'; /* a required 63-character piece nobody knows */
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, s);
+    assert_int_equal(parse_spec(), -EOPNOTSUPP);
+}
+
+/* A SUPPORTED_FEATURES note of a size that is not a multiple of 4 is present but reads as 0. */
+static void test_supported_features_sizes(void **state)
+{
+    (void)state;
+    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x800, 6);
+    assert_int_equal(parse_spec(), 0);
+    assert_true(info.has_supported_features);
+    assert_int_equal(info.supported_features, 0);
+    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x800, 2);
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.supported_features, 0);
+    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x123456700000800ULL, 8);
+    assert_int_equal(parse_spec(), 0);
+    assert_int_equal(info.supported_features, 0x800);
+}
+
+/* Xen 4.17's dom0 rule: XENFEAT_dom0 is needed only when a SUPPORTED_FEATURES note exists. */
+static void test_may_be_dom0(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_spec(), 0); /* Linux-like: the note names dom0 */
+    assert_true(elf_pv_may_be_dom0(&info));
+    elf_image_note_drop(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES); /* only the FEATURES string */
+    assert_int_equal(parse_spec(), 0);
+    assert_false(info.has_supported_features);
+    assert_false(info.features_supported & (1u << ELF_PV_FEAT_dom0));
+    assert_true(elf_pv_may_be_dom0(&info));
+    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 1, 4); /* present, no dom0 bit */
+    assert_int_equal(parse_spec(), 0);
+    assert_false(elf_pv_may_be_dom0(&info));
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES,
+                       "pae_pgdir_above_4gb|dom0"); /* ... in the string */
+    assert_int_equal(parse_spec(), 0);
+    assert_true(elf_pv_may_be_dom0(&info));
+    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "!dom0");
+    assert_int_equal(parse_spec(), 0);
+    assert_true(elf_pv_may_be_dom0(&info));
+    elf_image_note_num(&spec, ELF_PV_NOTE_FEATURES, 0, 0);
+    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x800, 3); /* bad size: 0 */
+    assert_int_equal(parse_spec(), 0);
+    assert_false(elf_pv_may_be_dom0(&info));
 }
 
 static void test_bad_headers(void **state)
@@ -430,6 +511,9 @@ int main(void)
         cmocka_unit_test_setup(test_notes_from_sections, setup),
         cmocka_unit_test_setup(test_numeric_sizes_and_strings, setup),
         cmocka_unit_test_setup(test_features, setup),
+        cmocka_unit_test_setup(test_feature_name_pieces, setup),
+        cmocka_unit_test_setup(test_supported_features_sizes, setup),
+        cmocka_unit_test_setup(test_may_be_dom0, setup),
         cmocka_unit_test_setup(test_bad_headers, setup),
         cmocka_unit_test_setup(test_bad_segments, setup),
         cmocka_unit_test_setup(test_bad_notes, setup),

@@ -200,9 +200,9 @@ static int check_kernel(const struct elf_pv_info *e, bool privileged)
                    (unsigned long)e->virt_kstart, (unsigned long)e->virt_base);
         return -EINVAL;
     }
-    if (privileged && !(e->features_supported & (1u << 11))) {
-        log_printf(LOG_ERR, "builder: kernel does not declare XENFEAT_dom0 support "
-                            "(SUPPORTED_FEATURES note); it cannot be the hardware domain");
+    if (privileged && !elf_pv_may_be_dom0(e)) {
+        log_printf(LOG_ERR, "builder: kernel's SUPPORTED_FEATURES lacks XENFEAT_dom0; "
+                            "it cannot be the hardware domain");
         return -EINVAL;
     }
     return 0;

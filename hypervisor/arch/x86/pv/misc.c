@@ -2,7 +2,7 @@
 /*
  * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), debug
  * registers, physdev_op for the virtual IOPL, platform_op for dom0's clock
- * and CPU queries, and the legacy set_callbacks.
+ * and CPU queries.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -189,13 +189,4 @@ long hc_platform_op(guest_ptr_t arg)
     default:
         return -ENOSYS;
     }
-}
-
-long hc_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall)
-{
-    struct vcpu *v = current;
-    v->event_callback = event;
-    v->failsafe_callback = failsafe;
-    v->syscall_callback = syscall;
-    return 0;
 }

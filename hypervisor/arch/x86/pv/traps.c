@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Delivering exceptions to PV guests ("bouncing"), the iret hypercall, and
- * the calls that register guest entry points (trap table, callbacks, kernel
- * stack, segment bases).
+ * the calls that register guest entry points (trap table, kernel stack,
+ * segment bases; callbacks are in callback.c).
  *
  * A bounce frame imitates what the CPU pushes for an interrupt, plus RCX and
  * R11 on top (the guest's entry stub pops them), and is written to the guest
@@ -19,7 +19,6 @@
 #include <asm/pv/traps.h>
 #include <hv/lib.h>
 #include <asm/x86.h>
-#include <lamina/callback.h>
 #include <lamina/traps.h>
 
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code)
@@ -110,6 +109,11 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t 
     return bounce_frame(v, regs, handler, has_error, error_code, mask_events, NULL);
 }
 
+bool pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler, bool mask_events)
+{
+    return create_bounce_frame(v, regs, handler, false, 0, mask_events);
+}
+
 /*
  * Reloading the data selectors of v (sels: DS, ES, FS, GS it wanted) faulted on the way back
  * to it; they are null now. As Xen's load_segments: bounce to the failsafe callback with the
@@ -146,6 +150,13 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
     if (b.vector == X86_EXC_PF)
         v->vcpu_info->arch.cr2 = b.cr2;
     create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & 4);
+}
+
+void pv_deliver_exception(struct vcpu *v, struct cpu_regs *regs, unsigned int vector,
+                          bool has_error, uint32_t error_code)
+{
+    pv_inject_exception(v, vector, has_error, error_code);
+    deliver_bounce(v, regs);
 }
 
 static bool canonical(uint64_t va)
@@ -239,47 +250,6 @@ long hc_stack_switch(unsigned long ss, unsigned long sp)
     return 0;
 }
 
-long hc_callback_op(int cmd, guest_ptr_t arg)
-{
-    struct vcpu *v = current;
-
-    if (cmd == LAM_CALLBACKOP_register) {
-        struct lam_callback_register reg;
-        if (copy_from_guest(&reg, arg, sizeof(reg)))
-            return -EFAULT;
-        bool mask = reg.flags & LAM_CALLBACKF_mask_events;
-        switch (reg.type) {
-        case LAM_CALLBACKTYPE_event:
-            v->event_callback = reg.address;
-            v->event_masks = mask;
-            return 0;
-        case LAM_CALLBACKTYPE_failsafe:
-            v->failsafe_callback = reg.address;
-            v->failsafe_masks = mask;
-            return 0;
-        case LAM_CALLBACKTYPE_syscall:
-            v->syscall_callback = reg.address;
-            v->syscall_masks = mask;
-            return 0;
-        default: /* 32-bit entry points: Lamina runs 64-bit PV guests only */
-            return -EINVAL;
-        }
-    }
-    if (cmd == LAM_CALLBACKOP_unregister) {
-        struct lam_callback_unregister unreg;
-        if (copy_from_guest(&unreg, arg, sizeof(unreg)))
-            return -EFAULT;
-        if (unreg.type == LAM_CALLBACKTYPE_event || unreg.type == LAM_CALLBACKTYPE_failsafe)
-            return -EINVAL; /* a PV kernel cannot live without these */
-        if (unreg.type == LAM_CALLBACKTYPE_syscall) {
-            v->syscall_callback = 0;
-            return 0;
-        }
-        return -EINVAL;
-    }
-    return -ENOSYS;
-}
-
 /*
  * SEGBASE_GS_USER_SEL: load sel (RPL forced to 3) into GS, as Linux does for a user
  * task's %gs, and return the user GS base it gives (a descriptor's base; 0 for a null or
@@ -330,17 +300,4 @@ long hc_set_segment_base(unsigned int which, unsigned long base)
     default:
         return -EINVAL;
     }
-}
-
-/* SYSCALL from guest user mode: a guest system call, bounced to the registered callback. */
-void pv_guest_syscall(struct cpu_regs *regs)
-{
-    struct vcpu *v = current;
-    if (!v->syscall_callback) {
-        pv_inject_exception(v, X86_EXC_UD, false, 0);
-        regs->rip -= 2;
-        return;
-    }
-    create_bounce_frame(v, regs, v->syscall_callback, false, 0, v->syscall_masks);
-    regs->rflags &= ~X86_EFLAGS_DF;
 }

@@ -114,5 +114,7 @@ enum {
 };
 #define X86_NR_EXCEPTIONS 32
 #define VECTOR_SYSCALL    0x100 /* pseudo vector recorded for SYSCALL entries */
+#define VECTOR_SYSENTER   0x101 /* ... and for SYSENTER entries */
+#define VECTOR_INT80      0x80  /* int $0x80: a gate guest code may use (DPL 3) */
 
 #endif

@@ -12,6 +12,11 @@ void start_lamina(uint32_t magic, uint64_t info_pa);
 void do_interrupt_or_trap(struct cpu_regs *regs);
 /* entry.S: SYSCALL from a guest (hypercall or a guest system call to bounce). */
 void do_syscall(struct cpu_regs *regs);
+/* entry.S: SYSENTER from a guest (a guest system call to bounce). */
+void do_sysenter(struct cpu_regs *regs);
+/* entry.S: the SYSENTER entry point and the address right after it saved RFLAGS (a guest's
+ * TF single-steps the instructions up to there: traps.c lets those #DBs pass). */
+extern char sysenter_entry[], sysenter_flags_saved[];
 /* entry.S: restore regs and return to the guest. */
 _Noreturn void enter_guest(struct cpu_regs *regs);
 
