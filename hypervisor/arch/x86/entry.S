@@ -11,9 +11,6 @@
 #include <asm/memlayout.h>
 #include <asm/asm-offsets.h>
 
-#define GUEST_CS64 0xe033
-#define GUEST_DS   0xe02b
-
 .macro SAVE_GPRS
     push    %rdi
     push    %rsi

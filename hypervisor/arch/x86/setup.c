@@ -21,6 +21,7 @@
 #include <asm/x86.h>
 #include <asm/pic.h>
 #include <asm/entry.h>
+#include <hv/version.h>
 
 char hv_cmdline[BOOT_CMDLINE_LEN];
 
@@ -240,7 +241,6 @@ static struct domain *build_first_domain(void)
     return d;
 }
 
-
 /* dom0 becomes runnable; this CPU joins the others in the scheduler, which
  * loads dom0's first vCPU (or a boot domain's) wherever a CPU is free. */
 static _Noreturn void run_first_vcpu(struct vcpu *v)
@@ -262,12 +262,13 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     if (multiboot_parse(magic, info_pa))
         panic("unknown boot loader magic %#x: boot Lamina with multiboot 1 or 2", magic);
     /* Multiboot 1 loaders (QEMU, GRUB legacy) put the image name first, as for modules. */
-    const char *cl = magic == 0x2badb002 ? module_args(boot_info.cmdline) : boot_info.cmdline;
+    const char *cl = magic == MB1_BOOT_MAGIC ? module_args(boot_info.cmdline) : boot_info.cmdline;
     memcpy(hv_cmdline, cl, strnlen(cl, sizeof(hv_cmdline) - 1));
     int unknown = cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params));
     console_configure(opt_console, opt_loglvl);
 
-    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", 4, 17, boot_info.loader);
+    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", LAMINA_ABI_MAJOR, LAMINA_ABI_MINOR,
+           boot_info.loader);
     printk("Command line: %s", hv_cmdline);
     if (unknown)
         log_printf(LOG_DEBUG, "%d command-line parameter(s) not used by Lamina", unknown);

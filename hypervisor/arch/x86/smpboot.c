@@ -20,6 +20,7 @@
 #include <asm/time.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/entry.h>
 #include <hv/timer.h>
 
 #define TRAMPOLINE_PHYS 0x8000      /* as in boot/trampoline.S; the low 1 MiB is never allocated */
@@ -31,16 +32,12 @@ struct trampoline_params {
     uint64_t cr3, efer, rsp, entry;
 };
 
-extern char trampoline_start[], trampoline_end[], trampoline_params[];
-extern uint64_t boot_l4[];
-
 volatile cpumask_t cpu_online_mask;
 unsigned int nr_cpus_online = 1;
 struct cpu_info *cpu_info_of[NR_CPUS];
 unsigned int opt_maxcpus;
 
 static volatile bool ap_alive;
-
 
 static _Noreturn void start_secondary(void)
 {

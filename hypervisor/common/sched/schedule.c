@@ -60,8 +60,6 @@
 #include <hv/timer.h>
 #include <asm/entry.h>
 
-extern uint64_t boot_l4[];
-
 /* Below any credit: a vCPU that an idle CPU could take leaves this one to those that cannot. */
 #define IDLE_ELSEWHERE_PENALTY (4 * (int64_t)SCHED_SLICE_NS)
 

@@ -87,7 +87,7 @@ static void test_lookup_misses(void **state)
     (void)state;
     assert_null(domain_get(5));
     assert_null(domain_get(MAX_DOMAINS));
-    assert_null(domain_get(DOMID_SELF));
+    assert_null(domain_get(LAM_DOMID_SELF));
     assert_null(domain_get(~0u));
     assert_int_equal(irq_off_depth, 0);
 }

@@ -35,7 +35,6 @@
 #include <lamina/mmu.h>
 #include <hypervisor/hypercall-handlers.h>
 
-#define DOMID_SELF_ABI       0x7ff0u
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
 /* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
  * every this many. mmuext_op entries can each be a whole pin: look before every one. */
@@ -161,7 +160,7 @@ long hc_update_va_mapping(unsigned long va, uint64_t pte, unsigned long flags)
 static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
 {
     unsigned int id = foreigndom & 0xffff;
-    if (id == DOMID_SELF_ABI) {
+    if (id == LAM_DOMID_SELF) {
         *out = d;
         return 0;
     }
@@ -394,7 +393,7 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
 
     if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
         return ret;
-    if ((foreigndom & 0xffff) != DOMID_SELF_ABI && (foreigndom & 0xffff) != v->domain->domain_id)
+    if ((foreigndom & 0xffff) != LAM_DOMID_SELF && (foreigndom & 0xffff) != v->domain->domain_id)
         rc = -EPERM;
     for (; !rc && i < count; i++) {
         if (v->old_guest_table || (i && hypercall_preempt_check())) {
