@@ -21,6 +21,7 @@
  */
 #include <hv/event.h>
 #include <hv/irqlock.h>
+#include <asm/irqflags.h>
 #include <hv/console.h>
 #include <hv/errcodes.h>
 #include <asm/guest_access.h>

@@ -9,6 +9,7 @@
 #include <hv/event.h>
 #include <asm/mm.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <asm/pv/mm.h>
 #include <hv/sched.h>
 #include <asm/traps.h>

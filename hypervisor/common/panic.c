@@ -5,7 +5,7 @@
 #include <hv/lib.h>
 #include <hv/panic.h>
 #include <asm/reboot.h>
-#include <asm/x86.h>
+#include <asm/irqflags.h>
 
 _Noreturn void panic(const char *fmt, ...)
 {

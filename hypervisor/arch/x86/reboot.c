@@ -12,6 +12,7 @@
 #include <hv/domain.h>
 #include <asm/pv/mm.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <lamina/sched.h>
 
 #define ISA_DEBUG_EXIT_PORT 0xf4

@@ -12,6 +12,7 @@
 #include <hv/lib.h>
 #include <asm/memlayout.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 
 #define PIT_HZ       1193182u
 #define CALIBRATE_MS 50u

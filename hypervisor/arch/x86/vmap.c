@@ -16,6 +16,7 @@
 #include <hv/spinlock.h>
 #include <asm/vmap.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 #include <asm/entry.h>
 
 #define VMAP_BASE  (HV_VIRT_BASE + (64ull << 20)) /* above the image's 32 MiB window */

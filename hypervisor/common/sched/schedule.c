@@ -56,6 +56,7 @@
 #include <hv/timer_heap.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <lamina/vcpu.h>
 #include <hv/timer.h>
 #include <asm/entry.h>

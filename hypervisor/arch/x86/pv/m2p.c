@@ -13,6 +13,7 @@
 #include <hv/panic.h>
 #include <asm/vmap.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 #include <asm/entry.h>
 
 uint64_t *m2p_pages[4096]; /* direct-map address of each M2P page */

@@ -32,6 +32,7 @@
 #include <asm/smp.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 #include <lamina/mmu.h>
 #include <hypervisor/hypercall-handlers.h>
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Thin wrappers around x86 instructions: port I/O, MSRs, control registers, CPUID. */
+/* Thin wrappers around x86 instructions: port I/O, MSRs, control registers, CPUID;
+ * the architectural constants that go with them. */
 #ifndef LAMINA_X86_H
 #define LAMINA_X86_H
 
@@ -172,39 +173,8 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
-static inline void invlpg(uint64_t va)
-{
-    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-static inline void flush_tlb_local(void)
-{
-    write_cr3(read_cr3());
-}
-static inline void local_irq_disable(void)
-{
-    __asm__ volatile("cli" ::: "memory");
-}
-static inline void local_irq_enable(void)
-{
-    __asm__ volatile("sti" ::: "memory");
-}
-static inline unsigned long local_save_flags(void)
-{
-    unsigned long f;
-    __asm__ volatile("pushf; pop %0" : "=r"(f));
-    return f;
-}
-static inline unsigned long local_irq_save(void)
-{
-    unsigned long f = local_save_flags();
-    local_irq_disable();
-    return f;
-}
-static inline void local_irq_restore(unsigned long f)
-{
-    if (f & X86_EFLAGS_IF)
-        local_irq_enable();
-}
+/* TLB flushes are in <asm/flushtlb.h>, the interrupt flag in <asm/irqflags.h>. */
+
 static inline void halt(void)
 {
     __asm__ volatile("hlt" ::: "memory");
