@@ -15,7 +15,6 @@
 #include <asm/pv/traps.h>
 #include <asm/entry.h>
 
-
 /* Xen debug builds poison the argument registers a hypercall did not use as
  * output, so guests cannot come to depend on them surviving. We do too. */
 static void clobber_args(struct cpu_regs *regs, unsigned int nargs)

@@ -136,7 +136,6 @@ static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
     pv_inject_exception(v, vec, has_error, regs->error_code);
 }
 
-
 void do_interrupt_or_trap(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;
