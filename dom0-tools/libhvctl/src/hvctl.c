@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* libhvctl: domctl requests and their answers (see include/hvctl.h). */
 #include "hvctl.h"
+#include "backend.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -24,9 +25,6 @@ struct hvctl *hvctl_open_with(hvctl_hypercall_fn fn, void *ctx)
     h->ctx = ctx;
     return h;
 }
-
-/* privcmd.c */
-struct hvctl *hvctl_privcmd_open(void);
 
 struct hvctl *hvctl_open(void)
 {

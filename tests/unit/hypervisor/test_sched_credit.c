@@ -14,6 +14,7 @@
 
 #include <hv/sched.h>
 #include <asm/irqflags.h>
+#include <asm/time.h>
 #include "sched_credit.h"
 
 #define S ((int64_t)SCHED_SLICE_NS)
