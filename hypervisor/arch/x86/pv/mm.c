@@ -36,6 +36,7 @@
 #include <lamina/mmu.h>
 #include <hypervisor/hypercall-handlers.h>
 
+#define LDT_MAX_ENTRIES      8192       /* what an LDT selector can index */
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
 /* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
  * every this many. mmuext_op entries can each be a whole pin: look before every one. */
@@ -370,8 +371,8 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
             flush_tlb_domain_one(d, op->arg1.linear_addr);
         return 0;
     case LAM_MMUEXT_SET_LDT:
-        if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
-            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul))
+        if (op->arg2.nr_ents > LDT_MAX_ENTRIES || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
+            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul /* bytes each */))
             return -EINVAL;
         v->ldt_base = op->arg1.linear_addr;
         v->ldt_ents = op->arg2.nr_ents;
