@@ -20,7 +20,6 @@ import sys
 
 TABLE_SIZE = 64
 MAX_ARGS = 5
-ENOSYS = 38
 
 # kind -> (hypervisor C type, guest C type)
 KINDS = {
@@ -119,12 +118,13 @@ def gen_handlers(calls, src):
 
 def gen_table(calls, src):
     out = [BANNER.format(src=src)]
-    out.append('#include <hv/hypercall-dispatch.h>\n#include <hypervisor/hypercall-handlers.h>\n\n')
+    out.append('#include <hv/hypercall-dispatch.h>\n#include <hypervisor/hypercall-handlers.h>\n'
+               '#include <lamina/errno.h>\n\n')
     for nr, name, _, args in calls:
         out.append(f"static long hc_trampoline_{name}(const uint64_t args[6])\n{{\n")
         if not args:
             out.append("    (void)args;\n")
-        out.append(f"    if (!hc_{name})\n        return -{ENOSYS}; /* -LAM_ENOSYS */\n")
+        out.append(f"    if (!hc_{name})\n        return -LAM_ENOSYS;\n")
         cast = ", ".join(f"({KINDS[k][0]})args[i]".replace("[i]", f"[{i}]")
                          for i, (k, _) in enumerate(args))
         out.append(f"    return hc_{name}({cast});\n}}\n\n")

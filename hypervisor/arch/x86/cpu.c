@@ -14,6 +14,7 @@
 #include <hv/panic.h>
 #include <hv/spinlock.h>
 #include <asm/x86.h>
+#include <asm/entry.h>
 
 struct tss64 {
     uint32_t reserved0;
@@ -37,7 +38,7 @@ struct desc_ptr {
     uint64_t base;
 } __attribute__((packed));
 
-#define GDT_PAGES 15
+#define GDT_PAGES (LAM_FIRST_RESERVED_GDT_PAGE + 1) /* the guest's 14 and ours */
 #define IST_DF    1
 #define IST_NMI   2
 #define IST_MC    3
@@ -45,7 +46,7 @@ struct desc_ptr {
 /* CPU 0's stack lives in the image (aligned to its size so get_cpu_info() works). */
 char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.stack_aligned")));
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[X86_NR_VECTORS] __attribute__((aligned(16)));
 extern const uint64_t vector_table[256];
 extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
 extern char syscall_stub_compat[], syscall_stub_compat_target[];
@@ -66,7 +67,7 @@ static void idt_set(unsigned int vec, uint64_t handler, unsigned int dpl, unsign
 /* Gates are interrupt gates: IF is clear on entry, C code re-enables when safe. */
 static void idt_build(void)
 {
-    for (unsigned int v = 0; v < 256; v++)
+    for (unsigned int v = 0; v < X86_NR_VECTORS; v++)
         idt_set(v, vector_table[v], 0, 0);
     /* int3, into and int $0x80 are allowed from guest code (0x80 goes straight to the
      * guest's trap-table entry, as on Xen); other vectors raise #GP when a guest uses
@@ -167,7 +168,8 @@ void cpu_load_tables(struct cpu_info *ci)
         (uint64_t)syscall_compat_common;
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-    wrmsr(MSR_STAR, ((uint64_t)(GUEST_CS32 & ~3u) << 48) | ((uint64_t)HV_CS64 << 32));
+    wrmsr(MSR_STAR,
+          ((uint64_t)(GUEST_CS32 & ~(unsigned int)SEL_RPL_MASK) << 48) | ((uint64_t)HV_CS64 << 32));
     wrmsr(MSR_LSTAR, (uint64_t)stub);
     wrmsr(MSR_CSTAR,
           (uint64_t)stub + ((uintptr_t)syscall_stub_compat - (uintptr_t)syscall_stub_start));
@@ -182,11 +184,11 @@ void cpu_load_tables(struct cpu_info *ci)
 
 int cpu_has_feature(uint32_t leaf, int reg, int bit)
 {
-    uint32_t r[4];
-    cpuid(leaf & 0x80000000u, &r[0], &r[1], &r[2], &r[3]);
-    if (r[0] < leaf)
+    uint32_t r[CPUID_NR_REGS];
+    cpuid(leaf & CPUID_EXT_BASE, &r[CPUID_EAX], &r[CPUID_EBX], &r[CPUID_ECX], &r[CPUID_EDX]);
+    if (r[CPUID_EAX] < leaf)
         return 0;
-    cpuid_count(leaf, 0, &r[0], &r[1], &r[2], &r[3]);
+    cpuid_count(leaf, 0, &r[CPUID_EAX], &r[CPUID_EBX], &r[CPUID_ECX], &r[CPUID_EDX]);
     return (r[reg] >> bit) & 1;
 }
 
@@ -195,7 +197,8 @@ static void cpu_init_control_regs(void)
     /* No CR4.PGE: guests may set the global bit in their PTEs (as on Xen), and with
      * PGE off it cannot keep one domain's translations alive across a switch. */
     uint64_t cr4 = (read_cr4() & ~CR4_PGE) | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    if (cpu_has_feature(7, 1, 7)) /* EBX bit 7: SMEP: never run guest pages in ring 0 */
+    /* SMEP: never run guest pages in ring 0 */
+    if (cpu_has_feature(CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID7_EBX_SMEP_BIT))
         cr4 |= CR4_SMEP;
     write_cr4(cr4);
     write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));

@@ -11,11 +11,6 @@
 #include <asm/memlayout.h>
 #include <asm/asm-offsets.h>
 
-#define GUEST_CS32 0xe023
-#define GUEST_CS64 0xe033
-#define GUEST_DS   0xe02b
-#define EFLAGS_IF  0x200
-
 .macro SAVE_GPRS
     push    %rdi
     push    %rsi

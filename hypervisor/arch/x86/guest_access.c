@@ -4,8 +4,6 @@
 #include <hv/errcodes.h>
 #include <asm/memlayout.h>
 
-extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
-
 /*
  * rep movsb faults precisely: on a fault %rcx holds the bytes still to copy,
  * and the fixup simply resumes after the instruction.

@@ -20,6 +20,7 @@
 #include <hv/spinlock.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 
 #define ICR_FIXED 0x00004000u /* fixed delivery, level assert, physical destination */
 

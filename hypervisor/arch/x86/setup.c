@@ -22,6 +22,7 @@
 #include <asm/x86.h>
 #include <asm/pic.h>
 #include <asm/entry.h>
+#include <hv/version.h>
 
 char hv_cmdline[BOOT_CMDLINE_LEN];
 
@@ -262,12 +263,13 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     if (multiboot_parse(magic, info_pa))
         panic("unknown boot loader magic %#x: boot Lamina with multiboot 1 or 2", magic);
     /* Multiboot 1 loaders (QEMU, GRUB legacy) put the image name first, as for modules. */
-    const char *cl = magic == 0x2badb002 ? module_args(boot_info.cmdline) : boot_info.cmdline;
+    const char *cl = magic == MB1_BOOT_MAGIC ? module_args(boot_info.cmdline) : boot_info.cmdline;
     memcpy(hv_cmdline, cl, strnlen(cl, sizeof(hv_cmdline) - 1));
     int unknown = cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params));
     console_configure(opt_console, opt_loglvl);
 
-    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", 4, 17, boot_info.loader);
+    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", LAMINA_ABI_MAJOR, LAMINA_ABI_MINOR,
+           boot_info.loader);
     printk("Command line: %s", hv_cmdline);
     lock_debug_init(); /* the lock-debug image says so */
     if (unknown)

@@ -16,6 +16,7 @@
 #include <asm/smp.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
 #include <asm/pv/traps.h>

@@ -26,12 +26,12 @@ const char *shutdown_reason_name(unsigned int reason)
 static long do_poll(struct vcpu *v, guest_ptr_t arg)
 {
     struct lam_sched_poll poll;
-    uint32_t ports[128];
+    uint32_t ports[SCHEDOP_POLL_MAX_PORTS];
     struct domain *d = v->domain;
 
     if (copy_from_guest(&poll, arg, sizeof(poll)))
         return -EFAULT;
-    if (poll.nr_ports > 128)
+    if (poll.nr_ports > SCHEDOP_POLL_MAX_PORTS)
         return -EINVAL;
     if (copy_from_guest(ports, poll.ports, poll.nr_ports * sizeof(uint32_t)))
         return -EFAULT;

@@ -56,11 +56,10 @@
 #include <hv/timer_heap.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <lamina/vcpu.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
-
-extern uint64_t boot_l4[];
 
 /* Below any credit: a vCPU that an idle CPU could take leaves this one to those that cannot. */
 #define IDLE_ELSEWHERE_PENALTY (4 * (int64_t)SCHED_SLICE_NS)

@@ -104,6 +104,10 @@ void lam_syscall_entry(void);
 extern volatile uint64_t lam_failsafe_sel[4];
 extern void (*lam_callback_handler)(struct lam_regs *regs);
 
+/* A macro's value as a string, for assembly text (a number without a C suffix). */
+#define LAM_STR_(x) #x
+#define LAM_STR(x)  LAM_STR_(x)
+
 #define LAM_ASM_EXTABLE(fault, fixup)                                                              \
     ".pushsection .lam_extable, \"a\"\n\t.quad " #fault ", " #fixup "\n\t.popsection\n\t"
 

@@ -10,6 +10,7 @@
 #include <asm/memlayout.h>
 #include <asm/mm.h>
 #include <asm/pv/mm.h>
+#include <asm/flushtlb.h>
 
 struct page_info *frame_table;
 mfn_t max_mfn;

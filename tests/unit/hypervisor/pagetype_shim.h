@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A host stand-in for the machine that hypervisor/arch/x86/pv_pagetype.c
+ * A host stand-in for the machine that hypervisor/arch/x86/pv/pagetype.c
  * runs on: a frame table of SHIM_FRAMES frames whose contents live in
  * page-aligned host memory, two domains, and the few hypervisor functions the
  * file calls (flush_tlb_local, init_guest_l4_slots, validate_descriptor_page,
@@ -13,17 +13,12 @@
  * descriptor. Frames below SHIM_MFN(0) have no descriptor here, so tests only
  * name frames from SHIM_MFN(0) upwards (or past max_mfn, which is "not RAM").
  *
- * This header is also force-included (-include) ahead of pv_pagetype.c: it
- * claims x86.h's include guard so that flush_tlb_local(), an inline that
- * writes CR3 in the hypervisor, is the shim's counting function instead.
+ * flush_tlb_local(), an inline that reloads CR3 in the hypervisor, is declared
+ * by the host stand-in of <asm/flushtlb.h> (stand-in/asm/flushtlb.h) and
+ * defined here, counting its calls.
  */
 #ifndef LAMINA_TEST_PAGETYPE_SHIM_H
 #define LAMINA_TEST_PAGETYPE_SHIM_H
-
-#ifndef LAMINA_X86_H
-#define LAMINA_X86_H
-void flush_tlb_local(void);
-#endif
 
 #include <stdbool.h>
 #include <stdint.h>

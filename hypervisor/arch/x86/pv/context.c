@@ -29,9 +29,6 @@
  * (pv/emulate.c), and from then on every switch saves and restores with XSAVE/XRSTOR
  * under each vCPU's own XCR0.
  */
-#define XSTATE_FP_SSE  3ull
-#define XSTATE_OFFERED 7ull /* x87 | SSE | AVX */
-#define XSAVE_HDR      512  /* XSTATE_BV at offset 512 of the area */
 
 static void xsetbv0(uint64_t val)
 {
@@ -42,8 +39,8 @@ static void xsetbv0(uint64_t val)
 bool xsave_host_available(void)
 {
     uint32_t a, b, c, d;
-    cpuid(1, &a, &b, &c, &d);
-    return (c >> 26) & 1;
+    cpuid(CPUID_LEAF_FEATURES, &a, &b, &c, &d);
+    return (c & CPUID1_ECX_XSAVE) != 0;
 }
 
 /* XCR0 bits a guest may set. */
@@ -52,7 +49,7 @@ uint64_t xsave_guest_mask(void)
     if (!xsave_host_available())
         return 0;
     uint32_t a, b, c, d;
-    cpuid_count(0xd, 0, &a, &b, &c, &d);
+    cpuid_count(CPUID_LEAF_XSTATE, 0, &a, &b, &c, &d);
     return a & XSTATE_OFFERED;
 }
 
@@ -216,23 +213,25 @@ void arch_vcpu_update_runstate_area(struct vcpu *v)
     bool flag = v->domain->vm_assist & (1ul << LAM_VMASST_TYPE_runstate_update_flag);
     if (flag) {
         uint64_t marked = info.state_entry_time | LAM_RUNSTATE_UPDATE;
-        copy_to_guest(v->runstate_guest_va + 8, &marked, sizeof(marked));
+        copy_to_guest(v->runstate_guest_va +
+                          offsetof(struct lam_vcpu_runstate_info, state_entry_time),
+                      &marked, sizeof(marked));
         __atomic_thread_fence(__ATOMIC_RELEASE);
     }
     copy_to_guest(v->runstate_guest_va, &info, sizeof(info));
 }
 
-static uint16_t read_sel(int which)
+static uint16_t read_sel(enum data_sel which)
 {
     uint16_t s = 0;
     switch (which) {
-    case 0:
+    case SEL_DS:
         __asm__ volatile("mov %%ds, %0" : "=r"(s));
         break;
-    case 1:
+    case SEL_ES:
         __asm__ volatile("mov %%es, %0" : "=r"(s));
         break;
-    case 2:
+    case SEL_FS:
         __asm__ volatile("mov %%fs, %0" : "=r"(s));
         break;
     default:
@@ -263,7 +262,7 @@ void arch_context_save(struct vcpu *prev)
     struct cpu_info *ci = get_cpu_info();
 
     prev->regs = ci->guest_regs;
-    for (int i = 0; i < 4; i++)
+    for (enum data_sel i = SEL_DS; i < NR_DATA_SELS; i++)
         prev->sel[i] = read_sel(i);
     fpu_save(prev);
     arch_vcpu_update_runstate_area(prev);
@@ -289,10 +288,10 @@ void arch_context_load(struct vcpu *next)
     /* Selectors first: loading FS/GS clears their bases. A bad selector (say, its LDT
      * went away) faults into the exception table and is loaded null. */
     unsigned int bad_sel = 0;
-    LOAD_SELECTOR("ds", next->sel[0], bad_sel);
-    LOAD_SELECTOR("es", next->sel[1], bad_sel);
-    LOAD_SELECTOR("fs", next->sel[2], bad_sel);
-    LOAD_SELECTOR("gs", next->sel[3], bad_sel);
+    LOAD_SELECTOR("ds", next->sel[SEL_DS], bad_sel);
+    LOAD_SELECTOR("es", next->sel[SEL_ES], bad_sel);
+    LOAD_SELECTOR("fs", next->sel[SEL_FS], bad_sel);
+    LOAD_SELECTOR("gs", next->sel[SEL_GS], bad_sel);
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);

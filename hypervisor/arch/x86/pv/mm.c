@@ -32,10 +32,11 @@
 #include <asm/smp.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 #include <lamina/mmu.h>
 #include <hypervisor/hypercall-handlers.h>
 
-#define DOMID_SELF_ABI       0x7ff0u
+#define LDT_MAX_ENTRIES      8192       /* what an LDT selector can index */
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
 /* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
  * every this many. mmuext_op entries can each be a whole pin: look before every one. */
@@ -187,7 +188,7 @@ long hc_update_va_mapping_otherdomain(unsigned long va, uint64_t pte, unsigned l
                                       domid_t domid)
 {
     struct domain *d = current_domain();
-    if (domid == DOMID_SELF_ABI)
+    if (domid == LAM_DOMID_SELF)
         return update_va_mapping(va, pte, flags, d);
     if (domid == d->domain_id)
         return -ESRCH;
@@ -205,7 +206,7 @@ long hc_update_va_mapping_otherdomain(unsigned long va, uint64_t pte, unsigned l
 static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
 {
     unsigned int id = foreigndom & 0xffff;
-    if (id == DOMID_SELF_ABI) {
+    if (id == LAM_DOMID_SELF) {
         *out = d;
         return 0;
     }
@@ -418,8 +419,8 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
             flush_tlb_domain_one(d, op->arg1.linear_addr);
         return 0;
     case LAM_MMUEXT_SET_LDT:
-        if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
-            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul))
+        if (op->arg2.nr_ents > LDT_MAX_ENTRIES || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
+            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul /* bytes each */))
             return -EINVAL;
         v->ldt_base = op->arg1.linear_addr;
         v->ldt_ents = op->arg2.nr_ents;
@@ -442,7 +443,7 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
 
     if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
         return ret;
-    if ((foreigndom & 0xffff) != DOMID_SELF_ABI && (foreigndom & 0xffff) != v->domain->domain_id)
+    if ((foreigndom & 0xffff) != LAM_DOMID_SELF && (foreigndom & 0xffff) != v->domain->domain_id)
         rc = -EPERM;
     for (; !rc && i < count; i++) {
         if (v->old_guest_table || (i && hypercall_preempt_check())) {

@@ -69,7 +69,7 @@
 #include <asm/mm.h>
 #include <hv/panic.h>
 #include <asm/smp.h>
-#include <asm/x86.h>
+#include <asm/flushtlb.h>
 #include <asm/pv/descriptor.h>
 
 /* mm_lock: see asm/pv/mm.h for everything it covers. */

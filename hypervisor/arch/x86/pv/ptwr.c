@@ -23,9 +23,6 @@
 #include <asm/x86_emulate.h>
 #include <asm/x86.h>
 
-#define PF_PRESENT (1u << 0)
-#define PF_WRITE   (1u << 1)
-
 /* The L1 entry that maps va in the running page tables (read through the direct map). */
 static pte_t walk_l1e(uint64_t va)
 {
@@ -66,7 +63,8 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
     struct vcpu *v = current;
     struct domain *d = v->domain;
 
-    if (!v->kernel_mode || (error_code & (PF_PRESENT | PF_WRITE)) != (PF_PRESENT | PF_WRITE) ||
+    if (!v->kernel_mode ||
+        (error_code & (PFEC_PRESENT | PFEC_WRITE)) != (PFEC_PRESENT | PFEC_WRITE) ||
         !guest_range_ok(cr2, 1))
         return false;
     pte_t map = walk_l1e(cr2);

@@ -20,4 +20,17 @@ extern char sysenter_entry[], sysenter_flags_saved[];
 /* entry.S: restore regs and return to the guest. */
 _Noreturn void enter_guest(struct cpu_regs *regs);
 
+/* entry.S: the entry point of every vector (the IDT points at these). */
+extern const uint64_t vector_table[X86_NR_VECTORS];
+/* entry.S: the SYSCALL stub each CPU copies (with its stack and target filled in at the
+ * _stack and _target slots), and the common path it jumps to. */
+extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
+extern char syscall_common[];
+
+/* boot/head.S: the boot page tables' L4, the hypervisor's own (idle) address space. */
+extern uint64_t boot_l4[];
+/* boot/trampoline.S: the real-mode start of a secondary CPU, copied below 1 MiB, and
+ * the parameters block inside it. */
+extern char trampoline_start[], trampoline_end[], trampoline_params[];
+
 #endif

@@ -32,6 +32,7 @@ size_t copy_with_fixup(void *dst, const void *src, size_t len);
 struct exception_fixup {
     uint64_t fault_rip, fixup_rip;
 };
+extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
 uint64_t search_exception_table(uint64_t rip);
 
 #endif
