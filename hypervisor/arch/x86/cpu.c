@@ -15,6 +15,7 @@
 #include <hv/spinlock.h>
 #include <asm/x86.h>
 #include <asm/entry.h>
+#include <asm/protect.h>
 
 struct tss64 {
     uint32_t reserved0;
@@ -195,17 +196,23 @@ int cpu_has_feature(uint32_t leaf, int reg, int bit)
 static void cpu_init_control_regs(void)
 {
     /* No CR4.PGE: guests may set the global bit in their PTEs (as on Xen), and with
-     * PGE off it cannot keep one domain's translations alive across a switch. */
-    uint64_t cr4 = (read_cr4() & ~CR4_PGE) | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    /* SMEP: never run guest pages in ring 0 */
-    if (cpu_has_feature(CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID7_EBX_SMEP_BIT))
-        cr4 |= CR4_SMEP;
-    write_cr4(cr4);
+     * PGE off it cannot keep one domain's translations alive across a switch. SMEP and
+     * SMAP as the boot CPU decided (protect.c): never run, and touch only through the
+     * guest-access helpers, guest (user) pages. */
+    uint64_t prot = protect_cr4_bits();
+    if (((prot & CR4_SMEP) &&
+         !cpu_has_feature(CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID7_EBX_SMEP_BIT)) ||
+        ((prot & CR4_SMAP) &&
+         !cpu_has_feature(CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID7_EBX_SMAP_BIT)))
+        panic("CPU %u lacks SMEP or SMAP, which the boot CPU has", smp_processor_id());
+    uint64_t cr4 = (read_cr4() & ~(CR4_PGE | CR4_SMEP | CR4_SMAP)) | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    write_cr4(cr4 | prot);
     write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
 }
 
 void cpu_init_boot(void)
 {
+    protect_init();
     idt_build();
     cpu_init_control_regs();
 }

@@ -47,6 +47,19 @@
     pop     %rdi
 .endm
 
+/*
+ * Clear EFLAGS.AC when SMAP is on (CLAC is #UD on CPUs without it): the CPU keeps AC
+ * across exception and interrupt delivery, and a guest may set it with POPF, which
+ * would leave user memory open to the hypervisor (<asm/protect.h>). SYSCALL clears AC
+ * itself (MSR_FMASK). Changes only the arithmetic flags.
+ */
+.macro CLAC_IF_SMAP
+    cmpb    $0, cpu_smap_on(%rip)
+    je      .Lclac_done\@
+    clac
+.Lclac_done\@:
+.endm
+
     .text
 
 /* Exception and interrupt vectors: each stub makes the error-code slot uniform
@@ -91,6 +104,7 @@ vector_table:
     .text
 
 common_interrupt:
+    CLAC_IF_SMAP
     cld
     SAVE_GPRS
     xor     %ebp, %ebp              /* terminate stack traces at the frame */
@@ -105,8 +119,8 @@ common_interrupt:
 /*
  * SYSCALL from a guest (64-bit kernel mode: hypercall; user mode or compat
  * code: guest system call). Reached from the per-CPU stub below with %rsp =
- * the top of guest_regs, the guest's SS and RSP already pushed. IF is clear
- * (MSR_FMASK). The frame's CS says which mode SYSCALL came from, as the CPU
+ * the top of guest_regs, the guest's SS and RSP already pushed. IF and AC are
+ * clear (MSR_FMASK). The frame's CS says which mode SYSCALL came from, as the CPU
  * does not: LSTAR (64-bit) and CSTAR (compat) lead to different entries.
  */
     .globl syscall_common, syscall_compat_common

@@ -23,6 +23,7 @@
 #include <asm/pic.h>
 #include <asm/entry.h>
 #include <hv/version.h>
+#include <asm/protect.h>
 
 char hv_cmdline[BOOT_CMDLINE_LEN];
 
@@ -47,6 +48,8 @@ static const struct cmdline_param params[] = {
      sizeof(opt_gnttab_max_maptrack_frames), NULL},
     {"maxcpus", CP_UINT, &opt_maxcpus, sizeof(opt_maxcpus), NULL},
     {"dom0_vcpus_pin", CP_BOOL, &opt_dom0_vcpus_pin, sizeof(opt_dom0_vcpus_pin), NULL},
+    {"smep", CP_BOOL, &opt_smep, sizeof(opt_smep), NULL},
+    {"smap", CP_BOOL, &opt_smap, sizeof(opt_smap), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */
@@ -287,6 +290,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     pic_disable();
     cpu_init_boot();
     cpu_load_tables(ci);
+    protect_selftest();
     time_init();
     apic_timer_init();
     timers_init();

@@ -20,6 +20,9 @@
 #include <hv/timer.h>
 #include <asm/entry.h>
 #include <asm/pv/traps.h>
+#include <asm/protect.h>
+
+volatile uint32_t hv_fixup_error_code;
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
     "#DE divide error",
@@ -101,9 +104,12 @@ static void hypervisor_fault(struct cpu_regs *regs)
     if (sysenter_single_step(regs))
         return;
     if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
+        hv_fixup_error_code = regs->error_code;
         regs->rip = fixup;
         return;
     }
+    if (protect_probe_fault(regs))
+        return;
     log_printf(LOG_ERR, "*** hypervisor fault: %s ***",
                vec < X86_NR_EXCEPTIONS && exception_names[vec] ? exception_names[vec] : "?");
     show_registers(regs);
@@ -157,6 +163,8 @@ static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
 void do_interrupt_or_trap(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;
+
+    protect_check_entry_ac();
 
     if (vec == APIC_TIMER_VECTOR) {
         apic_eoi();

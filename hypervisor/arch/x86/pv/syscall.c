@@ -23,6 +23,7 @@
 #include <asm/entry.h>
 #include <asm/pv/traps.h>
 #include <asm/x86.h>
+#include <asm/protect.h>
 
 #define TRAP_FLAG_MASK_EVENTS 4 /* trap_info flags bit 2: enter with events masked */
 #define INSN_LEN_SYSCALL      2
@@ -74,5 +75,6 @@ void pv_guest_int80(struct cpu_regs *regs)
 
 void do_sysenter(struct cpu_regs *regs)
 {
+    protect_check_entry_ac(); /* sysenter_entry's POPF cleared it */
     pv_guest_sysenter(regs);
 }

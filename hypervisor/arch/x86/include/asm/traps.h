@@ -34,6 +34,10 @@ void pv_device_not_available(struct vcpu *v);
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code);
 void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[CPUID_NR_REGS]);
 
+/* Error code of the last hypervisor fault resumed through the exception table (any CPU;
+ * for the boot self-test and debugging). */
+extern volatile uint32_t hv_fixup_error_code;
+
 void show_registers(const struct cpu_regs *regs);
 void show_stack_trace(uint64_t rbp);
 

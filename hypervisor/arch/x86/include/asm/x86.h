@@ -95,7 +95,8 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NR_REGS };
 #define CPUID7_EBX_SMEP_BIT     7
 #define CPUID7_EBX_SMEP         (1u << CPUID7_EBX_SMEP_BIT)
 #define CPUID7_EBX_INVPCID      (1u << 10)
-#define CPUID7_EBX_SMAP         (1u << 20)
+#define CPUID7_EBX_SMAP_BIT     20
+#define CPUID7_EBX_SMAP         (1u << CPUID7_EBX_SMAP_BIT)
 #define CPUID7_ECX_LA57         (1u << 16)
 #define CPUID_EXT_EDX_NX        (1u << 20)
 #define CPUID_EXT_EDX_RDTSCP    (1u << 27)
