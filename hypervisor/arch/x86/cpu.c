@@ -207,7 +207,9 @@ static void cpu_init_control_regs(void)
         panic("CPU %u lacks SMEP or SMAP, which the boot CPU has", smp_processor_id());
     uint64_t cr4 = (read_cr4() & ~(CR4_PGE | CR4_SMEP | CR4_SMAP)) | CR4_OSFXSR | CR4_OSXMMEXCPT;
     write_cr4(cr4 | prot);
-    write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
+    /* AM as on Xen: alignment checks for ring-3 code that sets EFLAGS.AC, which is every
+     * PV guest (kernels too); guests see the bit when they read CR0. */
+    write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP | CR0_AM) & ~(CR0_EM | CR0_TS));
 }
 
 void cpu_init_boot(void)

@@ -35,6 +35,7 @@
 #define CR0_TS (1ul << 3)
 #define CR0_NE (1ul << 5)
 #define CR0_WP (1ul << 16)
+#define CR0_AM (1ul << 18)
 #define CR0_PG (1ul << 31)
 
 #define CR4_PAE        (1ul << 5)
