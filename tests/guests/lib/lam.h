@@ -80,7 +80,9 @@ struct lam_exinfo {
     uint64_t error_code;
     uint64_t rip; /* RIP reported in the bounce frame */
     uint64_t cs;
-    uint64_t cr2; /* vcpu_info.arch.cr2 when the handler ran (#PF) */
+    uint64_t cr2;            /* vcpu_info.arch.cr2 when the handler ran (#PF) */
+    uint64_t rflags;         /* RFLAGS in the bounce frame (the interrupted context's) */
+    uint64_t handler_rflags; /* RFLAGS the handler itself runs with */
 };
 extern volatile struct lam_exinfo lam_last_exception;
 void lam_exception_reset(void);

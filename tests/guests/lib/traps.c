@@ -92,6 +92,10 @@ void lam_trap_dispatch(struct lam_regs *regs)
     lam_last_exception.error_code = regs->error_code;
     lam_last_exception.rip = regs->rip;
     lam_last_exception.cs = regs->cs;
+    lam_last_exception.rflags = regs->rflags;
+    uint64_t own;
+    __asm__ volatile("pushfq\n\tpopq %0" : "=r"(own));
+    lam_last_exception.handler_rflags = own;
     lam_last_exception.cr2 = lam_shared_info ? lam_shared_info->vcpu_info[0].arch.cr2 : 0;
     lam_last_exception.seen++;
 
