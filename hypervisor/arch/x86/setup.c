@@ -24,6 +24,7 @@
 #include <asm/entry.h>
 #include <hv/version.h>
 #include <asm/protect.h>
+#include <asm/pv/iomem.h>
 
 char hv_cmdline[BOOT_CMDLINE_LEN];
 
@@ -297,6 +298,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     sched_init();
     smp_boot_secondaries();
 
+    iomem_setup();
     struct domain *d0 = build_first_domain();
     build_boot_domus();
     printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input to Lamina's "

@@ -71,6 +71,7 @@
 #include <asm/smp.h>
 #include <asm/flushtlb.h>
 #include <asm/pv/descriptor.h>
+#include <asm/pv/iomem.h>
 
 /* mm_lock: see asm/pv/mm.h for everything it covers. */
 spinlock_t mm_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_MM);
@@ -290,13 +291,13 @@ static int check_flags(pte_t e, unsigned int level, const struct domain *d)
 }
 
 /*
- * A frame that is not RAM (beyond the frame table, or in a firmware hole): MMIO,
- * which an I/O-privileged domain may map in L1 entries without references.
+ * A frame that is not RAM (beyond the frame table, or in a firmware hole): I/O memory,
+ * which L1 entries may map without references where pv/iomem.c permits it.
  */
 static bool is_mmio(mfn_t mfn)
 {
     if (mfn >= max_mfn)
-        return mfn < max_phys_mfn(); /* must still be a machine address the CPU can form */
+        return true;
     return page_state(mfn_to_page(mfn)) == PGC_state_reserv && !page_get_owner(mfn_to_page(mfn)) &&
            !mfn_is_ram(mfn);
 }
@@ -364,8 +365,10 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
             put_page(pg);
         return rc;
     }
-    if (mfn >= max_mfn || is_mmio(mfn))
-        return d->is_privileged && is_mmio(mfn) ? 0 : -EINVAL;
+    if (is_mmio(mfn)) { /* both the table's owner and the foreign domain need the right */
+        rc = iomem_permitted(fd, mfn);
+        return rc ? rc : iomem_permitted(d, mfn);
+    }
     struct page_info *pg = mfn_to_page(mfn);
     const struct domain *owner = page_get_owner(pg);
     if ((owner != d && owner != fd) || !get_page(pg, owner))
@@ -413,11 +416,14 @@ static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int 
     return 0;
 }
 
-/* Hardware needs U on every level for ring-3 access; guests see it when reading back. */
+/* Hardware needs U on every level for ring-3 access; guests see it when reading back. An I/O
+ * frame's entry as pv/iomem.c has it (read-only frames, uncacheable). */
 static pte_t adjust_entry(pte_t e, unsigned int level)
 {
     if (!(e & _PAGE_PRESENT))
         return e;
+    if (level == 1 && is_mmio(pte_mfn(e)))
+        e = iomem_adjust_l1e(e);
     e |= _PAGE_USER;
     if (level == 4)
         e |= _PAGE_ACCESSED;
