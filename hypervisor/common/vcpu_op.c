@@ -19,7 +19,6 @@
 #include <hv/timer.h>
 #include <asm/x86.h>
 #include <asm/pv/descriptor.h>
-#include <asm/x86.h>
 #include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
 

@@ -48,10 +48,6 @@ struct desc_ptr {
 char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.stack_aligned")));
 
 static struct idt_gate idt[X86_NR_VECTORS] __attribute__((aligned(16)));
-extern const uint64_t vector_table[256];
-extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
-extern char syscall_stub_compat[], syscall_stub_compat_target[];
-extern char syscall_common[], syscall_compat_common[];
 
 static void idt_set(unsigned int vec, uint64_t handler, unsigned int dpl, unsigned int ist)
 {
@@ -118,10 +114,10 @@ static void *alloc_or_panic(unsigned int order, const char *what)
 static bool cpu_has_long_mode_sysenter(void)
 {
     uint32_t a, vendor, c, d;
-    cpuid(0, &a, &vendor, &c, &d);
-    if (vendor == 0x68747541 /* "Auth"enticAMD */ || vendor == 0x6f677948 /* "Hygo"nGenuine */)
+    cpuid(CPUID_LEAF_VENDOR, &a, &vendor, &c, &d);
+    if (vendor == CPUID0_EBX_AMD || vendor == CPUID0_EBX_HYGON)
         return false;
-    return cpu_has_feature(1, 3, 11); /* EDX bit 11: SEP */
+    return cpu_has_feature(CPUID_LEAF_FEATURES, CPUID_EDX, CPUID1_EDX_SEP_BIT);
 }
 
 /* Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. */

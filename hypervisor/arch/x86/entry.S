@@ -182,10 +182,10 @@ sysenter_entry:
     push    $0                      /* RSP */
     pushfq                          /* RFLAGS */
 sysenter_flags_saved:
-    push    $2
+    push    $X86_EFLAGS_MBS
     popfq                           /* NT, AC, DF, TF: clear before any IRET */
-    orq     $EFLAGS_IF, (%rsp)
-    push    $3                      /* CS */
+    orq     $X86_EFLAGS_IF, (%rsp)
+    push    $GUEST_RPL              /* CS: null, RPL 3 */
     push    $0                      /* RIP */
     push    $0
     movl    $VECTOR_SYSENTER, 4(%rsp)

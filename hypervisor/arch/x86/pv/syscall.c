@@ -70,7 +70,7 @@ void pv_guest_int80(struct cpu_regs *regs)
         return;
     }
     regs->rip -= INSN_LEN_INT_N;
-    pv_deliver_exception(v, regs, X86_EXC_GP, true, (VECTOR_INT80 << 3) | 2);
+    pv_deliver_exception(v, regs, X86_EXC_GP, true, X86_EC_IDT_VECTOR(VECTOR_INT80));
 }
 
 void do_sysenter(struct cpu_regs *regs)

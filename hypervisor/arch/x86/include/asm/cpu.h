@@ -126,6 +126,10 @@ enum {
 #define VECTOR_INT80      0x80  /* int $0x80: a gate guest code may use (DPL 3) */
 #define SYSCALL_INSN_LEN  2     /* 0f 05 */
 
+/* An exception error code that names an IDT vector (#GP for INT n through a DPL-0 gate). */
+#define X86_EC_IDT           (1u << 1)
+#define X86_EC_IDT_VECTOR(v) (((v) << 3) | X86_EC_IDT)
+
 /* Page-fault error code bits. */
 #define PFEC_PRESENT (1u << 0) /* the entry was present: a protection fault */
 #define PFEC_WRITE   (1u << 1)

@@ -64,6 +64,7 @@
 enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NR_REGS };
 
 /* CPUID leaves and the feature bits the hypervisor tests, or hides from PV guests. */
+#define CPUID_LEAF_VENDOR       0x0 /* EBX, EDX, ECX: the vendor string */
 #define CPUID_LEAF_FEATURES     0x1 /* ECX: CPUID1_ECX_*, EDX: CPUID1_EDX_* */
 #define CPUID_LEAF_EXT_FEATURES 0x7 /* subleaf 0 EBX: CPUID7_EBX_*, ECX: CPUID7_ECX_* */
 #define CPUID_LEAF_XSTATE       0xd
@@ -71,6 +72,8 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NR_REGS };
 #define CPUID_LEAF_EXT_INFO     0x80000001u /* EDX: CPUID_EXT_EDX_* */
 #define CPUID_LEAF_ADDR_SIZES   0x80000008u /* EAX[7:0]: physical address bits */
 
+#define CPUID0_EBX_AMD          0x68747541u /* "Auth"enticAMD */
+#define CPUID0_EBX_HYGON        0x6f677948u /* "Hygo"nGenuine */
 #define CPUID1_ECX_MONITOR      (1u << 3)
 #define CPUID1_ECX_VMX          (1u << 5)
 #define CPUID1_ECX_SMX          (1u << 6)
@@ -86,6 +89,7 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NR_REGS };
 #define CPUID1_EDX_PSE          (1u << 3)
 #define CPUID1_EDX_MCE          (1u << 7)
 #define CPUID1_EDX_APIC         (1u << 9)
+#define CPUID1_EDX_SEP_BIT      11 /* SYSENTER/SYSEXIT */
 #define CPUID1_EDX_MTRR         (1u << 12)
 #define CPUID1_EDX_MCA          (1u << 14)
 #define CPUID1_EDX_PSE36        (1u << 17)
