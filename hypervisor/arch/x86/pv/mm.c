@@ -353,7 +353,7 @@ static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     uint64_t old = *slot;
     *slot = mfn << PAGE_SHIFT;
     if (user == !v->kernel_mode)
-        write_cr3(*slot);
+        switch_cr3(*slot);
     if (old)
         put_old_base(v, old); /* after the switch: the old tables may be torn down */
     return 0;
