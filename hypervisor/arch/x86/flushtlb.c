@@ -60,6 +60,10 @@
  *
  * Xen's clock is 32 bits with a global flush when it wraps; this one is 64
  * bits, which never wrap (the stamp costs page_info 8 bytes either way).
+ *
+ * Not covered here: L2-L4 updates through mmu_update flush every CPU of the
+ * domain at the end of the batch (pv/mm.c, as Xen since XSA-286), which is
+ * about the guest's view of its linear page tables, not about frame reuse.
  */
 #include <asm/mm.h>
 #include <asm/flushtlb.h>
