@@ -21,10 +21,15 @@
  * CPUs have flushed since the translation could last have existed:
  *
  *  - tlbflush_clock, a global 64-bit counter, ticks before every full flush on
- *    any CPU (switch_cr3(): every CR3 write, including context switches and
- *    the guest's kernel/user switches, since CR4.PGE is off and a CR3 write
- *    drops every translation); the CPU records the new value as its flush time
- *    (tlbflush_cpus[cpu].time) once the flush is done;
+ *    any CPU (switch_cr3(): context switches, going idle, NEW_BASEPTR,
+ *    flush_tlb_local(); CR4.PGE is off, so a CR3 write drops every
+ *    translation); the CPU records the new value as its flush time
+ *    (tlbflush_cpus[cpu].time) once the flush is done. The guest's own
+ *    kernel/user switch, the hottest CR3 write of a PV guest (two per system
+ *    call), records the clock's current value instead of ticking it
+ *    (switch_cr3_guest_mode(): a plain read, not a locked add on a line every
+ *    CPU writes): a flush that took its time T before it began, with no tick,
+ *    is still known to come after every stamp below T;
  *  - a frame's tlbflush_timestamp is the clock value read when its last
  *    mapping may have gone: when its type count drops to 0 (pv/pagetype.c:
  *    the last writable mapping or table use ended) and when it is freed to the
@@ -50,11 +55,13 @@
  *    Freeing never flushes: most freed frames are reused long after every CPU
  *    flushed anyway.
  *
- * Ordering: the clock ticks (a locked add) before the CR3 write and the CPU's
- * time is stored after it; a stamp is read after the entry was removed with a
- * locked instruction or a CR3 write, which x86 orders before the read. So a
- * flush whose time is above the stamp started after the removal was visible
- * and cannot have cached the removed entry again. A flush interrupted by a
+ * Ordering: the clock ticks (a locked add) or is read before the CR3 write and
+ * the CPU's time is stored after it; a stamp is read after the entry was
+ * removed with a locked instruction or a CR3 write, which x86 orders before the
+ * read. A flush whose time is above the stamp read the clock after a tick that
+ * came after the stamp's read, hence after the removal was visible, so it
+ * cannot have cached the removed entry again; with equal values the order is
+ * unknown and the CPU is flushed. A flush interrupted by a
  * flush IPI may store an older time than the IPI's flush did: that only makes
  * the CPU look staler than it is (a needless flush later), never fresher.
  *
@@ -75,6 +82,13 @@ struct tlbflush_cpu tlbflush_cpus[NR_CPUS];
 void switch_cr3(uint64_t cr3)
 {
     uint64_t t = __atomic_add_fetch(&tlbflush_clock, 1, __ATOMIC_SEQ_CST);
+    write_cr3(cr3);
+    __atomic_store_n(&tlbflush_cpus[smp_processor_id()].time, t, __ATOMIC_RELEASE);
+}
+
+void switch_cr3_guest_mode(uint64_t cr3)
+{
+    uint64_t t = tlbflush_current_time();
     write_cr3(cr3);
     __atomic_store_n(&tlbflush_cpus[smp_processor_id()].time, t, __ATOMIC_RELEASE);
 }
