@@ -124,9 +124,3 @@ void flush_tlb_domain_one(struct domain *d, uint64_t va)
 {
     flush_tlb_one_mask(__atomic_load_n(&d->dirty_cpumask, __ATOMIC_SEQ_CST), va);
 }
-
-void flush_tlb_guests(void)
-{
-    flush_tlb_mask(__atomic_load_n(&cpus_in_guest, __ATOMIC_SEQ_CST) |
-                   cpumask_of(smp_processor_id()));
-}

@@ -11,6 +11,13 @@
  *
  * The boot page tables map the first 4 GiB in the direct map; RAM above that
  * is left out of the heap for now (the machines we boot under QEMU have less).
+ *
+ * Reuse and the TLB: a frame freed here may still be translated by some CPU (a
+ * guest that removed its last PTE without flushing). frames_free stamps each
+ * frame with the TLB-flush clock; frames_alloc flushes the CPUs that have not
+ * flushed since, before anyone writes into the frames (arch/x86/flushtlb.c).
+ * That flush may send IPIs and wait for them: allocate with no lock held that
+ * another CPU spins on with interrupts off (mm_lock is fine, nobody does).
  */
 #include <asm/mm.h>
 #include <hv/bootinfo.h>
@@ -19,6 +26,7 @@
 #include <hv/lib.h>
 #include <hv/panic.h>
 #include <hv/xmalloc.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
 #include <asm/sections.h>
 
@@ -148,6 +156,8 @@ void mm_init(void)
 mfn_t frames_alloc(unsigned int order)
 {
     mfn_t mfn = buddy_alloc(&heap, order);
+    if (mfn != INVALID_MFN)
+        tlbflush_frames_reused(mfn, order);
     return mfn;
 }
 
@@ -159,13 +169,17 @@ mfn_t frames_alloc(unsigned int order)
 mfn_t frames_alloc_split(unsigned int order)
 {
     mfn_t mfn = buddy_alloc(&heap, order);
-    if (mfn != INVALID_MFN)
+    if (mfn != INVALID_MFN) {
+        tlbflush_frames_reused(mfn, order);
         buddy_split(&heap, mfn, order);
+    }
     return mfn;
 }
 
 void frames_free(mfn_t mfn, unsigned int order)
 {
+    for (mfn_t i = 0; i < (1ull << order); i++)
+        page_set_tlbflush_timestamp(mfn_to_page(mfn + i));
     buddy_free(&heap, mfn, order);
 }
 

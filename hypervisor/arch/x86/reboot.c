@@ -51,8 +51,12 @@ void domain_shutdown_report(struct domain *d)
     printk("Domain %u (%s) has shut down: %s%s", d->domain_id, d->name,
            shutdown_reason_name(d->shutdown_reason),
            d->shutdown_reason == LAM_SHUTDOWN_crash ? " -- the domain crashed" : "");
-    /* Every test kernel ends here: check that its page references are balanced. */
+    /* Every test kernel ends here: check that its page references are balanced. We are on
+     * the way out to a guest with interrupts off; the audit takes mm_lock, whose holder may
+     * be waiting for this CPU to answer a TLB-flush IPI, so with them on, as a hypercall. */
+    local_irq_enable();
     audit_domain_frames(d, true);
+    local_irq_disable();
     if (d->domain_id != 0)
         return;
     lock_debug_report(); /* the lock-debug image: what its checker saw (nothing otherwise) */

@@ -23,6 +23,7 @@
 #include <asm/memlayout.h>
 #include <asm/mm.h>
 #include <asm/pv/mm.h>
+#include <asm/tlbclock.h>
 
 #define NF SHIM_FRAMES
 
@@ -603,21 +604,27 @@ static void test_type_change_at_zero(void **state)
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), -EINVAL);
     assert_counts(D0, 2, PGT_writable_page, 1);
     put_page_type(pg);
-    /* Writable to table: stale writable TLB entries must be flushed first. */
+    /* Writable to table: stale writable TLB entries must be flushed first (domU runs on
+     * CPU 0, which has not flushed since the writable type went). */
     assert_int_equal(get_page_type(pg, PGT_l1_page_table), 0);
     assert_int_equal(shim_flush_count, 1);
     assert_int_equal(get_page_type(pg, PGT_writable_page), -EINVAL);
     assert_int_equal(get_page_type(pg, PGT_l2_page_table), -EINVAL);
     put_page_type(pg);
+    /* Table to writable: a walk cached through the old table must go too. */
     assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
-    assert_int_equal(shim_flush_count, 1);
+    assert_int_equal(shim_flush_count, 2);
     put_page_type(pg);
-    /* Descriptor pages are validated by their own checker; a refusal leaves no type. */
+    /* Descriptor pages are validated by their own checker; a refusal leaves no type. Writable
+     * to descriptor page flushes (a kept writable translation would write descriptors). */
     shim_desc_validate_rc = -EINVAL;
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), -EINVAL);
+    assert_int_equal(shim_flush_count, 3);
     assert_int_equal(pg->type_info, 0);
     shim_desc_validate_rc = 0;
+    /* CPU 0 flushed after the frame's last mapping went: no second flush. */
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
+    assert_int_equal(shim_flush_count, 3);
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
     assert_int_equal(shim_desc_validate_count, 2); /* validated once per 0 -> 1 */
     assert_counts(D0, 2, PGT_seg_desc_page, 2);
@@ -626,6 +633,71 @@ static void test_type_change_at_zero(void **state)
     put_page(pg);
     /* Putting what is not held is a hypervisor bug, caught. */
     EXPECT_PANIC(put_page_type(pg));
+    assert_int_equal(recount(), 0);
+}
+
+/* The TLB-flush clock decides which CPUs a retype flushes (arch/x86/flushtlb.c). */
+static void test_retype_flush_clock(void **state)
+{
+    struct page_info *pg = shim_page(D0);
+    (void)state;
+
+    /* A frame never mapped since it came from the heap (stamp 0) flushes nobody. */
+    assert_int_equal(pg->tlbflush_timestamp, 0);
+    assert_int_equal(get_page_type(pg, PGT_l1_page_table), 0);
+    assert_int_equal(shim_flush_count, 0);
+    put_page_type(pg);
+    assert_int_equal(pg->tlbflush_timestamp, tlbflush_clock);
+
+    /* The stamp is taken when the type count reaches 0, not before. */
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0); /* CPU 0 flushed: count 1 */
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
+    tlbflush_clock = 10;
+    put_page_type(pg);
+    assert_int_not_equal(pg->tlbflush_timestamp, 10);
+    put_page_type(pg);
+    assert_int_equal(pg->tlbflush_timestamp, 10);
+
+    /* Same type again at count 0: nothing to flush, however old the CPUs' flushes. */
+    shim_flush_count = 0;
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
+    assert_int_equal(shim_flush_count, 0);
+    put_page_type(pg); /* stamp 10 */
+
+    /* domU on CPUs 0-2: only those whose last flush is not newer than the stamp. */
+    shim_domu.dirty_cpumask = cpumask_of(0) | cpumask_of(1) | cpumask_of(2);
+    tlbflush_cpus[0].time = 11; /* flushed after the mapping went */
+    tlbflush_cpus[1].time = 10; /* took its time before the stamp was read */
+    tlbflush_cpus[2].time = 3;
+    tlbflush_clock = 11;
+    assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
+    assert_int_equal(shim_flush_count, 1);
+    assert_int_equal(shim_flush_last_mask, cpumask_of(1) | cpumask_of(2));
+    put_page_type(pg);
+
+    /* An owner running nowhere: nobody can hold its translations. */
+    shim_domu.dirty_cpumask = 0;
+    assert_int_equal(get_page_type(pg, PGT_l2_page_table), 0);
+    assert_int_equal(shim_flush_count, 1);
+    put_page_type(pg);
+
+    /* Removing a writable entry stamps the frame it mapped; so does a pin's teardown. */
+    shim_domu.dirty_cpumask = cpumask_of(0);
+    pte_t *l1 = shim_table(L1A);
+    l1[3] = shim_pte(D0 + 3, _PAGE_RW);
+    assert_int_equal(pin(L1A, 1, &shim_domu), 0);
+    assert_counts(D0 + 3, 2, PGT_writable_page, 1);
+    tlbflush_clock = 42;
+    assert_int_equal(mod_pt_entry(&l1[3], 1, 0, &shim_domu, &shim_domu, false), 0);
+    assert_int_equal(shim_page(D0 + 3)->tlbflush_timestamp, 42);
+    tlbflush_clock = 43;
+    unpin(L1A);
+    assert_int_equal(shim_page(L1A)->tlbflush_timestamp, 43);
+    /* ... and its next type flushes CPU 0, whose last flush is older. */
+    shim_flush_count = 0;
+    assert_int_equal(get_page_type(shim_page(L1A), PGT_writable_page), 0);
+    assert_int_equal(shim_flush_count, 1);
+    put_page_type(shim_page(L1A));
     assert_int_equal(recount(), 0);
 }
 
@@ -1519,6 +1591,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pin_unpin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_reference_of_given_up_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_change_at_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retype_flush_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_type_retyped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_chain_refused, setup, teardown),

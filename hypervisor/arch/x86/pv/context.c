@@ -16,6 +16,7 @@
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/time.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
 #include <lamina/vcpu.h>
 #include <lamina/vm_assist.h>
@@ -282,8 +283,8 @@ void arch_context_load(struct vcpu *next)
     ci->curr_vcpu = next;
     ci->guest_regs = next->regs;
     xsave_follow(); /* the vCPU may have seen XSAVE on another CPU (XGETBV works here too) */
-    write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
-                                                           : next->guest_table_user);
+    switch_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
+                                                            : next->guest_table_user);
     pv_load_guest_gdt(next);
     /* Selectors first: loading FS/GS clears their bases. A bad selector (say, its LDT
      * went away) faults into the exception table and is loaded null. */

@@ -221,7 +221,7 @@ static int foreign_domain(struct domain *d, unsigned int foreigndom, struct doma
 static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
 
 static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_mmu_update *req,
-                          bool *flush_all, struct page_info **deferred)
+                          bool *flush_domain, struct page_info **deferred)
 {
     ASSERT_LOCKED(&mm_lock);
     unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
@@ -249,7 +249,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
             rc = mod_pt_entry_preemptible(slot, level, req->val, d, fd,
                                           cmd == LAM_MMU_PT_UPDATE_PRESERVE_AD, deferred);
             if (!rc && level > 1)
-                *flush_all = true;
+                *flush_domain = true;
         } else {
             /* Not a live table: an ordinary store, allowed only to a page we may write. */
             rc = get_page_type(pg, PGT_writable_page);
@@ -277,7 +277,7 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     struct domain *d = v->domain;
     const uint64_t args[4] = {reqs, count, pdone, foreigndom};
     unsigned int done, i = 0;
-    bool flush_all = false;
+    bool flush_domain = false;
     long ret;
 
     if (!batch_prologue(LAM_HYPERCALL_MMU_UPDATE, args, &count, &done, &ret))
@@ -298,15 +298,21 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
             break;
         }
         spin_lock(&mm_lock);
-        rc = mmu_update_one(d, fd, &req, &flush_all, &v->old_guest_table);
+        rc = mmu_update_one(d, fd, &req, &flush_domain, &v->old_guest_table);
         spin_unlock(&mm_lock);
         if (rc)
             break;
     }
     if (fd && fd != d)
         domain_put(fd);
-    if (flush_all)
-        flush_tlb_local();
+    /*
+     * An L2-L4 entry changed: every CPU running the domain drops what it cached through
+     * the old one, as Xen does since XSA-286 (the guest's linear page tables changed
+     * shape). Retyping or reusing the frames it released is guarded by the TLB-flush
+     * clock (arch/x86/flushtlb.c), not by this.
+     */
+    if (flush_domain)
+        flush_tlb_domain(d);
     if (rc == -ERESTART)
         ret = continue_batch(LAM_HYPERCALL_MMU_UPDATE, reqs, sizeof(struct lam_mmu_update), i,
                              count, pdone, foreigndom);
@@ -353,7 +359,7 @@ static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     uint64_t old = *slot;
     *slot = mfn << PAGE_SHIFT;
     if (user == !v->kernel_mode)
-        write_cr3(*slot);
+        switch_cr3(*slot);
     if (old)
         put_old_base(v, old); /* after the switch: the old tables may be torn down */
     return 0;

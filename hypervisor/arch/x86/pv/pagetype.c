@@ -69,7 +69,7 @@
 #include <asm/mm.h>
 #include <hv/panic.h>
 #include <asm/smp.h>
-#include <asm/flushtlb.h>
+#include <asm/tlbclock.h>
 #include <asm/pv/descriptor.h>
 #include <asm/pv/iomem.h>
 
@@ -128,13 +128,25 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible);
 
 /*
- * The hypervisor's definition (arch/x86/ipi.c) flushes every CPU running a
- * guest; this weak one, a local flush, is what the host unit test that links
- * this file on its own (tests/unit/hypervisor, pagetype) gets.
+ * The frame is about to take a new type: no CPU may still translate through or to it as
+ * what it was (a writable translation the guest never flushed would write into a page
+ * table or descriptor page; a cached walk through an old table would read a writable
+ * page as entries). Flush the CPUs that may cache its owner's translations and have not
+ * flushed since its type count last dropped to 0 (arch/x86/flushtlb.c).
  */
-__attribute__((weak)) void flush_tlb_guests(void)
+static void flush_before_retype(const struct page_info *pg)
 {
-    flush_tlb_local();
+    const struct domain *owner = page_get_owner(pg);
+    if (owner)
+        flush_tlb_mask_filtered(__atomic_load_n(&owner->dirty_cpumask, __ATOMIC_SEQ_CST),
+                                pg->tlbflush_timestamp);
+}
+
+/* The type count is 0 again: from now on no mapping or table use needs the frame. */
+static void type_released(struct page_info *pg, uint64_t type_info)
+{
+    pg->type_info = type_info;
+    page_set_tlbflush_timestamp(pg);
 }
 
 /* Leave a table whose work stopped in the partial state (see the notes at the top). */
@@ -153,13 +165,8 @@ static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
     if (count >= PGT_count_mask - 1)
         return -EOVERFLOW;
     if (count == 0) {
-        /*
-         * Free to take a new type. A frame that was writable may still be
-         * writable through a stale TLB entry the guest never flushed: before
-         * it becomes a page table, no such entry may survive.
-         */
-        if ((x & PGT_type_mask) == PGT_writable_page && pt_type_level(type))
-            flush_tlb_guests(); /* any guest on any CPU may have mapped it */
+        if ((x & PGT_type_mask) != type)
+            flush_before_retype(pg);
         pg->nr_validated = 0;
         pg->partial_child = 0;
         pg->type_info = type + 1;
@@ -205,7 +212,7 @@ static int finish_devalidation(struct page_info *pg, bool preemptible)
     int rc = devalidate_table(pg, pt_type_level(type), preemptible);
     if (rc == -ERESTART)
         return left_partial(pg);
-    pg->type_info = type; /* count 0, free */
+    type_released(pg, type); /* count 0, free */
     return 0;
 }
 
@@ -219,7 +226,7 @@ static int drop_type_ref(struct page_info *pg, bool preemptible)
         return 0;
     }
     if (!pt_type_level(x & PGT_type_mask) || !(x & PGT_validated)) {
-        pg->type_info = x & PGT_type_mask;
+        type_released(pg, x & PGT_type_mask);
         return 0;
     }
     /* The last reference to a validated table: tear it down from the top entry. */

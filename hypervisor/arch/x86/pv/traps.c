@@ -18,6 +18,7 @@
 #include <hv/hypercall-dispatch.h>
 #include <asm/pv/traps.h>
 #include <hv/lib.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
 #include <lamina/traps.h>
 
@@ -46,7 +47,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
     wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
     uint64_t table = v->kernel_mode ? v->guest_table : v->guest_table_user;
     if (table)
-        write_cr3(table);
+        switch_cr3_guest_mode(table);
 }
 
 /* Build a bounce frame on the guest kernel stack and point the vCPU at handler. The failsafe
