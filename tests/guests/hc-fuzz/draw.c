@@ -449,7 +449,7 @@ uint64_t hcf_ptr(struct hcf_worker *w, void *buf, size_t n, int flags)
     int exact = flags & HCF_EXACT, out = flags & HCF_OUT;
     if (r < 82)
         return p;
-    if (r < 85 && !exact) {
+    if (r < 85 && !exact && !w->no_straddle) {
         /* Straddle the end of the arena: the first part is readable, then a hole. The
          * contents move with it: copy what fits (the generator built them at buf). */
         uint64_t end = (uint64_t)w->arena + HCF_ARENA_BYTES;

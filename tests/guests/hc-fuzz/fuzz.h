@@ -69,6 +69,7 @@ struct hcf_worker {
     uint64_t index;    /* next call's index */
     uint32_t ipi_port; /* self-IPI: wakes a sleep the grammar asked for */
     int describe;      /* fill desc (replay and log=1) */
+    int no_straddle;   /* hcf_ptr keeps buffers in place (a multicall's entries) */
     char desc[HCF_DESC_BYTES];
     size_t desc_len;
     /* Counters (this worker only, so no atomics). */

@@ -230,12 +230,22 @@ void hcf_gen_domctl(struct hcf_worker *w, struct hcf_call *c)
 void hcf_gen_multicall(struct hcf_worker *w, struct hcf_call *c)
 {
     unsigned int n = 1 + (unsigned int)hcf_below(w, hcf_chance(w, 80) ? 4 : 16);
-    struct lam_multicall_entry *e = hcf_alloc(w, n * sizeof(*e), 8);
+    struct hcf_call subs[16];
     unsigned int flags = 0;
     hcf_note(w, " [");
+    /* The entries' own buffers first, none moved to the arena's end, and the entries after
+     * them: a count past the entries then reads zeros up to the hole after the arena
+     * (set_trap_table(NULL), repaired), never another buffer -- whose first word read as
+     * an op could be 23, an iret from whatever is on our stack. */
+    w->no_straddle = 1;
     for (unsigned int i = 0; i < n; i++) {
-        struct hcf_call sub = {0};
-        hcf_gen_simple(w, &sub);
+        subs[i] = (struct hcf_call){0};
+        hcf_gen_simple(w, &subs[i]);
+    }
+    w->no_straddle = 0;
+    struct lam_multicall_entry *e = hcf_alloc(w, n * sizeof(*e), 8);
+    for (unsigned int i = 0; i < n; i++) {
+        struct hcf_call sub = subs[i];
         if (sub.action) { /* not a hypercall: an unlisted number instead */
             sub.nr = 43 + hcf_below(w, 21);
             sub.action = NULL;
