@@ -103,7 +103,11 @@ static void hypervisor_fault(struct cpu_regs *regs)
 
     if (sysenter_single_step(regs))
         return;
-    if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
+    /* Guest-memory accesses fault with #PF or #GP; loading a selector of the guest's own
+     * GDT or LDT (set_segment_base, the reload at a context switch) also with #NP or #SS
+     * when its descriptor is not present (a stack segment: #SS). */
+    if (fixup &&
+        (vec == X86_EXC_PF || vec == X86_EXC_GP || vec == X86_EXC_NP || vec == X86_EXC_SS)) {
         hv_fixup_error_code = regs->error_code;
         regs->rip = fixup;
         return;

@@ -51,9 +51,17 @@ static long do_poll(struct vcpu *v, guest_ptr_t arg)
      * event becomes deliverable or the timeout passes. The call then returns 0. */
     memcpy(v->poll_ports, ports, poll.nr_ports * sizeof(uint32_t));
     v->poll_nr = poll.nr_ports;
-    if (poll.timeout)
-        timer_set(&v->poll_timer, poll.timeout);
     vcpu_block(v);
+    /* The timeout is armed only once the vCPU is blocked: a deadline passing before that
+     * (an interrupt between arming and blocking) would wake a vCPU that is still running,
+     * which does nothing, and the poll would then sleep on for good. A wake in between
+     * stops the timer itself, or finds it not armed yet: then it is stopped here, so it
+     * cannot end a later block early. */
+    if (poll.timeout && __atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE)) {
+        timer_set(&v->poll_timer, poll.timeout);
+        if (!__atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE))
+            timer_stop(&v->poll_timer);
+    }
     return 0;
 }
 

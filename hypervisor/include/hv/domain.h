@@ -137,6 +137,7 @@ struct vcpu {
      * xsave_area (x87, SSE and AVX: 832 bytes); fpu_state is then only the way in from a
      * VCPUOP_initialise context (xsave_valid false: convert on the next restore). */
     uint64_t xcr0;          /* the guest's XCR0; 0 = never set, x87|SSE */
+    uint64_t xcr0_accum;    /* every component it ever had in XCR0 (pv/context.c) */
     bool guest_cr4_osxsave; /* virtual CR4.OSXSAVE: XSETBV allowed */
     bool xsave_valid;
     uint8_t xsave_area[1024] __attribute__((aligned(64)));

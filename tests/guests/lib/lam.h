@@ -88,6 +88,9 @@ extern volatile struct lam_exinfo lam_last_exception;
 void lam_exception_reset(void);
 /* Is rip a faulting instruction listed in the exception table? */
 int lam_extable_has(uint64_t rip);
+/* A test may take exceptions the exception table does not list (the fuzzer's #DB from its
+ * own breakpoints, say): return nonzero from this hook to resume with the (changed) frame. */
+extern int (*lam_unexpected_exception)(struct lam_regs *regs);
 /* Load the framework's trap table (after a test replaced or cleared it). */
 long lam_install_trap_table(void);
 

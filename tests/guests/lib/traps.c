@@ -76,6 +76,7 @@ int lam_extable_has(uint64_t rip)
 }
 
 void (*lam_callback_handler)(struct lam_regs *regs);
+int (*lam_unexpected_exception)(struct lam_regs *regs);
 
 void lam_trap_dispatch(struct lam_regs *regs);
 
@@ -107,6 +108,8 @@ void lam_trap_dispatch(struct lam_regs *regs)
         regs->rip = e->fixup;
         return;
     }
+    if (lam_unexpected_exception && lam_unexpected_exception(regs))
+        return;
     lam_panic("unexpected exception %lu at rip %lx error code %lx cr2 %lx", regs->vector, regs->rip,
               regs->error_code, lam_last_exception.cr2);
 }

@@ -85,23 +85,55 @@ void xsave_host_enable(void)
     xsetbv0(current->xcr0 ? current->xcr0 : XSTATE_FP_SSE);
 }
 
+static uint64_t vcpu_xcr0(const struct vcpu *v)
+{
+    return v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
+}
+
+/*
+ * A vCPU's state is saved and restored under every component it ever had in XCR0, not
+ * under its XCR0 of the moment (Xen's xcr0_accum): lowering XCR0 keeps the state of what
+ * it turned off (XSAVE under the lower XCR0 would leave that component's XSTATE_BV bit
+ * set in the image, and XRSTOR refuses -- #GP -- a bit outside XCR0), and a component the
+ * vCPU enables for the first time starts in its initial state, not with what the previous
+ * vCPU on this CPU left in the registers.
+ */
+static uint64_t vcpu_xcr0_accum(const struct vcpu *v)
+{
+    return v->xcr0_accum | vcpu_xcr0(v);
+}
+
+static void xcr0_load(uint64_t val)
+{
+    if (get_cpu_info()->xcr0 != val)
+        xsetbv0(val);
+}
+
+/* An XSAVE image whose header says every component is in its initial state. */
+static const uint8_t xsave_init_image[1024] __attribute__((aligned(64)));
+
 /* XSETBV for the running vCPU (validated by the caller). */
 void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val)
 {
     xsave_host_enable();
+    uint64_t had = vcpu_xcr0_accum(v), fresh = val & ~had;
+    if (fresh) { /* never had them: initialise them in the registers, which are its own */
+        xsetbv0(had | fresh);
+        __asm__ volatile("xrstor64 %0"
+                         :
+                         : "m"(xsave_init_image), "a"((uint32_t)fresh),
+                           "d"((uint32_t)(fresh >> 32)));
+    }
+    v->xcr0_accum = had | val;
     v->xcr0 = val;
     xsetbv0(val);
-}
-
-static uint64_t vcpu_xcr0(const struct vcpu *v)
-{
-    return v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
 }
 
 static void fpu_save(struct vcpu *v)
 {
     write_cr0(read_cr0() & ~CR0_TS);
     if (xsave_on()) {
+        xcr0_load(vcpu_xcr0_accum(v));
         __asm__ volatile("xsave64 %0" : "=m"(v->xsave_area) : "a"(~0u), "d"(~0u) : "memory");
         v->xsave_valid = true;
     } else {
@@ -163,8 +195,7 @@ static void fpu_restore(struct vcpu *v)
         v->xsave_valid = false;
     }
     if (xsave_on()) {
-        if (get_cpu_info()->xcr0 != vcpu_xcr0(v))
-            xsetbv0(vcpu_xcr0(v));
+        xcr0_load(vcpu_xcr0_accum(v));
         if (!v->xsave_valid) { /* legacy image: x87 and SSE from it, the rest initial */
             memset(v->xsave_area, 0, sizeof(v->xsave_area));
             memcpy(v->xsave_area, v->fpu_state, sizeof(v->fpu_state));
@@ -172,6 +203,7 @@ static void fpu_restore(struct vcpu *v)
             v->xsave_valid = true;
         }
         __asm__ volatile("xrstor64 %0" : : "m"(v->xsave_area), "a"(~0u), "d"(~0u));
+        xcr0_load(vcpu_xcr0(v));
     } else {
         __asm__ volatile("fxrstor64 %0" : : "m"(v->fpu_state));
     }
