@@ -88,7 +88,7 @@ mkfifo "$fifo"
 trap 'rm -f "$fifo"' EXIT
 : >"$log"
 start=$EPOCHREALTIME
-timeout "${LAMINA_SYSTEM_TIMEOUT:-240}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
+timeout "${LAMINA_SYSTEM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
     -cpu "$CPU_MODEL" -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img$domu" \
