@@ -235,7 +235,7 @@ void test_main(void)
         frame[i][0] = 0x1000 + i;
         frame[i][1] = 0;
     }
-    uint64_t frames[1];
+    uint64_t frames[1] = {0};
     struct lam_gnttab_setup_table st = {
         .dom = LAM_DOMID_SELF, .nr_frames = 1, .frame_list = (uint64_t)frames, .status = 99};
     mm_expect_rc("setup_table", hypercall_grant_table_op(LAM_GNTTABOP_setup_table, &st, 1), 0);
