@@ -31,7 +31,6 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *regs);
 bool pv_emulate_privileged(struct cpu_regs *regs);
 void pv_device_not_available(struct vcpu *v);
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code);
-void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4]);
 
 void show_registers(const struct cpu_regs *regs);
 void show_stack_trace(uint64_t rbp);
