@@ -5,9 +5,11 @@
 # run an in-dom0 system test (/systest/<name>.sh, default tests/system/dom0/dom0.sh)
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
 #   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N]
-#               [--test|--systest NAME] [--timing FILE]
+#               [--test|--systest NAME] [--timing FILE] [--cpu MODEL]
 # --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
 # tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
+# --cpu MODEL: QEMU's -cpu (default CPU_DEFAULT below); results are then tagged
+# "-cpu-MODEL" (e.g. lamina:cpu-cpu-Skylake-Server-v4:...).
 # --timing FILE: host-side times from launching QEMU, in seconds: "dom0-start"
 # to the hypervisor's "*** Serial input to DOM0" line (both print it once dom0
 # is built, just before it first runs) and "boot-to-init" to the serial line
@@ -19,6 +21,7 @@ HV=lamina
 RESULTS=$BUILD/results/system.txt
 VCPUS=1
 SMP=1
+CPU=
 SYSTEST=dom0
 TIMING=
 while [ $# -gt 0 ]; do
@@ -29,9 +32,10 @@ while [ $# -gt 0 ]; do
     --smp) SMP=$2; shift 2 ;;
     --test | --systest) SYSTEST=$2; shift 2 ;;
     --timing) TIMING=$2; shift 2 ;;
+    --cpu) CPU=$2; shift 2 ;;
     *)
         echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N] [--systest NAME]" \
-            "[--timing FILE]" >&2
+            "[--timing FILE] [--cpu MODEL]" >&2
         exit 2
         ;;
     esac
@@ -48,6 +52,10 @@ tag="$HV:$SYSTEST"
 if [ "$SMP" != 1 ]; then
     tag="$tag-smp$SMP"
     log=$BUILD/system/$HV-$SYSTEST-v$VCPUS-smp$SMP.log
+fi
+if [ -n "$CPU" ]; then
+    tag="$tag-cpu-${CPU//[^A-Za-z0-9.-]/_}"
+    log=${log%.log}-cpu-${CPU//[^A-Za-z0-9.-]/_}.log
 fi
 if [ ! -f "$image" ] || [ ! -f "$BUILD/dom0/initrd.img" ]; then
     echo "FAIL $tag:completed (missing $image or $BUILD/dom0/initrd.img)" >>"$RESULTS"
@@ -77,7 +85,7 @@ trap 'rm -f "$fifo"' EXIT
 : >"$log"
 start=$EPOCHREALTIME
 timeout "${LAMINA_SYSTEM_TIMEOUT:-240}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
-    -cpu max,-smap,-pku -smp "$SMP" \
+    -cpu "${CPU:-max,-smap,-pku}" -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img$domu" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$fifo" 2>&1 &

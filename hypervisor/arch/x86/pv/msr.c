@@ -19,13 +19,14 @@
  *  MISC_ENABLE    read: the host's, without performance monitoring and MONITOR, with BTS,
  *                 PEBS and xTPR marked unavailable; writes are ignored
  *  machine check  MCG_CAP: 2 banks (Intel also CMCI, threshold status, recovery: Xen's
- *                 values), MCG_STATUS/MCG_CTL 0, bank 0-1 CTL all ones, the rest 0, Intel
- *                 CTL2 0; writes ignored. No machine check is ever injected.
+ *                 values), MCG_STATUS/MCG_CTL 0, bank 0-1 CTL all ones, the rest of banks
+ *                 0-31 and CTL2 0; writes ignored. No machine check is ever injected (and
+ *                 CPUID does not show MCE/MCA on Lamina: pv/cpuid.c).
  *  Intel          PLATFORM_ID (the host's), FEATURE_CONTROL (locked, nothing enabled),
  *                 the architectural PMU counters and controls (0, writes ignored: no
  *                 vPMU), PERF_STATUS/PERF_CTL and THERM_STATUS (0, writes ignored)
  *  AMD, Hygon     the K7/family 15h PMU (0, writes ignored), SYSCFG, HWCR (0), NB_CFG
- *                 (0, also on Intel), P-state MSRs (0, writes ignored), DE_CFG
+ *                 (0, writes ignored, also on Intel), P-state MSRs (0, writes ignored), DE_CFG
  *                 (LFENCE_SERIALISE)
  *
  * Not offered (#GP), as on Xen for a PV guest unless noted: MTRRs, x2APIC, TSC deadline,
@@ -73,12 +74,12 @@ static bool is_segment_base(uint32_t msr)
     return msr == MSR_FS_BASE || msr == MSR_GS_BASE || msr == MSR_KERNEL_GS_BASE;
 }
 
+/* MCG_CAP/STATUS/CTL, and CTL2 and CTL/STATUS/ADDR/MISC of banks 0-31 (2 are real). */
 static bool is_machine_check(uint32_t msr)
 {
     return (msr >= MSR_MCG_CAP && msr <= MSR_MCG_CTL) ||
-           (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * GUEST_MC_BANKS) ||
-           (host_cpu.vendor == CPU_VENDOR_INTEL && msr >= MSR_MC0_CTL2 &&
-            msr < MSR_MC0_CTL2 + GUEST_MC_BANKS);
+           (msr >= MSR_MC0_CTL && msr < MSR_MC0_CTL + 4 * 32) ||
+           (msr >= MSR_MC0_CTL2 && msr < MSR_MC0_CTL2 + 32);
 }
 
 /* Intel's architectural PMU: PERFCTR0-7, EVNTSEL0-3, the fixed counters and controls. */
@@ -247,5 +248,5 @@ bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
         break;
     }
     return is_machine_check(msr) || is_intel_pmu(msr) || is_amd_ignored(msr) ||
-           (host_cpu.vendor == CPU_VENDOR_INTEL && msr == MSR_PERF_CTL);
+           msr == MSR_AMD_NB_CFG || (host_cpu.vendor == CPU_VENDOR_INTEL && msr == MSR_PERF_CTL);
 }
