@@ -29,7 +29,10 @@ done
 modules="$kernel${args:+ $args}${initrd:+,$initrd}"
 echo "run: $(basename "$hv") with $(basename "$kernel") -- 'poweroff' in dom0 or Ctrl-A X quits" >&2
 status=0
-qemu-system-x86_64 -nographic -no-reboot -m "${LAMINA_MEM:-1024M}" -cpu max,-smap,-pku \
+# -cpu max for Lamina; Xen 4.17 crashes dom0 under TCG when the CPU has SMAP.
+cpu=max
+[ "${HV:-lamina}" = xen ] && cpu=max,-smap
+qemu-system-x86_64 -nographic -no-reboot -m "${LAMINA_MEM:-1024M}" -cpu "$cpu" \
     -kernel "$hv" -append "$cmdline" -initrd "$modules" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 || status=$?
 # isa-debug-exit: 1 means dom0 powered off cleanly (0 means QEMU was quit by hand).
