@@ -242,8 +242,10 @@ bool pv_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
         return host_cpu.vendor == CPU_VENDOR_INTEL && val == 0;
     case MSR_MISC_FEATURES:
         return val == 0; /* CPUID faulting is not offered */
-    case MSR_MISC_ENABLE:
-        return true; /* ignored, as Xen ignores a change */
+    case MSR_MISC_ENABLE: {
+        uint64_t host;
+        return rdmsr_safe(MSR_MISC_ENABLE, &host) == 0; /* ignored, as Xen ignores a change */
+    }
     default:
         break;
     }
