@@ -25,16 +25,18 @@
 #define LAM_CPUID_LEAF(n) (LAM_CPUID_BASE + (n))
 
 /* Leaf 0: EAX = highest hypervisor leaf; EBX:ECX:EDX = "XenVMMXenVMM". */
-#define LAM_CPUID_SIGNATURE     "XenVMMXenVMM"
-#define LAM_CPUID_SIGNATURE_EBX 0x566e6558U /* "XenV" */
-#define LAM_CPUID_SIGNATURE_ECX 0x65584d4dU /* "MMXe" */
-#define LAM_CPUID_SIGNATURE_EDX 0x4d4d566eU /* "nVMM" */
+#define LAM_CPUID_LEAF_SIGNATURE 0
+#define LAM_CPUID_SIGNATURE      "XenVMMXenVMM"
+#define LAM_CPUID_SIGNATURE_EBX  0x566e6558U /* "XenV" */
+#define LAM_CPUID_SIGNATURE_ECX  0x65584d4dU /* "MMXe" */
+#define LAM_CPUID_SIGNATURE_EDX  0x4d4d566eU /* "nVMM" */
 
 /* Leaf 1: EAX = version, (major << 16) | minor. */
 #define LAM_CPUID_LEAF_VERSION 1
 /* Leaf 2: EAX = number of hypercall pages; EBX = MSR to set them up (HVM);
  * ECX = features: bit 0, MMU_PT_UPDATE_PRESERVE_AD exists. */
 #define LAM_CPUID_LEAF_HYPERCALL                  2
+#define LAM_CPUID_HYPERCALL_MSR                   0x40000000U /* the MSR Xen reports in EBX */
 #define LAM_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD (1U << 0)
 /* Leaf 3: TSC mode and frequency. Subleaf 0: EAX bit 0 TSC emulated, bit 1 host TSC
  * reliable, bit 2 RDTSCP available; EBX TSC mode; ECX guest TSC kHz; EDX incarnation.

@@ -14,20 +14,17 @@
 #include <asm/traps.h>
 #include <asm/pv/traps.h>
 #include <asm/entry.h>
-
-/* Xen debug builds poison the argument registers a hypercall did not use as
- * output, so guests cannot come to depend on them surviving. We do too. */
-static void clobber_args(struct cpu_regs *regs, unsigned int nargs)
-{
-    uint64_t *slots[5] = {&regs->rdi, &regs->rsi, &regs->rdx, &regs->r10, &regs->r8};
-    for (unsigned int i = nargs; i < 5; i++)
-        *slots[i] = 0xdeadbeefdeadf00dull;
-}
+#include <asm/protect.h>
 
 void do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
+    protect_check_entry_ac();
+    if (regs->cs == GUEST_CS32) { /* from compat code: never a hypercall */
+        pv_guest_syscall32(regs);
+        return;
+    }
     if (!v->kernel_mode) {
         pv_guest_syscall(regs);
         return;
@@ -53,7 +50,8 @@ void do_syscall(struct cpu_regs *regs)
         hypercall_apply_continuation(regs, op, cont); /* the guest issues it again */
         return;
     }
+    /* Only RAX changes, as on a release build of Xen 4.17: guests may keep values in the
+     * argument registers across a call (debug builds of Xen poison them; release builds,
+     * which guests are built against, do not). RCX and R11 hold what SYSCALL put there. */
     regs->rax = (uint64_t)ret;
-    if (nr != LAM_HYPERCALL_IRET) /* iret restores every register itself */
-        clobber_args(regs, hc->nargs);
 }

@@ -23,11 +23,12 @@
 # A test with <test>_SMP always runs that way: one number runs it once (named
 # <test>), several ("2 4") once per count (named <test>@smpN).
 #
-# CPU models: QEMU -cpu max unless --cpu MODEL (every test on that model, results
-# named <test>@MODEL) or <test>_CPU lists models (once per model, named
-# <test>@MODEL when several). <test>_COMPARE (an ERE): the lines of both logs that
-# match it must be the same on both hypervisors, else FAIL diff:<test> (the
-# difference is written to $BUILD/guests/logs/diff-<test>.txt).
+# CPU models: QEMU -cpu max (an AMD-like CPU) unless --cpu MODEL (every test on
+# that model, results named <test>@MODEL) or <test>_QEMU_CPU names the model, or
+# several (once per model, named <test>@MODEL when several).
+# <test>_COMPARE (an ERE): the lines of both logs that match it must be the same
+# on both hypervisors, else FAIL diff:<test> (the difference is written to
+# $BUILD/guests/logs/diff-<test>.txt).
 #
 # What a test needs (CPUs, domUs, hypervisor options, ...) is in its test.mk;
 # make writes it to $BUILD/guests/tests.meta, which is all this script reads.
@@ -61,7 +62,7 @@ EXPECT_LOG=""
 # Both hypervisors get exactly this command line.
 HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
 
-usage() { sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 tests=()
 while (($#)); do
@@ -136,17 +137,17 @@ smp_counts() {
         echo "${META_SMP[$1]:-1}"
     fi
 }
-# CPU models a test runs on (one run each): --cpu, else <test>_CPU, else max.
+# CPU models a test runs on (one run each): --cpu, else <test>_QEMU_CPU, else max.
 cpu_models() {
     if [ -n "$CPU" ]; then
         echo "$CPU"
     else
-        echo "${META_CPU[$1]:-max}"
+        echo "${META_QEMU_CPU[$1]:-max}"
     fi
 }
 # One run of a test is "<test>@<cpus>@<model>". The name results and logs use:
 # <test>, then @smpN with --smp or a <test>_SMP listing several counts, then
-# @<model> with --cpu or a <test>_CPU listing several models.
+# @<model> with --cpu or a <test>_QEMU_CPU listing several models.
 name_of() { # test cpus model
     local n=$1
     if ((SMP > 0)) || (($(smp_counts "$1" | wc -w) > 1)); then
@@ -171,7 +172,8 @@ run_one() {
     [ "$hv" = xen ] && log=$LOGS/xen-$n.log || log=$LOGS/$LNAME-$n.log
     cmdline=$HV_CMDLINE
     ((cpus > 1)) && cmdline="$cmdline dom0_max_vcpus=$cpus"
-    kernel=$GUESTS/$t.elf
+    # <test>_KERNEL_ARGS: the kernel's own command line (after its name in the module string).
+    kernel=$GUESTS/$t.elf${META_KERNEL_ARGS[$t]:+ ${META_KERNEL_ARGS[$t]}}
     # <test>_DOMU_MODULES: further test kernels booted as domUs ("<name> --domU args").
     local domu domus=() name rest
     IFS=, read -ra domus <<<"${META_DOMU_MODULES[$t]-}"

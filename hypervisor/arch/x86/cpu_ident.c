@@ -88,7 +88,8 @@ static bool gds_hide_avx(void)
         !gds_affected_model(host_cpu.model))
         return false;
     cpuid(1, &a, &b, &c, &d);
-    if (!(c >> 31)) /* not virtualised: the microcode question is the firmware's */
+    if (!(c &
+          CPUID1_ECX_HYPERVISOR)) /* not virtualised: the microcode question is the firmware's */
         return false;
     cpuid(0, &a, &b, &c, &d);
     if (a >= 7) {
@@ -118,7 +119,7 @@ void cpu_ident_init(void)
     bool rdtscp = false;
     if (a >= 0x80000001) {
         cpuid(0x80000001, &a, &b, &c, &d);
-        rdtscp = (d >> 27) & 1;
+        rdtscp = (d & CPUID_EXT_EDX_RDTSCP) != 0;
     }
     cpuid(0, &a, &b, &c, &d);
     if (a >= 7)
@@ -126,7 +127,7 @@ void cpu_ident_init(void)
     else
         b = c = 0;
     host_cpu.tsc_aux = rdtscp || ((c >> 22) & 1); /* RDPID */
-    host_cpu.fsgsbase = b & 1;
+    host_cpu.fsgsbase = (b & CPUID7_EBX_FSGSBASE) != 0;
 }
 
 void cpu_ident_init_secondary(void)

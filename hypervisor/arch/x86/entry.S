@@ -11,9 +11,6 @@
 #include <asm/memlayout.h>
 #include <asm/asm-offsets.h>
 
-#define GUEST_CS64 0xe033
-#define GUEST_DS   0xe02b
-
 .macro SAVE_GPRS
     push    %rdi
     push    %rsi
@@ -48,6 +45,19 @@
     pop     %rdx
     pop     %rsi
     pop     %rdi
+.endm
+
+/*
+ * Clear EFLAGS.AC when SMAP is on (CLAC is #UD on CPUs without it): the CPU keeps AC
+ * across exception and interrupt delivery, and a guest may set it with POPF, which
+ * would leave user memory open to the hypervisor (<asm/protect.h>). SYSCALL clears AC
+ * itself (MSR_FMASK). Changes only the arithmetic flags.
+ */
+.macro CLAC_IF_SMAP
+    cmpb    $0, cpu_smap_on(%rip)
+    je      .Lclac_done\@
+    clac
+.Lclac_done\@:
 .endm
 
     .text
@@ -94,6 +104,7 @@ vector_table:
     .text
 
 common_interrupt:
+    CLAC_IF_SMAP
     cld
     SAVE_GPRS
     xor     %ebp, %ebp              /* terminate stack traces at the frame */
@@ -106,15 +117,21 @@ common_interrupt:
     iretq
 
 /*
- * SYSCALL from a guest (kernel mode: hypercall; user mode: guest system call).
- * Reached from the per-CPU stub below with %rsp = the top of guest_regs, the
- * guest's SS and RSP already pushed. IF is clear (MSR_FMASK).
+ * SYSCALL from a guest (64-bit kernel mode: hypercall; user mode or compat
+ * code: guest system call). Reached from the per-CPU stub below with %rsp =
+ * the top of guest_regs, the guest's SS and RSP already pushed. IF and AC are
+ * clear (MSR_FMASK). The frame's CS says which mode SYSCALL came from, as the CPU
+ * does not: LSTAR (64-bit) and CSTAR (compat) lead to different entries.
  */
-    .globl syscall_common
+    .globl syscall_common, syscall_compat_common
+syscall_compat_common:
+    push    %r11                    /* RFLAGS */
+    push    $GUEST_CS32
+    jmp     1f
 syscall_common:
     push    %r11                    /* RFLAGS */
     push    $GUEST_CS64
-    push    %rcx                    /* RIP */
+1:  push    %rcx                    /* RIP */
     push    $0
     movl    $VECTOR_SYSCALL, 4(%rsp)
     cld
@@ -152,6 +169,34 @@ sysret_to_guest:
     sysretq
 
 /*
+ * SYSENTER from a guest (Intel CPUs; compat user code in practice): %rsp = the
+ * top of guest_regs (MSR_SYSENTER_ESP), IF clear. SYSENTER keeps neither the
+ * guest's RIP nor its RSP, and leaves TF, NT, AC and DF as the guest had them:
+ * the frame gets RIP 0, CS 3 (null, RPL 3), RSP 0 and the guest's RFLAGS with IF
+ * set. A guest TF single-steps up to sysenter_flags_saved (those #DBs are let
+ * pass, then TF is cleared there: traps.c); then the live flags are cleared.
+ */
+    .globl sysenter_entry, sysenter_flags_saved
+sysenter_entry:
+    push    $GUEST_DS               /* SS */
+    push    $0                      /* RSP */
+    pushfq                          /* RFLAGS */
+sysenter_flags_saved:
+    push    $X86_EFLAGS_MBS
+    popfq                           /* NT, AC, DF, TF: clear before any IRET */
+    orq     $X86_EFLAGS_IF, (%rsp)
+    push    $GUEST_RPL              /* CS: null, RPL 3 */
+    push    $0                      /* RIP */
+    push    $0
+    movl    $VECTOR_SYSENTER, 4(%rsp)
+    SAVE_GPRS
+    xor     %ebp, %ebp
+    mov     %rsp, %rdi
+    sti
+    call    do_sysenter
+    jmp     return_to_guest
+
+/*
  * First entry into a guest vCPU on this CPU: %rdi = the cpu_regs frame at the
  * top of the stack, already filled in.
  */
@@ -170,17 +215,26 @@ enter_guest:
  */
     .balign 4096
     .globl syscall_stub_start, syscall_stub_end, syscall_stub_stack, syscall_stub_target
+    .globl syscall_stub_compat, syscall_stub_compat_target
 syscall_stub_start:
     mov     %rsp, syscall_stub_scratch(%rip)
     mov     syscall_stub_stack(%rip), %rsp
     push    $GUEST_DS
     push    syscall_stub_scratch(%rip)
     jmp     *syscall_stub_target(%rip)
+syscall_stub_compat:                /* CSTAR: SYSCALL from compat code */
+    mov     %rsp, syscall_stub_scratch(%rip)
+    mov     syscall_stub_stack(%rip), %rsp
+    push    $GUEST_DS               /* FLAT_USER_SS32 is the same selector */
+    push    syscall_stub_scratch(%rip)
+    jmp     *syscall_stub_compat_target(%rip)
     .balign 4096
 syscall_stub_scratch:
     .quad 0
 syscall_stub_stack:
     .quad 0
 syscall_stub_target:
+    .quad 0
+syscall_stub_compat_target:
     .quad 0
 syscall_stub_end:

@@ -16,8 +16,13 @@
 #include <asm/smp.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
+#include <asm/pv/traps.h>
+#include <asm/protect.h>
+
+volatile uint32_t hv_fixup_error_code;
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
     "#DE divide error",
@@ -76,15 +81,39 @@ void show_stack_trace(uint64_t rbp)
     }
 }
 
+/*
+ * A guest that executes SYSENTER with TF set single-steps the first instructions of
+ * sysenter_entry (SYSENTER does not clear TF). Let those #DBs pass until RFLAGS, TF
+ * included, is in the guest's frame; there clear TF, as Xen's do_debug does.
+ */
+static bool sysenter_single_step(struct cpu_regs *regs)
+{
+    if (regs->vector != X86_EXC_DB || regs->rip < (uint64_t)sysenter_entry ||
+        regs->rip > (uint64_t)sysenter_flags_saved)
+        return false;
+    if (regs->rip == (uint64_t)sysenter_flags_saved)
+        regs->rflags &= ~X86_EFLAGS_TF;
+    return true;
+}
+
 static void hypervisor_fault(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;
     uint64_t fixup = search_exception_table(regs->rip);
 
-    if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
+    if (sysenter_single_step(regs))
+        return;
+    /* Guest-memory accesses fault with #PF or #GP; loading a selector of the guest's own
+     * GDT or LDT (set_segment_base, the reload at a context switch) also with #NP or #SS
+     * when its descriptor is not present (a stack segment: #SS). */
+    if (fixup &&
+        (vec == X86_EXC_PF || vec == X86_EXC_GP || vec == X86_EXC_NP || vec == X86_EXC_SS)) {
+        hv_fixup_error_code = regs->error_code;
         regs->rip = fixup;
         return;
     }
+    if (protect_probe_fault(regs))
+        return;
     log_printf(LOG_ERR, "*** hypervisor fault: %s ***",
                vec < X86_NR_EXCEPTIONS && exception_names[vec] ? exception_names[vec] : "?");
     show_registers(regs);
@@ -139,6 +168,8 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;
 
+    protect_check_entry_ac();
+
     if (vec == APIC_TIMER_VECTOR) {
         apic_eoi();
         timer_interrupt();
@@ -148,6 +179,11 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
         return;
     if (vec == IPI_VECTOR_KICK || vec == IPI_VECTOR_CALL) {
         ipi_interrupt(vec);
+        return;
+    }
+    if (vec == VECTOR_INT80 && guest_mode(regs)) { /* a DPL-3 gate: guest code's int $0x80 */
+        local_irq_enable();
+        pv_guest_int80(regs);
         return;
     }
     if (vec >= X86_NR_EXCEPTIONS) {

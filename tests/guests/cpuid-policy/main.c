@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * cpuid-policy: the CPUID leaves and MSRs a PV guest is shown (issue 15, 2b), run under
+ * cpuid-policy: the CPUID leaves and MSRs a PV guest is shown, run under
  * several QEMU CPU models (test.mk) on both hypervisors.
  *
  * Two kinds of check. The rules every PV policy must keep are checked here: no protection

@@ -76,7 +76,7 @@ static void check_numbers(void)
               pp.virt_start, LAM_HYPERVISOR_VIRT_START);
 
     rc = hypercall_xen_version(LAM_XENVER_pagesize, NULL);
-    LAM_CHECK(rc == 4096, "XENVER_pagesize returned %ld", rc);
+    LAM_CHECK(rc == (long)LAM_PAGE_SIZE, "XENVER_pagesize returned %ld", rc);
 
     /* With no buffer, build_id reports its size (or that there is none). */
     rc = hypercall_xen_version(LAM_XENVER_build_id, NULL);
@@ -107,6 +107,8 @@ static void check_features(void)
         {LAM_XENFEAT_gnttab_map_avail_bits, 1, "gnttab_map_avail_bits"},
         {LAM_XENFEAT_hvm_callback_vector, 0, "hvm_callback_vector"},
         {LAM_XENFEAT_dom0, 1, "dom0 (we are the hardware domain)"},
+        {LAM_XENFEAT_not_direct_mapped, 0, "not_direct_mapped"},
+        {LAM_XENFEAT_direct_mapped, 1, "direct_mapped (a PV guest is not translated)"},
     };
     for (unsigned i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
         int has = (fi.submap >> rules[i].bit) & 1;

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The CPU-model system test, run by /init inside dom0 (lamina.systest=cpu): the harness
 # boots dom0 under several QEMU CPU models (run-dom0.sh --cpu), and this checks that the
-# kernel came up and what it decided from the CPUID the hypervisor showed it (issue 15,
-# 2b): no protection keys (a kernel that sees PKU executes WRPKRU and panics at boot),
-# nothing only a ring-0 or HVM kernel could use, and a working system. One line per check:
+# kernel came up and what it decided from the CPUID the hypervisor showed it: no
+# protection keys (a kernel that sees PKU executes WRPKRU and panics at boot), nothing
+# only a ring-0 or HVM kernel could use, and a working system. One line per check:
 # "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }

@@ -81,6 +81,25 @@ else
     echo "SYSTEST SKIP lam-domU-lifecycle: no boot-time domU (Xen 4.17 starts none)"
 fi
 
+# 32-bit user space (the kernel's IA32 emulation): a static i386 program makes system
+# calls by int $0x80, through the vDSO (which uses SYSCALL on AMD-like CPUs and SYSENTER
+# on Intel ones, if the kernel could register those callbacks) and with that instruction
+# directly. The other instruction faults from compat mode on this CPU.
+vendor=$(sed -n 's/^vendor_id[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+case $vendor in
+GenuineIntel) fast=sysenter other=syscall ;;
+*) fast=syscall other=sysenter ;;
+esac
+lam-compat32 int80 vdso $fast >/tmp/compat32.txt 2>&1
+rc=$?
+cat /tmp/compat32.txt
+check compat32-int80 grep -q '^compat32 int80: ok' /tmp/compat32.txt
+check compat32-vdso grep -q '^compat32 vdso: ok' /tmp/compat32.txt
+check "compat32-vdso-uses-$fast" grep -q "^vdso: $fast\$" /tmp/compat32.txt
+check "compat32-$fast" grep -q "^compat32 $fast: ok" /tmp/compat32.txt
+check compat32-exit-status [ $rc -eq 0 ]
+echo "SYSTEST SKIP compat32-$other: $vendor CPU, no $other from compat mode"
+
 start=$(date +%s)
 i=0
 while [ $i -lt 1000 ]; do /bin/true || break; i=$((i + 1)); done

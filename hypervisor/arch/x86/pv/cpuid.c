@@ -116,33 +116,30 @@
 #define POLICY_E8B           (B(0) | B(2) | B(26) | B(29))
 #define E21A_LFENCE_DISPATCH B(2)
 
-/* Bits by name, for the rules. */
-#define F1D_SEP        B(11)
-#define F1D_MTRR       B(12)
-#define F1C_EIST       B(7)
+/* Bits by name, for the rules (those <asm/x86.h> does not name). */
+#define F1D_SEP        B(CPUID1_EDX_SEP_BIT)
 #define F1C_PCLMULQDQ  B(1)
 #define F1C_FMA        B(12)
 #define F1C_AESNI      B(25)
-#define F1C_XSAVE      B(26)
-#define F1C_OSXSAVE    B(27)
-#define F1C_AVX        B(28)
 #define F1C_F16C       B(29)
 #define F1C_RDRAND     B(30)
-#define F1C_X2APIC     B(21)
-#define F1C_HYPERVISOR B(31)
 #define F7B_AVX2       B(5)
 #define F7B_CLWB       B(24)
 #define F7C_VAES       B(9)
 #define F7C_VPCLMULQDQ B(10)
+#define F7C_RDPID      B(22)
 #define FE1C_XOP       B(11)
 #define FE1C_FMA4      B(16)
 
-#define BASIC_MAX       0xdu
-#define FEAT_MAX_SUB    2u
-#define EXTD_MAX_INTEL  0x80000008u
-#define EXTD_MAX_AMD    0x80000021u
-#define CACHE_SUBLEAVES 6u
-#define XSTATE_YMM      4ull
+#define BASIC_MAX            0xdu
+#define FEAT_MAX_SUB         2u
+#define EXTD_MAX_INTEL       0x80000008u
+#define EXTD_MAX_AMD         0x80000021u
+#define CACHE_SUBLEAVES      6u
+#define CPUID_LEAF_CACHE     0x4
+#define CPUID_LEAF_TOPOLOGY  0xb
+#define CPUID_LEAF_EXT_POWER 0x80000007u /* EDX: E7D_ITSC */
+#define XSAVE_FEAT_XSAVEC    B(1)        /* leaf 0xd subleaf 1 EAX */
 
 struct leaf {
     uint32_t a, b, c, d;
@@ -169,15 +166,15 @@ static bool guest_avx(void)
 
 static uint32_t basic_max(void)
 {
-    uint32_t m = host_leaf(0, 0).a;
+    uint32_t m = host_leaf(CPUID_LEAF_VENDOR, 0).a;
     return m < BASIC_MAX ? m : BASIC_MAX;
 }
 
 /* The host's highest extended leaf (0x80000000 if it has none). */
 static uint32_t host_extd_max(void)
 {
-    uint32_t m = host_leaf(0x80000000, 0).a;
-    return m < 0x80000000u || m > 0x8000ffffu ? 0x80000000u : m;
+    uint32_t m = host_leaf(CPUID_EXT_BASE, 0).a;
+    return m < CPUID_EXT_BASE || m > 0x8000ffffu ? CPUID_EXT_BASE : m;
 }
 
 /* A leaf the host has: its values; past the host's highest leaf, zeros (a CPU answers
@@ -201,35 +198,35 @@ static uint32_t extd_max(void)
 /* Leaf 1 EDX as the guest sees it (also the source of AMD's duplicate in 0x80000001). */
 static uint32_t policy_1d(const struct vcpu *v)
 {
-    uint32_t host = host_leaf(1, 0).d;
+    uint32_t host = host_leaf(CPUID_LEAF_FEATURES, 0).d;
     uint32_t d = host & POLICY_1D;
     if (cpu_is_amd_like())
         d &= ~F1D_SEP;
     if (dom0_kernel(v))
-        d |= host & F1D_MTRR;
+        d |= host & CPUID1_EDX_MTRR;
     return d;
 }
 
 static uint32_t policy_1c(const struct vcpu *v)
 {
-    uint32_t host = host_leaf(1, 0).c;
+    uint32_t host = host_leaf(CPUID_LEAF_FEATURES, 0).c;
     uint32_t c = host & POLICY_1C;
     if (!xsave_guest_mask())
-        c &= ~F1C_XSAVE;
+        c &= ~CPUID1_ECX_XSAVE;
     if (!guest_avx())
-        c &= ~(F1C_AVX | F1C_FMA | F1C_F16C);
+        c &= ~(CPUID1_ECX_AVX | F1C_FMA | F1C_F16C);
     if (host_cpu.vendor == CPU_VENDOR_INTEL && host_cpu.family == 6 && host_cpu.model == 0x3a)
         c &= ~F1C_RDRAND; /* Ivy Bridge: SRBDS */
-    if (c & F1C_XSAVE)
-        c |= F1C_OSXSAVE;
+    if (c & CPUID1_ECX_XSAVE)
+        c |= CPUID1_ECX_OSXSAVE;
     if (dom0_kernel(v))
-        c |= host & F1C_EIST;
-    return c | F1C_HYPERVISOR;
+        c |= host & CPUID1_ECX_EST;
+    return c | CPUID1_ECX_HYPERVISOR;
 }
 
 static void leaf_1(const struct vcpu *v, struct leaf *r)
 {
-    struct leaf h = host_leaf(1, 0);
+    struct leaf h = host_leaf(CPUID_LEAF_FEATURES, 0);
     r->a = h.a & 0x0fff0fff;
     r->b = h.b & 0x00ffffff; /* initial APIC ID 0 */
     r->c = policy_1c(v);
@@ -238,7 +235,7 @@ static void leaf_1(const struct vcpu *v, struct leaf *r)
 
 static void leaf_7(uint32_t sub, struct leaf *r)
 {
-    struct leaf h = host_leaf(7, 0);
+    struct leaf h = host_leaf(CPUID_LEAF_EXT_FEATURES, 0);
     uint32_t max_sub = h.a < FEAT_MAX_SUB ? h.a : FEAT_MAX_SUB;
     if (sub != 0) /* subleaves 1 and 2: nothing a PV guest is offered yet */
         return;
@@ -250,7 +247,7 @@ static void leaf_7(uint32_t sub, struct leaf *r)
         r->b &= ~F7B_AVX2;
         r->c &= ~(F7C_VAES | F7C_VPCLMULQDQ);
     }
-    uint32_t c1 = host_leaf(1, 0).c;
+    uint32_t c1 = host_leaf(CPUID_LEAF_FEATURES, 0).c;
     if (!(c1 & F1C_AESNI))
         r->c &= ~F7C_VAES;
     if (!(c1 & F1C_PCLMULQDQ))
@@ -262,13 +259,13 @@ static void leaf_7(uint32_t sub, struct leaf *r)
 /* Standard-format XSAVE area size for the components in mask (x87, SSE, AVX). */
 static uint32_t xsave_size(uint64_t mask)
 {
-    return 576 + ((mask & XSTATE_YMM) ? 256 : 0);
+    return XSAVE_AREA_BASE_SIZE + ((mask & XSTATE_YMM) ? XSAVE_YMM_SIZE : 0);
 }
 
 static void leaf_xstate(const struct vcpu *v, uint32_t sub, struct leaf *r)
 {
     uint64_t mask = xsave_guest_mask();
-    uint64_t xcr0 = v->xcr0 ? v->xcr0 : 3;
+    uint64_t xcr0 = v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
     if (!mask)
         return;
     if (sub == 0) {
@@ -276,11 +273,12 @@ static void leaf_xstate(const struct vcpu *v, uint32_t sub, struct leaf *r)
         r->b = xsave_size(xcr0);
         r->c = xsave_size(mask);
     } else if (sub == 1) {
-        r->a = host_leaf(0xd, 1).a & POLICY_DA1;
-        if (r->a & B(1)) /* XSAVEC: the compacted size for XCR0 (no supervisor state) */
+        r->a = host_leaf(CPUID_LEAF_XSTATE, 1).a & POLICY_DA1;
+        if (r->a &
+            XSAVE_FEAT_XSAVEC) /* XSAVEC: the compacted size for XCR0 (no supervisor state) */
             r->b = xsave_size(xcr0);
-    } else if (sub == 2 && (mask & XSTATE_YMM)) {
-        *r = host_leaf(0xd, 2);
+    } else if (sub == XSTATE_YMM_BIT && (mask & XSTATE_YMM)) {
+        *r = host_leaf(CPUID_LEAF_XSTATE, XSTATE_YMM_BIT);
     }
 }
 
@@ -289,14 +287,14 @@ static void leaf_cache(uint32_t sub, struct leaf *r)
     if (host_cpu.vendor != CPU_VENDOR_INTEL || sub >= CACHE_SUBLEAVES)
         return;
     for (uint32_t i = 0; i < sub; i++)
-        if (!(host_leaf(4, i).a & 0x1f))
+        if (!(host_leaf(CPUID_LEAF_CACHE, i).a & 0x1f))
             return; /* past the first null subleaf */
-    *r = host_leaf(4, sub);
+    *r = host_leaf(CPUID_LEAF_CACHE, sub);
 }
 
 static void leaf_topology(const struct vcpu *v, uint32_t sub, struct leaf *r)
 {
-    if (!(policy_1c(v) & F1C_X2APIC))
+    if (!(policy_1c(v) & CPUID1_ECX_X2APIC))
         return;
     r->c = sub & 0xff;
     r->d = v->vcpu_id * 2;
@@ -307,11 +305,11 @@ static void basic_leaf(const struct vcpu *v, uint32_t leaf, uint32_t sub, struct
     if (leaf > basic_max())
         return;
     switch (leaf) {
-    case 0:
-        *r = host_leaf(0, 0);
+    case CPUID_LEAF_VENDOR:
+        *r = host_leaf(CPUID_LEAF_VENDOR, 0);
         r->a = basic_max();
         break;
-    case 1:
+    case CPUID_LEAF_FEATURES:
         leaf_1(v, r);
         break;
     case 2:
@@ -320,16 +318,16 @@ static void basic_leaf(const struct vcpu *v, uint32_t leaf, uint32_t sub, struct
             r->a = (r->a & ~0xffu) | 1; /* one query */
         }
         break;
-    case 4:
+    case CPUID_LEAF_CACHE:
         leaf_cache(sub, r);
         break;
-    case 7:
+    case CPUID_LEAF_EXT_FEATURES:
         leaf_7(sub, r);
         break;
-    case 0xb:
+    case CPUID_LEAF_TOPOLOGY:
         leaf_topology(v, sub, r);
         break;
-    case 0xd:
+    case CPUID_LEAF_XSTATE:
         leaf_xstate(v, sub, r);
         break;
     default:
@@ -350,7 +348,7 @@ static uint32_t machine_address_bits(void)
 static void hypervisor_leaf(uint32_t leaf, uint32_t sub, struct leaf *r)
 {
     switch (leaf - LAM_CPUID_BASE) {
-    case 0:
+    case LAM_CPUID_LEAF_SIGNATURE:
         r->a = LAMINA_CPUID_MAX_LEAF;
         r->b = LAM_CPUID_SIGNATURE_EBX;
         r->c = LAM_CPUID_SIGNATURE_ECX;
@@ -360,16 +358,19 @@ static void hypervisor_leaf(uint32_t leaf, uint32_t sub, struct leaf *r)
         r->a = (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
         break;
     case LAM_CPUID_LEAF_HYPERCALL:
-        r->a = 1;          /* one hypercall page */
-        r->b = 0x40000000; /* the MSR that would set one up (HVM only; reported as Xen does) */
+        r->a = 1;                       /* one hypercall page */
+        r->b = LAM_CPUID_HYPERCALL_MSR; /* sets one up (HVM only; reported as Xen does) */
         r->c = LAM_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD;
         break;
     case LAM_CPUID_LEAF_TIME:
         /* No emulated TSC and TSC mode 0 (native), so no offset or scale here: the
          * guest's time comes from the pvclock. Xen reports the host TSC in subleaf 2. */
         if (sub == 0)
-            r->a = (cpu_has_feature(0x80000007, 3, 8) ? LAM_CPUID_TIME_TSC_SAFE : 0) |
-                   (cpu_has_feature(0x80000001, 3, 27) ? LAM_CPUID_TIME_RDTSCP : 0);
+            r->a = ((host_extd_leaf(CPUID_LEAF_EXT_POWER).d & E7D_ITSC) ? LAM_CPUID_TIME_TSC_SAFE
+                                                                        : 0) |
+                   ((host_extd_leaf(CPUID_LEAF_EXT_INFO).d & CPUID_EXT_EDX_RDTSCP)
+                        ? LAM_CPUID_TIME_RDTSCP
+                        : 0);
         else if (sub == 2)
             r->a = (uint32_t)tsc_khz();
         break;
@@ -389,26 +390,26 @@ static void extended_leaf(const struct vcpu *v, uint32_t leaf, uint32_t sub, str
     if (leaf > extd_max())
         return;
     switch (leaf) {
-    case 0x80000000:
+    case CPUID_EXT_BASE:
         r->a = extd_max();
         if (amd) {
-            struct leaf h = host_leaf(0, 0);
+            struct leaf h = host_leaf(CPUID_LEAF_VENDOR, 0);
             r->b = h.b, r->c = h.c, r->d = h.d;
         }
         break;
-    case 0x80000001: {
-        struct leaf h = host_extd_leaf(0x80000001);
+    case CPUID_LEAF_EXT_INFO: {
+        struct leaf h = host_extd_leaf(CPUID_LEAF_EXT_INFO);
         r->c = h.c & POLICY_E1C;
         r->d = h.d & POLICY_E1D;
         if (!guest_avx())
             r->c &= ~(FE1C_XOP | FE1C_FMA4);
         if (amd) {
-            r->a = host_leaf(1, 0).a & 0x0fff0fff;
+            r->a = host_leaf(CPUID_LEAF_FEATURES, 0).a & 0x0fff0fff;
             r->b = h.b & 0xff00ffff;
             r->d |= policy_1d(v) & COMMON_1D;
         }
         if (dom0_kernel(v)) /* Xen's MTRR leak reaches this leaf on every vendor */
-            r->d |= host_leaf(1, 0).d & F1D_MTRR;
+            r->d |= host_leaf(CPUID_LEAF_FEATURES, 0).d & CPUID1_EDX_MTRR;
         break;
     }
     case 0x80000002:
@@ -425,11 +426,11 @@ static void extended_leaf(const struct vcpu *v, uint32_t leaf, uint32_t sub, str
         if (!amd)
             r->a = r->b = r->d = 0;
         break;
-    case 0x80000007:
+    case CPUID_LEAF_EXT_POWER:
         if (v->domain->is_privileged)
             r->d = host_extd_leaf(leaf).d & E7D_ITSC;
         break;
-    case 0x80000008: {
+    case CPUID_LEAF_ADDR_SIZES: {
         struct leaf h = host_extd_leaf(leaf);
         uint32_t lin = (h.a >> 8) & 0xff;
         r->a = (h.a & 0xff) | ((lin > 48 ? 48 : lin) << 8);
@@ -449,32 +450,32 @@ static void extended_leaf(const struct vcpu *v, uint32_t leaf, uint32_t sub, str
     }
 }
 
-void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t res[4])
+void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t res[CPUID_NR_REGS])
 {
     struct leaf r = {0, 0, 0, 0};
-    if (leaf < 0x40000000u)
+    if (leaf < LAM_CPUID_BASE)
         basic_leaf(v, leaf, sub, &r);
     else if (leaf <= LAMINA_CPUID_MAX_LEAF) /* Xen answers 0x40000000-0x400001ff, */
         hypervisor_leaf(leaf, sub, &r);     /* zero past its highest leaf */
-    else if (leaf >= 0x80000000u && leaf <= 0x8000ffffu)
+    else if (leaf >= CPUID_EXT_BASE && leaf <= 0x8000ffffu)
         extended_leaf(v, leaf, sub, &r);
-    res[0] = r.a;
-    res[1] = r.b;
-    res[2] = r.c;
-    res[3] = r.d;
+    res[CPUID_EAX] = r.a;
+    res[CPUID_EBX] = r.b;
+    res[CPUID_ECX] = r.c;
+    res[CPUID_EDX] = r.d;
 }
 
 bool pv_cpuid_has_fsgsbase(const struct vcpu *v)
 {
-    uint32_t res[4];
-    pv_cpuid(v, 7, 0, res);
-    return res[1] & B(0);
+    uint32_t res[CPUID_NR_REGS];
+    pv_cpuid(v, CPUID_LEAF_EXT_FEATURES, 0, res);
+    return res[CPUID_EBX] & CPUID7_EBX_FSGSBASE;
 }
 
 bool pv_cpuid_has_tsc_aux(const struct vcpu *v)
 {
-    uint32_t e1[4], l7[4];
-    pv_cpuid(v, 0x80000001, 0, e1);
-    pv_cpuid(v, 7, 0, l7);
-    return (e1[3] & B(27)) || (l7[2] & B(22)); /* RDTSCP or RDPID */
+    uint32_t e1[CPUID_NR_REGS], l7[CPUID_NR_REGS];
+    pv_cpuid(v, CPUID_LEAF_EXT_INFO, 0, e1);
+    pv_cpuid(v, CPUID_LEAF_EXT_FEATURES, 0, l7);
+    return (e1[CPUID_EDX] & CPUID_EXT_EDX_RDTSCP) || (l7[CPUID_ECX] & F7C_RDPID);
 }

@@ -26,11 +26,10 @@
 #include <asm/pv/descriptor.h>
 #include <hypervisor/hypercall-handlers.h>
 
-#define DESC_P                (1ull << 47)
-#define DESC_S                (1ull << 44)
-#define DESC_DPL(d)           (((d) >> 45) & 3)
-#define DESC_TYPE(d)          (((d) >> 40) & 0xf)
-#define GUEST_GDT_MAX_ENTRIES (14 * 512)
+#define DESC_P        (1ull << 47)
+#define DESC_S        (1ull << 44)
+#define DESC_DPL_MASK (3ull << 45)
+#define DESC_TYPE(d)  (((d) >> 40) & 0xf)
 
 /* Check one descriptor; returns the (possibly adjusted) value through *out. */
 static bool descriptor_ok(uint64_t d, uint64_t *out)
@@ -40,7 +39,7 @@ static bool descriptor_ok(uint64_t d, uint64_t *out)
         return true;
     }
     if (d & DESC_S) {
-        *out = d | (3ull << 45); /* code/data: DPL 3 */
+        *out = d | DESC_DPL_MASK; /* code/data: DPL 3 */
         return true;
     }
     if (DESC_TYPE(d) == 0) {
@@ -53,12 +52,12 @@ static bool descriptor_ok(uint64_t d, uint64_t *out)
 int validate_descriptor_page(struct page_info *pg)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
-    for (unsigned int i = 0; i < 512; i++) {
+    for (unsigned int i = 0; i < DESCS_PER_PAGE; i++) {
         uint64_t v;
         if (!descriptor_ok(t[i], &v))
             return -EINVAL;
     }
-    for (unsigned int i = 0; i < 512; i++)
+    for (unsigned int i = 0; i < DESCS_PER_PAGE; i++)
         descriptor_ok(t[i], &t[i]);
     return 0;
 }
@@ -71,11 +70,11 @@ int validate_descriptor_page(struct page_info *pg)
 void pv_load_guest_gdt(const struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
-    unsigned int pages = (v->gdt_ents + 511) / 512;
+    unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
-        memcpy(ci->gdt + p * 512, mfn_to_virt(v->gdt_frames[p]), PAGE_SIZE);
+        memcpy(ci->gdt + p * DESCS_PER_PAGE, mfn_to_virt(v->gdt_frames[p]), PAGE_SIZE);
     for (unsigned int p = pages; p < ci->gdt_guest_pages; p++)
-        memset(ci->gdt + p * 512, 0, PAGE_SIZE);
+        memset(ci->gdt + p * DESCS_PER_PAGE, 0, PAGE_SIZE);
     ci->gdt_guest_pages = pages;
 }
 
@@ -83,7 +82,7 @@ void pv_load_guest_gdt(const struct vcpu *v)
 void pv_vcpu_release_gdt(struct vcpu *v)
 {
     ASSERT_LOCKED(&mm_lock);
-    unsigned int pages = (v->gdt_ents + 511) / 512;
+    unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
         put_page_and_type(mfn_to_page(v->gdt_frames[p]));
     v->gdt_ents = 0;
@@ -92,9 +91,9 @@ void pv_vcpu_release_gdt(struct vcpu *v)
 /* Install frames as v's GDT (references taken here, the old ones dropped). */
 int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 {
-    unsigned int pages = (entries + 511) / 512;
+    unsigned int pages = DESC_PAGES(entries);
 
-    if (entries > GUEST_GDT_MAX_ENTRIES)
+    if (entries > LAM_FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
     spin_lock(&mm_lock);
     unsigned int got;
@@ -121,10 +120,10 @@ int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 
 long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
 {
-    mfn_t frames[14];
-    unsigned int pages = (entries + 511) / 512;
+    mfn_t frames[LAM_FIRST_RESERVED_GDT_PAGE];
+    unsigned int pages = DESC_PAGES(entries);
 
-    if (entries > GUEST_GDT_MAX_ENTRIES)
+    if (entries > LAM_FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
     if (copy_from_guest(frames, frame_list, pages * sizeof(frames[0])))
         return -EFAULT;
@@ -134,10 +133,10 @@ long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
 /* Linux rewrites its TLS descriptors on every context switch: update just that entry. */
 static void update_live_entry(const struct vcpu *v, mfn_t mfn, unsigned int index, uint64_t val)
 {
-    unsigned int pages = (v->gdt_ents + 511) / 512;
+    unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
         if (v->gdt_frames[p] == mfn)
-            get_cpu_info()->gdt[p * 512 + index] = val;
+            get_cpu_info()->gdt[p * DESCS_PER_PAGE + index] = val;
 }
 
 long hc_update_descriptor(uint64_t ma, uint64_t desc)

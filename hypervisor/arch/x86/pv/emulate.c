@@ -24,18 +24,18 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *regs)
 {
     static const uint8_t prefix[LAM_FORCED_CPUID_LEN] = {LAM_FORCED_EMUL_PREFIX_BYTES, 0x0f, 0xa2};
     uint8_t insn[LAM_FORCED_CPUID_LEN];
-    uint32_t res[4];
+    uint32_t res[CPUID_NR_REGS];
 
     if (copy_from_guest(insn, regs->rip, sizeof(insn)) || memcmp(insn, prefix, sizeof(insn)))
         return false;
     pv_cpuid(current, (uint32_t)regs->rax, (uint32_t)regs->rcx, res);
     /* Leaf 1 shows OSXSAVE with XSAVE: the guest may use XGETBV from now on. */
-    if ((uint32_t)regs->rax == 1 && (res[2] & (1u << 26)))
+    if ((uint32_t)regs->rax == CPUID_LEAF_FEATURES && (res[CPUID_ECX] & CPUID1_ECX_XSAVE))
         xsave_host_enable();
-    regs->rax = res[0];
-    regs->rbx = res[1];
-    regs->rcx = res[2];
-    regs->rdx = res[3];
+    regs->rax = res[CPUID_EAX];
+    regs->rbx = res[CPUID_EBX];
+    regs->rcx = res[CPUID_ECX];
+    regs->rdx = res[CPUID_EDX];
     regs->rip += sizeof(insn);
     return true;
 }
@@ -140,8 +140,8 @@ static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int l
         return true;
     }
     uint64_t val = ((regs->rdx & 0xffffffffull) << 32) | (regs->rax & 0xffffffffull);
-    if ((uint32_t)regs->rcx != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-        (val & ~xsave_guest_mask()))
+    if ((uint32_t)regs->rcx != 0 || !(val & XSTATE_FP) ||
+        ((val & XSTATE_YMM) && !(val & XSTATE_SSE)) || (val & ~xsave_guest_mask()))
         return false;
     xsave_set_guest_xcr0(v, val);
     regs->rip += 3;

@@ -2,7 +2,7 @@
 /*
  * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), debug
  * registers, physdev_op for the virtual IOPL, platform_op for dom0's clock
- * and CPU queries, and the legacy set_callbacks.
+ * and CPU queries.
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -38,6 +38,7 @@ void pv_device_not_available(struct vcpu *v)
 #define DR7_RESERVED_ZERO                                                                          \
     (0xffffffff00000000ull | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
 #define DR6_RESERVED_ZERO 0xffffffff00000000ull
+#define DR7_GD            (1ull << 13) /* general detect: DR accesses trap */
 
 static void load_debugreg(int reg, uint64_t v)
 {
@@ -90,7 +91,7 @@ long hc_set_debugreg(int reg, unsigned long value)
             if (((value >> (16 + 4 * i)) & 3) == 2 && (value & (3ul << (2 * i))))
                 return -EPERM;
         /* Guests may not set the general-detect bit: it would trap our own DR accesses. */
-        value &= ~(1ull << 13);
+        value &= ~DR7_GD;
         value |= DR7_RESERVED_ONE;
         break;
     default:
@@ -189,13 +190,4 @@ long hc_platform_op(guest_ptr_t arg)
     default:
         return -ENOSYS;
     }
-}
-
-long hc_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall)
-{
-    struct vcpu *v = current;
-    v->event_callback = event;
-    v->failsafe_callback = failsafe;
-    v->syscall_callback = syscall;
-    return 0;
 }

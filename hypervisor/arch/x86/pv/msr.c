@@ -61,7 +61,6 @@
 #define PAT_DEFAULT              0x0000050100070406ull /* the PAT value the PV ABI promises */
 #define APIC_BASE_DEFAULT        0xfee00000ull
 #define APIC_BASE_BSP            (1ull << 8)
-#define APIC_BASE_ENABLE         (1ull << 11)
 #define MCG_CAP_INTEL            0x1000c02ull /* 2 banks, CMCI_P, TES_P, SER_P */
 #define MISC_ENABLE_PERF_AVAIL   (1ull << 7)
 #define MISC_ENABLE_BTS_UNAVAIL  (1ull << 11)
@@ -168,7 +167,7 @@ bool pv_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         return read_segment_base(v, msr, val);
     switch (msr) {
     case MSR_EFER:
-        *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1u << 10) /* LMA */ | EFER_NXE);
+        *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
         return true;
     case MSR_PAT:
         *val = PAT_DEFAULT;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Delivering exceptions to PV guests ("bouncing"), the iret hypercall, and
- * the calls that register guest entry points (trap table, callbacks, kernel
- * stack, segment bases).
+ * the calls that register guest entry points (trap table, kernel stack,
+ * segment bases; callbacks are in callback.c).
  *
  * A bounce frame imitates what the CPU pushes for an interrupt, plus RCX and
  * R11 on top (the guest's entry stub pops them), and is written to the guest
@@ -19,8 +19,8 @@
 #include <hv/hypercall-dispatch.h>
 #include <asm/pv/traps.h>
 #include <hv/lib.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
-#include <lamina/callback.h>
 #include <lamina/traps.h>
 
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code)
@@ -34,9 +34,9 @@ void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, ui
 void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code)
 {
     /* U/S in the error code reflects the guest's virtual mode, not CPL 3. */
-    error_code &= ~4u;
+    error_code &= ~PFEC_USER;
     if (!v->kernel_mode)
-        error_code |= 4u;
+        error_code |= PFEC_USER;
     pv_inject_exception(v, X86_EXC_PF, true, error_code);
     v->bounce.cr2 = cr2;
 }
@@ -49,7 +49,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
     wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
     uint64_t table = v->kernel_mode ? v->guest_table : v->guest_table_user;
     if (table)
-        write_cr3(table);
+        switch_cr3_guest_mode(table);
 }
 
 /* Build a bounce frame on the guest kernel stack and point the vCPU at handler. The failsafe
@@ -70,7 +70,7 @@ static bool bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler
         rsp = v->kernel_sp;
     } else {
         rsp = regs->rsp;
-        cs &= ~3ull; /* RPL 0 in the frame: "interrupted the guest kernel" */
+        cs &= ~(uint64_t)SEL_RPL_MASK; /* RPL 0 in the frame: "interrupted the guest kernel" */
     }
     rsp &= ~15ull;
 
@@ -82,7 +82,7 @@ static bool bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler
     frame[n++] = regs->r11;
     if (has_error)
         frame[n++] = error_code;
-    for (unsigned int i = 0; sels && i < 4; i++)
+    for (unsigned int i = 0; sels && i < NR_DATA_SELS; i++)
         frame[n++] = sels[i];
     frame[n++] = regs->rip;
     frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << LAM_BOUNCE_CS_MASK_SHIFT);
@@ -112,17 +112,23 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t 
     return bounce_frame(v, regs, handler, has_error, error_code, mask_events, NULL);
 }
 
+bool pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler, bool mask_events)
+{
+    return create_bounce_frame(v, regs, handler, false, 0, mask_events);
+}
+
 /*
  * Reloading the data selectors of v (sels: DS, ES, FS, GS it wanted) faulted on the way back
  * to it; they are null now. As Xen's load_segments: bounce to the failsafe callback with the
  * selectors in the frame, so the guest kernel can repair them; no callback: the guest goes on
  * with null selectors.
  */
-void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[4])
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[NR_DATA_SELS])
 {
     if (!v->failsafe_callback) {
         log_printf(LOG_WARN, "d%uv%u: bad data selector(s) %#x %#x %#x %#x nulled (no failsafe)",
-                   v->domain->domain_id, v->vcpu_id, sels[0], sels[1], sels[2], sels[3]);
+                   v->domain->domain_id, v->vcpu_id, sels[SEL_DS], sels[SEL_ES], sels[SEL_FS],
+                   sels[SEL_GS]);
         return;
     }
     if (bounce_frame(v, regs, v->failsafe_callback, false, 0, v->failsafe_masks, sels))
@@ -147,7 +153,14 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
     }
     if (b.vector == X86_EXC_PF)
         v->vcpu_info->arch.cr2 = b.cr2;
-    create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & 4);
+    create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & LAM_TI_IF_MASK);
+}
+
+void pv_deliver_exception(struct vcpu *v, struct cpu_regs *regs, unsigned int vector,
+                          bool has_error, uint32_t error_code)
+{
+    pv_inject_exception(v, vector, has_error, error_code);
+    deliver_bounce(v, regs);
 }
 
 static bool canonical(uint64_t va)
@@ -174,8 +187,8 @@ bool guest_exit_prepare(struct cpu_regs *regs)
     /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. */
     regs->rflags =
         (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
-    regs->cs |= 3;
-    regs->ss |= 3;
+    regs->cs |= GUEST_RPL;
+    regs->ss |= GUEST_RPL;
     return !bounced && regs->vector == VECTOR_SYSCALL && regs->cs == GUEST_CS64 &&
            regs->ss == GUEST_DS && canonical(regs->rip) &&
            !(regs->rflags & (X86_EFLAGS_RF | X86_EFLAGS_TF));
@@ -193,7 +206,7 @@ long hc_iret(void)
         domain_crash(v->domain, "iret: unreadable iret context");
         return -EFAULT;
     }
-    if ((ctx.cs & 3) == 3 && v->kernel_mode) {
+    if ((ctx.cs & SEL_RPL_MASK) == GUEST_RPL && v->kernel_mode) {
         if (!v->guest_table_user) {
             domain_crash(v->domain, "iret to user mode without user page tables");
             return -EINVAL;
@@ -201,10 +214,10 @@ long hc_iret(void)
         pv_toggle_guest_mode(v);
     }
     regs->rip = ctx.rip;
-    regs->cs = ctx.cs | 3;
+    regs->cs = ctx.cs | GUEST_RPL;
     regs->rflags = (ctx.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     regs->rsp = ctx.rsp;
-    regs->ss = ctx.ss | 3;
+    regs->ss = ctx.ss | GUEST_RPL;
     if (!(ctx.flags & LAM_VGCF_in_syscall)) {
         regs->r11 = ctx.r11;
         regs->rcx = ctx.rcx;
@@ -223,63 +236,22 @@ long hc_set_trap_table(guest_ptr_t table)
         memset(v->traps, 0, sizeof(v->traps));
         return 0;
     }
-    for (unsigned int i = 0; i < 256; i++) {
+    for (unsigned int i = 0; i < X86_NR_VECTORS; i++) {
         if (copy_from_guest(&ti, table + i * sizeof(ti), sizeof(ti)))
             return -EFAULT;
         if (ti.address == 0)
             break;
         v->traps[ti.vector] = (struct guest_trap){
-            .address = ti.address, .cs = (uint16_t)(ti.cs | 3), .flags = ti.flags};
+            .address = ti.address, .cs = (uint16_t)(ti.cs | GUEST_RPL), .flags = ti.flags};
     }
     return 0;
 }
 
 long hc_stack_switch(unsigned long ss, unsigned long sp)
 {
-    current->kernel_ss = ss | 3;
+    current->kernel_ss = ss | GUEST_RPL;
     current->kernel_sp = sp;
     return 0;
-}
-
-long hc_callback_op(int cmd, guest_ptr_t arg)
-{
-    struct vcpu *v = current;
-
-    if (cmd == LAM_CALLBACKOP_register) {
-        struct lam_callback_register reg;
-        if (copy_from_guest(&reg, arg, sizeof(reg)))
-            return -EFAULT;
-        bool mask = reg.flags & LAM_CALLBACKF_mask_events;
-        switch (reg.type) {
-        case LAM_CALLBACKTYPE_event:
-            v->event_callback = reg.address;
-            v->event_masks = mask;
-            return 0;
-        case LAM_CALLBACKTYPE_failsafe:
-            v->failsafe_callback = reg.address;
-            v->failsafe_masks = mask;
-            return 0;
-        case LAM_CALLBACKTYPE_syscall:
-            v->syscall_callback = reg.address;
-            v->syscall_masks = mask;
-            return 0;
-        default: /* 32-bit entry points: Lamina runs 64-bit PV guests only */
-            return -EINVAL;
-        }
-    }
-    if (cmd == LAM_CALLBACKOP_unregister) {
-        struct lam_callback_unregister unreg;
-        if (copy_from_guest(&unreg, arg, sizeof(unreg)))
-            return -EFAULT;
-        if (unreg.type == LAM_CALLBACKTYPE_event || unreg.type == LAM_CALLBACKTYPE_failsafe)
-            return -EINVAL; /* a PV kernel cannot live without these */
-        if (unreg.type == LAM_CALLBACKTYPE_syscall) {
-            v->syscall_callback = 0;
-            return 0;
-        }
-        return -EINVAL;
-    }
-    return -ENOSYS;
 }
 
 /*
@@ -290,7 +262,7 @@ long hc_callback_op(int cmd, guest_ptr_t arg)
 static uint64_t load_user_gs_selector(uint16_t sel, bool kernel_mode)
 {
     uint64_t active = rdmsr(MSR_GS_BASE);
-    uint32_t s = sel > 3 ? sel | 3u : 0;
+    uint32_t s = sel > SEL_RPL_MASK ? sel | (uint32_t)GUEST_RPL : 0; /* not a null selector */
     __asm__ volatile("1: mov %k0, %%gs\n"
                      "   jmp 3f\n"
                      "2: xor %k0, %k0\n"
@@ -333,17 +305,4 @@ long hc_set_segment_base(unsigned int which, unsigned long base)
     default:
         return -EINVAL;
     }
-}
-
-/* SYSCALL from guest user mode: a guest system call, bounced to the registered callback. */
-void pv_guest_syscall(struct cpu_regs *regs)
-{
-    struct vcpu *v = current;
-    if (!v->syscall_callback) {
-        pv_inject_exception(v, X86_EXC_UD, false, 0);
-        regs->rip -= 2;
-        return;
-    }
-    create_bounce_frame(v, regs, v->syscall_callback, false, 0, v->syscall_masks);
-    regs->rflags &= ~X86_EFLAGS_DF;
 }

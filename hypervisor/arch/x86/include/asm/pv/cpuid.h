@@ -5,11 +5,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <asm/x86.h>
 
 struct vcpu;
 
 /* The policy's answer for (leaf, subleaf) as v sees it: EAX, EBX, ECX, EDX. */
-void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t res[4]);
+void pv_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t res[CPUID_NR_REGS]);
 /* Features the hypervisor must support when the policy shows them. */
 bool pv_cpuid_has_fsgsbase(const struct vcpu *v);
 bool pv_cpuid_has_tsc_aux(const struct vcpu *v);
