@@ -31,7 +31,7 @@ echo "run: $(basename "$hv") with $(basename "$kernel") -- 'poweroff' in dom0 or
 status=0
 # -smap: Debian's dom0 kernel runs IRETQ in ring 3 (sync_core), and QEMU 7.2's TCG reads the
 # IRET frame with supervisor accesses, which SMAP refuses on the (user) kernel stack: dom0
-# dies on either hypervisor once it enforces SMAP (docs/security-smap.md). PKU stays shown to
+# dies on either hypervisor once it enforces SMAP (docs/security/smap.md). PKU stays shown to
 # the hypervisor: the PV CPUID policy hides it from guests, as Xen's (docs/security/cpuid.md).
 qemu-system-x86_64 -nographic -no-reboot -m "${LAMINA_MEM:-1024M}" -cpu max,-smap \
     -kernel "$hv" -append "$cmdline" -initrd "$modules" \
