@@ -8,6 +8,7 @@
  * (0xe033 code, 0xe02b data) on Lamina as on Xen.
  */
 #include <asm/cpu.h>
+#include <asm/cpu_ident.h>
 #include <asm/entry.h>
 #include <hv/lib.h>
 #include <asm/mm.h>
@@ -213,12 +214,14 @@ void cpu_init_boot(void)
     protect_init();
     idt_build();
     cpu_init_control_regs();
+    cpu_ident_init();
 }
 
 /* A secondary CPU: the IDT is shared, the control registers are per CPU. */
 void cpu_init_secondary(void)
 {
     cpu_init_control_regs();
+    cpu_ident_init_secondary();
 }
 
 /* For the spinlocks' holder_cpu (hv/spinlock.h). */

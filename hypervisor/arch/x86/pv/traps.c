@@ -10,6 +10,7 @@
  * with HYPERVISOR_iret. Layout in hypercall-abi/lamina/traps.h.
  */
 #include <asm/traps.h>
+#include <asm/pv/cpuid.h>
 #include <hv/console.h>
 #include <hv/errcodes.h>
 #include <hv/event.h>
@@ -42,6 +43,7 @@ void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code)
 
 void pv_toggle_guest_mode(struct vcpu *v)
 {
+    pv_sync_segment_bases(v); /* the GS base the guest may have set itself */
     v->kernel_mode = !v->kernel_mode;
     /* The active GS base follows the mode; the other one is kept in the vcpu. */
     wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
@@ -283,6 +285,7 @@ long hc_set_segment_base(unsigned int which, unsigned long base)
     /* A non-canonical base would fault in WRMSR, here or at the next switch: -EINVAL as Xen. */
     if (which <= LAM_SEGBASE_GS_KERNEL && !is_canonical_address(base))
         return -EINVAL;
+    pv_sync_segment_bases(v);
     switch (which) {
     case LAM_SEGBASE_FS:
         v->fs_base = base;
