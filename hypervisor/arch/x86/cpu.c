@@ -122,7 +122,12 @@ static bool cpu_has_long_mode_sysenter(void)
     return cpu_has_feature(1, 3, 11); /* EDX bit 11: SEP */
 }
 
-/* Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. */
+/*
+ * Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. LDTR is loaded
+ * null: after reset it describes 64 KiB at linear address 0, which is guest memory, so an LDT
+ * selector would load a descriptor the guest wrote there (a call gate into ring 0, a DPL 0
+ * code segment); null, every LDT selector faults with #GP, as on Xen.
+ */
 void cpu_load_tables(struct cpu_info *ci)
 {
     uint64_t *gdt = alloc_or_panic(4, "GDT"); /* 16 pages, 15 used */
@@ -151,9 +156,10 @@ void cpu_load_tables(struct cpu_info *ci)
                      "mov %2, %%es\n\t"
                      "mov %2, %%ss\n\t"
                      "lidt %3\n\t"
-                     "ltr %w4"
+                     "ltr %w4\n\t"
+                     "lldt %w5"
                      :
-                     : "m"(gdtr), "i"(HV_CS64), "r"(HV_DS), "m"(idtr), "r"(HV_TSS_SEL)
+                     : "m"(gdtr), "i"(HV_CS64), "r"(HV_DS), "m"(idtr), "r"(HV_TSS_SEL), "r"(0)
                      : "rax", "memory");
 
     /* Per-CPU copy of the SYSCALL stub with this CPU's stack in its data slot. */
