@@ -133,7 +133,7 @@ syscall_common:
     call    do_syscall
     /* fall through */
 
-    .globl return_to_guest
+    .globl return_to_guest, guest_iret
 return_to_guest:
     cli
     mov     %rsp, %rdi
@@ -142,6 +142,7 @@ return_to_guest:
     jnz     sysret_to_guest
     RESTORE_GPRS
     add     $8, %rsp
+guest_iret:                         /* a fault here is the guest's: traps.c, guest_iret_fault */
     iretq
 
 /*
@@ -158,6 +159,25 @@ sysret_to_guest:
     mov     16(%rsp), %r11          /* RFLAGS */
     mov     24(%rsp), %rsp          /* guest RSP */
     sysretq
+
+/*
+ * The IRETQ at guest_iret refused the guest's frame (a null, hypervisor or not-present
+ * selector, say) and raised #GP, #NP, #SS or #TS inside the hypervisor; traps.c returned
+ * from that fault to here, with the exception's vector and error code written into the
+ * guest frame's slot and the guest's registers still live (nothing changed them since
+ * RESTORE_GPRS). %rsp is where IRETQ left it, at the guest frame's RIP. As Xen's exit
+ * IRETQ fix-up does, the fault becomes the same exception raised by the guest at that
+ * frame, delivered to the guest's own handler (or the domain crashes, having none).
+ */
+    .globl guest_iret_fault
+guest_iret_fault:
+    sub     $8, %rsp                /* error code / vector */
+    cld
+    SAVE_GPRS
+    xor     %ebp, %ebp
+    mov     %rsp, %rdi
+    call    do_guest_iret_fault
+    jmp     return_to_guest
 
 /*
  * SYSENTER from a guest (Intel CPUs; compat user code in practice): %rsp = the

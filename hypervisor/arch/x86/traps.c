@@ -92,12 +92,43 @@ static bool sysenter_single_step(struct cpu_regs *regs)
     return true;
 }
 
+static void guest_fault(struct cpu_regs *regs, uint64_t cr2);
+
+/*
+ * The IRETQ back to a guest (entry.S guest_iret) faulted: the frame it was given has a
+ * selector the CPU refuses (IRETQ raises #GP, #NP, #SS or #TS with the selector, or #GP(0)).
+ * Nothing is wrong with the hypervisor; the guest asked for that frame (iret, VCPUOP_initialise,
+ * a descriptor it changed). As Xen 4.17 does, continue at guest_iret_fault, which makes it the
+ * guest's exception at that frame. The guest frame is intact (IRETQ only read it); the CPU
+ * pushed this exception's frame below it, over the guest's saved GPRs, which are still live
+ * in the registers; the vector and error code go into the guest frame's slot, above.
+ */
+static bool guest_iret_faulted(struct cpu_regs *regs)
+{
+    unsigned int vec = regs->vector;
+
+    if (regs->rip != (uint64_t)guest_iret ||
+        (vec != X86_EXC_GP && vec != X86_EXC_NP && vec != X86_EXC_SS && vec != X86_EXC_TS))
+        return false;
+    struct cpu_regs *g = guest_cpu_regs();
+    g->vector = vec;
+    g->error_code = regs->error_code;
+    regs->rip = (uint64_t)guest_iret_fault;
+    return true;
+}
+
+void do_guest_iret_fault(struct cpu_regs *regs)
+{
+    local_irq_enable();
+    guest_fault(regs, 0);
+}
+
 static void hypervisor_fault(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;
     uint64_t fixup = search_exception_table(regs->rip);
 
-    if (sysenter_single_step(regs))
+    if (sysenter_single_step(regs) || guest_iret_faulted(regs))
         return;
     if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
         regs->rip = fixup;

@@ -23,6 +23,8 @@ void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, ui
 void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code);
 /* Deliver pending bounces, fix up the return frame: called with IRQs off before IRET. */
 bool guest_exit_prepare(struct cpu_regs *regs);
+/* entry.S guest_iret_fault: the exit IRETQ refused the guest's frame (traps.c). */
+void do_guest_iret_fault(struct cpu_regs *regs);
 /* Switch the vCPU between guest kernel and guest user mode (page tables, GS bases). */
 void pv_toggle_guest_mode(struct vcpu *v);
 

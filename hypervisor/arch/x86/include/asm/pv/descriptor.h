@@ -3,6 +3,8 @@
 #ifndef LAMINA_ASM_PV_DESCRIPTOR_H
 #define LAMINA_ASM_PV_DESCRIPTOR_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <asm/frame.h>
 
 struct vcpu;
@@ -11,6 +13,8 @@ struct vcpu;
 void pv_load_guest_gdt(const struct vcpu *v);
 /* Replace v's GDT with `frames` (each typed as a descriptor page); -errno on failure. */
 int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries);
+/* Is sel a present code segment in this CPU's GDT (the running vCPU's, or ours)? */
+bool pv_code_selector_usable(uint16_t sel);
 /* Page-type validation of a descriptor page: every entry safe for the guest to load. */
 int validate_descriptor_page(struct page_info *pg);
 
