@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <asm/cpu.h>
+#include <asm/traps.h>
 
 #define DEFINE(sym, val)      __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, str, mem) DEFINE(sym, offsetof(struct str, mem))
@@ -23,4 +24,6 @@ void asm_offsets(void)
     DEFINE(CPU_INFO_SIZE, sizeof(struct cpu_info));
     DEFINE(VECTOR_SYSCALL, VECTOR_SYSCALL);
     DEFINE(VECTOR_SYSENTER, VECTOR_SYSENTER);
+    DEFINE(EXIT_SYSRET64, EXIT_SYSRET64);
+    DEFINE(EXIT_SYSRET32, EXIT_SYSRET32);
 }

@@ -138,27 +138,34 @@ return_to_guest:
     cli
     mov     %rsp, %rdi
     call    guest_exit_prepare
-    test    %eax, %eax
-    jnz     sysret_to_guest
+    cmp     $EXIT_SYSRET64, %eax
+    je      sysret_to_guest
+    cmp     $EXIT_SYSRET32, %eax
+    je      sysret_to_compat
     RESTORE_GPRS
     add     $8, %rsp
 guest_iret:                         /* a fault here is the guest's: traps.c, guest_iret_fault */
     iretq
 
 /*
- * Fast return from a hypercall: the frame is exactly what SYSCALL left
- * (guest_exit_prepare checked: 64-bit guest CS/SS, canonical RIP, IF set, no
- * bounce, no iret), and RCX/R11 are clobbered by the hypercall ABI anyway.
- * Between loading the guest RSP and SYSRET only NMI/#MC can arrive, and they
- * run on their own IST stacks.
+ * SYSRET: after a hypercall, a guest system call or any bounce, as Xen 4.17 returns
+ * whenever the frame came from SYSCALL or a bounce and RIP is canonical (guest_exit_prepare
+ * decided; it also loaded the frame's RCX = RIP and R11 = RFLAGS, which the guest gets
+ * whichever way it returns). SYSRET takes CS and SS from MSR_STAR, whatever the frame says:
+ * the flat 64-bit selectors, or the 32-bit ones for a frame with FLAT_RING3_CS32. Between
+ * loading the guest RSP and SYSRET only NMI/#MC can arrive, and they run on their own IST
+ * stacks.
  */
 sysret_to_guest:
     RESTORE_GPRS
     add     $8, %rsp                /* error code / vector */
-    mov     (%rsp), %rcx            /* RIP */
-    mov     16(%rsp), %r11          /* RFLAGS */
     mov     24(%rsp), %rsp          /* guest RSP */
     sysretq
+sysret_to_compat:
+    RESTORE_GPRS
+    add     $8, %rsp
+    mov     24(%rsp), %rsp
+    sysretl
 
 /*
  * The IRETQ at guest_iret refused the guest's frame (a null, hypervisor or not-present

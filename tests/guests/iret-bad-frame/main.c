@@ -11,9 +11,13 @@
  * stack the bounce frame was written (the frame's RSP in kernel mode; the stack_switch stack
  * after a switch to user mode, CS RPL 3). A non-canonical RIP faults when fetched (in the
  * guest, the same #GP(0) with that RIP in the frame).
- * Also: RFLAGS AC and DF from the frame reach the guest (IOPL does not; IF is the event
- * mask), and a faulting IRETQ does not call the failsafe callback (registered here: it would
- * be caught as pseudo vector 0x101).
+ * With VGCF_in_syscall Xen returns by SYSRET whenever RIP is canonical: CS and SS become the
+ * flat 64-bit selectors whatever the frame says (SYSRET to compat mode if CS is
+ * FLAT_RING3_CS32), RCX = RIP and R11 = RFLAGS; a non-canonical RIP goes back by IRETQ, still
+ * with RCX = RIP and R11 = RFLAGS. Also: RFLAGS NT, AC and DF from the frame reach the guest
+ * (IOPL does not; IF is the event mask), a faulting IRETQ does not call the failsafe
+ * callback (registered here: it would be caught as pseudo vector 0x101), and every bounce
+ * returns by SYSRET too: the handler starts with RCX = its own address, R11 = its RFLAGS.
  */
 #include <stdbool.h>
 
@@ -189,6 +193,18 @@ static const struct lam_trap_info catch_table[] = {
     ENTRY(12), ENTRY(13), ENTRY(14), ENTRY(17), {0, 0, 0, 0, 0},
 };
 
+static uint64_t handler_of(uint64_t vector)
+{
+    if (vector == 0x102)
+        return (uint64_t)(uintptr_t)catch_syscall;
+    if (vector == 0x101)
+        return (uint64_t)(uintptr_t)catch_failsafe;
+    for (unsigned int i = 0; catch_table[i].address; i++)
+        if (catch_table[i].vector == vector)
+            return catch_table[i].address;
+    return 0;
+}
+
 static uint8_t frame_stack[8192] __attribute__((aligned(16)));  /* the frames' RSP */
 static uint8_t kernel_stack[8192] __attribute__((aligned(16))); /* stack_switch */
 #define FRAME_TOP  ((uint64_t)(uintptr_t)(frame_stack + sizeof(frame_stack)))
@@ -251,8 +267,10 @@ struct variant {
 
 #define K(sel)   ((sel) & ~3ull) /* RPL 0: stay in kernel mode */
 #define NONCANON 0x0000800000000000ull
+#define SYS      LAM_VGCF_in_syscall
 #define KCS      LAM_FLAT_KERNEL_CS
 #define KSS      LAM_FLAT_KERNEL_SS
+#define CS32     LAM_FLAT_RING3_CS32
 
 static uint64_t landing(void)
 {
@@ -310,6 +328,12 @@ static void check(const struct variant *t, long rc)
     LAM_CHECK(s->rsp == t->f.rsp, "%s: frame RSP 0x%lx", t->name, (unsigned long)s->rsp);
     LAM_CHECK(s->rcx == t->rcx, "%s: frame RCX 0x%lx, expected 0x%lx", t->name,
               (unsigned long)s->rcx, (unsigned long)t->rcx);
+    /* Xen returns from every bounce by SYSRET: RCX = the handler, R11 = its RFLAGS (bit 1,
+     * reserved, aside: Xen leaves it clear in R11 after the syscall callback). */
+    uint64_t handler = handler_of(s->vector);
+    LAM_CHECK(s->live_rcx == handler && (s->live_r11 | 2) == 0x202,
+              "%s: RCX 0x%lx R11 0x%lx in the handler, expected 0x%lx 0x202", t->name,
+              (unsigned long)s->live_rcx, (unsigned long)s->live_r11, (unsigned long)handler);
     if (!t->r11_any)
         LAM_CHECK(s->r11 == t->r11, "%s: frame R11 0x%lx, expected 0x%lx", t->name,
                   (unsigned long)s->r11, (unsigned long)t->r11);
@@ -361,14 +385,14 @@ void test_main(void)
     }
     const struct variant v[] = {
         {.name = "good frame",
-         .f = {L, K(KCS), R | RF_DF | RF_AC | 0x3000, T, KSS, 0},
+         .f = {L, K(KCS), R | RF_DF | RF_NT | RF_AC | 0x3000, T, KSS, 0},
          .vector = NOT_CAUGHT,
          .where = LANDED,
          .cs = KCS,
          .ss = KSS,
          .rcx = 0x1111,
          .r11 = 0x2222,
-         .rflags_set = RF_DF | RF_AC,
+         .rflags_set = RF_DF | RF_NT | RF_AC,
          .rflags_clear = 0x3000},
         LANDS("own GDT code and data", cok, dok, R, cok | 3, dok | 3, 0),
         KGP("CS null", 0, KSS, 0),
@@ -416,9 +440,40 @@ void test_main(void)
          .cs = KCS,
          .ss = KSS,
          .r11_any = true},
+        /* VGCF_in_syscall: SYSRET whenever RIP is canonical. */
+        LANDS("syscall: good frame", K(KCS), KSS, R | RF_DF, KCS, KSS, SYS),
+        LANDS("syscall: CS null", 0, KSS, R, KCS, KSS, SYS),
+        LANDS("syscall: CS e008, SS e010", 0xe008, 0xe010, R, KCS, KSS, SYS),
+        LANDS("syscall: SS null", K(KCS), 0, R, KCS, KSS, SYS),
+        /* CS FLAT_RING3_CS32: SYSRET to compat mode, which runs at EIP = the low half of RIP
+         * (not mapped here: #PF, instruction fetch). */
+        {.name = "syscall: CS 32-bit",
+         .f = {L, K(CS32), R, T, KSS, SYS},
+         .vector = 14,
+         .error = 0x10,
+         .where = ON_FRAME_STACK,
+         .rip = (uint32_t)L,
+         .cs = K(CS32),
+         .ss = KSS,
+         .rcx = L,
+         .r11 = R | RF_IF},
+        /* Not canonical: IRETQ, but RCX and R11 were already loaded for SYSRET. */
+        {.name = "syscall: RIP non-canonical",
+         .f = {NONCANON, K(KCS), R, T, KSS, SYS},
+         .vector = 13,
+         .where = ON_FRAME_STACK,
+         .cs = K(KCS),
+         .ss = KSS,
+         .rcx = NONCANON,
+         .r11 = R | RF_IF},
     };
     for (unsigned int i = 0; i < ARRAY_LEN(v); i++) {
         struct variant t = v[i];
+        if (t.vector == NOT_CAUGHT && (t.f.flags & SYS)) {
+            t.rcx = t.f.rip; /* SYSRET: RCX = RIP, R11 = RFLAGS with IF */
+            t.r11 = (t.f.rflags & ~0x3000ull) | RF_IF;
+            t.rflags_set |= RF_IF | (t.f.rflags & RF_DF);
+        }
         if (t.vector == 0x102) { /* user mode ran: its SYSCALL's frame */
             t.rip = (uint64_t)(uintptr_t)iret_user_syscall_ret;
             t.rcx = t.rip;

@@ -128,7 +128,7 @@ void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t se
         return;
     }
     if (bounce_frame(v, regs, v->failsafe_callback, false, 0, v->failsafe_masks, sels))
-        regs->vector = 0; /* return with IRET: SYSRET would clobber RCX and R11 */
+        regs->vector = VECTOR_SYSCALL; /* back as after every bounce (guest_exit_prepare) */
 }
 
 static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
@@ -164,8 +164,15 @@ static bool canonical(uint64_t va)
     return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
 
-/* Returns true when the frame may go back with SYSRET instead of IRET. */
-bool guest_exit_prepare(struct cpu_regs *regs)
+/*
+ * How the frame goes back (entry.S return_to_guest). As Xen 4.17: by SYSRET after SYSCALL (a
+ * hypercall, a guest system call, an iret with VGCF_in_syscall) and after every bounce, with
+ * RCX = RIP and R11 = RFLAGS loaded first; by IRETQ when RIP is not canonical (still with
+ * those RCX and R11: SYSRET would fault in ring 0 on some CPUs) and for every other frame.
+ * SYSRET loads the flat selectors whatever the frame says, the 32-bit ones for a frame with
+ * FLAT_RING3_CS32.
+ */
+int guest_exit_prepare(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
     bool bounced = true;
@@ -180,14 +187,18 @@ bool guest_exit_prepare(struct cpu_regs *regs)
         create_bounce_frame(v, regs, v->event_callback, false, 0, true);
     else
         bounced = false;
-    /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. */
-    regs->rflags =
-        (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
+    /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. NT, AC
+     * and DF stay as the guest left them (Xen's exit clears only IOPL and VM). */
+    regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM);
     regs->cs |= 3;
     regs->ss |= 3;
-    return !bounced && regs->vector == VECTOR_SYSCALL && regs->cs == GUEST_CS64 &&
-           regs->ss == GUEST_DS && canonical(regs->rip) &&
-           !(regs->rflags & (X86_EFLAGS_RF | X86_EFLAGS_TF));
+    if (!bounced && regs->vector != VECTOR_SYSCALL)
+        return EXIT_IRET;
+    regs->rcx = regs->rip;
+    regs->r11 = regs->rflags;
+    if (!canonical(regs->rip))
+        return EXIT_IRET;
+    return regs->cs == GUEST_CS32 ? EXIT_SYSRET32 : EXIT_SYSRET64;
 }
 
 /* ---- hypercalls ---- */
@@ -214,12 +225,15 @@ long hc_iret(void)
     regs->rflags = (ctx.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     regs->rsp = ctx.rsp;
     regs->ss = ctx.ss | 3;
+    /* CS and SS are not checked, as on Xen: a selector the CPU refuses makes the exit IRETQ
+     * fault, and the guest gets that fault (guest_iret_fault). With VGCF_in_syscall the frame
+     * goes back as after SYSCALL (guest_exit_prepare): RCX and R11 become RIP and RFLAGS. */
     if (!(ctx.flags & LAM_VGCF_in_syscall)) {
         regs->r11 = ctx.r11;
         regs->rcx = ctx.rcx;
+        regs->vector = 0;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & X86_EFLAGS_IF);
-    regs->vector = 0; /* return with IRET: SYSRET would clobber RCX and R11 */
     return (long)ctx.rax;
 }
 
