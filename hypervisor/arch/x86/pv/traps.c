@@ -10,7 +10,9 @@
  * with HYPERVISOR_iret. Layout in hypercall-abi/lamina/traps.h.
  */
 #include <asm/traps.h>
+#include <lamina/hypercall-numbers.h>
 #include <hv/console.h>
+#include <hv/continuation.h>
 #include <hv/errcodes.h>
 #include <hv/event.h>
 #include <asm/guest_access.h>
@@ -237,6 +239,12 @@ long hc_iret(void)
     return (long)ctx.rax;
 }
 
+/*
+ * As Xen 4.17: entries are taken one by one up to one whose address is 0, however many there
+ * are (a long table is continued after a preemption check); a non-canonical address ends the
+ * call with -EINVAL, keeping the entries before it. A bounce to such an address would make
+ * the return to the guest fault.
+ */
 long hc_set_trap_table(guest_ptr_t table)
 {
     struct vcpu *v = current;
@@ -246,15 +254,21 @@ long hc_set_trap_table(guest_ptr_t table)
         memset(v->traps, 0, sizeof(v->traps));
         return 0;
     }
-    for (unsigned int i = 0; i < 256; i++) {
-        if (copy_from_guest(&ti, table + i * sizeof(ti), sizeof(ti)))
+    for (;;) {
+        if (copy_from_guest(&ti, table, sizeof(ti)))
             return -EFAULT;
         if (ti.address == 0)
-            break;
+            return 0;
+        if (!is_canonical_address(ti.address))
+            return -EINVAL;
         v->traps[ti.vector] = (struct guest_trap){
             .address = ti.address, .cs = (uint16_t)(ti.cs | 3), .flags = ti.flags};
+        table += sizeof(ti);
+        if (hypercall_preempt_check()) {
+            const uint64_t args[1] = {table};
+            return hypercall_create_continuation(LAM_HYPERCALL_SET_TRAP_TABLE, 1, args);
+        }
     }
-    return 0;
 }
 
 long hc_stack_switch(unsigned long ss, unsigned long sp)
