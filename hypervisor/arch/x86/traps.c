@@ -77,21 +77,6 @@ void show_stack_trace(uint64_t rbp)
     }
 }
 
-/*
- * A guest that executes SYSENTER with TF set single-steps the first instructions of
- * sysenter_entry (SYSENTER does not clear TF). Let those #DBs pass until RFLAGS, TF
- * included, is in the guest's frame; there clear TF, as Xen's do_debug does.
- */
-static bool sysenter_single_step(struct cpu_regs *regs)
-{
-    if (regs->vector != X86_EXC_DB || regs->rip < (uint64_t)sysenter_entry ||
-        regs->rip > (uint64_t)sysenter_flags_saved)
-        return false;
-    if (regs->rip == (uint64_t)sysenter_flags_saved)
-        regs->rflags &= ~X86_EFLAGS_TF;
-    return true;
-}
-
 static void guest_fault(struct cpu_regs *regs, uint64_t cr2);
 
 /*
@@ -128,7 +113,7 @@ static void hypervisor_fault(struct cpu_regs *regs)
     unsigned int vec = regs->vector;
     uint64_t fixup = search_exception_table(regs->rip);
 
-    if (sysenter_single_step(regs) || guest_iret_faulted(regs))
+    if (guest_iret_faulted(regs))
         return;
     if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
         regs->rip = fixup;
@@ -197,6 +182,10 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
         return;
     if (vec == IPI_VECTOR_KICK || vec == IPI_VECTOR_CALL) {
         ipi_interrupt(vec);
+        return;
+    }
+    if (vec == X86_EXC_DB) {
+        do_debug(regs);
         return;
     }
     if (vec == VECTOR_INT80 && guest_mode(regs)) { /* a DPL-3 gate: guest code's int $0x80 */

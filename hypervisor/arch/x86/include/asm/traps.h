@@ -27,6 +27,8 @@ void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code);
 #define EXIT_SYSRET64 1
 #define EXIT_SYSRET32 2
 int guest_exit_prepare(struct cpu_regs *regs);
+/* #DB, from a guest or in the hypervisor (debug.c). */
+void do_debug(struct cpu_regs *regs);
 /* entry.S guest_iret_fault: the exit IRETQ refused the guest's frame (traps.c). */
 void do_guest_iret_fault(struct cpu_regs *regs);
 /* Switch the vCPU between guest kernel and guest user mode (page tables, GS bases). */
