@@ -18,6 +18,7 @@
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
 #include <asm/pv/descriptor.h>
+#include <asm/debugreg.h>
 #include <asm/x86.h>
 #include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
@@ -241,6 +242,14 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
     v->fs_base = c->fs_base;
     v->gs_base_kernel = c->gs_base_kernel;
     v->gs_base_user = c->gs_base_user;
+    /* Debug registers as set_debugreg would take them, one by one; what it refuses stays at
+     * its reset value (Xen 4.17 ignores those failures too). */
+    pv_debugreg_init(v);
+    for (int r = 0; r < 4; r++)
+        v->debugreg[r] = 0;
+    for (int r = 0; r < 8; r++)
+        if (r != 4 && r != 5)
+            pv_set_debugreg(v, r, c->debugreg[r]);
     if (c->flags & LAM_VGCF_i387_valid) {
         memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
         fpu_sanitise_image(v->fpu_state);

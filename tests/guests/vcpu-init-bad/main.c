@@ -10,7 +10,8 @@
  * vCPU 2 with SS 0xe010 (the hypervisor's data segment) run into the fault of the first
  * IRETQ to them, which their own #GP handler gets, with the frame they were started with.
  * vCPU 3 starts in user mode on the user page table its context names (ctrlreg[1]). The
- * trap table in a context is indexed by vector.
+ * trap table in a context is indexed by vector. Debug registers in a context are taken as
+ * set_debugreg would take them, one by one: a breakpoint on the hypervisor's range is dropped.
  */
 #include <lamina/errno.h>
 #include <lamina/sched.h>
@@ -170,6 +171,12 @@ static void start(unsigned int id, uint64_t cs, uint64_t ss)
                (unsigned long)s->dr[7]);
     LAM_CHECK(s->done, "vCPU %u never reached its #GP handler", id);
     uint64_t err = ss == 0xe010 ? 0xe010 : 0;
+    LAM_CHECK(s->dr[0] == 0 && s->dr[1] == ctx.debugreg[1] && s->dr[6] == 0xffff4ff1 &&
+                  s->dr[7] == 0x00f0040c,
+              "vCPU %u: DR0 0x%lx (the hypervisor's address must be dropped), DR1 0x%lx, DR6 "
+              "0x%lx, DR7 0x%lx: not what set_debugreg takes",
+              id, (unsigned long)s->dr[0], (unsigned long)s->dr[1], (unsigned long)s->dr[6],
+              (unsigned long)s->dr[7]);
     LAM_CHECK(s->error == err && s->rip == (uint64_t)(uintptr_t)v_entry &&
                   (s->cs & 0xffff) == (cs & ~3ull) && (s->ss & 0xffff) == (ss | 3) &&
                   s->rsp == ctx.user_regs.rsp,

@@ -13,6 +13,7 @@
 #include <hv/sched.h>
 #include <hv/console.h>
 #include <asm/cpu.h>
+#include <asm/debugreg.h>
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/time.h>
@@ -266,6 +267,7 @@ void arch_context_save(struct vcpu *prev)
     for (int i = 0; i < 4; i++)
         prev->sel[i] = read_sel(i);
     fpu_save(prev);
+    pv_debugreg_switch_from(prev);
     arch_vcpu_update_runstate_area(prev);
 }
 
@@ -296,6 +298,7 @@ void arch_context_load(struct vcpu *next)
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);
+    pv_debugreg_switch_to(next);
     arch_vcpu_update_time(next);
     arch_vcpu_update_runstate_area(next);
     if (bad_sel)

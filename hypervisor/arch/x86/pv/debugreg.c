@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Debug registers of PV guests: set_debugreg and get_debugreg with Xen 4.17's checks and
- * answers, and the guest's view of DR6.
+ * answers, the lazy switch of DR0-DR3 and DR7 between vCPUs, and the guest's view of DR6.
  *
  * A guest's DR7 may enable breakpoints on its own addresses only: DR0-DR3 below the canonical
  * hole or above the hypervisor's range (else -EPERM), no general detect (-EPERM; it would trap
@@ -11,7 +11,9 @@
  *
  * The CPU's DR6 is kept at its default: the #DB handler reads it, records what fired into
  * the running vCPU's virtual DR6 (pv_debugreg_record) and resets it, so no vCPU ever finds
- * another's conditions there.
+ * another's conditions there. DR0-DR3 and DR7 are switched only for vCPUs that enable a
+ * breakpoint, as Xen does: the outgoing one's DR7 is cleared, the incoming one's registers
+ * loaded.
  */
 #include <hv/domain.h>
 #include <hv/errcodes.h>
@@ -165,6 +167,18 @@ long hc_get_debugreg(int reg)
     default:
         return -ENODEV;
     }
+}
+
+void pv_debugreg_switch_from(const struct vcpu *prev)
+{
+    if (prev->debugreg[7] & DR7_ACTIVE)
+        write_debugreg(7, 0);
+}
+
+void pv_debugreg_switch_to(const struct vcpu *next)
+{
+    if (next->debugreg[7] & DR7_ACTIVE)
+        load_breakpoints(next);
 }
 
 /* As Xen's do_debug: conditions the CPU set are added, the ones it reports clear (an

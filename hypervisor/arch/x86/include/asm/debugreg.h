@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Debug registers: the hardware accessors and a PV vCPU's virtual DR0-DR3, DR6 and DR7
- * (pv/debugreg.c). A vCPU's breakpoints stay live while the hypervisor works for it, so
- * they fire in the hypervisor too (debug.c ignores those hits, as Xen 4.17).
+ * (pv/debugreg.c). A vCPU's breakpoints are live on the CPU only while it runs and has one
+ * enabled in DR7 (loaded lazily at each switch, as Xen does), so they fire in the hypervisor
+ * too while it works for that vCPU (debug.c ignores those hits, as Xen 4.17).
  */
 #ifndef LAMINA_ASM_DEBUGREG_H
 #define LAMINA_ASM_DEBUGREG_H
@@ -30,6 +31,9 @@ void write_debugreg(unsigned int reg, uint64_t value);
 void pv_debugreg_init(struct vcpu *v);
 /* set_debugreg for v (the running vCPU, or one being initialised): 0 or -errno as Xen. */
 long pv_set_debugreg(struct vcpu *v, int reg, uint64_t value);
+/* Context switch: take prev's breakpoints off this CPU, put next's on. */
+void pv_debugreg_switch_from(const struct vcpu *prev);
+void pv_debugreg_switch_to(const struct vcpu *next);
 /* A #DB raised by the guest running v, with the DR6 the CPU reported: recorded in v's DR6. */
 void pv_debugreg_record(struct vcpu *v, uint64_t dr6);
 
