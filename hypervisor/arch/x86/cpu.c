@@ -38,12 +38,15 @@ struct desc_ptr {
 } __attribute__((packed));
 
 #define GDT_PAGES 15
-#define IST_DF    1
+#define IST_DF    1 /* IST n: the top of page n - 1 of the CPU's stack block (memlayout.h) */
 #define IST_NMI   2
 #define IST_MC    3
+#define IST_DB    4
 
 /* CPU 0's stack lives in the image (aligned to its size so get_cpu_info() works). */
 char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.stack_aligned")));
+
+_Static_assert(IST_DB <= IST_STACK_PAGES, "an IST stack page for each IST vector");
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const uint64_t vector_table[256];
@@ -74,9 +77,15 @@ static void idt_build(void)
     idt_set(X86_EXC_BP, vector_table[X86_EXC_BP], 3, 0);
     idt_set(X86_EXC_OF, vector_table[X86_EXC_OF], 3, 0);
     idt_set(VECTOR_INT80, vector_table[VECTOR_INT80], 3, 0);
+    /* Stacks of their own: these may arrive where the stack is not ours or not usable. #DB
+     * in particular can arrive on the first instruction of the SYSCALL entry, with the
+     * guest's RSP still loaded (a data breakpoint hit by a MOV SS or POP SS right before
+     * the SYSCALL is delivered after it: XSA-260, CVE-2018-8897); without a stack switch
+     * the CPU would write its frame wherever the guest pointed RSP. */
     idt_set(X86_EXC_DF, vector_table[X86_EXC_DF], 0, IST_DF);
     idt_set(X86_EXC_NMI, vector_table[X86_EXC_NMI], 0, IST_NMI);
     idt_set(X86_EXC_MC, vector_table[X86_EXC_MC], 0, IST_MC);
+    idt_set(X86_EXC_DB, vector_table[X86_EXC_DB], 0, IST_DB);
 }
 
 static uint64_t seg_desc(uint64_t flags_access)
@@ -138,9 +147,9 @@ void cpu_load_tables(struct cpu_info *ci)
     ci->gdt = gdt;
     ci->tss = tss;
     tss->rsp[0] = ci->stack_top;
-    tss->ist[IST_DF - 1] = (uint64_t)alloc_or_panic(1, "#DF stack") + 2 * PAGE_SIZE;
-    tss->ist[IST_NMI - 1] = (uint64_t)alloc_or_panic(1, "NMI stack") + 2 * PAGE_SIZE;
-    tss->ist[IST_MC - 1] = (uint64_t)alloc_or_panic(1, "#MC stack") + 2 * PAGE_SIZE;
+    uint64_t block = (uint64_t)ci & ~(uint64_t)(STACK_SIZE - 1);
+    for (unsigned int ist = IST_DF; ist <= IST_DB; ist++)
+        tss->ist[ist - 1] = block + ist * PAGE_SIZE;
     tss->iomap_base = sizeof(*tss); /* no I/O bitmap: every port access from ring 3 faults */
     gdt_fill(gdt, tss);
 

@@ -9,6 +9,10 @@
  *    memory (a buffer handed to a hypercall, the stack a bounce frame is written to): the
  *    guest's DR7 stays live while the hypervisor works for it. Noted (rate-limited) and
  *    ignored, as Xen does; the guest sees nothing, not even in DR6;
+ *  - a data breakpoint hit by a MOV SS or POP SS right before SYSCALL, SYSENTER or INT n,
+ *    which the CPU delivers after that instruction, i.e. on the hypervisor's entry point
+ *    (XSA-260): on the SYSCALL entry with the guest's RSP still loaded. #DB has its own
+ *    stack (cpu.c), so this too is only noted and ignored;
  *  - a guest's single step into the SYSENTER entry (SYSENTER keeps TF): let through until
  *    the guest's RFLAGS is saved, then TF is cleared;
  *  - what no guest can cause: general detect (guests may not set DR7.GD), an instruction
@@ -63,8 +67,16 @@ static bool instruction_breakpoint(uint64_t dr6)
     return false;
 }
 
+extern char debug_selftest_step_done[];
+static bool selftest_seen[NR_CPUS];
+
 static void hypervisor_debug(struct cpu_regs *regs, uint64_t dr6)
 {
+    if (regs->rip == (uint64_t)debug_selftest_step_done) {
+        regs->rflags &= ~X86_EFLAGS_TF;
+        selftest_seen[smp_processor_id()] = true;
+        return;
+    }
     if (regs->rflags & X86_EFLAGS_TF) {
         if (sysenter_single_step(regs))
             return;
@@ -103,4 +115,39 @@ void do_debug(struct cpu_regs *regs)
     local_irq_enable(); /* as for any guest exception (traps.c) */
     pv_debugreg_record(current, dr6);
     pv_inject_exception(current, X86_EXC_DB, false, 0);
+}
+
+/*
+ * A #DB right after RSP was loaded with an address no page table maps (the low half: at
+ * boot only the hypervisor's tables are loaded), interrupts off, as a #DB on the first
+ * instruction of the SYSCALL entry finds it: TF is set by the POPF, so the CPU traps after
+ * the next instruction, the MOVABS. It can deliver that #DB only on a stack of its own;
+ * without one it double-faults. The handler recognises the address, clears TF and records
+ * that it ran.
+ */
+void debug_selftest_step(void);
+__asm__(".text\n"
+        ".globl debug_selftest_step, debug_selftest_step_done\n"
+        "debug_selftest_step:\n"
+        "  push %rbp\n"
+        "  pushf\n"
+        "  cli\n"
+        "  mov %rsp, %rbp\n"
+        "  pushf\n"
+        "  orq $0x100, (%rsp)\n"
+        "  popf\n"
+        "  movabs $0x00007ffffffff000, %rsp\n"
+        "debug_selftest_step_done:\n"
+        "  mov %rbp, %rsp\n"
+        "  popf\n"
+        "  pop %rbp\n"
+        "  ret\n");
+
+void debug_ist_selftest(void)
+{
+    unsigned int cpu = smp_processor_id();
+    debug_selftest_step();
+    if (!selftest_seen[cpu])
+        panic("CPU %u: #DB did not run on its own stack", cpu);
+    log_printf(LOG_DEBUG, "CPU %u: #DB runs on its own stack", cpu);
 }

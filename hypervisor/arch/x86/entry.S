@@ -63,7 +63,11 @@ vector_\vec:
     push    $0
     .endif
     movl    $\vec, 4(%rsp)
+    .if (\vec == 1) || (\vec == 2) || (\vec == 8) || (\vec == 18)
+    jmp     ist_interrupt           /* #DB, NMI, #DF, #MC: on their own stacks (cpu.c) */
+    .else
     jmp     common_interrupt
+    .endif
 .endm
 
 .macro EXC_HAS_ERROR vec
@@ -100,6 +104,35 @@ common_interrupt:
     SAVE_GPRS
     xor     %ebp, %ebp              /* terminate stack traces at the frame */
     mov     %rsp, %rdi
+    call    do_interrupt_or_trap
+    testb   $3, REGS_cs(%rsp)
+    jnz     return_to_guest
+    RESTORE_GPRS
+    add     $8, %rsp
+    iretq
+
+/*
+ * An exception that arrived on its own (IST) stack. From a guest, its frame moves to
+ * guest_regs at the top of this CPU's stack, where every other entry from a guest puts it
+ * (the exit path, a context switch and the guest's exception all use that frame), and the
+ * handling goes on on the CPU's own stack, as Xen's handle_ist_exception does; the IST
+ * stack is then free for the next one. In the hypervisor, it is handled where it is.
+ */
+ist_interrupt:
+    cld
+    SAVE_GPRS
+    xor     %ebp, %ebp
+    testb   $3, REGS_cs(%rsp)
+    jz      1f
+    mov     %rsp, %rsi
+    mov     %rsp, %rdi              /* &guest_regs: the cpu_info at the top of the block */
+    or      $(STACK_SIZE - 1), %rdi
+    sub     $(CPU_INFO_SIZE - 1), %rdi
+    mov     $(REGS_SIZE / 8), %ecx
+    rep movsq
+    sub     $REGS_SIZE, %rdi
+    mov     %rdi, %rsp
+1:  mov     %rsp, %rdi
     call    do_interrupt_or_trap
     testb   $3, REGS_cs(%rsp)
     jnz     return_to_guest

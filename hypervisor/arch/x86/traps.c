@@ -67,7 +67,7 @@ void show_registers(const struct cpu_regs *r)
 /* Follow the frame-pointer chain while it stays inside this CPU's stack. */
 void show_stack_trace(uint64_t rbp)
 {
-    uint64_t lo = (uint64_t)get_cpu_info() - STACK_SIZE + sizeof(struct cpu_info);
+    uint64_t lo = (uint64_t)get_cpu_info() & ~(uint64_t)(STACK_SIZE - 1); /* IST stacks too */
     uint64_t hi = (uint64_t)get_cpu_info();
     log_printf(LOG_ERR, "Call trace (resolve with addr2line -e build/lamina-syms):");
     for (int depth = 0; depth < 24 && rbp >= lo && rbp + 16 <= hi && !(rbp & 7); depth++) {

@@ -29,6 +29,8 @@ void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code);
 int guest_exit_prepare(struct cpu_regs *regs);
 /* #DB, from a guest or in the hypervisor (debug.c). */
 void do_debug(struct cpu_regs *regs);
+/* Check, on this CPU, that #DB runs on its own stack whatever RSP was (debug.c). */
+void debug_ist_selftest(void);
 /* entry.S guest_iret_fault: the exit IRETQ refused the guest's frame (traps.c). */
 void do_guest_iret_fault(struct cpu_regs *regs);
 /* Switch the vCPU between guest kernel and guest user mode (page tables, GS bases). */
