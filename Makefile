@@ -4,6 +4,9 @@
 #   make run        build, then boot Lamina in QEMU on the serial console
 #   make test       every test suite; last line "N passed, N failed"
 #   make bench      Lamina against Xen 4.17 in one run (not part of make test)
+#   make fuzz       the hypercall fuzzer guest, seed after seed, for FUZZ_SECONDS (default
+#                   60); FUZZ_SEEDS, FUZZ_CALLS, FUZZ_CPUS, FUZZ_HV, FUZZ_DOMU=1, FUZZ_ARGS
+#                   (tests/guests/hc-fuzz/fuzz.sh --help); the report is build/fuzz/report.txt
 #   make format     rewrite sources with clang-format
 #   make lint       clang-format check + cppcheck, warnings as errors
 # Each part has its own Makefile, called with BUILD set to the absolute build dir.
@@ -16,7 +19,7 @@ SUBMAKE     = $(MAKE) --no-print-directory BUILD=$(BUILD) ROOT=$(CURDIR)
 PARTS      := hypercall-abi hypervisor dom0-tools tests/guests tests/system
 PRESENT    := $(foreach p,$(PARTS),$(if $(wildcard $(p)/Makefile),$(p)))
 
-.PHONY: all deps run test bench format lint clean $(PRESENT)
+.PHONY: all deps run test bench fuzz format lint clean $(PRESENT)
 
 all: deps
 	@for p in $(PRESENT); do $(SUBMAKE) -C $$p all || exit 1; done
@@ -49,6 +52,11 @@ test: deps
 # reference implementation) measured in the same run.
 bench: all
 	@for p in $(PRESENT); do $(SUBMAKE) -C $$p bench || exit 1; done
+
+# Reports calls per second and every seed that broke the host (panic, hang, frame audit
+# not 0, a domU not freed), keeping those seeds' serial logs in build/fuzz/.
+fuzz: all
+	@BUILD=$(BUILD) tests/guests/hc-fuzz/fuzz.sh $(if $(FUZZ_DOMU),--domu) -- $(FUZZ_ARGS)
 
 SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 

@@ -8,6 +8,8 @@ under --out:
   hypervisor/hypercall-handlers.h   weak hc_<name>() declarations
   hypervisor/hypercall-table.c      trampolines + hypercall_table[]
   guests/hypercalls.h               hypercall_<name>() for test kernels
+  guests/hypercall-list.h           the list as a table (name, who, argument kinds) for
+                                    kernels that walk every hypercall (the fuzzer)
 
 Each file is rewritten only when its content changes, so make does not rebuild
 what depends on it needlessly. Standard library only.
@@ -20,7 +22,6 @@ import sys
 
 TABLE_SIZE = 64
 MAX_ARGS = 5
-ENOSYS = 38
 
 # kind -> (hypervisor C type, guest C type)
 KINDS = {
@@ -119,12 +120,13 @@ def gen_handlers(calls, src):
 
 def gen_table(calls, src):
     out = [BANNER.format(src=src)]
-    out.append('#include <hv/hypercall-dispatch.h>\n#include <hypervisor/hypercall-handlers.h>\n\n')
+    out.append('#include <hv/hypercall-dispatch.h>\n#include <hypervisor/hypercall-handlers.h>\n'
+               '#include <lamina/errno.h>\n\n')
     for nr, name, _, args in calls:
         out.append(f"static long hc_trampoline_{name}(const uint64_t args[6])\n{{\n")
         if not args:
             out.append("    (void)args;\n")
-        out.append(f"    if (!hc_{name})\n        return -{ENOSYS}; /* -LAM_ENOSYS */\n")
+        out.append(f"    if (!hc_{name})\n        return -LAM_ENOSYS;\n")
         cast = ", ".join(f"({KINDS[k][0]})args[i]".replace("[i]", f"[{i}]")
                          for i, (k, _) in enumerate(args))
         out.append(f"    return hc_{name}({cast});\n}}\n\n")
@@ -188,6 +190,30 @@ def gen_guest(calls, src):
     return "".join(out)
 
 
+# Argument kinds as the guest table spells them.
+GUEST_KIND = {k: "LAM_HC_ARG_" + k.upper() for k in KINDS}
+
+
+def gen_guest_list(calls, src):
+    out = [BANNER.format(src=src)]
+    out.append("#ifndef LAMINA_GUEST_HYPERCALL_LIST_H\n#define LAMINA_GUEST_HYPERCALL_LIST_H\n\n")
+    out.append("#include \"lamina/hypercall-numbers.h\"\n\n")
+    out.append("/* Argument kinds (hypercalls.list: int, uint, ulong, u64, domid, ptr). */\n")
+    for i, k in enumerate(KINDS):
+        out.append(f"#define {GUEST_KIND[k]} {i}\n")
+    out.append("\n/* One listed hypercall: number, name, privileged only, argument kinds. */\n")
+    out.append("struct lam_hypercall_info {\n    unsigned int nr;\n    const char *name;\n"
+               "    unsigned char priv;\n    unsigned char nargs;\n"
+               f"    unsigned char kind[{MAX_ARGS}];\n}};\n\n")
+    out.append(f"#define LAM_HYPERCALL_LIST_LEN {len(calls)}\n\n")
+    out.append("static const struct lam_hypercall_info lam_hypercall_list[LAM_HYPERCALL_LIST_LEN] = {\n")
+    for nr, name, who, args in calls:
+        kinds = ", ".join(GUEST_KIND[k] for k, _ in args) or "0"
+        out.append(f'    {{{nr}, "{name}", {1 if who == "priv" else 0}, {len(args)}, {{{kinds}}}}},\n')
+    out.append("};\n\n#endif /* LAMINA_GUEST_HYPERCALL_LIST_H */\n")
+    return "".join(out)
+
+
 def write_if_changed(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     try:
@@ -219,6 +245,7 @@ def main(argv=None):
         "hypervisor/hypercall-handlers.h": gen_handlers(calls, src),
         "hypervisor/hypercall-table.c": gen_table(calls, src),
         "guests/hypercalls.h": gen_guest(calls, src),
+        "guests/hypercall-list.h": gen_guest_list(calls, src),
     }
     for rel, text in outputs.items():
         write_if_changed(os.path.join(opts.out, rel), text)

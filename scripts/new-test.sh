@@ -144,6 +144,8 @@ $(mk_var LAMINA_ONLY "$lamina_only" "needs ... (why Xen 4.17 cannot run it)")
 $(mk_var SMP "$smp" "2 4")
 # Options added to both hypervisors' command line (Xen's option names).
 $(mk_var HV_ARGS "$hv_args" "dom0_max_vcpus=2")
+# The kernel's own command line (start_info cmd_line; no commas: QEMU separates modules with them).
+$(mk_var KERNEL_ARGS "" "seed=1")
 # Kernels booted as domUs beside it: "<kernel> --domU <args>", several separated by commas.
 $(mk_var DOMU_MODULES "$domu_list" "sched-spin --domU mem=16M")
 # An ERE Lamina's log must match for the test to pass (write \$ as \$\$ and # as \\#).

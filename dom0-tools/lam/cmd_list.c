@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lamina/memory_layout.h"
+
 static const struct lam_option list_options[] = {
     {"all", 'a', NULL, "include defined domains that are not running", LAM_COMPLETE_NONE, NULL},
     {"name", 0, NULL, "print only names, one a line", LAM_COMPLETE_NONE, NULL},
@@ -46,7 +48,7 @@ static void print_running(const struct lam_args *args, const struct hvctl_dominf
     if (lam_flag(args, "uuid"))
         return; /* running domains get UUIDs when lam starts them */
     printf(" %-4u %-32s %-9s %8lu %5u %9.1f\n", d->domid, name, hvctl_state_name(d),
-           (unsigned long)(d->tot_pages * 4096 >> 20), d->vcpus_online,
+           (unsigned long)(d->tot_pages * LAM_PAGE_SIZE >> 20), d->vcpus_online,
            (double)d->cpu_time_ns / 1e9);
 }
 

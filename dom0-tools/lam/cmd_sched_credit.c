@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "lamina/domctl.h"
+
 static const struct lam_option sched_options[] = {
     {"weight", 'w', "N", "share relative to other domains, 1-65535 (default 256)",
      LAM_COMPLETE_NONE, NULL},
@@ -38,7 +40,8 @@ static int sched_credit_run(const struct lam_args *args)
     long weight = 0, cap = -1;
     if (lam_opt(args, "weight") && (weight = parse_range(args, "weight", 1, 65535)) < 0)
         return LAM_EXIT_USAGE;
-    if (lam_opt(args, "cap") && (cap = parse_range(args, "cap", 0, 65534)) < 0)
+    if (lam_opt(args, "cap") &&
+        (cap = parse_range(args, "cap", 0, LAM_CREDIT_CAP_UNCHANGED - 1)) < 0)
         return LAM_EXIT_USAGE;
     struct hvctl *h = lam_hv_open(args);
     if (!h)

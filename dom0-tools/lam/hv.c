@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lamina/types.h"
+
 struct hvctl *lam_hv_open(const struct lam_args *args)
 {
     struct hvctl *h = hvctl_open();
@@ -27,7 +29,7 @@ int lam_parse_domid(const struct lam_args *args, const char *s, uint16_t *out)
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
-    if (*s < '0' || *s > '9' || *end || errno || v >= 0x7ff0)
+    if (*s < '0' || *s > '9' || *end || errno || v >= LAM_DOMID_FIRST_RESERVED)
         return lam_usage_error(args->cmd,
                                "'%s' is not a running domain's id (a number from `lam list`)", s);
     *out = (uint16_t)v;

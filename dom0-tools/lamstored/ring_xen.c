@@ -22,6 +22,9 @@
 #include "ring_xen.h"
 #include "store.h"
 #include "util.h"
+#include "lamina/event_channel.h"
+#include "lamina/grant_table.h" /* the store page's grant: LAM_GNTTAB_RESERVED_XENSTORE */
+#include "lamina/memory_layout.h"
 
 struct evtchn_bind_interdomain {
     uint32_t remote_domain, remote_port;
@@ -51,8 +54,6 @@ struct gntdev_unmap {
 };
 #define GNTDEV_MAP_GRANT_REF   _IOC(_IOC_NONE, 'G', 0, sizeof(struct gntdev_map))
 #define GNTDEV_UNMAP_GRANT_REF _IOC(_IOC_NONE, 'G', 1, sizeof(struct gntdev_unmap))
-/* The toolstack grants a domain's store page under this reference. */
-#define STORE_GRANT_REF 1
 
 struct xring {
     struct xring *next;
@@ -61,9 +62,6 @@ struct xring {
     uint32_t local_port;
     uint64_t gnt_index; /* ~0: not a grant mapping (dom0's local page) */
 };
-
-/* The hypervisor's "a domain died or shut down" interrupt. */
-#define VIRQ_DOM_EXC 3
 
 static int evtchn_fd = -1, gntdev_fd = -1;
 static uint32_t dom_exc_port = ~0u;
@@ -157,11 +155,12 @@ static struct xring *xring_add(struct store *st, uint32_t domid, struct xs_ring_
 
 static int ring_attach(struct store *st, struct domain *d)
 {
-    struct gntdev_map m = {.count = 1, .refs = {{d->domid, STORE_GRANT_REF}}};
+    struct gntdev_map m = {.count = 1, .refs = {{d->domid, LAM_GNTTAB_RESERVED_XENSTORE}}};
     uint32_t local = 0;
     if (ioctl(gntdev_fd, GNTDEV_MAP_GRANT_REF, &m) < 0)
         return EINVAL;
-    void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, gntdev_fd, (off_t)m.index);
+    void *page =
+        mmap(NULL, LAM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, gntdev_fd, (off_t)m.index);
     if (page == MAP_FAILED) {
         struct gntdev_unmap u = {m.index, 1, 0};
         ioctl(gntdev_fd, GNTDEV_UNMAP_GRANT_REF, &u);
@@ -169,7 +168,7 @@ static int ring_attach(struct store *st, struct domain *d)
     }
     int err = bind_port(d->domid, d->port, &local);
     if (err) {
-        munmap(page, 4096);
+        munmap(page, LAM_PAGE_SIZE);
         return EINVAL;
     }
     d->conn = xring_add(st, d->domid, page, local, m.index)->c;
@@ -186,7 +185,7 @@ static void ring_detach(struct store *st, struct domain *d)
             continue;
         struct evtchn_port_arg p = {x->local_port};
         ioctl(evtchn_fd, EVTCHN_UNBIND, &p);
-        munmap(x->page, 4096);
+        munmap(x->page, LAM_PAGE_SIZE);
         struct gntdev_unmap u = {x->gnt_index, 1, 0};
         ioctl(gntdev_fd, GNTDEV_UNMAP_GRANT_REF, &u);
         *pp = x->next;
@@ -218,7 +217,7 @@ static int read_xsd_port(uint32_t *port)
  * reported. Without either the daemon still works; RELEASE from the toolstack remains. */
 static void watch_domain_exits(struct store *st)
 {
-    struct evtchn_bind_virq b = {VIRQ_DOM_EXC};
+    struct evtchn_bind_virq b = {LAM_VIRQ_DOM_EXC};
     int port = ioctl(evtchn_fd, EVTCHN_BIND_VIRQ, &b);
     if (port < 0) {
         logmsg("VIRQ_DOM_EXC: %s; dead domains are released only on RELEASE", strerror(errno));
@@ -255,7 +254,7 @@ int ring_xen_start(struct store *st)
         logmsg("local ring: /proc/xen/xsd_kva: %s", strerror(errno));
         return -1;
     }
-    void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, kfd, 0);
+    void *page = mmap(NULL, LAM_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, kfd, 0);
     close(kfd);
     if (page == MAP_FAILED) {
         logmsg("local ring: mapping /proc/xen/xsd_kva: %s", strerror(errno));
@@ -264,7 +263,7 @@ int ring_xen_start(struct store *st)
     int err = bind_port(0, port, &local);
     if (err) {
         logmsg("local ring: binding dom0's port %u: %s", port, strerror(err));
-        munmap(page, 4096);
+        munmap(page, LAM_PAGE_SIZE);
         return -1;
     }
     domain_get(st, 0)->conn = xring_add(st, 0, page, local, ~0ull)->c;

@@ -94,6 +94,8 @@ xmlParserCtxtPtr domcfg_thread_parser(void);
 xmlRelaxNGValidCtxtPtr domcfg_thread_validator(xmlRelaxNGPtr schema);
 
 /* ---- schema (schema.c) ---- */
+/* The text of domain.rng, generated into schema_data.c by the Makefile. */
+extern const char domcfg_schema_text[];
 /* Validate a document against the cached schema; returns the number of errors added. */
 int domcfg_schema_check(xmlDocPtr doc, const char *source, struct domcfg_diags *diags);
 

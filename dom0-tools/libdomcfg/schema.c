@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const char domcfg_schema_text[]; /* generated from domain.rng */
-
 /* The compiled schema is shared (read-only once built); validation contexts are per thread
  * (thread_state.c). */
 static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;

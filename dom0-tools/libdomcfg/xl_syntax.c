@@ -177,6 +177,11 @@ static int store_setting(struct lexer *lx, struct xl_file *file, char *key, stru
     struct xl_setting *old = find_setting(file, key);
 
     if (append && old && old->value.is_list && v->is_list) {
+        if (v->count == 0) { /* "key += []": nothing to add (memcpy from NULL, realloc to 0) */
+            free(v->items);
+            free(key);
+            return 0;
+        }
         char **grown = realloc(old->value.items, (old->value.count + v->count) * sizeof(*grown));
         if (!grown)
             return lex_error(lx, "out of memory");

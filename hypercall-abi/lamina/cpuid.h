@@ -25,15 +25,17 @@
 #define LAM_CPUID_LEAF(n) (LAM_CPUID_BASE + (n))
 
 /* Leaf 0: EAX = highest hypervisor leaf; EBX:ECX:EDX = "XenVMMXenVMM". */
-#define LAM_CPUID_SIGNATURE     "XenVMMXenVMM"
-#define LAM_CPUID_SIGNATURE_EBX 0x566e6558U /* "XenV" */
-#define LAM_CPUID_SIGNATURE_ECX 0x65584d4dU /* "MMXe" */
-#define LAM_CPUID_SIGNATURE_EDX 0x4d4d566eU /* "nVMM" */
+#define LAM_CPUID_LEAF_SIGNATURE 0
+#define LAM_CPUID_SIGNATURE      "XenVMMXenVMM"
+#define LAM_CPUID_SIGNATURE_EBX  0x566e6558U /* "XenV" */
+#define LAM_CPUID_SIGNATURE_ECX  0x65584d4dU /* "MMXe" */
+#define LAM_CPUID_SIGNATURE_EDX  0x4d4d566eU /* "nVMM" */
 
 /* Leaf 1: EAX = version, (major << 16) | minor. */
 #define LAM_CPUID_LEAF_VERSION 1
 /* Leaf 2: EAX = number of hypercall pages; EBX = MSR to set them up (HVM). */
 #define LAM_CPUID_LEAF_HYPERCALL 2
+#define LAM_CPUID_HYPERCALL_MSR  0x40000000U /* the MSR Xen reports in EBX */
 /* Leaf 3: TSC mode and frequency information. */
 #define LAM_CPUID_LEAF_TIME 3
 /* Leaf 4: HVM features; EAX bit 6 (upcall vector) must be clear for PV. */

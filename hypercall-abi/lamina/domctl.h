@@ -119,13 +119,15 @@ struct lam_domctl_max_mem {
 #define LAM_SCHEDULER_CREDIT       5
 #define LAM_DOMCTL_SCHEDOP_putinfo 0
 #define LAM_DOMCTL_SCHEDOP_getinfo 1
+/* A putinfo cap that leaves the current cap as it is (Xen: (uint16_t)~0U). */
+#define LAM_CREDIT_CAP_UNCHANGED 0xFFFFU
 struct lam_domctl_scheduler_op {
     uint32_t sched_id; /* LAM_SCHEDULER_*; must match the running scheduler */
     uint32_t cmd;      /* LAM_DOMCTL_SCHEDOP_* */
     union {
         struct {
             uint16_t weight; /* 1..65535; 0 on put = leave unchanged */
-            uint16_t cap;    /* percent of one CPU, 0 = none */
+            uint16_t cap;    /* percent of one CPU, 0 = none; LAM_CREDIT_CAP_UNCHANGED */
         } credit;
         uint8_t pad[16];
     } u;

@@ -61,12 +61,14 @@ LAM_ASSERT_OFFSET(struct lam_grant_entry_v1, frame, 4);
 #define LAM_GNTTABOP_cache_flush       12
 
 /* map_grant_ref flags */
-#define LAM_GNTMAP_device_map      (1U << 0)
-#define LAM_GNTMAP_host_map        (1U << 1)
-#define LAM_GNTMAP_readonly        (1U << 2)
-#define LAM_GNTMAP_application_map (1U << 3)  /* user-accessible mapping */
-#define LAM_GNTMAP_contains_pte    (1U << 4)  /* host_addr is the MA of an L1 entry */
-#define LAM_GNTMAP_guest_avail0    (1U << 16) /* bits 16+ go to PTE AVL bits */
+#define LAM_GNTMAP_device_map       (1U << 0)
+#define LAM_GNTMAP_host_map         (1U << 1)
+#define LAM_GNTMAP_readonly         (1U << 2)
+#define LAM_GNTMAP_application_map  (1U << 3) /* user-accessible mapping */
+#define LAM_GNTMAP_contains_pte     (1U << 4) /* host_addr is the MA of an L1 entry */
+#define LAM_GNTMAP_guest_avail0_bit 16        /* Xen's _GNTMAP_guest_avail0 */
+#define LAM_GNTMAP_guest_avail0                                                                    \
+    (1U << LAM_GNTMAP_guest_avail0_bit) /* bits 16+ go to PTE AVL bits */
 
 /* Per-op status codes */
 #define LAM_GNTST_okay              0

@@ -15,6 +15,7 @@
 #include <hv/spinlock.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 
 #define LOG_RING_SIZE (64 * 1024)
 #define LINE_MAX_LEN  512

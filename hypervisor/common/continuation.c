@@ -18,9 +18,9 @@
 #include <hv/domain.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <hv/lib.h>
 
-#define HC_BUDGET_US     1000 /* a hypercall runs at most about this long before it yields */
-#define SYSCALL_INSN_LEN 2
+#define HC_BUDGET_US 1000 /* a hypercall runs at most about this long before it yields */
 
 /* A requested continuation's hypercall and arguments (the flag is in cpu_info). */
 struct hc_state {
@@ -63,7 +63,7 @@ long hypercall_create_continuation(unsigned int op, unsigned int nargs, const ui
     s->op = op;
     for (unsigned int i = 0; i < HC_MAX_ARGS; i++)
         s->args[i] = i < nargs ? args[i] : 0;
-    if (op < 64)
+    if (op < ARRAY_SIZE(preempt_stats.continuations))
         preempt_stats.continuations[op]++;
     return 0;
 }
@@ -94,7 +94,7 @@ void hypercall_apply_continuation(struct cpu_regs *regs, unsigned int op,
 void preempt_stats_print(void)
 {
     uint64_t total = 0;
-    for (unsigned int i = 0; i < 64; i++)
+    for (unsigned int i = 0; i < ARRAY_SIZE(preempt_stats.continuations); i++)
         total += preempt_stats.continuations[i];
     printk("preempt: %lu continuation(s) (mmu_update %lu, memory_op %lu, multicall %lu, "
            "mmuext_op %lu, domctl %lu, grant_table_op %lu), %lu table(s) left partial, "

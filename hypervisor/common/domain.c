@@ -12,6 +12,8 @@
 #include <hv/panic.h>
 #include <hv/xmalloc.h>
 #include <asm/debugreg.h>
+#include <lamina/event_channel.h>
+#include <lamina/sched.h>
 
 void domain_free_unlisted(struct domain *d)
 {
@@ -140,11 +142,11 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     sched_domain_changed(d); /* its vCPUs on other CPUs stop too */
     /* Tell the control domain (xenstored watches @releaseDomain through VIRQ_DOM_EXC). */
     if (d->domain_id != 0 && domain_list[0])
-        send_global_virq(domain_list[0], 3 /* VIRQ_DOM_EXC */);
+        send_global_virq(domain_list[0], LAM_VIRQ_DOM_EXC);
 }
 
 void domain_crash(struct domain *d, const char *why)
 {
     log_printf(LOG_ERR, "Domain %u crashed: %s", d->domain_id, why);
-    domain_shutdown(d, 3 /* crash */);
+    domain_shutdown(d, LAM_SHUTDOWN_crash);
 }

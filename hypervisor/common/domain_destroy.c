@@ -33,8 +33,7 @@
 #include <hv/sched.h>
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
-
-#define VIRQ_DOM_EXC 3
+#include <lamina/event_channel.h>
 
 bool domain_reap_pending;
 /* reap_lock: one reaper at a time (every CPU reaps on its way out to a guest), so only it
@@ -166,7 +165,7 @@ int domain_kill(struct domain *d)
     kill_leave(d, KILL_DONE);
     mark_for_reaping(d);
     if (domain_list[0] && domain_list[0] != d)
-        send_global_virq(domain_list[0], VIRQ_DOM_EXC);
+        send_global_virq(domain_list[0], LAM_VIRQ_DOM_EXC);
     return 0;
 }
 
@@ -202,7 +201,7 @@ static void domain_free(struct domain *d)
     domain_free_unlisted(d);
     printk("d%u: gone (all of its memory is back in the heap)", id);
     if (domain_list[0])
-        send_global_virq(domain_list[0], VIRQ_DOM_EXC);
+        send_global_virq(domain_list[0], LAM_VIRQ_DOM_EXC);
 }
 
 void domain_reap(void)

@@ -143,11 +143,11 @@ static long scheduler_op(struct domain *d, struct lam_domctl_scheduler_op *s)
         return 0;
     case LAM_DOMCTL_SCHEDOP_putinfo:
         /* A cap above what the domain's vCPUs could use is a mistake, not "no cap". */
-        if (s->u.credit.cap != 0xffff && s->u.credit.cap > 100 * d->max_vcpus)
+        if (s->u.credit.cap != LAM_CREDIT_CAP_UNCHANGED && s->u.credit.cap > 100 * d->max_vcpus)
             return -EINVAL;
         if (s->u.credit.weight)
             d->weight = s->u.credit.weight;
-        if (s->u.credit.cap != 0xffff)
+        if (s->u.credit.cap != LAM_CREDIT_CAP_UNCHANGED)
             d->cap = s->u.credit.cap;
         return 0;
     default:

@@ -21,6 +21,7 @@
  */
 #include <hv/event.h>
 #include <hv/irqlock.h>
+#include <asm/irqflags.h>
 #include <hv/console.h>
 #include <hv/errcodes.h>
 #include <asm/guest_access.h>
@@ -28,8 +29,6 @@
 #include <hv/xmalloc.h>
 #include <lamina/event_channel.h>
 #include <hypervisor/hypercall-handlers.h>
-
-#define EVTCHN_2L_MAX 4096
 
 bool virq_is_global(unsigned int virq)
 {
@@ -46,8 +45,8 @@ bool virq_is_global(unsigned int virq)
 
 int evtchn_init(struct domain *d, unsigned int max_ports)
 {
-    if (max_ports == 0 || max_ports > EVTCHN_2L_MAX)
-        max_ports = EVTCHN_2L_MAX;
+    if (max_ports == 0 || max_ports > LAM_EVTCHN_2L_NR_CHANNELS)
+        max_ports = LAM_EVTCHN_2L_NR_CHANNELS;
     d->evtchn = xzalloc_array_bytes(sizeof(struct evtchn), max_ports, 8);
     if (!d->evtchn)
         return -ENOMEM;
@@ -168,7 +167,7 @@ static void double_unlock(struct domain *a, struct domain *b, unsigned long flag
 /* self, or another domain with a reference: release with put_domain(). */
 static struct domain *lookup_domain(struct domain *self, domid_t id)
 {
-    if (id == DOMID_SELF || id == self->domain_id)
+    if (id == LAM_DOMID_SELF || id == self->domain_id)
         return self;
     return domain_get(id);
 }
@@ -184,7 +183,7 @@ static long evtchn_alloc_unbound_in(struct domain *self, struct domain *d,
 {
     if (d != self && !self->is_privileged)
         return -EPERM;
-    domid_t remote = a->remote_dom == DOMID_SELF ? d->domain_id : a->remote_dom;
+    domid_t remote = a->remote_dom == LAM_DOMID_SELF ? d->domain_id : a->remote_dom;
     unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     int port = alloc_port(d);
     if (port > 0) {
@@ -258,7 +257,7 @@ static long evtchn_bind_interdomain(struct domain *ld, struct lam_evtchn_bind_in
 
 static long evtchn_bind_virq(struct domain *d, struct lam_evtchn_bind_virq *b)
 {
-    if (b->virq >= NR_VIRQS)
+    if (b->virq >= LAM_NR_VIRQS)
         return -EINVAL;
     bool global = virq_is_global(b->virq);
     if (global && b->vcpu != 0)

@@ -337,7 +337,9 @@ static pte_t grant_pte(mfn_t mfn, uint32_t flags)
               PTE_GRANT_MAPPING | _PAGE_USER; /* every PV mapping carries U */
     if (!(flags & LAM_GNTMAP_readonly))
         e |= _PAGE_RW;
-    e |= (pte_t)((flags >> 16) & 7) << 9; /* guest avail bits -> PTE bits 9-11 */
+    /* The guest's avail bits land in the PTE's software bits. */
+    e |= (pte_t)((flags >> LAM_GNTMAP_guest_avail0_bit) & (_PAGE_AVAIL >> _PAGE_AVAIL_SHIFT))
+         << _PAGE_AVAIL_SHIFT;
     return e;
 }
 
@@ -386,7 +388,7 @@ static int destroy_host_mapping(struct domain *ld, uint64_t addr, mfn_t mfn, uin
 static struct domain *get_domain(unsigned int id)
 {
     struct domain *cd = current_domain();
-    if (id == DOMID_SELF || id == cd->domain_id)
+    if (id == LAM_DOMID_SELF || id == cd->domain_id)
         return cd->grant_table ? cd : NULL;
     struct domain *d = domain_get(id);
     if (d && (!d->grant_table || d->state == DOMAIN_DYING)) {
@@ -653,8 +655,8 @@ static int copy_one(struct domain *ld, const struct lam_gnttab_copy *op)
     ASSERT_LOCKED(&mm_lock);
     bool src_gref = op->flags & LAM_GNTCOPY_source_gref;
     bool dst_gref = op->flags & LAM_GNTCOPY_dest_gref;
-    if ((op->source.domid != DOMID_SELF && !src_gref) ||
-        (op->dest.domid != DOMID_SELF && !dst_gref))
+    if ((op->source.domid != LAM_DOMID_SELF && !src_gref) ||
+        (op->dest.domid != LAM_DOMID_SELF && !dst_gref))
         return LAM_GNTST_permission_denied; /* copy by frame only for DOMID_SELF */
     struct copy_buf src = {.d = get_domain(op->source.domid), .readonly = true, .mfn = INVALID_MFN};
     struct copy_buf dst = {.d = get_domain(op->dest.domid), .mfn = INVALID_MFN};

@@ -14,11 +14,13 @@
 #include <asm/traps.h>
 #include <asm/pv/traps.h>
 #include <asm/entry.h>
+#include <asm/protect.h>
 
 void do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
+    protect_check_entry_ac();
     if (regs->cs == GUEST_CS32) { /* from compat code: never a hypercall */
         pv_guest_syscall32(regs);
         return;

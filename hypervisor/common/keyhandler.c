@@ -9,9 +9,11 @@
 #include <hv/event.h>
 #include <asm/mm.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <asm/pv/mm.h>
 #include <hv/sched.h>
 #include <asm/traps.h>
+#include <lamina/event_channel.h>
 
 static void dump_domains(void)
 {
@@ -193,5 +195,5 @@ void keyhandler_poll(void)
         }
     }
     if (to_dom0)
-        send_global_virq(domain_list[0], 2 /* VIRQ_CONSOLE */);
+        send_global_virq(domain_list[0], LAM_VIRQ_CONSOLE);
 }

@@ -29,6 +29,7 @@
 #include <hv/lib.h>
 #include <hv/panic.h>
 #include <hv/spinlock.h>
+#include <asm/irqflags.h>
 #include <asm/x86.h>
 
 static const struct lock_class_info {

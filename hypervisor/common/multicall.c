@@ -48,7 +48,8 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
              * frame at its stack pointer, with that frame's RAX (also the entry's result). */
             ret = hypercall_table[LAM_HYPERCALL_IRET].call(e.args);
             e.result = (uint64_t)ret;
-            copy_to_guest(at + 8, &e.result, sizeof(e.result));
+            copy_to_guest(at + offsetof(struct lam_multicall_entry, result), &e.result,
+                          sizeof(e.result));
             return ret;
         } else if (e.op == LAM_HYPERCALL_MULTICALL)
             ret = -EINVAL;
@@ -70,7 +71,8 @@ long hc_multicall(guest_ptr_t calls, unsigned int nr_calls)
             }
         }
         e.result = (uint64_t)ret;
-        if (copy_to_guest(at + 8, &e.result, sizeof(e.result)))
+        if (copy_to_guest(at + offsetof(struct lam_multicall_entry, result), &e.result,
+                          sizeof(e.result)))
             return -EFAULT;
         if (d->state != DOMAIN_RUNNING)
             break; /* an entry shut the domain down */

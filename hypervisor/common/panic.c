@@ -5,7 +5,7 @@
 #include <hv/lib.h>
 #include <hv/panic.h>
 #include <asm/reboot.h>
-#include <asm/x86.h>
+#include <asm/irqflags.h>
 
 _Noreturn void panic(const char *fmt, ...)
 {
@@ -19,5 +19,5 @@ _Noreturn void panic(const char *fmt, ...)
     log_printf(LOG_ERR, "****************************************");
     log_printf(LOG_ERR, "Panic: %s", buf);
     log_printf(LOG_ERR, "****************************************");
-    machine_halt(3);
+    machine_halt(HALT_OTHER);
 }

@@ -21,6 +21,7 @@
 #include <hv/timer_heap.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <hv/timer.h>
 #include <hv/domain.h>
 #include <hv/xmalloc.h>

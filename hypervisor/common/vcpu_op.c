@@ -17,9 +17,9 @@
 #include <lamina/vcpu.h>
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
-#include <asm/pv/descriptor.h>
 #include <asm/debugreg.h>
 #include <asm/x86.h>
+#include <asm/pv/descriptor.h>
 #include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
 
@@ -135,9 +135,9 @@ static bool context_ok(const struct lam_vcpu_guest_context *c)
     if (c->ldt_ents && !is_canonical_address(c->ldt_base))
         return false;
     /* Xen's __addr_ok: below the canonical hole, or above the hypervisor's range. */
-    if (c->ldt_base >= (1ull << 47) && c->ldt_base < DIRECTMAP_VIRT_END)
+    if (c->ldt_base >= LOWER_HALF_END && c->ldt_base < DIRECTMAP_VIRT_END)
         return false;
-    if ((c->ldt_base & (PAGE_SIZE - 1)) || c->ldt_ents > 8192)
+    if ((c->ldt_base & (PAGE_SIZE - 1)) || c->ldt_ents > LDT_MAX_ENTRIES)
         return false;
     return (c->flags & LAM_VGCF_in_kernel) || c->ctrlreg[1];
 }
@@ -173,7 +173,7 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         rc = -EINVAL;
         goto unclaim;
     }
-    mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT;
+    mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT; /* CR3 */
     spin_lock(&mm_lock);
     rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
     spin_unlock(&mm_lock);
@@ -188,51 +188,52 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         if (rc)
             goto undo_l4;
     }
-    if (c->gdt_ents > 14 * 512) {
+    if (c->gdt_ents > LAM_FIRST_RESERVED_GDT_ENTRY) {
         rc = -EINVAL;
         goto undo_user_l4;
     }
-    mfn_t frames[14];
-    for (unsigned int i = 0; i < 14; i++)
+    mfn_t frames[LAM_FIRST_RESERVED_GDT_PAGE];
+    for (unsigned int i = 0; i < LAM_FIRST_RESERVED_GDT_PAGE; i++)
         frames[i] = c->gdt_frames[i];
     rc = pv_vcpu_set_gdt(v, frames, (unsigned int)c->gdt_ents);
     if (rc)
         goto undo_user_l4;
 
     const struct lam_cpu_user_regs *u = &c->user_regs;
-    v->regs = (struct cpu_regs){.r15 = u->r15,
-                                .r14 = u->r14,
-                                .r13 = u->r13,
-                                .r12 = u->r12,
-                                .rbp = u->rbp,
-                                .rbx = u->rbx,
-                                .r11 = u->r11,
-                                .r10 = u->r10,
-                                .r9 = u->r9,
-                                .r8 = u->r8,
-                                .rax = u->rax,
-                                .rcx = u->rcx,
-                                .rdx = u->rdx,
-                                .rsi = u->rsi,
-                                .rdi = u->rdi,
-                                .rip = u->rip,
-                                .cs = u->cs | 3,
-                                .rflags = (u->rflags & ~0x3000ull) | 0x202,
-                                .rsp = u->rsp,
-                                .ss = u->ss | 3};
-    v->sel[0] = u->ds;
-    v->sel[1] = u->es;
-    v->sel[2] = u->fs;
-    v->sel[3] = u->gs;
+    v->regs =
+        (struct cpu_regs){.r15 = u->r15,
+                          .r14 = u->r14,
+                          .r13 = u->r13,
+                          .r12 = u->r12,
+                          .rbp = u->rbp,
+                          .rbx = u->rbx,
+                          .r11 = u->r11,
+                          .r10 = u->r10,
+                          .r9 = u->r9,
+                          .r8 = u->r8,
+                          .rax = u->rax,
+                          .rcx = u->rcx,
+                          .rdx = u->rdx,
+                          .rsi = u->rsi,
+                          .rdi = u->rdi,
+                          .rip = u->rip,
+                          .cs = u->cs | GUEST_RPL,
+                          .rflags = (u->rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF | X86_EFLAGS_MBS,
+                          .rsp = u->rsp,
+                          .ss = u->ss | GUEST_RPL};
+    v->sel[SEL_DS] = u->ds;
+    v->sel[SEL_ES] = u->es;
+    v->sel[SEL_FS] = u->fs;
+    v->sel[SEL_GS] = u->gs;
     v->kernel_mode = (c->flags & LAM_VGCF_in_kernel) != 0;
     /* The context's IOPL field is the vCPU's virtual IOPL (as on Xen): Linux starts
      * secondary CPUs with IOPL 1 so their CLI/STI and port I/O are emulated. */
-    v->iopl = (unsigned int)((u->rflags >> 12) & 3);
-    for (unsigned int i = 0; i < 256; i++)
+    v->iopl = (unsigned int)((u->rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT);
+    for (unsigned int i = 0; i < X86_NR_VECTORS; i++)
         v->traps[i] = (struct guest_trap){.address = c->trap_ctxt[i].address,
-                                          .cs = (uint16_t)(c->trap_ctxt[i].cs | 3),
+                                          .cs = (uint16_t)(c->trap_ctxt[i].cs | GUEST_RPL),
                                           .flags = c->trap_ctxt[i].flags};
-    v->kernel_ss = c->kernel_ss | 3;
+    v->kernel_ss = c->kernel_ss | GUEST_RPL;
     v->kernel_sp = c->kernel_sp;
     v->event_callback = c->event_callback_eip;
     v->failsafe_callback = c->failsafe_callback_eip;

@@ -6,14 +6,14 @@
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <hv/version.h>
+#include <hv/bootinfo.h>
+#include <asm/sections.h>
 #include <lamina/errno.h>
 #include <lamina/features.h>
+#include <lamina/memory_layout.h>
 #include <lamina/version.h>
 #include <lamina/vm_assist.h>
 #include <hypervisor/hypercall-handlers.h>
-
-extern char hv_cmdline[];
-extern const uint8_t __build_id_start[], __build_id_end[];
 
 /* The GNU build-id note the linker put in the image: {namesz, descsz, type, "GNU\0", id}. */
 static const uint8_t *build_id(uint32_t *len)
@@ -30,13 +30,15 @@ static uint32_t feature_submap(const struct domain *d)
     /* A PV guest: PRESERVE_AD updates, the MMUEXT page ops and grant-map AVL bits; and, as
      * on Xen 4.17 for any guest that is not translated, direct_mapped (gfn == mfn for
      * device DMA: Linux's swiotlb-xen asks). */
-    uint32_t f = (1u << LAM_XENFEAT_mmu_pt_update_preserve_ad) |
-                 (1u << LAM_XENFEAT_highmem_assist) | (1u << LAM_XENFEAT_gnttab_map_avail_bits) |
-                 (1u << LAM_XENFEAT_memory_op_vnode_supported) | (1u << LAM_XENFEAT_direct_mapped);
+    uint32_t f = LAM_XENFEAT_BIT(LAM_XENFEAT_mmu_pt_update_preserve_ad) |
+                 LAM_XENFEAT_BIT(LAM_XENFEAT_highmem_assist) |
+                 LAM_XENFEAT_BIT(LAM_XENFEAT_gnttab_map_avail_bits) |
+                 LAM_XENFEAT_BIT(LAM_XENFEAT_memory_op_vnode_supported) |
+                 LAM_XENFEAT_BIT(LAM_XENFEAT_direct_mapped);
     if (d->vm_assist & (1ul << LAM_VMASST_TYPE_pae_extended_cr3))
-        f |= 1u << LAM_XENFEAT_pae_pgdir_above_4gb;
+        f |= LAM_XENFEAT_BIT(LAM_XENFEAT_pae_pgdir_above_4gb);
     if (d->is_privileged)
-        f |= 1u << LAM_XENFEAT_dom0;
+        f |= LAM_XENFEAT_BIT(LAM_XENFEAT_dom0);
     return f;
 }
 
@@ -73,7 +75,7 @@ long hc_xen_version(int cmd, guest_ptr_t arg)
     case LAM_XENVER_changeset:
         return copy_string_out(arg, "lamina", LAM_XENVER_CHANGESET_LEN);
     case LAM_XENVER_platform_parameters: {
-        struct lam_xen_platform_parameters p = {.virt_start = 0xffff800000000000ul};
+        struct lam_xen_platform_parameters p = {.virt_start = LAM_HYPERVISOR_VIRT_START};
         return copy_to_guest(arg, &p, sizeof(p)) ? -EFAULT : 0;
     }
     case LAM_XENVER_get_features: {
@@ -86,7 +88,7 @@ long hc_xen_version(int cmd, guest_ptr_t arg)
         return copy_to_guest(arg, &fi, sizeof(fi)) ? -EFAULT : 0;
     }
     case LAM_XENVER_pagesize:
-        return 4096;
+        return LAM_PAGE_SIZE;
     case LAM_XENVER_guest_handle: {
         uint8_t handle[LAM_XENVER_GUEST_HANDLE_LEN] = {0};
         return copy_to_guest(arg, handle, sizeof(handle)) ? -EFAULT : 0;

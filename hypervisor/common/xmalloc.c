@@ -12,6 +12,13 @@
  * double free is caught in O(1). One empty slab per class is kept when
  * it is the class's only slab with room, so an alloc/free pair in a loop
  * does not bounce a page through the page allocator every time.
+ *
+ * Pages are asked for without the lock held: the hypervisor's page allocator
+ * may flush other CPUs' TLBs before it hands a frame out again, and wait for
+ * them (arch/x86/flushtlb.c), while a CPU freeing with interrupts off (the
+ * reaper) may be spinning on this lock. So an allocation that needs a page
+ * drops the lock, gets the page, and takes the lock again to use it; two CPUs
+ * doing that at once each add a slab, which is harmless.
  */
 #include <hv/xmalloc.h>
 #include <hv/lib.h>
@@ -79,13 +86,11 @@ static unsigned int shift_for(size_t n)
     return s;
 }
 
-static struct slab *slab_new(unsigned int shift)
+/* Make the page s (from page_alloc, lock held again) a slab of class shift. */
+static void slab_new(struct slab *s, unsigned int shift)
 {
-    struct slab *s = xm.page_alloc ? xm.page_alloc(0) : NULL;
     size_t size = (size_t)1 << shift;
 
-    if (!s)
-        return NULL;
     xm.pages_held++;
     memset(s, 0, sizeof(*s));
     s->magic = SLAB_MAGIC;
@@ -101,19 +106,19 @@ static struct slab *slab_new(unsigned int shift)
         s->free_list = obj;
     }
     list_add(&s->link, &xm.partial[shift - MIN_SHIFT]);
-    return s;
 }
 
-static void *slab_alloc(unsigned int shift)
+/* An object from a slab of class shift with room; NULL if there is none (lock held). */
+static void *slab_take(unsigned int shift)
 {
     struct list_head *partial = &xm.partial[shift - MIN_SHIFT];
     struct slab *s;
     void **obj;
     unsigned int idx;
 
-    s = list_empty(partial) ? slab_new(shift) : list_first_entry(partial, struct slab, link);
-    if (!s)
+    if (list_empty(partial))
         return NULL;
+    s = list_first_entry(partial, struct slab, link);
     obj = s->free_list;
     s->free_list = *obj;
     idx = (unsigned int)(((char *)obj - (char *)s - s->first) >> shift);
@@ -151,17 +156,36 @@ static void slab_free(void *p)
     }
 }
 
+/* An object of class shift, from a new slab if none has room. Called without the lock. */
+static void *slab_alloc(unsigned int shift)
+{
+    spin_lock(&xm.lock);
+    void *obj = slab_take(shift);
+    spin_unlock(&xm.lock);
+    if (obj)
+        return obj;
+    struct slab *s = xm.page_alloc(0); /* without the lock: see the top */
+    if (!s)
+        return NULL;
+    spin_lock(&xm.lock);
+    slab_new(s, shift);
+    obj = slab_take(shift);
+    spin_unlock(&xm.lock);
+    return obj;
+}
+
 static unsigned int large_bucket(const void *p)
 {
     return (unsigned int)(((uintptr_t)p >> XMALLOC_PAGE_SHIFT) % LARGE_BUCKETS);
 }
 
+/* Called without the lock. */
 static void *large_alloc(size_t size, size_t align)
 {
     struct large_rec *rec;
     size_t need;
     unsigned int order;
-    void *base;
+    void *base, *p;
 
     if (align < XMALLOC_PAGE_SIZE)
         align = XMALLOC_PAGE_SIZE;
@@ -176,17 +200,20 @@ static void *large_alloc(size_t size, size_t align)
     if (!rec)
         return NULL;
     base = xm.page_alloc(order);
+    spin_lock(&xm.lock);
     if (!base) {
         slab_free(rec);
+        spin_unlock(&xm.lock);
         return NULL;
     }
     xm.pages_held += (size_t)1 << order;
     rec->base = base;
     rec->order = order;
-    rec->p = (void *)ALIGN_UP((uintptr_t)base, align);
-    rec->next = xm.large[large_bucket(rec->p)];
-    xm.large[large_bucket(rec->p)] = rec;
-    return rec->p;
+    rec->p = p = (void *)ALIGN_UP((uintptr_t)base, align);
+    rec->next = xm.large[large_bucket(p)];
+    xm.large[large_bucket(p)] = rec;
+    spin_unlock(&xm.lock);
+    return p;
 }
 
 static void large_free(void *p)
@@ -207,23 +234,17 @@ static void large_free(void *p)
 
 void *xmalloc_bytes(size_t size, size_t align)
 {
-    void *p;
-
     if (align == 0)
         align = DEFAULT_ALIGN;
     if (align & (align - 1))
         return NULL;
     if (size < DEFAULT_ALIGN)
         size = DEFAULT_ALIGN;
-    spin_lock(&xm.lock);
-    if (!xm.page_alloc)
-        p = NULL;
-    else if (size <= XMALLOC_SLAB_MAX && align <= XMALLOC_SLAB_MAX)
-        p = slab_alloc(shift_for(size > align ? size : align));
-    else
-        p = large_alloc(size, align);
-    spin_unlock(&xm.lock);
-    return p;
+    if (!xm.page_alloc) /* set once by xmalloc_init, before anyone allocates */
+        return NULL;
+    if (size <= XMALLOC_SLAB_MAX && align <= XMALLOC_SLAB_MAX)
+        return slab_alloc(shift_for(size > align ? size : align));
+    return large_alloc(size, align);
 }
 
 void *xzalloc_bytes(size_t size, size_t align)

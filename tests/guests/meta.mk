@@ -10,7 +10,7 @@
 # Included by the Makefile after the test.mk files.
 
 META         := $(OUT)/tests.meta
-META_VARS    := LAMINA_ONLY SMP HV_ARGS QEMU_CPU DOMU_MODULES LAMINA_LOG_EXPECT PENDING HELPER NO_RESULT
+META_VARS    := LAMINA_ONLY SMP HV_ARGS QEMU_CPU KERNEL_ARGS DOMU_MODULES LAMINA_LOG_EXPECT PENDING HELPER NO_RESULT
 META_KERNELS := $(GUEST_TESTS) $(GUEST_BENCHES)
 
 meta_comma := ,
@@ -43,6 +43,10 @@ $(foreach k,$(META_KERNELS),$(if $(strip $(call meta_not_numbers,$($(k)_SMP))), 
 $(foreach p,$(foreach k,$(META_KERNELS),$(call meta_pending_smp,$(k))), \
   $(if $(strip $(call meta_not_numbers,$(lastword $(subst _PENDING_SMP, ,$(p))))), \
     $(error $(p): the name ends in a CPU count, as <name>_PENDING_SMP2)))
+
+# A kernel command line goes into QEMU's -initrd list, which commas separate.
+$(foreach k,$(META_KERNELS),$(if $(findstring $(meta_comma),$($(k)_KERNEL_ARGS)), \
+  $(error $(k)_KERNEL_ARGS: no commas (QEMU separates modules with them))))
 
 # The kernel names in "<kernel> --domU <args>, <kernel> ..." (spaces kept as ^).
 meta_domu_kernels = $(foreach m,$(subst $(meta_comma), ,$(subst $(meta_space),^,$(strip $(1)))), \

@@ -147,7 +147,8 @@ run_one() {
     [ "$hv" = xen ] && log=$LOGS/xen-$n.log || log=$LOGS/$LNAME-$n.log
     cmdline=$HV_CMDLINE
     ((cpus > 1)) && cmdline="$cmdline dom0_max_vcpus=$cpus"
-    kernel=$GUESTS/$t.elf
+    # <test>_KERNEL_ARGS: the kernel's own command line (after its name in the module string).
+    kernel=$GUESTS/$t.elf${META_KERNEL_ARGS[$t]:+ ${META_KERNEL_ARGS[$t]}}
     # <test>_DOMU_MODULES: further test kernels booted as domUs ("<name> --domU args").
     local domu domus=() name rest
     IFS=, read -ra domus <<<"${META_DOMU_MODULES[$t]-}"

@@ -63,8 +63,11 @@ if [ ! -f "$image" ] || [ ! -f "$BUILD/dom0/initrd.img" ]; then
     exit 0
 fi
 
-# One command line for both hypervisors. -cpu max without SMAP and PKU: Xen 4.17
-# crashes dom0 at its first exception bounce under TCG with them. On Xen, rtc-cmos
+# One command line for both hypervisors. -cpu max without SMAP: Debian's dom0 runs
+# IRETQ in ring 3 (sync_core) and QEMU 7.2's TCG reads the IRET frame with supervisor
+# accesses, which SMAP refuses on the (user) stack, so dom0 crashes on Xen 4.17 and on
+# Lamina alike once they enforce SMAP (a QEMU bug: real CPUs pop it at CPL 3). Without
+# PKU: Lamina still shows it to PV guests and dom0 dies on WRPKRU. On Xen, rtc-cmos
 # takes IRQ 8 from the hvc console ("Flags mismatch irq 8") unless kept out.
 # One physical CPU unless --smp; dom0's vCPUs are multiplexed on the CPUs.
 hvargs="console=com1 com1=115200 noreboot loglvl=all dom0_mem=512M dom0_max_vcpus=$VCPUS"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* libhvctl: domctl requests and their answers (see include/hvctl.h). */
 #include "hvctl.h"
+#include "backend.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "lamina/domctl.h"
 #include "lamina/hypercall-numbers.h"
+#include "lamina/sched.h"
 
 struct hvctl {
     hvctl_hypercall_fn fn;
@@ -24,9 +26,6 @@ struct hvctl *hvctl_open_with(hvctl_hypercall_fn fn, void *ctx)
     h->ctx = ctx;
     return h;
 }
-
-/* privcmd.c */
-struct hvctl *hvctl_privcmd_open(void);
 
 struct hvctl *hvctl_open(void)
 {
@@ -178,14 +177,14 @@ int hvctl_sched_credit_get(struct hvctl *h, uint16_t domid, unsigned int *weight
 
 int hvctl_sched_credit_set(struct hvctl *h, uint16_t domid, unsigned int weight, int cap)
 {
-    if (weight > 65535 || cap < -1 || cap > 65534)
+    if (weight > UINT16_MAX || cap < -1 || cap >= (int)LAM_CREDIT_CAP_UNCHANGED)
         return -EINVAL;
     struct lam_domctl op;
     memset(&op, 0, sizeof(op));
     op.u.scheduler_op.sched_id = LAM_SCHEDULER_CREDIT;
     op.u.scheduler_op.cmd = LAM_DOMCTL_SCHEDOP_putinfo;
     op.u.scheduler_op.u.credit.weight = (uint16_t)weight;
-    op.u.scheduler_op.u.credit.cap = cap < 0 ? 0xffff : (uint16_t)cap;
+    op.u.scheduler_op.u.credit.cap = cap < 0 ? LAM_CREDIT_CAP_UNCHANGED : (uint16_t)cap;
     return domctl(h, LAM_DOMCTL_scheduler_op, domid, &op);
 }
 
@@ -250,7 +249,7 @@ const char *hvctl_state_name(const struct hvctl_dominfo *d)
     if (d->dying)
         return "dying";
     if (d->shutdown)
-        return d->shutdown_reason == 3 ? "crashed" : "shutdown";
+        return d->shutdown_reason == LAM_SHUTDOWN_crash ? "crashed" : "shutdown";
     if (d->paused)
         return "paused";
     if (d->running)

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "hvctl.h"
+#include "backend.h"
+#include "lamina/domctl.h"
 
 struct privcmd_hypercall {
     uint64_t op;
@@ -22,9 +24,7 @@ struct privcmd_hypercall {
 #define IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct privcmd_hypercall))
 
 /* Every request hvctl makes is one struct lam_domctl behind arg[0]. */
-#define REQUEST_BYTES 144
-
-void hvctl_set_closer(struct hvctl *h, void (*close)(void *ctx));
+#define REQUEST_BYTES sizeof(struct lam_domctl)
 
 struct privcmd {
     int fd;

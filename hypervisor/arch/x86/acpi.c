@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Just enough ACPI to find the CPUs: the RSDP (EBDA or the BIOS area
- * 0xe0000-0xfffff), the RSDT or XSDT it points to, and the local APIC
- * entries of the MADT ("APIC" table). Everything is read through the direct
- * map; tables the firmware puts above the mapped range are not reachable,
- * and then we simply report one CPU.
+ * Just enough ACPI to find the CPUs and the devices the hypervisor keeps from
+ * dom0: the RSDP (EBDA or the BIOS area 0xe0000-0xfffff), the RSDT or XSDT it
+ * points to, the MADT ("APIC": local APICs, the local APIC address, I/O
+ * APICs) and the HPET table. Everything is
+ * read through the direct map; tables the firmware puts above the mapped range
+ * are not reachable, and then we simply report one CPU and no devices.
  */
 #include <asm/acpi.h>
 #include <hv/console.h>
@@ -31,9 +32,14 @@ struct acpi_header {
     uint32_t oem_revision, creator_id, creator_revision;
 } __attribute__((packed));
 
-#define MADT_LOCAL_APIC   0
-#define MADT_ENTRIES_FROM 44           /* header (36) + local APIC address (4) + flags (4) */
-#define ACPI_MAX_PHYS     (4ull << 30) /* what the boot direct map surely covers */
+#define MADT_LOCAL_APIC          0
+#define MADT_IO_APIC             1            /* id, reserved, address (u32 at 4), GSI base */
+#define MADT_LOCAL_APIC_OVERRIDE 5            /* reserved (u16), address (u64 at 4) */
+#define MADT_LAPIC_ADDR_AT       36           /* u32 after the header */
+#define MADT_ENTRIES_FROM        44           /* header (36) + local APIC address (4) + flags (4) */
+#define HPET_ADDR_AT             44           /* u64 in the generic address structure at 40 */
+#define HPET_PROTECT_AT          55           /* page protection: 1 = 4 KiB, 2 = 64 KiB */
+#define ACPI_MAX_PHYS            (4ull << 30) /* what the boot direct map surely covers */
 
 static uint8_t sum_bytes(const void *p, size_t len)
 {
@@ -64,7 +70,7 @@ static const struct acpi_header *table_at(uint64_t pa)
     return h;
 }
 
-static const struct acpi_header *find_madt(const struct acpi_rsdp *rsdp)
+static const struct acpi_header *find_table(const struct acpi_rsdp *rsdp, const char sig[4])
 {
     bool xsdt = rsdp->revision >= 2 && rsdp->xsdt_address;
     const struct acpi_header *root = table_at(xsdt ? rsdp->xsdt_address : rsdp->rsdt_address);
@@ -77,13 +83,13 @@ static const struct acpi_header *find_madt(const struct acpi_rsdp *rsdp)
         uint64_t pa = 0;
         memcpy(&pa, p + i * entry, entry);
         const struct acpi_header *h = table_at(pa);
-        if (h && !memcmp(h->signature, "APIC", 4))
+        if (h && !memcmp(h->signature, sig, 4))
             return h;
     }
     return NULL;
 }
 
-unsigned int acpi_find_cpus(uint32_t *apic_ids, unsigned int max)
+static const struct acpi_rsdp *find_rsdp(void)
 {
     const struct acpi_rsdp *rsdp = NULL;
     uint64_t ebda = (uint64_t)(*(const uint16_t *)__va(0x40e)) << 4;
@@ -91,11 +97,17 @@ unsigned int acpi_find_cpus(uint32_t *apic_ids, unsigned int max)
         rsdp = rsdp_scan(ebda, 1024);
     if (!rsdp)
         rsdp = rsdp_scan(0xe0000, 0x20000);
+    return rsdp;
+}
+
+unsigned int acpi_find_cpus(uint32_t *apic_ids, unsigned int max)
+{
+    const struct acpi_rsdp *rsdp = find_rsdp();
     if (!rsdp) {
         log_printf(LOG_WARN, "acpi: no RSDP found; running on the boot CPU only");
         return 0;
     }
-    const struct acpi_header *madt = find_madt(rsdp);
+    const struct acpi_header *madt = find_table(rsdp, "APIC");
     if (!madt) {
         log_printf(LOG_WARN, "acpi: no MADT; running on the boot CPU only");
         return 0;
@@ -114,4 +126,39 @@ unsigned int acpi_find_cpus(uint32_t *apic_ids, unsigned int max)
         p += p[1];
     }
     return n;
+}
+
+/* Local APIC address (the override if there is one) and the I/O APICs of the MADT. */
+static void madt_devices(const struct acpi_header *madt, struct acpi_devices *out)
+{
+    uint32_t lapic32;
+    memcpy(&lapic32, (const uint8_t *)madt + MADT_LAPIC_ADDR_AT, 4);
+    out->lapic = lapic32;
+    const uint8_t *p = (const uint8_t *)madt + MADT_ENTRIES_FROM;
+    const uint8_t *end = (const uint8_t *)madt + madt->length;
+    for (; p + 2 <= end && p[1] >= 2 && p + p[1] <= end; p += p[1]) {
+        if (p[0] == MADT_IO_APIC && p[1] >= 12 && out->nr_ioapics < ACPI_MAX_IOAPICS) {
+            uint32_t a;
+            memcpy(&a, p + 4, 4);
+            out->ioapic[out->nr_ioapics++] = a;
+        } else if (p[0] == MADT_LOCAL_APIC_OVERRIDE && p[1] >= 12) {
+            memcpy(&out->lapic, p + 4, 8);
+        }
+    }
+}
+
+void acpi_find_devices(struct acpi_devices *out)
+{
+    memset(out, 0, sizeof(*out));
+    const struct acpi_rsdp *rsdp = find_rsdp();
+    if (!rsdp)
+        return;
+    const struct acpi_header *h = find_table(rsdp, "APIC");
+    if (h && h->length >= MADT_ENTRIES_FROM)
+        madt_devices(h, out);
+    h = find_table(rsdp, "HPET");
+    if (h && h->length > HPET_PROTECT_AT) {
+        memcpy(&out->hpet, (const uint8_t *)h + HPET_ADDR_AT, 8);
+        out->hpet_protect = ((const uint8_t *)h)[HPET_PROTECT_AT] & 0xf;
+    }
 }

@@ -14,6 +14,8 @@
 #include <hv/panic.h>
 #include <hv/spinlock.h>
 #include <asm/x86.h>
+#include <asm/entry.h>
+#include <asm/protect.h>
 
 struct tss64 {
     uint32_t reserved0;
@@ -37,7 +39,7 @@ struct desc_ptr {
     uint64_t base;
 } __attribute__((packed));
 
-#define GDT_PAGES 15
+#define GDT_PAGES (LAM_FIRST_RESERVED_GDT_PAGE + 1) /* the guest's 14 and ours */
 #define IST_DF    1 /* IST n: the top of page n - 1 of the CPU's stack block (memlayout.h) */
 #define IST_NMI   2
 #define IST_MC    3
@@ -48,11 +50,7 @@ char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.st
 
 _Static_assert(IST_DB <= IST_STACK_PAGES, "an IST stack page for each IST vector");
 
-static struct idt_gate idt[256] __attribute__((aligned(16)));
-extern const uint64_t vector_table[256];
-extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
-extern char syscall_stub_compat[], syscall_stub_compat_target[];
-extern char syscall_common[], syscall_compat_common[];
+static struct idt_gate idt[X86_NR_VECTORS] __attribute__((aligned(16)));
 
 static void idt_set(unsigned int vec, uint64_t handler, unsigned int dpl, unsigned int ist)
 {
@@ -69,7 +67,7 @@ static void idt_set(unsigned int vec, uint64_t handler, unsigned int dpl, unsign
 /* Gates are interrupt gates: IF is clear on entry, C code re-enables when safe. */
 static void idt_build(void)
 {
-    for (unsigned int v = 0; v < 256; v++)
+    for (unsigned int v = 0; v < X86_NR_VECTORS; v++)
         idt_set(v, vector_table[v], 0, 0);
     /* int3, into and int $0x80 are allowed from guest code (0x80 goes straight to the
      * guest's trap-table entry, as on Xen); other vectors raise #GP when a guest uses
@@ -125,10 +123,10 @@ static void *alloc_or_panic(unsigned int order, const char *what)
 static bool cpu_has_long_mode_sysenter(void)
 {
     uint32_t a, vendor, c, d;
-    cpuid(0, &a, &vendor, &c, &d);
-    if (vendor == 0x68747541 /* "Auth"enticAMD */ || vendor == 0x6f677948 /* "Hygo"nGenuine */)
+    cpuid(CPUID_LEAF_VENDOR, &a, &vendor, &c, &d);
+    if (vendor == CPUID0_EBX_AMD || vendor == CPUID0_EBX_HYGON)
         return false;
-    return cpu_has_feature(1, 3, 11); /* EDX bit 11: SEP */
+    return cpu_has_feature(CPUID_LEAF_FEATURES, CPUID_EDX, CPUID1_EDX_SEP_BIT);
 }
 
 /*
@@ -182,7 +180,8 @@ void cpu_load_tables(struct cpu_info *ci)
         (uint64_t)syscall_compat_common;
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-    wrmsr(MSR_STAR, ((uint64_t)(GUEST_CS32 & ~3u) << 48) | ((uint64_t)HV_CS64 << 32));
+    wrmsr(MSR_STAR,
+          ((uint64_t)(GUEST_CS32 & ~(unsigned int)SEL_RPL_MASK) << 48) | ((uint64_t)HV_CS64 << 32));
     wrmsr(MSR_LSTAR, (uint64_t)stub);
     wrmsr(MSR_CSTAR,
           (uint64_t)stub + ((uintptr_t)syscall_stub_compat - (uintptr_t)syscall_stub_start));
@@ -197,27 +196,36 @@ void cpu_load_tables(struct cpu_info *ci)
 
 int cpu_has_feature(uint32_t leaf, int reg, int bit)
 {
-    uint32_t r[4];
-    cpuid(leaf & 0x80000000u, &r[0], &r[1], &r[2], &r[3]);
-    if (r[0] < leaf)
+    uint32_t r[CPUID_NR_REGS];
+    cpuid(leaf & CPUID_EXT_BASE, &r[CPUID_EAX], &r[CPUID_EBX], &r[CPUID_ECX], &r[CPUID_EDX]);
+    if (r[CPUID_EAX] < leaf)
         return 0;
-    cpuid_count(leaf, 0, &r[0], &r[1], &r[2], &r[3]);
+    cpuid_count(leaf, 0, &r[CPUID_EAX], &r[CPUID_EBX], &r[CPUID_ECX], &r[CPUID_EDX]);
     return (r[reg] >> bit) & 1;
 }
 
 static void cpu_init_control_regs(void)
 {
     /* No CR4.PGE: guests may set the global bit in their PTEs (as on Xen), and with
-     * PGE off it cannot keep one domain's translations alive across a switch. */
-    uint64_t cr4 = (read_cr4() & ~CR4_PGE) | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    if (cpu_has_feature(7, 1, 7)) /* EBX bit 7: SMEP: never run guest pages in ring 0 */
-        cr4 |= CR4_SMEP;
-    write_cr4(cr4);
-    write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP) & ~(CR0_EM | CR0_TS));
+     * PGE off it cannot keep one domain's translations alive across a switch. SMEP and
+     * SMAP as the boot CPU decided (protect.c): never run, and touch only through the
+     * guest-access helpers, guest (user) pages. */
+    uint64_t prot = protect_cr4_bits();
+    if (((prot & CR4_SMEP) &&
+         !cpu_has_feature(CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID7_EBX_SMEP_BIT)) ||
+        ((prot & CR4_SMAP) &&
+         !cpu_has_feature(CPUID_LEAF_EXT_FEATURES, CPUID_EBX, CPUID7_EBX_SMAP_BIT)))
+        panic("CPU %u lacks SMEP or SMAP, which the boot CPU has", smp_processor_id());
+    uint64_t cr4 = (read_cr4() & ~(CR4_PGE | CR4_SMEP | CR4_SMAP)) | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    write_cr4(cr4 | prot);
+    /* AM as on Xen: alignment checks for ring-3 code that sets EFLAGS.AC, which is every
+     * PV guest (kernels too); guests see the bit when they read CR0. */
+    write_cr0((read_cr0() | CR0_MP | CR0_NE | CR0_WP | CR0_AM) & ~(CR0_EM | CR0_TS));
 }
 
 void cpu_init_boot(void)
 {
+    protect_init();
     idt_build();
     cpu_init_control_regs();
 }

@@ -23,6 +23,7 @@
 #include <hv/panic.h>
 #include <asm/debugreg.h>
 #include <asm/entry.h>
+#include <asm/irqflags.h>
 #include <asm/time.h>
 #include <asm/traps.h>
 #include <asm/x86.h>

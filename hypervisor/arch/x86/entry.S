@@ -11,11 +11,6 @@
 #include <asm/memlayout.h>
 #include <asm/asm-offsets.h>
 
-#define GUEST_CS32 0xe023
-#define GUEST_CS64 0xe033
-#define GUEST_DS   0xe02b
-#define EFLAGS_IF  0x200
-
 .macro SAVE_GPRS
     push    %rdi
     push    %rsi
@@ -50,6 +45,19 @@
     pop     %rdx
     pop     %rsi
     pop     %rdi
+.endm
+
+/*
+ * Clear EFLAGS.AC when SMAP is on (CLAC is #UD on CPUs without it): the CPU keeps AC
+ * across exception and interrupt delivery, and a guest may set it with POPF, which
+ * would leave user memory open to the hypervisor (<asm/protect.h>). SYSCALL clears AC
+ * itself (MSR_FMASK). Changes only the arithmetic flags.
+ */
+.macro CLAC_IF_SMAP
+    cmpb    $0, cpu_smap_on(%rip)
+    je      .Lclac_done\@
+    clac
+.Lclac_done\@:
 .endm
 
     .text
@@ -100,6 +108,7 @@ vector_table:
     .text
 
 common_interrupt:
+    CLAC_IF_SMAP
     cld
     SAVE_GPRS
     xor     %ebp, %ebp              /* terminate stack traces at the frame */
@@ -119,6 +128,7 @@ common_interrupt:
  * stack is then free for the next one. In the hypervisor, it is handled where it is.
  */
 ist_interrupt:
+    CLAC_IF_SMAP
     cld
     SAVE_GPRS
     xor     %ebp, %ebp
@@ -143,8 +153,8 @@ ist_interrupt:
 /*
  * SYSCALL from a guest (64-bit kernel mode: hypercall; user mode or compat
  * code: guest system call). Reached from the per-CPU stub below with %rsp =
- * the top of guest_regs, the guest's SS and RSP already pushed. IF is clear
- * (MSR_FMASK). The frame's CS says which mode SYSCALL came from, as the CPU
+ * the top of guest_regs, the guest's SS and RSP already pushed. IF and AC are
+ * clear (MSR_FMASK). The frame's CS says which mode SYSCALL came from, as the CPU
  * does not: LSTAR (64-bit) and CSTAR (compat) lead to different entries.
  */
     .globl syscall_common, syscall_compat_common
@@ -233,10 +243,10 @@ sysenter_entry:
     push    $0                      /* RSP */
     pushfq                          /* RFLAGS */
 sysenter_flags_saved:
-    push    $2
+    push    $X86_EFLAGS_MBS
     popfq                           /* NT, AC, DF, TF: clear before any IRET */
-    orq     $EFLAGS_IF, (%rsp)
-    push    $3                      /* CS */
+    orq     $X86_EFLAGS_IF, (%rsp)
+    push    $GUEST_RPL              /* CS: null, RPL 3 */
     push    $0                      /* RIP */
     push    $0
     movl    $VECTOR_SYSENTER, 4(%rsp)

@@ -3,14 +3,13 @@
 #include <asm/guest_access.h>
 #include <hv/errcodes.h>
 #include <asm/memlayout.h>
-
-extern const struct exception_fixup __ex_table_start[], __ex_table_end[];
+#include <asm/protect.h>
 
 /*
  * rep movsb faults precisely: on a fault %rcx holds the bytes still to copy,
  * and the fixup simply resumes after the instruction.
  */
-size_t copy_with_fixup(void *dst, const void *src, size_t len)
+static size_t copy_bytes(void *dst, const void *src, size_t len)
 {
     size_t quads = len / 8, tail = len % 8;
     /* Quadwords first (much faster under emulation), then the tail bytes; a fault
@@ -36,6 +35,19 @@ size_t copy_with_fixup(void *dst, const void *src, size_t len)
                      :
                      : "memory");
     return tail;
+}
+
+/*
+ * Guest memory is user memory (every guest mapping carries U): with SMAP the
+ * copy runs between STAC and CLAC, the only window in which the hypervisor can
+ * touch it. A fault resumes inside the window and leaves through the CLAC.
+ */
+size_t copy_with_fixup(void *dst, const void *src, size_t len)
+{
+    stac();
+    size_t left = copy_bytes(dst, src, len);
+    clac();
+    return left;
 }
 
 static int canonical(uint64_t va)

@@ -20,6 +20,7 @@
 #include <hv/spinlock.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 
 #define ICR_FIXED 0x00004000u /* fixed delivery, level assert, physical destination */
 
@@ -122,10 +123,4 @@ void flush_tlb_domain(struct domain *d)
 void flush_tlb_domain_one(struct domain *d, uint64_t va)
 {
     flush_tlb_one_mask(__atomic_load_n(&d->dirty_cpumask, __ATOMIC_SEQ_CST), va);
-}
-
-void flush_tlb_guests(void)
-{
-    flush_tlb_mask(__atomic_load_n(&cpus_in_guest, __ATOMIC_SEQ_CST) |
-                   cpumask_of(smp_processor_id()));
 }

@@ -11,6 +11,13 @@
  *
  * The boot page tables map the first 4 GiB in the direct map; RAM above that
  * is left out of the heap for now (the machines we boot under QEMU have less).
+ *
+ * Reuse and the TLB: a frame freed here may still be translated by some CPU (a
+ * guest that removed its last PTE without flushing). frames_free stamps each
+ * frame with the TLB-flush clock; frames_alloc flushes the CPUs that have not
+ * flushed since, before anyone writes into the frames (arch/x86/flushtlb.c).
+ * That flush may send IPIs and wait for them: allocate with no lock held that
+ * another CPU spins on with interrupts off (mm_lock is fine, nobody does).
  */
 #include <asm/mm.h>
 #include <hv/bootinfo.h>
@@ -19,7 +26,9 @@
 #include <hv/lib.h>
 #include <hv/panic.h>
 #include <hv/xmalloc.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
+#include <asm/sections.h>
 
 #define DIRECTMAP_BOOT_LIMIT (4ull << 30)
 
@@ -27,8 +36,6 @@ struct page_info *frame_table;
 mfn_t max_mfn;
 static struct buddy heap;
 static mfn_t heap_total;
-
-extern char __image_start[], __image_end[];
 
 struct range {
     uint64_t start, end;
@@ -106,7 +113,7 @@ void mm_init(void)
 
     for (unsigned int i = 0; i < boot_info.nr_ranges; i++) {
         const struct boot_mem_range *r = &boot_info.ranges[i];
-        if (r->type == E820_RAM && r->addr + r->len > top)
+        if (r->type == LAM_E820_RAM && r->addr + r->len > top)
             top = r->addr + r->len;
     }
     if (top > DIRECTMAP_BOOT_LIMIT) {
@@ -121,7 +128,7 @@ void mm_init(void)
     uint64_t ft_pa = 0;
     for (unsigned int i = 0; i < boot_info.nr_ranges && !ft_pa; i++) {
         const struct boot_mem_range *r = &boot_info.ranges[i];
-        if (r->type != E820_RAM)
+        if (r->type != LAM_E820_RAM)
             continue;
         uint64_t s = skip_reserved(ALIGN_UP(r->addr, PAGE_SIZE), ft_bytes);
         if (s + ft_bytes <= MIN(r->addr + r->len, top))
@@ -136,7 +143,7 @@ void mm_init(void)
     buddy_init(&heap, frame_table, max_mfn);
     for (unsigned int i = 0; i < boot_info.nr_ranges; i++) {
         const struct boot_mem_range *r = &boot_info.ranges[i];
-        if (r->type == E820_RAM)
+        if (r->type == LAM_E820_RAM)
             heap_add(ALIGN_UP(r->addr, PAGE_SIZE),
                      ALIGN_DOWN(MIN(r->addr + r->len, top), PAGE_SIZE));
     }
@@ -149,6 +156,8 @@ void mm_init(void)
 mfn_t frames_alloc(unsigned int order)
 {
     mfn_t mfn = buddy_alloc(&heap, order);
+    if (mfn != INVALID_MFN)
+        tlbflush_frames_reused(mfn, order);
     return mfn;
 }
 
@@ -160,13 +169,17 @@ mfn_t frames_alloc(unsigned int order)
 mfn_t frames_alloc_split(unsigned int order)
 {
     mfn_t mfn = buddy_alloc(&heap, order);
-    if (mfn != INVALID_MFN)
+    if (mfn != INVALID_MFN) {
+        tlbflush_frames_reused(mfn, order);
         buddy_split(&heap, mfn, order);
+    }
     return mfn;
 }
 
 void frames_free(mfn_t mfn, unsigned int order)
 {
+    for (mfn_t i = 0; i < (1ull << order); i++)
+        page_set_tlbflush_timestamp(mfn_to_page(mfn + i));
     buddy_free(&heap, mfn, order);
 }
 
@@ -219,7 +232,7 @@ bool mfn_is_ram(mfn_t mfn)
     uint64_t pa = mfn << PAGE_SHIFT;
     for (unsigned int i = 0; i < boot_info.nr_ranges; i++) {
         const struct boot_mem_range *r = &boot_info.ranges[i];
-        if (r->type == E820_RAM && pa >= r->addr && pa + PAGE_SIZE <= r->addr + r->len)
+        if (r->type == LAM_E820_RAM && pa >= r->addr && pa + PAGE_SIZE <= r->addr + r->len)
             return true;
     }
     return false;
@@ -232,9 +245,9 @@ mfn_t max_phys_mfn(void)
     if (!cached) {
         uint32_t a, b, c, d;
         unsigned int bits = 36;
-        cpuid(0x80000000, &a, &b, &c, &d);
-        if (a >= 0x80000008) {
-            cpuid(0x80000008, &a, &b, &c, &d);
+        cpuid(CPUID_EXT_BASE, &a, &b, &c, &d);
+        if (a >= CPUID_LEAF_ADDR_SIZES) {
+            cpuid(CPUID_LEAF_ADDR_SIZES, &a, &b, &c, &d);
             bits = a & 0xff;
         }
         cached = 1ull << (bits - PAGE_SHIFT);

@@ -8,14 +8,18 @@
 #include <hv/lib.h>
 #include <asm/memlayout.h>
 
-#define MB1_BOOT_MAGIC 0x2badb002
-#define MB2_BOOT_MAGIC 0x36d76289
-
 #define MB1_INFO_MEM     (1u << 0)
 #define MB1_INFO_CMDLINE (1u << 2)
 #define MB1_INFO_MODS    (1u << 3)
 #define MB1_INFO_MMAP    (1u << 6)
 #define MB1_INFO_LOADER  (1u << 9)
+
+/* Multiboot 2 information tags. */
+#define MB2_TAG_END     0
+#define MB2_TAG_CMDLINE 1
+#define MB2_TAG_LOADER  2 /* boot loader name */
+#define MB2_TAG_MODULE  3
+#define MB2_TAG_MMAP    6 /* memory map */
 
 struct boot_info boot_info;
 
@@ -87,8 +91,8 @@ static void parse_mb1(uint64_t info_pa)
             p += e->size + sizeof(e->size);
         }
     } else if (mbi->flags & MB1_INFO_MEM) {
-        add_range(0, (uint64_t)mbi->mem_lower << 10, E820_RAM);
-        add_range(1 << 20, (uint64_t)mbi->mem_upper << 10, E820_RAM);
+        add_range(0, (uint64_t)mbi->mem_lower << 10, LAM_E820_RAM);
+        add_range(1 << 20, (uint64_t)mbi->mem_upper << 10, LAM_E820_RAM);
     }
 }
 
@@ -101,20 +105,20 @@ static void parse_mb2(uint64_t info_pa)
         uint32_t type = *(const uint32_t *)(base + off);
         uint32_t size = *(const uint32_t *)(base + off + 4);
         const uint8_t *tag = base + off;
-        if (type == 0 || size < 8)
+        if (type == MB2_TAG_END || size < 8)
             break;
         switch (type) {
-        case 1: /* command line */
+        case MB2_TAG_CMDLINE:
             copy_string(boot_info.cmdline, sizeof(boot_info.cmdline), info_pa + off + 8);
             break;
-        case 2: /* boot loader name */
+        case MB2_TAG_LOADER:
             copy_string(boot_info.loader, sizeof(boot_info.loader), info_pa + off + 8);
             break;
-        case 3: /* module */
+        case MB2_TAG_MODULE:
             add_module(*(const uint32_t *)(tag + 8), *(const uint32_t *)(tag + 12),
                        info_pa + off + 16);
             break;
-        case 6: { /* memory map */
+        case MB2_TAG_MMAP: {
             uint32_t esize = *(const uint32_t *)(tag + 8);
             for (uint32_t e = 16; esize >= 20 && e + esize <= size; e += esize)
                 add_range(*(const uint64_t *)(tag + e), *(const uint64_t *)(tag + e + 8),

@@ -12,6 +12,8 @@
 #include <hv/domain.h>
 #include <asm/pv/mm.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
+#include <lamina/sched.h>
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
 
@@ -48,21 +50,24 @@ void domain_shutdown_report(struct domain *d)
 {
     printk("Domain %u (%s) has shut down: %s%s", d->domain_id, d->name,
            shutdown_reason_name(d->shutdown_reason),
-           d->shutdown_reason == 3 ? " -- the domain crashed" : "");
-    /* Every test kernel ends here: check that its page references are balanced. */
+           d->shutdown_reason == LAM_SHUTDOWN_crash ? " -- the domain crashed" : "");
+    /* Every test kernel ends here: check that its page references are balanced. We are on
+     * the way out to a guest with interrupts off; the audit takes mm_lock, whose holder may
+     * be waiting for this CPU to answer a TLB-flush IPI, so with them on, as a hypercall. */
+    local_irq_enable();
     audit_domain_frames(d, true);
+    local_irq_disable();
     if (d->domain_id != 0)
         return;
     lock_debug_report(); /* the lock-debug image: what its checker saw (nothing otherwise) */
-    if (d->shutdown_reason == 1 /* reboot */ && !opt_noreboot) {
+    if (d->shutdown_reason == LAM_SHUTDOWN_reboot && !opt_noreboot) {
         printk("Hardware domain rebooted: restarting the machine");
         machine_restart();
     }
     printk("Hardware domain shut down: %s", opt_noreboot ? "halting (noreboot)" : "powering off");
-    /* isa-debug-exit status: 1 = poweroff, 3 = crash, 5 = reboot, 7 = other */
-    int code = d->shutdown_reason == 0   ? 0
-               : d->shutdown_reason == 3 ? 1
-               : d->shutdown_reason == 1 ? 2
-                                         : 3;
+    int code = d->shutdown_reason == LAM_SHUTDOWN_poweroff ? HALT_POWEROFF
+               : d->shutdown_reason == LAM_SHUTDOWN_crash  ? HALT_CRASH
+               : d->shutdown_reason == LAM_SHUTDOWN_reboot ? HALT_REBOOT
+                                                           : HALT_OTHER;
     machine_halt(code);
 }

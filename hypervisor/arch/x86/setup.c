@@ -22,6 +22,9 @@
 #include <asm/x86.h>
 #include <asm/pic.h>
 #include <asm/entry.h>
+#include <hv/version.h>
+#include <asm/protect.h>
+#include <asm/pv/iomem.h>
 
 char hv_cmdline[BOOT_CMDLINE_LEN];
 
@@ -46,6 +49,8 @@ static const struct cmdline_param params[] = {
      sizeof(opt_gnttab_max_maptrack_frames), NULL},
     {"maxcpus", CP_UINT, &opt_maxcpus, sizeof(opt_maxcpus), NULL},
     {"dom0_vcpus_pin", CP_BOOL, &opt_dom0_vcpus_pin, sizeof(opt_dom0_vcpus_pin), NULL},
+    {"smep", CP_BOOL, &opt_smep, sizeof(opt_smep), NULL},
+    {"smap", CP_BOOL, &opt_smap, sizeof(opt_smap), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */
@@ -262,12 +267,13 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     if (multiboot_parse(magic, info_pa))
         panic("unknown boot loader magic %#x: boot Lamina with multiboot 1 or 2", magic);
     /* Multiboot 1 loaders (QEMU, GRUB legacy) put the image name first, as for modules. */
-    const char *cl = magic == 0x2badb002 ? module_args(boot_info.cmdline) : boot_info.cmdline;
+    const char *cl = magic == MB1_BOOT_MAGIC ? module_args(boot_info.cmdline) : boot_info.cmdline;
     memcpy(hv_cmdline, cl, strnlen(cl, sizeof(hv_cmdline) - 1));
     int unknown = cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params));
     console_configure(opt_console, opt_loglvl);
 
-    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", 4, 17, boot_info.loader);
+    printk("Lamina hypervisor (Xen %d.%d PV ABI), loader '%s'", LAMINA_ABI_MAJOR, LAMINA_ABI_MINOR,
+           boot_info.loader);
     printk("Command line: %s", hv_cmdline);
     lock_debug_init(); /* the lock-debug image says so */
     if (unknown)
@@ -286,12 +292,14 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     cpu_init_boot();
     cpu_load_tables(ci);
     debug_ist_selftest();
+    protect_selftest();
     time_init();
     apic_timer_init();
     timers_init();
     sched_init();
     smp_boot_secondaries();
 
+    iomem_setup();
     struct domain *d0 = build_first_domain();
     build_boot_domus();
     printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input to Lamina's "

@@ -20,6 +20,7 @@
 #include <asm/time.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/entry.h>
 #include <hv/timer.h>
 
 #define TRAMPOLINE_PHYS 0x8000      /* as in boot/trampoline.S; the low 1 MiB is never allocated */
@@ -30,9 +31,6 @@
 struct trampoline_params {
     uint64_t cr3, efer, rsp, entry;
 };
-
-extern char trampoline_start[], trampoline_end[], trampoline_params[];
-extern uint64_t boot_l4[];
 
 volatile cpumask_t cpu_online_mask;
 unsigned int nr_cpus_online = 1;

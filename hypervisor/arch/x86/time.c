@@ -12,6 +12,7 @@
 #include <hv/lib.h>
 #include <asm/memlayout.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 
 #define PIT_HZ       1193182u
 #define CALIBRATE_MS 50u
@@ -160,6 +161,13 @@ uint64_t wallclock_boot_sec(void)
 #define APIC_ICR_HI   0x310
 #define APIC_ICR_BUSY (1u << 12) /* delivery status: send pending */
 
+#define APIC_SVR_ENABLE   (1u << 8) /* APIC software-enabled */
+#define APIC_TMR_DIV_16   0x3       /* timer clock: bus clock / 16 */
+#define APIC_LVT_MASKED   (1u << 16)
+#define APIC_ID_SHIFT     24          /* the ID is bits 31-24 of APIC_ID */
+#define APIC_ICR_HI_SHIFT 24          /* destination APIC ID in bits 31-24 of ICR_HI */
+#define APIC_BASE_ADDR    (~0xfffull) /* MSR_APIC_BASE: the page address */
+
 static volatile uint32_t *apic_regs;
 static uint64_t apic_ticks_per_ms;
 
@@ -181,11 +189,11 @@ void apic_eoi(void)
 void apic_timer_init(void)
 {
     uint64_t base = rdmsr(MSR_APIC_BASE);
-    wrmsr(MSR_APIC_BASE, base | (1u << 11)); /* globally enabled, xAPIC mode */
-    apic_regs = __va(base & ~0xfffull);
-    apic_write(APIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);
-    apic_write(APIC_TMR_DIV, 0x3);      /* divide by 16 */
-    apic_write(APIC_LVT_TMR, 1u << 16); /* masked while calibrating */
+    wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE); /* globally enabled, xAPIC mode */
+    apic_regs = __va(base & APIC_BASE_ADDR);
+    apic_write(APIC_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
+    apic_write(APIC_TMR_DIV, APIC_TMR_DIV_16);
+    apic_write(APIC_LVT_TMR, APIC_LVT_MASKED); /* while calibrating */
     apic_write(APIC_TMR_ICR, 0xffffffffu);
     uint64_t t0 = time_now_ns();
     pit_measure_tsc(10);
@@ -203,9 +211,9 @@ void apic_timer_init(void)
 void apic_init_secondary(void)
 {
     uint64_t base = rdmsr(MSR_APIC_BASE);
-    wrmsr(MSR_APIC_BASE, base | (1u << 11));
-    apic_write(APIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);
-    apic_write(APIC_TMR_DIV, 0x3);
+    wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+    apic_write(APIC_SVR, APIC_SVR_ENABLE | APIC_SPURIOUS_VECTOR);
+    apic_write(APIC_TMR_DIV, APIC_TMR_DIV_16);
     apic_write(APIC_TMR_ICR, 0);
     apic_write(APIC_LVT_TMR, APIC_TIMER_VECTOR);
 }
@@ -213,8 +221,8 @@ void apic_init_secondary(void)
 uint32_t apic_id_read(void)
 {
     if (!apic_regs)
-        apic_regs = __va(rdmsr(MSR_APIC_BASE) & ~0xfffull);
-    return apic_read(APIC_ID) >> 24;
+        apic_regs = __va(rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR);
+    return apic_read(APIC_ID) >> APIC_ID_SHIFT;
 }
 
 /* Send one interprocessor interrupt (xAPIC: destination first, the low word sends). */
@@ -223,7 +231,7 @@ void apic_send_ipi(uint32_t dest_apic_id, uint32_t icr_low)
     unsigned long flags = local_irq_save();
     while (apic_read(APIC_ICR_LO) & APIC_ICR_BUSY)
         __asm__ volatile("pause");
-    apic_write(APIC_ICR_HI, dest_apic_id << 24);
+    apic_write(APIC_ICR_HI, dest_apic_id << APIC_ICR_HI_SHIFT);
     apic_write(APIC_ICR_LO, icr_low);
     local_irq_restore(flags);
 }

@@ -16,9 +16,13 @@
 #include <asm/smp.h>
 #include <asm/time.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
 #include <asm/pv/traps.h>
+#include <asm/protect.h>
+
+volatile uint32_t hv_fixup_error_code;
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
     "#DE divide error",
@@ -115,10 +119,17 @@ static void hypervisor_fault(struct cpu_regs *regs)
 
     if (guest_iret_faulted(regs))
         return;
-    if (fixup && (vec == X86_EXC_PF || vec == X86_EXC_GP)) {
+    /* Guest-memory accesses fault with #PF or #GP; loading a selector of the guest's own
+     * GDT or LDT (set_segment_base, the reload at a context switch) also with #NP or #SS
+     * when its descriptor is not present (a stack segment: #SS). */
+    if (fixup &&
+        (vec == X86_EXC_PF || vec == X86_EXC_GP || vec == X86_EXC_NP || vec == X86_EXC_SS)) {
+        hv_fixup_error_code = regs->error_code;
         regs->rip = fixup;
         return;
     }
+    if (protect_probe_fault(regs))
+        return;
     log_printf(LOG_ERR, "*** hypervisor fault: %s ***",
                vec < X86_NR_EXCEPTIONS && exception_names[vec] ? exception_names[vec] : "?");
     show_registers(regs);
@@ -172,6 +183,8 @@ static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
 void do_interrupt_or_trap(struct cpu_regs *regs)
 {
     unsigned int vec = regs->vector;
+
+    protect_check_entry_ac();
 
     if (vec == APIC_TIMER_VECTOR) {
         apic_eoi();

@@ -16,8 +16,8 @@
 #include <hv/spinlock.h>
 #include <asm/vmap.h>
 #include <asm/x86.h>
-
-extern uint64_t boot_l4[];
+#include <asm/flushtlb.h>
+#include <asm/entry.h>
 
 #define VMAP_BASE  (HV_VIRT_BASE + (64ull << 20)) /* above the image's 32 MiB window */
 #define VMAP_PAGES ((HV_VIRT_SIZE - (64ull << 20)) >> PAGE_SHIFT)

@@ -26,12 +26,12 @@ const char *shutdown_reason_name(unsigned int reason)
 static long do_poll(struct vcpu *v, guest_ptr_t arg)
 {
     struct lam_sched_poll poll;
-    uint32_t ports[128];
+    uint32_t ports[SCHEDOP_POLL_MAX_PORTS];
     struct domain *d = v->domain;
 
     if (copy_from_guest(&poll, arg, sizeof(poll)))
         return -EFAULT;
-    if (poll.nr_ports > 128)
+    if (poll.nr_ports > SCHEDOP_POLL_MAX_PORTS)
         return -EINVAL;
     if (copy_from_guest(ports, poll.ports, poll.nr_ports * sizeof(uint32_t)))
         return -EFAULT;
@@ -55,8 +55,16 @@ static long do_poll(struct vcpu *v, guest_ptr_t arg)
     memcpy(v->poll_ports, ports, poll.nr_ports * sizeof(uint32_t));
     v->poll_nr = poll.nr_ports;
     vcpu_block(v);
-    if (poll.timeout && __atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE))
+    /* The timeout is armed only once the vCPU is blocked: a deadline passing before that
+     * (an interrupt between arming and blocking) would wake a vCPU that is still running,
+     * which does nothing, and the poll would then sleep on for good. A wake in between
+     * stops the timer itself, or finds it not armed yet: then it is stopped here, so it
+     * cannot end a later block early. */
+    if (poll.timeout && __atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE)) {
         timer_set(&v->poll_timer, poll.timeout);
+        if (!__atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE))
+            timer_stop(&v->poll_timer);
+    }
     return 0;
 }
 

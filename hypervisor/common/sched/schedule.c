@@ -53,14 +53,14 @@
 #include "sched_credit.h"
 #include <asm/smp.h>
 #include <asm/time.h>
+#include <asm/flushtlb.h>
 #include <hv/timer_heap.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/irqflags.h>
 #include <lamina/vcpu.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
-
-extern uint64_t boot_l4[];
 
 /* Below any credit: a vCPU that an idle CPU could take leaves this one to those that cannot. */
 #define IDLE_ELSEWHERE_PENALTY (4 * (int64_t)SCHED_SLICE_NS)
@@ -538,8 +538,6 @@ static void release_vcpu(struct vcpu *prev)
     spin_unlock(&pc->lock);
 }
 
-volatile cpumask_t cpus_in_guest;
-
 static void drop_dirty(struct domain *d)
 {
     __atomic_and_fetch(&d->dirty_cpumask, ~cpumask_of(smp_processor_id()), __ATOMIC_SEQ_CST);
@@ -547,7 +545,6 @@ static void drop_dirty(struct domain *d)
 
 static void load_vcpu(struct vcpu *next)
 {
-    __atomic_or_fetch(&cpus_in_guest, cpumask_of(smp_processor_id()), __ATOMIC_SEQ_CST);
     __atomic_or_fetch(&next->domain->dirty_cpumask, cpumask_of(smp_processor_id()),
                       __ATOMIC_SEQ_CST);
     arch_context_load(next); /* writes CR3: from here this CPU caches next's mappings */
@@ -632,9 +629,8 @@ static void schedule(struct vcpu *prev)
             /* Nothing to run, and prev may not stay loaded here: save it, leave its tables. */
             arch_context_save(prev);
             ci->curr_vcpu = NULL;
-            write_cr3(sym_phys(boot_l4));
+            switch_cr3(sym_phys(boot_l4));
             drop_dirty(prev->domain);
-            __atomic_and_fetch(&cpus_in_guest, ~cpumask_of(me), __ATOMIC_SEQ_CST);
             release_vcpu(prev);
             prev = NULL;
             continue; /* prev may have become runnable while we saved it */

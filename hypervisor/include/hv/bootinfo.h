@@ -4,16 +4,19 @@
 #define LAMINA_HV_BOOTINFO_H
 
 #include <stdint.h>
+#include <lamina/memory.h>
+
+/* What the loader leaves in EAX. */
+#define MB1_BOOT_MAGIC 0x2badb002
+#define MB2_BOOT_MAGIC 0x36d76289
 
 #define BOOT_MAX_RANGES  128
 #define BOOT_MAX_MODULES 16
 #define BOOT_CMDLINE_LEN 1024
 
-enum { E820_RAM = 1, E820_RESERVED = 2, E820_ACPI = 3, E820_NVS = 4, E820_UNUSABLE = 5 };
-
 struct boot_mem_range {
     uint64_t addr, len;
-    uint32_t type;
+    uint32_t type; /* LAM_E820_*: the loader's e820 type, passed on to guests as it is */
 };
 
 struct boot_module {
@@ -31,6 +34,8 @@ struct boot_info {
 };
 
 extern struct boot_info boot_info;
+/* The hypervisor's own command line (the loader's, without the image name). */
+extern char hv_cmdline[BOOT_CMDLINE_LEN];
 
 /* Returns 0, or -1 if magic is not a multiboot magic we know. */
 int multiboot_parse(uint32_t magic, uint64_t info_pa);

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <lamina/hypercall.h>
 
 struct cpu_regs;
 
@@ -49,7 +50,7 @@ void hypercall_apply_continuation(struct cpu_regs *regs, unsigned int op,
 
 /* Counters for the debug output (proof, on Lamina, that preemption happened). */
 struct preempt_stats {
-    uint64_t continuations[64];  /* by hypercall number */
+    uint64_t continuations[LAM_HYPERCALL_TABLE_SLOTS]; /* by hypercall number */
     uint64_t partial_tables;     /* validations or devalidations left partial */
     uint64_t resumed_tables;     /* partial tables picked up again */
     uint64_t destroys_preempted; /* destroydomain calls that stopped and were continued */

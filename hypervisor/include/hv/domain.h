@@ -19,20 +19,22 @@
 #include <hv/spinlock.h>
 #include <hv/timer_heap.h>
 #include <hv/hypercall-types.h>
+#include <lamina/event_channel.h>
 #include <lamina/shared_info.h>
+#include <lamina/traps.h>
+#include <lamina/types.h>
 
 #define MAX_DOMAINS 64
 #define MAX_VCPUS   32
 /* Hypervisor timers in each vCPU (singleshot, periodic, poll): the timer heaps are sized
  * from this (common/timer.c). A new timer in struct vcpu must be counted here. */
-#define VCPU_NR_TIMERS       3
-#define DOMID_FIRST_RESERVED 0x7ff0
-#define DOMID_SELF           0x7ff0
-#define DOMID_IO             0x7ff1
-#define DOMID_XEN            0x7ff2
-#define DOMID_IDLE           0x7fff
-#define NR_VIRQS             24
-#define SHUTDOWN_CODE_NONE   (~0ull)
+#define VCPU_NR_TIMERS     3
+#define SHUTDOWN_CODE_NONE (~0ull)
+/* SCHEDOP_poll takes at most this many ports, as on Xen. */
+#define SCHEDOP_POLL_MAX_PORTS 128
+
+/* The data segment selectors a vCPU keeps while it is not running (vcpu.sel). */
+enum data_sel { SEL_DS, SEL_ES, SEL_FS, SEL_GS, NR_DATA_SELS };
 
 /* One guest trap-table entry (set_trap_table). */
 struct guest_trap {
@@ -78,12 +80,12 @@ struct vcpu {
      * Holds a general reference; the table itself is PGT_partial. */
     struct page_info *old_guest_table;
 
-    mfn_t gdt_frames[14]; /* set_gdt: frames holding the guest's GDT */
+    mfn_t gdt_frames[LAM_FIRST_RESERVED_GDT_PAGE]; /* set_gdt: frames holding the guest's GDT */
     unsigned int gdt_ents;
     uint64_t ldt_base; /* MMUEXT_SET_LDT */
     unsigned int ldt_ents;
 
-    struct guest_trap traps[256];
+    struct guest_trap traps[X86_NR_VECTORS];
     uint64_t event_callback, failsafe_callback, syscall_callback;
     uint64_t syscall32_callback, sysenter_callback; /* SYSCALL/SYSENTER from 32-bit user code */
     /* Callback entry masks events (CALLBACKF_mask_events). The event callback always does;
@@ -91,19 +93,19 @@ struct vcpu {
     bool failsafe_masks, syscall_masks, sysenter_masks;
     uint64_t kernel_ss, kernel_sp;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
-    uint16_t sel[4]; /* DS, ES, FS, GS while not running */
+    uint16_t sel[NR_DATA_SELS]; /* while not running */
 
     struct lam_vcpu_info *vcpu_info; /* in shared_info until re-registered */
     bool vcpu_info_registered;
     struct pending_bounce bounce;
 
     /* Events and time */
-    uint32_t virq_port[NR_VIRQS];  /* per-vCPU VIRQ bindings (0 = none) */
-    struct timer singleshot_timer; /* VIRQ_TIMER one-shot */
-    struct timer periodic_timer;   /* VIRQ_TIMER periodic */
-    uint64_t periodic_period;      /* ns, 0 = stopped */
-    struct timer poll_timer;       /* SCHEDOP_poll timeout */
-    uint32_t poll_ports[128];      /* ports being polled (SCHEDOP_poll) */
+    uint32_t virq_port[LAM_NR_VIRQS];            /* per-vCPU VIRQ bindings (0 = none) */
+    struct timer singleshot_timer;               /* VIRQ_TIMER one-shot */
+    struct timer periodic_timer;                 /* VIRQ_TIMER periodic */
+    uint64_t periodic_period;                    /* ns, 0 = stopped */
+    struct timer poll_timer;                     /* SCHEDOP_poll timeout */
+    uint32_t poll_ports[SCHEDOP_POLL_MAX_PORTS]; /* ports being polled (SCHEDOP_poll) */
     unsigned int poll_nr;
     bool fpu_ts;       /* virtual CR0.TS */
     unsigned int iopl; /* virtual IOPL (physdev set_iopl) */
@@ -135,6 +137,7 @@ struct vcpu {
      * xsave_area (x87, SSE and AVX: 832 bytes); fpu_state is then only the way in from a
      * VCPUOP_initialise context (xsave_valid false: convert on the next restore). */
     uint64_t xcr0;          /* the guest's XCR0; 0 = never set, x87|SSE */
+    uint64_t xcr0_accum;    /* every component it ever had in XCR0 (pv/context.c) */
     bool guest_cr4_osxsave; /* virtual CR4.OSXSAVE: XSETBV allowed */
     bool xsave_valid;
     uint8_t xsave_area[1024] __attribute__((aligned(64)));
@@ -205,7 +208,7 @@ struct domain {
     spinlock_t evtchn_lock;
     struct evtchn *evtchn; /* max_evtchns entries; port 0 is never used */
     unsigned int max_evtchns;
-    uint32_t global_virq_port[NR_VIRQS];
+    uint32_t global_virq_port[LAM_NR_VIRQS];
 
     struct grant_table *grant_table; /* grant_table.c */
     unsigned int max_grant_frames;   /* 0 before creation = default */

@@ -45,57 +45,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <lamina/elfnote.h>  /* the note types, LAM_ELFNOTE_* */
+#include <lamina/features.h> /* the feature bits, LAM_XENFEAT_* */
 
 #define ELF_PV_MAX_SEGMENTS 16
 #define ELF_PV_STR_MAX      32 /* bounded copies of the string notes, NUL included */
-
-/* Xen ELF note types (Xen public elfnote.h); prefixed like the features. */
-enum elf_pv_note {
-    ELF_PV_NOTE_ENTRY = 1,
-    ELF_PV_NOTE_HYPERCALL_PAGE = 2,
-    ELF_PV_NOTE_VIRT_BASE = 3,
-    ELF_PV_NOTE_PADDR_OFFSET = 4,
-    ELF_PV_NOTE_XEN_VERSION = 5,
-    ELF_PV_NOTE_GUEST_OS = 6,
-    ELF_PV_NOTE_GUEST_VERSION = 7,
-    ELF_PV_NOTE_LOADER = 8,
-    ELF_PV_NOTE_PAE_MODE = 9,
-    ELF_PV_NOTE_FEATURES = 10,
-    ELF_PV_NOTE_BSD_SYMTAB = 11,
-    ELF_PV_NOTE_HV_START_LOW = 12,
-    ELF_PV_NOTE_L1_MFN_VALID = 13,
-    ELF_PV_NOTE_SUSPEND_CANCEL = 14,
-    ELF_PV_NOTE_INIT_P2M = 15,
-    ELF_PV_NOTE_MOD_START_PFN = 16,
-    ELF_PV_NOTE_SUPPORTED_FEATURES = 17,
-    ELF_PV_NOTE_PHYS32_ENTRY = 18,
-};
-
-/*
- * Feature bit numbers (Xen public features.h); only some of them have a
- * name a FEATURES note may use (see -EOPNOTSUPP above). Prefixed so as not
- * to clash with the guest ABI headers.
- */
-enum elf_pv_feature {
-    ELF_PV_FEAT_writable_page_tables = 0,
-    ELF_PV_FEAT_writable_descriptor_tables = 1,
-    ELF_PV_FEAT_auto_translated_physmap = 2,
-    ELF_PV_FEAT_supervisor_mode_kernel = 3,
-    ELF_PV_FEAT_pae_pgdir_above_4gb = 4,
-    ELF_PV_FEAT_mmu_pt_update_preserve_ad = 5,
-    ELF_PV_FEAT_highmem_assist = 6,
-    ELF_PV_FEAT_gnttab_map_avail_bits = 7,
-    ELF_PV_FEAT_hvm_callback_vector = 8,
-    ELF_PV_FEAT_hvm_safe_pvclock = 9,
-    ELF_PV_FEAT_hvm_pirqs = 10,
-    ELF_PV_FEAT_dom0 = 11,
-    ELF_PV_FEAT_grant_map_identity = 12,
-    ELF_PV_FEAT_memory_op_vnode_supported = 13,
-    ELF_PV_FEAT_ARM_SMCCC_supported = 14,
-    ELF_PV_FEAT_linux_rsdp_unrestricted = 15,
-    ELF_PV_FEAT_not_direct_mapped = 16,
-    ELF_PV_FEAT_direct_mapped = 17,
-};
 
 struct elf_pv_segment {
     uint64_t offset; /* in the image */

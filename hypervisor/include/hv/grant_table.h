@@ -19,11 +19,12 @@
 #include <asm/frame.h>
 #include <hv/hypercall-types.h>
 #include <asm/page.h>
+#include <lamina/mmu.h>
 
 struct domain;
 
 /* L1 entries created by map_grant_ref: never accepted from a guest. */
-#define PTE_GRANT_MAPPING (1ull << 62)
+#define PTE_GRANT_MAPPING LAM_PTE_GNTTAB
 
 #define GNTTAB_DEFAULT_MAX_FRAMES 64u /* Xen 4.17 default (gnttab_max_frames) */
 /* Xen 4.17's default: 1024 maptrack frames of 256 entries, of which it hands out all but

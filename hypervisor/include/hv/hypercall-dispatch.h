@@ -6,10 +6,11 @@
 #include <stdint.h>
 #include <hv/hypercall-types.h>
 #include <hypervisor/hypercall-handlers.h>
+#include <lamina/hypercall.h>
 
 #define HC_WHO_ANY           0
 #define HC_WHO_PRIV          1
-#define HYPERCALL_TABLE_SIZE 64
+#define HYPERCALL_TABLE_SIZE LAM_HYPERCALL_TABLE_SLOTS
 
 struct hypercall_desc {
     const char *name;

@@ -8,7 +8,7 @@
 #define LAMINA_HV_IRQLOCK_H
 
 #include <hv/spinlock.h>
-#include <asm/x86.h>
+#include <asm/irqflags.h>
 
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {

@@ -13,7 +13,8 @@
  * never page aligned (the slab header sits at the start of its page) and a
  * large allocation always is: that is how xfree() tells them apart.
  * Freeing a pointer twice or one that xmalloc never returned is caught
- * (BUG_ON). One spinlock protects all state.
+ * (BUG_ON). One spinlock protects all state; page_alloc is called without
+ * it (it may wait for other CPUs, see xmalloc.c).
  */
 #ifndef LAMINA_HV_XMALLOC_H
 #define LAMINA_HV_XMALLOC_H

@@ -203,13 +203,13 @@ static void note_string(const struct note *n, char *dst)
  * makes us refuse it too, even where the bit itself exists (mmu_pt_update_preserve_ad).
  */
 static const char *const feature_names[] = {
-    [ELF_PV_FEAT_writable_page_tables] = "writable_page_tables",
-    [ELF_PV_FEAT_writable_descriptor_tables] = "writable_descriptor_tables",
-    [ELF_PV_FEAT_auto_translated_physmap] = "auto_translated_physmap",
-    [ELF_PV_FEAT_supervisor_mode_kernel] = "supervisor_mode_kernel",
-    [ELF_PV_FEAT_pae_pgdir_above_4gb] = "pae_pgdir_above_4gb",
-    [ELF_PV_FEAT_hvm_callback_vector] = "hvm_callback_vector",
-    [ELF_PV_FEAT_dom0] = "dom0",
+    [LAM_XENFEAT_writable_page_tables] = "writable_page_tables",
+    [LAM_XENFEAT_writable_descriptor_tables] = "writable_descriptor_tables",
+    [LAM_XENFEAT_auto_translated_physmap] = "auto_translated_physmap",
+    [LAM_XENFEAT_supervisor_mode_kernel] = "supervisor_mode_kernel",
+    [LAM_XENFEAT_pae_pgdir_above_4gb] = "pae_pgdir_above_4gb",
+    [LAM_XENFEAT_hvm_callback_vector] = "hvm_callback_vector",
+    [LAM_XENFEAT_dom0] = "dom0",
 };
 
 static int feature_lookup(const char *name, size_t len)
@@ -264,21 +264,21 @@ static int note_apply(const struct note *n, struct elf_pv_info *info)
     int rc = 0;
 
     switch (n->type) {
-    case ELF_PV_NOTE_XEN_VERSION:
+    case LAM_ELFNOTE_XEN_VERSION:
         note_string(n, info->xen_version);
         return 0;
-    case ELF_PV_NOTE_GUEST_OS:
+    case LAM_ELFNOTE_GUEST_OS:
         note_string(n, info->guest_os);
         return 0;
-    case ELF_PV_NOTE_GUEST_VERSION:
+    case LAM_ELFNOTE_GUEST_VERSION:
         note_string(n, info->guest_version);
         return 0;
-    case ELF_PV_NOTE_LOADER:
+    case LAM_ELFNOTE_LOADER:
         note_string(n, info->loader);
         return 0;
-    case ELF_PV_NOTE_FEATURES:
+    case LAM_ELFNOTE_FEATURES:
         return features_parse(n, info);
-    case ELF_PV_NOTE_SUPPORTED_FEATURES: {
+    case LAM_ELFNOTE_SUPPORTED_FEATURES: {
         /* An array of 32-bit submaps; only submap 0 exists. As libelf, a note of
          * another size is present but reads as 0 (a dom0 kernel is then refused). */
         uint32_t submap0 = n->descsz >= 4 && !(n->descsz % 4) ? (uint32_t)read_le(n->desc, 4) : 0;
@@ -288,14 +288,14 @@ static int note_apply(const struct note *n, struct elf_pv_info *info)
         info->features_supported |= submap0;
         return 0;
     }
-    case ELF_PV_NOTE_ENTRY:
-    case ELF_PV_NOTE_HYPERCALL_PAGE:
-    case ELF_PV_NOTE_VIRT_BASE:
-    case ELF_PV_NOTE_PADDR_OFFSET:
-    case ELF_PV_NOTE_HV_START_LOW:
-    case ELF_PV_NOTE_SUSPEND_CANCEL:
-    case ELF_PV_NOTE_INIT_P2M:
-    case ELF_PV_NOTE_MOD_START_PFN:
+    case LAM_ELFNOTE_ENTRY:
+    case LAM_ELFNOTE_HYPERCALL_PAGE:
+    case LAM_ELFNOTE_VIRT_BASE:
+    case LAM_ELFNOTE_PADDR_OFFSET:
+    case LAM_ELFNOTE_HV_START_LOW:
+    case LAM_ELFNOTE_SUSPEND_CANCEL:
+    case LAM_ELFNOTE_INIT_P2M:
+    case LAM_ELFNOTE_MOD_START_PFN:
         rc = note_numeric(n, &v);
         break;
     default:
@@ -304,33 +304,33 @@ static int note_apply(const struct note *n, struct elf_pv_info *info)
     if (rc)
         return rc;
     switch (n->type) {
-    case ELF_PV_NOTE_ENTRY:
+    case LAM_ELFNOTE_ENTRY:
         info->entry = v;
         break;
-    case ELF_PV_NOTE_HYPERCALL_PAGE:
+    case LAM_ELFNOTE_HYPERCALL_PAGE:
         info->hypercall_page = v;
         info->has_hypercall_page = true;
         break;
-    case ELF_PV_NOTE_VIRT_BASE:
+    case LAM_ELFNOTE_VIRT_BASE:
         info->virt_base = v;
         info->has_virt_base = true;
         break;
-    case ELF_PV_NOTE_PADDR_OFFSET:
+    case LAM_ELFNOTE_PADDR_OFFSET:
         info->paddr_offset = v;
         info->has_paddr_offset = true;
         break;
-    case ELF_PV_NOTE_HV_START_LOW:
+    case LAM_ELFNOTE_HV_START_LOW:
         info->hv_start_low = v;
         info->has_hv_start_low = true;
         break;
-    case ELF_PV_NOTE_SUSPEND_CANCEL:
+    case LAM_ELFNOTE_SUSPEND_CANCEL:
         info->suspend_cancel = v != 0;
         break;
-    case ELF_PV_NOTE_INIT_P2M:
+    case LAM_ELFNOTE_INIT_P2M:
         info->init_p2m = v;
         info->has_init_p2m = true;
         break;
-    default: /* ELF_PV_NOTE_MOD_START_PFN */
+    default: /* LAM_ELFNOTE_MOD_START_PFN */
         info->mod_start_pfn = v != 0;
         break;
     }
@@ -378,7 +378,7 @@ static int notes_walk(const struct image *im, uint64_t off, uint64_t size, struc
 
             if (rc)
                 return rc;
-            if (n.type == ELF_PV_NOTE_ENTRY)
+            if (n.type == LAM_ELFNOTE_ENTRY)
                 *has_entry = true;
             count++;
         }
@@ -500,5 +500,5 @@ int elf_pv_load(const void *img, size_t len, const struct elf_pv_info *info, voi
 
 bool elf_pv_may_be_dom0(const struct elf_pv_info *info)
 {
-    return !info->has_supported_features || (info->features_supported & (1u << ELF_PV_FEAT_dom0));
+    return !info->has_supported_features || (info->features_supported & (1u << LAM_XENFEAT_dom0));
 }

@@ -11,10 +11,10 @@
 
 #include <hv/bzimage.h>
 #include <hv/errcodes.h>
+#include "../fuzz_target.h"
 
 #define OUT_CAP (256 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const void *payload = NULL;

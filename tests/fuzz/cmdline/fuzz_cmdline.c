@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <hv/cmdline.h>
+#include "../fuzz_target.h"
 
 static bool flag;
 static uint8_t u8;

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "../fuzz_target.h"
 
 static int fixed_random(void *buf, size_t len)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <hv/elf_pv.h>
+#include "../fuzz_target.h"
 
 struct sink {
     uint8_t window[1 << 16]; /* pseudo-physical [base, base + 64 KiB) */

@@ -13,10 +13,10 @@
 
 #include <hv/errcodes.h>
 #include <hv/gunzip.h>
+#include "../fuzz_target.h"
 
 #define OUT_CAP (256 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *out = malloc(OUT_CAP);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "../fuzz_target.h"
 
 static void drain(struct conn *c)
 {

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <asm/x86_emulate.h>
+#include "../fuzz_target.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

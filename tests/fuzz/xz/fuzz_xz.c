@@ -16,6 +16,7 @@
 
 #include <hv/errcodes.h>
 #include <hv/xz.h>
+#include "../fuzz_target.h"
 
 #define OUT_CAP (256 * 1024)
 
@@ -25,7 +26,6 @@ static void check_error(int ret)
         abort();
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct xz_workspace ws;

@@ -34,8 +34,8 @@
 
 const char lam_test_title[] = "SYSCALL, SYSENTER and int $0x80 from compat-mode user code";
 
-#define USER_CS32 0xe023
-#define USER_SS   0xe02b
+#define USER_CS32 LAM_FLAT_RING3_CS32
+#define USER_SS   LAM_FLAT_RING3_SS32
 
 /* Pseudo vectors of this test's entry stubs (lam_trap_common hands them to the callback
  * handler: >= LAM_CB_VECTOR_EVENT). */

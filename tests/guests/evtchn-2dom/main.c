@@ -6,10 +6,12 @@
  * the status of both ends, a send on a closed port, and closing dom0's end
  * (the peer's end goes back to unbound, as on Xen).
  */
+#include <lamina/domctl.h>
 #include <lamina/errno.h>
 #include <lamina/event_channel.h>
 #include <lamina/sched.h>
 
+#include "domctl_util.h"
 #include "lam.h"
 
 const char lam_test_title[] = "interdomain event channels with a boot-time domU";
@@ -28,6 +30,21 @@ static long status_of(uint32_t port, struct lam_evtchn_status *st)
     st->dom = LAM_DOMID_SELF;
     st->port = port;
     return hypercall_event_channel_op(LAM_EVTCHNOP_status, st);
+}
+
+/* The peer prints its own result line and then shuts down; the runner wants that line, so
+ * dom0 powers the machine off only after d1 is down (on a loaded host it once lost the race). */
+static void wait_peer_down(void)
+{
+    uint64_t until = lam_pvclock_ns() + 60ull * 1000000000ull;
+    while (lam_pvclock_ns() < until) {
+        struct lam_domctl op;
+        if (lam_domctl(&op, LAM_DOMCTL_getdomaininfo, 1) == 0 && op.domain == 1 &&
+            (op.u.getdomaininfo.flags & LAM_DOMINF_shutdown))
+            return;
+        hypercall_sched_op(LAM_SCHEDOP_yield, NULL);
+    }
+    LAM_CHECK(0, "d1 shut down within 60 s");
 }
 
 void test_main(void)
@@ -89,4 +106,5 @@ void test_main(void)
     struct lam_evtchn_port_arg send = {.port = port};
     LAM_CHECK(hypercall_event_channel_op(LAM_EVTCHNOP_send, &send) == -LAM_EINVAL,
               "send on a closed port is -EINVAL");
+    wait_peer_down();
 }

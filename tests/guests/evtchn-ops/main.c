@@ -20,7 +20,7 @@
 
 const char lam_test_title[] = "event channel operations, errors, poll and block wake-ups";
 
-#define PAST_LIMIT 4096 /* 2-level ABI: 64 x 64 ports on x86-64 */
+#define PAST_LIMIT LAM_EVTCHN_2L_NR_CHANNELS /* 2-level ABI: 64 x 64 ports on x86-64 */
 
 static long op(int cmd, void *arg)
 {
@@ -162,7 +162,7 @@ static void test_virq_ipi(void)
     EXPECT("bind it twice", op(LAM_EVTCHNOP_bind_virq, &v), -LAM_EEXIST);
     bv = (struct lam_evtchn_bind_vcpu){.port = exc, .vcpu = 1};
     EXPECT("bind_vcpu of a global VIRQ to vCPU 1", op(LAM_EVTCHNOP_bind_vcpu, &bv), 0);
-    v = (struct lam_evtchn_bind_virq){.virq = 24, .vcpu = 0};
+    v = (struct lam_evtchn_bind_virq){.virq = LAM_NR_VIRQS, .vcpu = 0};
     EXPECT("bind VIRQ 24 (past the last)", op(LAM_EVTCHNOP_bind_virq, &v), -LAM_EINVAL);
     v = (struct lam_evtchn_bind_virq){.virq = LAM_VIRQ_TIMER, .vcpu = 9};
     EXPECT("bind VIRQ_TIMER on a vCPU that does not exist", op(LAM_EVTCHNOP_bind_virq, &v),

@@ -180,7 +180,7 @@ static void huge_counts(void)
     expect_error("vcpu_op down huge vcpu", LAM_HYPERCALL_VCPU_OP, LAM_VCPUOP_down, HUGE_COUNT, 0, 0,
                  0);
 
-    struct lam_sched_remote_shutdown rs = {.domain_id = BAD_DOMID, .reason = 0};
+    struct lam_sched_remote_shutdown rs = {.domain_id = BAD_DOMID, .reason = LAM_SHUTDOWN_poweroff};
     expect_error("remote_shutdown bad domain", LAM_HYPERCALL_SCHED_OP, LAM_SCHEDOP_remote_shutdown,
                  (unsigned long)&rs, 0, 0, 0);
     struct lam_evtchn_alloc_unbound au = {.dom = BAD_DOMID, .remote_dom = 0, .port = 0};

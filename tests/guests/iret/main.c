@@ -36,23 +36,23 @@ __asm__(".pushsection .text\n"
         "push 16(%rbx)\n\t" /* rcx */
         "push 24(%rbx)\n\t" /* r11 */
         "push 8(%rbx)\n\t"  /* rax */
-        "mov $23, %eax\n\t"
-        "syscall\n\t"
-        "ud2\n"
-        "1:\n\t"
-        "mov %rax, 40(%rbx)\n\t"
-        "mov %rcx, 48(%rbx)\n\t"
-        "mov %r11, 56(%rbx)\n\t"
-        "pushf\n\tpop %rax\n\t"
-        "mov %rax, 64(%rbx)\n\t"
-        "cld\n\t"
-        "mov %rsp, %rax\n\t"
-        "sub %rbp, %rax\n\t"
-        "mov %rax, 72(%rbx)\n\t"
-        "mov %rbp, %rsp\n\t"
-        "pop %rbp\n\tpop %rbx\n\t"
-        "ret\n"
-        ".popsection\n");
+        "mov $" LAM_STR(LAM_HYPERCALL_IRET) ", %eax\n\t"
+                                            "syscall\n\t"
+                                            "ud2\n"
+                                            "1:\n\t"
+                                            "mov %rax, 40(%rbx)\n\t"
+                                            "mov %rcx, 48(%rbx)\n\t"
+                                            "mov %r11, 56(%rbx)\n\t"
+                                            "pushf\n\tpop %rax\n\t"
+                                            "mov %rax, 64(%rbx)\n\t"
+                                            "cld\n\t"
+                                            "mov %rsp, %rax\n\t"
+                                            "sub %rbp, %rax\n\t"
+                                            "mov %rax, 72(%rbx)\n\t"
+                                            "mov %rbp, %rsp\n\t"
+                                            "pop %rbp\n\tpop %rbx\n\t"
+                                            "ret\n"
+                                            ".popsection\n");
 
 #define RFLAGS_IF (1UL << 9)
 #define RFLAGS_DF (1UL << 10)

@@ -80,12 +80,17 @@ struct lam_exinfo {
     uint64_t error_code;
     uint64_t rip; /* RIP reported in the bounce frame */
     uint64_t cs;
-    uint64_t cr2; /* vcpu_info.arch.cr2 when the handler ran (#PF) */
+    uint64_t cr2;            /* vcpu_info.arch.cr2 when the handler ran (#PF) */
+    uint64_t rflags;         /* RFLAGS in the bounce frame (the interrupted context's) */
+    uint64_t handler_rflags; /* RFLAGS the handler itself runs with */
 };
 extern volatile struct lam_exinfo lam_last_exception;
 void lam_exception_reset(void);
 /* Is rip a faulting instruction listed in the exception table? */
 int lam_extable_has(uint64_t rip);
+/* A test may take exceptions the exception table does not list (the fuzzer's #DB from its
+ * own breakpoints, say): return nonzero from this hook to resume with the (changed) frame. */
+extern int (*lam_unexpected_exception)(struct lam_regs *regs);
 /* Load the framework's trap table (after a test replaced or cleared it). */
 long lam_install_trap_table(void);
 
@@ -103,6 +108,10 @@ void lam_failsafe_entry(void);
 void lam_syscall_entry(void);
 extern volatile uint64_t lam_failsafe_sel[4];
 extern void (*lam_callback_handler)(struct lam_regs *regs);
+
+/* A macro's value as a string, for assembly text (a number without a C suffix). */
+#define LAM_STR_(x) #x
+#define LAM_STR(x)  LAM_STR_(x)
 
 #define LAM_ASM_EXTABLE(fault, fixup)                                                              \
     ".pushsection .lam_extable, \"a\"\n\t.quad " #fault ", " #fixup "\n\t.popsection\n\t"

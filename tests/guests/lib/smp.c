@@ -7,12 +7,10 @@
 #include <lamina/domctl.h>
 #include <lamina/event_channel.h>
 #include <lamina/sched.h>
+#include <lamina/traps.h>
 #include <lamina/vcpu.h>
 
 #include "mm_util.h"
-
-#define FLAT_KERNEL_CS 0xe033
-#define FLAT_KERNEL_SS 0xe02b
 
 static uint8_t stacks[SMP_MAX_VCPUS][SMP_STACK_BYTES] __attribute__((aligned(16)));
 static struct lam_vcpu_guest_context ctx;
@@ -59,12 +57,12 @@ long smp_start_vcpu(unsigned int id, void (*fn)(unsigned int id))
     ctx.user_regs.rip = (uint64_t)secondary_start;
     /* At a function's entry RSP + 8 is 16-byte aligned (as after a call). */
     ctx.user_regs.rsp = (uint64_t)&stacks[id][SMP_STACK_BYTES] - 8;
-    ctx.user_regs.cs = FLAT_KERNEL_CS;
-    ctx.user_regs.ss = FLAT_KERNEL_SS;
+    ctx.user_regs.cs = LAM_FLAT_KERNEL_CS;
+    ctx.user_regs.ss = LAM_FLAT_KERNEL_SS;
     ctx.user_regs.rflags = 0x200;
     ctx.user_regs.rdi = id;
     ctx.user_regs.rsi = (uint64_t)fn;
-    ctx.kernel_ss = FLAT_KERNEL_SS;
+    ctx.kernel_ss = LAM_FLAT_KERNEL_SS;
     ctx.kernel_sp = ctx.user_regs.rsp;
     ctx.ctrlreg[3] = mm_cur_l4_mfn << 12;
     done[id] = 0;

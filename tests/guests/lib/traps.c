@@ -76,6 +76,7 @@ int lam_extable_has(uint64_t rip)
 }
 
 void (*lam_callback_handler)(struct lam_regs *regs);
+int (*lam_unexpected_exception)(struct lam_regs *regs);
 
 void lam_trap_dispatch(struct lam_regs *regs);
 
@@ -92,6 +93,10 @@ void lam_trap_dispatch(struct lam_regs *regs)
     lam_last_exception.error_code = regs->error_code;
     lam_last_exception.rip = regs->rip;
     lam_last_exception.cs = regs->cs;
+    lam_last_exception.rflags = regs->rflags;
+    uint64_t own;
+    __asm__ volatile("pushfq\n\tpopq %0" : "=r"(own));
+    lam_last_exception.handler_rflags = own;
     lam_last_exception.cr2 = lam_shared_info ? lam_shared_info->vcpu_info[0].arch.cr2 : 0;
     lam_last_exception.seen++;
 
@@ -103,6 +108,8 @@ void lam_trap_dispatch(struct lam_regs *regs)
         regs->rip = e->fixup;
         return;
     }
+    if (lam_unexpected_exception && lam_unexpected_exception(regs))
+        return;
     lam_panic("unexpected exception %lu at rip %lx error code %lx cr2 %lx", regs->vector, regs->rip,
               regs->error_code, lam_last_exception.cr2);
 }

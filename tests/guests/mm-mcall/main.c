@@ -7,6 +7,7 @@
  * frame, so execution resumes at a known place whether or not the iret is
  * performed.
  */
+#include <lamina/traps.h>
 #include <lamina/version.h>
 
 #include "mm_util.h"
@@ -65,10 +66,10 @@ static long multicall_with_frame(struct lam_multicall_entry *mc, unsigned n, int
     int iret = 0;
     __asm__ volatile("mov %%rsp, %%rbx\n\t"
                      "and $-16, %%rsp\n\t"
-                     "pushq $0xe02b\n\t" /* ss */
-                     "pushq %%rbx\n\t"   /* rsp */
-                     "pushq $0x2\n\t"    /* rflags: IF clear */
-                     "pushq $0xe030\n\t" /* cs, RPL 0: stay in kernel mode */
+                     "pushq %[ss]\n\t"
+                     "pushq %%rbx\n\t"  /* rsp */
+                     "pushq $0x2\n\t"   /* rflags: IF clear */
+                     "pushq %[cs0]\n\t" /* RPL 0: stay in kernel mode */
                      "lea 2f(%%rip), %%rax\n\t"
                      "pushq %%rax\n\t" /* rip */
                      "pushq $0\n\t"    /* flags */
@@ -83,7 +84,8 @@ static long multicall_with_frame(struct lam_multicall_entry *mc, unsigned n, int
                      "movl $1, %[iret]\n"
                      "3:\n"
                      : "=&a"(rax), [iret] "+m"(iret), "+D"(mc), "+S"(n)
-                     : [nr] "i"(LAM_HYPERCALL_MULTICALL)
+                     : [nr] "i"(LAM_HYPERCALL_MULTICALL), [ss] "i"(LAM_FLAT_KERNEL_SS),
+                       [cs0] "i"(LAM_FLAT_KERNEL_CS & ~3u)
                      : "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "memory");
     *via_iret = iret;
     return rax;

@@ -76,7 +76,7 @@ static void check_numbers(void)
               pp.virt_start, LAM_HYPERVISOR_VIRT_START);
 
     rc = hypercall_xen_version(LAM_XENVER_pagesize, NULL);
-    LAM_CHECK(rc == 4096, "XENVER_pagesize returned %ld", rc);
+    LAM_CHECK(rc == (long)LAM_PAGE_SIZE, "XENVER_pagesize returned %ld", rc);
 
     /* With no buffer, build_id reports its size (or that there is none). */
     rc = hypercall_xen_version(LAM_XENVER_build_id, NULL);

@@ -46,7 +46,7 @@ def main():
     out = os.path.join(a.tmp, "good")
     p = run(a.gen, a.list, out)
     files = ["lamina/hypercall-numbers.h", "hypervisor/hypercall-handlers.h",
-             "hypervisor/hypercall-table.c", "guests/hypercalls.h"]
+             "hypervisor/hypercall-table.c", "guests/hypercalls.h", "guests/hypercall-list.h"]
     ok = p.returncode == 0 and all(os.path.getsize(os.path.join(out, f)) > 0 for f in files)
     print(("PASS" if ok else "FAIL") + " gen:writes-all-outputs")
 

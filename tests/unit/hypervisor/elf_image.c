@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "elf_image.h"
+#include <lamina/elfnote.h>
+#include <lamina/features.h>
 
 static void put(uint8_t *p, uint64_t v, unsigned int n)
 {
@@ -83,21 +85,25 @@ void elf_image_linux(struct elf_image_spec *s)
     s->notes[0].descsz = 20;
     memset(s->notes[0].desc, 0xb1, 20);
     s->nnotes = 1;
-    elf_image_note_str(s, 6, "linux");                                      /* GUEST_OS */
-    elf_image_note_str(s, 7, "2.6");                                        /* GUEST_VERSION */
-    elf_image_note_str(s, 5, "xen-3.0");                                    /* XEN_VERSION */
-    elf_image_note_num(s, 3, 0xffffffff80000000ULL, 8);                     /* VIRT_BASE */
-    elf_image_note_num(s, 4, 0, 8);                                         /* PADDR_OFFSET */
-    elf_image_note_num(s, 1, 0xffffffff81000100ULL, 8);                     /* ENTRY */
-    elf_image_note_num(s, 2, 0xffffffff81001000ULL, 8);                     /* HYPERCALL_PAGE */
-    elf_image_note_str(s, 10, "!writable_page_tables|pae_pgdir_above_4gb"); /* FEATURES */
-    elf_image_note_num(s, 17, 0x8801, 4);                                   /* SUPPORTED_FEATURES */
-    elf_image_note_str(s, 9, "yes");                                        /* PAE_MODE */
-    elf_image_note_str(s, 8, "generic");                                    /* LOADER */
-    elf_image_note_num(s, 12, 0xffff800000000000ULL, 8);                    /* HV_START_LOW */
-    elf_image_note_num(s, 14, 1, 4);                                        /* SUSPEND_CANCEL */
-    elf_image_note_num(s, 15, 0x8000000000ULL, 8);                          /* INIT_P2M */
-    elf_image_note_num(s, 16, 1, 4);                                        /* MOD_START_PFN */
+    elf_image_note_str(s, LAM_ELFNOTE_GUEST_OS, "linux");
+    elf_image_note_str(s, LAM_ELFNOTE_GUEST_VERSION, "2.6");
+    elf_image_note_str(s, LAM_ELFNOTE_XEN_VERSION, "xen-3.0");
+    elf_image_note_num(s, LAM_ELFNOTE_VIRT_BASE, 0xffffffff80000000ULL, 8);
+    elf_image_note_num(s, LAM_ELFNOTE_PADDR_OFFSET, 0, 8);
+    elf_image_note_num(s, LAM_ELFNOTE_ENTRY, 0xffffffff81000100ULL, 8);
+    elf_image_note_num(s, LAM_ELFNOTE_HYPERCALL_PAGE, 0xffffffff81001000ULL, 8);
+    elf_image_note_str(s, LAM_ELFNOTE_FEATURES, "!writable_page_tables|pae_pgdir_above_4gb");
+    elf_image_note_num(s, LAM_ELFNOTE_SUPPORTED_FEATURES,
+                       LAM_XENFEAT_BIT(LAM_XENFEAT_writable_page_tables) |
+                           LAM_XENFEAT_BIT(LAM_XENFEAT_dom0) |
+                           LAM_XENFEAT_BIT(LAM_XENFEAT_linux_rsdp_unrestricted),
+                       4);
+    elf_image_note_str(s, LAM_ELFNOTE_PAE_MODE, "yes");
+    elf_image_note_str(s, LAM_ELFNOTE_LOADER, "generic");
+    elf_image_note_num(s, LAM_ELFNOTE_HV_START_LOW, 0xffff800000000000ULL, 8);
+    elf_image_note_num(s, LAM_ELFNOTE_SUSPEND_CANCEL, 1, 4);
+    elf_image_note_num(s, LAM_ELFNOTE_INIT_P2M, 0x8000000000ULL, 8);
+    elf_image_note_num(s, LAM_ELFNOTE_MOD_START_PFN, 1, 4);
 }
 
 static size_t align_up(size_t x, size_t a)

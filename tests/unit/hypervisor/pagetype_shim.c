@@ -10,6 +10,7 @@
 #include <asm/memlayout.h>
 #include <asm/mm.h>
 #include <asm/pv/mm.h>
+#include <asm/tlbclock.h>
 
 struct page_info *frame_table;
 mfn_t max_mfn;
@@ -17,6 +18,9 @@ mfn_t shim_mfn_base;
 struct domain shim_domu, shim_dom0;
 
 unsigned int shim_flush_count;
+uint64_t shim_flush_last_mask;
+uint64_t tlbflush_clock;
+struct tlbflush_cpu tlbflush_cpus[NR_CPUS];
 unsigned int shim_l4_slots_count;
 unsigned int shim_desc_validate_count;
 int shim_desc_validate_rc;
@@ -79,12 +83,16 @@ void shim_reset(void)
     memset(frame_descs, 0, SHIM_FRAMES * sizeof(*frame_descs));
     shim_domain(&shim_domu, 1, false);
     shim_domain(&shim_dom0, 0, true);
+    shim_domu.dirty_cpumask = cpumask_of(0);
     shim_give(SHIM_DOMU_0, SHIM_DOMU_N, &shim_domu, PGC_state_inuse);
     shim_give(SHIM_DOM0_0, SHIM_DOM0_N, &shim_dom0, PGC_state_inuse);
     shim_give(SHIM_HOLE_0, SHIM_HOLE_N, NULL, PGC_state_reserv);
     shim_give(SHIM_HV_0, SHIM_HV_N, NULL, PGC_state_reserv);
     shim_give(SHIM_FREE_0, SHIM_FREE_N, NULL, PGC_state_free);
     shim_flush_count = 0;
+    shim_flush_last_mask = 0;
+    tlbflush_clock = 1;
+    memset(tlbflush_cpus, 0, sizeof(tlbflush_cpus));
     shim_l4_slots_count = 0;
     shim_desc_validate_count = 0;
     shim_desc_validate_rc = 0;
@@ -142,9 +150,13 @@ void domain_page_released(struct page_info *pg)
     shim_released_last = pg;
 }
 
-void flush_tlb_local(void)
+void flush_tlb_mask(cpumask_t mask)
 {
     shim_flush_count++;
+    shim_flush_last_mask = mask;
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (mask & cpumask_of(cpu))
+            tlbflush_cpus[cpu].time = ++tlbflush_clock;
 }
 
 void init_guest_l4_slots(pte_t *l4)

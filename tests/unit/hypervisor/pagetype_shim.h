@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A host stand-in for the machine that hypervisor/arch/x86/pv_pagetype.c
+ * A host stand-in for the machine that hypervisor/arch/x86/pv/pagetype.c
  * runs on: a frame table of SHIM_FRAMES frames whose contents live in
- * page-aligned host memory, two domains, and the few hypervisor functions the
- * file calls (flush_tlb_local, init_guest_l4_slots, validate_descriptor_page,
- * mfn_is_ram, max_phys_mfn).
+ * page-aligned host memory, two domains, the TLB-flush clock's state, and the
+ * few hypervisor functions the file calls (flush_tlb_mask, init_guest_l4_slots,
+ * validate_descriptor_page, mfn_is_ram, max_phys_mfn).
  *
  * The hypervisor's direct map is __va(pa) = pa + DIRECTMAP_VIRT_BASE. Rather
  * than change that, the shim picks machine frame numbers so that the direct
@@ -13,17 +13,13 @@
  * descriptor. Frames below SHIM_MFN(0) have no descriptor here, so tests only
  * name frames from SHIM_MFN(0) upwards (or past max_mfn, which is "not RAM").
  *
- * This header is also force-included (-include) ahead of pv_pagetype.c: it
- * claims x86.h's include guard so that flush_tlb_local(), an inline that
- * writes CR3 in the hypervisor, is the shim's counting function instead.
+ * The TLB-flush clock (asm/tlbclock.h) is the hypervisor's own inlines over the
+ * shim's tlbflush_clock and tlbflush_cpus; the shim's flush_tlb_mask() does what
+ * a flush does to them (each CPU of the mask ticks the clock and takes the new
+ * value as its flush time) and records the mask.
  */
 #ifndef LAMINA_TEST_PAGETYPE_SHIM_H
 #define LAMINA_TEST_PAGETYPE_SHIM_H
-
-#ifndef LAMINA_X86_H
-#define LAMINA_X86_H
-void flush_tlb_local(void);
-#endif
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,8 +49,10 @@ extern mfn_t shim_mfn_base;
 /* domU (id 1, unprivileged) and dom0 (id 0, privileged). */
 extern struct domain shim_domu, shim_dom0;
 
-/* Calls the shim saw since the last shim_reset(). */
+/* Calls the shim saw since the last shim_reset(). flush_tlb_mask: how often, and the
+ * CPUs of the last one. domU runs on CPU 0 (its dirty_cpumask), dom0 on none. */
 extern unsigned int shim_flush_count;
+extern uint64_t shim_flush_last_mask;
 extern unsigned int shim_l4_slots_count;
 extern unsigned int shim_desc_validate_count;
 /* What validate_descriptor_page() returns next. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Domain lookups by id and their references: hypervisor/common/domain_ref.c
- * built unchanged (domain_ref_shim.h stands in for the interrupt flag). The
+ * built unchanged; the interrupt flag is this file's (local_irq_save/restore,
+ * declared by the stand-in of <asm/irqflags.h>). The
  * reaper's rule is checked on its own (a held domain is never unlisted; the
  * last put of a dying one asks for a reap) and under contention: one thread
  * looks the domain up and uses it while another reaps it exactly as
@@ -20,7 +21,8 @@
 #include <pthread.h>
 #include <cmocka.h>
 
-#include "domain_ref_shim.h"
+#include <asm/irqflags.h>
+#include <asm/x86.h>
 #include <hv/domain.h>
 #include <hv/errcodes.h>
 #include "hv_stubs.h"
@@ -32,7 +34,7 @@ static _Thread_local unsigned int irq_off_depth;
 
 unsigned long local_irq_save(void)
 {
-    return irq_off_depth++ == 0 ? 0x200 /* IF was set */ : 0;
+    return irq_off_depth++ == 0 ? X86_EFLAGS_IF /* it was set */ : 0;
 }
 
 /* Also called on the looker thread, where a cmocka assertion cannot report: abort. */
@@ -41,7 +43,7 @@ void local_irq_restore(unsigned long flags)
     if (irq_off_depth == 0)
         abort(); /* restored more often than saved */
     irq_off_depth--;
-    if ((flags & 0x200) && irq_off_depth != 0)
+    if ((flags & X86_EFLAGS_IF) && irq_off_depth != 0)
         abort(); /* interrupts back on inside an outer irqsave section */
 }
 
@@ -87,7 +89,7 @@ static void test_lookup_misses(void **state)
     (void)state;
     assert_null(domain_get(5));
     assert_null(domain_get(MAX_DOMAINS));
-    assert_null(domain_get(DOMID_SELF));
+    assert_null(domain_get(LAM_DOMID_SELF));
     assert_null(domain_get(~0u));
     assert_int_equal(irq_off_depth, 0);
 }

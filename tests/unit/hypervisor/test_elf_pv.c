@@ -66,8 +66,8 @@ static void test_linux_like_kernel(void **state)
     assert_true(info.mod_start_pfn);
     assert_true(info.suspend_cancel);
     assert_int_equal(info.supported_features, 0x8801);
-    assert_int_equal(info.features_required, 1u << ELF_PV_FEAT_writable_page_tables);
-    assert_int_equal(info.features_supported, 0x8801 | (1u << ELF_PV_FEAT_pae_pgdir_above_4gb));
+    assert_int_equal(info.features_required, 1u << LAM_XENFEAT_writable_page_tables);
+    assert_int_equal(info.features_supported, 0x8801 | (1u << LAM_XENFEAT_pae_pgdir_above_4gb));
     assert_string_equal(info.guest_os, "linux");
     assert_string_equal(info.guest_version, "2.6");
     assert_string_equal(info.loader, "generic");
@@ -156,10 +156,10 @@ static void test_paddr_offset(void **state)
 {
     (void)state;
     /* virt_offset shrinks by 8 MiB, so ENTRY now lies above virt_kend. */
-    elf_image_note_num(&spec, ELF_PV_NOTE_PADDR_OFFSET, 0x800000, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_PADDR_OFFSET, 0x800000, 8);
     assert_int_equal(parse_spec(), -ERANGE);
     /* Move VIRT_BASE up by the same amount and it is consistent again. */
-    elf_image_note_num(&spec, ELF_PV_NOTE_VIRT_BASE, 0xffffffff80800000ULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_VIRT_BASE, 0xffffffff80800000ULL, 8);
     assert_int_equal(parse_spec(), 0);
     assert_int_equal(info.virt_offset, 0xffffffff80000000ULL);
     assert_int_equal(info.virt_kstart, 0xffffffff81000000ULL);
@@ -169,7 +169,7 @@ static void test_paddr_offset(void **state)
     assert_int_equal(seen_phys[0], 0x800000);
     assert_int_equal(seen_phys[1], 0x802000);
     /* An offset above the lowest p_paddr would make addresses negative. */
-    elf_image_note_num(&spec, ELF_PV_NOTE_PADDR_OFFSET, 0x1000001, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_PADDR_OFFSET, 0x1000001, 8);
     assert_int_equal(parse_spec(), -ERANGE);
 }
 
@@ -180,10 +180,10 @@ static void test_defaults_without_virt_base(void **state)
     spec.segs[0].vaddr = spec.segs[0].paddr = 0x400000;
     spec.segs[1].vaddr = spec.segs[1].paddr = 0x402000;
     spec.e_entry = 0x400010;
-    elf_image_note_drop(&spec, ELF_PV_NOTE_VIRT_BASE);
-    elf_image_note_drop(&spec, ELF_PV_NOTE_PADDR_OFFSET);
-    elf_image_note_drop(&spec, ELF_PV_NOTE_ENTRY);
-    elf_image_note_drop(&spec, ELF_PV_NOTE_HYPERCALL_PAGE);
+    elf_image_note_drop(&spec, LAM_ELFNOTE_VIRT_BASE);
+    elf_image_note_drop(&spec, LAM_ELFNOTE_PADDR_OFFSET);
+    elf_image_note_drop(&spec, LAM_ELFNOTE_ENTRY);
+    elf_image_note_drop(&spec, LAM_ELFNOTE_HYPERCALL_PAGE);
     assert_int_equal(parse_spec(), 0);
     assert_false(info.has_virt_base);
     assert_false(info.has_paddr_offset);
@@ -192,7 +192,7 @@ static void test_defaults_without_virt_base(void **state)
     assert_int_equal(info.virt_kstart, 0x400000);
     assert_int_equal(info.virt_kend, 0x405000);
     /* PADDR_OFFSET without VIRT_BASE is refused, as in Xen. */
-    elf_image_note_num(&spec, ELF_PV_NOTE_PADDR_OFFSET, 0, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_PADDR_OFFSET, 0, 8);
     assert_int_equal(parse_spec(), -EINVAL);
 }
 
@@ -211,10 +211,10 @@ static void test_notes_from_sections(void **state)
 static void test_numeric_sizes_and_strings(void **state)
 {
     (void)state;
-    elf_image_note_num(&spec, ELF_PV_NOTE_MOD_START_PFN, 1, 1);
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUSPEND_CANCEL, 0, 2);
-    elf_image_note_num(&spec, ELF_PV_NOTE_INIT_P2M, 0x80000000, 4);
-    elf_image_note_str(&spec, ELF_PV_NOTE_GUEST_VERSION,
+    elf_image_note_num(&spec, LAM_ELFNOTE_MOD_START_PFN, 1, 1);
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUSPEND_CANCEL, 0, 2);
+    elf_image_note_num(&spec, LAM_ELFNOTE_INIT_P2M, 0x80000000, 4);
+    elf_image_note_str(&spec, LAM_ELFNOTE_GUEST_VERSION,
                        "a-very-long-guest-version-string-that-gets-cut");
     assert_int_equal(parse_spec(), 0);
     assert_true(info.mod_start_pfn);
@@ -222,35 +222,35 @@ static void test_numeric_sizes_and_strings(void **state)
     assert_int_equal(info.init_p2m, 0x80000000);
     assert_int_equal(strlen(info.guest_version), ELF_PV_STR_MAX - 1);
     assert_memory_equal(info.guest_version, "a-very-long-guest-version-strin", ELF_PV_STR_MAX - 1);
-    elf_image_note_num(&spec, ELF_PV_NOTE_ENTRY, 0xffffffff81000100ULL, 3);
+    elf_image_note_num(&spec, LAM_ELFNOTE_ENTRY, 0xffffffff81000100ULL, 3);
     assert_int_equal(parse_spec(), -EINVAL);
 }
 
 static void test_features(void **state)
 {
     (void)state;
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "dom0|!supervisor_mode_kernel|future_thing||");
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0, 8);
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, "dom0|!supervisor_mode_kernel|future_thing||");
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES, 0, 8);
     assert_int_equal(parse_spec(), 0);
     assert_int_equal(info.features_supported,
-                     (1u << ELF_PV_FEAT_dom0) | (1u << ELF_PV_FEAT_supervisor_mode_kernel));
-    assert_int_equal(info.features_required, 1u << ELF_PV_FEAT_supervisor_mode_kernel);
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "writable_page_tables|!future_thing");
+                     (1u << LAM_XENFEAT_dom0) | (1u << LAM_XENFEAT_supervisor_mode_kernel));
+    assert_int_equal(info.features_required, 1u << LAM_XENFEAT_supervisor_mode_kernel);
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, "writable_page_tables|!future_thing");
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
     /* Only the seven names Xen 4.17's libelf knows: others are ignored, and refused when
      * required, although their bits exist. */
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES,
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES,
                        "mmu_pt_update_preserve_ad|hvm_callback_vector");
     assert_int_equal(parse_spec(), 0);
-    assert_int_equal(info.features_supported, 1u << ELF_PV_FEAT_hvm_callback_vector);
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "!gnttab_map_avail_bits");
+    assert_int_equal(info.features_supported, 1u << LAM_XENFEAT_hvm_callback_vector);
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, "!gnttab_map_avail_bits");
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES,
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES,
                        "!writable_descriptor_tables|!auto_translated_physmap");
     assert_int_equal(parse_spec(), 0);
-    assert_int_equal(info.features_required, (1u << ELF_PV_FEAT_writable_descriptor_tables) |
-                                                 (1u << ELF_PV_FEAT_auto_translated_physmap));
-    elf_image_note_num(&spec, ELF_PV_NOTE_FEATURES, 0, 0); /* empty string */
+    assert_int_equal(info.features_required, (1u << LAM_XENFEAT_writable_descriptor_tables) |
+                                                 (1u << LAM_XENFEAT_auto_translated_physmap));
+    elf_image_note_num(&spec, LAM_ELFNOTE_FEATURES, 0, 0); /* empty string */
     assert_int_equal(parse_spec(), 0);
     assert_int_equal(info.features_supported, 0);
 }
@@ -262,21 +262,21 @@ static void test_feature_name_pieces(void **state)
     (void)state;
     char s[128];
 
-    elf_image_note_drop(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES);
+    elf_image_note_drop(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES);
     memset(s, 'x', 63);
     strcpy(s + 63, "!dom0");
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, s);
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, s);
     assert_int_equal(parse_spec(), 0);
-    assert_int_equal(info.features_supported, 1u << ELF_PV_FEAT_dom0);
-    assert_int_equal(info.features_required, 1u << ELF_PV_FEAT_dom0);
+    assert_int_equal(info.features_supported, 1u << LAM_XENFEAT_dom0);
+    assert_int_equal(info.features_required, 1u << LAM_XENFEAT_dom0);
     memset(s, 'x', 62);
     strcpy(s + 62, "!dom0"); /* the piece is "xx..x!" (63), then "dom0" */
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, s);
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, s);
     assert_int_equal(parse_spec(), 0);
-    assert_int_equal(info.features_supported, 1u << ELF_PV_FEAT_dom0);
+    assert_int_equal(info.features_supported, 1u << LAM_XENFEAT_dom0);
     assert_int_equal(info.features_required, 0);
     s[0] = '!'; /* a required 63-character piece nobody knows */
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, s);
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, s);
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
 }
 
@@ -284,14 +284,14 @@ static void test_feature_name_pieces(void **state)
 static void test_supported_features_sizes(void **state)
 {
     (void)state;
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x800, 6);
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES, 0x800, 6);
     assert_int_equal(parse_spec(), 0);
     assert_true(info.has_supported_features);
     assert_int_equal(info.supported_features, 0);
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x800, 2);
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES, 0x800, 2);
     assert_int_equal(parse_spec(), 0);
     assert_int_equal(info.supported_features, 0);
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x123456700000800ULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES, 0x123456700000800ULL, 8);
     assert_int_equal(parse_spec(), 0);
     assert_int_equal(info.supported_features, 0x800);
 }
@@ -302,23 +302,23 @@ static void test_may_be_dom0(void **state)
     (void)state;
     assert_int_equal(parse_spec(), 0); /* Linux-like: the note names dom0 */
     assert_true(elf_pv_may_be_dom0(&info));
-    elf_image_note_drop(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES); /* only the FEATURES string */
+    elf_image_note_drop(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES); /* only the FEATURES string */
     assert_int_equal(parse_spec(), 0);
     assert_false(info.has_supported_features);
-    assert_false(info.features_supported & (1u << ELF_PV_FEAT_dom0));
+    assert_false(info.features_supported & (1u << LAM_XENFEAT_dom0));
     assert_true(elf_pv_may_be_dom0(&info));
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 1, 4); /* present, no dom0 bit */
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES, 1, 4); /* present, no dom0 bit */
     assert_int_equal(parse_spec(), 0);
     assert_false(elf_pv_may_be_dom0(&info));
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES,
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES,
                        "pae_pgdir_above_4gb|dom0"); /* ... in the string */
     assert_int_equal(parse_spec(), 0);
     assert_true(elf_pv_may_be_dom0(&info));
-    elf_image_note_str(&spec, ELF_PV_NOTE_FEATURES, "!dom0");
+    elf_image_note_str(&spec, LAM_ELFNOTE_FEATURES, "!dom0");
     assert_int_equal(parse_spec(), 0);
     assert_true(elf_pv_may_be_dom0(&info));
-    elf_image_note_num(&spec, ELF_PV_NOTE_FEATURES, 0, 0);
-    elf_image_note_num(&spec, ELF_PV_NOTE_SUPPORTED_FEATURES, 0x800, 3); /* bad size: 0 */
+    elf_image_note_num(&spec, LAM_ELFNOTE_FEATURES, 0, 0);
+    elf_image_note_num(&spec, LAM_ELFNOTE_SUPPORTED_FEATURES, 0x800, 3); /* bad size: 0 */
     assert_int_equal(parse_spec(), 0);
     assert_false(elf_pv_may_be_dom0(&info));
 }
@@ -401,14 +401,14 @@ static void test_bad_notes(void **state)
     spec.nnotes = 1; /* only the GNU note */
     assert_int_equal(parse_spec(), -ENODATA);
     elf_image_linux(&spec);
-    elf_image_note_str(&spec, ELF_PV_NOTE_GUEST_OS, "plan9");
+    elf_image_note_str(&spec, LAM_ELFNOTE_GUEST_OS, "plan9");
     assert_int_equal(parse_spec(), 0); /* LOADER generic is enough */
-    elf_image_note_str(&spec, ELF_PV_NOTE_LOADER, "custom");
+    elf_image_note_str(&spec, LAM_ELFNOTE_LOADER, "custom");
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
     elf_image_linux(&spec);
-    elf_image_note_str(&spec, ELF_PV_NOTE_XEN_VERSION, "xen-2.0");
+    elf_image_note_str(&spec, LAM_ELFNOTE_XEN_VERSION, "xen-2.0");
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
-    elf_image_note_drop(&spec, ELF_PV_NOTE_XEN_VERSION);
+    elf_image_note_drop(&spec, LAM_ELFNOTE_XEN_VERSION);
     assert_int_equal(parse_spec(), -EOPNOTSUPP);
     /* A note whose descsz runs past its segment. */
     elf_image_linux(&spec);
@@ -422,22 +422,22 @@ static void test_bad_notes(void **state)
 static void test_bad_addresses(void **state)
 {
     (void)state;
-    elf_image_note_num(&spec, ELF_PV_NOTE_ENTRY, 0xffffffff81005001ULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_ENTRY, 0xffffffff81005001ULL, 8);
     assert_int_equal(parse_spec(), -ERANGE);
-    elf_image_note_num(&spec, ELF_PV_NOTE_ENTRY, 0xffffffff81005000ULL, 8); /* == kend: Xen ok */
+    elf_image_note_num(&spec, LAM_ELFNOTE_ENTRY, 0xffffffff81005000ULL, 8); /* == kend: Xen ok */
     assert_int_equal(parse_spec(), 0);
-    elf_image_note_num(&spec, ELF_PV_NOTE_ENTRY, 0xffffffff80ffffffULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_ENTRY, 0xffffffff80ffffffULL, 8);
     assert_int_equal(parse_spec(), -ERANGE);
     elf_image_linux(&spec);
-    elf_image_note_num(&spec, ELF_PV_NOTE_INIT_P2M, 0xffffffff81003000ULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_INIT_P2M, 0xffffffff81003000ULL, 8);
     assert_int_equal(parse_spec(), -ERANGE);
     elf_image_linux(&spec);
-    elf_image_note_num(&spec, ELF_PV_NOTE_HYPERCALL_PAGE, 0xffffffff81004800ULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_HYPERCALL_PAGE, 0xffffffff81004800ULL, 8);
     assert_int_equal(parse_spec(), -ERANGE); /* the page would run past kend */
-    elf_image_note_num(&spec, ELF_PV_NOTE_HYPERCALL_PAGE, 0x1000, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_HYPERCALL_PAGE, 0x1000, 8);
     assert_int_equal(parse_spec(), -ERANGE);
     elf_image_linux(&spec);
-    elf_image_note_num(&spec, ELF_PV_NOTE_VIRT_BASE, 0xffffffff81800000ULL, 8);
+    elf_image_note_num(&spec, LAM_ELFNOTE_VIRT_BASE, 0xffffffff81800000ULL, 8);
     assert_int_equal(parse_spec(), -ERANGE); /* virt_base above virt_kstart */
 }
 

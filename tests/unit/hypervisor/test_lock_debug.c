@@ -12,9 +12,25 @@
 #include <cmocka.h>
 
 #include "hv_stubs.h"
+#include <asm/irqflags.h>
+#include <asm/x86.h>
 #include <hv/spinlock.h>
 
-unsigned long shim_rflags;
+/* The interrupt flag the checker reads: a variable the test sets, since a host
+ * process cannot execute CLI/PUSHF (stand-in/asm/irqflags.h declares these). */
+static unsigned long shim_rflags;
+
+unsigned long local_irq_save(void)
+{
+    unsigned long f = shim_rflags;
+    shim_rflags &= ~X86_EFLAGS_IF;
+    return f;
+}
+
+void local_irq_restore(unsigned long flags)
+{
+    shim_rflags = flags;
+}
 
 static spinlock_t reap, mm, dom, evtchn_a, evtchn_b, credit, runq_a, runq_b, timer, console, buddy,
     xmalloc, unclassified;

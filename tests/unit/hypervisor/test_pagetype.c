@@ -16,12 +16,14 @@
 #include <cmocka.h>
 
 #include "pagetype_shim.h"
+#include <asm/pv/iomem.h>
 #include <hv/continuation.h>
 #include <hv/errcodes.h>
 #include "hv_stubs.h"
 #include <asm/memlayout.h>
 #include <asm/mm.h>
 #include <asm/pv/mm.h>
+#include <asm/tlbclock.h>
 
 #define NF SHIM_FRAMES
 
@@ -185,6 +187,7 @@ static int setup(void **state)
 {
     (void)state;
     shim_reset();
+    iomem_reset();
     memset(held, 0, sizeof(held));
     memset(held_general, 0, sizeof(held_general));
     return 0;
@@ -359,18 +362,97 @@ static void check_l1_unwind(pte_t bad, int expect_rc)
     assert_tree_released();
 }
 
+/* dom0's I/O policy (pv/iomem.c): denied and read-only frames, uncacheable entries. */
+static void test_iomem_policy(void **state)
+{
+    struct counts before[NF];
+    unsigned int l1 = SHIM_DOM0_0;
+    pte_t *t = shim_table(l1);
+    mfn_t denied = SHIM_MFN(SHIM_HOLE_0), ro = SHIM_MFN(SHIM_HOLE_0 + 1);
+    mfn_t open = SHIM_MFN(SHIM_HOLE_0 + 2), far = max_mfn + 20;
+    const pte_t types = _PAGE_PAT | _PAGE_PCD | _PAGE_PWT, uc = _PAGE_PCD | _PAGE_PWT;
+    (void)state;
+
+    assert_int_equal(iomem_deny(denied, denied), 0);
+    assert_int_equal(iomem_read_only(ro, ro), 0);
+    assert_int_equal(iomem_read_only(far, far + 3), 0);
+    assert_int_equal(pin(l1, 1, &shim_dom0), 0);
+    snapshot(before);
+    /* Denied: -EPERM, the slot untouched; also when dom0 names a foreign domain. */
+    t[0] = 0;
+    assert_int_equal(
+        mod_pt_entry(&t[0], 1, denied << PAGE_SHIFT | 1, &shim_dom0, &shim_dom0, false), -EPERM);
+    assert_int_equal(t[0], 0);
+    assert_int_equal(mod_pt_entry(&t[0], 1, open << PAGE_SHIFT | 1, &shim_dom0, &shim_domu, false),
+                     -EPERM);
+    assert_int_equal(
+        mod_pt_entry(&t[0], 1, IOMEM_TOP_MFN << PAGE_SHIFT | 1, &shim_dom0, &shim_dom0, false),
+        -EINVAL);
+    /* Read-only: a writable request is installed without RW, as uncacheable. */
+    assert_int_equal(mod_pt_entry(&t[1], 1, ro << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_RW, &shim_dom0,
+                                  &shim_dom0, false),
+                     0);
+    assert_int_equal(t[1] & (_PAGE_RW | types), uc);
+    assert_int_equal(mod_pt_entry(&t[2], 1,
+                                  (far + 3) << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_RW | _PAGE_PCD,
+                                  &shim_dom0, &shim_dom0, false),
+                     0);
+    assert_int_equal(t[2] & (_PAGE_RW | types), _PAGE_PCD);
+    /* Memory types: WB, WT, WP become UC; UC-, UC, WC stay; RW stays where allowed. */
+    const struct {
+        pte_t asked, installed;
+    } m[] = {
+        {0, uc},
+        {_PAGE_PWT, uc},
+        {_PAGE_PAT | _PAGE_PWT, uc},
+        {_PAGE_PCD, _PAGE_PCD},
+        {uc, uc},
+        {_PAGE_PAT, _PAGE_PAT},
+        {_PAGE_PAT | _PAGE_PCD, _PAGE_PAT | _PAGE_PCD},
+    };
+    for (unsigned int i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+        pte_t e = open << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_RW | m[i].asked;
+        assert_int_equal(mod_pt_entry(&t[3 + i], 1, e, &shim_dom0, &shim_dom0, false), 0);
+        assert_int_equal(t[3 + i] & (_PAGE_RW | types), _PAGE_RW | m[i].installed);
+        /* The same frame and RW again (no reference change): still adjusted. */
+        assert_int_equal(mod_pt_entry(&t[3 + i], 1, e, &shim_dom0, &shim_dom0, false), 0);
+        assert_int_equal(t[3 + i] & (_PAGE_RW | types), _PAGE_RW | m[i].installed);
+    }
+    /* RAM keeps what it asked for. */
+    assert_int_equal(
+        mod_pt_entry(&t[20], 1, shim_pte(SHIM_DOM0_0 + 1, _PAGE_RW), &shim_dom0, &shim_dom0, false),
+        0);
+    assert_int_equal(t[20] & (_PAGE_RW | types), _PAGE_RW);
+    assert_int_equal(mod_pt_entry(&t[20], 1, 0, &shim_dom0, &shim_dom0, false), 0);
+    assert_unchanged(before);
+    /* A table validated with such entries gets the same treatment. */
+    unpin(l1);
+    pte_t *v = shim_table(l1 + 1);
+    v[0] = ro << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_RW;
+    v[1] = open << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_PWT;
+    assert_int_equal(pin(l1 + 1, 1, &shim_dom0), 0);
+    assert_int_equal(v[0] & (_PAGE_RW | types), uc);
+    assert_int_equal(v[1] & (_PAGE_RW | types), uc);
+    v[2] = denied << PAGE_SHIFT | _PAGE_PRESENT;
+    unpin(l1 + 1);
+    assert_int_equal(pin(l1 + 1, 1, &shim_dom0), -EPERM);
+    assert_tree_released();
+}
+
 static void test_unwind_bad_l1_entry(void **state)
 {
     (void)state;
-    check_l1_unwind(shim_pte(SHIM_HV_0, 0), -EBUSY);                  /* hypervisor memory */
-    check_l1_unwind(shim_pte(SHIM_DOM0_0, 0), -EBUSY);                /* another domain's */
-    check_l1_unwind(shim_pte(SHIM_FREE_0, _PAGE_RW), -EBUSY);         /* a free frame */
-    check_l1_unwind(shim_pte(L1B, _PAGE_RW), -EBUSY);                 /* a table, writable */
-    check_l1_unwind(shim_pte(D0, _PAGE_PCD), -EINVAL);                /* cache bits, unprivileged */
-    check_l1_unwind(shim_pte(D0, _PAGE_PAT), -EINVAL);                /* PAT bit */
-    check_l1_unwind(shim_pte(SHIM_HOLE_0, 0), -EINVAL);               /* MMIO, unprivileged */
-    check_l1_unwind((max_phys_mfn() + 7) << PAGE_SHIFT | 1, -EINVAL); /* no such address */
-    check_l1_unwind(shim_pte(SHIM_FRAMES + 3, 0), -EINVAL);           /* past the frame table */
+    check_l1_unwind(shim_pte(SHIM_HV_0, 0), -EBUSY);          /* hypervisor memory */
+    check_l1_unwind(shim_pte(SHIM_DOM0_0, 0), -EBUSY);        /* another domain's */
+    check_l1_unwind(shim_pte(SHIM_FREE_0, _PAGE_RW), -EBUSY); /* a free frame */
+    check_l1_unwind(shim_pte(L1B, _PAGE_RW), -EBUSY);         /* a table, writable */
+    check_l1_unwind(shim_pte(D0, _PAGE_PCD), -EINVAL);        /* cache bits, unprivileged */
+    check_l1_unwind(shim_pte(D0, _PAGE_PAT), -EINVAL);        /* PAT bit */
+    /* I/O memory, unprivileged: Xen 4.17's -EPERM (iomem_access_permitted) */
+    check_l1_unwind(shim_pte(SHIM_HOLE_0, 0), -EPERM);               /* a hole */
+    check_l1_unwind((max_phys_mfn() + 7) << PAGE_SHIFT | 1, -EPERM); /* no such address */
+    check_l1_unwind(shim_pte(SHIM_FRAMES + 3, 0), -EPERM);           /* past the frame table */
+    check_l1_unwind(IOMEM_TOP_MFN << PAGE_SHIFT | 1, -EINVAL);       /* Xen's "invalid" frame */
 }
 
 /* A bad L1 below the third entry of an L2 under an L3 under an L4: all four levels unwind. */
@@ -522,21 +604,27 @@ static void test_type_change_at_zero(void **state)
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), -EINVAL);
     assert_counts(D0, 2, PGT_writable_page, 1);
     put_page_type(pg);
-    /* Writable to table: stale writable TLB entries must be flushed first. */
+    /* Writable to table: stale writable TLB entries must be flushed first (domU runs on
+     * CPU 0, which has not flushed since the writable type went). */
     assert_int_equal(get_page_type(pg, PGT_l1_page_table), 0);
     assert_int_equal(shim_flush_count, 1);
     assert_int_equal(get_page_type(pg, PGT_writable_page), -EINVAL);
     assert_int_equal(get_page_type(pg, PGT_l2_page_table), -EINVAL);
     put_page_type(pg);
+    /* Table to writable: a walk cached through the old table must go too. */
     assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
-    assert_int_equal(shim_flush_count, 1);
+    assert_int_equal(shim_flush_count, 2);
     put_page_type(pg);
-    /* Descriptor pages are validated by their own checker; a refusal leaves no type. */
+    /* Descriptor pages are validated by their own checker; a refusal leaves no type. Writable
+     * to descriptor page flushes (a kept writable translation would write descriptors). */
     shim_desc_validate_rc = -EINVAL;
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), -EINVAL);
+    assert_int_equal(shim_flush_count, 3);
     assert_int_equal(pg->type_info, 0);
     shim_desc_validate_rc = 0;
+    /* CPU 0 flushed after the frame's last mapping went: no second flush. */
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
+    assert_int_equal(shim_flush_count, 3);
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
     assert_int_equal(shim_desc_validate_count, 2); /* validated once per 0 -> 1 */
     assert_counts(D0, 2, PGT_seg_desc_page, 2);
@@ -545,6 +633,71 @@ static void test_type_change_at_zero(void **state)
     put_page(pg);
     /* Putting what is not held is a hypervisor bug, caught. */
     EXPECT_PANIC(put_page_type(pg));
+    assert_int_equal(recount(), 0);
+}
+
+/* The TLB-flush clock decides which CPUs a retype flushes (arch/x86/flushtlb.c). */
+static void test_retype_flush_clock(void **state)
+{
+    struct page_info *pg = shim_page(D0);
+    (void)state;
+
+    /* A frame never mapped since it came from the heap (stamp 0) flushes nobody. */
+    assert_int_equal(pg->tlbflush_timestamp, 0);
+    assert_int_equal(get_page_type(pg, PGT_l1_page_table), 0);
+    assert_int_equal(shim_flush_count, 0);
+    put_page_type(pg);
+    assert_int_equal(pg->tlbflush_timestamp, tlbflush_clock);
+
+    /* The stamp is taken when the type count reaches 0, not before. */
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0); /* CPU 0 flushed: count 1 */
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
+    tlbflush_clock = 10;
+    put_page_type(pg);
+    assert_int_not_equal(pg->tlbflush_timestamp, 10);
+    put_page_type(pg);
+    assert_int_equal(pg->tlbflush_timestamp, 10);
+
+    /* Same type again at count 0: nothing to flush, however old the CPUs' flushes. */
+    shim_flush_count = 0;
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
+    assert_int_equal(shim_flush_count, 0);
+    put_page_type(pg); /* stamp 10 */
+
+    /* domU on CPUs 0-2: only those whose last flush is not newer than the stamp. */
+    shim_domu.dirty_cpumask = cpumask_of(0) | cpumask_of(1) | cpumask_of(2);
+    tlbflush_cpus[0].time = 11; /* flushed after the mapping went */
+    tlbflush_cpus[1].time = 10; /* took its time before the stamp was read */
+    tlbflush_cpus[2].time = 3;
+    tlbflush_clock = 11;
+    assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
+    assert_int_equal(shim_flush_count, 1);
+    assert_int_equal(shim_flush_last_mask, cpumask_of(1) | cpumask_of(2));
+    put_page_type(pg);
+
+    /* An owner running nowhere: nobody can hold its translations. */
+    shim_domu.dirty_cpumask = 0;
+    assert_int_equal(get_page_type(pg, PGT_l2_page_table), 0);
+    assert_int_equal(shim_flush_count, 1);
+    put_page_type(pg);
+
+    /* Removing a writable entry stamps the frame it mapped; so does a pin's teardown. */
+    shim_domu.dirty_cpumask = cpumask_of(0);
+    pte_t *l1 = shim_table(L1A);
+    l1[3] = shim_pte(D0 + 3, _PAGE_RW);
+    assert_int_equal(pin(L1A, 1, &shim_domu), 0);
+    assert_counts(D0 + 3, 2, PGT_writable_page, 1);
+    tlbflush_clock = 42;
+    assert_int_equal(mod_pt_entry(&l1[3], 1, 0, &shim_domu, &shim_domu, false), 0);
+    assert_int_equal(shim_page(D0 + 3)->tlbflush_timestamp, 42);
+    tlbflush_clock = 43;
+    unpin(L1A);
+    assert_int_equal(shim_page(L1A)->tlbflush_timestamp, 43);
+    /* ... and its next type flushes CPU 0, whose last flush is older. */
+    shim_flush_count = 0;
+    assert_int_equal(get_page_type(shim_page(L1A), PGT_writable_page), 0);
+    assert_int_equal(shim_flush_count, 1);
+    put_page_type(shim_page(L1A));
     assert_int_equal(recount(), 0);
 }
 
@@ -664,7 +817,7 @@ static void test_mmio_privileged_only(void **state)
                      0);
     assert_int_equal(mod_pt_entry(&t0[1], 1, beyond | _PAGE_PWT, &shim_dom0, &shim_dom0, false), 0);
     assert_unchanged(before);
-    assert_int_equal(mod_pt_entry(&t0[2], 1, nowhere, &shim_dom0, &shim_dom0, false), -EINVAL);
+    assert_int_equal(mod_pt_entry(&t0[2], 1, nowhere, &shim_dom0, &shim_dom0, false), -EPERM);
     /* Hypervisor RAM is not MMIO. */
     assert_int_equal(mod_pt_entry(&t0[3], 1, shim_pte(SHIM_HV_0, 0), &shim_dom0, &shim_dom0, false),
                      -EBUSY);
@@ -680,8 +833,8 @@ static void test_mmio_privileged_only(void **state)
     /* domU: none of it. */
     pte_t *tu = shim_table(L1A);
     assert_int_equal(
-        mod_pt_entry(&tu[0], 1, shim_pte(SHIM_HOLE_0, 0), &shim_domu, &shim_domu, false), -EINVAL);
-    assert_int_equal(mod_pt_entry(&tu[0], 1, beyond, &shim_domu, &shim_domu, false), -EINVAL);
+        mod_pt_entry(&tu[0], 1, shim_pte(SHIM_HOLE_0, 0), &shim_domu, &shim_domu, false), -EPERM);
+    assert_int_equal(mod_pt_entry(&tu[0], 1, beyond, &shim_domu, &shim_domu, false), -EPERM);
     assert_int_equal(
         mod_pt_entry(&tu[0], 1, shim_pte(D0, _PAGE_PCD), &shim_domu, &shim_domu, false), -EINVAL);
     assert_unchanged(before);
@@ -1438,10 +1591,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pin_unpin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_reference_of_given_up_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_change_at_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retype_flush_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_type_retyped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_chain_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mmio_privileged_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_iomem_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mod_entry_l1_combinations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mod_entry_upper_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg_race, setup, teardown),

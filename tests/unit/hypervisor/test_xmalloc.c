@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "hv_stubs.h"
@@ -23,6 +24,8 @@
  */
 static size_t host_pages; /* pages currently handed to xmalloc */
 static bool host_fail;    /* make page_alloc fail */
+static bool host_reenter; /* the next page_alloc first allocates an object itself */
+static bool host_reentered;
 static void *host_blocks[4096];
 static pthread_mutex_t host_mutex = PTHREAD_MUTEX_INITIALIZER;
 
@@ -30,6 +33,14 @@ static void *host_page_alloc(unsigned int order)
 {
     void *p;
 
+    if (host_reenter) {
+        /* As the hypervisor's page allocator may wait for other CPUs that wait for the
+         * xmalloc lock: this deadlocks if page_alloc is called with the lock held. */
+        host_reenter = false;
+        void *q = xmalloc_bytes(16, 0);
+        host_reentered = q != NULL;
+        xfree(q);
+    }
     if (host_fail || order > 12)
         return NULL;
     p = aligned_alloc(XMALLOC_PAGE_SIZE, XMALLOC_PAGE_SIZE << order);
@@ -253,6 +264,27 @@ static void test_misuse_is_caught(void **state)
     EXPECT_PANIC(xfree(not_ours + 64)); /* no slab header there */
 }
 
+/* page_alloc runs without the xmalloc lock (it may wait for CPUs that want the lock). */
+static void test_page_alloc_unlocked(void **state)
+{
+    (void)state;
+    alarm(10); /* a deadlock ends the test program instead of hanging it */
+    host_reenter = true;
+    host_reentered = false;
+    void *slab_obj = xmalloc_bytes(512, 0); /* a new slab of its class */
+    assert_non_null(slab_obj);
+    assert_true(host_reentered);
+    host_reenter = true;
+    host_reentered = false;
+    void *big = xmalloc_bytes(20000, 0); /* a large block */
+    assert_non_null(big);
+    assert_true(host_reentered);
+    alarm(0);
+    xfree(big);
+    xfree(slab_obj);
+    assert_int_equal(xmalloc_pages_held(), host_pages);
+}
+
 static void *thread_work(void *arg)
 {
     const unsigned int tag = (unsigned int)(uintptr_t)arg * 1000;
@@ -307,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_typed_and_overflow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_misuse_is_caught, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_page_alloc_unlocked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
     };
 

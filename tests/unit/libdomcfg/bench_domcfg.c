@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Benchmark: parse + schema + defaults + validate + format of a domain with 16 disks and 16
- * interfaces (tests/unit/libdomcfg/xml/good/big-16x16.xml), in operations per second. Goal: >=
- * 5,000/s, so a toolstack creating hundreds of domains never waits on its configuration parser.
+ * interfaces (tests/unit/libdomcfg/xml/good/big-16x16.xml), in operations per second.
+ * Goal: >= 5,000/s, so a toolstack creating hundreds of domains never waits on its
+ * configuration parser.
  * usage: bench_domcfg FILE [SECONDS]
  */
 #include "domcfg.h"

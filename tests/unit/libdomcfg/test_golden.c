@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Data-driven tests over tests/unit/libdomcfg/xml (libvirt's xml2xml style): add a file, get a
- * test. good/NAME.xml     parse + defaults + validate must succeed; the normalised XML must equal
+ * Data-driven tests over tests/unit/libdomcfg/xml (libvirt's xml2xml style): a file is a test.
+ *   good/NAME.xml     parse + defaults + validate must succeed; the normalised XML must equal
  *                     good/NAME.out.xml, formatting that again must give the same text, and
  *                     the warnings must equal good/NAME.warn (none when the file is absent).
  *   bad/NAME.xml      must be refused; the messages must equal bad/NAME.err exactly.

@@ -23,14 +23,6 @@
 #define MB2_ARCH_I386  0
 #define MB2_BOOT_MAGIC 0x36d76289
 
-#define CR0_PE (1 << 0)
-#define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define EFER_MSR 0xc0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
-
     .section .multiboot, "a"
     .balign 4
 mb1_header:
@@ -75,13 +67,13 @@ start32:
     mov     $PHYS(boot_stack_top), %esp
 
     /* Long mode is required: CPUID 0x80000001 EDX bit 29. */
-    mov     $0x80000000, %eax
+    mov     $CPUID_EXT_BASE, %eax
     cpuid
-    cmp     $0x80000001, %eax
+    cmp     $CPUID_LEAF_EXT_INFO, %eax
     jb      no_long_mode
-    mov     $0x80000001, %eax
+    mov     $CPUID_LEAF_EXT_INFO, %eax
     cpuid
-    bt      $29, %edx
+    bt      $CPUID_EXT_EDX_LM_BIT, %edx
     jnc     no_long_mode
 
     mov     $PHYS(boot_l4), %eax
@@ -89,18 +81,18 @@ start32:
     mov     %cr4, %eax
     or      $CR4_PAE, %eax
     mov     %eax, %cr4
-    mov     $EFER_MSR, %ecx
+    mov     $MSR_EFER, %ecx
     rdmsr
     or      $(EFER_LME), %eax
-    /* NX only if the CPU has it (CPUID 0x80000001 EDX bit 20, still in %edx? no: reread) */
+    /* NX only if the CPU has it (CPUID 0x80000001 EDX bit 20; RDMSR clobbered %edx) */
     push    %eax
-    mov     $0x80000001, %eax
+    mov     $CPUID_LEAF_EXT_INFO, %eax
     cpuid
     pop     %eax
-    bt      $20, %edx
+    bt      $CPUID_EXT_EDX_NX_BIT, %edx
     jnc     1f
     or      $EFER_NXE, %eax
-1:  mov     $EFER_MSR, %ecx
+1:  mov     $MSR_EFER, %ecx
     xor     %edx, %edx
     wrmsr
     mov     %cr0, %eax

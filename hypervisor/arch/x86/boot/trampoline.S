@@ -12,6 +12,7 @@
  * every absolute address is computed as TRAMPOLINE_PHYS + (label - start).
  */
 #include <asm/memlayout.h>
+#include <asm/asm-offsets.h>
 
 #define TRAMPOLINE_PHYS 0x8000
 #define T(label)        (TRAMPOLINE_PHYS + (label) - trampoline_start)
@@ -27,7 +28,7 @@ trampoline_start:
     mov     %ax, %ds
     lgdtl   (tramp_gdt_desc - trampoline_start)
     mov     %cr0, %eax
-    or      $1, %eax                        /* PE */
+    or      $CR0_PE, %eax
     mov     %eax, %cr0
     ljmpl   $0x08, $T(tramp32)
 
@@ -38,16 +39,16 @@ tramp32:
     mov     %eax, %es
     mov     %eax, %ss
     mov     %cr4, %eax
-    or      $(1 << 5), %eax                 /* PAE */
+    or      $CR4_PAE, %eax
     mov     %eax, %cr4
     mov     T(tp_cr3), %eax
     mov     %eax, %cr3
-    mov     $0xc0000080, %ecx               /* EFER: the boot CPU's value (LME, NXE, SCE) */
+    mov     $MSR_EFER, %ecx                 /* the boot CPU's value (LME, NXE, SCE) */
     mov     T(tp_efer), %eax
     xor     %edx, %edx
     wrmsr
     mov     %cr0, %eax
-    or      $((1 << 31) | (1 << 16) | 1), %eax  /* PG, WP, PE */
+    or      $(CR0_PG | CR0_WP | CR0_PE), %eax
     mov     %eax, %cr0
     ljmpl   $0x18, $T(tramp64)
 

@@ -17,6 +17,7 @@
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/time.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
 #include <lamina/vcpu.h>
 #include <lamina/vm_assist.h>
@@ -30,9 +31,6 @@
  * (pv/emulate.c), and from then on every switch saves and restores with XSAVE/XRSTOR
  * under each vCPU's own XCR0.
  */
-#define XSTATE_FP_SSE  3ull
-#define XSTATE_OFFERED 7ull /* x87 | SSE | AVX */
-#define XSAVE_HDR      512  /* XSTATE_BV at offset 512 of the area */
 
 static void xsetbv0(uint64_t val)
 {
@@ -43,8 +41,8 @@ static void xsetbv0(uint64_t val)
 bool xsave_host_available(void)
 {
     uint32_t a, b, c, d;
-    cpuid(1, &a, &b, &c, &d);
-    return (c >> 26) & 1;
+    cpuid(CPUID_LEAF_FEATURES, &a, &b, &c, &d);
+    return (c & CPUID1_ECX_XSAVE) != 0;
 }
 
 /* XCR0 bits a guest may set. */
@@ -53,7 +51,7 @@ uint64_t xsave_guest_mask(void)
     if (!xsave_host_available())
         return 0;
     uint32_t a, b, c, d;
-    cpuid_count(0xd, 0, &a, &b, &c, &d);
+    cpuid_count(CPUID_LEAF_XSTATE, 0, &a, &b, &c, &d);
     return a & XSTATE_OFFERED;
 }
 
@@ -88,23 +86,55 @@ void xsave_host_enable(void)
     xsetbv0(current->xcr0 ? current->xcr0 : XSTATE_FP_SSE);
 }
 
+static uint64_t vcpu_xcr0(const struct vcpu *v)
+{
+    return v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
+}
+
+/*
+ * A vCPU's state is saved and restored under every component it ever had in XCR0, not
+ * under its XCR0 of the moment (Xen's xcr0_accum): lowering XCR0 keeps the state of what
+ * it turned off (XSAVE under the lower XCR0 would leave that component's XSTATE_BV bit
+ * set in the image, and XRSTOR refuses -- #GP -- a bit outside XCR0), and a component the
+ * vCPU enables for the first time starts in its initial state, not with what the previous
+ * vCPU on this CPU left in the registers.
+ */
+static uint64_t vcpu_xcr0_accum(const struct vcpu *v)
+{
+    return v->xcr0_accum | vcpu_xcr0(v);
+}
+
+static void xcr0_load(uint64_t val)
+{
+    if (get_cpu_info()->xcr0 != val)
+        xsetbv0(val);
+}
+
+/* An XSAVE image whose header says every component is in its initial state. */
+static const uint8_t xsave_init_image[1024] __attribute__((aligned(64)));
+
 /* XSETBV for the running vCPU (validated by the caller). */
 void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val)
 {
     xsave_host_enable();
+    uint64_t had = vcpu_xcr0_accum(v), fresh = val & ~had;
+    if (fresh) { /* never had them: initialise them in the registers, which are its own */
+        xsetbv0(had | fresh);
+        __asm__ volatile("xrstor64 %0"
+                         :
+                         : "m"(xsave_init_image), "a"((uint32_t)fresh),
+                           "d"((uint32_t)(fresh >> 32)));
+    }
+    v->xcr0_accum = had | val;
     v->xcr0 = val;
     xsetbv0(val);
-}
-
-static uint64_t vcpu_xcr0(const struct vcpu *v)
-{
-    return v->xcr0 ? v->xcr0 : XSTATE_FP_SSE;
 }
 
 static void fpu_save(struct vcpu *v)
 {
     write_cr0(read_cr0() & ~CR0_TS);
     if (xsave_on()) {
+        xcr0_load(vcpu_xcr0_accum(v));
         __asm__ volatile("xsave64 %0" : "=m"(v->xsave_area) : "a"(~0u), "d"(~0u) : "memory");
         v->xsave_valid = true;
     } else {
@@ -166,8 +196,7 @@ static void fpu_restore(struct vcpu *v)
         v->xsave_valid = false;
     }
     if (xsave_on()) {
-        if (get_cpu_info()->xcr0 != vcpu_xcr0(v))
-            xsetbv0(vcpu_xcr0(v));
+        xcr0_load(vcpu_xcr0_accum(v));
         if (!v->xsave_valid) { /* legacy image: x87 and SSE from it, the rest initial */
             memset(v->xsave_area, 0, sizeof(v->xsave_area));
             memcpy(v->xsave_area, v->fpu_state, sizeof(v->fpu_state));
@@ -175,6 +204,7 @@ static void fpu_restore(struct vcpu *v)
             v->xsave_valid = true;
         }
         __asm__ volatile("xrstor64 %0" : : "m"(v->xsave_area), "a"(~0u), "d"(~0u));
+        xcr0_load(vcpu_xcr0(v));
     } else {
         __asm__ volatile("fxrstor64 %0" : : "m"(v->fpu_state));
     }
@@ -217,23 +247,25 @@ void arch_vcpu_update_runstate_area(struct vcpu *v)
     bool flag = v->domain->vm_assist & (1ul << LAM_VMASST_TYPE_runstate_update_flag);
     if (flag) {
         uint64_t marked = info.state_entry_time | LAM_RUNSTATE_UPDATE;
-        copy_to_guest(v->runstate_guest_va + 8, &marked, sizeof(marked));
+        copy_to_guest(v->runstate_guest_va +
+                          offsetof(struct lam_vcpu_runstate_info, state_entry_time),
+                      &marked, sizeof(marked));
         __atomic_thread_fence(__ATOMIC_RELEASE);
     }
     copy_to_guest(v->runstate_guest_va, &info, sizeof(info));
 }
 
-static uint16_t read_sel(int which)
+static uint16_t read_sel(enum data_sel which)
 {
     uint16_t s = 0;
     switch (which) {
-    case 0:
+    case SEL_DS:
         __asm__ volatile("mov %%ds, %0" : "=r"(s));
         break;
-    case 1:
+    case SEL_ES:
         __asm__ volatile("mov %%es, %0" : "=r"(s));
         break;
-    case 2:
+    case SEL_FS:
         __asm__ volatile("mov %%fs, %0" : "=r"(s));
         break;
     default:
@@ -264,7 +296,7 @@ void arch_context_save(struct vcpu *prev)
     struct cpu_info *ci = get_cpu_info();
 
     prev->regs = ci->guest_regs;
-    for (int i = 0; i < 4; i++)
+    for (enum data_sel i = SEL_DS; i < NR_DATA_SELS; i++)
         prev->sel[i] = read_sel(i);
     fpu_save(prev);
     pv_debugreg_switch_from(prev);
@@ -285,16 +317,16 @@ void arch_context_load(struct vcpu *next)
     ci->curr_vcpu = next;
     ci->guest_regs = next->regs;
     xsave_follow(); /* the vCPU may have seen XSAVE on another CPU (XGETBV works here too) */
-    write_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
-                                                           : next->guest_table_user);
+    switch_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
+                                                            : next->guest_table_user);
     pv_load_guest_gdt(next);
     /* Selectors first: loading FS/GS clears their bases. A bad selector (say, its LDT
      * went away) faults into the exception table and is loaded null. */
     unsigned int bad_sel = 0;
-    LOAD_SELECTOR("ds", next->sel[0], bad_sel);
-    LOAD_SELECTOR("es", next->sel[1], bad_sel);
-    LOAD_SELECTOR("fs", next->sel[2], bad_sel);
-    LOAD_SELECTOR("gs", next->sel[3], bad_sel);
+    LOAD_SELECTOR("ds", next->sel[SEL_DS], bad_sel);
+    LOAD_SELECTOR("es", next->sel[SEL_ES], bad_sel);
+    LOAD_SELECTOR("fs", next->sel[SEL_FS], bad_sel);
+    LOAD_SELECTOR("gs", next->sel[SEL_GS], bad_sel);
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);

@@ -88,7 +88,7 @@ void pv_debugreg_init(struct vcpu *v)
 /* Xen's __addr_ok: a guest address, below the canonical hole or above the hypervisor. */
 static bool breakpoint_address_ok(uint64_t va)
 {
-    return va < (1ull << 47) || va >= DIRECTMAP_VIRT_END;
+    return va < LOWER_HALF_END || va >= DIRECTMAP_VIRT_END;
 }
 
 /* Put v's breakpoints on this CPU (v is about to run here, or runs here). */

@@ -26,13 +26,13 @@
 #include <asm/pv/descriptor.h>
 #include <hypervisor/hypercall-handlers.h>
 
-#define DESC_P                (1ull << 47)
-#define DESC_S                (1ull << 44)
-#define DESC_DPL(d)           (((d) >> 45) & 3)
-#define DESC_TYPE(d)          (((d) >> 40) & 0xf)
-#define DESC_CODE             (1ull << 43)
-#define GUEST_GDT_MAX_ENTRIES (14 * 512)
-#define GDT_ENTRIES           (15 * 512) /* the CPU's GDT limit: the guest's 14 pages + ours */
+#define DESC_P        (1ull << 47)
+#define DESC_S        (1ull << 44)
+#define DESC_DPL_MASK (3ull << 45)
+#define DESC_TYPE(d)  (((d) >> 40) & 0xf)
+#define DESC_CODE     (1ull << 43)
+/* The CPU's GDT limit: the guest's pages and the hypervisor's. */
+#define GDT_ENTRIES ((LAM_FIRST_RESERVED_GDT_PAGE + 1) * DESCS_PER_PAGE)
 
 /* Check one descriptor; returns the (possibly adjusted) value through *out. */
 static bool descriptor_ok(uint64_t d, uint64_t *out)
@@ -42,7 +42,7 @@ static bool descriptor_ok(uint64_t d, uint64_t *out)
         return true;
     }
     if (d & DESC_S) {
-        *out = d | (3ull << 45); /* code/data: DPL 3 */
+        *out = d | DESC_DPL_MASK; /* code/data: DPL 3 */
         return true;
     }
     if (DESC_TYPE(d) == 0) {
@@ -60,9 +60,9 @@ static bool descriptor_ok(uint64_t d, uint64_t *out)
  */
 bool pv_code_selector_usable(uint16_t sel)
 {
-    unsigned int index = sel >> 3;
+    unsigned int index = sel >> SEL_INDEX_SHIFT;
 
-    if (sel < 4 || (sel & 4) || index >= GDT_ENTRIES)
+    if (index == 0 || (sel & SEL_TI_LDT) || index >= GDT_ENTRIES)
         return false;
     uint64_t d = get_cpu_info()->gdt[index];
     return (d & DESC_P) && (d & DESC_S) && (d & DESC_CODE);
@@ -71,12 +71,12 @@ bool pv_code_selector_usable(uint16_t sel)
 int validate_descriptor_page(struct page_info *pg)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
-    for (unsigned int i = 0; i < 512; i++) {
+    for (unsigned int i = 0; i < DESCS_PER_PAGE; i++) {
         uint64_t v;
         if (!descriptor_ok(t[i], &v))
             return -EINVAL;
     }
-    for (unsigned int i = 0; i < 512; i++)
+    for (unsigned int i = 0; i < DESCS_PER_PAGE; i++)
         descriptor_ok(t[i], &t[i]);
     return 0;
 }
@@ -89,11 +89,11 @@ int validate_descriptor_page(struct page_info *pg)
 void pv_load_guest_gdt(const struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
-    unsigned int pages = (v->gdt_ents + 511) / 512;
+    unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
-        memcpy(ci->gdt + p * 512, mfn_to_virt(v->gdt_frames[p]), PAGE_SIZE);
+        memcpy(ci->gdt + p * DESCS_PER_PAGE, mfn_to_virt(v->gdt_frames[p]), PAGE_SIZE);
     for (unsigned int p = pages; p < ci->gdt_guest_pages; p++)
-        memset(ci->gdt + p * 512, 0, PAGE_SIZE);
+        memset(ci->gdt + p * DESCS_PER_PAGE, 0, PAGE_SIZE);
     ci->gdt_guest_pages = pages;
 }
 
@@ -101,7 +101,7 @@ void pv_load_guest_gdt(const struct vcpu *v)
 void pv_vcpu_release_gdt(struct vcpu *v)
 {
     ASSERT_LOCKED(&mm_lock);
-    unsigned int pages = (v->gdt_ents + 511) / 512;
+    unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
         put_page_and_type(mfn_to_page(v->gdt_frames[p]));
     v->gdt_ents = 0;
@@ -110,9 +110,9 @@ void pv_vcpu_release_gdt(struct vcpu *v)
 /* Install frames as v's GDT (references taken here, the old ones dropped). */
 int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 {
-    unsigned int pages = (entries + 511) / 512;
+    unsigned int pages = DESC_PAGES(entries);
 
-    if (entries > GUEST_GDT_MAX_ENTRIES)
+    if (entries > LAM_FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
     spin_lock(&mm_lock);
     unsigned int got;
@@ -139,10 +139,10 @@ int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 
 long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
 {
-    mfn_t frames[14];
-    unsigned int pages = (entries + 511) / 512;
+    mfn_t frames[LAM_FIRST_RESERVED_GDT_PAGE];
+    unsigned int pages = DESC_PAGES(entries);
 
-    if (entries > GUEST_GDT_MAX_ENTRIES)
+    if (entries > LAM_FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
     if (copy_from_guest(frames, frame_list, pages * sizeof(frames[0])))
         return -EFAULT;
@@ -152,10 +152,10 @@ long hc_set_gdt(guest_ptr_t frame_list, unsigned int entries)
 /* Linux rewrites its TLS descriptors on every context switch: update just that entry. */
 static void update_live_entry(const struct vcpu *v, mfn_t mfn, unsigned int index, uint64_t val)
 {
-    unsigned int pages = (v->gdt_ents + 511) / 512;
+    unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
         if (v->gdt_frames[p] == mfn)
-            get_cpu_info()->gdt[p * 512 + index] = val;
+            get_cpu_info()->gdt[p * DESCS_PER_PAGE + index] = val;
 }
 
 long hc_update_descriptor(uint64_t ma, uint64_t desc)

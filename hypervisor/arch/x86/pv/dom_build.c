@@ -25,6 +25,8 @@
 #include <hv/grant_table.h>
 #include <hv/xmalloc.h>
 #include <asm/x86.h>
+#include <lamina/features.h>
+#include <lamina/hypercall.h>
 #include <lamina/start_info.h>
 
 #define PT_FLAGS   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
@@ -126,10 +128,11 @@ static void copy_to_pfns(struct builder *b, uint64_t pfn, const void *src, size_
 static void fill_hypercall_page(uint8_t *p)
 {
     memset(p, 0xcc, PAGE_SIZE);
-    for (unsigned int i = 0; i < 128; i++) {
-        uint8_t *s = p + i * 32;
-        if (i == 23) { /* iret: never returns, the guest jumps here */
-            const uint8_t iret_stub[] = {0x51, 0x41, 0x53, 0x50, 0xb8, 23, 0, 0, 0, 0x0f, 0x05};
+    for (unsigned int i = 0; i < LAM_HYPERCALL_PAGE_NR_STUBS; i++) {
+        uint8_t *s = p + i * LAM_HYPERCALL_PAGE_STUB_SIZE;
+        if (i == LAM_HYPERCALL_IRET) { /* never returns, the guest jumps here */
+            const uint8_t iret_stub[] = {0x51, 0x41, 0x53, 0x50, 0xb8, LAM_HYPERCALL_IRET,
+                                         0,    0,    0,    0x0f, 0x05};
             memcpy(s, iret_stub, sizeof(iret_stub));
             continue;
         }
@@ -387,7 +390,7 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     v->regs.rip = e->entry;
     v->regs.rsp = v_stack + PAGE_SIZE;
     v->regs.rsi = v_si;
-    v->regs.rflags = X86_EFLAGS_IF | 0x2;
+    v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
     v->regs.cs = GUEST_CS64;
     v->regs.ss = GUEST_DS;
     v->kernel_ss = GUEST_DS;

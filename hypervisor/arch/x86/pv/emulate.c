@@ -23,52 +23,49 @@
 
 /* Leaf 1 ECX/EDX bits a PV guest must not see: it cannot use them from ring 3. */
 #define CPUID1_ECX_HIDE                                                                            \
-    ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | (1u << 6) /* SMX */ | (1u << 7) /* EST */ |   \
-     (1u << 8) /* TM2 */ | (1u << 15) /* PDCM */ | (1u << 18) /* DCA */ |                          \
-     (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */)
+    (CPUID1_ECX_MONITOR | CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_EST | CPUID1_ECX_TM2 |      \
+     CPUID1_ECX_PDCM | CPUID1_ECX_DCA | CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE)
 #define CPUID1_EDX_HIDE                                                                            \
-    ((1u << 3) /* PSE */ | (1u << 7) /* MCE */ | (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |    \
-     (1u << 17) /* PSE36 */ | (1u << 21) /* DS */ | (1u << 22) /* ACPI */ | (1u << 29) /* TM */ |  \
-     (1u << 9) /* APIC */)
-#define CPUID1_ECX_HYPERVISOR (1u << 31)
+    (CPUID1_EDX_PSE | CPUID1_EDX_MCE | CPUID1_EDX_MTRR | CPUID1_EDX_MCA | CPUID1_EDX_PSE36 |       \
+     CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_APIC)
 
 /* XSAVE for guests (context.c). */
 
 /* Size of the standard-format XSAVE area for the components in mask (x87, SSE, AVX). */
 static uint32_t xsave_size(uint64_t mask)
 {
-    return 576 + ((mask & 4) ? 256 : 0);
+    return XSAVE_AREA_BASE_SIZE + ((mask & XSTATE_YMM) ? XSAVE_YMM_SIZE : 0);
 }
 
-void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4])
+void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[CPUID_NR_REGS])
 {
     if (leaf >= LAM_CPUID_BASE && leaf < LAM_CPUID_BASE + 0x10000) {
-        memset(res, 0, 4 * sizeof(uint32_t));
+        memset(res, 0, CPUID_NR_REGS * sizeof(uint32_t));
         switch (leaf - LAM_CPUID_BASE) {
-        case 0:
-            res[0] = LAMINA_CPUID_MAX_LEAF;
-            res[1] = LAM_CPUID_SIGNATURE_EBX;
-            res[2] = LAM_CPUID_SIGNATURE_ECX;
-            res[3] = LAM_CPUID_SIGNATURE_EDX;
+        case LAM_CPUID_LEAF_SIGNATURE:
+            res[CPUID_EAX] = LAMINA_CPUID_MAX_LEAF;
+            res[CPUID_EBX] = LAM_CPUID_SIGNATURE_EBX;
+            res[CPUID_ECX] = LAM_CPUID_SIGNATURE_ECX;
+            res[CPUID_EDX] = LAM_CPUID_SIGNATURE_EDX;
             break;
         case LAM_CPUID_LEAF_VERSION:
-            res[0] = (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
+            res[CPUID_EAX] = (LAMINA_ABI_MAJOR << 16) | LAMINA_ABI_MINOR;
             break;
         case LAM_CPUID_LEAF_HYPERCALL:
-            res[0] = 1;          /* one hypercall page */
-            res[1] = 0x40000000; /* MSR to set it up (HVM only; reported as Xen does) */
+            res[CPUID_EAX] = 1;                       /* one hypercall page */
+            res[CPUID_EBX] = LAM_CPUID_HYPERCALL_MSR; /* HVM only; reported as Xen does */
             break;
         case LAM_CPUID_LEAF_TIME:
             if (subleaf == 0) {
-                res[2] = (uint32_t)tsc_khz(); /* guest TSC kHz */
+                res[CPUID_ECX] = (uint32_t)tsc_khz(); /* guest TSC kHz */
             } else if (subleaf == 1) {
                 uint32_t mul;
                 int8_t shift;
                 time_pvclock_params(&mul, &shift);
-                res[2] = mul;
-                res[3] = (uint32_t)(int32_t)shift;
+                res[CPUID_ECX] = mul;
+                res[CPUID_EDX] = (uint32_t)(int32_t)shift;
             } else if (subleaf == 2) {
-                res[2] = (uint32_t)tsc_khz();
+                res[CPUID_ECX] = (uint32_t)tsc_khz();
             }
             break;
         default:
@@ -76,42 +73,43 @@ void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4])
         }
         return;
     }
-    cpuid_count(leaf, subleaf, &res[0], &res[1], &res[2], &res[3]);
+    cpuid_count(leaf, subleaf, &res[CPUID_EAX], &res[CPUID_EBX], &res[CPUID_ECX], &res[CPUID_EDX]);
     switch (leaf) {
-    case 1:
-        res[2] = (res[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_HYPERVISOR;
-        res[3] &= ~CPUID1_EDX_HIDE;
+    case CPUID_LEAF_FEATURES:
+        res[CPUID_ECX] = (res[CPUID_ECX] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_HYPERVISOR;
+        res[CPUID_EDX] &= ~CPUID1_EDX_HIDE;
         /* XSAVE (x87, SSE, AVX) when the CPU has it; OSXSAVE is shown with it, as Xen 4.17
          * does for PV guests (the guest still sets its CR4.OSXSAVE before XSETBV). The CPU
          * gets XSAVE switched on now, so the guest's XGETBV works from here on. */
-        res[2] &= ~((1u << 26) | (1u << 27));
+        res[CPUID_ECX] &= ~(CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE);
         if (xsave_guest_mask()) {
-            res[2] |= (1u << 26) | (1u << 27);
+            res[CPUID_ECX] |= CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE;
             xsave_host_enable();
         }
         break;
-    case 7:
+    case CPUID_LEAF_EXT_FEATURES:
         if (subleaf == 0) {
-            res[1] &= ~((1u << 7) /* SMEP */ | (1u << 20) /* SMAP */ | (1u << 0) /* FSGSBASE */ |
-                        (1u << 10) /* INVPCID */);
-            res[2] &= ~(1u << 16); /* LA57 */
+            res[CPUID_EBX] &=
+                ~(CPUID7_EBX_SMEP | CPUID7_EBX_SMAP | CPUID7_EBX_FSGSBASE | CPUID7_EBX_INVPCID);
+            res[CPUID_ECX] &= ~CPUID7_ECX_LA57;
         }
         break;
-    case 0xd: {
+    case CPUID_LEAF_XSTATE: {
         uint64_t mask = xsave_guest_mask();
         const struct vcpu *v = current;
         if (subleaf == 0 && mask) {
-            res[0] = (uint32_t)mask;
-            res[3] = 0;
-            res[1] = xsave_size(v->xcr0 ? v->xcr0 : 3);
-            res[2] = xsave_size(mask);
-        } else if (!(subleaf == 2 && (mask & 4))) { /* AVX: the host's offset and size */
-            memset(res, 0, 4 * sizeof(uint32_t));   /* no XSAVEOPT/XSAVEC/XSAVES, nothing else */
+            res[CPUID_EAX] = (uint32_t)mask;
+            res[CPUID_EDX] = 0;
+            res[CPUID_EBX] = xsave_size(v->xcr0 ? v->xcr0 : XSTATE_FP_SSE);
+            res[CPUID_ECX] = xsave_size(mask);
+        } else if (!(subleaf == XSTATE_YMM_BIT && (mask & XSTATE_YMM))) {
+            /* AVX keeps the host's offset and size; no XSAVEOPT/XSAVEC/XSAVES, nothing else */
+            memset(res, 0, CPUID_NR_REGS * sizeof(uint32_t));
         }
         break;
     }
-    case 0x80000001:
-        res[3] &= ~(1u << 27); /* RDTSCP: TSC_AUX is not context switched */
+    case CPUID_LEAF_EXT_INFO:
+        res[CPUID_EDX] &= ~CPUID_EXT_EDX_RDTSCP; /* TSC_AUX is not context switched */
         break;
     default:
         break;
@@ -122,15 +120,15 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *regs)
 {
     static const uint8_t prefix[LAM_FORCED_CPUID_LEN] = {LAM_FORCED_EMUL_PREFIX_BYTES, 0x0f, 0xa2};
     uint8_t insn[LAM_FORCED_CPUID_LEN];
-    uint32_t res[4];
+    uint32_t res[CPUID_NR_REGS];
 
     if (copy_from_guest(insn, regs->rip, sizeof(insn)) || memcmp(insn, prefix, sizeof(insn)))
         return false;
     pv_cpuid((uint32_t)regs->rax, (uint32_t)regs->rcx, res);
-    regs->rax = res[0];
-    regs->rbx = res[1];
-    regs->rcx = res[2];
-    regs->rdx = res[3];
+    regs->rax = res[CPUID_EAX];
+    regs->rbx = res[CPUID_EBX];
+    regs->rcx = res[CPUID_ECX];
+    regs->rdx = res[CPUID_EDX];
     regs->rip += sizeof(insn);
     return true;
 }
@@ -153,7 +151,7 @@ static bool emulate_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
         *val = PAT_DEFAULT;
         return true;
     case MSR_EFER:
-        *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | (1u << 10) /* LMA */ | EFER_NXE);
+        *val = rdmsr(MSR_EFER) & (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
         return true;
     default:
         return false;
@@ -286,8 +284,8 @@ static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int l
         return true;
     }
     uint64_t val = ((regs->rdx & 0xffffffffull) << 32) | (regs->rax & 0xffffffffull);
-    if ((uint32_t)regs->rcx != 0 || !(val & 1) || ((val & 4) && !(val & 2)) ||
-        (val & ~xsave_guest_mask()))
+    if ((uint32_t)regs->rcx != 0 || !(val & XSTATE_FP) ||
+        ((val & XSTATE_YMM) && !(val & XSTATE_SSE)) || (val & ~xsave_guest_mask()))
         return false;
     xsave_set_guest_xcr0(v, val);
     regs->rip += 3;

@@ -13,12 +13,12 @@
 #include <hv/panic.h>
 #include <asm/vmap.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
+#include <asm/entry.h>
 
 uint64_t *m2p_pages[4096]; /* direct-map address of each M2P page */
 
 static uint64_t m2p_nr_pages;
-
-extern uint64_t boot_l4[];
 
 void m2p_init(void)
 {

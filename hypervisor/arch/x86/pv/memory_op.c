@@ -35,7 +35,7 @@
 /* d itself, or (privileged only) another domain with a reference: put_target() drops it. */
 static struct domain *reservation_target(struct domain *d, unsigned int id)
 {
-    if (id == DOMID_SELF || id == d->domain_id)
+    if (id == LAM_DOMID_SELF || id == d->domain_id)
         return d;
     if (!d->is_privileged)
         return NULL;

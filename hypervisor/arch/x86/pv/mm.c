@@ -22,6 +22,7 @@
  * so that the continuation can return the batch's result once it is done.
  */
 #include <asm/pv/mm.h>
+#include <asm/pv/descriptor.h>
 #include <lamina/hypercall-numbers.h>
 #include <hv/console.h>
 #include <hv/continuation.h>
@@ -32,10 +33,10 @@
 #include <asm/smp.h>
 #include <asm/traps.h>
 #include <asm/x86.h>
+#include <asm/flushtlb.h>
 #include <lamina/mmu.h>
 #include <hypervisor/hypercall-handlers.h>
 
-#define DOMID_SELF_ABI       0x7ff0u
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
 /* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
  * every this many. mmuext_op entries can each be a whole pin: look before every one. */
@@ -187,7 +188,7 @@ long hc_update_va_mapping_otherdomain(unsigned long va, uint64_t pte, unsigned l
                                       domid_t domid)
 {
     struct domain *d = current_domain();
-    if (domid == DOMID_SELF_ABI)
+    if (domid == LAM_DOMID_SELF)
         return update_va_mapping(va, pte, flags, d);
     if (domid == d->domain_id)
         return -ESRCH;
@@ -205,7 +206,7 @@ long hc_update_va_mapping_otherdomain(unsigned long va, uint64_t pte, unsigned l
 static int foreign_domain(struct domain *d, unsigned int foreigndom, struct domain **out)
 {
     unsigned int id = foreigndom & 0xffff;
-    if (id == DOMID_SELF_ABI) {
+    if (id == LAM_DOMID_SELF) {
         *out = d;
         return 0;
     }
@@ -220,7 +221,7 @@ static int foreign_domain(struct domain *d, unsigned int foreigndom, struct doma
 static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
 
 static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_mmu_update *req,
-                          bool *flush_all, struct page_info **deferred)
+                          bool *flush_domain, struct page_info **deferred)
 {
     ASSERT_LOCKED(&mm_lock);
     unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
@@ -248,7 +249,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
             rc = mod_pt_entry_preemptible(slot, level, req->val, d, fd,
                                           cmd == LAM_MMU_PT_UPDATE_PRESERVE_AD, deferred);
             if (!rc && level > 1)
-                *flush_all = true;
+                *flush_domain = true;
         } else {
             /* Not a live table: an ordinary store, allowed only to a page we may write. */
             rc = get_page_type(pg, PGT_writable_page);
@@ -276,7 +277,7 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     struct domain *d = v->domain;
     const uint64_t args[4] = {reqs, count, pdone, foreigndom};
     unsigned int done, i = 0;
-    bool flush_all = false;
+    bool flush_domain = false;
     long ret;
 
     if (!batch_prologue(LAM_HYPERCALL_MMU_UPDATE, args, &count, &done, &ret))
@@ -297,15 +298,21 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
             break;
         }
         spin_lock(&mm_lock);
-        rc = mmu_update_one(d, fd, &req, &flush_all, &v->old_guest_table);
+        rc = mmu_update_one(d, fd, &req, &flush_domain, &v->old_guest_table);
         spin_unlock(&mm_lock);
         if (rc)
             break;
     }
     if (fd && fd != d)
         domain_put(fd);
-    if (flush_all)
-        flush_tlb_local();
+    /*
+     * An L2-L4 entry changed: every CPU running the domain drops what it cached through
+     * the old one, as Xen does since XSA-286 (the guest's linear page tables changed
+     * shape). Retyping or reusing the frames it released is guarded by the TLB-flush
+     * clock (arch/x86/flushtlb.c), not by this.
+     */
+    if (flush_domain)
+        flush_tlb_domain(d);
     if (rc == -ERESTART)
         ret = continue_batch(LAM_HYPERCALL_MMU_UPDATE, reqs, sizeof(struct lam_mmu_update), i,
                              count, pdone, foreigndom);
@@ -352,7 +359,7 @@ static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     uint64_t old = *slot;
     *slot = mfn << PAGE_SHIFT;
     if (user == !v->kernel_mode)
-        write_cr3(*slot);
+        switch_cr3(*slot);
     if (old)
         put_old_base(v, old); /* after the switch: the old tables may be torn down */
     return 0;
@@ -418,8 +425,8 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
             flush_tlb_domain_one(d, op->arg1.linear_addr);
         return 0;
     case LAM_MMUEXT_SET_LDT:
-        if (op->arg2.nr_ents > 8192 || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
-            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul))
+        if (op->arg2.nr_ents > LDT_MAX_ENTRIES || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
+            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul /* bytes each */))
             return -EINVAL;
         v->ldt_base = op->arg1.linear_addr;
         v->ldt_ents = op->arg2.nr_ents;
@@ -442,7 +449,7 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
 
     if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
         return ret;
-    if ((foreigndom & 0xffff) != DOMID_SELF_ABI && (foreigndom & 0xffff) != v->domain->domain_id)
+    if ((foreigndom & 0xffff) != LAM_DOMID_SELF && (foreigndom & 0xffff) != v->domain->domain_id)
         rc = -EPERM;
     for (; !rc && i < count; i++) {
         if (v->old_guest_table || (i && hypercall_preempt_check())) {

@@ -24,6 +24,7 @@
 #include <hv/lib.h>
 #include <asm/mm.h>
 #include <hv/xmalloc.h>
+#include <asm/pv/descriptor.h>
 
 struct expect {
     uint32_t count, type_count;
@@ -98,7 +99,7 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
         if (!v)
             continue;
         /* Frames the hypervisor holds for the vCPU: GDT pages, the registered vcpu_info. */
-        for (unsigned int g = 0; g < (v->gdt_ents + 511) / 512; g++) {
+        for (unsigned int g = 0; g < DESC_PAGES(v->gdt_ents); g++) {
             exp[v->gdt_frames[g]].count++;
             exp[v->gdt_frames[g]].type_count++;
         }

@@ -69,8 +69,9 @@
 #include <asm/mm.h>
 #include <hv/panic.h>
 #include <asm/smp.h>
-#include <asm/x86.h>
+#include <asm/tlbclock.h>
 #include <asm/pv/descriptor.h>
+#include <asm/pv/iomem.h>
 
 /* mm_lock: see asm/pv/mm.h for everything it covers. */
 spinlock_t mm_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_MM);
@@ -127,13 +128,25 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible);
 
 /*
- * The hypervisor's definition (arch/x86/ipi.c) flushes every CPU running a
- * guest; this weak one, a local flush, is what the host unit test that links
- * this file on its own (tests/unit/hypervisor, pagetype) gets.
+ * The frame is about to take a new type: no CPU may still translate through or to it as
+ * what it was (a writable translation the guest never flushed would write into a page
+ * table or descriptor page; a cached walk through an old table would read a writable
+ * page as entries). Flush the CPUs that may cache its owner's translations and have not
+ * flushed since its type count last dropped to 0 (arch/x86/flushtlb.c).
  */
-__attribute__((weak)) void flush_tlb_guests(void)
+static void flush_before_retype(const struct page_info *pg)
 {
-    flush_tlb_local();
+    const struct domain *owner = page_get_owner(pg);
+    if (owner)
+        flush_tlb_mask_filtered(__atomic_load_n(&owner->dirty_cpumask, __ATOMIC_SEQ_CST),
+                                pg->tlbflush_timestamp);
+}
+
+/* The type count is 0 again: from now on no mapping or table use needs the frame. */
+static void type_released(struct page_info *pg, uint64_t type_info)
+{
+    pg->type_info = type_info;
+    page_set_tlbflush_timestamp(pg);
 }
 
 /* Leave a table whose work stopped in the partial state (see the notes at the top). */
@@ -152,13 +165,8 @@ static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
     if (count >= PGT_count_mask - 1)
         return -EOVERFLOW;
     if (count == 0) {
-        /*
-         * Free to take a new type. A frame that was writable may still be
-         * writable through a stale TLB entry the guest never flushed: before
-         * it becomes a page table, no such entry may survive.
-         */
-        if ((x & PGT_type_mask) == PGT_writable_page && pt_type_level(type))
-            flush_tlb_guests(); /* any guest on any CPU may have mapped it */
+        if ((x & PGT_type_mask) != type)
+            flush_before_retype(pg);
         pg->nr_validated = 0;
         pg->partial_child = 0;
         pg->type_info = type + 1;
@@ -204,7 +212,7 @@ static int finish_devalidation(struct page_info *pg, bool preemptible)
     int rc = devalidate_table(pg, pt_type_level(type), preemptible);
     if (rc == -ERESTART)
         return left_partial(pg);
-    pg->type_info = type; /* count 0, free */
+    type_released(pg, type); /* count 0, free */
     return 0;
 }
 
@@ -218,7 +226,7 @@ static int drop_type_ref(struct page_info *pg, bool preemptible)
         return 0;
     }
     if (!pt_type_level(x & PGT_type_mask) || !(x & PGT_validated)) {
-        pg->type_info = x & PGT_type_mask;
+        type_released(pg, x & PGT_type_mask);
         return 0;
     }
     /* The last reference to a validated table: tear it down from the top entry. */
@@ -290,13 +298,13 @@ static int check_flags(pte_t e, unsigned int level, const struct domain *d)
 }
 
 /*
- * A frame that is not RAM (beyond the frame table, or in a firmware hole): MMIO,
- * which an I/O-privileged domain may map in L1 entries without references.
+ * A frame that is not RAM (beyond the frame table, or in a firmware hole): I/O memory,
+ * which L1 entries may map without references where pv/iomem.c permits it.
  */
 static bool is_mmio(mfn_t mfn)
 {
     if (mfn >= max_mfn)
-        return mfn < max_phys_mfn(); /* must still be a machine address the CPU can form */
+        return true;
     return page_state(mfn_to_page(mfn)) == PGC_state_reserv && !page_get_owner(mfn_to_page(mfn)) &&
            !mfn_is_ram(mfn);
 }
@@ -364,8 +372,10 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
             put_page(pg);
         return rc;
     }
-    if (mfn >= max_mfn || is_mmio(mfn))
-        return d->is_privileged && is_mmio(mfn) ? 0 : -EINVAL;
+    if (is_mmio(mfn)) { /* both the table's owner and the foreign domain need the right */
+        rc = iomem_permitted(fd, mfn);
+        return rc ? rc : iomem_permitted(d, mfn);
+    }
     struct page_info *pg = mfn_to_page(mfn);
     const struct domain *owner = page_get_owner(pg);
     if ((owner != d && owner != fd) || !get_page(pg, owner))
@@ -413,11 +423,14 @@ static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int 
     return 0;
 }
 
-/* Hardware needs U on every level for ring-3 access; guests see it when reading back. */
+/* Hardware needs U on every level for ring-3 access; guests see it when reading back. An I/O
+ * frame's entry as pv/iomem.c has it (read-only frames, uncacheable). */
 static pte_t adjust_entry(pte_t e, unsigned int level)
 {
     if (!(e & _PAGE_PRESENT))
         return e;
+    if (level == 1 && is_mmio(pte_mfn(e)))
+        e = iomem_adjust_l1e(e);
     e |= _PAGE_USER;
     if (level == 4)
         e |= _PAGE_ACCESSED;

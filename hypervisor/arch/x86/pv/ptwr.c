@@ -12,8 +12,12 @@
  * A/D bits behind our back) we start over. The guest's registers and flags
  * are updated as the instruction would have, and it resumes after it.
  * Writes to L2-L4 pages are not emulated: the fault goes to the guest.
+ *
+ * The same fault path also takes dom0's stores to I/O memory it may only read
+ * (pv/iomem.c): plain aligned stores there are discarded, as on Xen.
  */
 #include <asm/pv/mm.h>
+#include <asm/pv/iomem.h>
 #include <hv/console.h>
 #include <hv/errcodes.h>
 #include <asm/guest_access.h>
@@ -22,9 +26,6 @@
 #include <asm/traps.h>
 #include <asm/x86_emulate.h>
 #include <asm/x86.h>
-
-#define PF_PRESENT (1u << 0)
-#define PF_WRITE   (1u << 1)
 
 /* The L1 entry that maps va in the running page tables (read through the direct map). */
 static pte_t walk_l1e(uint64_t va)
@@ -48,6 +49,26 @@ static size_t fetch_insn(uint64_t rip, uint8_t *buf)
     return n;
 }
 
+/*
+ * A store to I/O memory dom0 may only read (the HPET, an I/O APIC: pv/iomem.c):
+ * as Xen 4.17 (mmio_ro_emulated_write), a plain naturally aligned store at the faulting
+ * address is discarded and the guest goes on after it; anything else gets its #PF.
+ * Plain stores here: MOV and STOS of 1, 4 or 8 bytes (the decoder's forms).
+ */
+static bool discard_io_store(struct cpu_regs *regs, uint64_t cr2)
+{
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    size_t n = fetch_insn(regs->rip, bytes);
+    struct x86_insn insn;
+    if (!n || x86_decode(bytes, n, &insn) || (insn.op != X86_OP_MOV && insn.op != X86_OP_STOS))
+        return false;
+    uint64_t ea = x86_insn_ea(&insn, regs), unused;
+    if (ea != cr2 || (ea & (insn.opsize - 1)))
+        return false;
+    /* Only for its effects on the registers (RIP, and RDI for STOS): the word is dropped. */
+    return x86_emulate_word_write(&insn, ea & ~7ull, 0, &unused, regs) == 0;
+}
+
 /* Install new in place of old at slot if nothing changed it meanwhile. 1 = retry. */
 static int l1e_cmpxchg(pte_t *slot, pte_t old, pte_t new, struct domain *d)
 {
@@ -66,13 +87,16 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
     struct vcpu *v = current;
     struct domain *d = v->domain;
 
-    if (!v->kernel_mode || (error_code & (PF_PRESENT | PF_WRITE)) != (PF_PRESENT | PF_WRITE) ||
+    if (!v->kernel_mode ||
+        (error_code & (PFEC_PRESENT | PFEC_WRITE)) != (PFEC_PRESENT | PFEC_WRITE) ||
         !guest_range_ok(cr2, 1))
         return false;
     pte_t map = walk_l1e(cr2);
     if (!(map & _PAGE_PRESENT) || (map & _PAGE_RW))
         return false;
     mfn_t mfn = pte_mfn(map);
+    if ((mfn >= max_mfn || !page_get_owner(mfn_to_page(mfn))) && iomem_is_read_only(mfn))
+        return discard_io_store(regs, cr2);
     if (mfn >= max_mfn)
         return false; /* I/O memory dom0 mapped read-only: no frame, no page table */
     struct page_info *pg = mfn_to_page(mfn);

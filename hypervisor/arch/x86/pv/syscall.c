@@ -23,6 +23,7 @@
 #include <asm/entry.h>
 #include <asm/pv/traps.h>
 #include <asm/x86.h>
+#include <asm/protect.h>
 
 #define TRAP_FLAG_MASK_EVENTS 4 /* trap_info flags bit 2: enter with events masked */
 #define INSN_LEN_SYSCALL      2
@@ -69,10 +70,11 @@ void pv_guest_int80(struct cpu_regs *regs)
         return;
     }
     regs->rip -= INSN_LEN_INT_N;
-    pv_deliver_exception(v, regs, X86_EXC_GP, true, (VECTOR_INT80 << 3) | 2);
+    pv_deliver_exception(v, regs, X86_EXC_GP, true, X86_EC_IDT_VECTOR(VECTOR_INT80));
 }
 
 void do_sysenter(struct cpu_regs *regs)
 {
+    protect_check_entry_ac(); /* sysenter_entry's POPF cleared it */
     pv_guest_sysenter(regs);
 }

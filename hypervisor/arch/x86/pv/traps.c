@@ -20,6 +20,7 @@
 #include <hv/hypercall-dispatch.h>
 #include <asm/pv/traps.h>
 #include <hv/lib.h>
+#include <asm/flushtlb.h>
 #include <asm/x86.h>
 #include <lamina/traps.h>
 
@@ -34,9 +35,9 @@ void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, ui
 void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code)
 {
     /* U/S in the error code reflects the guest's virtual mode, not CPL 3. */
-    error_code &= ~4u;
+    error_code &= ~PFEC_USER;
     if (!v->kernel_mode)
-        error_code |= 4u;
+        error_code |= PFEC_USER;
     pv_inject_exception(v, X86_EXC_PF, true, error_code);
     v->bounce.cr2 = cr2;
 }
@@ -48,7 +49,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
     wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
     uint64_t table = v->kernel_mode ? v->guest_table : v->guest_table_user;
     if (table)
-        write_cr3(table);
+        switch_cr3_guest_mode(table);
 }
 
 /* Build a bounce frame on the guest kernel stack and point the vCPU at handler. The failsafe
@@ -69,7 +70,7 @@ static bool bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler
         rsp = v->kernel_sp;
     } else {
         rsp = regs->rsp;
-        cs &= ~3ull; /* RPL 0 in the frame: "interrupted the guest kernel" */
+        cs &= ~(uint64_t)SEL_RPL_MASK; /* RPL 0 in the frame: "interrupted the guest kernel" */
     }
     rsp &= ~15ull;
 
@@ -81,7 +82,7 @@ static bool bounce_frame(struct vcpu *v, struct cpu_regs *regs, uint64_t handler
     frame[n++] = regs->r11;
     if (has_error)
         frame[n++] = error_code;
-    for (unsigned int i = 0; sels && i < 4; i++)
+    for (unsigned int i = 0; sels && i < NR_DATA_SELS; i++)
         frame[n++] = sels[i];
     frame[n++] = regs->rip;
     frame[n++] = (cs & 0xffff) | ((uint64_t)saved_mask << LAM_BOUNCE_CS_MASK_SHIFT);
@@ -122,11 +123,12 @@ bool pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler, bool mas
  * selectors in the frame, so the guest kernel can repair them; no callback: the guest goes on
  * with null selectors.
  */
-void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[4])
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[NR_DATA_SELS])
 {
     if (!v->failsafe_callback) {
         log_printf(LOG_WARN, "d%uv%u: bad data selector(s) %#x %#x %#x %#x nulled (no failsafe)",
-                   v->domain->domain_id, v->vcpu_id, sels[0], sels[1], sels[2], sels[3]);
+                   v->domain->domain_id, v->vcpu_id, sels[SEL_DS], sels[SEL_ES], sels[SEL_FS],
+                   sels[SEL_GS]);
         return;
     }
     if (bounce_frame(v, regs, v->failsafe_callback, false, 0, v->failsafe_masks, sels))
@@ -151,7 +153,7 @@ static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
     }
     if (b.vector == X86_EXC_PF)
         v->vcpu_info->arch.cr2 = b.cr2;
-    create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & 4);
+    create_bounce_frame(v, regs, t->address, b.has_error, b.error_code, t->flags & LAM_TI_IF_MASK);
 }
 
 void pv_deliver_exception(struct vcpu *v, struct cpu_regs *regs, unsigned int vector,
@@ -192,8 +194,8 @@ int guest_exit_prepare(struct cpu_regs *regs)
     /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. NT, AC
      * and DF stay as the guest left them (Xen's exit clears only IOPL and VM). */
     regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM);
-    regs->cs |= 3;
-    regs->ss |= 3;
+    regs->cs |= GUEST_RPL;
+    regs->ss |= GUEST_RPL;
     if (!bounced && regs->vector != VECTOR_SYSCALL)
         return EXIT_IRET;
     regs->rcx = regs->rip;
@@ -215,7 +217,7 @@ long hc_iret(void)
         domain_crash(v->domain, "iret: unreadable iret context");
         return -EFAULT;
     }
-    if ((ctx.cs & 3) == 3 && v->kernel_mode) {
+    if ((ctx.cs & SEL_RPL_MASK) == GUEST_RPL && v->kernel_mode) {
         if (!v->guest_table_user) {
             domain_crash(v->domain, "iret to user mode without user page tables");
             return -EINVAL;
@@ -223,10 +225,10 @@ long hc_iret(void)
         pv_toggle_guest_mode(v);
     }
     regs->rip = ctx.rip;
-    regs->cs = ctx.cs | 3;
+    regs->cs = ctx.cs | GUEST_RPL;
     regs->rflags = (ctx.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     regs->rsp = ctx.rsp;
-    regs->ss = ctx.ss | 3;
+    regs->ss = ctx.ss | GUEST_RPL;
     /* CS and SS are not checked, as on Xen: a selector the CPU refuses makes the exit IRETQ
      * fault, and the guest gets that fault (guest_iret_fault). With VGCF_in_syscall the frame
      * goes back as after SYSCALL (guest_exit_prepare): RCX and R11 become RIP and RFLAGS. */
@@ -262,7 +264,7 @@ long hc_set_trap_table(guest_ptr_t table)
         if (!is_canonical_address(ti.address))
             return -EINVAL;
         v->traps[ti.vector] = (struct guest_trap){
-            .address = ti.address, .cs = (uint16_t)(ti.cs | 3), .flags = ti.flags};
+            .address = ti.address, .cs = (uint16_t)(ti.cs | GUEST_RPL), .flags = ti.flags};
         table += sizeof(ti);
         if (hypercall_preempt_check()) {
             const uint64_t args[1] = {table};
@@ -273,7 +275,7 @@ long hc_set_trap_table(guest_ptr_t table)
 
 long hc_stack_switch(unsigned long ss, unsigned long sp)
 {
-    current->kernel_ss = ss | 3;
+    current->kernel_ss = ss | GUEST_RPL;
     current->kernel_sp = sp;
     return 0;
 }
@@ -286,7 +288,7 @@ long hc_stack_switch(unsigned long ss, unsigned long sp)
 static uint64_t load_user_gs_selector(uint16_t sel, bool kernel_mode)
 {
     uint64_t active = rdmsr(MSR_GS_BASE);
-    uint32_t s = sel > 3 ? sel | 3u : 0;
+    uint32_t s = sel > SEL_RPL_MASK ? sel | (uint32_t)GUEST_RPL : 0; /* not a null selector */
     __asm__ volatile("1: mov %k0, %%gs\n"
                      "   jmp 3f\n"
                      "2: xor %k0, %k0\n"

@@ -6,6 +6,7 @@
 #ifndef TEST_HYPERCALL_DISPATCH_H
 #define TEST_HYPERCALL_DISPATCH_H
 #include <stdint.h>
+#include <lamina/hypercall.h>
 struct hypercall_desc {
     const char *name;
     long (*call)(const uint64_t args[6]);
@@ -14,6 +15,6 @@ struct hypercall_desc {
 };
 #define HC_WHO_ANY           0
 #define HC_WHO_PRIV          1
-#define HYPERCALL_TABLE_SIZE 64
+#define HYPERCALL_TABLE_SIZE LAM_HYPERCALL_TABLE_SLOTS
 extern const struct hypercall_desc hypercall_table[HYPERCALL_TABLE_SIZE];
 #endif

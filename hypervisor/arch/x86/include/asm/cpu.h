@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include <asm/memlayout.h>
+#include <lamina/traps.h>
 
 /* Same order as the pushes in entry.S; asm-offsets.c exports the offsets. */
 struct cpu_regs {
@@ -71,20 +72,29 @@ static inline struct cpu_info *get_cpu_info(void)
 #define NR_CPUS 64
 
 /* Selectors. The hypervisor's descriptors sit in the last page of a 15-page GDT
- * window, at the entry numbers the PV ABI fixes (FLAT_RING3_* = 0xe023..0xe033). */
-#define GDT_HV_FIRST_ENTRY 7168 /* first entry of page 14 */
+ * window (LAM_FIRST_RESERVED_GDT_PAGE), and the guests' flat segments at the entry
+ * numbers the PV ABI fixes (LAM_FLAT_RING3_*). */
+#define GDT_HV_FIRST_ENTRY LAM_FIRST_RESERVED_GDT_ENTRY
 #define HV_CS64            0xe008
 #define HV_DS              0xe010
-#define GUEST_CS32         0xe023
-#define GUEST_DS           0xe02b
-#define GUEST_CS64         0xe033
+#define GUEST_CS32         LAM_FLAT_RING3_CS32
+#define GUEST_DS           LAM_FLAT_RING3_DS32 /* also LAM_FLAT_RING3_SS32/SS64 */
+#define GUEST_CS64         LAM_FLAT_RING3_CS64
 #define HV_TSS_SEL         0xe040
+/* A selector's requested privilege level. 64-bit PV guests, their kernels included,
+ * run in ring 3, so every selector they load has RPL 3. */
+#define SEL_RPL_MASK 3
+#define GUEST_RPL    3
+/* A selector's table indicator (set: an LDT selector) and where its descriptor index starts. */
+#define SEL_TI_LDT      4
+#define SEL_INDEX_SHIFT 3
 
 /* Boot-time CPU setup (arch/x86/cpu.c). */
 void cpu_init_boot(void);
 void cpu_init_secondary(void);
 void cpu_load_tables(struct cpu_info *ci);
 uint64_t cpu_features_ecx(void);
+/* Bit `bit` of register `reg` (CPUID_EAX...) of the leaf, if the CPU has the leaf. */
 int cpu_has_feature(uint32_t leaf, int reg, int bit);
 
 extern char cpu0_stack[];
@@ -113,8 +123,19 @@ enum {
     X86_EXC_CP = 21,
 };
 #define X86_NR_EXCEPTIONS 32
+#define X86_NR_VECTORS    256
 #define VECTOR_SYSCALL    0x100 /* pseudo vector recorded for SYSCALL entries */
 #define VECTOR_SYSENTER   0x101 /* ... and for SYSENTER entries */
 #define VECTOR_INT80      0x80  /* int $0x80: a gate guest code may use (DPL 3) */
+#define SYSCALL_INSN_LEN  2     /* 0f 05 */
+
+/* An exception error code that names an IDT vector (#GP for INT n through a DPL-0 gate). */
+#define X86_EC_IDT           (1u << 1)
+#define X86_EC_IDT_VECTOR(v) (((v) << 3) | X86_EC_IDT)
+
+/* Page-fault error code bits. */
+#define PFEC_PRESENT (1u << 0) /* the entry was present: a protection fault */
+#define PFEC_WRITE   (1u << 1)
+#define PFEC_USER    (1u << 2) /* the access came from ring 3 */
 
 #endif

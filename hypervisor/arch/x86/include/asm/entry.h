@@ -22,4 +22,18 @@ extern char guest_iret[], guest_iret_fault[];
 /* entry.S: restore regs and return to the guest. */
 _Noreturn void enter_guest(struct cpu_regs *regs);
 
+/* entry.S: the entry point of every vector (the IDT points at these). */
+extern const uint64_t vector_table[X86_NR_VECTORS];
+/* entry.S: the SYSCALL stub each CPU copies (with its stack and targets filled in at the
+ * _stack and _target slots), its 32-bit (compat) entry, and the common paths they jump to. */
+extern char syscall_stub_start[], syscall_stub_end[], syscall_stub_stack[], syscall_stub_target[];
+extern char syscall_stub_compat[], syscall_stub_compat_target[];
+extern char syscall_common[], syscall_compat_common[];
+
+/* boot/head.S: the boot page tables' L4, the hypervisor's own (idle) address space. */
+extern uint64_t boot_l4[];
+/* boot/trampoline.S: the real-mode start of a secondary CPU, copied below 1 MiB, and
+ * the parameters block inside it. */
+extern char trampoline_start[], trampoline_end[], trampoline_params[];
+
 #endif

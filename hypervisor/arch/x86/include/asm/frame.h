@@ -35,6 +35,10 @@
  *
  * A frame's type can only change while its type count is zero; that is
  * what keeps a page-table page from also being mapped writable.
+ *
+ * tlbflush_timestamp: the TLB-flush clock's value when the frame's last
+ * mapping may have gone (type count down to 0, or freed to the heap); 0 when
+ * no CPU can hold a translation of it. See arch/x86/flushtlb.c.
  */
 #ifndef LAMINA_HV_FRAME_H
 #define LAMINA_HV_FRAME_H
@@ -55,7 +59,7 @@ struct page_info {
     uint64_t count_info;
     uint64_t type_info;
     uint8_t order;         /* buddy block order (free head, or allocated head) */
-    uint8_t partial_child; /* see nr_validated (here: the structure stays 48 bytes) */
+    uint8_t partial_child; /* see nr_validated (here: it packs with order) */
     /* Linear page tables (pv/pagetype.c): entries of this table pointing at a table of
      * its own level, and such entries elsewhere pointing at this table. At most one of
      * the two is non-zero, which keeps linear mappings to a single level (no chains or
@@ -66,6 +70,7 @@ struct page_info {
      * hold their references; if partial_child, entry nr_validated holds a general
      * reference on a table whose own (de)validation was preempted. */
     uint16_t nr_validated;
+    uint64_t tlbflush_timestamp; /* arch/x86/flushtlb.c */
 };
 
 #define PGC_allocated    (1ULL << 63)

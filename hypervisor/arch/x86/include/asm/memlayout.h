@@ -35,6 +35,10 @@
 #define DIRECTMAP_VIRT_BASE  0xffff830000000000
 #define DIRECTMAP_VIRT_END   0xffff880000000000
 
+/* The end of the lower canonical half; the upper half (and the hypervisor) start at
+ * 0xffff800000000000. */
+#define LOWER_HALF_END 0x800000000000
+
 #define HV_SLOT_FIRST 256
 #define HV_SLOT_LAST  271
 

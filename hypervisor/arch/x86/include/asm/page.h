@@ -7,17 +7,19 @@
 
 typedef uint64_t pte_t;
 
-#define _PAGE_PRESENT  (1ull << 0)
-#define _PAGE_RW       (1ull << 1)
-#define _PAGE_USER     (1ull << 2)
-#define _PAGE_PWT      (1ull << 3)
-#define _PAGE_PCD      (1ull << 4)
-#define _PAGE_ACCESSED (1ull << 5)
-#define _PAGE_DIRTY    (1ull << 6)
-#define _PAGE_PSE      (1ull << 7) /* superpage at L2/L3; PAT at L1 */
-#define _PAGE_PAT      (1ull << 7)
-#define _PAGE_GLOBAL   (1ull << 8)
-#define _PAGE_NX       (1ull << 63)
+#define _PAGE_PRESENT     (1ull << 0)
+#define _PAGE_RW          (1ull << 1)
+#define _PAGE_USER        (1ull << 2)
+#define _PAGE_PWT         (1ull << 3)
+#define _PAGE_PCD         (1ull << 4)
+#define _PAGE_ACCESSED    (1ull << 5)
+#define _PAGE_DIRTY       (1ull << 6)
+#define _PAGE_PSE         (1ull << 7) /* superpage at L2/L3; PAT at L1 */
+#define _PAGE_PAT         (1ull << 7)
+#define _PAGE_GLOBAL      (1ull << 8)
+#define _PAGE_AVAIL_SHIFT 9
+#define _PAGE_AVAIL       (7ull << _PAGE_AVAIL_SHIFT) /* bits 9-11: for software */
+#define _PAGE_NX          (1ull << 63)
 
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 

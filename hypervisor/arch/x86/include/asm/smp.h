@@ -41,15 +41,9 @@ void ipi_interrupt(unsigned int vector);
 void flush_tlb_mask(cpumask_t mask);
 void flush_tlb_one_mask(cpumask_t mask, uint64_t va);
 
-/* CPUs with some guest's page tables loaded (the others run on the hypervisor's
- * own tables and flushed everything when they left the guest's). */
-extern volatile cpumask_t cpus_in_guest;
-
 struct domain;
 /* Every CPU that may cache d's translations (d->dirty_cpumask). */
 void flush_tlb_domain(struct domain *d);
 void flush_tlb_domain_one(struct domain *d, uint64_t va);
-/* Every CPU running any guest: for frames other domains may map too. */
-void flush_tlb_guests(void);
 
 #endif

@@ -6,11 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <asm/x86.h>
 #include <hv/domain.h>
 
 static inline bool guest_mode(const struct cpu_regs *regs)
 {
-    return (regs->cs & 3) != 0;
+    return (regs->cs & SEL_RPL_MASK) != 0;
 }
 
 static inline struct cpu_regs *guest_cpu_regs(void)
@@ -41,7 +42,11 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *regs);
 bool pv_emulate_privileged(struct cpu_regs *regs);
 void pv_device_not_available(struct vcpu *v);
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code);
-void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[4]);
+void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[CPUID_NR_REGS]);
+
+/* Error code of the last hypervisor fault resumed through the exception table (any CPU;
+ * for the boot self-test and debugging). */
+extern volatile uint32_t hv_fixup_error_code;
 
 void show_registers(const struct cpu_regs *regs);
 void show_stack_trace(uint64_t rbp);

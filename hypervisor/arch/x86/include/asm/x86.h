@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Thin wrappers around x86 instructions: port I/O, MSRs, control registers, CPUID. */
+/* Thin wrappers around x86 instructions: port I/O, MSRs, control registers, CPUID;
+ * the architectural constants that go with them. */
 #ifndef LAMINA_X86_H
 #define LAMINA_X86_H
 
@@ -23,7 +24,10 @@
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
 #define EFER_NXE (1u << 11)
+
+#define APIC_BASE_ENABLE (1u << 11) /* in MSR_APIC_BASE */
 
 #define CR0_PE (1ul << 0)
 #define CR0_MP (1ul << 1)
@@ -31,6 +35,7 @@
 #define CR0_TS (1ul << 3)
 #define CR0_NE (1ul << 5)
 #define CR0_WP (1ul << 16)
+#define CR0_AM (1ul << 18)
 #define CR0_PG (1ul << 31)
 
 #define CR4_PAE        (1ul << 5)
@@ -42,16 +47,65 @@
 #define CR4_SMEP       (1ul << 20)
 #define CR4_SMAP       (1ul << 21)
 
-#define X86_EFLAGS_CF   (1ul << 0)
-#define X86_EFLAGS_TF   (1ul << 8)
-#define X86_EFLAGS_IF   (1ul << 9)
-#define X86_EFLAGS_DF   (1ul << 10)
-#define X86_EFLAGS_IOPL (3ul << 12)
-#define X86_EFLAGS_NT   (1ul << 14)
-#define X86_EFLAGS_RF   (1ul << 16)
-#define X86_EFLAGS_VM   (1ul << 17)
-#define X86_EFLAGS_AC   (1ul << 18)
-#define X86_EFLAGS_ID   (1ul << 21)
+#define X86_EFLAGS_CF         (1ul << 0)
+#define X86_EFLAGS_MBS        (1ul << 1) /* reserved, always set */
+#define X86_EFLAGS_TF         (1ul << 8)
+#define X86_EFLAGS_IF         (1ul << 9)
+#define X86_EFLAGS_DF         (1ul << 10)
+#define X86_EFLAGS_IOPL_SHIFT 12
+#define X86_EFLAGS_IOPL       (3ul << X86_EFLAGS_IOPL_SHIFT)
+#define X86_EFLAGS_NT         (1ul << 14)
+#define X86_EFLAGS_RF         (1ul << 16)
+#define X86_EFLAGS_VM         (1ul << 17)
+#define X86_EFLAGS_AC         (1ul << 18)
+#define X86_EFLAGS_ID         (1ul << 21)
+
+/* The registers of a CPUID result, as indices into a uint32_t[CPUID_NR_REGS]. */
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NR_REGS };
+
+/* CPUID leaves and the feature bits the hypervisor tests, or hides from PV guests. */
+#define CPUID_LEAF_VENDOR       0x0 /* EBX, EDX, ECX: the vendor string */
+#define CPUID_LEAF_FEATURES     0x1 /* ECX: CPUID1_ECX_*, EDX: CPUID1_EDX_* */
+#define CPUID_LEAF_EXT_FEATURES 0x7 /* subleaf 0 EBX: CPUID7_EBX_*, ECX: CPUID7_ECX_* */
+#define CPUID_LEAF_XSTATE       0xd
+#define CPUID_EXT_BASE          0x80000000u /* EAX: the highest extended leaf */
+#define CPUID_LEAF_EXT_INFO     0x80000001u /* EDX: CPUID_EXT_EDX_* */
+#define CPUID_LEAF_ADDR_SIZES   0x80000008u /* EAX[7:0]: physical address bits */
+
+#define CPUID0_EBX_AMD          0x68747541u /* "Auth"enticAMD */
+#define CPUID0_EBX_HYGON        0x6f677948u /* "Hygo"nGenuine */
+#define CPUID1_ECX_MONITOR      (1u << 3)
+#define CPUID1_ECX_VMX          (1u << 5)
+#define CPUID1_ECX_SMX          (1u << 6)
+#define CPUID1_ECX_EST          (1u << 7)
+#define CPUID1_ECX_TM2          (1u << 8)
+#define CPUID1_ECX_PDCM         (1u << 15)
+#define CPUID1_ECX_DCA          (1u << 18)
+#define CPUID1_ECX_X2APIC       (1u << 21)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define CPUID1_ECX_XSAVE        (1u << 26)
+#define CPUID1_ECX_OSXSAVE      (1u << 27)
+#define CPUID1_ECX_HYPERVISOR   (1u << 31)
+#define CPUID1_EDX_PSE          (1u << 3)
+#define CPUID1_EDX_MCE          (1u << 7)
+#define CPUID1_EDX_APIC         (1u << 9)
+#define CPUID1_EDX_SEP_BIT      11 /* SYSENTER/SYSEXIT */
+#define CPUID1_EDX_MTRR         (1u << 12)
+#define CPUID1_EDX_MCA          (1u << 14)
+#define CPUID1_EDX_PSE36        (1u << 17)
+#define CPUID1_EDX_DS           (1u << 21)
+#define CPUID1_EDX_ACPI         (1u << 22)
+#define CPUID1_EDX_TM           (1u << 29)
+#define CPUID7_EBX_FSGSBASE     (1u << 0)
+#define CPUID7_EBX_SMEP_BIT     7
+#define CPUID7_EBX_SMEP         (1u << CPUID7_EBX_SMEP_BIT)
+#define CPUID7_EBX_INVPCID      (1u << 10)
+#define CPUID7_EBX_SMAP_BIT     20
+#define CPUID7_EBX_SMAP         (1u << CPUID7_EBX_SMAP_BIT)
+#define CPUID7_ECX_LA57         (1u << 16)
+#define CPUID_EXT_EDX_NX        (1u << 20)
+#define CPUID_EXT_EDX_RDTSCP    (1u << 27)
+#define CPUID_EXT_EDX_LM        (1u << 29)
 
 /* A 48-bit canonical address: bits 63..47 all equal. A segment base, RIP or stack pointer
  * that is not faults when loaded (WRMSR, IRET): check guest values before they get there. */
@@ -136,39 +190,8 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
-static inline void invlpg(uint64_t va)
-{
-    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
-}
-static inline void flush_tlb_local(void)
-{
-    write_cr3(read_cr3());
-}
-static inline void local_irq_disable(void)
-{
-    __asm__ volatile("cli" ::: "memory");
-}
-static inline void local_irq_enable(void)
-{
-    __asm__ volatile("sti" ::: "memory");
-}
-static inline unsigned long local_save_flags(void)
-{
-    unsigned long f;
-    __asm__ volatile("pushf; pop %0" : "=r"(f));
-    return f;
-}
-static inline unsigned long local_irq_save(void)
-{
-    unsigned long f = local_save_flags();
-    local_irq_disable();
-    return f;
-}
-static inline void local_irq_restore(unsigned long f)
-{
-    if (f & X86_EFLAGS_IF)
-        local_irq_enable();
-}
+/* TLB flushes are in <asm/flushtlb.h>, the interrupt flag in <asm/irqflags.h>. */
+
 static inline void halt(void)
 {
     __asm__ volatile("hlt" ::: "memory");

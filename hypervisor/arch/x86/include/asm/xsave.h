@@ -8,6 +8,19 @@
 
 struct vcpu;
 
+/* XCR0 / XSTATE_BV state components. */
+#define XSTATE_FP      (1ull << 0) /* x87 */
+#define XSTATE_SSE     (1ull << 1)
+#define XSTATE_YMM_BIT 2 /* AVX; also its CPUID leaf 0xd subleaf */
+#define XSTATE_YMM     (1ull << XSTATE_YMM_BIT)
+#define XSTATE_FP_SSE  (XSTATE_FP | XSTATE_SSE)
+#define XSTATE_OFFERED (XSTATE_FP | XSTATE_SSE | XSTATE_YMM) /* what guests may use */
+
+/* The standard-format XSAVE area: the legacy FXSAVE image, the XSAVE header, then AVX. */
+#define XSAVE_HDR            512 /* XSTATE_BV is its first field */
+#define XSAVE_AREA_BASE_SIZE 576 /* legacy image and header */
+#define XSAVE_YMM_SIZE       256
+
 bool xsave_host_available(void);
 /* The XCR0 bits a PV guest may set (what CPUID leaf 0xd shows it). */
 uint64_t xsave_guest_mask(void);

@@ -9,6 +9,12 @@
 
 struct vcpu;
 
+/* A descriptor page holds 512 eight-byte descriptors; DESC_PAGES(n) pages hold n. */
+#define DESCS_PER_PAGE   512
+#define DESC_PAGES(ents) (((ents) + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE)
+/* What an LDT selector can index. */
+#define LDT_MAX_ENTRIES 8192
+
 /* Map v's GDT frames into its per-vCPU GDT window (on context switch and set_gdt). */
 void pv_load_guest_gdt(const struct vcpu *v);
 /* Replace v's GDT with `frames` (each typed as a descriptor page); -errno on failure. */

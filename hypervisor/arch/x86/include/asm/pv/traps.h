@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <asm/cpu.h>
+#include <hv/domain.h>
 
 struct vcpu;
 
@@ -24,6 +25,6 @@ bool pv_bounce(struct vcpu *v, struct cpu_regs *regs, uint64_t handler, bool mas
 void pv_deliver_exception(struct vcpu *v, struct cpu_regs *regs, unsigned int vector,
                           bool has_error, uint32_t error_code);
 /* Loading the guest's selectors failed on the way out: bounce to its failsafe callback. */
-void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[4]);
+void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t sels[NR_DATA_SELS]);
 
 #endif
