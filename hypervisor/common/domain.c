@@ -97,7 +97,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
  * reference (so the domain may map it), on no page list and not in tot_pages, and typed
  * writable for good: its type count of 1 is never dropped while the domain lives. The
  * hypervisor writes into it through the direct map, behind any validation, so it must
- * never become a page table or a descriptor page (issue 15, 2.2). The domain's teardown
+ * never become a page table or a descriptor page. The domain's teardown
  * frees it (domain_free_unlisted, gnttab_destroy).
  */
 void domain_share_xen_frame(struct domain *d, mfn_t mfn)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Events and system calls benchmark (issue 4), Lamina against Xen 4.17 in one run:
+# Events and system calls benchmark, Lamina against Xen 4.17 in one run:
 #  - guest system-call round trip from user mode (test kernel user-syscall),
 #  - event channel ping-pong between two vCPUs of dom0 over IPI ports (evtchn-vcpus),
 #  - event channel ping-pong between dom0 and a boot-time domU (evtchn-2dom): Lamina

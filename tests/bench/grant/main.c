@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Grant-table benchmark (issue 5): map+unmap of one granted page (host
+ * Grant-table benchmark: map+unmap of one granted page (host
  * mapping by virtual address) and a 4 KiB grant copy (grant -> frame), each
  * timed with rdtsc over 2000 operations, 5 rounds, median. The domain grants
  * the page to itself, so the same kernel runs on Xen 4.17 and on Lamina.

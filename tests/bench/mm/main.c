@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * PV-memory benchmark: the four operations issue 3 names, each timed with
+ * PV-memory benchmark: four operations, each timed with
  * rdtsc over a loop, several rounds after a warm-up, best and median printed
  * per operation. run.sh in this directory runs it on Lamina and Xen 4.17 and
  * prints the ratios.

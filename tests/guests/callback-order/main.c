@@ -2,9 +2,9 @@
 /*
  * callback_op as a 64-bit PV kernel uses it, and every answer it gives.
  *
- * First the sequence of the report (issue 15): through the hypercall page, set_trap_table,
- * then callbacks event, syscall (CALLBACKF_mask_events), syscall32, sysenter. The calls go
- * through a wrapper written for Xen's release ABI: the arguments are inputs only and only
+ * First the sequence Xen 4.17 accepts and Lamina once refused: through the hypercall page,
+ * set_trap_table, then callbacks event, syscall (CALLBACKF_mask_events), syscall32, sysenter. The
+ * calls go through a wrapper written for Xen's release ABI: the arguments are inputs only and only
  * RAX changes, so the compiler may keep values (such as earlier results) in argument
  * registers across calls. All five return 0 on Xen 4.17.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * dom0 for attack tests that a boot-time domU makes (issue 15): the domU kernel tries its
+ * dom0 for attack tests that a boot-time domU makes: the domU kernel tries its
  * attack and reports its own result line; this kernel waits (sleeping in poll, so the domU
  * gets the CPU) until every domU has shut down, at most 120 s of system time, and then checks
  * that the host still works for dom0: a 5 ms timer fires on time, an event channel to itself

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Every way into the hypervisor with EFLAGS.AC set (issue 15, 2.10).
+ * Every way into the hypervisor with EFLAGS.AC set.
  *
  * With SMAP, AC is what lets supervisor code touch user pages, and every guest
  * page is a user page. A guest may set AC (POPF at any privilege level), and

@@ -5,7 +5,7 @@
  * read-write, map_grant_ref by VA and by PTE address (read-write, read-only,
  * avail bits, device_map), GTF_reading/GTF_writing kept exact while mapped,
  * revoke refused while mapped, unmap, copy in both directions, and the
- * adversarial cases of issue 5 with Xen 4.17's status codes.
+ * adversarial cases with Xen 4.17's status codes.
  */
 #include <lamina/grant_table.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Long grant table batches are preemptible (issue 15, 2.8): an 8192-entry copy batch, and
+ * Long grant table batches are preemptible: an 8192-entry copy batch, and
  * 8192-entry map and unmap batches (every entry refused: a bad reference, a bad handle), run
  * under VIRQ_TIMER events every 50 us whose handler samples the op array. An event that
  * finds the batch part-way (its first entry's status written, its last not yet) proves that

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * decrease_reservation of the frames the hypervisor shares with us (issue 15,
- * 2.4): our grant-table frame and shared_info. They are hypervisor memory the
+ * decrease_reservation of the frames the hypervisor shares with us: our
+ * grant-table frame and shared_info. They are hypervisor memory the
  * domain may map, not pages of its allocation. Xen 4.17 (guest_remove_page)
  * answers 1 (the extent is done) and drops the domain's allocation reference:
  * the frame can no longer be mapped (-EBUSY), a second decrease is refused (0),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * I/O memory the hypervisor keeps from dom0 (issue 15, 2.9).
+ * I/O memory the hypervisor keeps from dom0.
  *
  * dom0 may map frames that are not RAM, but not those the hypervisor drives
  * itself. Xen 4.17 (dom0_setup_permissions, get_page_from_l1e) refuses the

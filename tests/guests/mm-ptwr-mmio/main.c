@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A store to a read-only mapping of I/O memory (issue 15, 2.9). dom0 may map
+ * A store to a read-only mapping of I/O memory. dom0 may map
  * frames that are not RAM; a kernel-mode store to a read-only mapping faults
  * into the hypervisor, which first asks whether it is a write to an L1 page
  * table it should emulate (ptwr) by looking the frame up in its frame table.

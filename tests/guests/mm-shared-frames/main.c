@@ -1,19 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Frames the hypervisor shares with us as page tables or a GDT (issue 15,
- * 2.2). shared_info and our grant-table frame are written by the hypervisor
- * through its own mapping (event bits, pvclock data, GTF flags), behind any
- * validation. If one could be typed as a page table or a descriptor page
- * after we dropped our writable mappings of it, those writes would edit a live
- * page table or GDT. Xen 4.17 types such frames writable for good
- * (share_xen_page_with_guest), so every attempt fails with -EINVAL: pinning
- * as L1..L4, NEW_USER_BASEPTR, hanging it into our tables as an L1/L2/L3 (an
+ * Frames the hypervisor shares with us as page tables or a GDT. shared_info and our grant-table
+ * frame are written by the hypervisor through its own mapping (event bits, pvclock data, GTF
+ * flags), behind any validation. If one could be typed as a page table or a descriptor page after
+ * we dropped our writable mappings of it, those writes would edit a live page table or GDT.
+ * Xen 4.17 types such frames writable for good (share_xen_page_with_guest), so every attempt fails
+ * with -EINVAL: pinning as L1..L4, NEW_USER_BASEPTR, hanging it into our tables as an L1/L2/L3 (an
  * L2, L3 or L4 entry pointing at it), and set_gdt. Mapping it writable (what
  * it is for) works before and after.
  *
  * A pin that succeeds anyway is left in place: the domain's teardown must
- * still release it (issue 15, 2.9: "shared frames pinned as tables are never
- * released, so the domain is never reaped"; mm-shared-frames-2dom reaps it).
+ * still release it (once it did not, and such a domain was never reaped;
+ * mm-shared-frames-2dom reaps it).
  *
  * Runs as dom0 on both hypervisors, and as a boot-time domU on Lamina
  * (mm-shared-frames-2dom).

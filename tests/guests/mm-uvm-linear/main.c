@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * update_va_mapping aimed through a read-only linear L4 slot (issue 15, 2.1).
+ * update_va_mapping aimed through a read-only linear L4 slot.
  *
  * The hypervisor finds the "L1 entry" for a virtual address by walking the
  * guest's tables. With L4 slot LINEAR pointing at the L4 itself, the walk for

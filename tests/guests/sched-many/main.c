@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * More vCPUs than the credit scheduler's list once held (issue 15, the timer heap's sibling:
- * 256 entries, and credit_add_vcpu dropped the rest silently: such a vCPU never got credit,
- * its debt was never bounded, and it starved behind every other). Here 258 vCPUs exist:
- * dom0's 32, a spinner d1, seven idle domUs of 32 vCPUs (d2-d8) and a second spinner d9,
- * created last. With equal weights d1 and d9 must share the CPU evenly: over three 1 s
- * windows each uses at least 25% and d9/d1 is 0.5-2.
+ * More vCPUs than the credit scheduler's list once held (the timer heap's sibling: 256 entries, and
+ * credit_add_vcpu dropped the rest silently: such a vCPU never got credit, its debt was never
+ * bounded, and it starved behind every other). Here 258 vCPUs exist: dom0's 32, a spinner d1, seven
+ * idle domUs of 32 vCPUs (d2-d8) and a second spinner d9, created last. With equal weights d1 and
+ * d9 must share the CPU evenly: over three 1 s windows each uses at least 25% and d9/d1 is 0.5-2.
  */
 #include <lamina/domctl.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Segment bases and FPU images a guest hands the hypervisor (issue 15, 2.8). A non-canonical
+ * Segment bases and FPU images a guest hands the hypervisor. A non-canonical
  * FS/GS base would reach WRMSR in the hypervisor (a host #GP on hardware and KVM; TCG takes
  * it), so what is checked is the answer: set_segment_base -EINVAL, an emulated WRMSR of
  * FS_BASE/GS_BASE/SHADOW_GS_BASE #GP with the base unchanged, VCPUOP_initialise -EINVAL for a

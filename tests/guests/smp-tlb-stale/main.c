@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Translations cached on another CPU (issue 15, 2.3). vCPU 1, pinned to CPU 1,
+ * Translations cached on another CPU. vCPU 1, pinned to CPU 1,
  * writes through an address on vCPU 0's request and reports whether the write
  * faulted; vCPU 0, on CPU 0, changes what is behind the address:
  *

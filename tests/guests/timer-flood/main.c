@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fill one CPU's timer heap (issue 15, 2.9): it had 256 slots and dropped a timer silently
+ * Fill one CPU's timer heap: it had 256 slots and dropped a timer silently
  * when full. Three domains of 32 vCPUs on one CPU: as a boot-time domU (timer-flood-peer,
  * built from this file) every vCPU arms all three of its timers an hour ahead (periodic,
  * one-shot, poll timeout) and blocks in poll; dom0 waits until every domU vCPU is blocked,

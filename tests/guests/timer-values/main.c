@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guest-supplied time values at their extremes (issue 15, 2.7): every interface that takes a
+ * Guest-supplied time values at their extremes: every interface that takes a
  * period, a deadline or a timeout from a guest is handed 0, ~0, values with bit 63 set, values
  * just above and below Xen's STIME_DELTA_MAX (2^62 - 1 ns) and deadlines in the past. Each
  * answer, and when the timer fires, must be Xen 4.17's:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A translation kept past the frame's reuse (issue 15, 2.3). A guest clears the
+ * A translation kept past the frame's reuse. A guest clears the
  * only PTE of one of its pages without flushing (the translation stays cached,
  * as mmu_update of an L1 entry flushes nothing on Xen or Lamina), gives the
  * frame back with decrease_reservation, and the hypervisor hands it out again:

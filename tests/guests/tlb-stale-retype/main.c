@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A writable translation kept past a retype (issue 15, 2.3). A PV guest may
+ * A writable translation kept past a retype. A PV guest may
  * remove a PTE without flushing its TLB (mmu_update of an L1 entry flushes
  * nothing, on Xen as on Lamina): the translation can stay cached and keeps
  * working until the guest flushes. That is the guest's business while the frame

@@ -21,7 +21,7 @@
  *   bits 58-48  reserved, zero
  *   bits 47-0   PGC_count       general reference count
  *
- * type_info (what the frame may be used as; issue 3 adds get_page_type):
+ * type_info (what the frame may be used as; see get_page_type):
  *
  *   bits 63-61  PGT_type        none, L1..L4 page table, segment
  *                               descriptor page (GDT/LDT), writable
