@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Debug registers belong to a vCPU (issue 15, 2.5): one domain's breakpoints must never fire
+ * Debug registers belong to a vCPU: one domain's breakpoints must never fire
  * while another runs, and a vCPU's own must survive every switch away and back. The same
  * kernel runs as dom0 (the victim, on every CPU: one vCPU per CPU) and as the boot-time domU
  * d1 (the attacker), so both know the victim's addresses. d1 points DR0 at the victim's data

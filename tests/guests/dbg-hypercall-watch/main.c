@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A guest's data breakpoints on memory the hypervisor reads or writes for it (issue 15, 2.5):
+ * A guest's data breakpoints on memory the hypervisor reads or writes for it:
  * a buffer handed to a hypercall (console_io, xen_version, set_trap_table, mmu_update and its
  * `done`, a multicall list, an event-channel argument the answer is written into), the slot
  * of its stack a bounce frame is written to, and its runstate area. The guest's DR7 stays

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Debug registers of a PV guest (issue 15, 2.5), as Xen 4.17 answers: set_debugreg
+ * Debug registers of a PV guest, as Xen 4.17 answers: set_debugreg
  * refuses a breakpoint address in the hypervisor's range or the non-canonical hole (-EPERM),
  * DR6/DR7 values with upper-half bits (-EINVAL), DR7 with general detect (-EPERM) or, while
  * any breakpoint is enabled, an I/O breakpoint type (-EPERM: the guest has no CR4.DE); other

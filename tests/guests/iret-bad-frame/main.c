@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The iret hypercall to frames the CPU refuses (issue 15, 2.6). The hypervisor forces RPL 3
+ * The iret hypercall to frames the CPU refuses. The hypervisor forces RPL 3
  * on CS and SS and returns with IRETQ; a frame with a null, hypervisor, LDT, out-of-GDT,
  * not-present or wrong-type selector, makes that IRETQ
  * fault inside the hypervisor. Xen 4.17 turns the fault into the same exception raised in the

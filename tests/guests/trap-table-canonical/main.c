@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Guest entry points that are not canonical (issue 15, 2.6). Xen 4.17's set_trap_table
+ * Guest entry points that are not canonical. Xen 4.17's set_trap_table
  * copies entries one by one until an address of 0 and refuses a non-canonical address with
  * -EINVAL, keeping the entries before it and dropping the rest; there is no limit on how
  * many entries a table has (a long one is preempted and continued). A bounce to a

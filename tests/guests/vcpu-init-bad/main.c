@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * VCPUOP_initialise with contexts a hypervisor must not take as they are (issue 15, 2.6).
+ * VCPUOP_initialise with contexts a hypervisor must not take as they are.
  * Xen 4.17's arch_set_info_guest answers -EINVAL, before it changes anything, for a
  * non-canonical RIP, RSP, kernel_sp, event/failsafe/syscall callback or trap-table address,
  * for an LDT base that is not canonical (with entries), in the hypervisor's range, or not
