@@ -2,7 +2,7 @@
 /*
  * poll-deadline: SCHEDOP_poll with a deadline microseconds away returns at the deadline.
  *
- * Found by the hypercall fuzzer (docs/security-hcfuzz.md): Lamina armed the poll's timer
+ * Found by the hypercall fuzzer (docs/security/hcfuzz.md): Lamina armed the poll's timer
  * before marking the vCPU blocked, so a deadline that passed in between (the timer
  * interrupt came first) woke a vCPU that was still running, which did nothing, and the
  * poll then slept until something else woke it -- for good, if nothing did.
