@@ -16,6 +16,7 @@
 #include <asm/cpu.h>
 #include <asm/cpu_ident.h>
 #include <asm/pv/cpuid.h>
+#include <asm/debugreg.h>
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/time.h>
@@ -340,6 +341,7 @@ void arch_context_save(struct vcpu *prev)
     for (enum data_sel i = SEL_DS; i < NR_DATA_SELS; i++)
         prev->sel[i] = read_sel(i);
     fpu_save(prev);
+    pv_debugreg_switch_from(prev);
     arch_vcpu_update_runstate_area(prev);
 }
 
@@ -371,6 +373,7 @@ void arch_context_load(struct vcpu *next)
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);
+    pv_debugreg_switch_to(next);
     arch_vcpu_update_time(next);
     arch_vcpu_update_runstate_area(next);
     if (bad_sel)

@@ -11,6 +11,7 @@
  * I/O with the virtual IOPL; anything else is bounced as #GP to the guest.
  */
 #include <asm/traps.h>
+#include <asm/pv/descriptor.h>
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/time.h>
@@ -155,7 +156,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
     unsigned int len = 0, rex = 0;
     bool opsize16 = false;
 
-    if (!v->kernel_mode || regs->error_code != 0)
+    if (!v->kernel_mode || regs->error_code != 0 || !pv_code_selector_usable((uint16_t)regs->cs))
         return false;
     if (copy_from_guest(insn, regs->rip, 1))
         return false;
