@@ -280,9 +280,12 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
         return rc;
     }
     case LAM_MMU_MACHPHYS_UPDATE:
-        if (page_get_owner(pg) != fd)
+        /* A frame fd holds, as Xen's get_page_from_mfn: owned *and* allocated (a shared
+         * frame the domain gave back is still owned by it, but no longer its to name). */
+        if (!get_page(pg, fd))
             return -EINVAL;
         m2p_set(mfn, req->val);
+        put_page(pg);
         return 0;
     default:
         return -ENOSYS;
