@@ -78,7 +78,7 @@ void test_main(void)
     memcpy(before, l4, sizeof(before));
 
     /* The hypervisor's tables under its slots (distinct frames, a few). */
-    uint64_t hv[MAX_HV];
+    uint64_t hv[MAX_HV] = {0};
     unsigned n = 0;
     for (unsigned s = 256; s < 272 && n < MAX_HV; s++) {
         if (!(l4[s] & LAM_PTE_PRESENT))
