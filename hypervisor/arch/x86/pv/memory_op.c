@@ -141,7 +141,7 @@ static struct domain *reservation_domain(struct domain *caller, unsigned int id,
     return d;
 }
 
-static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int start,
+static long do_reservation(struct domain *caller, unsigned int cmd, unsigned long start,
                            guest_ptr_t arg)
 {
     struct lam_memory_reservation r;
@@ -164,7 +164,7 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
     long rc;
     struct domain *d = reservation_domain(caller, r.domid, &rc);
     if (!d)
-        return rc ? rc : start;
+        return rc ? rc : (long)start;
     unsigned long done = start;
     for (; done < r.nr_extents; done++) {
         if (done != start && hypercall_preempt_check()) {
@@ -221,7 +221,7 @@ static long copy_memory_map(guest_ptr_t arg)
     return copy_to_guest(arg, &map.nr_entries, sizeof(map.nr_entries)) ? -EFAULT : 0;
 }
 
-long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
+long hc_memory_op(unsigned long cmd, guest_ptr_t arg)
 {
     struct domain *d = current_domain();
 
@@ -229,7 +229,9 @@ long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
     case LAM_XENMEM_increase_reservation:
     case LAM_XENMEM_decrease_reservation:
     case LAM_XENMEM_populate_physmap:
-        return do_reservation(d, cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT, arg);
+        /* cmd is 64 bits wide, as Xen's: the start a bad argument returns is all of it. */
+        return do_reservation(d, (unsigned int)(cmd & MEMOP_CMD_MASK), cmd >> MEMOP_EXTENT_SHIFT,
+                              arg);
     case LAM_XENMEM_maximum_ram_page:
         return (long)max_mfn;
     case LAM_XENMEM_current_reservation:
