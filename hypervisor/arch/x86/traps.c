@@ -177,12 +177,15 @@ static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
             return;
         }
         break;
-    case X86_EXC_GP:
+    case X86_EXC_GP: {
+        uint64_t rip = regs->rip;
         if (pv_emulate_privileged(regs)) {
-            emulated_insn_retired(v, regs);
+            if (regs->rip != rip) /* else to be run again (a preempted MOV to CR3) */
+                emulated_insn_retired(v, regs);
             return;
         }
         break;
+    }
     case X86_EXC_NM:
         pv_device_not_available(v);
         return;
