@@ -21,6 +21,7 @@
 #include <asm/entry.h>
 #include <asm/pv/traps.h>
 #include <asm/protect.h>
+#include <asm/debugreg.h>
 
 volatile uint32_t hv_fixup_error_code;
 
@@ -141,6 +142,21 @@ static void hypervisor_fault(struct cpu_regs *regs)
     panic("fatal exception %u in the hypervisor at %#lx", vec, (unsigned long)regs->rip);
 }
 
+/*
+ * An instruction the hypervisor finished for the guest retired like any other: with TF set
+ * the CPU would now raise a single-step #DB, and only RIP moved, so the guest gets it here,
+ * with DR6.BS, as Xen's emulators signal "singlestep" on retirement. Without this a guest
+ * debugger stepping its kernel skips the instruction after every emulated one. Not when the
+ * emulation itself raised an exception (XSETBV's #UD): the instruction did not retire.
+ */
+static void emulated_insn_retired(struct vcpu *v, const struct cpu_regs *regs)
+{
+    if (!(regs->rflags & X86_EFLAGS_TF) || v->bounce.pending)
+        return;
+    pv_debugreg_record(v, DR6_BS);
+    pv_inject_exception(v, X86_EXC_DB, false, 0);
+}
+
 static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
 {
     struct vcpu *v = current;
@@ -148,19 +164,28 @@ static void guest_fault(struct cpu_regs *regs, uint64_t cr2)
 
     switch (vec) {
     case X86_EXC_PF: {
-        if (pv_emulate_ptwr(regs, cr2, regs->error_code))
+        if (pv_emulate_ptwr(regs, cr2, regs->error_code)) {
+            emulated_insn_retired(v, regs);
             return;
+        }
         pv_inject_page_fault(v, cr2, regs->error_code);
         return;
     }
     case X86_EXC_UD:
-        if (pv_emulate_forced_cpuid(regs))
+        if (pv_emulate_forced_cpuid(regs)) {
+            emulated_insn_retired(v, regs);
             return;
+        }
         break;
-    case X86_EXC_GP:
-        if (pv_emulate_privileged(regs))
+    case X86_EXC_GP: {
+        uint64_t rip = regs->rip;
+        if (pv_emulate_privileged(regs)) {
+            if (regs->rip != rip) /* else to be run again (a preempted MOV to CR3) */
+                emulated_insn_retired(v, regs);
             return;
+        }
         break;
+    }
     case X86_EXC_NM:
         pv_device_not_available(v);
         return;

@@ -7,8 +7,9 @@
  * CPUID policy (pv/cpuid.c).
  *
  * Privileged instructions (#GP in guest kernel mode): RDMSR/WRMSR of the MSRs
- * pv/msr.c offers, MOV to/from CR0/CR2/CR3/CR4, XSETBV, WBINVD, CLI/STI and port
- * I/O with the virtual IOPL; anything else is bounced as #GP to the guest.
+ * pv/msr.c offers, MOV to/from CR0/CR2/CR3/CR4 (MOV to CR3: a new kernel page table),
+ * XSETBV, WBINVD, CLTS, CLI/STI and port I/O with the virtual IOPL, each with any
+ * redundant prefixes up to 15 bytes; anything else is bounced as #GP to the guest.
  */
 #include <asm/traps.h>
 #include <asm/pv/descriptor.h>
@@ -20,6 +21,9 @@
 #include <lamina/cpuid.h>
 #include <asm/pv/cpuid.h>
 #include <asm/xsave.h>
+#include <asm/pv/mm.h>
+#include <asm/x86_emulate.h>
+#include <hv/errcodes.h>
 
 bool pv_emulate_forced_cpuid(struct cpu_regs *regs)
 {
@@ -54,41 +58,51 @@ static uint64_t *gpr(struct cpu_regs *r, unsigned int n)
  * the bits it controls: OSXSAVE (XSETBV allowed) and FSGSBASE (when CPUID shows it). */
 #define GUEST_CR4_VISIBLE (CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT)
 
-static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t *insn,
-                           unsigned int rex)
+/* MOV to/from a control register: 0 done, 1 to be run again, -1 #GP. */
+static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t *insn,
+                          unsigned int rex)
 {
+    /* ModRM.mod is ignored: the CPU takes every MOV CR as the register form. */
     uint8_t modrm = insn[2];
-    if ((modrm >> 6) != 3)
-        return false;
     unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
     uint64_t *reg = gpr(regs, (modrm & 7) | ((rex & 1) ? 8 : 0));
     if (insn[1] == 0x20) { /* MOV from CRn */
         switch (cr) {
         case 0:
             *reg = (read_cr0() & ~CR0_TS) | (v->fpu_ts ? CR0_TS : 0);
-            return true;
+            return 0;
         case 2:
             *reg = v->vcpu_info->arch.cr2;
-            return true;
+            return 0;
         case 3:
             *reg = v->kernel_mode ? v->guest_table : v->guest_table_user;
-            return true;
+            return 0;
         case 4:
             *reg = (read_cr4() & GUEST_CR4_VISIBLE) | (v->guest_cr4_osxsave ? CR4_OSXSAVE : 0) |
                    (v->guest_cr4_fsgsbase ? CR4_FSGSBASE : 0);
-            return true;
+            return 0;
         default:
-            return false;
+            return -1;
         }
     }
     switch (cr) { /* MOV to CRn */
     case 0:
         /* Only TS may change; the rest is ours. */
         if ((*reg ^ read_cr0()) & ~CR0_TS)
-            return false;
+            return -1;
         v->fpu_ts = (*reg & CR0_TS) != 0;
         write_cr0(v->fpu_ts ? read_cr0() | CR0_TS : read_cr0() & ~CR0_TS);
-        return true;
+        return 0;
+    case 3:
+        /* A new kernel page table, as MMUEXT_NEW_BASEPTR (Xen emulates it). */
+        switch (pv_write_cr3(v, *reg)) {
+        case 0:
+            return 0;
+        case -ERESTART:
+            return 1;
+        default:
+            return -1;
+        }
     case 4:
         /* Linux rewrites CR4 with bits toggled it believes it owns: accept and ignore, but
          * for OSXSAVE, which allows XSETBV when XSAVE is offered, and FSGSBASE, which lets
@@ -96,16 +110,16 @@ static bool emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t 
          * ignored, as Xen does). */
         v->guest_cr4_osxsave = (*reg & CR4_OSXSAVE) && xsave_guest_mask();
         pv_set_guest_fsgsbase(v, (*reg & CR4_FSGSBASE) && pv_cpuid_has_fsgsbase(v));
-        return true;
+        return 0;
     default:
-        return false;
+        return -1;
     }
 }
 
 /* Port I/O with the virtual IOPL: a guest kernel with IOPL >= 1 may do it; ports it
  * does not own read as all-ones and ignore writes. No domain owns real ports yet. */
 static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t *insn,
-                            unsigned int len, bool opsize16)
+                            size_t avail, unsigned int len, bool opsize16)
 {
     if (v->iopl < 1)
         return false;
@@ -116,6 +130,8 @@ static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t
     if (!in && !out)
         return false;
     unsigned int ilen = (op <= 0xe7) ? 2 : 1;
+    if (avail < ilen)
+        return false;
     if (in) {
         uint64_t ones = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
         if (size == 4)
@@ -149,29 +165,65 @@ static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int l
     return true;
 }
 
+/*
+ * Prefixes the CPU takes in any number before the instructions emulated here (segment
+ * overrides, operand and address size, REP/REPNE), up to the 15-byte limit, as Xen's
+ * emulator does. LOCK is refused: LOCK MOV CR0 means MOV CR8 on AMD. A REX counts only
+ * right before the opcode (after it, a legacy prefix makes the CPU drop it).
+ */
+static bool legacy_prefix(uint8_t b)
+{
+    switch (b) {
+    case 0x26:
+    case 0x2e:
+    case 0x36:
+    case 0x3e:
+    case 0x64:
+    case 0x65:
+    case 0x66:
+    case 0x67:
+    case 0xf2:
+    case 0xf3:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* CLTS: the guest's virtual CR0.TS goes, as fpu_taskswitch(0) (Xen emulates it). */
+static void emulate_clts(struct vcpu *v)
+{
+    v->fpu_ts = false;
+    write_cr0(read_cr0() & ~CR0_TS);
+}
+
 bool pv_emulate_privileged(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
-    uint8_t insn[4];
+    uint8_t buf[X86_MAX_INSN_LEN];
+    size_t n = sizeof(buf);
     unsigned int len = 0, rex = 0;
     bool opsize16 = false;
 
     if (!v->kernel_mode || regs->error_code != 0 || !pv_code_selector_usable((uint16_t)regs->cs))
         return false;
-    if (copy_from_guest(insn, regs->rip, 1))
-        return false;
-    /* One operand-size prefix and/or one REX prefix are enough for what kernels issue. */
-    while (len < 2 && (insn[0] == 0x66 || (insn[0] & 0xf0) == 0x40)) {
-        if (insn[0] == 0x66)
-            opsize16 = true;
-        else
-            rex = insn[0];
+    /* The bytes are read once: another vCPU may rewrite them meanwhile, and what is decoded
+     * is then one consistent instruction (that the guest kernel may run itself anyway). It
+     * may end before a page the guest has not mapped: shrink until readable. */
+    while (n && copy_from_guest(buf, regs->rip, n))
+        n--;
+    while (len < n && (legacy_prefix(buf[len]) || (buf[len] & 0xf0) == 0x40)) {
+        if (legacy_prefix(buf[len])) {
+            opsize16 |= buf[len] == 0x66;
+            rex = 0;
+        } else {
+            rex = buf[len];
+        }
         len++;
-        if (copy_from_guest(insn, regs->rip + len, 1))
-            return false;
     }
-    if (copy_from_guest(insn, regs->rip + len, sizeof(insn)) &&
-        copy_from_guest(insn, regs->rip + len, 2))
+    const uint8_t *insn = buf + len;
+    size_t avail = n - len; /* opcode bytes read, within the 15-byte limit */
+    if (!avail)
         return false;
     if ((insn[0] == 0xfa || insn[0] == 0xfb) && v->iopl >= 1) {
         /* CLI/STI with the virtual IOPL: they switch the virtual interrupt flag, i.e.
@@ -181,37 +233,44 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
         return true;
     }
     if (insn[0] != 0x0f) {
-        return emulate_port_io(v, regs, insn, len, opsize16);
+        return emulate_port_io(v, regs, insn, avail, len, opsize16);
     }
-    if (insn[1] == 0x20 || insn[1] == 0x22) {
-        if (!emulate_mov_cr(v, regs, insn, rex))
+    if (avail < 2)
+        return false;
+    if ((insn[1] == 0x20 || insn[1] == 0x22) && avail >= 3) {
+        int rc = emulate_mov_cr(v, regs, insn, rex);
+        if (rc < 0)
             return false;
-        regs->rip += len + 3;
+        if (rc == 0) /* not done yet (MOV to CR3 preempted): run it again */
+            regs->rip += len + 3;
         return true;
     }
-    if (insn[1] == 0x01 && insn[2] == 0xd1) /* XSETBV */
+    if (insn[1] == 0x01 && avail >= 3 && insn[2] == 0xd1) /* XSETBV */
         return emulate_xsetbv(v, regs, len);
     if (insn[1] == 0x09) { /* WBINVD: the guest's own memory is coherent; nothing to do */
         regs->rip += len + 2;
         return true;
     }
-    if (len)
-        return false;
+    if (insn[1] == 0x06) {
+        emulate_clts(v);
+        regs->rip += len + 2;
+        return true;
+    }
     uint32_t msr = (uint32_t)regs->rcx;
-    if (insn[1] == 0x32) { /* RDMSR */
+    if (insn[1] == 0x32) { /* RDMSR (prefixes, REX.W too, are ignored by the CPU) */
         uint64_t val;
         if (!pv_rdmsr(v, msr, &val))
             return false;
         regs->rax = (uint32_t)val;
         regs->rdx = val >> 32;
-        regs->rip += 2;
+        regs->rip += len + 2;
         return true;
     }
     if (insn[1] == 0x30) { /* WRMSR */
         uint64_t val = ((regs->rdx & 0xffffffffull) << 32) | (regs->rax & 0xffffffffull);
         if (!pv_wrmsr(v, msr, val))
             return false;
-        regs->rip += 2;
+        regs->rip += len + 2;
         return true;
     }
     return false;

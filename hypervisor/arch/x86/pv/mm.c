@@ -386,6 +386,26 @@ static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     return 0;
 }
 
+/*
+ * MOV to CR3 by the guest kernel (the privileged-instruction emulator), as Xen's
+ * new_guest_cr3: val is the machine address of an L4 of the domain, which becomes the kernel
+ * page table like MMUEXT_NEW_BASEPTR. -ERESTART: not finished (a validation or the old
+ * table's teardown was preempted); the instruction is to be run again, which goes on
+ * from there. Another error: the guest gets #GP.
+ */
+int pv_write_cr3(struct vcpu *v, uint64_t val)
+{
+    int rc = put_old_guest_table(v);
+    if (rc)
+        return rc;
+    spin_lock(&mm_lock);
+    rc = set_baseptr(v, val >> PAGE_SHIFT, false);
+    spin_unlock(&mm_lock);
+    if (!rc && v->old_guest_table)
+        rc = -ERESTART; /* the retry finishes the old table's teardown first */
+    return rc;
+}
+
 static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
 {
     ASSERT_LOCKED(&mm_lock);

@@ -65,6 +65,8 @@ int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
 pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va);
 /* Drop the references v's GDT frames hold (caller holds mm_lock). */
 void pv_vcpu_release_gdt(struct vcpu *v);
+/* MOV to CR3 by the guest kernel: 0, -ERESTART (run it again) or an error (#GP). */
+int pv_write_cr3(struct vcpu *v, uint64_t val);
 
 /* Which PGT_* type a table of this level has. */
 uint64_t pt_level_type(unsigned int level);
