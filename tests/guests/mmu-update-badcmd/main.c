@@ -4,7 +4,8 @@
  * (Xen 4.17 reads sizeof(pte) - 1 of them); 4-7 are no command, refused with -ENOSYS,
  * and the batch stops there. Lamina read two bits, so ptr | 5 was a MACHPHYS update that
  * succeeded and the entries after it were applied (and ptr | 4 and | 6 were -EINVAL). 3,
- * NO_TRANSLATE, is a NORMAL update for a PV guest on Xen 4.17 (Lamina refused it).
+ * NO_TRANSLATE, is a NORMAL update for a PV guest on Xen 4.17 (Lamina refused it), and a
+ * real command at a machine address beyond any frame is -EINVAL (Lamina: -ENOSYS).
  *
  * The hypercall fuzzer's seed 35 (docs/security/hcfuzz.md, finding 8) hung on that: it had
  * moved its vcpu_info to a frame it could not follow (register_vcpu_info sets the upcall
@@ -59,6 +60,24 @@ static void each_unknown_command(uint64_t *frame, uint64_t m2p)
         mm_expect(done == 0 && frame[0] == 0, "no entry done, the frame unchanged");
         mm_expect(mm_m2p(ma >> LAM_PAGE_SHIFT) == m2p, "the frame's M2P entry unchanged");
     }
+}
+
+/* A real command at a machine address beyond any frame: -EINVAL (Lamina said -ENOSYS,
+ * having taken the answer to ptr ~0 -- command 4 or 5 -- for one about the address). */
+static void beyond_any_frame(void)
+{
+    static const uint64_t mas[] = {0xfffffffffffff000ull, 0x000ffffffffff000ull,
+                                   0x0000100000000000ull};
+    static const uint64_t cmds[] = {LAM_MMU_NORMAL_PT_UPDATE, LAM_MMU_MACHPHYS_UPDATE,
+                                    LAM_MMU_PT_UPDATE_PRESERVE_AD};
+    for (unsigned int i = 0; i < sizeof(mas) / sizeof(mas[0]); i++)
+        for (unsigned int c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+            long rc = mm_update(mas[i] | cmds[c], 5);
+            char what[64];
+            lam_snprintf(what, sizeof(what), "command %lu at MA 0x%lx", (unsigned long)cmds[c],
+                         (unsigned long)mas[i]);
+            mm_expect_rc(what, rc, -LAM_EINVAL);
+        }
 }
 
 /* NO_TRANSLATE on a page that is no page table: a plain write, as NORMAL. */
@@ -128,6 +147,7 @@ void test_main(void)
     /* 4. Every command that is none, one at a time; and NO_TRANSLATE, which is one. */
     each_unknown_command((uint64_t *)other, m2p);
     no_translate((uint64_t *)other);
+    beyond_any_frame();
 
     /* 5. MACHPHYS itself still works (the frame's own PFN, so nothing changes). */
     rc = mm_update(other_ma | LAM_MMU_MACHPHYS_UPDATE, m2p);

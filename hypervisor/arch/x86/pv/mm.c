@@ -231,8 +231,6 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
      * (an entry after one must not be applied). */
     if (cmd > LAM_MMU_PT_UPDATE_NO_TRANSLATE)
         return -ENOSYS;
-    if (mfn >= max_phys_mfn())
-        return -ENOSYS; /* not a machine address at all: Xen 4.17's answer */
     if (mfn >= max_mfn)
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
