@@ -21,7 +21,10 @@ struct lam_mmu_update {
     uint64_t val; /* new value */
 };
 
-#define LAM_MMU_CMD_MASK               3ULL
+/* The command is ptr's low three bits (Xen reads sizeof(pte) - 1 of them): 4-7 are no
+ * command (-ENOSYS), so ptr | 5 is not a MACHPHYS update. NO_TRANSLATE is NORMAL for a
+ * PV guest, whose frame numbers are machine ones. */
+#define LAM_MMU_CMD_MASK               7ULL
 #define LAM_MMU_NORMAL_PT_UPDATE       0 /* ptr = MA of a page-table entry; val = new entry */
 #define LAM_MMU_MACHPHYS_UPDATE        1 /* ptr = MA inside a frame; val = its PFN (sets M2P) */
 #define LAM_MMU_PT_UPDATE_PRESERVE_AD  2 /* as NORMAL, but keep hardware A/D bits */

@@ -205,7 +205,8 @@ static void pin_abuse(void)
     mm_expect_rc("page writable again", mm_page_set_rw(page), 0);
     mm_expect_rc("MACHPHYS_UPDATE of a frame not ours",
                  mm_update((0x200ULL << LAM_PAGE_SHIFT) | LAM_MMU_MACHPHYS_UPDATE, 5), -LAM_EINVAL);
-    /* Xen 4.17 answers a machine address beyond any frame with -ENOSYS. */
+    /* ~3 | 1 and ~3 have low three bits 5 and 4: no command, -ENOSYS (Xen 4.17). A real
+     * command beyond any frame is -EINVAL (mmu-update-badcmd). */
     mm_expect_rc("MACHPHYS_UPDATE of MFN ~0", mm_update(~3ULL | LAM_MMU_MACHPHYS_UPDATE, 5),
                  -LAM_ENOSYS);
     mm_expect_rc("NORMAL_PT_UPDATE at MA ~0", mm_update(~3ULL, 0), -LAM_ENOSYS);

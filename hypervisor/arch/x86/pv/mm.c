@@ -245,19 +245,18 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
     unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
 
-    if (cmd == LAM_MMU_PT_UPDATE_NO_TRANSLATE)
-        return -ENOSYS; /* for translated guests only */
-    if (mfn >= max_phys_mfn())
-        return -ENOSYS; /* not a machine address at all: Xen 4.17's answer */
+    /* ptr's low three bits, as Xen reads them: 4-7 are no command and end the batch there
+     * (an entry after one must not be applied). */
+    if (cmd > LAM_MMU_PT_UPDATE_NO_TRANSLATE)
+        return -ENOSYS;
     if (mfn >= max_mfn)
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
 
     switch (cmd) {
     case LAM_MMU_NORMAL_PT_UPDATE:
+    case LAM_MMU_PT_UPDATE_NO_TRANSLATE: /* frame numbers are machine ones already (PV) */
     case LAM_MMU_PT_UPDATE_PRESERVE_AD: {
-        if ((req->ptr & (sizeof(pte_t) - 1) & ~LAM_MMU_CMD_MASK) != 0)
-            return -EINVAL;
         if (!get_page(pg, d))
             return -EINVAL;
         pte_t *slot = (pte_t *)((char *)mfn_to_virt(mfn) + ((req->ptr & (PAGE_SIZE - 1)) & ~7ull));
