@@ -19,6 +19,7 @@
 #include <hv/timer.h>
 #include <asm/x86.h>
 #include <asm/pv/descriptor.h>
+#include <asm/pv/vcpu_context.h>
 #include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
 
@@ -137,91 +138,14 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         rc = -EEXIST;
         goto unclaim;
     }
-    /* Segment bases go to WRMSR at every switch to the vCPU: canonical ones only (Xen's
-     * arch_set_info_guest answers -EINVAL too). */
-    if (!is_canonical_address(c->fs_base) || !is_canonical_address(c->gs_base_kernel) ||
-        !is_canonical_address(c->gs_base_user)) {
-        rc = -EINVAL;
-        goto unclaim;
-    }
-    mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT; /* CR3 */
-    spin_lock(&mm_lock);
-    rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
-    spin_unlock(&mm_lock);
-    if (rc)
-        goto unclaim;
-    if (c->gdt_ents > LAM_FIRST_RESERVED_GDT_ENTRY) {
-        rc = -EINVAL;
-        goto undo_l4;
-    }
-    mfn_t frames[LAM_FIRST_RESERVED_GDT_PAGE];
-    for (unsigned int i = 0; i < LAM_FIRST_RESERVED_GDT_PAGE; i++)
-        frames[i] = c->gdt_frames[i];
-    rc = pv_vcpu_set_gdt(v, frames, (unsigned int)c->gdt_ents);
-    if (rc)
-        goto undo_l4;
-
-    const struct lam_cpu_user_regs *u = &c->user_regs;
-    v->regs =
-        (struct cpu_regs){.r15 = u->r15,
-                          .r14 = u->r14,
-                          .r13 = u->r13,
-                          .r12 = u->r12,
-                          .rbp = u->rbp,
-                          .rbx = u->rbx,
-                          .r11 = u->r11,
-                          .r10 = u->r10,
-                          .r9 = u->r9,
-                          .r8 = u->r8,
-                          .rax = u->rax,
-                          .rcx = u->rcx,
-                          .rdx = u->rdx,
-                          .rsi = u->rsi,
-                          .rdi = u->rdi,
-                          .rip = u->rip,
-                          .cs = u->cs | GUEST_RPL,
-                          .rflags = (u->rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF | X86_EFLAGS_MBS,
-                          .rsp = u->rsp,
-                          .ss = u->ss | GUEST_RPL};
-    v->sel[SEL_DS] = u->ds;
-    v->sel[SEL_ES] = u->es;
-    v->sel[SEL_FS] = u->fs;
-    v->sel[SEL_GS] = u->gs;
-    v->kernel_mode = (c->flags & LAM_VGCF_in_kernel) != 0;
-    /* The context's IOPL field is the vCPU's virtual IOPL (as on Xen): Linux starts
-     * secondary CPUs with IOPL 1 so their CLI/STI and port I/O are emulated. */
-    v->iopl = (unsigned int)((u->rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT);
-    for (unsigned int i = 0; i < X86_NR_VECTORS; i++)
-        v->traps[i] = (struct guest_trap){.address = c->trap_ctxt[i].address,
-                                          .cs = (uint16_t)(c->trap_ctxt[i].cs | GUEST_RPL),
-                                          .flags = c->trap_ctxt[i].flags};
-    v->kernel_ss = c->kernel_ss | GUEST_RPL;
-    v->kernel_sp = c->kernel_sp;
-    v->event_callback = c->event_callback_eip;
-    v->failsafe_callback = c->failsafe_callback_eip;
-    v->syscall_callback = c->syscall_callback_eip;
-    v->failsafe_masks = (c->flags & LAM_VGCF_failsafe_disables_events) != 0;
-    v->syscall_masks = (c->flags & LAM_VGCF_syscall_disables_events) != 0;
-    v->fs_base = c->fs_base;
-    v->gs_base_kernel = c->gs_base_kernel;
-    v->gs_base_user = c->gs_base_user;
-    if (c->flags & LAM_VGCF_i387_valid) {
-        memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
-        fpu_sanitise_image(v->fpu_state);
-        v->fpu_initialised = true;
-        v->xsave_valid = false; /* XSAVE: converted from this image on the first restore */
-    }
-    __atomic_store_n(&v->guest_table, l4 << PAGE_SHIFT, __ATOMIC_RELEASE);
-    log_printf(LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
-               v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip,
-               (unsigned long)v->regs.cs, (unsigned long)v->regs.ss, (unsigned long)v->regs.rsp,
-               v->gdt_ents);
-    rc = 0;
-    goto unclaim;
-undo_l4:
-    spin_lock(&mm_lock);
-    put_page_and_type(mfn_to_page(l4));
-    spin_unlock(&mm_lock);
+    /* Xen's arch_set_info_guest checks, as for domctl setvcpucontext; the vCPU is down and
+     * claimed, so nothing runs it meanwhile. */
+    rc = pv_vcpu_set_context(v, c);
+    if (!rc)
+        log_printf(
+            LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
+            v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip, (unsigned long)v->regs.cs,
+            (unsigned long)v->regs.ss, (unsigned long)v->regs.rsp, v->gdt_ents);
 unclaim:
     __atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 out:

@@ -108,7 +108,7 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
      * one given to it after that would never be freed, and the domain never reaped. */
     if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
         return -ESRCH;
-    if (d->max_pages && d->tot_pages + (1ull << order) > d->max_pages)
+    if (d->tot_pages + (1ull << order) > d->max_pages)
         return -ENOMEM;
     mfn_t mfn = frames_alloc_split(order);
     if (mfn != INVALID_MFN && address_bits && address_bits < 52 &&
@@ -141,9 +141,11 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
         return start;
     if (r.extent_order > MAX_EXTENT_ORDER)
         return -EPERM;
+    /* As Xen: a domain that does not exist, or one the caller may not act for, gets no
+     * extents (the start index back), not an error. */
     struct domain *d = reservation_target(caller, r.domid);
     if (!d)
-        return caller->is_privileged ? -ESRCH : -EPERM;
+        return start;
     unsigned long done = start;
     for (; done < r.nr_extents; done++) {
         if (done != start && hypercall_preempt_check()) {

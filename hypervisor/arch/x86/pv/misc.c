@@ -11,6 +11,7 @@
 #include <hv/lib.h>
 #include <asm/time.h>
 #include <asm/traps.h>
+#include <asm/pv/vcpu_context.h>
 #include <asm/x86.h>
 #include <lamina/physdev.h>
 #include <lamina/platform.h>
@@ -66,39 +67,43 @@ static void load_debugreg(int reg, uint64_t v)
     }
 }
 
-long hc_set_debugreg(int reg, unsigned long value)
+int pv_debugreg_check(int reg, uint64_t *value)
 {
-    struct vcpu *v = current;
-
     switch (reg) {
     case 0:
     case 1:
     case 2:
     case 3:
         /* A breakpoint on the hypervisor's addresses would fire in the hypervisor. */
-        if (!guest_range_ok(value, 1) && value != 0)
+        if (!guest_range_ok(*value, 1) && *value != 0)
             return -EPERM;
-        break;
+        return 0;
     case 6:
-        if (value & DR6_RESERVED_ZERO)
-            return -EPERM;
-        break;
+        return *value & DR6_RESERVED_ZERO ? -EPERM : 0;
     case 7:
-        if (value & DR7_RESERVED_ZERO)
+        if (*value & DR7_RESERVED_ZERO)
             return -EPERM;
         /* I/O breakpoints (R/W = 10b) need CR4.DE, which PV guests do not get. */
         for (int i = 0; i < 4; i++)
-            if (((value >> (16 + 4 * i)) & 3) == 2 && (value & (3ul << (2 * i))))
+            if (((*value >> (16 + 4 * i)) & 3) == 2 && (*value & (3ul << (2 * i))))
                 return -EPERM;
         /* Guests may not set the general-detect bit: it would trap our own DR accesses. */
-        value &= ~DR7_GD;
-        value |= DR7_RESERVED_ONE;
-        break;
+        *value = (*value & ~DR7_GD) | DR7_RESERVED_ONE;
+        return 0;
     default:
         return -EINVAL;
     }
-    v->debugreg[reg] = value;
-    load_debugreg(reg, value);
+}
+
+long hc_set_debugreg(int reg, unsigned long value)
+{
+    struct vcpu *v = current;
+    uint64_t val = value;
+    int rc = pv_debugreg_check(reg, &val);
+    if (rc)
+        return rc;
+    v->debugreg[reg] = val;
+    load_debugreg(reg, val);
     return 0;
 }
 
@@ -147,9 +152,10 @@ static void set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
         if (!d)
             continue;
         struct lam_shared_info *si = d->shared_info;
+        uint64_t sec = at_zero_ns / 1000000000ull + (uint64_t)d->time_offset; /* settimeoffset */
         __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
-        si->wc_sec = (uint32_t)(at_zero_ns / 1000000000ull);
-        si->wc_sec_hi = (uint32_t)((at_zero_ns / 1000000000ull) >> 32);
+        si->wc_sec = (uint32_t)sec;
+        si->wc_sec_hi = (uint32_t)(sec >> 32);
         si->wc_nsec = (uint32_t)(at_zero_ns % 1000000000ull);
         __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
         domain_put(d);
