@@ -31,7 +31,7 @@ void domain_free_unlisted(struct domain *d)
 struct domain *domain_create_config(domid_t id, bool privileged, const struct domain_config *cfg,
                                     int *err)
 {
-    int dummy;
+    int dummy = 0;
     err = err ? err : &dummy;
     *err = -EINVAL;
     if (id >= MAX_DOMAINS || cfg->max_vcpus == 0 || cfg->max_vcpus > MAX_VCPUS)
