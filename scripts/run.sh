@@ -31,9 +31,9 @@ echo "run: $(basename "$hv") with $(basename "$kernel") -- 'poweroff' in dom0 or
 status=0
 # -smap: Debian's dom0 kernel runs IRETQ in ring 3 (sync_core), and QEMU 7.2's TCG reads the
 # IRET frame with supervisor accesses, which SMAP refuses on the (user) kernel stack: dom0
-# dies on either hypervisor once it enforces SMAP. -pku: Lamina still shows PKU to PV guests
-# and Debian's dom0 dies on WRPKRU. docs/security/smap.md.
-qemu-system-x86_64 -nographic -no-reboot -m "${LAMINA_MEM:-1024M}" -cpu max,-smap,-pku \
+# dies on either hypervisor once it enforces SMAP (docs/security/smap.md). PKU stays shown to
+# the hypervisor: the PV CPUID policy hides it from guests, as Xen's (docs/security/cpuid.md).
+qemu-system-x86_64 -nographic -no-reboot -m "${LAMINA_MEM:-1024M}" -cpu max,-smap \
     -kernel "$hv" -append "$cmdline" -initrd "$modules" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 || status=$?
 # isa-debug-exit: 1 means dom0 powered off cleanly (0 means QEMU was quit by hand).

@@ -33,11 +33,19 @@
 
 /* Leaf 1: EAX = version, (major << 16) | minor. */
 #define LAM_CPUID_LEAF_VERSION 1
-/* Leaf 2: EAX = number of hypercall pages; EBX = MSR to set them up (HVM). */
-#define LAM_CPUID_LEAF_HYPERCALL 2
-#define LAM_CPUID_HYPERCALL_MSR  0x40000000U /* the MSR Xen reports in EBX */
-/* Leaf 3: TSC mode and frequency information. */
-#define LAM_CPUID_LEAF_TIME 3
+/* Leaf 2: EAX = number of hypercall pages; EBX = MSR to set them up (HVM);
+ * ECX = features: bit 0, MMU_PT_UPDATE_PRESERVE_AD exists. */
+#define LAM_CPUID_LEAF_HYPERCALL                  2
+#define LAM_CPUID_HYPERCALL_MSR                   0x40000000U /* the MSR Xen reports in EBX */
+#define LAM_CPUID_FEAT1_MMU_PT_UPDATE_PRESERVE_AD (1U << 0)
+/* Leaf 3: TSC mode and frequency. Subleaf 0: EAX bit 0 TSC emulated, bit 1 host TSC
+ * reliable, bit 2 RDTSCP available; EBX TSC mode; ECX guest TSC kHz; EDX incarnation.
+ * Subleaf 1: EAX:EBX TSC offset, ECX:EDX scale (emulated TSC only). Subleaf 2: EAX host
+ * TSC kHz. */
+#define LAM_CPUID_LEAF_TIME     3
+#define LAM_CPUID_TIME_EMULATED (1U << 0)
+#define LAM_CPUID_TIME_TSC_SAFE (1U << 1)
+#define LAM_CPUID_TIME_RDTSCP   (1U << 2)
 /* Leaf 4: HVM features; EAX bit 6 (upcall vector) must be clear for PV. */
 #define LAM_CPUID_LEAF_HVM          4
 #define LAM_CPUID_HVM_UPCALL_VECTOR (1U << 6)

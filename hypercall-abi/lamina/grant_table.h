@@ -148,6 +148,28 @@ struct lam_gnttab_set_version {
     uint32_t version; /* IN: 1 or 2; OUT: the version in use */
 };
 
+/* GNTTABOP_get_status_frames: v2 only; on a v1 table any nr_frames > 0 is general_error. */
+struct lam_gnttab_get_status_frames {
+    uint32_t nr_frames;
+    lam_domid_t dom;
+    int16_t status;              /* OUT */
+    lam_guest_addr_t frame_list; /* OUT: array of uint64_t */
+};
+
+struct lam_gnttab_get_version {
+    lam_domid_t dom;
+    uint16_t pad;
+    uint32_t version; /* OUT */
+};
+
+/* GNTTABOP_swap_grant_ref: swap two of the caller's entries that are not in use. */
+struct lam_gnttab_swap_grant_ref {
+    lam_grant_ref_t ref_a;
+    lam_grant_ref_t ref_b;
+    int16_t status; /* OUT: okay, bad_gntref, eagain (one of them in use) */
+    uint16_t pad;
+};
+
 LAM_ASSERT_SIZE(struct lam_gnttab_map_grant_ref, 32);
 LAM_ASSERT_OFFSET(struct lam_gnttab_map_grant_ref, flags, 8);
 LAM_ASSERT_OFFSET(struct lam_gnttab_map_grant_ref, ref, 12);
@@ -174,5 +196,12 @@ LAM_ASSERT_SIZE(struct lam_gnttab_query_size, 16);
 LAM_ASSERT_OFFSET(struct lam_gnttab_query_size, max_nr_frames, 8);
 LAM_ASSERT_OFFSET(struct lam_gnttab_query_size, status, 12);
 LAM_ASSERT_SIZE(struct lam_gnttab_set_version, 4);
+LAM_ASSERT_SIZE(struct lam_gnttab_get_status_frames, 16);
+LAM_ASSERT_OFFSET(struct lam_gnttab_get_status_frames, status, 6);
+LAM_ASSERT_OFFSET(struct lam_gnttab_get_status_frames, frame_list, 8);
+LAM_ASSERT_SIZE(struct lam_gnttab_get_version, 8);
+LAM_ASSERT_OFFSET(struct lam_gnttab_get_version, version, 4);
+LAM_ASSERT_SIZE(struct lam_gnttab_swap_grant_ref, 12);
+LAM_ASSERT_OFFSET(struct lam_gnttab_swap_grant_ref, status, 8);
 
 #endif /* LAMINA_GRANT_TABLE_H */

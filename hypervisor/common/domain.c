@@ -11,6 +11,7 @@
 #include <asm/mm.h>
 #include <hv/panic.h>
 #include <hv/xmalloc.h>
+#include <asm/debugreg.h>
 #include <lamina/event_channel.h>
 #include <lamina/sched.h>
 
@@ -109,6 +110,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->domain = d;
     v->kernel_mode = true;
     v->vcpu_info = &d->shared_info->vcpu_info[id < LAM_LEGACY_MAX_VCPUS ? id : 0];
+    pv_debugreg_init(v);
     d->vcpus[id] = v;
     vcpu_timers_init(v);
     sched_add_vcpu(v);

@@ -449,10 +449,11 @@ static long evtchn_status(struct domain *self, struct lam_evtchn_status *st)
 
 static long evtchn_bind_vcpu(struct domain *d, struct lam_evtchn_bind_vcpu *b)
 {
-    if (!port_valid(d, b->port))
-        return -EINVAL;
+    /* The vCPU first, then the port: Xen 4.17's order, visible when both are bad. */
     if (b->vcpu >= d->max_vcpus || !d->vcpus[b->vcpu])
         return -ENOENT;
+    if (!port_valid(d, b->port))
+        return -EINVAL;
     unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     struct evtchn *chn = &d->evtchn[b->port];
     long rc = 0;
@@ -477,12 +478,23 @@ static long evtchn_unmask(struct domain *d, uint32_t port)
     return 0;
 }
 
-static long evtchn_reset(struct domain *self, domid_t id)
+/*
+ * Close every port of d. As Xen 4.17: another domain's table only for a privileged
+ * caller (-EPERM) and only while that domain is paused by it (-EINVAL otherwise: its
+ * vCPUs would race the closes). Lamina's reset runs to the end in one call, so there is
+ * never one to resume: reset_cont answers -EBUSY, as Xen's does when no reset is under
+ * way.
+ */
+static long evtchn_reset(struct domain *self, domid_t id, bool resuming)
 {
     struct domain *d = lookup_domain(self, id);
     if (!d)
         return -ESRCH;
     long rc = d != self && !self->is_privileged ? -EPERM : 0;
+    if (!rc && d != self && !__atomic_load_n(&d->pause_count, __ATOMIC_ACQUIRE))
+        rc = -EINVAL;
+    if (!rc && resuming)
+        rc = -EBUSY;
     for (uint32_t p = 1; !rc && p < d->max_evtchns; p++)
         if (d->evtchn[p].state != ECS_FREE)
             evtchn_close(d, p);
@@ -526,6 +538,7 @@ static size_t evtchn_arg_size(int cmd)
     case LAM_EVTCHNOP_bind_vcpu:
         return sizeof(struct lam_evtchn_bind_vcpu);
     case LAM_EVTCHNOP_reset:
+    case LAM_EVTCHNOP_reset_cont:
         return sizeof(struct lam_evtchn_reset);
     default:
         return 0;
@@ -579,7 +592,8 @@ long hc_event_channel_op(int cmd, guest_ptr_t arg)
     case LAM_EVTCHNOP_unmask:
         return evtchn_unmask(d, op.port.port);
     case LAM_EVTCHNOP_reset:
-        return evtchn_reset(d, op.reset.dom);
+    case LAM_EVTCHNOP_reset_cont:
+        return evtchn_reset(d, op.reset.dom, cmd == LAM_EVTCHNOP_reset_cont);
     default:
         return -ENOSYS;
     }

@@ -235,16 +235,18 @@ static void put_maptrack_handle(struct grant_table *gt, uint32_t h)
 
 /* ---- shared entry status bits ---- */
 
-/* First use of an entry by ldom (or first writer): check and set GTF_reading/writing. */
-static int set_status(struct lam_grant_entry_v1 *e, uint16_t ldom, bool readonly)
+/* First use of an entry by ldom (or first writer): check and set GTF_reading/writing.
+ * GTF_sub_page means nothing in v1: Xen refuses it for a mapping and ignores it for a
+ * copy (which always covers the whole page). */
+static int set_status(struct lam_grant_entry_v1 *e, uint16_t ldom, bool readonly, bool for_map)
 {
     uint32_t *word = (uint32_t *)e; /* flags (low half) and domid, changed together */
     uint32_t old = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    uint16_t mask = LAM_GTF_type_mask | (for_map ? LAM_GTF_sub_page : 0);
 
     for (unsigned int tries = 0;; tries++) {
         uint16_t flags = (uint16_t)old, domid = (uint16_t)(old >> 16);
-        if ((flags & (LAM_GTF_type_mask | LAM_GTF_sub_page)) != LAM_GTF_permit_access ||
-            domid != ldom)
+        if ((flags & mask) != LAM_GTF_permit_access || domid != ldom)
             return LAM_GNTST_general_error;
         uint16_t nflags = flags | LAM_GTF_reading;
         if (!readonly) {
@@ -283,7 +285,7 @@ static void unpin(struct grant_table *gt, uint32_t ref, uint32_t inc)
  * reference on its frame. On success *mfn is the frame.
  */
 static int pin_grant(struct domain *rd, uint32_t ref, uint16_t ldom, bool readonly, uint32_t inc,
-                     mfn_t *mfn)
+                     bool for_map, mfn_t *mfn)
 {
     struct grant_table *gt = rd->grant_table;
     if (ref >= nr_entries(gt))
@@ -293,7 +295,7 @@ static int pin_grant(struct domain *rd, uint32_t ref, uint16_t ldom, bool readon
     if (act->pin && (act->domid != ldom || (act->pin & PIN_NEAR_FULL)))
         return LAM_GNTST_general_error;
     if (!act->pin || (!readonly && !(act->pin & PIN_WRITERS))) {
-        int rc = set_status(e, ldom, readonly);
+        int rc = set_status(e, ldom, readonly, for_map);
         if (rc)
             return rc;
         if (!act->pin) {
@@ -458,7 +460,7 @@ static void map_from(struct domain *ld, struct domain *rd, struct lam_gnttab_map
     uint32_t done = 0;
     int rc = LAM_GNTST_okay;
     if (dev) {
-        rc = pin_grant(rd, op->ref, ld->domain_id, ro, ro ? PIN_DEVR : PIN_DEVW, &mfn);
+        rc = pin_grant(rd, op->ref, ld->domain_id, ro, ro ? PIN_DEVR : PIN_DEVW, true, &mfn);
         if (!rc) {
             done |= LAM_GNTMAP_device_map;
             if (!ro && get_page_type(mfn_to_page(mfn), PGT_writable_page)) {
@@ -470,7 +472,7 @@ static void map_from(struct domain *ld, struct domain *rd, struct lam_gnttab_map
         }
     }
     if (!rc && host) {
-        rc = pin_grant(rd, op->ref, ld->domain_id, ro, ro ? PIN_HSTR : PIN_HSTW, &mfn);
+        rc = pin_grant(rd, op->ref, ld->domain_id, ro, ro ? PIN_HSTR : PIN_HSTW, true, &mfn);
         if (!rc && !ro && get_page_type(mfn_to_page(mfn), PGT_writable_page)) {
             put_page(mfn_to_page(mfn));
             unpin(rd->grant_table, op->ref, PIN_HSTW);
@@ -533,10 +535,10 @@ static void unmap_from(struct domain *ld, struct domain *rd, struct maptrack_ent
                        struct lam_gnttab_unmap_grant_ref *op)
 {
     struct grant_table *lgt = ld->grant_table;
-    /* Xen 4.17 checks the bus address only against a device mapping. */
+    /* Xen 4.17 checks the bus address only against a device mapping, with its own code. */
     if (op->dev_bus_addr && (m->flags & LAM_GNTMAP_device_map) &&
         op->dev_bus_addr != (m->mfn << PAGE_SHIFT)) {
-        op->status = LAM_GNTST_general_error;
+        op->status = LAM_GNTST_bad_dev_addr;
         return;
     }
     uint32_t done = 0;
@@ -638,7 +640,7 @@ static int claim_buf(struct domain *ld, const struct lam_gnttab_copy_ptr *p, boo
     if (is_gref) {
         b->ref = p->u.ref;
         int rc = pin_grant(b->d, b->ref, ld->domain_id, b->readonly,
-                           b->readonly ? PIN_HSTR : PIN_HSTW, &b->mfn);
+                           b->readonly ? PIN_HSTR : PIN_HSTW, false, &b->mfn);
         if (rc) {
             b->mfn = INVALID_MFN;
             return rc;
@@ -711,7 +713,7 @@ static int16_t setup_table_of(struct domain *d, struct lam_gnttab_setup_table *o
 }
 
 /* A dying domain's table grows no more: its frames were given up once, at the kill. */
-static int16_t setup_table(struct lam_gnttab_setup_table *op)
+static int16_t setup_table_locked(struct lam_gnttab_setup_table *op)
 {
     struct domain *d = get_domain(op->dom);
     if (!d)
@@ -719,6 +721,26 @@ static int16_t setup_table(struct lam_gnttab_setup_table *op)
     int16_t rc = setup_table_of(d, op);
     put_domain(d);
     return rc;
+}
+
+/* As Xen 4.17: a frame list that does not start in guest memory (checked even for 0
+ * frames) is -EFAULT before anything else; a list that leaves it later is a status. */
+static long setup_table(guest_ptr_t ops, unsigned int count)
+{
+    struct lam_gnttab_setup_table op;
+    if (count != 1)
+        return -EINVAL;
+    if (copy_from_guest(&op, ops, sizeof(op)))
+        return -EFAULT;
+    if (!guest_array_ok(op.frame_list, op.nr_frames, sizeof(uint64_t)))
+        return -EFAULT;
+    spin_lock(&mm_lock);
+    op.status = setup_table_locked(&op);
+    spin_unlock(&mm_lock);
+    if (copy_to_guest(ops + offsetof(struct lam_gnttab_setup_table, status), &op.status,
+                      sizeof(op.status)))
+        return -EFAULT;
+    return 0;
 }
 
 static int16_t query_size(struct lam_gnttab_query_size *op)
@@ -816,8 +838,95 @@ static long copy_at(struct domain *d, guest_ptr_t p)
                : 0;
 }
 
+/* v1 has no status frames: Xen 4.17 (built with v2, the table at v1) answers a request for
+ * any with general_error, after the same checks as setup_table's. */
+static long get_status_frames(guest_ptr_t ops, unsigned int count)
+{
+    struct lam_gnttab_get_status_frames op;
+    if (count != 1)
+        return -EINVAL;
+    if (copy_from_guest(&op, ops, sizeof(op)))
+        return -EFAULT;
+    if (!guest_array_ok(op.frame_list, op.nr_frames, sizeof(uint64_t)))
+        return -EFAULT;
+    spin_lock(&mm_lock);
+    struct domain *d = get_domain(op.dom);
+    if (!d)
+        op.status = LAM_GNTST_bad_domain;
+    else if (d != current_domain() && !current_domain()->is_privileged)
+        op.status = LAM_GNTST_permission_denied;
+    else
+        op.status = op.nr_frames ? LAM_GNTST_general_error : LAM_GNTST_okay;
+    put_domain(d);
+    spin_unlock(&mm_lock);
+    if (copy_to_guest(ops + offsetof(struct lam_gnttab_get_status_frames, status), &op.status,
+                      sizeof(op.status)))
+        return -EFAULT;
+    return 0;
+}
+
+/* The version of a domain's table (always 1 here; 0 if it has none), as Xen 4.17: a
+ * missing domain -ESRCH, another domain's only for a privileged caller (-EPERM). Xen
+ * takes no count and answers for a dying domain too. */
+static long get_version(guest_ptr_t ops)
+{
+    struct lam_gnttab_get_version op;
+    if (copy_from_guest(&op, ops, sizeof(op)))
+        return -EFAULT;
+    struct domain *cd = current_domain();
+    struct domain *d =
+        op.dom == LAM_DOMID_SELF || op.dom == cd->domain_id ? cd : domain_get(op.dom);
+    if (!d)
+        return -ESRCH;
+    long rc = 0;
+    if (d != cd && !cd->is_privileged)
+        rc = -EPERM;
+    else
+        op.version = d->grant_table ? 1 : 0;
+    if (d != cd)
+        domain_put(d);
+    if (!rc && copy_to_guest(ops + offsetof(struct lam_gnttab_get_version, version), &op.version,
+                             sizeof(op.version)))
+        rc = -EFAULT;
+    return rc;
+}
+
+/* Swap two of the caller's own entries, as Xen 4.17: both references in range
+ * (bad_gntref), the same one twice does nothing, and neither may be pinned by a mapping
+ * or a copy (eagain): a pinned entry's frame and grantee are fixed while it is. */
+static int16_t swap_one(struct domain *d, uint32_t a, uint32_t b)
+{
+    ASSERT_LOCKED(&mm_lock);
+    struct grant_table *gt = d->grant_table;
+    if (a >= nr_entries(gt) || b >= nr_entries(gt))
+        return LAM_GNTST_bad_gntref;
+    if (a == b)
+        return LAM_GNTST_okay;
+    if (active_entry(gt, a)->pin || active_entry(gt, b)->pin)
+        return LAM_GNTST_eagain;
+    uint64_t *ea = (uint64_t *)shared_entry(gt, a), *eb = (uint64_t *)shared_entry(gt, b);
+    uint64_t va = __atomic_load_n(ea, __ATOMIC_ACQUIRE), vb = __atomic_load_n(eb, __ATOMIC_ACQUIRE);
+    __atomic_store_n(ea, vb, __ATOMIC_RELEASE);
+    __atomic_store_n(eb, va, __ATOMIC_RELEASE);
+    return LAM_GNTST_okay;
+}
+
+static long swap_at(struct domain *d, guest_ptr_t p)
+{
+    struct lam_gnttab_swap_grant_ref op;
+    if (copy_from_guest(&op, p, sizeof(op)))
+        return -EFAULT;
+    spin_lock(&mm_lock);
+    op.status = swap_one(d, op.ref_a, op.ref_b);
+    spin_unlock(&mm_lock);
+    return copy_to_guest(p + offsetof(struct lam_gnttab_swap_grant_ref, status), &op.status,
+                         sizeof(op.status))
+               ? -EFAULT
+               : 0;
+}
+
 /*
- * A map, unmap or copy batch, preemptible as Xen's: the whole array must be guest memory
+ * A map, unmap, copy or swap batch, preemptible as Xen's: the whole array must be guest memory
  * (-EFAULT before anything is done), and between elements, once the hypercall has used its
  * budget or an event waits, the rest becomes a continuation: the same command with the
  * array pointer moved past the elements done and the count reduced, so the guest sees one
@@ -827,7 +936,9 @@ static long copy_at(struct domain *d, guest_ptr_t p)
 static long run_batch(struct domain *d, unsigned int cmd, guest_ptr_t ops, unsigned int count,
                       size_t size, long (*one)(struct domain *, guest_ptr_t))
 {
-    if (!guest_range_ok(ops, (size_t)count * size))
+    /* Xen's guest_handle_okay refuses an array starting outside guest memory even when
+     * count is 0; the whole range is checked here too, before anything is done. */
+    if (!guest_array_ok(ops, count, size) || !guest_range_ok(ops, (size_t)count * size))
         return -EFAULT;
     for (unsigned int i = 0; i < count; i++) {
         guest_ptr_t p = ops + (uint64_t)i * size;
@@ -865,13 +976,17 @@ long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count)
     case LAM_GNTTABOP_copy:
         return run_batch(d, cmd, ops, count, sizeof(struct lam_gnttab_copy), copy_at);
     case LAM_GNTTABOP_setup_table:
-        ONE_STRUCT_OP(struct lam_gnttab_setup_table, setup_table, false);
+        return setup_table(ops, count);
     case LAM_GNTTABOP_query_size:
         ONE_STRUCT_OP(struct lam_gnttab_query_size, query_size, true);
     case LAM_GNTTABOP_set_version:
         return set_version(ops, count);
     case LAM_GNTTABOP_get_status_frames:
-        return -ENOSYS; /* v1 has no status frames */
+        return get_status_frames(ops, count);
+    case LAM_GNTTABOP_get_version:
+        return get_version(ops);
+    case LAM_GNTTABOP_swap_grant_ref:
+        return run_batch(d, cmd, ops, count, sizeof(struct lam_gnttab_swap_grant_ref), swap_at);
     default:
         return -ENOSYS;
     }

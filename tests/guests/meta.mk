@@ -10,7 +10,8 @@
 # Included by the Makefile after the test.mk files.
 
 META         := $(OUT)/tests.meta
-META_VARS    := LAMINA_ONLY SMP HV_ARGS QEMU_CPU KERNEL_ARGS DOMU_MODULES LAMINA_LOG_EXPECT PENDING HELPER NO_RESULT
+META_VARS    := LAMINA_ONLY SMP HV_ARGS QEMU_CPU KERNEL_ARGS DOMU_MODULES LAMINA_LOG_EXPECT COMPARE \
+                PENDING HELPER NO_RESULT
 META_KERNELS := $(GUEST_TESTS) $(GUEST_BENCHES)
 
 meta_comma := ,
@@ -19,9 +20,9 @@ meta_space := $(meta_empty) $(meta_empty)
 
 # 'text' for the shell, whatever the text holds.
 meta_quote = '$(subst ','\'',$(1))'
-# The value of <kernel>_<VAR>: stripped of extra blanks, except the ERE, which
-# keeps its exact spaces.
-meta_value = $(if $(filter LAMINA_LOG_EXPECT,$(2)),$($(1)_$(2)),$(strip $($(1)_$(2))))
+# The value of <kernel>_<VAR>: stripped of extra blanks, except the EREs, which
+# keep their exact spaces.
+meta_value = $(if $(filter LAMINA_LOG_EXPECT COMPARE,$(2)),$($(1)_$(2)),$(strip $($(1)_$(2))))
 # The <kernel>_PENDING_SMP<N> variables set for one kernel.
 meta_pending_smp = $(filter $(1)_PENDING_SMP%,$(meta_set))
 

@@ -3,7 +3,7 @@
 # Boot PV test kernels under QEMU on Xen 4.17 and/or Lamina and record results.
 #
 #   run.sh [--hv lamina|xen|both] [--results FILE] [--jobs N] [--smp N]
-#          [--name NAME] [--expect-log ERE] [test ...]
+#          [--cpu MODEL] [--name NAME] [--expect-log ERE] [test ...]
 #
 # Every test kernel build/guests/<test>.elf is the first domain, booted with the
 # same QEMU and hypervisor command line on both hypervisors. A run ends when the
@@ -23,6 +23,13 @@
 # A test with <test>_SMP always runs that way: one number runs it once (named
 # <test>), several ("2 4") once per count (named <test>@smpN).
 #
+# CPU models: QEMU -cpu max (an AMD-like CPU) unless --cpu MODEL (every test on
+# that model, results named <test>@MODEL) or <test>_QEMU_CPU names the model, or
+# several (once per model, named <test>@MODEL when several).
+# <test>_COMPARE (an ERE): the lines of both logs that match it must be the same
+# on both hypervisors, else FAIL diff:<test> (the difference is written to
+# $BUILD/guests/logs/diff-<test>.txt).
+#
 # What a test needs (CPUs, domUs, hypervisor options, ...) is in its test.mk;
 # make writes it to $BUILD/guests/tests.meta, which is all this script reads.
 # Without test names: every test there but the helpers (kernels only ever
@@ -41,6 +48,7 @@ LOGS=$GUESTS/logs
 RESULTS=$BUILD/results/guests.txt
 HV=both
 SMP=0
+CPU=""
 JOBS=${LAMINA_GUEST_JOBS:-2}
 TIMEOUT=${LAMINA_GUEST_TIMEOUT:-60}
 # A pending test is not expected to pass; do not wait the full timeout for it.
@@ -54,7 +62,7 @@ EXPECT_LOG=""
 # Both hypervisors get exactly this command line.
 HV_CMDLINE="console=com1 com1=115200 noreboot loglvl=all dom0_mem=64M"
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 tests=()
 while (($#)); do
@@ -63,6 +71,7 @@ while (($#)); do
     --results) RESULTS=$2; shift 2 ;;
     --jobs) JOBS=$2; shift 2 ;;
     --smp) SMP=$2; shift 2 ;;
+    --cpu) CPU=$2; shift 2 ;;
     --name) LNAME=$2; shift 2 ;;
     --expect-log) EXPECT_LOG=$2; shift 2 ;;
     -h | --help) usage ;;
@@ -128,21 +137,37 @@ smp_counts() {
         echo "${META_SMP[$1]:-1}"
     fi
 }
-# One run of a test is "<test>@<cpus>". The name results and logs use: <test>@smpN
-# with --smp or a <test>_SMP listing several counts, else <test>.
-name_of() { # test cpus
-    if ((SMP > 0)) || (($(smp_counts "$1" | wc -w) > 1)); then
-        echo "$1@smp$2"
+# CPU models a test runs on (one run each): --cpu, else <test>_QEMU_CPU, else max.
+cpu_models() {
+    if [ -n "$CPU" ]; then
+        echo "$CPU"
     else
-        echo "$1"
+        echo "${META_QEMU_CPU[$1]:-max}"
     fi
 }
+# One run of a test is "<test>@<cpus>@<model>". The name results and logs use:
+# <test>, then @smpN with --smp or a <test>_SMP listing several counts, then
+# @<model> with --cpu or a <test>_QEMU_CPU listing several models.
+name_of() { # test cpus model
+    local n=$1
+    if ((SMP > 0)) || (($(smp_counts "$1" | wc -w) > 1)); then
+        n="$n@smp$2"
+    fi
+    if [ -n "$CPU" ] || (($(cpu_models "$1" | wc -w) > 1)); then
+        n="$n@$3"
+    fi
+    echo "$n"
+}
+# The parts of a run "<test>@<cpus>@<model>".
+run_test() { echo "${1%%@*}"; }
+run_cpus() { local r=${1#*@}; echo "${r%%@*}"; }
+run_model() { echo "${1##*@}"; }
 
 # run_one hv run timeout: boot <test> on <cpus> CPUs, watch the log, write the verdict to $STATE.
 run_one() {
-    local hv=$1 run=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i cpus cmdline t n
-    t=${run%@*} cpus=${run##*@}
-    n=$(name_of "$t" "$cpus")
+    local hv=$1 run=$2 limit=$3 image log kernel verdict="TIMEOUT" pid i cpus cmdline t n model
+    t=$(run_test "$run") cpus=$(run_cpus "$run") model=$(run_model "$run")
+    n=$(name_of "$t" "$cpus" "$model")
     [ "$hv" = xen ] && image=$XEN_IMAGE || image=$LAMINA_IMAGE
     [ "$hv" = xen ] && log=$LOGS/xen-$n.log || log=$LOGS/$LNAME-$n.log
     cmdline=$HV_CMDLINE
@@ -158,10 +183,8 @@ run_one() {
     done
     # <test>_HV_ARGS: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
     [ -n "${META_HV_ARGS[$t]-}" ] && cmdline="$cmdline ${META_HV_ARGS[$t]}"
-    # <test>_QEMU_CPU: the CPU model QEMU emulates (default max, an AMD-like CPU).
-    local cpu=${META_QEMU_CPU[$t]:-max}
     : >"$log"
-    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu "$cpu" -smp "$cpus" \
+    qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu "$model" -smp "$cpus" \
         -kernel "$image" -append "$cmdline" -initrd "$kernel" \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &
@@ -276,13 +299,15 @@ if ((want_xen)) && [ ! -f "$XEN_IMAGE" ]; then
     want_xen=0
 fi
 
-# Every test once per CPU count it runs with: "<test>@<cpus>".
+# Every test once per CPU count and CPU model it runs with: "<test>@<cpus>@<model>".
 runs=()
 for t in "${tests[@]}"; do
-    for c in $(smp_counts "$t"); do runs+=("$t@$c"); done
+    for c in $(smp_counts "$t"); do
+        for m in $(cpu_models "$t"); do runs+=("$t@$c@$m"); done
+    done
 done
 for r in "${runs[@]}"; do
-    t=${r%@*}
+    t=$(run_test "$r")
     if ! is_kernel "$t"; then
         echo "run.sh: no test $t in $META" >&2
         echo CRASH >"$STATE/missing-$t"
@@ -295,7 +320,7 @@ for r in "${runs[@]}"; do
     fi
     ((want_xen)) && [ -z "${META_LAMINA_ONLY[$t]-}" ] && queue xen "$r" "$TIMEOUT"
     if ((want_lamina)) && [ -z "$lamina_missing" ]; then
-        if [ -n "$(pending_reason "$t" "${r##*@}")" ]; then
+        if [ -n "$(pending_reason "$t" "$(run_cpus "$r")")" ]; then
             queue lamina "$r" "$((PENDING_TIMEOUT < TIMEOUT ? PENDING_TIMEOUT : TIMEOUT))"
         else
             queue lamina "$r" "$TIMEOUT"
@@ -313,9 +338,21 @@ line_for() { # hv test verdict
     esac
 }
 
+# compare test name: the lines matching <test>_COMPARE in the two logs, side by side.
+compare_logs() {
+    local re=${META_COMPARE[$1]-} out=$LOGS/diff-$2.txt
+    [ -n "$re" ] || return 0
+    if diff <(grep -aE -e "$re" "$LOGS/xen-$2.log" | tr -d '\r') \
+        <(grep -aE -e "$re" "$LOGS/$LNAME-$2.log" | tr -d '\r') >"$out"; then
+        rm -f "$out"
+        return 0
+    fi
+    return 1
+}
+
 for r in "${runs[@]}"; do
-    t=${r%@*}
-    n=$(name_of "$t" "${r##*@}")
+    t=$(run_test "$r")
+    n=$(name_of "$t" "$(run_cpus "$r")" "$(run_model "$r")")
     if [ -f "$STATE/missing-$t" ]; then
         record "FAIL build:$n"
         continue
@@ -337,11 +374,11 @@ for r in "${runs[@]}"; do
         continue
     fi
     lv=$(verdict_of lamina "$n")
-    reason=$(pending_reason "$t" "${r##*@}")
+    reason=$(pending_reason "$t" "$(run_cpus "$r")")
     if [ -n "$reason" ]; then
         if [ "$lv" = SUCCESS ]; then
             record "PASS $LNAME:$n"
-            [ -n "${META_PENDING[$t]-}" ] && var=${t}_PENDING || var=${t}_PENDING_SMP${r##*@}
+            [ -n "${META_PENDING[$t]-}" ] && var=${t}_PENDING || var=${t}_PENDING_SMP$(run_cpus "$r")
             echo "  $LNAME:$n: passes: remove $var from its test.mk" >&2
         else
             record "SKIP $LNAME:$n"
@@ -354,6 +391,10 @@ for r in "${runs[@]}"; do
     if ((want_xen)) && [ -n "$xv" ] && [ "$xv" != "$lv" ]; then
         record "FAIL diff:$n"
         echo "  diff:$n: xen $xv, lamina $lv" >&2
+    elif ((want_xen)) && [ -n "$xv" ] && ! compare_logs "$t" "$n"; then
+        record "FAIL diff:$n"
+        echo "  diff:$n: the lines matching ${t}_COMPARE differ ($LOGS/diff-$n.txt):" >&2
+        head -n 20 "$LOGS/diff-$n.txt" | sed 's/^/    /' >&2
     fi
 done
 exit 0

@@ -8,8 +8,8 @@
 #               [--test|--systest NAME] [--timing FILE] [--cpu LABEL=MODEL]
 # --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
 # tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
-# --cpu LABEL=MODEL: QEMU -cpu MODEL instead of max,-smap,-pku; results are then
-# tagged "-LABEL" (e.g. lamina:dom0-intel:...).
+# --cpu LABEL=MODEL: QEMU -cpu MODEL instead of max,-smap; results are then
+# tagged "-LABEL" (e.g. lamina:dom0-intel:..., lamina:cpu-skylake:...).
 # --timing FILE: host-side times from launching QEMU, in seconds: "dom0-start"
 # to the hypervisor's "*** Serial input to DOM0" line (both print it once dom0
 # is built, just before it first runs) and "boot-to-init" to the serial line
@@ -23,7 +23,7 @@ VCPUS=1
 SMP=1
 SYSTEST=dom0
 TIMING=
-CPU_MODEL=max,-smap,-pku
+CPU_MODEL=max,-smap
 CPU_LABEL=
 while [ $# -gt 0 ]; do
     case $1 in
@@ -66,8 +66,8 @@ fi
 # One command line for both hypervisors. -cpu max without SMAP: Debian's dom0 runs
 # IRETQ in ring 3 (sync_core) and QEMU 7.2's TCG reads the IRET frame with supervisor
 # accesses, which SMAP refuses on the (user) stack, so dom0 crashes on Xen 4.17 and on
-# Lamina alike once they enforce SMAP (a QEMU bug: real CPUs pop it at CPL 3). Without
-# PKU: Lamina still shows it to PV guests and dom0 dies on WRPKRU. On Xen, rtc-cmos
+# Lamina alike once they enforce SMAP (a QEMU bug: real CPUs pop it at CPL 3). PKU stays:
+# the PV CPUID policy hides it from dom0, as Xen's does. On Xen, rtc-cmos
 # takes IRQ 8 from the hvc console ("Flags mismatch irq 8") unless kept out.
 # One physical CPU unless --smp; dom0's vCPUs are multiplexed on the CPUs.
 hvargs="console=com1 com1=115200 noreboot loglvl=all dom0_mem=512M dom0_max_vcpus=$VCPUS"
@@ -88,7 +88,7 @@ mkfifo "$fifo"
 trap 'rm -f "$fifo"' EXIT
 : >"$log"
 start=$EPOCHREALTIME
-timeout "${LAMINA_SYSTEM_TIMEOUT:-240}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
+timeout "${LAMINA_SYSTEM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
     -cpu "$CPU_MODEL" -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img$domu" \

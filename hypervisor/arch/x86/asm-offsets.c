@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <asm/cpu.h>
+#include <asm/traps.h>
 #include <asm/x86.h>
 
 #define DEFINE(sym, val)      __asm__ volatile("\n.ascii \"->" #sym " %0\"" : : "i"((long)(val)))
@@ -25,6 +26,8 @@ void asm_offsets(void)
     DEFINE(CPU_INFO_SIZE, sizeof(struct cpu_info));
     DEFINE(VECTOR_SYSCALL, VECTOR_SYSCALL);
     DEFINE(VECTOR_SYSENTER, VECTOR_SYSENTER);
+    DEFINE(EXIT_SYSRET64, EXIT_SYSRET64);
+    DEFINE(EXIT_SYSRET32, EXIT_SYSRET32);
     DEFINE(GUEST_CS32, GUEST_CS32);
     DEFINE(GUEST_CS64, GUEST_CS64);
     DEFINE(GUEST_DS, GUEST_DS);

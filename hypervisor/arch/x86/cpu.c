@@ -8,6 +8,7 @@
  * (0xe033 code, 0xe02b data) on Lamina as on Xen.
  */
 #include <asm/cpu.h>
+#include <asm/cpu_ident.h>
 #include <asm/entry.h>
 #include <hv/lib.h>
 #include <asm/mm.h>
@@ -40,12 +41,15 @@ struct desc_ptr {
 } __attribute__((packed));
 
 #define GDT_PAGES (LAM_FIRST_RESERVED_GDT_PAGE + 1) /* the guest's 14 and ours */
-#define IST_DF    1
+#define IST_DF    1 /* IST n: the top of page n - 1 of the CPU's stack block (memlayout.h) */
 #define IST_NMI   2
 #define IST_MC    3
+#define IST_DB    4
 
 /* CPU 0's stack lives in the image (aligned to its size so get_cpu_info() works). */
 char cpu0_stack[STACK_SIZE] __attribute__((aligned(STACK_SIZE), section(".bss.stack_aligned")));
+
+_Static_assert(IST_DB <= IST_STACK_PAGES, "an IST stack page for each IST vector");
 
 static struct idt_gate idt[X86_NR_VECTORS] __attribute__((aligned(16)));
 
@@ -72,9 +76,15 @@ static void idt_build(void)
     idt_set(X86_EXC_BP, vector_table[X86_EXC_BP], 3, 0);
     idt_set(X86_EXC_OF, vector_table[X86_EXC_OF], 3, 0);
     idt_set(VECTOR_INT80, vector_table[VECTOR_INT80], 3, 0);
+    /* Stacks of their own: these may arrive where the stack is not ours or not usable. #DB
+     * in particular can arrive on the first instruction of the SYSCALL entry, with the
+     * guest's RSP still loaded (a data breakpoint hit by a MOV SS or POP SS right before
+     * the SYSCALL is delivered after it: XSA-260, CVE-2018-8897); without a stack switch
+     * the CPU would write its frame wherever the guest pointed RSP. */
     idt_set(X86_EXC_DF, vector_table[X86_EXC_DF], 0, IST_DF);
     idt_set(X86_EXC_NMI, vector_table[X86_EXC_NMI], 0, IST_NMI);
     idt_set(X86_EXC_MC, vector_table[X86_EXC_MC], 0, IST_MC);
+    idt_set(X86_EXC_DB, vector_table[X86_EXC_DB], 0, IST_DB);
 }
 
 static uint64_t seg_desc(uint64_t flags_access)
@@ -120,7 +130,12 @@ static bool cpu_has_long_mode_sysenter(void)
     return cpu_has_feature(CPUID_LEAF_FEATURES, CPUID_EDX, CPUID1_EDX_SEP_BIT);
 }
 
-/* Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. */
+/*
+ * Load GDT, IDT, TSS and the SYSCALL MSRs for the CPU whose stack we are on. LDTR is loaded
+ * null: after reset it describes 64 KiB at linear address 0, which is guest memory, so an LDT
+ * selector would load a descriptor the guest wrote there (a call gate into ring 0, a DPL 0
+ * code segment); null, every LDT selector faults with #GP, as on Xen.
+ */
 void cpu_load_tables(struct cpu_info *ci)
 {
     uint64_t *gdt = alloc_or_panic(4, "GDT"); /* 16 pages, 15 used */
@@ -131,9 +146,9 @@ void cpu_load_tables(struct cpu_info *ci)
     ci->gdt = gdt;
     ci->tss = tss;
     tss->rsp[0] = ci->stack_top;
-    tss->ist[IST_DF - 1] = (uint64_t)alloc_or_panic(1, "#DF stack") + 2 * PAGE_SIZE;
-    tss->ist[IST_NMI - 1] = (uint64_t)alloc_or_panic(1, "NMI stack") + 2 * PAGE_SIZE;
-    tss->ist[IST_MC - 1] = (uint64_t)alloc_or_panic(1, "#MC stack") + 2 * PAGE_SIZE;
+    uint64_t block = (uint64_t)ci & ~(uint64_t)(STACK_SIZE - 1);
+    for (unsigned int ist = IST_DF; ist <= IST_DB; ist++)
+        tss->ist[ist - 1] = block + ist * PAGE_SIZE;
     tss->iomap_base = sizeof(*tss); /* no I/O bitmap: every port access from ring 3 faults */
     gdt_fill(gdt, tss);
 
@@ -149,9 +164,10 @@ void cpu_load_tables(struct cpu_info *ci)
                      "mov %2, %%es\n\t"
                      "mov %2, %%ss\n\t"
                      "lidt %3\n\t"
-                     "ltr %w4"
+                     "ltr %w4\n\t"
+                     "lldt %w5"
                      :
-                     : "m"(gdtr), "i"(HV_CS64), "r"(HV_DS), "m"(idtr), "r"(HV_TSS_SEL)
+                     : "m"(gdtr), "i"(HV_CS64), "r"(HV_DS), "m"(idtr), "r"(HV_TSS_SEL), "r"(0)
                      : "rax", "memory");
 
     /* Per-CPU copy of the SYSCALL stub with this CPU's stack in its data slot. */
@@ -213,12 +229,14 @@ void cpu_init_boot(void)
     protect_init();
     idt_build();
     cpu_init_control_regs();
+    cpu_ident_init();
 }
 
 /* A secondary CPU: the IDT is shared, the control registers are per CPU. */
 void cpu_init_secondary(void)
 {
     cpu_init_control_regs();
+    cpu_ident_init_secondary();
 }
 
 /* For the spinlocks' holder_cpu (hv/spinlock.h). */

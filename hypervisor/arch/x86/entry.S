@@ -71,7 +71,11 @@ vector_\vec:
     push    $0
     .endif
     movl    $\vec, 4(%rsp)
+    .if (\vec == 1) || (\vec == 2) || (\vec == 8) || (\vec == 18)
+    jmp     ist_interrupt           /* #DB, NMI, #DF, #MC: on their own stacks (cpu.c) */
+    .else
     jmp     common_interrupt
+    .endif
 .endm
 
 .macro EXC_HAS_ERROR vec
@@ -117,6 +121,36 @@ common_interrupt:
     iretq
 
 /*
+ * An exception that arrived on its own (IST) stack. From a guest, its frame moves to
+ * guest_regs at the top of this CPU's stack, where every other entry from a guest puts it
+ * (the exit path, a context switch and the guest's exception all use that frame), and the
+ * handling goes on on the CPU's own stack, as Xen's handle_ist_exception does; the IST
+ * stack is then free for the next one. In the hypervisor, it is handled where it is.
+ */
+ist_interrupt:
+    CLAC_IF_SMAP
+    cld
+    SAVE_GPRS
+    xor     %ebp, %ebp
+    testb   $3, REGS_cs(%rsp)
+    jz      1f
+    mov     %rsp, %rsi
+    mov     %rsp, %rdi              /* &guest_regs: the cpu_info at the top of the block */
+    or      $(STACK_SIZE - 1), %rdi
+    sub     $(CPU_INFO_SIZE - 1), %rdi
+    mov     $(REGS_SIZE / 8), %ecx
+    rep movsq
+    sub     $REGS_SIZE, %rdi
+    mov     %rdi, %rsp
+1:  mov     %rsp, %rdi
+    call    do_interrupt_or_trap
+    testb   $3, REGS_cs(%rsp)
+    jnz     return_to_guest
+    RESTORE_GPRS
+    add     $8, %rsp
+    iretq
+
+/*
  * SYSCALL from a guest (64-bit kernel mode: hypercall; user mode or compat
  * code: guest system call). Reached from the per-CPU stub below with %rsp =
  * the top of guest_regs, the guest's SS and RSP already pushed. IF and AC are
@@ -142,31 +176,58 @@ syscall_common:
     call    do_syscall
     /* fall through */
 
-    .globl return_to_guest
+    .globl return_to_guest, guest_iret
 return_to_guest:
     cli
     mov     %rsp, %rdi
     call    guest_exit_prepare
-    test    %eax, %eax
-    jnz     sysret_to_guest
+    cmp     $EXIT_SYSRET64, %eax
+    je      sysret_to_guest
+    cmp     $EXIT_SYSRET32, %eax
+    je      sysret_to_compat
     RESTORE_GPRS
     add     $8, %rsp
+guest_iret:                         /* a fault here is the guest's: traps.c, guest_iret_fault */
     iretq
 
 /*
- * Fast return from a hypercall: the frame is exactly what SYSCALL left
- * (guest_exit_prepare checked: 64-bit guest CS/SS, canonical RIP, IF set, no
- * bounce, no iret), and RCX/R11 are clobbered by the hypercall ABI anyway.
- * Between loading the guest RSP and SYSRET only NMI/#MC can arrive, and they
- * run on their own IST stacks.
+ * SYSRET: after a hypercall, a guest system call or any bounce, as Xen 4.17 returns
+ * whenever the frame came from SYSCALL or a bounce and RIP is canonical (guest_exit_prepare
+ * decided; it also loaded the frame's RCX = RIP and R11 = RFLAGS, which the guest gets
+ * whichever way it returns). SYSRET takes CS and SS from MSR_STAR, whatever the frame says:
+ * the flat 64-bit selectors, or the 32-bit ones for a frame with FLAT_RING3_CS32. Between
+ * loading the guest RSP and SYSRET only NMI/#MC can arrive, and they run on their own IST
+ * stacks.
  */
 sysret_to_guest:
     RESTORE_GPRS
     add     $8, %rsp                /* error code / vector */
-    mov     (%rsp), %rcx            /* RIP */
-    mov     16(%rsp), %r11          /* RFLAGS */
     mov     24(%rsp), %rsp          /* guest RSP */
     sysretq
+sysret_to_compat:
+    RESTORE_GPRS
+    add     $8, %rsp
+    mov     24(%rsp), %rsp
+    sysretl
+
+/*
+ * The IRETQ at guest_iret refused the guest's frame (a null, hypervisor or not-present
+ * selector, say) and raised #GP, #NP, #SS or #TS inside the hypervisor; traps.c returned
+ * from that fault to here, with the exception's vector and error code written into the
+ * guest frame's slot and the guest's registers still live (nothing changed them since
+ * RESTORE_GPRS). %rsp is where IRETQ left it, at the guest frame's RIP. As Xen's exit
+ * IRETQ fix-up does, the fault becomes the same exception raised by the guest at that
+ * frame, delivered to the guest's own handler (or the domain crashes, having none).
+ */
+    .globl guest_iret_fault
+guest_iret_fault:
+    sub     $8, %rsp                /* error code / vector */
+    cld
+    SAVE_GPRS
+    xor     %ebp, %ebp
+    mov     %rsp, %rdi
+    call    do_guest_iret_fault
+    jmp     return_to_guest
 
 /*
  * SYSENTER from a guest (Intel CPUs; compat user code in practice): %rsp = the

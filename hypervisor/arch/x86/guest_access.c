@@ -73,6 +73,13 @@ int guest_range_ok(guest_ptr_t va, size_t len)
     return 1;
 }
 
+int guest_array_ok(guest_ptr_t va, uint64_t count, size_t size)
+{
+    if (size && count >= UINT64_MAX / size)
+        return 0;
+    return canonical(va) && !(va >= M2P_VIRT_START && va < DIRECTMAP_VIRT_END);
+}
+
 size_t copy_from_guest(void *dst, guest_ptr_t src, size_t len)
 {
     if (!guest_range_ok(src, len))

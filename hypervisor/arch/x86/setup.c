@@ -291,6 +291,7 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     pic_disable();
     cpu_init_boot();
     cpu_load_tables(ci);
+    debug_ist_selftest();
     protect_selftest();
     time_init();
     apic_timer_init();

@@ -45,6 +45,7 @@ static _Noreturn void start_secondary(void)
 
     cpu_init_secondary();
     cpu_load_tables(ci);
+    debug_ist_selftest();
     apic_init_secondary();
     timers_init_cpu(false);
     __atomic_or_fetch(&cpu_online_mask, cpumask_of(ci->cpu_id), __ATOMIC_SEQ_CST);

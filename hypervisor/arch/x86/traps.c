@@ -71,7 +71,7 @@ void show_registers(const struct cpu_regs *r)
 /* Follow the frame-pointer chain while it stays inside this CPU's stack. */
 void show_stack_trace(uint64_t rbp)
 {
-    uint64_t lo = (uint64_t)get_cpu_info() - STACK_SIZE + sizeof(struct cpu_info);
+    uint64_t lo = (uint64_t)get_cpu_info() & ~(uint64_t)(STACK_SIZE - 1); /* IST stacks too */
     uint64_t hi = (uint64_t)get_cpu_info();
     log_printf(LOG_ERR, "Call trace (resolve with addr2line -e build/lamina-syms):");
     for (int depth = 0; depth < 24 && rbp >= lo && rbp + 16 <= hi && !(rbp & 7); depth++) {
@@ -81,19 +81,35 @@ void show_stack_trace(uint64_t rbp)
     }
 }
 
+static void guest_fault(struct cpu_regs *regs, uint64_t cr2);
+
 /*
- * A guest that executes SYSENTER with TF set single-steps the first instructions of
- * sysenter_entry (SYSENTER does not clear TF). Let those #DBs pass until RFLAGS, TF
- * included, is in the guest's frame; there clear TF, as Xen's do_debug does.
+ * The IRETQ back to a guest (entry.S guest_iret) faulted: the frame it was given has a
+ * selector the CPU refuses (IRETQ raises #GP, #NP, #SS or #TS with the selector, or #GP(0)).
+ * Nothing is wrong with the hypervisor; the guest asked for that frame (iret, VCPUOP_initialise,
+ * a descriptor it changed). As Xen 4.17 does, continue at guest_iret_fault, which makes it the
+ * guest's exception at that frame. The guest frame is intact (IRETQ only read it); the CPU
+ * pushed this exception's frame below it, over the guest's saved GPRs, which are still live
+ * in the registers; the vector and error code go into the guest frame's slot, above.
  */
-static bool sysenter_single_step(struct cpu_regs *regs)
+static bool guest_iret_faulted(struct cpu_regs *regs)
 {
-    if (regs->vector != X86_EXC_DB || regs->rip < (uint64_t)sysenter_entry ||
-        regs->rip > (uint64_t)sysenter_flags_saved)
+    unsigned int vec = regs->vector;
+
+    if (regs->rip != (uint64_t)guest_iret ||
+        (vec != X86_EXC_GP && vec != X86_EXC_NP && vec != X86_EXC_SS && vec != X86_EXC_TS))
         return false;
-    if (regs->rip == (uint64_t)sysenter_flags_saved)
-        regs->rflags &= ~X86_EFLAGS_TF;
+    struct cpu_regs *g = guest_cpu_regs();
+    g->vector = vec;
+    g->error_code = regs->error_code;
+    regs->rip = (uint64_t)guest_iret_fault;
     return true;
+}
+
+void do_guest_iret_fault(struct cpu_regs *regs)
+{
+    local_irq_enable();
+    guest_fault(regs, 0);
 }
 
 static void hypervisor_fault(struct cpu_regs *regs)
@@ -101,7 +117,7 @@ static void hypervisor_fault(struct cpu_regs *regs)
     unsigned int vec = regs->vector;
     uint64_t fixup = search_exception_table(regs->rip);
 
-    if (sysenter_single_step(regs))
+    if (guest_iret_faulted(regs))
         return;
     /* Guest-memory accesses fault with #PF or #GP; loading a selector of the guest's own
      * GDT or LDT (set_segment_base, the reload at a context switch) also with #NP or #SS
@@ -179,6 +195,10 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
         return;
     if (vec == IPI_VECTOR_KICK || vec == IPI_VECTOR_CALL) {
         ipi_interrupt(vec);
+        return;
+    }
+    if (vec == X86_EXC_DB) {
+        do_debug(regs);
         return;
     }
     if (vec == VECTOR_INT80 && guest_mode(regs)) { /* a DPL-3 gate: guest code's int $0x80 */

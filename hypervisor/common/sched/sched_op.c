@@ -48,7 +48,10 @@ static long do_poll(struct vcpu *v, guest_ptr_t arg)
     if (poll.timeout && (int64_t)poll.timeout <= (int64_t)time_now_ns())
         return 0;
     /* Block; the scheduler runs others until a listed port fires (wake_pollers), an
-     * event becomes deliverable or the timeout passes. The call then returns 0. */
+     * event becomes deliverable or the timeout passes. The call then returns 0. The timer
+     * is armed only once the vCPU is blocked, as Xen does: interrupts are on here, and a
+     * timer armed first could fire before the block, find nothing to wake, and leave the
+     * vCPU blocked for good. */
     memcpy(v->poll_ports, ports, poll.nr_ports * sizeof(uint32_t));
     v->poll_nr = poll.nr_ports;
     vcpu_block(v);

@@ -93,7 +93,10 @@ struct vcpu {
     bool failsafe_masks, syscall_masks, sysenter_masks;
     uint64_t kernel_ss, kernel_sp;
     uint64_t fs_base, gs_base_kernel, gs_base_user;
-    uint16_t sel[NR_DATA_SELS]; /* while not running */
+    bool guest_cr4_fsgsbase;    /* virtual CR4.FSGSBASE: the bases above may be stale while
+                                   it runs (pv_sync_segment_bases) */
+    uint32_t tsc_aux;           /* MSR_TSC_AUX (RDTSCP, RDPID) */
+    uint16_t sel[NR_DATA_SELS]; /* DS, ES, FS, GS while not running */
 
     struct lam_vcpu_info *vcpu_info; /* in shared_info until re-registered */
     bool vcpu_info_registered;

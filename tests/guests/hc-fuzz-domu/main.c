@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hc-fuzz-domu: the hypercall fuzzer (hc-fuzz) as an unprivileged boot-time domU, d1, with
- * this kernel as dom0 watching the host survive it (docs/security-hcfuzz.md). A domU
+ * this kernel as dom0 watching the host survive it (docs/security/hcfuzz.md). A domU
  * has a different attack surface from dom0: every privileged path must refuse it, and
  * what it does must not reach dom0.
  *

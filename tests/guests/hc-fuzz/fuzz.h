@@ -98,27 +98,28 @@ extern struct hcf_opts hcf_opts;
 
 /*
  * Bugs the grammar can hit, each with a bit to keep it out (avoid=NAME+NAME, or all, none,
- * open). Kept out, a draw is still made and only its value replaced, so the other calls
- * of a seed stay the same. By default the open ones are kept out (avoid=open), so the
+ * merged, open). Kept out, a draw is still made and only its value replaced, so the other
+ * calls of a seed stay the same. By default the open ones are kept out (avoid=open), so the
  * seeds CI runs pass until they are fixed; avoid=none finds them again. Each is listed in
- * docs/security-hcfuzz.md with the seeds that hit it.
+ * docs/security/hcfuzz.md with the seeds that hit it. None is open today: the default
+ * avoids nothing.
  */
-/* Fixed on other branches of issue 15, merged before this fuzzer was: */
-#define HCF_AVOID_UVA_NONL1    (1u << 0) /* update_va_mapping through linear slots (2.1) */
-#define HCF_AVOID_SHARED_TYPES (1u << 1) /* shared frames as tables / GDT (2.2) */
-#define HCF_AVOID_GNT_DECREASE (1u << 2) /* decrease_reservation of grant frames (2.4) */
-#define HCF_AVOID_TIMER_WRAP   (1u << 3) /* periodic timer / deadlines that wrap (2.7) */
-#define HCF_AVOID_GNT_BATCH    (1u << 4) /* huge grant batches (2.8) */
-#define HCF_AVOID_SEGBASE      (1u << 5) /* non-canonical FS/GS bases (2.8) */
-#define HCF_AVOID_FXSAVE       (1u << 6) /* unsanitised FXSAVE images (2.8) */
-#define HCF_AVOID_MERGED       0x7fu
-/* Found by this fuzzer and fixed on this branch: */
+/* Fixed on other branches (avoid=merged keeps them out): */
+#define HCF_AVOID_UVA_NONL1    (1u << 0) /* update_va_mapping through linear slots */
+#define HCF_AVOID_SHARED_TYPES (1u << 1) /* shared frames as tables / GDT */
+#define HCF_AVOID_GNT_DECREASE (1u << 2) /* decrease_reservation of grant frames */
+#define HCF_AVOID_TIMER_WRAP   (1u << 3) /* periodic timer / deadlines that wrap */
+#define HCF_AVOID_GNT_BATCH    (1u << 4) /* huge grant batches */
+#define HCF_AVOID_SEGBASE      (1u << 5) /* non-canonical FS/GS bases */
+#define HCF_AVOID_FXSAVE       (1u << 6) /* unsanitised FXSAVE images */
+#define HCF_AVOID_IRET_CTX     (1u << 8) /* return contexts the hypervisor's IRET faults on */
+#define HCF_AVOID_DB_WATCH     (1u << 9) /* breakpoints that fire in the hypervisor */
+#define HCF_AVOID_MERGED       (0x7fu | HCF_AVOID_IRET_CTX | HCF_AVOID_DB_WATCH)
+/* Found by this fuzzer and fixed with it: */
 #define HCF_AVOID_XCR0 (1u << 10) /* XCR0 lowered under a saved XSAVE image */
-/* Open (another branch, iretdbg, works on both): */
-#define HCF_AVOID_IRET_CTX (1u << 8) /* return contexts the hypervisor's IRET faults on (2.6) */
-#define HCF_AVOID_DB_WATCH (1u << 9) /* breakpoints that fire in the hypervisor (2.5) */
-#define HCF_AVOID_OPEN     (HCF_AVOID_IRET_CTX | HCF_AVOID_DB_WATCH)
-#define HCF_AVOID_ALL      0x7ffu
+/* Open: none. */
+#define HCF_AVOID_OPEN 0u
+#define HCF_AVOID_ALL  0x7ffu
 /* Not a canonical address (bits 63-47 not all equal). */
 static inline int hcf_noncanonical(uint64_t v)
 {

@@ -17,7 +17,7 @@
  *   drop=A-B+C   generate but do not issue these call indexes (minimising)
  *   keep=A-B+C   issue only these (minimise.sh finds a small set that still fails)
  *   avoid=open|all|merged|none|NAME+NAME...  keep bugs out (default open: the ones not
- *                fixed yet; fuzz.h lists them)
+ *                fixed yet, none today; fuzz.h lists them)
  *   heartbeat=N  a progress line every N calls per worker (default 1000)
  *   domid=N      our domain id (domUs: 1, 2, ... in module order)
  * The result is SUCCESS when every worker finished its calls.

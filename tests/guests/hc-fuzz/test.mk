@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# hc-fuzz: the hypercall fuzzer guest (docs/security-hcfuzz.md). make test runs a fixed set
+# hc-fuzz: the hypercall fuzzer guest (docs/security/hcfuzz.md). make test runs a fixed set
 # of seeds: hc-fuzz on both hypervisors (on Xen 4.17 a sanity check of the fuzzer itself),
 # the others on Lamina only; hc-fuzz-domu (its own directory) runs it as an unprivileged
 # domU. make fuzz (fuzz.sh) runs seed after seed for as long as asked.

@@ -2,14 +2,17 @@
 /*
  * poll-deadline: SCHEDOP_poll with a deadline microseconds away returns at the deadline.
  *
- * Found by the hypercall fuzzer (docs/security-hcfuzz.md): Lamina armed the poll's timer
+ * Found by the hypercall fuzzer (docs/security/hcfuzz.md): Lamina armed the poll's timer
  * before marking the vCPU blocked, so a deadline that passed in between (the timer
  * interrupt came first) woke a vCPU that was still running, which did nothing, and the
  * poll then slept until something else woke it -- for good, if nothing did.
  *
  * Each of 3000 polls waits on a masked VIRQ_TIMER port with a deadline 0-100 us ahead; a
- * one-shot timer 50 ms ahead is the safety net that ends an overslept poll (it raises the
- * port). A poll that returns more than 20 ms after it began overslept its deadline.
+ * one-shot timer 2 s ahead is the safety net that ends an overslept poll (it raises the
+ * port). A poll that returns more than 1 s after it began overslept its deadline: a lost
+ * wake-up sleeps until the net, while a loaded host that deschedules QEMU across a deadline
+ * delays a correct poll by tens of milliseconds (Xen 4.17 at load 10: up to 90 ms), so the
+ * margin keeps host noise out. The first overslept poll ends the test (it cost 2 s).
  */
 #include <lamina/event_channel.h>
 #include <lamina/sched.h>
@@ -20,8 +23,8 @@
 const char lam_test_title[] = "poll with a deadline that passes while it blocks returns";
 
 #define ROUNDS       3000
-#define NET_NS       50000000ull /* the safety net: 50 ms */
-#define OVERSLEPT_NS 20000000ull
+#define NET_NS       2000000000ull /* the safety net: 2 s */
+#define OVERSLEPT_NS 1000000000ull
 
 void test_main(void)
 {
@@ -51,15 +54,18 @@ void test_main(void)
         lam_evtchn_clear(port);
         if (rc)
             errors++;
-        if (took > OVERSLEPT_NS)
-            overslept++;
         if (took > worst)
             worst = took;
+        if (took > OVERSLEPT_NS) {
+            overslept++;
+            lam_printf("poll-deadline: poll %u (deadline %lu ns ahead) slept %lu us\n", i,
+                       (unsigned long)p.timeout - (unsigned long)start,
+                       (unsigned long)(took / 1000));
+            break;
+        }
     }
-    lam_printf("poll-deadline: %u polls, %u overslept (> 20 ms), %u errors, longest %lu us\n",
-               ROUNDS, overslept, errors, (unsigned long)(worst / 1000));
+    lam_printf("poll-deadline: %u polls, %u overslept (> 1 s), %u errors, longest %lu us\n", ROUNDS,
+               overslept, errors, (unsigned long)(worst / 1000));
     LAM_CHECK(errors == 0, "%u polls returned an error", errors);
-    LAM_CHECK(overslept == 0,
-              "%u of %u polls with a deadline 0-100 us ahead slept until the 50 ms net", overslept,
-              ROUNDS);
+    LAM_CHECK(overslept == 0, "a poll with a deadline 0-100 us ahead slept until the 2 s net");
 }

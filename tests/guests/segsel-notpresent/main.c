@@ -2,7 +2,7 @@
 /*
  * segsel-notpresent: the hypervisor loads selectors of the guest's own GDT whose
  * descriptor is a valid data segment marked not present. Loading such a selector raises
- * #NP, not #GP; found by the hypercall fuzzer (docs/security-hcfuzz.md), Lamina fixed up
+ * #NP, not #GP; found by the hypercall fuzzer (docs/security/hcfuzz.md), Lamina fixed up
  * only #GP and #PF in its own code, so both loads below panicked the host:
  *  1. set_segment_base(SEGBASE_GS_USER_SEL, sel): the GS load in the hypercall. As Xen:
  *     returns 0, the selector is loaded null instead.

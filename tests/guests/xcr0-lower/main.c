@@ -3,7 +3,7 @@
  * xcr0-lower: a PV kernel lowers its XCR0 (XSETBV, emulated) after its AVX state was
  * saved at a context switch, then is switched out and back in.
  *
- * Found by the hypercall fuzzer (docs/security-hcfuzz.md): XSAVE writes the XSTATE_BV
+ * Found by the hypercall fuzzer (docs/security/hcfuzz.md): XSAVE writes the XSTATE_BV
  * bits of the components it saves only, so the image kept the AVX bit from the earlier
  * save; restoring it with XCR0 = x87|SSE made XRSTOR raise #GP in the hypervisor, a host
  * panic. Lamina now saves and restores under every component the vCPU ever enabled, as

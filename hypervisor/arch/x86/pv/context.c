@@ -7,12 +7,16 @@
  * switch it is saved into the outgoing vcpu and the incoming one's copied
  * in, so the exit path simply returns into whichever vCPU is current. FPU
  * state is saved with FXSAVE, or XSAVE once a guest asked for it, segment bases are
- * the hypervisor's copies (guests cannot change them behind its back: no
- * FSGSBASE, no SWAPGS in ring 3), data selectors are read back from the CPU.
+ * the hypervisor's copies, read back from the CPU first if the guest turned on
+ * CR4.FSGSBASE (it may then change them itself; SWAPGS stays privileged), data
+ * selectors are read back from the CPU. TSC_AUX is per vCPU.
  */
 #include <hv/sched.h>
 #include <hv/console.h>
 #include <asm/cpu.h>
+#include <asm/cpu_ident.h>
+#include <asm/pv/cpuid.h>
+#include <asm/debugreg.h>
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/time.h>
@@ -51,7 +55,12 @@ uint64_t xsave_guest_mask(void)
         return 0;
     uint32_t a, b, c, d;
     cpuid_count(CPUID_LEAF_XSTATE, 0, &a, &b, &c, &d);
-    return a & XSTATE_OFFERED;
+    uint64_t mask = a & XSTATE_OFFERED;
+    cpuid(CPUID_LEAF_FEATURES, &a, &b, &c, &d);
+    /* AVX state only with AVX itself, and not where Gather Data Sampling forbids it. */
+    if (!(c & CPUID1_ECX_AVX) || host_cpu.gds_hide_avx)
+        mask &= ~XSTATE_YMM;
+    return mask;
 }
 
 static bool xsave_on(void)
@@ -290,14 +299,49 @@ static uint16_t read_sel(enum data_sel which)
     } while (0)
 
 /* Save the state of the vCPU loaded on this CPU back into its struct vcpu. */
+void pv_sync_segment_bases(struct vcpu *v)
+{
+    if (!v->guest_cr4_fsgsbase)
+        return;
+    v->fs_base = rdmsr(MSR_FS_BASE);
+    if (v->kernel_mode)
+        v->gs_base_kernel = rdmsr(MSR_GS_BASE);
+    else
+        v->gs_base_user = rdmsr(MSR_GS_BASE);
+}
+
+static void set_cpu_fsgsbase(bool on)
+{
+    uint64_t cr4 = read_cr4();
+    if (((cr4 & CR4_FSGSBASE) != 0) != on)
+        write_cr4(on ? cr4 | CR4_FSGSBASE : cr4 & ~CR4_FSGSBASE);
+}
+
+void pv_set_guest_fsgsbase(struct vcpu *v, bool on)
+{
+    pv_sync_segment_bases(v); /* before the instructions stop working */
+    v->guest_cr4_fsgsbase = on && host_cpu.fsgsbase;
+    set_cpu_fsgsbase(v->guest_cr4_fsgsbase);
+}
+
+void pv_load_cpu_features(const struct vcpu *v)
+{
+    if (host_cpu.fsgsbase)
+        set_cpu_fsgsbase(v->guest_cr4_fsgsbase);
+    if (host_cpu.tsc_aux)
+        wrmsr(MSR_TSC_AUX, v->tsc_aux);
+}
+
 void arch_context_save(struct vcpu *prev)
 {
     struct cpu_info *ci = get_cpu_info();
 
+    pv_sync_segment_bases(prev);
     prev->regs = ci->guest_regs;
     for (enum data_sel i = SEL_DS; i < NR_DATA_SELS; i++)
         prev->sel[i] = read_sel(i);
     fpu_save(prev);
+    pv_debugreg_switch_from(prev);
     arch_vcpu_update_runstate_area(prev);
 }
 
@@ -318,6 +362,7 @@ void arch_context_load(struct vcpu *next)
     switch_cr3(next->kernel_mode || !next->guest_table_user ? next->guest_table
                                                             : next->guest_table_user);
     pv_load_guest_gdt(next);
+    pv_load_cpu_features(next);
     /* Selectors first: loading FS/GS clears their bases. A bad selector (say, its LDT
      * went away) faults into the exception table and is loaded null. */
     unsigned int bad_sel = 0;
@@ -328,6 +373,7 @@ void arch_context_load(struct vcpu *next)
     wrmsr(MSR_FS_BASE, next->fs_base);
     wrmsr(MSR_GS_BASE, next->kernel_mode ? next->gs_base_kernel : next->gs_base_user);
     fpu_restore(next);
+    pv_debugreg_switch_to(next);
     arch_vcpu_update_time(next);
     arch_vcpu_update_runstate_area(next);
     if (bad_sel)

@@ -30,6 +30,9 @@
 #define DESC_S        (1ull << 44)
 #define DESC_DPL_MASK (3ull << 45)
 #define DESC_TYPE(d)  (((d) >> 40) & 0xf)
+#define DESC_CODE     (1ull << 43)
+/* The CPU's GDT limit: the guest's pages and the hypervisor's. */
+#define GDT_ENTRIES ((LAM_FIRST_RESERVED_GDT_PAGE + 1) * DESCS_PER_PAGE)
 
 /* Check one descriptor; returns the (possibly adjusted) value through *out. */
 static bool descriptor_ok(uint64_t d, uint64_t *out)
@@ -47,6 +50,22 @@ static bool descriptor_ok(uint64_t d, uint64_t *out)
         return true;
     }
     return false;
+}
+
+/*
+ * Is sel a present code segment in the GDT this CPU runs the current vCPU with (its
+ * descriptors, then the hypervisor's page)? As Xen's privileged-instruction emulator checks
+ * CS before it decodes anything: a frame that never ran (a refused IRETQ) may name any
+ * selector. No LDT is ever loaded, so LDT selectors are never usable.
+ */
+bool pv_code_selector_usable(uint16_t sel)
+{
+    unsigned int index = sel >> SEL_INDEX_SHIFT;
+
+    if (index == 0 || (sel & SEL_TI_LDT) || index >= GDT_ENTRIES)
+        return false;
+    uint64_t d = get_cpu_info()->gdt[index];
+    return (d & DESC_P) && (d & DESC_S) && (d & DESC_CODE);
 }
 
 int validate_descriptor_page(struct page_info *pg)

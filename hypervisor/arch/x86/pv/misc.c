@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), debug
- * registers, physdev_op for the virtual IOPL, platform_op for dom0's clock
- * and CPU queries.
+ * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), physdev_op for the
+ * virtual IOPL, platform_op for dom0's clock and CPU queries (debug registers: debugreg.c).
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -11,7 +10,6 @@
 #include <hv/lib.h>
 #include <asm/time.h>
 #include <asm/traps.h>
-#include <asm/pv/vcpu_context.h>
 #include <asm/x86.h>
 #include <lamina/physdev.h>
 #include <lamina/platform.h>
@@ -33,85 +31,6 @@ void pv_device_not_available(struct vcpu *v)
         v->fpu_ts = false;
         pv_inject_exception(v, X86_EXC_NM, false, 0);
     }
-}
-
-#define DR7_RESERVED_ONE (1ull << 10)
-#define DR7_RESERVED_ZERO                                                                          \
-    (0xffffffff00000000ull | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
-#define DR6_RESERVED_ZERO 0xffffffff00000000ull
-#define DR7_GD            (1ull << 13) /* general detect: DR accesses trap */
-
-static void load_debugreg(int reg, uint64_t v)
-{
-    switch (reg) {
-    case 0:
-        __asm__ volatile("mov %0, %%db0" : : "r"(v));
-        break;
-    case 1:
-        __asm__ volatile("mov %0, %%db1" : : "r"(v));
-        break;
-    case 2:
-        __asm__ volatile("mov %0, %%db2" : : "r"(v));
-        break;
-    case 3:
-        __asm__ volatile("mov %0, %%db3" : : "r"(v));
-        break;
-    case 6:
-        __asm__ volatile("mov %0, %%db6" : : "r"(v));
-        break;
-    case 7:
-        __asm__ volatile("mov %0, %%db7" : : "r"(v));
-        break;
-    default:
-        break;
-    }
-}
-
-int pv_debugreg_check(int reg, uint64_t *value)
-{
-    switch (reg) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
-        /* A breakpoint on the hypervisor's addresses would fire in the hypervisor. */
-        if (!guest_range_ok(*value, 1) && *value != 0)
-            return -EPERM;
-        return 0;
-    case 6:
-        return *value & DR6_RESERVED_ZERO ? -EPERM : 0;
-    case 7:
-        if (*value & DR7_RESERVED_ZERO)
-            return -EPERM;
-        /* I/O breakpoints (R/W = 10b) need CR4.DE, which PV guests do not get. */
-        for (int i = 0; i < 4; i++)
-            if (((*value >> (16 + 4 * i)) & 3) == 2 && (*value & (3ul << (2 * i))))
-                return -EPERM;
-        /* Guests may not set the general-detect bit: it would trap our own DR accesses. */
-        *value = (*value & ~DR7_GD) | DR7_RESERVED_ONE;
-        return 0;
-    default:
-        return -EINVAL;
-    }
-}
-
-long hc_set_debugreg(int reg, unsigned long value)
-{
-    struct vcpu *v = current;
-    uint64_t val = value;
-    int rc = pv_debugreg_check(reg, &val);
-    if (rc)
-        return rc;
-    v->debugreg[reg] = val;
-    load_debugreg(reg, val);
-    return 0;
-}
-
-long hc_get_debugreg(int reg)
-{
-    if (reg < 0 || reg > 7 || reg == 4 || reg == 5)
-        return -EINVAL;
-    return (long)current->debugreg[reg];
 }
 
 long hc_physdev_op(int cmd, guest_ptr_t arg)

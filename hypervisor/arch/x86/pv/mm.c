@@ -22,6 +22,7 @@
  * so that the continuation can return the batch's result once it is done.
  */
 #include <asm/pv/mm.h>
+#include <asm/pv/descriptor.h>
 #include <lamina/hypercall-numbers.h>
 #include <hv/console.h>
 #include <hv/continuation.h>
@@ -36,7 +37,6 @@
 #include <lamina/mmu.h>
 #include <hypervisor/hypercall-handlers.h>
 
-#define LDT_MAX_ENTRIES      8192       /* what an LDT selector can index */
 #define MMU_UPDATE_PREEMPTED (1u << 31) /* in the count: a continuation of a batch */
 /* mmu_update entries are cheap next to the check (RDTSC is slow under emulation): look
  * every this many. mmuext_op entries can each be a whole pin: look before every one. */

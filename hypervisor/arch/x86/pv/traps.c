@@ -10,7 +10,10 @@
  * with HYPERVISOR_iret. Layout in hypercall-abi/lamina/traps.h.
  */
 #include <asm/traps.h>
+#include <asm/pv/cpuid.h>
+#include <lamina/hypercall-numbers.h>
 #include <hv/console.h>
+#include <hv/continuation.h>
 #include <hv/errcodes.h>
 #include <hv/event.h>
 #include <asm/guest_access.h>
@@ -42,6 +45,7 @@ void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code)
 
 void pv_toggle_guest_mode(struct vcpu *v)
 {
+    pv_sync_segment_bases(v); /* the GS base the guest may have set itself */
     v->kernel_mode = !v->kernel_mode;
     /* The active GS base follows the mode; the other one is kept in the vcpu. */
     wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
@@ -130,7 +134,7 @@ void pv_failsafe_bounce(struct vcpu *v, struct cpu_regs *regs, const uint16_t se
         return;
     }
     if (bounce_frame(v, regs, v->failsafe_callback, false, 0, v->failsafe_masks, sels))
-        regs->vector = 0; /* return with IRET: SYSRET would clobber RCX and R11 */
+        regs->vector = VECTOR_SYSCALL; /* back as after every bounce (guest_exit_prepare) */
 }
 
 static void deliver_bounce(struct vcpu *v, struct cpu_regs *regs)
@@ -166,8 +170,15 @@ static bool canonical(uint64_t va)
     return (uint64_t)((int64_t)(va << 16) >> 16) == va;
 }
 
-/* Returns true when the frame may go back with SYSRET instead of IRET. */
-bool guest_exit_prepare(struct cpu_regs *regs)
+/*
+ * How the frame goes back (entry.S return_to_guest). As Xen 4.17: by SYSRET after SYSCALL (a
+ * hypercall, a guest system call, an iret with VGCF_in_syscall) and after every bounce, with
+ * RCX = RIP and R11 = RFLAGS loaded first; by IRETQ when RIP is not canonical (still with
+ * those RCX and R11: SYSRET would fault in ring 0 on some CPUs) and for every other frame.
+ * SYSRET loads the flat selectors whatever the frame says, the 32-bit ones for a frame with
+ * FLAT_RING3_CS32.
+ */
+int guest_exit_prepare(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
     bool bounced = true;
@@ -182,14 +193,18 @@ bool guest_exit_prepare(struct cpu_regs *regs)
         create_bounce_frame(v, regs, v->event_callback, false, 0, true);
     else
         bounced = false;
-    /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. */
-    regs->rflags =
-        (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT);
+    /* Guests run with IF=1 and IOPL 0 in hardware; their interrupt flag is virtual. NT, AC
+     * and DF stay as the guest left them (Xen's exit clears only IOPL and VM). */
+    regs->rflags = (regs->rflags | X86_EFLAGS_IF) & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM);
     regs->cs |= GUEST_RPL;
     regs->ss |= GUEST_RPL;
-    return !bounced && regs->vector == VECTOR_SYSCALL && regs->cs == GUEST_CS64 &&
-           regs->ss == GUEST_DS && canonical(regs->rip) &&
-           !(regs->rflags & (X86_EFLAGS_RF | X86_EFLAGS_TF));
+    if (!bounced && regs->vector != VECTOR_SYSCALL)
+        return EXIT_IRET;
+    regs->rcx = regs->rip;
+    regs->r11 = regs->rflags;
+    if (!canonical(regs->rip))
+        return EXIT_IRET;
+    return regs->cs == GUEST_CS32 ? EXIT_SYSRET32 : EXIT_SYSRET64;
 }
 
 /* ---- hypercalls ---- */
@@ -216,15 +231,24 @@ long hc_iret(void)
     regs->rflags = (ctx.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     regs->rsp = ctx.rsp;
     regs->ss = ctx.ss | GUEST_RPL;
+    /* CS and SS are not checked, as on Xen: a selector the CPU refuses makes the exit IRETQ
+     * fault, and the guest gets that fault (guest_iret_fault). With VGCF_in_syscall the frame
+     * goes back as after SYSCALL (guest_exit_prepare): RCX and R11 become RIP and RFLAGS. */
     if (!(ctx.flags & LAM_VGCF_in_syscall)) {
         regs->r11 = ctx.r11;
         regs->rcx = ctx.rcx;
+        regs->vector = 0;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & X86_EFLAGS_IF);
-    regs->vector = 0; /* return with IRET: SYSRET would clobber RCX and R11 */
     return (long)ctx.rax;
 }
 
+/*
+ * As Xen 4.17: entries are taken one by one up to one whose address is 0, however many there
+ * are (a long table is continued after a preemption check); a non-canonical address ends the
+ * call with -EINVAL, keeping the entries before it. A bounce to such an address would make
+ * the return to the guest fault.
+ */
 long hc_set_trap_table(guest_ptr_t table)
 {
     struct vcpu *v = current;
@@ -234,15 +258,21 @@ long hc_set_trap_table(guest_ptr_t table)
         memset(v->traps, 0, sizeof(v->traps));
         return 0;
     }
-    for (unsigned int i = 0; i < X86_NR_VECTORS; i++) {
-        if (copy_from_guest(&ti, table + i * sizeof(ti), sizeof(ti)))
+    for (;;) {
+        if (copy_from_guest(&ti, table, sizeof(ti)))
             return -EFAULT;
         if (ti.address == 0)
-            break;
+            return 0;
+        if (!is_canonical_address(ti.address))
+            return -EINVAL;
         v->traps[ti.vector] = (struct guest_trap){
             .address = ti.address, .cs = (uint16_t)(ti.cs | GUEST_RPL), .flags = ti.flags};
+        table += sizeof(ti);
+        if (hypercall_preempt_check()) {
+            const uint64_t args[1] = {table};
+            return hypercall_create_continuation(LAM_HYPERCALL_SET_TRAP_TABLE, 1, args);
+        }
     }
-    return 0;
 }
 
 long hc_stack_switch(unsigned long ss, unsigned long sp)
@@ -283,6 +313,7 @@ long hc_set_segment_base(unsigned int which, unsigned long base)
     /* A non-canonical base would fault in WRMSR, here or at the next switch: -EINVAL as Xen. */
     if (which <= LAM_SEGBASE_GS_KERNEL && !is_canonical_address(base))
         return -EINVAL;
+    pv_sync_segment_bases(v);
     switch (which) {
     case LAM_SEGBASE_FS:
         v->fs_base = base;

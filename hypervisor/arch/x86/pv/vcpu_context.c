@@ -2,25 +2,40 @@
 /*
  * A 64-bit PV vCPU's whole state in and out as struct lam_vcpu_guest_context, with the
  * checks of Xen 4.17's arch_set_info_guest: every address the CPU could be made to load
- * or jump to must be canonical, selectors get the guest's RPL, the LDT must be page
- * aligned and at most 8192 entries, vCPU 0's vm_assist must be a valid one, and the page
- * tables and GDT frames are taken like NEW_BASEPTR and set_gdt would take them (an L4
- * must validate as one: it need not be pinned). Used by VCPUOP_initialise (vcpu_op.c)
- * and domctl setvcpucontext / getvcpucontext (common/domctl_vcpu.c).
+ * or jump to must be canonical, selectors get the guest's RPL, the LDT must be a guest
+ * address, page aligned and at most 8192 entries, user mode needs a user page table,
+ * vCPU 0's vm_assist must be a valid one, the page tables and GDT frames are taken like
+ * NEW_BASEPTR and set_gdt would take them (an L4 must validate as one: it need not be
+ * pinned), and the debug registers like set_debugreg. The one path for VCPUOP_initialise
+ * (common/vcpu_op.c) and domctl setvcpucontext / getvcpucontext (common/domctl_vcpu.c).
  */
 #include <asm/pv/vcpu_context.h>
 #include <hv/domain.h>
 #include <hv/errcodes.h>
 #include <hv/lib.h>
+#include <asm/debugreg.h>
 #include <asm/guest_access.h>
+#include <asm/memlayout.h>
 #include <asm/mm.h>
 #include <asm/pv/descriptor.h>
 #include <asm/pv/mm.h>
 #include <asm/x86.h>
 #include <asm/xsave.h>
 
-#define LDT_MAX_ENTS 8192 /* as Xen: 64 KiB of descriptors */
+/* Xen's __addr_ok: below the canonical hole, or above the hypervisor's range. */
+static bool guest_address(uint64_t va)
+{
+    return va < LOWER_HALF_END || va >= DIRECTMAP_VIRT_END;
+}
 
+/*
+ * What arch_set_info_guest refuses with -EINVAL before it changes anything: an address the
+ * vCPU would be entered at, or that goes to WRMSR at every switch to it, that is not
+ * canonical (a return to it would fault in the hypervisor); an LDT base that is the
+ * hypervisor's, not canonical (with entries) or not page-aligned, or more than 8192 LDT
+ * entries. Selectors are not checked, only given RPL 3: one the CPU refuses makes the first
+ * IRETQ to the vCPU fault, which it gets as its own #GP.
+ */
 static bool addresses_ok(const struct lam_vcpu_guest_context *c)
 {
     const uint64_t va[] = {c->user_regs.rip,
@@ -39,23 +54,21 @@ static bool addresses_ok(const struct lam_vcpu_guest_context *c)
     for (unsigned int i = 0; i < X86_NR_VECTORS; i++)
         if (!is_canonical_address(c->trap_ctxt[i].address))
             return false;
-    /* The LDT is read through the guest's own mappings: not the hypervisor's range. */
-    return (c->ldt_base & (PAGE_SIZE - 1)) == 0 && c->ldt_ents <= LDT_MAX_ENTS &&
-           (c->ldt_base == 0 || guest_range_ok(c->ldt_base, 1));
+    return guest_address(c->ldt_base) && (c->ldt_base & (PAGE_SIZE - 1)) == 0 &&
+           c->ldt_ents <= LDT_MAX_ENTRIES;
 }
 
-static int debugregs_check(const struct lam_vcpu_guest_context *c, uint64_t dr[8])
+/* Debug registers as set_debugreg would take them, one by one, from the reset state; what
+ * it refuses stays at its reset value (Xen 4.17 ignores those failures too). DR4 and DR5
+ * are not taken: set_debugreg would make them DR6 and DR7. */
+static void load_debugregs(struct vcpu *v, const struct lam_vcpu_guest_context *c)
 {
-    for (int i = 0; i < 8; i++) {
-        dr[i] = c->debugreg[i];
-        if (i == 4 || i == 5) { /* as Xen 4.11 and later: ignored, read as 0 */
-            dr[i] = 0;
-            continue;
-        }
-        if (pv_debugreg_check(i, &dr[i]))
-            return -EINVAL;
-    }
-    return 0;
+    pv_debugreg_init(v);
+    for (int r = 0; r < 4; r++)
+        v->debugreg[r] = 0;
+    for (int r = 0; r < 8; r++)
+        if (r != 4 && r != 5)
+            pv_set_debugreg(v, r, c->debugreg[r]);
 }
 
 /* A vCPU already loaded keeps its tables and descriptor tables: c must name the same. */
@@ -139,8 +152,7 @@ static int publish_tables(struct vcpu *v, uint64_t kernel, uint64_t user)
     return -EINVAL;
 }
 
-static void load_registers(struct vcpu *v, const struct lam_vcpu_guest_context *c,
-                           const uint64_t dr[8])
+static void load_registers(struct vcpu *v, const struct lam_vcpu_guest_context *c)
 {
     const struct lam_cpu_user_regs *u = &c->user_regs;
     v->regs = (struct cpu_regs){
@@ -186,7 +198,7 @@ static void load_registers(struct vcpu *v, const struct lam_vcpu_guest_context *
     v->fs_base = c->fs_base;
     v->gs_base_kernel = c->gs_base_kernel;
     v->gs_base_user = c->gs_base_user;
-    memcpy(v->debugreg, dr, sizeof(v->debugreg));
+    load_debugregs(v, c);
     if (c->flags & LAM_VGCF_i387_valid) {
         memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
         fpu_sanitise_image(v->fpu_state);
@@ -198,8 +210,7 @@ static void load_registers(struct vcpu *v, const struct lam_vcpu_guest_context *
 int pv_vcpu_set_context(struct vcpu *v, const struct lam_vcpu_guest_context *c)
 {
     struct domain *d = v->domain;
-    uint64_t dr[8];
-    if (!addresses_ok(c) || debugregs_check(c, dr))
+    if (!addresses_ok(c))
         return -EINVAL;
     if (v->vcpu_id == 0 && (c->vm_assist & ~vm_assist_valid_mask()))
         return -EINVAL;
@@ -219,7 +230,7 @@ int pv_vcpu_set_context(struct vcpu *v, const struct lam_vcpu_guest_context *c)
     }
     if (v->vcpu_id == 0)
         d->vm_assist = c->vm_assist;
-    load_registers(v, c, dr);
+    load_registers(v, c);
     return loaded ? 0 : publish_tables(v, kernel, user);
 }
 

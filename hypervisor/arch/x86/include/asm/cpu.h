@@ -85,6 +85,9 @@ static inline struct cpu_info *get_cpu_info(void)
  * run in ring 3, so every selector they load has RPL 3. */
 #define SEL_RPL_MASK 3
 #define GUEST_RPL    3
+/* A selector's table indicator (set: an LDT selector) and where its descriptor index starts. */
+#define SEL_TI_LDT      4
+#define SEL_INDEX_SHIFT 3
 
 /* Boot-time CPU setup (arch/x86/cpu.c). */
 void cpu_init_boot(void);

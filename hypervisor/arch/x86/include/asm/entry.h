@@ -17,6 +17,8 @@ void do_sysenter(struct cpu_regs *regs);
 /* entry.S: the SYSENTER entry point and the address right after it saved RFLAGS (a guest's
  * TF single-steps the instructions up to there: traps.c lets those #DBs pass). */
 extern char sysenter_entry[], sysenter_flags_saved[];
+/* entry.S: the exit IRETQ to a guest, and where a fault on it continues (traps.c). */
+extern char guest_iret[], guest_iret_fault[];
 /* entry.S: restore regs and return to the guest. */
 _Noreturn void enter_guest(struct cpu_regs *regs);
 

@@ -21,6 +21,12 @@
 /* Is [va, va+len) entirely guest-addressable? */
 int guest_range_ok(guest_ptr_t va, size_t len);
 
+/* Xen's guest_handle_okay(va, count) for an array of count elements of size bytes: the
+ * start is guest memory (canonical, outside the hypervisor's slots; checked even when
+ * count is 0) and count * size does not overflow. Where the array ends is left to the
+ * copies, as on Xen, whose answers (-EFAULT before anything is done) depend on this. */
+int guest_array_ok(guest_ptr_t va, uint64_t count, size_t size);
+
 size_t copy_from_guest(void *dst, guest_ptr_t src, size_t len);
 size_t copy_to_guest(guest_ptr_t dst, const void *src, size_t len);
 /* Copy a NUL-terminated string of at most len-1 characters; -EFAULT or the length. */

@@ -35,13 +35,21 @@
 #define DIRECTMAP_VIRT_BASE  0xffff830000000000
 #define DIRECTMAP_VIRT_END   0xffff880000000000
 
+/* The end of the lower canonical half; the upper half (and the hypervisor) start at
+ * 0xffff800000000000. */
+#define LOWER_HALF_END 0x800000000000
+
 #define HV_SLOT_FIRST 256
 #define HV_SLOT_LAST  271
 
-/* Per-CPU hypervisor stacks: aligned to their size so the per-CPU block
- * at the top can be found from %rsp. */
-#define STACK_ORDER 2
-#define STACK_SIZE  (PAGE_SIZE << STACK_ORDER)
+/* Per-CPU hypervisor stacks: aligned to their size so the per-CPU block at the top can be
+ * found from %rsp. Pages 0-3 hold the stacks of the exceptions that always switch stacks
+ * (IST: #DF, NMI, #MC, #DB; page n is IST n + 1), pages 4-7 the CPU's own stack with struct
+ * cpu_info at its top, so that get_cpu_info() works from any of them, as on Xen. */
+#define STACK_ORDER        3
+#define STACK_SIZE         (PAGE_SIZE << STACK_ORDER)
+#define IST_STACK_PAGES    4
+#define PRIMARY_STACK_SIZE (STACK_SIZE - IST_STACK_PAGES * PAGE_SIZE)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

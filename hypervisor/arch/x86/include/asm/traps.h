@@ -22,8 +22,18 @@ static inline struct cpu_regs *guest_cpu_regs(void)
 /* Queue an exception for delivery to the guest's handler on the next exit. */
 void pv_inject_exception(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code);
 void pv_inject_page_fault(struct vcpu *v, uint64_t cr2, uint32_t error_code);
-/* Deliver pending bounces, fix up the return frame: called with IRQs off before IRET. */
-bool guest_exit_prepare(struct cpu_regs *regs);
+/* Deliver pending bounces, fix up the return frame: called with IRQs off before returning to
+ * the guest. The answer says how entry.S returns (EXIT_*, also in asm-offsets.h). */
+#define EXIT_IRET     0
+#define EXIT_SYSRET64 1
+#define EXIT_SYSRET32 2
+int guest_exit_prepare(struct cpu_regs *regs);
+/* #DB, from a guest or in the hypervisor (debug.c). */
+void do_debug(struct cpu_regs *regs);
+/* Check, on this CPU, that #DB runs on its own stack whatever RSP was (debug.c). */
+void debug_ist_selftest(void);
+/* entry.S guest_iret_fault: the exit IRETQ refused the guest's frame (traps.c). */
+void do_guest_iret_fault(struct cpu_regs *regs);
 /* Switch the vCPU between guest kernel and guest user mode (page tables, GS bases). */
 void pv_toggle_guest_mode(struct vcpu *v);
 
@@ -32,7 +42,6 @@ bool pv_emulate_forced_cpuid(struct cpu_regs *regs);
 bool pv_emulate_privileged(struct cpu_regs *regs);
 void pv_device_not_available(struct vcpu *v);
 bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code);
-void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t res[CPUID_NR_REGS]);
 
 /* Error code of the last hypervisor fault resumed through the exception table (any CPU;
  * for the boot self-test and debugging). */

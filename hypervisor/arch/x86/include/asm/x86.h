@@ -7,20 +7,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MSR_EFER           0xc0000080
-#define MSR_SYSENTER_CS    0x174
-#define MSR_SYSENTER_ESP   0x175
-#define MSR_SYSENTER_EIP   0x176
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_CSTAR          0xc0000083
-#define MSR_FMASK          0xc0000084
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_APIC_BASE      0x1b
-#define MSR_PAT            0x277
-#define MSR_TSC_DEADLINE   0x6e0
+#define MSR_EFER                    0xc0000080
+#define MSR_SYSENTER_CS             0x174
+#define MSR_SYSENTER_ESP            0x175
+#define MSR_SYSENTER_EIP            0x176
+#define MSR_STAR                    0xc0000081
+#define MSR_LSTAR                   0xc0000082
+#define MSR_CSTAR                   0xc0000083
+#define MSR_FMASK                   0xc0000084
+#define MSR_FS_BASE                 0xc0000100
+#define MSR_GS_BASE                 0xc0000101
+#define MSR_KERNEL_GS_BASE          0xc0000102
+#define MSR_APIC_BASE               0x1b
+#define MSR_PAT                     0x277
+#define MSR_TSC_DEADLINE            0x6e0
+#define MSR_TSC_AUX                 0xc0000103
+#define MSR_UCODE_REV               0x8b
+#define MSR_AMD_DE_CFG              0xc0011029
+#define AMD_DE_CFG_LFENCE_SERIALISE (1ull << 1)
 
 #define EFER_SCE (1u << 0)
 #define EFER_LME (1u << 8)
@@ -85,6 +89,7 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX, CPUID_NR_REGS };
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_XSAVE        (1u << 26)
 #define CPUID1_ECX_OSXSAVE      (1u << 27)
+#define CPUID1_ECX_AVX          (1u << 28)
 #define CPUID1_ECX_HYPERVISOR   (1u << 31)
 #define CPUID1_EDX_PSE          (1u << 3)
 #define CPUID1_EDX_MCE          (1u << 7)
@@ -154,6 +159,36 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+
+/* RDMSR/WRMSR of an MSR the CPU may not have: 0 on success, -1 if it raised #GP (the
+ * exception table resumes after the instruction). *val is 0 after a failed read. */
+static inline int rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+    int failed = 0;
+    __asm__ volatile("1: rdmsr\n"
+                     "   jmp 3f\n"
+                     "2: mov $1, %2\n"
+                     "3:\n"
+                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
+                     : "+a"(lo), "+d"(hi), "+r"(failed)
+                     : "c"(msr));
+    *val = failed ? 0 : ((uint64_t)hi << 32) | lo;
+    return failed ? -1 : 0;
+}
+static inline int wrmsr_safe(uint32_t msr, uint64_t v)
+{
+    int failed = 0;
+    __asm__ volatile("1: wrmsr\n"
+                     "   jmp 3f\n"
+                     "2: mov $1, %0\n"
+                     "3:\n"
+                     ".pushsection __ex_table, \"a\"\n.balign 8\n.quad 1b, 2b\n.popsection"
+                     : "+r"(failed)
+                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+                     : "memory");
+    return failed ? -1 : 0;
 }
 
 static inline uint64_t rdtsc(void)

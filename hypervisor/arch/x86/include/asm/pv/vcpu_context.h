@@ -21,8 +21,5 @@ struct vcpu;
 int pv_vcpu_set_context(struct vcpu *v, const struct lam_vcpu_guest_context *c);
 /* v's state (v not running) as a context, as Xen's arch_get_info_guest reports it. */
 void pv_vcpu_get_context(const struct vcpu *v, struct lam_vcpu_guest_context *c);
-/* set_debugreg's rules for debug register reg: -EPERM / -EINVAL, or 0 with *value as it
- * is to be loaded (pv/misc.c). */
-int pv_debugreg_check(int reg, uint64_t *value);
 
 #endif
