@@ -134,22 +134,36 @@ void domain_share_xen_frame(struct domain *d, mfn_t mfn)
     pg->type_info = PGT_writable_page | PGT_validated | 1;
 }
 
-int domain_assign_frame(struct domain *d, mfn_t mfn)
+/*
+ * Give frames [mfn, mfn + n) to d, all or none: the limit is checked once for the whole
+ * extent under the lock that changes tot_pages, as Xen's assign_pages. (A toolstack may
+ * move max_pages at any time: checked frame by frame, a lowered limit would leave the
+ * domain with part of an extent it is never told about and the rest lost to the heap.)
+ */
+int domain_assign_frames(struct domain *d, mfn_t mfn, unsigned long n)
 {
-    struct page_info *pg = mfn_to_page(mfn);
-
     spin_lock(&d->lock);
-    if (d->tot_pages >= d->max_pages) { /* 0 until max_mem, as on Xen */
+    /* max_pages is 0 until max_mem, as on Xen: a new domain gets nothing before. */
+    unsigned long max = __atomic_load_n(&d->max_pages, __ATOMIC_RELAXED);
+    if (d->tot_pages > max || n > max - d->tot_pages) {
         spin_unlock(&d->lock);
         return -ENOMEM;
     }
-    pg->owner = d;
-    pg->count_info = (pg->count_info & ~PGC_count_mask) | PGC_allocated | 1;
-    pg->type_info = 0;
-    list_add_tail(&pg->list, &d->page_list);
-    d->tot_pages++;
+    for (unsigned long i = 0; i < n; i++) {
+        struct page_info *pg = mfn_to_page(mfn + i);
+        pg->owner = d;
+        pg->count_info = (pg->count_info & ~PGC_count_mask) | PGC_allocated | 1;
+        pg->type_info = 0;
+        list_add_tail(&pg->list, &d->page_list);
+    }
+    d->tot_pages += n;
     spin_unlock(&d->lock);
     return 0;
+}
+
+int domain_assign_frame(struct domain *d, mfn_t mfn)
+{
+    return domain_assign_frames(d, mfn, 1);
 }
 
 void domain_shutdown(struct domain *d, unsigned int reason)

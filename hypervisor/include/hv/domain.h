@@ -278,8 +278,10 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 /* Let d map a frame the hypervisor keeps using (shared_info, grant tables): typed writable
  * for good, so it can never become a page table or descriptor page. */
 void domain_share_xen_frame(struct domain *d, mfn_t mfn);
-/* Give a frame to a domain (it becomes the owner with one general reference). */
+/* Give a frame to a domain (it becomes the owner with one general reference); n frames at
+ * once, all or none within the domain's max_pages (-ENOMEM). */
 int domain_assign_frame(struct domain *d, mfn_t mfn);
+int domain_assign_frames(struct domain *d, mfn_t mfn, unsigned long n);
 /* Shutdown: record the reason and stop the domain's vCPUs. */
 void domain_shutdown(struct domain *d, unsigned int reason);
 void domain_crash(struct domain *d, const char *why);

@@ -32,16 +32,6 @@
 #define MEMOP_EXTENT_SHIFT 6 /* the bits above carry a continuation's next extent */
 #define MEMOP_CMD_MASK     ((1u << MEMOP_EXTENT_SHIFT) - 1)
 
-/* d itself, or (privileged only) another domain with a reference: put_target() drops it. */
-static struct domain *reservation_target(struct domain *d, unsigned int id)
-{
-    if (id == LAM_DOMID_SELF || id == d->domain_id)
-        return d;
-    if (!d->is_privileged)
-        return NULL;
-    return domain_get(id);
-}
-
 static void put_target(struct domain *caller, struct domain *t)
 {
     if (t != caller)
@@ -108,6 +98,8 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
      * one given to it after that would never be freed, and the domain never reaped. */
     if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
         return -ESRCH;
+    /* A quick refusal before the allocation (max_pages is 0 until max_mem, as on Xen);
+     * domain_assign_frames decides. */
     if (d->tot_pages + (1ull << order) > d->max_pages)
         return -ENOMEM;
     mfn_t mfn = frames_alloc_split(order);
@@ -119,31 +111,62 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
     }
     if (mfn == INVALID_MFN)
         return -ENOMEM;
-    for (uint64_t i = 0; i < (1ull << order); i++) {
+    for (uint64_t i = 0; i < (1ull << order); i++)
         memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
-        if (domain_assign_frame(d, mfn + i))
-            return -ENOMEM;
+    /* All or none: max_pages may move under us (domctl max_mem takes no lock of ours). */
+    if (domain_assign_frames(d, mfn, 1ul << order)) {
+        for (uint64_t i = 0; i < (1ull << order); i++)
+            frames_free(mfn + i, 0);
+        return -ENOMEM;
     }
     *out = mfn;
     return 0;
 }
 
-static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int start,
+/*
+ * Which domain a memory_op acts on, as Xen's do_memory_op: NULL when nobody has the id;
+ * *rc = -EPERM when an unprivileged caller names another domain that exists (Xen's
+ * XSM_TARGET check: current/maximum_reservation answer it, the reservation calls answer
+ * the start, nothing done).
+ */
+static struct domain *reservation_domain(struct domain *caller, unsigned int id, long *rc)
+{
+    *rc = 0;
+    if (id == LAM_DOMID_SELF || id == caller->domain_id)
+        return caller;
+    struct domain *d = domain_get(id);
+    if (d && !caller->is_privileged) {
+        domain_put(d);
+        *rc = -EPERM;
+        return NULL;
+    }
+    return d;
+}
+
+static long do_reservation(struct domain *caller, unsigned int cmd, unsigned long start,
                            guest_ptr_t arg)
 {
     struct lam_memory_reservation r;
-    /* Xen returns the start here; our handler sees only the low 32 bits of cmd (uint:cmd
-     * in hypercalls.list), so its start may be truncated: an error is the honest answer. */
+    /* As Xen: an argument that cannot be read, a count a continuation could not encode, a
+     * start past the end, an order larger than a guest may ask for, a domain nobody has:
+     * nothing done, the start comes back (the result counts extents, not errors). */
     if (copy_from_guest(&r, arg, sizeof(r)))
-        return -EFAULT;
-    /* As Xen: a count a continuation could not encode, or a start past the end. */
+        return start;
     if (r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) || start >= r.nr_extents)
         return start;
     if (r.extent_order > MAX_EXTENT_ORDER)
-        return -EPERM;
-    /* As Xen: a domain that does not exist, or one the caller may not act for, gets no
-     * extents (the start index back), not an error. */
-    struct domain *d = reservation_target(caller, r.domid);
+        return start;
+    /* Xen checks where the list starts before doing anything (guest_handle_subrange_okay):
+     * one in the hypervisor's range or the non-canonical hole does nothing, even for
+     * increase_reservation, whose list is output only and may be absent (NULL). */
+    bool no_list = cmd == LAM_XENMEM_increase_reservation && !r.extent_start;
+    if (!no_list &&
+        !guest_range_ok(r.extent_start + (uint64_t)start * sizeof(uint64_t), sizeof(uint64_t)))
+        return start;
+    /* A domain nobody has, or another one an unprivileged caller names: no extent, not an
+     * error (Xen returns start_extent when its XSM_TARGET check refuses, too). */
+    long rc;
+    struct domain *d = reservation_domain(caller, r.domid, &rc);
     if (!d)
         return start;
     unsigned long done = start;
@@ -154,9 +177,9 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
             return hypercall_create_continuation(LAM_HYPERCALL_MEMORY_OP, 2, args);
         }
         uint64_t slot = r.extent_start + done * sizeof(uint64_t);
-        uint64_t val;
-        long rc;
-        if (copy_from_guest(&val, slot, sizeof(val)))
+        uint64_t val = 0;
+        /* increase_reservation only writes its list (the frames it got). */
+        if (cmd != LAM_XENMEM_increase_reservation && copy_from_guest(&val, slot, sizeof(val)))
             break;
         spin_lock(&mm_lock);
         if (cmd == LAM_XENMEM_decrease_reservation) {
@@ -167,7 +190,8 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned int
             if (!rc && cmd == LAM_XENMEM_populate_physmap)
                 for (uint64_t i = 0; i < (1ull << r.extent_order); i++)
                     m2p_set(mfn + i, val + i); /* val is the PFN the guest will use */
-            if (!rc && copy_to_guest(slot, &mfn, sizeof(mfn)))
+            /* A frame whose number cannot be written back stays the domain's, as on Xen. */
+            if (!rc && !no_list && copy_to_guest(slot, &mfn, sizeof(mfn)))
                 rc = -EFAULT;
         }
         spin_unlock(&mm_lock);
@@ -201,7 +225,7 @@ static long copy_memory_map(guest_ptr_t arg)
     return copy_to_guest(arg, &map.nr_entries, sizeof(map.nr_entries)) ? -EFAULT : 0;
 }
 
-long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
+long hc_memory_op(unsigned long cmd, guest_ptr_t arg)
 {
     struct domain *d = current_domain();
 
@@ -209,7 +233,9 @@ long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
     case LAM_XENMEM_increase_reservation:
     case LAM_XENMEM_decrease_reservation:
     case LAM_XENMEM_populate_physmap:
-        return do_reservation(d, cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT, arg);
+        /* cmd is 64 bits wide, as Xen's: the start a bad argument returns is all of it. */
+        return do_reservation(d, (unsigned int)(cmd & MEMOP_CMD_MASK), cmd >> MEMOP_EXTENT_SHIFT,
+                              arg);
     case LAM_XENMEM_maximum_ram_page:
         return (long)max_mfn;
     case LAM_XENMEM_current_reservation:
@@ -217,9 +243,10 @@ long hc_memory_op(unsigned int cmd, guest_ptr_t arg)
         uint16_t id;
         if (copy_from_guest(&id, arg, sizeof(id)))
             return -EFAULT;
-        struct domain *t = reservation_target(d, id);
+        long rc;
+        struct domain *t = reservation_domain(d, id, &rc);
         if (!t)
-            return d->is_privileged ? -ESRCH : -EPERM;
+            return rc ? rc : -ESRCH; /* as Xen: nobody with the id, or not ours to see */
         bool current_only = (cmd & MEMOP_CMD_MASK) == LAM_XENMEM_current_reservation;
         long pages = (long)(current_only ? t->tot_pages : t->max_pages);
         put_target(d, t);

@@ -132,27 +132,45 @@ pte_t *guest_l1_slot(const struct vcpu *v, uint64_t va)
     return (pte_t *)mfn_to_virt(mfn) + pt_index(va, 1);
 }
 
-/* UVMF_LOCAL: this CPU. UVMF_ALL and UVMF_MULTI (a vCPU bitmap): every CPU that may
- * hold the domain's translations, a superset of the CPUs those vCPUs run on. */
-static void do_flush(struct domain *d, unsigned long flags, uint64_t va)
+/*
+ * A *_MULTI flush names its vCPUs in a guest bitmap. We flush every CPU of the domain
+ * anyway (a superset), but the bitmap must be readable, as Xen's vcpumask_to_pcpumask
+ * reads it: one word per 64 of the domain's vCPUs. -EFAULT when it is not.
+ */
+static int vcpumask_readable(const struct domain *d, guest_ptr_t bitmap)
 {
-    bool local = (flags & ~LAM_UVMF_FLUSHTYPE_MASK) == LAM_UVMF_LOCAL;
-    switch (flags & LAM_UVMF_FLUSHTYPE_MASK) {
-    case LAM_UVMF_TLB_FLUSH:
+    for (unsigned int w = 0; w < (d->max_vcpus + 63) / 64; w++) {
+        uint64_t word;
+        if (copy_from_guest(&word, bitmap + w * sizeof(word), sizeof(word)))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+/* UVMF_LOCAL: this CPU. UVMF_ALL and UVMF_MULTI (flags & ~3 points at a vCPU bitmap):
+ * every CPU that may hold the domain's translations, a superset of the CPUs those vCPUs
+ * run on. An unreadable bitmap: -EFAULT, after the entry changed (as Xen). */
+static int do_flush(struct domain *d, unsigned long flags, uint64_t va)
+{
+    unsigned long target = flags & ~LAM_UVMF_FLUSHTYPE_MASK;
+    unsigned long type = flags & LAM_UVMF_FLUSHTYPE_MASK;
+    if (type != LAM_UVMF_TLB_FLUSH && type != LAM_UVMF_INVLPG)
+        return 0;
+    if (target != LAM_UVMF_LOCAL && target != LAM_UVMF_ALL && vcpumask_readable(d, target))
+        return -EFAULT;
+    bool local = target == LAM_UVMF_LOCAL;
+    if (type == LAM_UVMF_TLB_FLUSH) {
         if (local)
             flush_tlb_local();
         else
             flush_tlb_domain(d);
-        break;
-    case LAM_UVMF_INVLPG:
+    } else {
         if (local)
             invlpg(va);
         else
             flush_tlb_domain_one(d, va);
-        break;
-    default:
-        break;
     }
+    return 0;
 }
 
 /* Set the L1 entry mapping va in the caller's tables; frames it maps may belong to fd. */
@@ -169,7 +187,7 @@ static long update_va_mapping(unsigned long va, uint64_t pte, unsigned long flag
     int rc = slot ? mod_pt_entry(slot, 1, pte, d, fd, false) : -EINVAL;
     spin_unlock(&mm_lock);
     if (!rc)
-        do_flush(d, flags, va);
+        rc = do_flush(d, flags, va);
     return rc;
 }
 
@@ -262,9 +280,12 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
         return rc;
     }
     case LAM_MMU_MACHPHYS_UPDATE:
-        if (page_get_owner(pg) != fd)
+        /* A frame fd holds, as Xen's get_page_from_mfn: owned *and* allocated (a shared
+         * frame the domain gave back is still owned by it, but no longer its to name). */
+        if (!get_page(pg, fd))
             return -EINVAL;
         m2p_set(mfn, req->val);
+        put_page(pg);
         return 0;
     default:
         return -ENOSYS;
@@ -410,11 +431,18 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
         flush_tlb_local();
         return 0;
     case LAM_MMUEXT_TLB_FLUSH_MULTI: /* the domain's CPUs: a superset of the vCPU mask's */
+        if (vcpumask_readable(d, op->arg2.vcpumask))
+            return -EINVAL; /* Xen's answer for an unreadable bitmap here */
+        flush_tlb_domain(d);
+        return 0;
     case LAM_MMUEXT_TLB_FLUSH_ALL:
         flush_tlb_domain(d);
         return 0;
-    case LAM_MMUEXT_INVLPG_LOCAL:
     case LAM_MMUEXT_INVLPG_MULTI:
+        if (vcpumask_readable(d, op->arg2.vcpumask))
+            return -EINVAL;
+        /* fall through */
+    case LAM_MMUEXT_INVLPG_LOCAL:
     case LAM_MMUEXT_INVLPG_ALL:
         /* As Xen: an address that is not the guest's is silently not flushed. */
         if (!guest_range_ok(op->arg1.linear_addr, 1))
