@@ -5,8 +5,11 @@
  *
  * The layout and numbers are Xen 4.17's (interface version 0x15), so Xen's
  * own tools and Linux's privcmd pass through unchanged. A call whose
- * interface_version differs gets -EACCES, as on Xen. Only the control domain
- * (dom0) may call it; others get -EPERM.
+ * interface_version differs gets -EACCES, as on Xen. The checks run in Xen's
+ * order: the argument is read (-EFAULT), its interface_version checked
+ * (-EACCES), the domain looked up (-ESRCH; not for createdomain, and
+ * getdomaininfo iterates), and only then the caller's privilege (-EPERM):
+ * only the control domain (dom0) may use it.
  *
  * Lamina implements the sub-operations below; any other one answers -ENOSYS.
  */
@@ -16,6 +19,13 @@
 #include "types.h"
 
 #define LAM_DOMCTL_INTERFACE_VERSION 0x00000015U
+
+/* Make a new, empty domain: struct lam_domctl_createdomain. lam_domctl.domain
+ * names the id wanted (0 or >= LAM_DOMID_FIRST_RESERVED: the next free one) and
+ * returns the id given. The domain starts paused by the controller (one
+ * unpausedomain runs it), owns no memory (max_mem 0) and no vCPUs yet
+ * (max_vcpus creates them). An id in use: -EEXIST. */
+#define LAM_DOMCTL_createdomain 1
 
 /* Tear a domain down: its vCPUs stop for good, its event channels close, the
  * grant mappings it holds are released and its memory returns to the
@@ -39,6 +49,99 @@
 #define LAM_DOMCTL_max_mem 11
 /* Scheduler parameters: struct lam_domctl_scheduler_op. */
 #define LAM_DOMCTL_scheduler_op 16
+/* A vCPU's whole register and descriptor state: struct lam_domctl_vcpucontext naming a
+ * struct lam_vcpu_guest_context (vcpu.h) in the caller's memory. set validates it as
+ * VCPUOP_initialise does (canonical addresses, ctrlreg[3] the MFN of an L4 of that domain
+ * which must validate as one, GDT frames) and, with LAM_VGCF_online, brings the vCPU up;
+ * get answers -ENODATA for a vCPU never set. Not for the caller itself (-EINVAL). */
+#define LAM_DOMCTL_setvcpucontext 12
+#define LAM_DOMCTL_getvcpucontext 13
+/* Create the domain's vCPUs: struct lam_domctl_max_vcpus. max must equal createdomain's
+ * max_vcpus (-EINVAL otherwise); calling it again is harmless. */
+#define LAM_DOMCTL_max_vcpus 15
+/* I/O memory and port access for a domain: struct lam_domctl_iomem_permission and
+ * struct lam_domctl_ioport_permission. A domU has none unless granted. */
+#define LAM_DOMCTL_iomem_permission  20
+#define LAM_DOMCTL_ioport_permission 21
+/* The domain's wall clock runs this many seconds ahead of the host's:
+ * struct lam_domctl_settimeoffset (written into its shared_info at once). */
+#define LAM_DOMCTL_settimeoffset 24
+/* Guest width in bits: struct lam_domctl_address_size. 64 only (32-bit PV is
+ * refused with -EOPNOTSUPP, as Xen built or booted without PV32). */
+#define LAM_DOMCTL_set_address_size 35
+#define LAM_DOMCTL_get_address_size 36
+
+/* createdomain flags (XEN_DOMCTL_CDF_*). Lamina builds PV domains only: hvm, hap and
+ * nested_virt are refused (-EINVAL), as Xen does on a host without HVM; so are
+ * iommu (no IOMMU), vpmu and s3_integrity. */
+#define LAM_DOMCTL_CDF_hvm          (1U << 0)
+#define LAM_DOMCTL_CDF_hap          (1U << 1)
+#define LAM_DOMCTL_CDF_s3_integrity (1U << 2)
+#define LAM_DOMCTL_CDF_oos_off      (1U << 3)
+#define LAM_DOMCTL_CDF_xs_domain    (1U << 4)
+#define LAM_DOMCTL_CDF_iommu        (1U << 5)
+#define LAM_DOMCTL_CDF_nested_virt  (1U << 6)
+#define LAM_DOMCTL_CDF_vpmu         (1U << 7)
+#define LAM_DOMCTL_CDF_ALL          0xffU
+
+/* createdomain grant_opts: the highest grant-table version the domain may use. */
+#define LAM_DOMCTL_GRANT_version_mask 0xfU
+
+struct lam_domctl_createdomain {
+    uint32_t ssidref;   /* XSM label: 0 */
+    uint8_t handle[16]; /* the toolstack's UUID for the domain */
+    uint32_t flags;     /* LAM_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;            /* 1 .. 32 on Lamina */
+    uint32_t max_evtchn_port;      /* highest event-channel port the domain may use */
+    int32_t max_grant_frames;      /* -1: the default (gnttab_max_frames=, 64) */
+    int32_t max_maptrack_frames;   /* -1: the default (gnttab_max_maptrack_frames=, 1024) */
+    uint32_t grant_opts;           /* LAM_DOMCTL_GRANT_version_mask: 1 or 2 */
+    uint32_t vmtrace_size;         /* 0: no processor trace */
+    uint32_t cpupool_id;           /* 0 */
+    uint32_t arch_emulation_flags; /* x86: 0 for PV */
+    uint32_t arch_misc_flags;      /* x86: XEN_X86_MSR_RELAXED (1) accepted */
+};
+LAM_ASSERT_SIZE(struct lam_domctl_createdomain, 64);
+LAM_ASSERT_OFFSET(struct lam_domctl_createdomain, flags, 20);
+LAM_ASSERT_OFFSET(struct lam_domctl_createdomain, max_vcpus, 28);
+LAM_ASSERT_OFFSET(struct lam_domctl_createdomain, grant_opts, 44);
+LAM_ASSERT_OFFSET(struct lam_domctl_createdomain, arch_emulation_flags, 56);
+
+struct lam_domctl_max_vcpus {
+    uint32_t max;
+};
+
+struct lam_domctl_vcpucontext {
+    uint32_t vcpu;
+    uint32_t pad;
+    lam_guest_addr_t ctxt; /* struct lam_vcpu_guest_context; 0 on set resets the vCPU */
+};
+LAM_ASSERT_SIZE(struct lam_domctl_vcpucontext, 16);
+
+struct lam_domctl_iomem_permission {
+    uint64_t first_mfn;
+    uint64_t nr_mfns;
+    uint8_t allow_access; /* 1 grant, 0 revoke */
+    uint8_t pad[7];
+};
+LAM_ASSERT_SIZE(struct lam_domctl_iomem_permission, 24);
+
+struct lam_domctl_ioport_permission {
+    uint32_t first_port;
+    uint32_t nr_ports;
+    uint8_t allow_access; /* 1 grant, 0 revoke */
+    uint8_t pad[3];
+};
+LAM_ASSERT_SIZE(struct lam_domctl_ioport_permission, 12);
+
+struct lam_domctl_settimeoffset {
+    int64_t time_offset_seconds;
+};
+
+struct lam_domctl_address_size {
+    uint32_t size; /* bits */
+};
 
 /* getdomaininfo flags (XEN_DOMINF_*). */
 #define LAM_DOMINF_dying          (1U << 0)
@@ -145,6 +248,13 @@ struct lam_domctl {
         struct lam_domctl_scheduler_op scheduler_op;
         struct lam_domctl_vcpuaffinity vcpuaffinity;
         struct lam_domctl_getvcpuinfo getvcpuinfo;
+        struct lam_domctl_createdomain createdomain;
+        struct lam_domctl_max_vcpus max_vcpus;
+        struct lam_domctl_vcpucontext vcpucontext;
+        struct lam_domctl_iomem_permission iomem_permission;
+        struct lam_domctl_ioport_permission ioport_permission;
+        struct lam_domctl_settimeoffset settimeoffset;
+        struct lam_domctl_address_size address_size;
         uint8_t pad[128];
     } u;
 };

@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <hv/console.h>
+#include <hv/console_ring.h>
 #include <hv/lib.h>
 #include <asm/serial.h>
 #include <hv/spinlock.h>
@@ -17,11 +18,14 @@
 #include <asm/x86.h>
 #include <asm/irqflags.h>
 
-#define LOG_RING_SIZE (64 * 1024)
+#define LOG_RING_SIZE CONSOLE_RING_SIZE
 #define LINE_MAX_LEN  512
 
 static char log_ring[LOG_RING_SIZE];
 static size_t log_ring_head; /* total bytes ever written; index = head % size */
+/* Xen's conringc: the oldest byte a read without an index returns (free-running, 32 bits,
+ * like (uint32_t)log_ring_head, Xen's conringp); moved on by overwriting and by clears. */
+static uint32_t log_ring_cons;
 /* console_lock: the serial port's output (so lines do not interleave) and the log ring
  * (log_ring, log_ring_head). Interrupts off: anything may print. */
 static spinlock_t console_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_CONSOLE);
@@ -75,6 +79,8 @@ static void ring_append(const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         log_ring[(log_ring_head + i) % LOG_RING_SIZE] = s[i];
     log_ring_head += n;
+    if ((uint32_t)log_ring_head - log_ring_cons > LOG_RING_SIZE)
+        log_ring_cons = (uint32_t)log_ring_head - LOG_RING_SIZE;
 }
 
 static void serial_write(const char *s, size_t n)
@@ -121,22 +127,6 @@ static void emit_line(enum log_level lvl, const char *prefix, const char *body, 
     local_irq_restore(flags);
 }
 
-/* The hardware domain's console is the machine's console: its lines go out as
- * they are, as on Xen, so tools reading the serial line see the guest's text. */
-static void emit_raw_line(const char *body, size_t n)
-{
-    char line[LINE_MAX_LEN + 1];
-    n = MIN(n, (size_t)LINE_MAX_LEN);
-    memcpy(line, body, n);
-    line[n++] = '\n';
-    unsigned long flags = local_irq_save();
-    spin_lock(&console_lock);
-    ring_append(line, n);
-    serial_write(line, n);
-    spin_unlock(&console_lock);
-    local_irq_restore(flags);
-}
-
 void log_printf(enum log_level lvl, const char *fmt, ...)
 {
     static const char *const tags[] = {"ERROR: ", "WARN: ", "", ""};
@@ -152,8 +142,24 @@ void log_printf(enum log_level lvl, const char *fmt, ...)
 }
 
 /*
- * Guest console output arrives in arbitrary chunks; each domain gets a line
- * buffer so lines are printed whole with a "(dN) " tag.
+ * dom0's console is the machine's console and dom0 is trusted: its bytes go to the serial
+ * line at once and as they are (control characters, escape sequences, a prompt without a
+ * newline), as on Xen. Like Xen without console_to_ring, they are not kept in the log
+ * ring, which holds the hypervisor's own messages (and the domUs' debug lines).
+ */
+static void dom0_write(const char *s, size_t n)
+{
+    unsigned long flags = local_irq_save();
+    spin_lock(&console_lock);
+    serial_write(s, n);
+    spin_unlock(&console_lock);
+    local_irq_restore(flags);
+}
+
+/*
+ * Any other domain's debug output arrives in arbitrary chunks; each domain gets a line
+ * buffer so lines are printed whole with a "(dN) " tag, and what is not printable
+ * becomes '?': guests do not get to send terminal escapes to the operator.
  */
 #define GUEST_LINE_DOMAINS 8
 static struct {
@@ -165,42 +171,56 @@ static spinlock_t guest_line_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_GUEST_LINE);
 
 void console_guest_write(unsigned int domid, const char *s, size_t n)
 {
+    if (domid == 0) {
+        dom0_write(s, n);
+        return;
+    }
     char prefix[16];
     unsigned int slot = domid % GUEST_LINE_DOMAINS;
 
     fmt_snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
     spin_lock(&guest_line_lock);
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\r')
+        char c = console_filter_char(s[i]);
+        if (c == '\0')
             continue;
-        if (c != '\n' && (c < 0x20 || c > 0x7e) && c != '\t')
-            c = '?'; /* guests do not get to send terminal escapes to the operator */
         if (c != '\n')
             guest_lines[slot].buf[guest_lines[slot].len++] = c;
         if (c == '\n' || guest_lines[slot].len == LINE_MAX_LEN - 1) {
-            if (domid == 0)
-                emit_raw_line(guest_lines[slot].buf, guest_lines[slot].len);
-            else
-                emit_line(LOG_INFO, prefix, guest_lines[slot].buf, guest_lines[slot].len);
+            emit_line(LOG_INFO, prefix, guest_lines[slot].buf, guest_lines[slot].len);
             guest_lines[slot].len = 0;
         }
     }
     spin_unlock(&guest_line_lock);
 }
 
-size_t console_ring_read(char *buf, size_t len)
+void console_ring_indices(uint32_t *cons, uint32_t *prod)
 {
     unsigned long flags = local_irq_save();
     spin_lock(&console_lock);
-    size_t avail = MIN(log_ring_head, (size_t)LOG_RING_SIZE);
-    size_t n = MIN(len, avail);
-    size_t start = log_ring_head - n;
-    for (size_t i = 0; i < n; i++)
-        buf[i] = log_ring[(start + i) % LOG_RING_SIZE];
+    *cons = log_ring_cons;
+    *prod = (uint32_t)log_ring_head;
     spin_unlock(&console_lock);
     local_irq_restore(flags);
-    return n;
+}
+
+void console_ring_copy(uint32_t from, char *buf, size_t len)
+{
+    unsigned long flags = local_irq_save();
+    spin_lock(&console_lock);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = log_ring[(from + i) % LOG_RING_SIZE];
+    spin_unlock(&console_lock);
+    local_irq_restore(flags);
+}
+
+void console_ring_clear(uint32_t stopped_at)
+{
+    unsigned long flags = local_irq_save();
+    spin_lock(&console_lock);
+    log_ring_cons = console_ring_cleared(stopped_at, (uint32_t)log_ring_head, LOG_RING_SIZE);
+    spin_unlock(&console_lock);
+    local_irq_restore(flags);
 }
 
 int console_getc(void)

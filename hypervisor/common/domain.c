@@ -29,16 +29,21 @@ void domain_free_unlisted(struct domain *d)
     xfree(d);
 }
 
-struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
+struct domain *domain_create_config(domid_t id, bool privileged, const struct domain_config *cfg,
+                                    int *err)
 {
-    if (id >= MAX_DOMAINS || max_vcpus == 0 || max_vcpus > MAX_VCPUS)
+    int dummy = 0;
+    err = err ? err : &dummy;
+    *err = -EINVAL;
+    if (id >= MAX_DOMAINS || cfg->max_vcpus == 0 || cfg->max_vcpus > MAX_VCPUS)
         return NULL;
+    *err = -ENOMEM;
     struct domain *d = xzalloc_bytes(sizeof(*d), 64);
     if (!d)
         return NULL;
     d->domain_id = id;
     d->is_privileged = privileged;
-    d->max_vcpus = max_vcpus;
+    d->max_vcpus = cfg->max_vcpus;
     d->state = DOMAIN_PAUSED;
     spin_lock_init(&d->lock, LOCK_CLASS_DOMAIN);
     INIT_LIST_HEAD(&d->page_list);
@@ -57,20 +62,41 @@ struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus
 
     d->weight = SCHED_DEFAULT_WEIGHT;
     d->shutdown_code = SHUTDOWN_CODE_NONE;
-    /* Wall clock at system time 0; the guest adds its pvclock. */
-    d->shared_info->wc_sec = (uint32_t)wallclock_boot_sec();
-    d->shared_info->wc_sec_hi = (uint32_t)(wallclock_boot_sec() >> 32);
-    d->shared_info->wc_version = 2;
-    if (evtchn_init(d, privileged ? 4096 : 1024) || gnttab_init(d)) {
+    domain_set_wallclock(d);
+    gnttab_set_limits(d, cfg->max_grant_frames, cfg->max_maptrack_frames);
+    if (evtchn_init(d, cfg->max_evtchns) || gnttab_init(d)) {
         domain_free_unlisted(d);
         return NULL;
     }
 
     if (domain_list_add(d)) {
         domain_free_unlisted(d);
+        *err = -EEXIST;
         return NULL;
     }
+    *err = 0;
     return d;
+}
+
+struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus)
+{
+    const struct domain_config cfg = {.max_vcpus = max_vcpus,
+                                      .max_evtchns = privileged ? 4096 : 1024,
+                                      .max_grant_frames = -1,
+                                      .max_maptrack_frames = -1};
+    return domain_create_config(id, privileged, &cfg, NULL);
+}
+
+/* Wall clock at system time 0 plus the domain's offset (settimeoffset); the guest adds
+ * its pvclock. An odd version while it changes, as the guest's reader expects. */
+void domain_set_wallclock(struct domain *d)
+{
+    struct lam_shared_info *s = d->shared_info;
+    uint64_t sec = wallclock_boot_sec() + (uint64_t)d->time_offset;
+    __atomic_store_n(&s->wc_version, s->wc_version | 1, __ATOMIC_RELEASE);
+    s->wc_sec = (uint32_t)sec;
+    s->wc_sec_hi = (uint32_t)(sec >> 32);
+    __atomic_store_n(&s->wc_version, (s->wc_version | 1) + 1, __ATOMIC_RELEASE);
 }
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
@@ -117,8 +143,9 @@ void domain_share_xen_frame(struct domain *d, mfn_t mfn)
 int domain_assign_frames(struct domain *d, mfn_t mfn, unsigned long n)
 {
     spin_lock(&d->lock);
+    /* max_pages is 0 until max_mem, as on Xen: a new domain gets nothing before. */
     unsigned long max = __atomic_load_n(&d->max_pages, __ATOMIC_RELAXED);
-    if (max && (d->tot_pages > max || n > max - d->tot_pages)) {
+    if (d->tot_pages > max || n > max - d->tot_pages) {
         spin_unlock(&d->lock);
         return -ENOMEM;
     }

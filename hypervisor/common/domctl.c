@@ -2,7 +2,9 @@
 /*
  * domctl: the control domain's handle on other domains (Xen 4.17's interface,
  * version 0x15; see hypercall-abi/lamina/domctl.h for what each call does).
- * The dispatcher only lets the privileged domain in.
+ * The dispatcher checks in Xen's order (do_domctl, then XSM's default policy): the
+ * argument, its interface version, the domain named, and only then the caller's
+ * privilege, so an unprivileged caller sees the answers it would on Xen.
  */
 #include <hv/domain.h>
 #include <lamina/hypercall-numbers.h>
@@ -14,6 +16,8 @@
 #include <asm/time.h>
 #include <hv/continuation.h>
 #include <lamina/domctl.h>
+#include <hv/domctl.h>
+#include <asm/pv/iomem.h>
 #include <lamina/vcpu.h>
 #include <hypervisor/hypercall-handlers.h>
 
@@ -35,7 +39,7 @@ static uint64_t domain_cpu_time(const struct domain *d)
     return ns;
 }
 
-static void fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *info)
+void domctl_fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *info)
 {
     unsigned int online = 0, blocked = 0, running = 0, max_id = ~0u;
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
@@ -69,12 +73,13 @@ static void fill_info(const struct domain *d, struct lam_domctl_getdomaininfo *i
         .domain = d->domain_id,
         .flags = flags,
         .tot_pages = d->tot_pages,
-        .max_pages = d->max_pages ? d->max_pages : d->tot_pages,
+        .max_pages = d->max_pages,
         .shared_info_frame = d->shared_info_mfn,
         .cpu_time = domain_cpu_time(d),
         .nr_online_vcpus = online,
         .max_vcpu_id = max_id,
     };
+    memcpy(info->handle, d->handle, sizeof(info->handle));
 }
 
 /* Xen's getdomaininfo answers for the first domain whose id is >= the one asked. */
@@ -83,7 +88,7 @@ static long getdomaininfo(struct lam_domctl *op)
     for (unsigned int id = op->domain; id < MAX_DOMAINS; id++) {
         struct domain *d = domain_get(id);
         if (d) {
-            fill_info(d, &op->u.getdomaininfo);
+            domctl_fill_info(d, &op->u.getdomaininfo);
             op->domain = d->domain_id;
             domain_put(d);
             return 0;
@@ -224,6 +229,102 @@ static long vcpu_info(struct domain *d, struct lam_domctl_getvcpuinfo *i)
     return 0;
 }
 
+static long set_time_offset(struct domain *d, int64_t seconds)
+{
+    d->time_offset = seconds;
+    domain_set_wallclock(d);
+    return 0;
+}
+
+/* Xen: the width a PV domain has, 64 (or 32, which Lamina cannot run: as a Xen built or
+ * booted without PV32, -EOPNOTSUPP); any other -EINVAL. */
+static long set_address_size(uint32_t size)
+{
+    return size == 64 ? 0 : size == 32 ? -EOPNOTSUPP : -EINVAL;
+}
+
+/*
+ * Xen's rule: the caller must itself have access to the range, then the domain gets it
+ * (allow) or loses it. A domU has none by default; Lamina cannot grant any yet
+ * (-EOPNOTSUPP, docs/differences.md), so revoking always finds nothing to take.
+ */
+static long iomem_permission(const struct lam_domctl_iomem_permission *p)
+{
+    if (p->first_mfn + p->nr_mfns - 1 < p->first_mfn)
+        return -EINVAL; /* wraps */
+    if (iomem_range_permitted(current_domain(), p->first_mfn, p->first_mfn + p->nr_mfns - 1))
+        return -EPERM;
+    return p->allow_access ? -EOPNOTSUPP : 0;
+}
+
+#define NR_IOPORTS 0x10000u
+
+/* dom0 owns no real I/O port on Lamina (pv/emulate.c), so by Xen's rule it can neither
+ * give nor take one: -EPERM for a valid range. */
+static long ioport_permission(const struct lam_domctl_ioport_permission *p)
+{
+    uint32_t end = p->first_port + p->nr_ports;
+    if (end <= p->first_port || end > NR_IOPORTS)
+        return -EINVAL;
+    return -EPERM;
+}
+
+/* The domain-level commands; d is referenced, not the caller's own unless allowed. */
+static long domctl_on(struct domain *d, struct lam_domctl *op, guest_ptr_t arg, bool *copy_back)
+{
+    long rc;
+    switch (op->cmd) {
+    case LAM_DOMCTL_destroydomain:
+        rc = domain_kill(d);
+        if (rc == -ERESTART) { /* the guest issues it again and the destroy goes on */
+            const uint64_t args[1] = {arg};
+            rc = hypercall_create_continuation(LAM_HYPERCALL_DOMCTL, 1, args);
+        }
+        return rc;
+    case LAM_DOMCTL_pausedomain:
+        return pause_domain(d);
+    case LAM_DOMCTL_unpausedomain:
+        return unpause_domain(d);
+    case LAM_DOMCTL_max_mem:
+        /* May go below tot_pages: the domain then cannot grow until it shrinks. */
+        d->max_pages = op->u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
+        return 0;
+    case LAM_DOMCTL_setvcpuaffinity:
+    case LAM_DOMCTL_getvcpuaffinity:
+        return vcpu_affinity(d, &op->u.vcpuaffinity, op->cmd == LAM_DOMCTL_setvcpuaffinity);
+    case LAM_DOMCTL_getvcpuinfo:
+        rc = vcpu_info(d, &op->u.getvcpuinfo);
+        *copy_back = !rc;
+        return rc;
+    case LAM_DOMCTL_scheduler_op:
+        rc = scheduler_op(d, &op->u.scheduler_op);
+        *copy_back = !rc;
+        return rc;
+    case LAM_DOMCTL_max_vcpus:
+        return domctl_max_vcpus(d, &op->u.max_vcpus);
+    case LAM_DOMCTL_setvcpucontext:
+        return domctl_setvcpucontext(d, &op->u.vcpucontext);
+    case LAM_DOMCTL_getvcpucontext:
+        /* Xen copies the request back whatever the answer. */
+        *copy_back = true;
+        return domctl_getvcpucontext(d, &op->u.vcpucontext);
+    case LAM_DOMCTL_settimeoffset:
+        return set_time_offset(d, op->u.settimeoffset.time_offset_seconds);
+    case LAM_DOMCTL_set_address_size:
+        return set_address_size(op->u.address_size.size);
+    case LAM_DOMCTL_get_address_size:
+        op->u.address_size.size = 64;
+        *copy_back = true;
+        return 0;
+    case LAM_DOMCTL_iomem_permission:
+        return iomem_permission(&op->u.iomem_permission);
+    case LAM_DOMCTL_ioport_permission:
+        return ioport_permission(&op->u.ioport_permission);
+    default:
+        return -ENOSYS;
+    }
+}
+
 long hc_domctl(guest_ptr_t arg)
 {
     struct lam_domctl op;
@@ -232,55 +333,24 @@ long hc_domctl(guest_ptr_t arg)
     if (op.interface_version != LAM_DOMCTL_INTERFACE_VERSION)
         return -EACCES;
 
+    /* Xen looks the domain up before the policy check: a missing one is -ESRCH for any
+     * caller (getdomaininfo goes on to the next id; createdomain names none). */
+    bool lookup = op.cmd != LAM_DOMCTL_createdomain && op.cmd != LAM_DOMCTL_getdomaininfo;
+    struct domain *d = lookup ? domain_get(op.domain) : NULL;
+    if (lookup && !d)
+        return -ESRCH;
     long rc;
     bool copy_back = false;
-    if (op.cmd == LAM_DOMCTL_getdomaininfo) {
-        rc = getdomaininfo(&op);
-        copy_back = !rc;
-    } else {
-        struct domain *d = domain_get(op.domain); /* put below, whatever the command */
-        switch (op.cmd) {
-        case LAM_DOMCTL_destroydomain:
-            rc = d ? domain_kill(d) : -ESRCH;
-            if (rc == -ERESTART) { /* the guest issues it again and the destroy goes on */
-                const uint64_t args[1] = {arg};
-                rc = hypercall_create_continuation(LAM_HYPERCALL_DOMCTL, 1, args);
-            }
-            break;
-        case LAM_DOMCTL_pausedomain:
-            rc = d ? pause_domain(d) : -ESRCH;
-            break;
-        case LAM_DOMCTL_unpausedomain:
-            rc = d ? unpause_domain(d) : -ESRCH;
-            break;
-        case LAM_DOMCTL_max_mem:
-            rc = -ESRCH;
-            if (d) {
-                /* May go below tot_pages: the domain then cannot grow until it shrinks. */
-                d->max_pages = op.u.max_mem.max_memkb >> (PAGE_SHIFT - 10);
-                rc = 0;
-            }
-            break;
-        case LAM_DOMCTL_setvcpuaffinity:
-        case LAM_DOMCTL_getvcpuaffinity:
-            rc = d ? vcpu_affinity(d, &op.u.vcpuaffinity, op.cmd == LAM_DOMCTL_setvcpuaffinity)
-                   : -ESRCH;
-            break;
-        case LAM_DOMCTL_getvcpuinfo:
-            rc = d ? vcpu_info(d, &op.u.getvcpuinfo) : -ESRCH;
-            copy_back = !rc;
-            break;
-        case LAM_DOMCTL_scheduler_op:
-            rc = d ? scheduler_op(d, &op.u.scheduler_op) : -ESRCH;
-            copy_back = !rc;
-            break;
-        default:
-            rc = -ENOSYS;
-            break;
-        }
-        if (d)
-            domain_put(d);
-    }
+    if (!current_domain()->is_privileged)
+        rc = -EPERM;
+    else if (op.cmd == LAM_DOMCTL_getdomaininfo)
+        copy_back = !(rc = getdomaininfo(&op));
+    else if (op.cmd == LAM_DOMCTL_createdomain)
+        copy_back = !(rc = domctl_createdomain(&op));
+    else
+        rc = domctl_on(d, &op, arg, &copy_back);
+    if (d)
+        domain_put(d);
     if (copy_back && copy_to_guest(arg, &op, sizeof(op)))
         rc = -EFAULT;
     return rc;

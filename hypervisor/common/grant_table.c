@@ -101,16 +101,32 @@ static unsigned int opt_limit(uint64_t v, uint64_t max)
 
 static int grow_table(struct domain *d, unsigned int nr);
 
+void gnttab_set_limits(struct domain *d, int max_frames, int max_maptrack_frames)
+{
+    d->max_grant_frames = max_frames >= 0
+                              ? (unsigned int)max_frames
+                              : opt_limit(opt_gnttab_max_frames, GNTTAB_LIMIT_MAX_FRAMES);
+    unsigned int mt_frames = max_maptrack_frames >= 0 ? (unsigned int)max_maptrack_frames
+                                                      : opt_limit(opt_gnttab_max_maptrack_frames,
+                                                                  GNTTAB_LIMIT_MAPTRACK_FRAMES);
+    /* The last handle of the last frame is never issued (it would read as invalid). */
+    d->max_maptrack = mt_frames ? mt_frames * MAPTRACK_CHUNK - 1 : 0;
+}
+
+unsigned int gnttab_default_max_frames(void)
+{
+    return opt_limit(opt_gnttab_max_frames, GNTTAB_LIMIT_MAX_FRAMES);
+}
+
+unsigned int gnttab_default_max_maptrack_frames(void)
+{
+    return opt_limit(opt_gnttab_max_maptrack_frames, GNTTAB_LIMIT_MAPTRACK_FRAMES);
+}
+
 int gnttab_init(struct domain *d)
 {
-    unsigned int max = d->max_grant_frames
-                           ? d->max_grant_frames
-                           : opt_limit(opt_gnttab_max_frames, GNTTAB_LIMIT_MAX_FRAMES);
-    unsigned int mt =
-        d->max_maptrack ? d->max_maptrack
-                        : opt_limit(opt_gnttab_max_maptrack_frames, GNTTAB_LIMIT_MAPTRACK_FRAMES) *
-                                  MAPTRACK_CHUNK -
-                              1;
+    unsigned int max = d->max_grant_frames;
+    unsigned int mt = d->max_maptrack;
     struct grant_table *gt = xzalloc(struct grant_table);
     if (!gt)
         return -ENOMEM;
@@ -120,7 +136,8 @@ int gnttab_init(struct domain *d)
     gt->mt_limit = mt;
     gt->shared = xzalloc_array(struct lam_grant_entry_v1 *, max);
     gt->active = xzalloc_array(struct active_grant *, max);
-    gt->maptrack = xzalloc_array(struct maptrack_entry *, gt->mt_max_chunks);
+    /* At least one slot: a domain may be given no maptrack at all. */
+    gt->maptrack = xzalloc_array(struct maptrack_entry *, MAX(gt->mt_max_chunks, 1u));
     if (!gt->shared || !gt->active || !gt->maptrack) {
         xfree(gt->shared);
         xfree(gt->active);

@@ -39,6 +39,8 @@ static const struct lock_class_info {
 } classes[NR_LOCK_CLASSES] = {
     [LOCK_CLASS_NONE] = {"a lock without a class", 0, false},
     [LOCK_CLASS_REAP] = {"reap_lock", 1, true},
+    /* createdomain: allocates (mm_lock, d->lock, the heap) and lists the domain inside it. */
+    [LOCK_CLASS_DOMAIN_CREATE] = {"create_lock", 1, false},
     [LOCK_CLASS_MM] = {"mm_lock", 2, false},
     [LOCK_CLASS_DOMAIN] = {"d->lock", 3, false},
     /* Taken with interrupts on, inside mm_lock and d->lock; xmalloc asks the heap for pages

@@ -17,9 +17,9 @@
 #include <lamina/vcpu.h>
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
-#include <asm/debugreg.h>
 #include <asm/x86.h>
 #include <asm/pv/descriptor.h>
+#include <asm/pv/vcpu_context.h>
 #include <asm/xsave.h>
 #include <hypervisor/hypercall-handlers.h>
 
@@ -112,37 +112,6 @@ static long register_vcpu_info(struct vcpu *v, guest_ptr_t arg)
 }
 
 /*
- * What Xen 4.17's arch_set_info_guest refuses with -EINVAL before it changes anything: an
- * address the vCPU would be entered at, or that goes to WRMSR at every switch to it, that is
- * not canonical (a return to it would fault in the hypervisor); an LDT base that is the
- * hypervisor's, not canonical (with entries) or not page-aligned, or more than 8192 LDT
- * entries; user mode without a user page table. Selectors are not checked, only given RPL 3:
- * one the CPU refuses makes the first IRETQ to the vCPU fault, which it gets as its own #GP.
- */
-static bool context_ok(const struct lam_vcpu_guest_context *c)
-{
-    const uint64_t addrs[] = {
-        c->user_regs.rip,       c->user_regs.rsp, c->kernel_sp,          c->fs_base,
-        c->gs_base_kernel,      c->gs_base_user,  c->event_callback_eip, c->failsafe_callback_eip,
-        c->syscall_callback_eip};
-
-    for (unsigned int i = 0; i < ARRAY_SIZE(addrs); i++)
-        if (!is_canonical_address(addrs[i]))
-            return false;
-    for (unsigned int i = 0; i < ARRAY_SIZE(c->trap_ctxt); i++)
-        if (!is_canonical_address(c->trap_ctxt[i].address))
-            return false;
-    if (c->ldt_ents && !is_canonical_address(c->ldt_base))
-        return false;
-    /* Xen's __addr_ok: below the canonical hole, or above the hypervisor's range. */
-    if (c->ldt_base >= LOWER_HALF_END && c->ldt_base < DIRECTMAP_VIRT_END)
-        return false;
-    if ((c->ldt_base & (PAGE_SIZE - 1)) || c->ldt_ents > LDT_MAX_ENTRIES)
-        return false;
-    return (c->flags & LAM_VGCF_in_kernel) || c->ctrlreg[1];
-}
-
-/*
  * VCPUOP_initialise: load a secondary vCPU's whole context (Linux's SMP
  * bring-up). The vCPU must be offline and not yet initialised; everything the
  * context names (page tables, GDT frames) is validated like the hypercalls that
@@ -169,112 +138,14 @@ static long vcpu_initialise(struct vcpu *v, guest_ptr_t arg)
         rc = -EEXIST;
         goto unclaim;
     }
-    if (!context_ok(c)) {
-        rc = -EINVAL;
-        goto unclaim;
-    }
-    mfn_t l4 = c->ctrlreg[3] >> PAGE_SHIFT; /* CR3 */
-    spin_lock(&mm_lock);
-    rc = get_page_and_type(l4, v->domain, PGT_l4_page_table);
-    spin_unlock(&mm_lock);
-    if (rc)
-        goto unclaim;
-    /* ctrlreg[1]: the user page table, which a context in user mode must have. */
-    mfn_t user_l4 = c->ctrlreg[1] >> PAGE_SHIFT;
-    if (user_l4) {
-        spin_lock(&mm_lock);
-        rc = get_page_and_type(user_l4, v->domain, PGT_l4_page_table);
-        spin_unlock(&mm_lock);
-        if (rc)
-            goto undo_l4;
-    }
-    if (c->gdt_ents > LAM_FIRST_RESERVED_GDT_ENTRY) {
-        rc = -EINVAL;
-        goto undo_user_l4;
-    }
-    mfn_t frames[LAM_FIRST_RESERVED_GDT_PAGE];
-    for (unsigned int i = 0; i < LAM_FIRST_RESERVED_GDT_PAGE; i++)
-        frames[i] = c->gdt_frames[i];
-    rc = pv_vcpu_set_gdt(v, frames, (unsigned int)c->gdt_ents);
-    if (rc)
-        goto undo_user_l4;
-
-    const struct lam_cpu_user_regs *u = &c->user_regs;
-    v->regs =
-        (struct cpu_regs){.r15 = u->r15,
-                          .r14 = u->r14,
-                          .r13 = u->r13,
-                          .r12 = u->r12,
-                          .rbp = u->rbp,
-                          .rbx = u->rbx,
-                          .r11 = u->r11,
-                          .r10 = u->r10,
-                          .r9 = u->r9,
-                          .r8 = u->r8,
-                          .rax = u->rax,
-                          .rcx = u->rcx,
-                          .rdx = u->rdx,
-                          .rsi = u->rsi,
-                          .rdi = u->rdi,
-                          .rip = u->rip,
-                          .cs = u->cs | GUEST_RPL,
-                          .rflags = (u->rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF | X86_EFLAGS_MBS,
-                          .rsp = u->rsp,
-                          .ss = u->ss | GUEST_RPL};
-    v->sel[SEL_DS] = u->ds;
-    v->sel[SEL_ES] = u->es;
-    v->sel[SEL_FS] = u->fs;
-    v->sel[SEL_GS] = u->gs;
-    v->kernel_mode = (c->flags & LAM_VGCF_in_kernel) != 0;
-    /* The context's IOPL field is the vCPU's virtual IOPL (as on Xen): Linux starts
-     * secondary CPUs with IOPL 1 so their CLI/STI and port I/O are emulated. */
-    v->iopl = (unsigned int)((u->rflags & X86_EFLAGS_IOPL) >> X86_EFLAGS_IOPL_SHIFT);
-    for (unsigned int i = 0; i < X86_NR_VECTORS; i++)
-        v->traps[i] = (struct guest_trap){.address = c->trap_ctxt[i].address,
-                                          .cs = (uint16_t)(c->trap_ctxt[i].cs | GUEST_RPL),
-                                          .flags = c->trap_ctxt[i].flags};
-    v->kernel_ss = c->kernel_ss | GUEST_RPL;
-    v->kernel_sp = c->kernel_sp;
-    v->event_callback = c->event_callback_eip;
-    v->failsafe_callback = c->failsafe_callback_eip;
-    v->syscall_callback = c->syscall_callback_eip;
-    v->failsafe_masks = (c->flags & LAM_VGCF_failsafe_disables_events) != 0;
-    v->syscall_masks = (c->flags & LAM_VGCF_syscall_disables_events) != 0;
-    v->fs_base = c->fs_base;
-    v->gs_base_kernel = c->gs_base_kernel;
-    v->gs_base_user = c->gs_base_user;
-    /* Debug registers as set_debugreg would take them, one by one; what it refuses stays at
-     * its reset value (Xen 4.17 ignores those failures too). */
-    pv_debugreg_init(v);
-    for (int r = 0; r < 4; r++)
-        v->debugreg[r] = 0;
-    for (int r = 0; r < 8; r++)
-        if (r != 4 && r != 5)
-            pv_set_debugreg(v, r, c->debugreg[r]);
-    if (c->flags & LAM_VGCF_i387_valid) {
-        memcpy(v->fpu_state, c->fpu_ctxt, sizeof(v->fpu_state));
-        fpu_sanitise_image(v->fpu_state);
-        v->fpu_initialised = true;
-        v->xsave_valid = false; /* XSAVE: converted from this image on the first restore */
-    }
-    v->guest_table_user = user_l4 << PAGE_SHIFT;
-    __atomic_store_n(&v->guest_table, l4 << PAGE_SHIFT, __ATOMIC_RELEASE);
-    log_printf(LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
-               v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip,
-               (unsigned long)v->regs.cs, (unsigned long)v->regs.ss, (unsigned long)v->regs.rsp,
-               v->gdt_ents);
-    rc = 0;
-    goto unclaim;
-undo_user_l4:
-    if (user_l4) {
-        spin_lock(&mm_lock);
-        put_page_and_type(mfn_to_page(user_l4));
-        spin_unlock(&mm_lock);
-    }
-undo_l4:
-    spin_lock(&mm_lock);
-    put_page_and_type(mfn_to_page(l4));
-    spin_unlock(&mm_lock);
+    /* Xen's arch_set_info_guest checks, as for domctl setvcpucontext; the vCPU is down and
+     * claimed, so nothing runs it meanwhile. */
+    rc = pv_vcpu_set_context(v, c);
+    if (!rc)
+        log_printf(
+            LOG_DEBUG, "d%uv%u: initialised: rip %#lx cs %#lx ss %#lx rsp %#lx, %u GDT entries",
+            v->domain->domain_id, v->vcpu_id, (unsigned long)v->regs.rip, (unsigned long)v->regs.cs,
+            (unsigned long)v->regs.ss, (unsigned long)v->regs.rsp, v->gdt_ents);
 unclaim:
     __atomic_store_n(&v->initialising, false, __ATOMIC_RELEASE);
 out:

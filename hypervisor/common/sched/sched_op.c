@@ -129,15 +129,19 @@ long hc_sched_op_compat(int cmd, unsigned long arg)
     }
 }
 
+/* The assists a 64-bit PV guest may ask for; 4gb_segments is accepted as Xen does. */
+unsigned long vm_assist_valid_mask(void)
+{
+    return (1ul << LAM_VMASST_TYPE_4gb_segments) | (1ul << LAM_VMASST_TYPE_4gb_segments_notify) |
+           (1ul << LAM_VMASST_TYPE_writable_pagetables) |
+           (1ul << LAM_VMASST_TYPE_pae_extended_cr3) | (1ul << LAM_VMASST_TYPE_architectural_iopl) |
+           (1ul << LAM_VMASST_TYPE_runstate_update_flag) | (1ul << LAM_VMASST_TYPE_m2p_strict);
+}
+
 long hc_vm_assist(unsigned int cmd, unsigned int type)
 {
     struct domain *d = current_domain();
-    /* The assists a 64-bit PV guest may ask for; 4gb_segments is accepted as Xen does. */
-    const unsigned long valid =
-        (1ul << LAM_VMASST_TYPE_4gb_segments) | (1ul << LAM_VMASST_TYPE_4gb_segments_notify) |
-        (1ul << LAM_VMASST_TYPE_writable_pagetables) | (1ul << LAM_VMASST_TYPE_pae_extended_cr3) |
-        (1ul << LAM_VMASST_TYPE_architectural_iopl) |
-        (1ul << LAM_VMASST_TYPE_runstate_update_flag) | (1ul << LAM_VMASST_TYPE_m2p_strict);
+    const unsigned long valid = vm_assist_valid_mask();
     if (type >= 64 || !(valid & (1ul << type)))
         return -EINVAL;
     if (cmd == LAM_VMASST_CMD_enable)

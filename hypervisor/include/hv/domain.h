@@ -204,6 +204,7 @@ struct domain {
     struct list_head page_list; /* frames this domain owns */
     unsigned long tot_pages, max_pages;
     unsigned long vm_assist;
+    int64_t time_offset; /* seconds its wall clock runs ahead of the host's (settimeoffset) */
 
     /* d->evtchn_lock: the port table evtchn[] (each port's state and binding),
      * global_virq_port[] and the vCPUs' virq_port[]. Interrupts off (VIRQs are raised from
@@ -214,8 +215,8 @@ struct domain {
     uint32_t global_virq_port[LAM_NR_VIRQS];
 
     struct grant_table *grant_table; /* grant_table.c */
-    unsigned int max_grant_frames;   /* 0 before creation = default */
-    unsigned int max_maptrack;       /* maptrack handles, 0 before creation = default */
+    unsigned int max_grant_frames;   /* gnttab_set_limits */
+    unsigned int max_maptrack;       /* maptrack handles (gnttab_set_limits) */
 
     unsigned int pause_count; /* domctl pausedomain nesting (state PAUSED while > 0) */
     bool reap_pending;        /* dying, and a frame or reference was released since the last reap */
@@ -236,6 +237,7 @@ struct domain {
     uint64_t dirty_cpumask;
 
     char name[32];
+    uint8_t handle[16]; /* the toolstack's UUID (createdomain) */
 };
 
 /*
@@ -257,6 +259,20 @@ bool domain_unlist_if_unused(struct domain *d);
 /* References held right now (diagnostics and tests). */
 unsigned int domain_refs(const struct domain *d);
 
+/* What a domain is created with: limits a negative value of which means the default. */
+struct domain_config {
+    unsigned int max_vcpus;   /* 1 .. MAX_VCPUS */
+    unsigned int max_evtchns; /* ports [0, max_evtchns) */
+    int max_grant_frames;
+    int max_maptrack_frames;
+};
+/* A new domain, paused (state DOMAIN_PAUSED), on the list under id; NULL if anything
+ * fails (everything allocated on the way is freed), errno in *err when err is not NULL. */
+struct domain *domain_create_config(domid_t id, bool privileged, const struct domain_config *cfg,
+                                    int *err);
+/* Write d's wall clock into its shared_info: the host's plus d->time_offset. */
+void domain_set_wallclock(struct domain *d);
+/* With the defaults (the boot-time domain builder). */
 struct domain *domain_create(domid_t id, bool privileged, unsigned int max_vcpus);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 /* Let d map a frame the hypervisor keeps using (shared_info, grant tables): typed writable
@@ -299,6 +315,8 @@ static inline struct domain *current_domain(void)
 /* "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" or "unknown"
  * (common/sched/sched_op.c). */
 const char *shutdown_reason_name(unsigned int reason);
+/* The vm_assist types a domain may enable (common/sched/sched_op.c). */
+unsigned long vm_assist_valid_mask(void);
 /* Set up v's single-shot and periodic timers (common/vcpu_op.c). */
 void vcpu_timers_init(struct vcpu *v);
 

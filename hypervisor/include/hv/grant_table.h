@@ -39,8 +39,14 @@ struct domain;
 extern uint64_t opt_gnttab_max_frames;
 extern uint64_t opt_gnttab_max_maptrack_frames;
 
-/* Create d's (empty) grant table with the limits in d->max_grant_frames /
- * d->max_maptrack (0 = defaults). */
+/* d's limits from frame counts, a negative one meaning the default (gnttab_max_frames=,
+ * gnttab_max_maptrack_frames=); for gnttab_init. */
+void gnttab_set_limits(struct domain *d, int max_frames, int max_maptrack_frames);
+/* The defaults themselves (createdomain checks a domain's limits against them, as Xen). */
+unsigned int gnttab_default_max_frames(void);
+unsigned int gnttab_default_max_maptrack_frames(void);
+/* Create d's (empty) grant table with the limits in d->max_grant_frames / d->max_maptrack
+ * (gnttab_set_limits). */
 int gnttab_init(struct domain *d);
 
 /* Builder hook: write reserved entry ref (0 console, 1 store) of d, granting

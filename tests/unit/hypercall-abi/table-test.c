@@ -60,7 +60,9 @@ int main(void)
               LAM_HYPERCALL_MAX == 42,
           "numbers-match-xen");
     check(slot_is(17, "xen_version", 2, HC_WHO_ANY) && slot_is(1, "mmu_update", 4, HC_WHO_ANY) &&
-              slot_is(36, "domctl", 1, HC_WHO_PRIV) && slot_is(23, "iret", 0, HC_WHO_ANY),
+              slot_is(7, "platform_op", 1, HC_WHO_PRIV) && slot_is(23, "iret", 0, HC_WHO_ANY) &&
+              /* domctl checks privilege itself, after the version and domain (Xen's order) */
+              slot_is(36, "domctl", 1, HC_WHO_ANY),
           "descriptors");
 
     int empty_ok = 1;

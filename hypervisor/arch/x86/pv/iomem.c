@@ -73,6 +73,16 @@ int iomem_permitted(const struct domain *d, mfn_t mfn)
     return mfn == IOMEM_TOP_MFN ? -EINVAL : -EPERM;
 }
 
+int iomem_range_permitted(const struct domain *d, mfn_t first, mfn_t last)
+{
+    if (!d->is_privileged || last >= max_phys_mfn() || first > last)
+        return -EPERM;
+    for (unsigned int i = 0; i < denied.nr; i++)
+        if (first <= denied.r[i].last && last >= denied.r[i].first)
+            return -EPERM;
+    return 0;
+}
+
 bool iomem_is_read_only(mfn_t mfn)
 {
     return contains(&read_only, mfn);

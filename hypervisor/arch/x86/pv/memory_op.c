@@ -98,8 +98,9 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
      * one given to it after that would never be freed, and the domain never reaped. */
     if (__atomic_load_n(&d->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
         return -ESRCH;
-    /* A quick refusal before the allocation; domain_assign_frames decides. */
-    if (d->max_pages && d->tot_pages + (1ull << order) > d->max_pages)
+    /* A quick refusal before the allocation (max_pages is 0 until max_mem, as on Xen);
+     * domain_assign_frames decides. */
+    if (d->tot_pages + (1ull << order) > d->max_pages)
         return -ENOMEM;
     mfn_t mfn = frames_alloc_split(order);
     if (mfn != INVALID_MFN && address_bits && address_bits < 52 &&
@@ -123,9 +124,10 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
 }
 
 /*
- * Which domain a reservation call acts on, as Xen's do_memory_op: NULL when nobody has the
- * id (the caller gets the start back: nothing done); *rc = -EPERM when an unprivileged
- * caller names another domain that exists (Xen's XSM_TARGET check).
+ * Which domain a memory_op acts on, as Xen's do_memory_op: NULL when nobody has the id;
+ * *rc = -EPERM when an unprivileged caller names another domain that exists (Xen's
+ * XSM_TARGET check: current/maximum_reservation answer it, the reservation calls answer
+ * the start, nothing done).
  */
 static struct domain *reservation_domain(struct domain *caller, unsigned int id, long *rc)
 {
@@ -161,10 +163,12 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned lon
     if (!no_list &&
         !guest_range_ok(r.extent_start + (uint64_t)start * sizeof(uint64_t), sizeof(uint64_t)))
         return start;
+    /* A domain nobody has, or another one an unprivileged caller names: no extent, not an
+     * error (Xen returns start_extent when its XSM_TARGET check refuses, too). */
     long rc;
     struct domain *d = reservation_domain(caller, r.domid, &rc);
     if (!d)
-        return rc ? rc : (long)start;
+        return start;
     unsigned long done = start;
     for (; done < r.nr_extents; done++) {
         if (done != start && hypercall_preempt_check()) {

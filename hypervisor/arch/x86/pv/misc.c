@@ -71,9 +71,10 @@ static void set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
         if (!d)
             continue;
         struct lam_shared_info *si = d->shared_info;
+        uint64_t sec = at_zero_ns / 1000000000ull + (uint64_t)d->time_offset; /* settimeoffset */
         __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
-        si->wc_sec = (uint32_t)(at_zero_ns / 1000000000ull);
-        si->wc_sec_hi = (uint32_t)((at_zero_ns / 1000000000ull) >> 32);
+        si->wc_sec = (uint32_t)sec;
+        si->wc_sec_hi = (uint32_t)(sec >> 32);
         si->wc_nsec = (uint32_t)(at_zero_ns % 1000000000ull);
         __atomic_fetch_add(&si->wc_version, 1, __ATOMIC_SEQ_CST);
         domain_put(d);

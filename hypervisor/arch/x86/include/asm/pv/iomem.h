@@ -25,6 +25,8 @@ void iomem_reset(void);
 
 /* May d map I/O frame mfn? 0, -EPERM, or -EINVAL for IOMEM_TOP_MFN. */
 int iomem_permitted(const struct domain *d, mfn_t mfn);
+/* Whether d may map every frame of [first, last]: 0 or -EPERM (domctl iomem_permission). */
+int iomem_range_permitted(const struct domain *d, mfn_t first, mfn_t last);
 bool iomem_is_read_only(mfn_t mfn);
 /* The L1 entry as installed for a permitted I/O frame: RW dropped on read-only frames,
  * a cacheable memory type (WB, WT, WP) made uncacheable. */
