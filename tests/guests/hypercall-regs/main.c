@@ -21,6 +21,7 @@
 #include <lamina/errno.h>
 #include <lamina/event_channel.h>
 #include <lamina/grant_table.h>
+#include <lamina/hypercall-numbers.h>
 #include <lamina/memory.h>
 #include <lamina/mmu.h>
 #include <lamina/sched.h>
@@ -140,6 +141,25 @@ static uint64_t sentinel(unsigned reg, unsigned n)
 }
 
 /*
+ * A multicall preempted between entries returns through a continuation: Xen 4.17 then
+ * advances its arguments in the guest's registers (RDI past the entries done, RSI the count
+ * left), exactly as they are when the call is reissued. Seen on a loaded host. That form is
+ * accepted; any other change to RDI/RSI is not.
+ */
+static void allow_multicall_continuation(struct hcr_regs *want, const uint64_t a[5])
+{
+    uint64_t advanced = hcr_out.r[RDI] - a[0];
+    uint64_t size = sizeof(struct lam_multicall_entry);
+    if (advanced == 0 || advanced % size != 0)
+        return;
+    uint64_t done = advanced / size;
+    if (done < a[1] && hcr_out.r[RSI] == a[1] - done) {
+        want->r[RDI] = hcr_out.r[RDI];
+        want->r[RSI] = hcr_out.r[RSI];
+    }
+}
+
+/*
  * One call: nr's stub (or a bare SYSCALL with RAX = nr), arguments a[0..4]. Checks every
  * register but RAX against what went in; returns RAX.
  */
@@ -159,6 +179,8 @@ static long call_checked(const char *what, unsigned nr, const uint64_t a[5], int
                   : (const void *)(lam_hypercall_page + nr * LAM_HYPERCALL_PAGE_STUB_SIZE));
 
     struct hcr_regs want = hcr_in;
+    if (!bare && nr == LAM_HYPERCALL_MULTICALL)
+        allow_multicall_continuation(&want, a);
     if (bare) { /* SYSCALL: RCX = return address, R11 = RFLAGS (the value SYSRET restores) */
         want.r[RCX] = (uint64_t)(uintptr_t)hcr_syscall_ret;
         want.r[R11] = hcr_out.r[RFLAGS];
