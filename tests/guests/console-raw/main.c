@@ -26,6 +26,7 @@
 
 #include "domctl_util.h"
 #include "lam.h"
+#include "sched_util.h"
 
 const char lam_test_title[] =
     "console-raw: dom0's console bytes raw and at once, a domU's filtered";
@@ -37,24 +38,12 @@ static const char dom0_bytes[] = "console-raw: esc[\x1b[0m] tab[\t] cr[\r] parti
 static const char peer_bytes[] = "console-raw-peer: esc[\x1b[0m] tab[\t] cr[\r] bel[\a]\n";
 static const char peer_tag[] = "console-raw-peer: esc[";
 
-static uint32_t timer_port;
 static char ring[64 * 1024 + 1];
 
 static void console_write(const char *s, size_t n)
 {
     long rc = hypercall_console_io(LAM_CONSOLEIO_write, (unsigned int)n, (void *)s);
     LAM_CHECK(rc == 0, "console_io(write) returned %ld", rc);
-}
-
-static void sleep_ms(uint64_t ms)
-{
-    uint64_t until = lam_pvclock_ns() + ms * MS;
-    while (lam_pvclock_ns() < until) {
-        struct lam_sched_poll p = {
-            .ports = (uint64_t)(uintptr_t)&timer_port, .nr_ports = 1, .timeout = until};
-        hypercall_sched_op(LAM_SCHEDOP_poll, &p);
-        lam_evtchn_clear(timer_port);
-    }
 }
 
 /* How many domUs (ids 1..MAX_DOMUS) exist and how many of them have shut down. */
@@ -141,16 +130,11 @@ void test_main(void)
         peer();
         return;
     }
-    struct lam_evtchn_bind_virq bv = {.virq = LAM_VIRQ_TIMER, .vcpu = 0};
-    LAM_CHECK(hypercall_event_channel_op(LAM_EVTCHNOP_bind_virq, &bv) == 0, "bind VIRQ_TIMER");
-    timer_port = bv.port;
-    lam_evtchn_mask(timer_port);
-
     console_write(dom0_bytes, sizeof(dom0_bytes) - 1);
     unsigned int n, down;
     uint64_t start = lam_pvclock_ns();
     while (((n = count_domus(&down)) == 0 || down < n) && lam_pvclock_ns() - start < 60000 * MS)
-        sleep_ms(20);
+        sched_sleep_until(lam_pvclock_ns() + 20 * MS);
     console_write("\n", 1);
     LAM_CHECK(n > 0 && down == n, "%u of %u domU(s) shut down", down, n);
     check_ring();
