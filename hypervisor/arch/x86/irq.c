@@ -33,7 +33,8 @@
 #include <hv/spinlock.h>
 #include <hv/xmalloc.h>
 
-#define MAX_GSIS            (IRQ_VECTOR_LAST - IRQ_VECTOR_BASE + 1)
+#define MAX_GSIS (IRQ_VECTOR_LAST - IRQ_VECTOR_BASE + 1)
+_Static_assert(IRQ_VECTOR_LAST < VECTOR_INT80, "device vectors must stay below int $0x80");
 #define ISA_IRQS            16
 #define XEN_DYNAMIC_VECTORS 208   /* Xen 4.17's vectors per CPU for MSIs and GSIs */
 #define XEN_EXTRA_DOMU_IRQS 32    /* extra_domU_irqs' default */

@@ -12,9 +12,10 @@
 
 struct domain;
 
-/* Device interrupt vectors: GSI n arrives on IRQ_VECTOR_BASE + n. */
+/* Device interrupt vectors: GSI n arrives on IRQ_VECTOR_BASE + n, below the int $0x80
+ * gate (VECTOR_INT80) that guest code may use: 80 GSIs. */
 #define IRQ_VECTOR_BASE 0x30
-#define IRQ_VECTOR_LAST 0xdf
+#define IRQ_VECTOR_LAST 0x7f
 
 /* At boot, after the local APIC: the GSIs' default trigger and polarity (ISA: edge,
  * active high, but for the MADT's overrides; the rest level, active low). */
