@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lam_daemon.h"
 #include "xsclient.h"
 
 static const struct lam_option store_options[] = {
@@ -23,13 +24,11 @@ static int store_err(const struct lam_args *args, const char *verb, const char *
 {
     char what[600];
     snprintf(what, sizeof(what), "%s %s", verb, path);
-    if (err == ENOENT && strcmp(verb, "connect") != 0)
+    if (err == ENOENT)
         return lam_fail(args, what, "no such node");
     if (err == EACCES)
         return lam_fail(args, what, "permission denied by the node's permissions");
-    if (err == ECONNREFUSED || err == ENOENT)
-        return lam_fail(args, what, "%s (is lamstored running? try --socket PATH)", strerror(err));
-    return lam_fail(args, what, "%s", strerror(err));
+    return lam_store_fail(args, what, err);
 }
 
 /* Prints value with non-printable bytes escaped, as xenstore-ls does. */
@@ -112,9 +111,9 @@ static int store_run(const struct lam_args *args)
         return lam_usage_error(args->cmd, "wrong arguments for 'store %s'", verb);
 
     const char *sock = lam_opt(args, "socket");
-    struct xsc *h = xsc_open(sock);
+    struct xsc *h = lam_store_open(args, sock);
     if (!h)
-        return store_err(args, "connect", sock ? sock : "to the store", errno);
+        return LAM_EXIT_FAILURE;
     int rc = LAM_EXIT_OK, err = 0;
     if (!strcmp(verb, "ls")) {
         rc = ls_node(args, h, a[0], 0, lam_flag(args, "recursive"));
