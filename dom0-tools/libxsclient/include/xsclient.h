@@ -68,6 +68,12 @@ int xsc_transaction_start(struct xsc *h, uint32_t *tx);
 /* commit=false abandons; EAGAIN on commit means: run the transaction again. */
 int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit);
 
+/* INTRODUCE: the daemon starts serving domid's store ring (page mfn, its port) and fires
+ * @introduceDomain. RELEASE: it stops, the domain's nodes pass to dom0, @releaseDomain
+ * fires. What a toolstack sends after building a domain and after destroying it. */
+int xsc_introduce(struct xsc *h, unsigned domid, unsigned long mfn, unsigned port);
+int xsc_release(struct xsc *h, unsigned domid);
+
 /* CONTROL request; *reply malloc'd (may be NULL when not wanted). */
 int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len);
 

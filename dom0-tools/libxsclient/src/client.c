@@ -564,6 +564,24 @@ int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit)
     return talk_strings(h, XS_TRANSACTION_END, tx, &what, 1, NULL, NULL);
 }
 
+int xsc_introduce(struct xsc *h, unsigned domid, unsigned long mfn, unsigned port)
+{
+    char d[16], m[24], p[16];
+    snprintf(d, sizeof(d), "%u", domid);
+    snprintf(m, sizeof(m), "%lu", mfn);
+    snprintf(p, sizeof(p), "%u", port);
+    const char *strs[3] = {d, m, p};
+    return talk_strings(h, XS_INTRODUCE, 0, strs, 3, NULL, NULL);
+}
+
+int xsc_release(struct xsc *h, unsigned domid)
+{
+    char d[16];
+    snprintf(d, sizeof(d), "%u", domid);
+    const char *strs[1] = {d};
+    return talk_strings(h, XS_RELEASE, 0, strs, 1, NULL, NULL);
+}
+
 int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len)
 {
     const char *strs[2] = {cmd, arg};
