@@ -38,11 +38,11 @@ struct cdom {
     struct lcons_page *page;
     uint64_t gnt_index;
     uint32_t port, local_port;
-    bool broken;     /* the guest's indices made no sense: no longer served */
-    bool masked;     /* the rate limit holds the port masked */
-    bool watching;   /* a watch on its console directory (waiting for the nodes) */
-    bool complained; /* its nodes were bad: said once until they change */
-    bool seen;       /* in the hypervisor's list at the last scan */
+    bool broken;         /* the guest's indices made no sense: no longer served */
+    bool masked;         /* the rate limit holds the port masked */
+    bool watching;       /* a watch on its console directory (waiting for the nodes) */
+    char complaint[160]; /* the last thing wrong with its nodes, said once */
+    bool seen;           /* in the hypervisor's list at the last scan */
     struct lcons_rate rate;
     struct lcons_buf history, input;
     struct lcons_log log;

@@ -137,14 +137,16 @@ static bool parse_number(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-static void complain(struct cdom *d, const char *fmt, const char *value)
+/* Says what is wrong with the domain's nodes, once per different problem, and watches
+ * its console directory so a correction is seen. */
+static void complain(struct daemon *dm, struct cdom *d, const char *fmt, const char *value)
 {
-    if (d->complained)
-        return;
-    char what[200];
+    char what[sizeof(d->complaint)];
     snprintf(what, sizeof(what), fmt, value);
-    logmsg("d%u: %s; its console is not served until that changes", d->domid, what);
-    d->complained = true;
+    if (strcmp(what, d->complaint) != 0)
+        logmsg("d%u: %s; its console is not served until that changes", d->domid, what);
+    snprintf(d->complaint, sizeof(d->complaint), "%s", what);
+    store_watch_console(dm, d, true);
 }
 
 static void open_log(struct daemon *dm, struct cdom *d)
@@ -170,15 +172,15 @@ void dom_setup(struct daemon *dm, struct cdom *d)
     }
     if (!store_read(dm, d->domid, "console/type", type, sizeof(type)) &&
         strcmp(type, "xenconsoled") != 0) {
-        complain(d, "console/type is '%s', not 'xenconsoled'", type);
+        complain(dm, d, "console/type is '%.60s', not 'xenconsoled'", type);
         return;
     }
     if (!parse_number(ref, UINT64_MAX >> 12, &mfn)) {
-        complain(d, "console/ring-ref '%.60s' is not a frame number", ref);
+        complain(dm, d, "console/ring-ref '%.60s' is not a frame number", ref);
         return;
     }
     if (!parse_number(port, 0xfffff, &p) || p == 0) {
-        complain(d, "console/port '%.60s' is not an event channel port", port);
+        complain(dm, d, "console/port '%.60s' is not an event channel port", port);
         return;
     }
     d->port = (uint32_t)p;
@@ -194,13 +196,12 @@ void dom_setup(struct daemon *dm, struct cdom *d)
     const char *why = "";
     int err = xen_attach(d, &why);
     if (err) {
-        char v[40];
-        snprintf(v, sizeof(v), "%u", d->port);
-        logmsg("d%u (%s): %s (port %s): %s", d->domid, d->name, why, v, strerror(err));
-        d->complained = true;
+        char what[sizeof(d->complaint)];
+        snprintf(what, sizeof(what), "%s (port %u): %s", why, d->port, strerror(err));
+        complain(dm, d, "%s", what);
         return;
     }
-    d->complained = false;
+    d->complaint[0] = '\0';
     store_watch_console(dm, d, false);
     open_log(dm, d);
     __atomic_store_n(&d->page->connection, LCONS_CONNECTED, __ATOMIC_RELEASE);

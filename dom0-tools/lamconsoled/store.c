@@ -56,8 +56,6 @@ void store_connect(struct daemon *dm)
     dm->store = h;
     said = false;
     logmsg("store: connected to %s, watching @introduceDomain and @releaseDomain", dm->store_path);
-    for (struct cdom *d = dm->doms; d; d = d->next)
-        d->complained = false;
 }
 
 int store_read(struct daemon *dm, uint16_t domid, const char *key, char *buf, unsigned len)

@@ -21,6 +21,9 @@ static int sysctl(struct hvctl *h, uint32_t cmd, struct lam_sysctl *op)
 int hvctl_read_console(struct hvctl *h, bool clear, bool incremental, uint32_t *index, char *buf,
                        uint32_t len, uint32_t *got)
 {
+    /* The hypervisor writes the buffer directly and cannot fault pages in: they must be
+     * present and writable (not the shared zero page) before the call. */
+    memset(buf, 0, len);
     struct lam_sysctl op;
     memset(&op, 0, sizeof(op));
     op.u.readconsole.clear = clear;
