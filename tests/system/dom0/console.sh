@@ -15,6 +15,13 @@
 #    the daemon nor the others and its log stays capped, a guest that writes nonsense into
 #    its ring indexes or store nodes gets a log line, and `lam console` ends when its
 #    domain is destroyed.
+# Once `lam create` builds domains (on both hypervisors), the domU part switches to it: create
+# console-peer domains named web/flood/garbage (kernel build/guests/console-peer.elf, command
+# line echo/flood/garbage) instead of run-dom0.sh's --domU modules, take their ids from `lam
+# list` instead of /tmp/peers.txt, and drop the `introduce` calls for them (the builder writes
+# the same nodes and introduces). The bad-store-node checks keep a domain whose console nodes
+# the test writes itself ("silent": a boot-time domU on Lamina, or a domain lam create starts
+# with its console nodes removed before lamconsoled sees them); the SKIP on Xen goes.
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
 skip() { echo "SYSTEST SKIP $1: $2"; }
