@@ -211,7 +211,10 @@ static int io_all(const struct xsc *h, void *buf, size_t len, bool writing)
     int fd = h->fd;
     while (len) {
         ssize_t n;
-        int err = wait_ready(fd, writing ? POLLOUT : POLLIN, h->deadline);
+        /* The kernel's xenbus device never reports POLLOUT (its poll() only knows
+         * POLLIN) and its write() queues the request without blocking: only reads wait. */
+        int err =
+            writing && h->device ? 0 : wait_ready(fd, writing ? POLLOUT : POLLIN, h->deadline);
         if (err)
             return err;
         if (!writing)
