@@ -28,6 +28,7 @@ struct client {
     struct lcons_buf out;
     uint64_t since;
     bool closing; /* send what is queued, then close */
+    bool dead;    /* closed: on dm->closed until the epoll batch is over */
     uint32_t mask;
 };
 
@@ -66,6 +67,8 @@ static void set_mask(struct daemon *dm, struct client *c)
     c->mask = mask;
 }
 
+/* Closes the connection at once; the memory waits for clients_reap(), since events of the
+ * current epoll batch may still name the client. */
 static void client_close(struct daemon *dm, struct client *c)
 {
     for (struct client **pp = &dm->clients; *pp; pp = &(*pp)->next)
@@ -75,9 +78,22 @@ static void client_close(struct daemon *dm, struct client *c)
         }
     epoll_ctl(dm->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
+    c->fd = -1;
+    c->dead = true;
+    c->dom = NULL;
     lcons_buf_free(&c->out);
     dm->nclients--;
-    free(c);
+    c->next = dm->closed;
+    dm->closed = c;
+}
+
+void clients_reap(struct daemon *dm)
+{
+    while (dm->closed) {
+        struct client *c = dm->closed;
+        dm->closed = c->next;
+        free(c);
+    }
 }
 
 void clients_accept(struct daemon *dm)
@@ -226,6 +242,8 @@ static void read_input(struct daemon *dm, struct client *c)
 
 void client_event(struct daemon *dm, struct client *c, uint32_t events)
 {
+    if (c->dead)
+        return;
     if (events & EPOLLOUT && !flush(dm, c))
         return;
     if (events & EPOLLIN) {

@@ -53,6 +53,7 @@ struct daemon {
     int epfd;
     struct cdom *doms;
     struct client *clients;
+    struct client *closed; /* freed after the epoll batch that may still name them */
     unsigned nclients;
     const char *log_dir;
     long log_cap;
@@ -112,6 +113,8 @@ void clients_input_room(struct daemon *dm, struct cdom *d);
 void clients_domain_gone(struct daemon *dm, struct cdom *d);
 /* Clients that never said which domain they want. */
 void clients_expire(struct daemon *dm);
+/* Frees the clients closed during the last epoll batch. */
+void clients_reap(struct daemon *dm);
 
 /* The epoll tag of each descriptor. */
 enum tag_kind { TAG_SIGNAL, TAG_EVTCHN, TAG_STORE, TAG_LISTEN, TAG_CLIENT };

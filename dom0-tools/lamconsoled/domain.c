@@ -28,13 +28,15 @@ struct cdom *dom_by_name(struct daemon *dm, const char *name)
 
 /* The guest's indices made no sense: it is not served any more (its output so far is
  * kept); the domain stays listed so `lam console` can say why. */
-static void mark_broken(struct cdom *d, const char *ring, const struct lcons_bad *bad)
+static void mark_broken(struct daemon *dm, struct cdom *d, const char *ring,
+                        const struct lcons_bad *bad)
 {
     logmsg("d%u (%s): console ring indexes out of range (%s cons %u, prod %u): no longer "
            "served",
            d->domid, d->name, ring, bad->cons, bad->prod);
     d->broken = true;
     xen_detach(d);
+    clients_domain_gone(dm, d); /* nothing more will come, nor go in */
 }
 
 static void output(struct daemon *dm, struct cdom *d, const char *buf, size_t n)
@@ -61,7 +63,7 @@ void dom_pump(struct daemon *dm, struct cdom *d)
     for (size_t taken = 0; taken < OUTPUT_BUDGET;) {
         ssize_t n = lcons_take_output(d->page, buf, sizeof(buf), &bad);
         if (n < 0) {
-            mark_broken(d, "out", &bad);
+            mark_broken(dm, d, "out", &bad);
             return;
         }
         if (n == 0)
@@ -76,7 +78,7 @@ void dom_pump(struct daemon *dm, struct cdom *d)
         const char *s = lcons_buf_peek(&d->input, &len);
         ssize_t put = lcons_put_input(d->page, s, len, &bad);
         if (put < 0) {
-            mark_broken(d, "in", &bad);
+            mark_broken(dm, d, "in", &bad);
             return;
         }
         if (put == 0)

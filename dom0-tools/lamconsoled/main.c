@@ -128,8 +128,6 @@ static int run(struct daemon *dm, int sigfd)
                 break;
             case TAG_CLIENT:
                 client_event(dm, t->client, evs[i].events);
-                /* The rest of this batch may name a client just closed: start over. */
-                i = n;
                 break;
             }
         }
@@ -146,6 +144,7 @@ static int run(struct daemon *dm, int sigfd)
                 scan_domains(dm);
             }
         }
+        clients_reap(dm);
     }
 }
 
@@ -213,6 +212,7 @@ int main(int argc, char **argv)
     int rc = run(&dm, sigfd);
     while (dm.doms)
         dom_remove(&dm, dm.doms);
+    clients_reap(&dm);
     unlink(sock);
     logmsg("stopped");
     return rc;
