@@ -3,8 +3,10 @@
  * libFuzzer harness for the console ring as lamconsoled uses it: the input is a script
  * of what a hostile guest does to its page (set any index to any value, write bytes into
  * out[]) interleaved with the daemon's steps (take output, put input). Whatever the
- * guest does, every access stays inside the page (ASan), the daemon never takes more
- * than the ring holds, and what it takes lands in a bounded queue.
+ * guest does, every access stays inside the page (ASan), indices that claim more than a
+ * ring holds are refused, the daemon takes exactly what the guest published (never more
+ * than the ring holds) and puts exactly what fits, and what it takes lands in a bounded
+ * queue.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (max > sizeof(got) - 1)
                 max = sizeof(got) - 1;
             struct lcons_bad bad;
+            uint32_t avail = p->out_prod - p->out_cons;
             ssize_t n = lcons_take_output(p, got, max, &bad);
-            if (n > (ssize_t)max || n > LCONS_OUT_SIZE)
+            ssize_t want = avail > LCONS_OUT_SIZE ? -1 : (ssize_t)(avail < max ? avail : max);
+            if (n != want || n > LCONS_OUT_SIZE)
                 abort();
             if (n > 0)
                 lcons_buf_put_overwrite(&q, got, (size_t)n);
@@ -62,8 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t n = i < size ? data[i++] : 0;
             if (n > size - i)
                 n = size - i;
+            uint32_t used = p->in_prod - p->in_cons;
             ssize_t put = lcons_put_input(p, data + i, n, NULL);
-            if (put > (ssize_t)n || put > LCONS_IN_SIZE)
+            size_t space = LCONS_IN_SIZE - used;
+            ssize_t want = used > LCONS_IN_SIZE ? -1 : (ssize_t)(n < space ? n : space);
+            if (put != want)
                 abort();
             i += n;
             break;
