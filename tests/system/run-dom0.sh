@@ -6,12 +6,15 @@
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
 #   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N]
 #               [--test|--systest NAME] [--timing FILE] [--cpu LABEL=MODEL]
-#               [--acpi] [--disk virtio]
+#               [--acpi] [--disk virtio] [--domU "KERNEL [ARGS]"]...
 # --acpi: dom0 boots with ACPI (without acpi=off), so it sees the PCI bus.
 # --disk virtio: a virtio-blk disk, a fresh 32 MiB image file per run whose first MiB
 # holds random data (its SHA-256 goes to dom0 as lamina.disksha256). After the run the
 # image must hold at 1 MiB what dom0 reported writing ("DISKWRITE <sha256>"), and the
 # PCI functions dom0 listed ("PCIDEV ..." lines) are kept in build/system/<hv>-<test>.pci.
+# --domU: a boot-time domU on Lamina (a test kernel under build/guests/, or a path, and
+# its --domU module arguments, e.g. "console-peer mem=16M -- flood"), ids 1, 2, ... in
+# order; without any, idle-peer (for dom0.sh's lam checks). Xen 4.17 ignores them.
 # --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
 # tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
 # --cpu LABEL=MODEL: QEMU -cpu MODEL instead of max,-smap; results are then
@@ -33,6 +36,7 @@ CPU_MODEL=max,-smap
 CPU_LABEL=
 ACPI=off
 DISK=
+DOMUS=()
 while [ $# -gt 0 ]; do
     case $1 in
     --hv) HV=$2; shift 2 ;;
@@ -44,9 +48,10 @@ while [ $# -gt 0 ]; do
     --cpu) CPU_LABEL=${2%%=*}; CPU_MODEL=${2#*=}; shift 2 ;;
     --acpi) ACPI=on; shift ;;
     --disk) DISK=$2; shift 2 ;;
+    --domU) DOMUS+=("$2"); shift 2 ;;
     *)
         echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N] [--systest NAME]" \
-            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio]" >&2
+            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio] [--domU \"KERNEL [ARGS]\"]..." >&2
         exit 2
         ;;
     esac
@@ -105,7 +110,13 @@ esac
 # A boot-time domU for the lam checks (Lamina's --domU modules; Xen 4.17 ignores
 # modules after the initrd, and dom0.sh then skips those checks).
 domu=
-[ -f "$BUILD/guests/idle-peer.elf" ] && domu=",$BUILD/guests/idle-peer.elf --domU mem=16M"
+[ ${#DOMUS[@]} -eq 0 ] && [ -f "$BUILD/guests/idle-peer.elf" ] && DOMUS=("idle-peer mem=16M")
+for d in "${DOMUS[@]}"; do
+    kernel=${d%% *} args=
+    [ "$kernel" != "$d" ] && args=" ${d#* }"
+    [ -f "$kernel" ] || kernel=$BUILD/guests/$kernel.elf
+    domu="$domu,$kernel --domU$args"
+done
 
 # QEMU's serial output goes through a FIFO so each line is seen (and timed) as it
 # arrives. Lamina ends QEMU itself (isa-debug-exit) when dom0 powers off; Xen
