@@ -62,7 +62,7 @@ static void stop_vcpus(struct domain *d)
             continue;
         /* Killed, not just stopped: a periodic timer firing on another CPU right now
          * would re-arm itself on a vCPU that is freed with the domain. */
-        __atomic_store_n(&v->periodic_period, 0, __ATOMIC_SEQ_CST);
+        vcpu_set_periodic_timer(v, 0);
         timer_kill(&v->singleshot_timer);
         timer_kill(&v->periodic_timer);
         timer_kill(&v->poll_timer);

@@ -579,6 +579,8 @@ static void schedule(struct vcpu *prev)
     unsigned int me = ci->cpu_id;
     struct sched_pcpu *pc = &pcpu[me];
     bool prev_ran = prev != NULL; /* false while prev is only held lazily by the idle CPU */
+    /* prev's periodic timer was stopped in this call (it went idle): resuming it re-arms. */
+    bool prev_switched_out = false;
 
     for (;;) {
         uint64_t now = time_now_ns();
@@ -605,6 +607,11 @@ static void schedule(struct vcpu *prev)
         spin_unlock(&pc->lock);
 
         if (next) {
+            /* The periodic timer runs only while its vCPU is scheduled, as on Xen. */
+            if (prev && next != prev && !prev_switched_out)
+                vcpu_periodic_switch_out(prev);
+            if (next != prev || prev_switched_out)
+                vcpu_periodic_switch_in(next);
             if (next != prev) {
                 if (prev)
                     arch_context_save(prev);
@@ -624,6 +631,10 @@ static void schedule(struct vcpu *prev)
         if (retry) { /* a peer's queue was busy: look again rather than halt past a vCPU */
             cpu_relax();
             continue;
+        }
+        if (prev && !prev_switched_out) { /* idle from here: as a switch to Xen's idle vCPU */
+            vcpu_periodic_switch_out(prev);
+            prev_switched_out = true;
         }
         if (prev && !keep_lazily(prev, me)) {
             /* Nothing to run, and prev may not stay loaded here: save it, leave its tables. */
