@@ -340,19 +340,22 @@ bool vcpu_event_deliverable(const struct vcpu *v)
 
 void vcpu_wake(struct vcpu *v)
 {
-    bool woke = false;
     unsigned long flags = local_irq_save();
     struct sched_pcpu *pc = vcpu_lock(v);
     if (v->blocked) {
         v->blocked = false;
         v->boosted = true;
         v->poll_nr = 0;
+        /* Under the lock, while the poll it armed it for is still the vCPU's latest (see
+         * sched_arm_poll_timer): stopped after unlocking, it could remove the timeout of a
+         * poll the woken vCPU has begun since on another CPU, which would then never time
+         * out. */
+        timer_stop(&v->poll_timer);
         set_runstate(v, LAM_RUNSTATE_runnable);
         if (v->is_running) /* held lazily by an idle CPU, or on its way out of one */
             resched_cpu(v->processor);
         else if (sched_runnable(v))
             pc = enqueue(v, pc);
-        woke = true;
     } else if (v->is_running && v->processor != smp_processor_id()) {
         /* Running elsewhere: interrupt it so that its exit path delivers the event now
          * rather than at its next trap or time slice (Xen's vcpu_kick). */
@@ -360,8 +363,16 @@ void vcpu_wake(struct vcpu *v)
     }
     spin_unlock(&pc->lock);
     local_irq_restore(flags);
-    if (woke)
-        timer_stop(&v->poll_timer);
+}
+
+void sched_arm_poll_timer(struct vcpu *v, uint64_t deadline)
+{
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
+    if (v->blocked) /* else a wake came first and there is nothing to time out */
+        timer_set(&v->poll_timer, deadline);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
 }
 
 /* Would v be woken at once? Checked after blocked is set, under the lock, so an
