@@ -62,7 +62,7 @@ static void stop_vcpus(struct domain *d)
             continue;
         /* Killed, not just stopped: a periodic timer firing on another CPU right now
          * would re-arm itself on a vCPU that is freed with the domain. */
-        __atomic_store_n(&v->periodic_period, 0, __ATOMIC_SEQ_CST);
+        vcpu_set_periodic_timer(v, 0);
         timer_kill(&v->singleshot_timer);
         timer_kill(&v->periodic_timer);
         timer_kill(&v->poll_timer);
@@ -148,8 +148,14 @@ int domain_kill(struct domain *d)
         return 0; /* already done; it goes once nothing references it */
     if (busy)
         return -ERESTART;
-    if (stage == KILL_NONE)
+    if (stage == KILL_NONE) {
+        /* Its shutdown is reported (and its frames audited) on its vCPU's way out of the
+         * hypervisor, unless dom0 saw the shutdown and got here first: DYING now stops that
+         * report, so it is made here (once: a vCPU past the check may be making it). */
+        if (d->is_shut_down && !__atomic_exchange_n(&d->shutdown_reported, true, __ATOMIC_SEQ_CST))
+            domain_shutdown_report(d);
         kill_activity(d);
+    }
     spin_lock(&mm_lock);
     bool done = drop_allocations(d);
     spin_unlock(&mm_lock);
