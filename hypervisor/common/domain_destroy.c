@@ -122,7 +122,7 @@ static void kill_activity(struct domain *d)
 static void kill_leave(struct domain *d, uint8_t stage)
 {
     spin_lock(&d->lock);
-    d->kill_stage = stage;
+    __atomic_store_n(&d->kill_stage, stage, __ATOMIC_RELEASE); /* the reaper reads it unlocked */
     d->kill_running = false;
     spin_unlock(&d->lock);
 }
@@ -221,6 +221,11 @@ void domain_reap(void)
         struct domain *d = __atomic_load_n(&domain_list[id], __ATOMIC_ACQUIRE);
         if (!d || __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_DYING ||
             !__atomic_exchange_n(&d->reap_pending, false, __ATOMIC_ACQ_REL))
+            continue;
+        /* A destroy preempted right after its last frame went leaves a domain that owns
+         * nothing but whose destroydomain continuation is still to come back: freeing it now
+         * would answer that continuation -ESRCH. domain_kill() marks it again when done. */
+        if (__atomic_load_n(&d->kill_stage, __ATOMIC_ACQUIRE) != KILL_DONE)
             continue;
         /* Unlisted under mm_lock: whoever finds d on the list while holding mm_lock may use
          * it until releasing the lock (domain_ref.c). Once it owns nothing, nothing can give
