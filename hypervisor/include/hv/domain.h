@@ -189,6 +189,14 @@ struct domain {
     /* d->lock: state, pause_count, the shutdown record (shutdown_reason, is_shut_down),
      * page_list and tot_pages, and the destroy's progress (kill_stage, kill_running). */
     spinlock_t lock;
+    /* The domain's memory lock: its own frames, tables and vCPUs' frame references, for
+     * operations that touch no other domain's (asm/pv/mm.h). */
+    spinlock_t mm_local_lock;
+    /* References its L1 tables hold on other domains' frames (a privileged domain's foreign
+     * mappings; grant mappings are not counted). While not 0, dropping what its tables hold
+     * may reach other domains' frames: that needs the global memory lock, which is also the
+     * only one this changes under. */
+    unsigned long foreign_refs;
     bool is_privileged;
     enum domain_state state;
     unsigned int shutdown_reason;
