@@ -450,8 +450,8 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
             return -EBUSY; /* a page table or descriptor page: never writable */
         }
     }
-    if (owner != d)
-        count_foreign_ref(self, 1);
+    if (owner != page_get_owner(mfn_to_page(self)))
+        count_foreign_ref(self, 1); /* the same test put_entry_refs makes */
     return 0;
 }
 
