@@ -197,6 +197,11 @@ struct domain {
      * may reach other domains' frames: that needs the global memory lock, which is also the
      * only one this changes under. */
     unsigned long foreign_refs;
+    /* Retype flushes put off during a hold of mm_local_lock (pv/pagetype.c), under it. */
+    struct mm_retype_flush {
+        bool allowed;  /* the holder backs out and runs its operation again */
+        uint64_t cpus; /* to flush once the lock is dropped */
+    } retype_flush;
     bool is_privileged;
     enum domain_state state;
     unsigned int shutdown_reason;

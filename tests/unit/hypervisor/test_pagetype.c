@@ -725,31 +725,31 @@ static void test_retype_flush_put_off(void **state)
     (void)state;
     stale_on_cpus_1_2(PO_DATA);
 
-    retype_flush_begin(true);
+    retype_flush_begin(&global_retype_flush, true);
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), -ERETYPEFLUSH);
     assert_counts(PO_DATA, 1, PGT_writable_page, 0);
     assert_int_equal(page_type(pg), PGT_writable_page); /* the old type stays */
     assert_int_equal(shim_flush_count, 0);
-    cpumask_t cpus = retype_flush_end();
+    cpumask_t cpus = retype_flush_end(&global_retype_flush);
     assert_int_equal(cpus, cpumask_of(1) | cpumask_of(2));
 
     /* The flush with the lock dropped, then the operation again: nothing left to flush. */
     flush_tlb_mask(cpus);
-    retype_flush_begin(true);
+    retype_flush_begin(&global_retype_flush, true);
     assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
-    assert_int_equal(retype_flush_end(), 0);
+    assert_int_equal(retype_flush_end(&global_retype_flush), 0);
     assert_int_equal(shim_flush_count, 1);
     put_page_type(pg);
 
     /* Mapped and unmapped again meanwhile (a newer stamp): put off again. */
     stale_on_cpus_1_2(PO_DATA);
-    retype_flush_begin(true);
+    retype_flush_begin(&global_retype_flush, true);
     assert_int_equal(get_page_type(pg, PGT_l1_page_table), -ERETYPEFLUSH);
-    assert_int_not_equal(retype_flush_end(), 0);
+    assert_int_not_equal(retype_flush_end(&global_retype_flush), 0);
     /* The last attempt may not put it off: it flushes in place, as before. */
-    retype_flush_begin(false);
+    retype_flush_begin(&global_retype_flush, false);
     assert_int_equal(get_page_type(pg, PGT_l1_page_table), 0);
-    assert_int_equal(retype_flush_end(), 0);
+    assert_int_equal(retype_flush_end(&global_retype_flush), 0);
     assert_int_equal(shim_flush_count, 1);
     assert_int_equal(shim_flush_last_mask, cpumask_of(1) | cpumask_of(2));
     put_page_type(pg);
@@ -766,10 +766,10 @@ static void test_retype_flush_put_off_preemptible(void **state)
 
     /* The child table needs the flush. */
     stale_on_cpus_1_2(PO_L1);
-    retype_flush_begin(true);
+    retype_flush_begin(&global_retype_flush, true);
     assert_int_equal(get_page_and_type_preemptible(SHIM_MFN(PO_L2), &shim_domu, PGT_l2_page_table),
                      -ERESTART);
-    assert_int_equal(retype_flush_end(), cpumask_of(1) | cpumask_of(2));
+    assert_int_equal(retype_flush_end(&global_retype_flush), cpumask_of(1) | cpumask_of(2));
     assert_true(shim_page(PO_L2)->type_info & PGT_partial);
     assert_int_equal(shim_page(PO_L2)->nr_validated, 0);
     assert_true(shim_page(PO_L2)->partial_child);
@@ -781,10 +781,10 @@ static void test_retype_flush_put_off_preemptible(void **state)
     stale_on_cpus_1_2(PO_DATA);
     shim_page(PO_DATA)->type_info = PGT_seg_desc_page; /* count 0, last a descriptor page */
     shim_page(PO_L1)->tlbflush_timestamp = 0;          /* the child itself needs none now */
-    retype_flush_begin(true);
+    retype_flush_begin(&global_retype_flush, true);
     assert_int_equal(get_page_and_type_preemptible(SHIM_MFN(PO_L2), &shim_domu, PGT_l2_page_table),
                      -ERESTART);
-    assert_int_equal(retype_flush_end(), cpumask_of(1) | cpumask_of(2));
+    assert_int_equal(retype_flush_end(&global_retype_flush), cpumask_of(1) | cpumask_of(2));
     assert_true(shim_page(PO_L2)->partial_child);
     assert_counts(PO_L1, 2, 0, 0);
     assert_int_equal(page_type(shim_page(PO_L1)), 0); /* validated, failed, unwound */
@@ -793,10 +793,10 @@ static void test_retype_flush_put_off_preemptible(void **state)
     flush_tlb_mask(cpumask_of(1) | cpumask_of(2));
 
     /* Flushed: the retry resumes and validates everything. */
-    retype_flush_begin(true);
+    retype_flush_begin(&global_retype_flush, true);
     assert_int_equal(get_page_and_type_preemptible(SHIM_MFN(PO_L2), &shim_domu, PGT_l2_page_table),
                      0);
-    assert_int_equal(retype_flush_end(), 0);
+    assert_int_equal(retype_flush_end(&global_retype_flush), 0);
     assert_counts(PO_L2, 2, PGT_l2_page_table, 1);
     assert_counts(PO_L1, 2, PGT_l1_page_table, 1);
     assert_counts(PO_DATA, 2, PGT_writable_page, 1);

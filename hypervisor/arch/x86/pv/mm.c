@@ -194,7 +194,7 @@ static long update_va_mapping(unsigned long va, uint64_t pte, unsigned long flag
         pte_t *slot = guest_l1_slot(v, va);
         if (!slot)
             rc = -EINVAL;
-        else if (!mm_locked_global() && !pt_change_is_local(*slot, 1, d, fd))
+        else if (!pt_change_is_local(*slot, 1, d, fd) && !mm_locked_global())
             rc = -EMMGLOBAL;
         else
             rc = mod_pt_entry(slot, 1, pte, d, fd, false);
@@ -276,7 +276,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
         unsigned int level = pt_type_level(page_type(pg));
         int rc;
         if (level && page_type_count(pg) && page_type_validated(pg)) {
-            if (!mm_locked_global() && !pt_change_is_local(*slot, level, d, fd)) {
+            if (!pt_change_is_local(*slot, level, d, fd) && !mm_locked_global()) {
                 put_page(pg);
                 return -EMMGLOBAL; /* it may drop references on another domain's frames */
             }
@@ -323,9 +323,17 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     int rc = foreign_domain(d, foreigndom, &fd);
     if (!rc && (foreigndom >> 16) != 0 && (foreigndom >> 16) - 1 != d->domain_id)
         rc = -EPERM; /* page tables of another domain: not for PV guests */
+    /* One hold for up to a stride of entries (the lock is cheap to keep, not to take), let
+     * go at each preemption check. */
+    struct mm_hold h = {0};
+    bool held = false;
     for (; !rc && i < count; i++) {
-        if (v->old_guest_table ||
-            (i && !(i % MMU_UPDATE_PREEMPT_STRIDE) && hypercall_preempt_check())) {
+        bool stride = i && !(i % MMU_UPDATE_PREEMPT_STRIDE);
+        if (held && stride) {
+            (void)mm_hold_end(&h, 0);
+            held = false;
+        }
+        if (v->old_guest_table || (stride && hypercall_preempt_check())) {
             rc = -ERESTART;
             break;
         }
@@ -334,14 +342,19 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
             rc = -EFAULT;
             break;
         }
-        struct mm_hold h = fd == d ? MM_HOLD_DOMAIN(d) : MM_HOLD_GLOBAL;
-        do {
+        if (!held) {
+            h = fd == d ? MM_HOLD_DOMAIN(d) : MM_HOLD_GLOBAL;
             mm_hold_begin(&h);
+            held = true;
+        }
+        do
             rc = mmu_update_one(d, fd, &req, &flush_domain, &v->old_guest_table);
-        } while (mm_hold_end(&h, rc));
+        while (mm_hold_again(&h, rc));
         if (rc)
-            break;
+            break; /* entry i is not done (-ERESTART: the continuation redoes it) */
     }
+    if (held)
+        (void)mm_hold_end(&h, 0);
     if (fd && fd != d)
         domain_put(fd);
     /*

@@ -85,11 +85,6 @@ static void unlock_domain(struct domain *d)
     spin_unlock(&d->mm_local_lock);
 }
 
-bool mm_locked_for(const struct domain *d)
-{
-    return spin_is_locked_by_me(&mm_lock) || (d && spin_is_locked_by_me(&d->mm_local_lock));
-}
-
 bool mm_locked_global(void)
 {
     return spin_is_locked_by_me(&mm_lock);
@@ -110,12 +105,27 @@ void mm_hold_begin(struct mm_hold *h)
         mm_lock_global();
     /* Each retry finds the frames flushed unless someone mapped and unmapped them again
      * meanwhile; after a few tries flush under the lock, as before, so that it ends. */
-    retype_flush_begin(h->attempt++ < MM_DEFER_ATTEMPTS);
+    retype_flush_begin(h->d ? &h->d->retype_flush : &global_retype_flush,
+                       h->attempt++ < MM_DEFER_ATTEMPTS);
+}
+
+bool mm_hold_again(struct mm_hold *h, long rc)
+{
+    struct mm_retype_flush *rf = h->d ? &h->d->retype_flush : &global_retype_flush;
+    if (rc == -EMMGLOBAL || (rc && rf->cpus)) {
+        (void)mm_hold_end(h, rc); /* sends the flush, or makes the hold global */
+        mm_hold_begin(h);
+        return true;
+    }
+    /* Done: the next operation under this hold starts with its own attempts. */
+    retype_flush_begin(rf, true);
+    h->attempt = 1;
+    return false;
 }
 
 bool mm_hold_end(struct mm_hold *h, long rc)
 {
-    cpumask_t cpus = retype_flush_end();
+    cpumask_t cpus = retype_flush_end(h->d ? &h->d->retype_flush : &global_retype_flush);
     if (h->d)
         unlock_domain(h->d);
     else

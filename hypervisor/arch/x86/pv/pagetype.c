@@ -125,7 +125,7 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible);
 
 /*
- * Retype flushes put off until the memory lock is dropped, per CPU (the hold's). A flush
+ * Retype flushes put off until the memory lock is dropped (the hold's lock's). A flush
  * waits for other CPUs to answer an IPI; sent while holding a memory lock, it made
  * every operation behind that lock wait. So where the holder can back out (a hold, see
  * asm/pv/mm.h), the retype fails instead, the CPUs it needed are noted here, and
@@ -133,31 +133,21 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
  * which finds them flushed (Xen's _get_page_type also flushes with no lock held, then
  * commits the type only if nothing changed meanwhile).
  */
-static struct retype_flush {
-    bool allowed;
-    cpumask_t cpus;
-} __attribute__((aligned(64))) retype_flush[NR_CPUS];
+struct mm_retype_flush global_retype_flush;
 
-void retype_flush_begin(bool allowed)
+/* The put-off flushes of the hold this CPU is in, for a retype of pg: the global lock's,
+ * or the owner's (under a domain's own lock only that domain's frames are retyped). Not
+ * in a hold, allowed is false: the flush is sent in place. */
+static struct mm_retype_flush *retype_flush_of(const struct page_info *pg)
 {
-    struct retype_flush *r = &retype_flush[spin_this_cpu()];
-    r->allowed = allowed;
-    r->cpus = 0;
-}
-
-cpumask_t retype_flush_end(void)
-{
-    struct retype_flush *r = &retype_flush[spin_this_cpu()];
-    cpumask_t cpus = r->cpus;
-    r->allowed = false;
-    r->cpus = 0;
-    return cpus;
+    struct domain *owner = page_get_owner(pg);
+    return !owner || mm_locked_global() ? &global_retype_flush : &owner->retype_flush;
 }
 
 /* A retype flush was put off during this hold: the operation is failing on purpose. */
-static bool retype_flush_deferred(void)
+static bool retype_flush_deferred(const struct page_info *pg)
 {
-    return retype_flush[spin_this_cpu()].cpus != 0;
+    return retype_flush_of(pg)->cpus != 0;
 }
 
 /*
@@ -177,7 +167,7 @@ static int flush_before_retype(const struct page_info *pg)
                                       pg->tlbflush_timestamp);
     if (!stale)
         return 0;
-    struct retype_flush *r = &retype_flush[spin_this_cpu()];
+    struct mm_retype_flush *r = retype_flush_of(pg);
     if (!r->allowed) {
         flush_tlb_mask(stale);
         return 0;
@@ -236,7 +226,7 @@ static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
         if (rc) {
             pg->type_info = 0;
             /* An L1 below failed for a put-off flush: stop, this frame free (above). */
-            return preemptible && retype_flush_deferred() ? -ERESTART : rc;
+            return preemptible && retype_flush_deferred(pg) ? -ERESTART : rc;
         }
     }
     pg->type_info |= PGT_validated;
@@ -450,14 +440,15 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
             return -EBUSY; /* a page table or descriptor page: never writable */
         }
     }
-    if (owner != page_get_owner(mfn_to_page(self)))
-        count_foreign_ref(self, 1); /* the same test put_entry_refs makes */
+    if (owner != d) /* d: the table's owner, as for put_entry_refs */
+        count_foreign_ref(self, 1);
     return 0;
 }
 
-/* Release what a present entry holds. -ERESTART: the child table was left partial and
- * the general reference on it is still held (the caller records it). */
-static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int flags)
+/* Release what a present entry of d's table self holds. -ERESTART: the child table was
+ * left partial and the general reference on it is still held (the caller records it). */
+static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct domain *d,
+                          unsigned int flags)
 {
     if (!(e & _PAGE_PRESENT))
         return 0;
@@ -484,7 +475,7 @@ static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int 
         if (rc)
             return rc;
     }
-    if (level == 1 && page_get_owner(pg) != page_get_owner(mfn_to_page(self)))
+    if (level == 1 && page_get_owner(pg) != d)
         count_foreign_ref(self, -1);
     put_page(pg);
     return 0;
@@ -548,13 +539,13 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
     }
     pg->nr_validated = 0;
     if (rc) {
-        if (!retype_flush_deferred()) /* a put-off flush is no refusal: it runs again */
+        if (!retype_flush_deferred(pg)) /* a put-off flush is no refusal: it runs again */
             log_printf(LOG_DEBUG, "d%u: L%u table %#lx: entry %u (%#lx) refused (%d)",
                        d ? d->domain_id : 0xffff, level, (unsigned long)self, i,
                        (unsigned long)t[i], rc);
         while (i-- > 0)
             if (!is_hv_slot(level, i))
-                (void)put_entry_refs(t[i], level, self, 0);
+                (void)put_entry_refs(t[i], level, self, d, 0);
         return rc;
     }
     if (level == 4)
@@ -566,6 +557,7 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible)
 {
     pte_t *t = mfn_to_virt(page_to_mfn(pg));
+    const struct domain *d = page_get_owner(pg);
     mfn_t self = page_to_mfn(pg);
     unsigned int flags = preemptible ? ENT_PREEMPTIBLE : 0;
     unsigned int i = pg->nr_validated;
@@ -573,12 +565,12 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
 
     if (level == 1) { /* nothing below to stop in: the plain loop (hot in unpin) */
         while (i-- > 0)
-            (void)put_entry_refs(t[i], 1, self, 0);
+            (void)put_entry_refs(t[i], 1, self, d, 0);
         pg->nr_validated = 0;
         return 0;
     }
     if (pg->partial_child) {
-        int rc = put_entry_refs(t[i], level, self, flags | ENT_PARTIAL);
+        int rc = put_entry_refs(t[i], level, self, d, flags | ENT_PARTIAL);
         if (rc)
             return rc; /* still partial_child at i */
         pg->partial_child = 0;
@@ -591,7 +583,7 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
             pg->nr_validated = (uint16_t)(i + 1);
             return -ERESTART;
         }
-        int rc = put_entry_refs(t[i], level, self, flags);
+        int rc = put_entry_refs(t[i], level, self, d, flags);
         if (rc) {
             pg->nr_validated = (uint16_t)i;
             pg->partial_child = 1;
@@ -605,7 +597,7 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
 
 void pt_put_l1_entry_refs(pte_t e, mfn_t table)
 {
-    (void)put_entry_refs(e, 1, table, 0);
+    (void)put_entry_refs(e, 1, table, page_get_owner(mfn_to_page(table)), 0);
 }
 
 /* A live grant mapping: only unmap_grant_ref may change or remove it (Xen crashes a
@@ -643,7 +635,7 @@ static int change_entry(pte_t *slot, unsigned int level, pte_t new, const struct
     if (rc)
         return rc;
     pte_t prev = __atomic_exchange_n(slot, adjust_entry(new, level), __ATOMIC_ACQ_REL);
-    if (put_entry_refs(prev, level, self, flags) == -ERESTART)
+    if (put_entry_refs(prev, level, self, d, flags) == -ERESTART)
         *deferred = mfn_to_page(pte_mfn(prev)); /* its teardown goes on later */
     return 0;
 }
@@ -660,13 +652,8 @@ int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const s
     return change_entry(slot, level, new, d, fd, preserve_ad, deferred);
 }
 
-bool pt_change_is_local(pte_t old, unsigned int level, const struct domain *d,
-                        const struct domain *fd)
+bool pt_entry_is_own(pte_t old, const struct domain *d)
 {
-    if (fd != d)
-        return false;
-    if (level > 1)
-        return !d->foreign_refs; /* its tables map no other domain's frames */
     if (!(old & _PAGE_PRESENT) || is_grant_entry(old, 1) || is_mmio(pte_mfn(old)))
         return true; /* no references, or none mod_pt_entry drops */
     return page_get_owner(mfn_to_page(pte_mfn(old))) == d;
@@ -688,9 +675,9 @@ int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
     pte_t expected = old;
     if (!__atomic_compare_exchange_n(slot, &expected, adjust_entry(new, level), false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        (void)put_entry_refs(new, level, self, 0);
+        (void)put_entry_refs(new, level, self, d, 0);
         return 1;
     }
-    (void)put_entry_refs(old, level, self, 0);
+    (void)put_entry_refs(old, level, self, d, 0);
     return 0;
 }

@@ -127,7 +127,7 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
             if (page_get_owner(pg) != d || page_type(pg) != PGT_l1_page_table ||
                 !page_type_count(pg))
                 rc = -EINVAL;
-            else if (!mm_locked_global() && !pt_change_is_local(old, 1, d, d))
+            else if (!pt_change_is_local(old, 1, d, d) && !mm_locked_global())
                 rc = -EMMGLOBAL; /* it drops a reference on another domain's frame */
             else
                 rc = l1e_cmpxchg(slot, old, new, d);

@@ -53,9 +53,12 @@ extern spinlock_t mm_lock;
 void mm_lock_global(void);
 bool mm_trylock_global(void);
 void mm_unlock_global(void);
-/* Does this CPU hold the global lock, or d's? */
-bool mm_locked_for(const struct domain *d);
+/* Does this CPU hold the global lock (or, below, d's or the global)? */
 bool mm_locked_global(void);
+static inline bool mm_locked_for(const struct domain *d)
+{
+    return spin_is_locked_by_me(&d->mm_local_lock) || mm_locked_global();
+}
 #define ASSERT_MM_LOCKED(d) ASSERT(mm_locked_for(d))
 
 struct mm_hold {
@@ -70,16 +73,31 @@ struct mm_hold {
 #define MM_HOLD_FOR(dom) ((struct mm_hold){.d = (dom), .tears_down = true})
 void mm_hold_begin(struct mm_hold *h);
 bool mm_hold_end(struct mm_hold *h, long rc);
+/* For several operations under one hold (a batch): after each, true when it must run again
+ * (the hold was dropped for the flush, or became global, and was taken again). */
+bool mm_hold_again(struct mm_hold *h, long rc);
 #define MM_DEFER_ATTEMPTS 4
 /* Internal answers, never seen by a guest (the operation runs again): a non-preemptible
  * retype put its flush off; an operation under a domain's lock needs the global one. */
 #define ERETYPEFLUSH 4095
 #define EMMGLOBAL    4094
 
-/* The retype flushes put off during this CPU's hold (pv/pagetype.c): begin after
- * taking the lock (allowed: may they be put off at all), end before dropping it. */
-void retype_flush_begin(bool allowed);
-cpumask_t retype_flush_end(void);
+/* The retype flushes put off during a hold (pv/pagetype.c): the held domain lock's
+ * (d->retype_flush) or the global lock's. Begin after taking the lock (allowed: may they
+ * be put off at all), end before dropping it. */
+extern struct mm_retype_flush global_retype_flush;
+static inline void retype_flush_begin(struct mm_retype_flush *rf, bool allowed)
+{
+    rf->allowed = allowed;
+    rf->cpus = 0;
+}
+static inline cpumask_t retype_flush_end(struct mm_retype_flush *rf)
+{
+    cpumask_t cpus = rf->cpus;
+    rf->allowed = false;
+    rf->cpus = 0;
+    return cpus;
+}
 
 /* General reference: the frame must belong to d. */
 bool get_page(struct page_info *pg, const struct domain *d);
@@ -122,8 +140,13 @@ int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const s
  * mod_pt_entry refuses). Above L1, old's teardown may reach any frame its tables map:
  * other domains' only in a privileged domain's.
  */
-bool pt_change_is_local(pte_t old, unsigned int level, const struct domain *d,
-                        const struct domain *fd);
+bool pt_entry_is_own(pte_t old, const struct domain *d);
+static inline bool pt_change_is_local(pte_t old, unsigned int level, const struct domain *d,
+                                      const struct domain *fd)
+{
+    /* Without foreign_refs none of d's tables maps another domain's frame. */
+    return fd == d && (!d->foreign_refs || (level == 1 && pt_entry_is_own(old, d)));
+}
 
 /* Same, but only if the slot still holds old: 0, -errno, or 1 if it changed. */
 int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
