@@ -276,6 +276,27 @@ static void build_memory(void)
         mm_expect_rc("unmap it again", map_child(i, 0, 0), 0);
 }
 
+/*
+ * dom0's tables torn down while they map a frame of the new domain: on Lamina that
+ * teardown reaches another domain's frame, which only the global memory lock may do
+ * (dom0's own lock serves its other changes meanwhile); the audit at shutdown checks the
+ * counts, and that dom0 was left mapping nothing foreign.
+ */
+static void check_foreign_teardown(void)
+{
+    struct mm_tree t2;
+    mm_expect_rc("a second tree", mm_tree_build(&t2, 5), 0);
+    mm_expect_rc("map the new domain's stack page in it",
+                 mm_update_dom(mm_tab_ma(t2.l1, 0), mfn[5] << 12 | MM_PTE_FLAGS, child), 0);
+    uint64_t *page = mm_alloc_page();
+    mm_expect(page != NULL, "a page of our own");
+    if (page) {
+        mm_expect_rc("our own page read-only meanwhile", mm_page_set_ro(page), 0);
+        mm_expect_rc("and writable again", mm_page_set_rw(page), 0);
+    }
+    mm_expect_rc("tear the tree down with the mapping in it", mm_tree_destroy(&t2), 0);
+}
+
 static void fill_context(uint64_t rip)
 {
     memset(&ctx, 0, sizeof(ctx));
@@ -414,6 +435,7 @@ void test_main(void)
     check_address_size();
     check_time_offset();
     build_memory();
+    check_foreign_teardown();
     check_bad_contexts();
     check_good_context();
     check_runs();
