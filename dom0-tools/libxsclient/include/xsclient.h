@@ -58,6 +58,11 @@ int xsc_transaction_start(struct xsc *h, uint32_t *tx);
 /* commit=false abandons; EAGAIN on commit means: run the transaction again. */
 int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit);
 
+/* XS_INTRODUCE: the daemon connects to domid's store ring (the page it maps through grant
+ * reference 1, the event channel port) and fires @introduceDomain. XS_RELEASE drops it. */
+int xsc_introduce(struct xsc *h, unsigned int domid, uint64_t mfn, unsigned int port);
+int xsc_release(struct xsc *h, unsigned int domid);
+
 /* CONTROL request; *reply malloc'd (may be NULL when not wanted). */
 int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len);
 

@@ -455,3 +455,21 @@ int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, u
     const char *strs[2] = {cmd, arg};
     return talk_strings(h, XS_CONTROL, 0, strs, arg ? 2 : 1, reply, len);
 }
+
+int xsc_introduce(struct xsc *h, unsigned int domid, uint64_t mfn, unsigned int port)
+{
+    char d[16], m[24], p[16];
+    snprintf(d, sizeof(d), "%u", domid);
+    snprintf(m, sizeof(m), "%llu", (unsigned long long)mfn);
+    snprintf(p, sizeof(p), "%u", port);
+    const char *strs[3] = {d, m, p};
+    return talk_strings(h, XS_INTRODUCE, 0, strs, 3, NULL, NULL);
+}
+
+int xsc_release(struct xsc *h, unsigned int domid)
+{
+    char d[16];
+    snprintf(d, sizeof(d), "%u", domid);
+    const char *s = d;
+    return talk_strings(h, XS_RELEASE, 0, &s, 1, NULL, NULL);
+}
