@@ -116,8 +116,10 @@ static int create_run(const struct lam_args *args)
     } else {
         printf("Domain '%s' created (id %u)%s\n", dom->name, r.domid, c.paused ? ", paused" : "");
         if (lam_flag(args, "timing"))
-            printf("timing: image %.1f ms, build %.1f ms, total %.1f ms (to %s)\n", r.ms_image,
-                   r.ms_build, r.ms_total, c.paused ? "built" : "unpause");
+            printf("timing: image %.1f ms, build %.1f ms (create %.1f, memory %.1f, write "
+                   "%.1f, pin and boot data %.1f, store %.1f), total %.1f ms (to %s)\n",
+                   r.ms_image, r.ms_build, r.ms_create, r.ms_memory, r.ms_write, r.ms_boot,
+                   r.ms_store, r.ms_total, c.paused ? "built" : "unpause");
         fflush(stdout);
         if (lam_flag(args, "console"))
             exit_code = attach_console(args, dom->name);

@@ -189,6 +189,9 @@ struct dombuild_result {
     uint64_t store_mfn, console_mfn;
     uint32_t store_port, console_port;
     double ms_image, ms_build, ms_total; /* parse; hypercalls + store; from start to unpause */
+    /* ms_build by step: create + channels, populate, writing the image, pin + boot data,
+     * store + introduce + unpause */
+    double ms_create, ms_memory, ms_write, ms_boot, ms_store;
 };
 
 /*
