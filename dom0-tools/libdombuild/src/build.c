@@ -652,15 +652,16 @@ int dombuild_destroy(uint16_t domid, const char *store_path, char *why, size_t w
                      strerror(errno));
         return -errno;
     }
-    /* Stop it first so that it writes nothing more into the store. */
-    int rc = hvctl_domain_pause(h, domid);
+    /* Stop it first so that it writes nothing more into the store. Domain 0 is never
+     * paused or touched in the store: destroydomain refuses it with Xen's error. */
+    int rc = domid ? hvctl_domain_pause(h, domid) : 0;
     if (rc == -ESRCH) {
         dombuild_why(why, whylen, "domain %u: %s", domid, hvctl_strerror(rc));
         hvctl_close(h);
         return rc;
     }
     char sub[DOMBUILD_WHY_MAX];
-    struct xsc *xs = store_open(store_path, sub, sizeof(sub));
+    struct xsc *xs = domid ? store_open(store_path, sub, sizeof(sub)) : NULL;
     if (xs) {
         store_remove_domain(xs, domid);
         xsc_release(xs, domid); /* ENOENT-like answers when it was never introduced: fine */
