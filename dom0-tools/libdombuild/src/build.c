@@ -121,8 +121,9 @@ struct build {
     uint32_t store_port, console_port;
     uint64_t shinfo_mfn;
     uint8_t *region; /* the mapped pfns [0, layout.end_pfn) */
-    void *cache_map; /* the cached kernel ELF, mapped */
+    void *cache_map; /* the cached kernel ELF, mapped (for its headers) */
     size_t cache_len;
+    int cache_fd; /* ... and open: its segments are read straight into the guest */
 };
 
 static void *page_of(void *ctx, uint64_t pfn)
@@ -215,15 +216,18 @@ static bool cache_lookup(struct build *b, const char *path)
         return false;
     bool ok = !fstat(fd, &st) && st.st_size > 0;
     void *m = ok ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-    close(fd);
-    if (m == MAP_FAILED)
+    if (m == MAP_FAILED) {
+        close(fd);
         return false;
+    }
     char sub[DOMBUILD_WHY_MAX];
     if (dombuild_kernel_parse_elf(m, (size_t)st.st_size, &b->kernel, sub, sizeof(sub))) {
         munmap(m, (size_t)st.st_size);
+        close(fd);
         unlink(path); /* damaged: decompress again */
         return false;
     }
+    b->cache_fd = fd;
     b->cache_map = m;
     b->cache_len = (size_t)st.st_size;
     return true;
@@ -430,6 +434,32 @@ static void fill_hypercall_page(uint8_t *p)
     }
 }
 
+/*
+ * A cached kernel's segments, read from the file straight into the mapped guest memory:
+ * the boot mapping is one contiguous range of dom0 addresses, so each segment is one pread
+ * (no page faults on a mapping of the cache file, no second copy).
+ */
+static int load_from_cache(struct build *b)
+{
+    const struct dombuild_kinfo *k = &b->kernel.info;
+    uint64_t limit = b->layout.nr_mapped * PAGE;
+    for (unsigned int s = 0; s < k->nr_segments; s++) {
+        const struct dombuild_segment *seg = &k->segments[s];
+        if (seg->pfn_addr > limit || seg->memsz > limit - seg->pfn_addr || seg->filesz > seg->memsz)
+            return -ENOSPC;
+        uint8_t *dst = b->region + seg->pfn_addr;
+        for (uint64_t done = 0; done < seg->filesz;) {
+            ssize_t n =
+                pread(b->cache_fd, dst + done, seg->filesz - done, (off_t)(seg->offset + done));
+            if (n <= 0)
+                return -EIO;
+            done += (uint64_t)n;
+        }
+        memset(dst + seg->filesz, 0, seg->memsz - seg->filesz);
+    }
+    return 0;
+}
+
 static int write_image(struct build *b)
 {
     const struct dombuild_layout *l = &b->layout;
@@ -448,7 +478,7 @@ static int write_image(struct build *b)
      * their bss below. What follows the kernel in the mapping -- boot data, rings, stack,
      * padding -- is cleared here anyway, as libxc clears its special pages. */
     memset(b->region + l->kernel_end_pfn * PAGE, 0, (l->nr_mapped - l->kernel_end_pfn) * PAGE);
-    rc = dombuild_load_kernel(&b->kernel, l, page_of, b);
+    rc = b->cache_fd >= 0 ? load_from_cache(b) : dombuild_load_kernel(&b->kernel, l, page_of, b);
     if (rc)
         return fail(b, rc, "loading the kernel's segments: %s", strerror(-rc));
     if (b->initrd_len)
@@ -602,7 +632,7 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
                     size_t whylen)
 {
     double t0 = now_ms();
-    struct build b = {.c = c, .why = why, .whylen = whylen};
+    struct build b = {.c = c, .why = why, .whylen = whylen, .cache_fd = -1};
     memset(r, 0, sizeof(*r));
     dombuild_why(why, whylen, "unknown error");
     if (!c->name || !c->kernel || !c->max_vcpus || !c->vcpus || c->vcpus > c->max_vcpus ||
@@ -636,6 +666,8 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
     dombuild_kernel_free(&b.kernel);
     if (b.cache_map)
         munmap(b.cache_map, b.cache_len);
+    if (b.cache_fd >= 0)
+        close(b.cache_fd);
     free(b.initrd);
     if (b.xs)
         xsc_close(b.xs);

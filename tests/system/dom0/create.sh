@@ -77,7 +77,8 @@ domain_ids() { lam list | awk 'NR > 2 {print $1}' | sort; }
 domain_ids > $T/ids.before
 
 # ---- one domU, all the way ----
-xml t1 128 > $T/t1.xml
+# two vCPUs, one online at boot (the other may be hot-plugged): allowed on one CPU
+xml t1 128 "" "" "" "" "<vcpu current='1'>2</vcpu>" > $T/t1.xml
 lam create --timing $T/t1.xml > $T/t1.out 2>&1
 rc=$?
 cat $T/t1.out
@@ -101,6 +102,8 @@ check store-name value_is /local/domain/$id/name t1
 vm=$(sock read /local/domain/$id/vm)
 check store-vm value_is $vm/name t1
 check store-target value_is /local/domain/$id/memory/target 131072
+check store-vcpu0-online value_is /local/domain/$id/cpu/0/availability online
+check store-vcpu1-offline value_is /local/domain/$id/cpu/1/availability offline
 check store-console-port sh -c "[ \$(lam store --socket $SOCK read /local/domain/$id/console/port) -gt 0 ]"
 check store-console-ring-ref sh -c "[ \$(lam store --socket $SOCK read /local/domain/$id/console/ring-ref) -gt 0 ]"
 check store-config-live-id sh -c "lam store --socket $SOCK read /lamina/domain/$id/config | grep -q \"<domain id='$id' type='xen'>\""
