@@ -58,6 +58,16 @@ int xsc_transaction_start(struct xsc *h, uint32_t *tx);
 /* commit=false abandons; EAGAIN on commit means: run the transaction again. */
 int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit);
 
+/*
+ * Pipelining: after xsc_batch_begin, requests whose answer is only success or an error
+ * (write, mkdir, rm, set_perms) are queued and sent together; xsc_batch_end sends what is
+ * left, reads every reply and returns the first error (0 if none). A call that needs an
+ * answer (read, directory, ...) sends the queue first. Meant for many writes in one
+ * transaction, where the first error aborts it anyway.
+ */
+void xsc_batch_begin(struct xsc *h);
+int xsc_batch_end(struct xsc *h);
+
 /* XS_INTRODUCE: the daemon connects to domid's store ring (the page it maps through grant
  * reference 1, the event channel port) and fires @introduceDomain. XS_RELEASE drops it. */
 int xsc_introduce(struct xsc *h, unsigned int domid, uint64_t mfn, unsigned int port);
