@@ -478,7 +478,49 @@ static int mmuext_flush(struct vcpu *v, const struct lam_mmuext_op *op)
     }
 }
 
-static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
+/*
+ * Pin (take and hold a type reference on) a table of pd, which may be another domain than
+ * the caller's for a privileged one (a toolstack pins a new domain's L4). A foreign owner
+ * that is dying gets nothing pinned: under mm_lock, relinquish either has not run yet (and
+ * will drop this pin) or has, and a pin now would never be dropped. Xen 4.17 pins and drops
+ * at once in that race and answers 0, as here.
+ */
+static int pin_table(const struct domain *pd, unsigned int level, mfn_t mfn)
+{
+    ASSERT_MM_LOCKED(pd);
+    if (pd != current_domain() && __atomic_load_n(&pd->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
+        return 0;
+    int rc = get_page_and_type_preemptible(mfn, pd, pt_level_type(level));
+    if (rc)
+        return rc;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type_info & PGT_pinned) {
+        put_page_and_type(pg);
+        return -EINVAL;
+    }
+    pg->type_info |= PGT_pinned;
+    return 0;
+}
+
+static int unpin_table(struct vcpu *v, const struct domain *pd, mfn_t mfn)
+{
+    ASSERT_MM_LOCKED(pd);
+    if (mfn >= max_mfn)
+        return -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (page_get_owner(pg) != pd || !(pg->type_info & PGT_pinned))
+        return -EINVAL;
+    pg->type_info &= ~PGT_pinned;
+    if (put_page_type_preemptible(pg) == -ERESTART)
+        v->old_guest_table = pg; /* done as far as the guest sees; finished later */
+    else
+        put_page(pg);
+    return 0;
+}
+
+/* pd: the page owner named by foreigndom. Only pins and unpins act on another domain's
+ * tables; everything else is about the caller's own vCPU or address space (Xen: -EPERM). */
+static int mmuext_one(struct vcpu *v, const struct domain *pd, const struct lam_mmuext_op *op)
 {
     ASSERT_MM_LOCKED(v->domain);
     struct domain *d = v->domain;
@@ -487,34 +529,20 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
     case LAM_MMUEXT_PIN_L1_TABLE:
     case LAM_MMUEXT_PIN_L2_TABLE:
     case LAM_MMUEXT_PIN_L3_TABLE:
-    case LAM_MMUEXT_PIN_L4_TABLE: {
-        mfn_t mfn = op->arg1.mfn;
-        int rc = get_page_and_type_preemptible(
-            mfn, d, pt_level_type(op->cmd - LAM_MMUEXT_PIN_L1_TABLE + 1));
-        if (rc)
-            return rc;
-        struct page_info *pg = mfn_to_page(mfn);
-        if (pg->type_info & PGT_pinned) {
-            put_page_and_type(pg);
-            return -EINVAL;
-        }
-        pg->type_info |= PGT_pinned;
-        return 0;
+    case LAM_MMUEXT_PIN_L4_TABLE:
+        return pin_table(pd, op->cmd - LAM_MMUEXT_PIN_L1_TABLE + 1, op->arg1.mfn);
+    case LAM_MMUEXT_UNPIN_TABLE:
+        return unpin_table(v, pd, op->arg1.mfn);
+    default:
+        break;
     }
-    case LAM_MMUEXT_UNPIN_TABLE: {
-        mfn_t mfn = op->arg1.mfn;
-        if (mfn >= max_mfn)
-            return -EINVAL;
-        struct page_info *pg = mfn_to_page(mfn);
-        if (page_get_owner(pg) != d || !(pg->type_info & PGT_pinned))
-            return -EINVAL;
-        pg->type_info &= ~PGT_pinned;
-        if (put_page_type_preemptible(pg) == -ERESTART)
-            v->old_guest_table = pg; /* done as far as the guest sees; finished later */
-        else
-            put_page(pg);
-        return 0;
-    }
+    bool own_only = (op->cmd >= LAM_MMUEXT_NEW_BASEPTR && op->cmd <= LAM_MMUEXT_SET_LDT) ||
+                    op->cmd == LAM_MMUEXT_NEW_USER_BASEPTR ||
+                    op->cmd == LAM_MMUEXT_FLUSH_CACHE_GLOBAL;
+    if (pd != d && own_only)
+        return -EPERM;
+
+    switch (op->cmd) {
     case LAM_MMUEXT_NEW_BASEPTR:
         return set_baseptr(v, op->arg1.mfn, false);
     case LAM_MMUEXT_NEW_USER_BASEPTR:
@@ -534,18 +562,45 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
     }
 }
 
+/*
+ * The page owner of a batch, as Xen's get_pg_owner + xsm_mmuext_op (XSM_TARGET):
+ * DOMID_SELF is the caller; its own id (Xen: "cannot specify itself") and an unknown domain
+ * -ESRCH; another domain only for a privileged caller (-EPERM). A foreign owner comes with
+ * a reference the caller drops.
+ */
+static int mmuext_owner(struct domain *d, unsigned int foreigndom, struct domain **out)
+{
+    unsigned int id = foreigndom & 0xffff;
+    if (id == LAM_DOMID_SELF) {
+        *out = d;
+        return 0;
+    }
+    if (id == d->domain_id)
+        return -ESRCH;
+    struct domain *fd = domain_get(id);
+    if (!fd)
+        return -ESRCH;
+    if (!d->is_privileged) {
+        domain_put(fd);
+        return -EPERM;
+    }
+    *out = fd;
+    return 0;
+}
+
 long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
 {
     struct vcpu *v = current;
     const uint64_t args[4] = {ops, count, pdone, foreigndom};
     unsigned int done, i = 0;
     long ret;
-    int rc = 0;
 
     if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
         return ret;
-    if ((foreigndom & 0xffff) != LAM_DOMID_SELF && (foreigndom & 0xffff) != v->domain->domain_id)
-        rc = -EPERM;
+    struct domain *pd;
+    int rc = mmuext_owner(v->domain, foreigndom, &pd);
+    if (rc)
+        return rc; /* as Xen: before the batch, `done` untouched */
     for (; !rc && i < count; i++) {
         if (v->old_guest_table || (i && hypercall_preempt_check())) {
             rc = -ERESTART;
@@ -556,18 +611,23 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
             rc = -EFAULT;
             break;
         }
-        rc = mmuext_flush(v, &op);
+        /* The flushes are the caller's own: for another domain mmuext_one answers -EPERM. */
+        rc = pd == v->domain ? mmuext_flush(v, &op) : 1;
         if (rc == 1) {
-            /* Unpins and base pointers may tear tables down (MM_HOLD_FOR). */
-            struct mm_hold h = MM_HOLD_FOR(v->domain);
+            /* Unpins and base pointers may tear tables down (MM_HOLD_FOR); another
+             * domain's tables (a toolstack pinning a new domain's L4) take the global lock,
+             * which excludes that domain's own. */
+            struct mm_hold h = pd == v->domain ? MM_HOLD_FOR(v->domain) : MM_HOLD_GLOBAL;
             do {
                 mm_hold_begin(&h);
-                rc = mmuext_one(v, &op);
+                rc = mmuext_one(v, pd, &op);
             } while (mm_hold_end(&h, rc));
         }
         if (rc)
             break;
     }
+    if (pd != v->domain)
+        domain_put(pd);
     if (rc == -ERESTART)
         ret = continue_batch(LAM_HYPERCALL_MMUEXT_OP, ops, sizeof(struct lam_mmuext_op), i, count,
                              pdone, foreigndom);
