@@ -161,7 +161,9 @@ lam store write /local/domain/$silent/name silent /local/domain/$silent/console/
 check bad-ring-ref-logged wait_for 100 grep -q "d$silent: console/ring-ref 'bogus' is not a frame number" $CLOG
 line=$(grep "^(d$silent) " /tmp/peers.txt)
 mfn=$(echo "$line" | sed 's/.*console mfn \([0-9]*\) .*/\1/')
-lam store write /local/domain/$silent/console/ring-ref "$mfn" /local/domain/$silent/console/port 99999999
+# The bad port goes in first: with the frame first, the daemon could see a good frame and the
+# old good port 2 between the two writes and serve the console (seen once under load).
+lam store write /local/domain/$silent/console/port 99999999 /local/domain/$silent/console/ring-ref "$mfn"
 check bad-port-logged wait_for 100 grep -q "d$silent: console/port '99999999' is not an event channel port" $CLOG
 check bad-nodes-fixed introduce "$silent" silent
 check silent-served wait_for 100 grep -q "d$silent (silent): console served" $CLOG
