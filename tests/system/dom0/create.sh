@@ -1,5 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
+# lamina-systest: no-services
+# (it starts its own lamstored with a state file of its own and compares the whole store)
 # The domain builder's system test, run by /init inside dom0 (lamina.systest=create), on
 # Lamina and on Xen 4.17 alike: dom0 runs lamstored and `lam create` starts domUs from
 # Debian's kernel (the one dom0 runs) and the demo guest's initramfs.
