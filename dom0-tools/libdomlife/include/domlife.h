@@ -125,6 +125,12 @@ int life_running_config(struct life *l, uint16_t domid, char **xml);
  * readable by dom0 only. Called by whoever starts a domain. */
 int life_record(struct life *l, uint16_t domid, const char *xml, const struct life_actions *acts);
 
+/* The toolstack's destroy (Xen's libxl order): pause, remove /local/domain/N, /vm/UUID (unless
+ * another live domain still uses that UUID) and /lamina/domain/N, then destroydomain. The
+ * store daemon notices the dying domain and drops its connection. ENOENT when no such domain;
+ * store nodes of a domain the hypervisor no longer has are removed all the same. */
+int life_destroy(struct life *l, uint16_t domid);
+
 /* ---- asking the guest ---- */
 
 /* control/shutdown = "poweroff" | "reboot" | "halt". */

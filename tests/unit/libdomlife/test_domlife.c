@@ -80,6 +80,9 @@ static long fake_hypercall(void *ctx, unsigned long op, const uint64_t args[5])
     case LAM_DOMCTL_destroydomain:
         f->used = false;
         return 0;
+    case LAM_DOMCTL_pausedomain:
+        f->flags |= LAM_DOMINF_paused;
+        return 0;
     case LAM_DOMCTL_max_mem:
         f->max_kib = d->u.max_mem.max_memkb;
         return 0;
@@ -244,20 +247,8 @@ static void capture_log(struct life *l, const char *line)
 
 static int fake_destroy(struct life *l, uint16_t domid)
 {
-    char p[64];
     destroys++;
-    char *vm;
-    uint32_t len;
-    snprintf(p, sizeof(p), "/local/domain/%u/vm", domid);
-    if (xsc_read(l->xs, XSC_NO_TX, p, &vm, &len) == 0) {
-        xsc_rm(l->xs, XSC_NO_TX, vm);
-        free(vm);
-    }
-    snprintf(p, sizeof(p), "/local/domain/%u", domid);
-    xsc_rm(l->xs, XSC_NO_TX, p);
-    snprintf(p, sizeof(p), "/lamina/domain/%u", domid);
-    xsc_rm(l->xs, XSC_NO_TX, p);
-    return -hvctl_domain_destroy(l->hv, domid);
+    return life_destroy(l, domid);
 }
 
 static struct life_actions build_actions;
@@ -419,6 +410,28 @@ static void info_joins_hypervisor_and_store(void **state)
     assert_int_equal(i.actions.on_reboot, LIFE_RESTART);
     assert_int_equal(life_running_config(&L, 4, &xml), ENOENT);
     assert_int_equal(life_get_info(&L, 6, &i), ENOENT);
+}
+
+static void destroy_removes_what_create_wrote(void **state)
+{
+    (void)state;
+    make_domain(3, "web", UUID1, 1, &life_default_actions, &L);
+    make_domain(4, "web-copy", UUID1, 1, &life_default_actions, &L); /* a rename-restart */
+    make_domain(5, "db", UUID2, 1, &life_default_actions, &L);
+    assert_int_equal(life_destroy(&L, 3), 0);
+    assert_null(dom_by_id(3));
+    assert_string_equal(get("/local/domain/3/name"), "<none>");
+    assert_string_equal(get("/lamina/domain/3/config"), "<none>");
+    assert_string_equal(get("/vm/%s/start_time", UUID1), "1700000000.25"); /* 4 uses it */
+    assert_int_equal(life_destroy(&L, 4), 0);
+    assert_string_equal(get("/vm/%s/start_time", UUID1), "<none>");
+    /* A domain the hypervisor lost: its leftover nodes go, and the caller hears ENOENT. */
+    dom_by_id(5)->used = false;
+    assert_int_equal(life_destroy(&L, 5), ENOENT);
+    assert_string_equal(get("/local/domain/5/name"), "<none>");
+    assert_string_equal(get("/vm/%s/start_time", UUID2), "<none>");
+    assert_int_equal(life_destroy(&L, 0), EINVAL);
+    assert_non_null(dom_by_id(0));
 }
 
 /* ---- asking the guest ---- */
@@ -753,6 +766,7 @@ int main(void)
         cmocka_unit_test(each_reason_picks_its_action),
         T(find_by_name_uuid_and_id),
         T(info_joins_hypervisor_and_store),
+        T(destroy_removes_what_create_wrote),
         T(mem_set_moves_target_and_ceiling),
         T(mem_max_moves_static_max),
         T(vcpu_set_writes_availability),
