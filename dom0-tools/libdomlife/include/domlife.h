@@ -93,6 +93,8 @@ void life_init(struct life *l, struct hvctl *hv, struct xsc *xs, const struct li
 int life_watch_domains(struct life *l);
 /* ops->wait, or the library's wait on l->xs. */
 int life_wait_event(struct life *l, int timeout_ms);
+/* ops->now_ms, or CLOCK_MONOTONIC in milliseconds. */
+uint64_t life_now_ms(struct life *l);
 /* printf into the lifecycle log. */
 void life_log(struct life *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -48,7 +48,7 @@ int life_wait_event(struct life *l, int timeout_ms)
     return rc;
 }
 
-uint64_t life_now(struct life *l)
+uint64_t life_now_ms(struct life *l)
 {
     if (l->ops.now_ms)
         return l->ops.now_ms(l);

@@ -39,7 +39,7 @@ int life_monitor_init(struct life *l, struct life_monitor *m, uint16_t domid, in
     rc = life_running_config(l, domid, &m->config);
     if (rc && rc != ENOENT)
         return rc;
-    m->started_ms = life_now(l);
+    m->started_ms = life_now_ms(l);
     record_pid(l, m);
     return 0;
 }
@@ -109,7 +109,7 @@ static enum life_step restart(struct life *l, struct life_monitor *m, bool keep_
     }
     m->domid = id;
     m->restarts++;
-    m->started_ms = life_now(l);
+    m->started_ms = life_now_ms(l);
     record_pid(l, m);
     life_log(l, "%s: restarted: id %u -> %u", m->name, old, id);
     return LIFE_MON_CONTINUE;
@@ -129,7 +129,7 @@ static enum life_step act_on_shutdown(struct life *l, struct life_monitor *m, un
              reason == LAM_SHUTDOWN_crash ? "crashed" : "shut down", reason,
              hvctl_shutdown_name(reason), reason_key(reason), life_action_name(act));
     if (is_restart(act)) {
-        uint64_t lived = life_now(l) - m->started_ms;
+        uint64_t lived = life_now_ms(l) - m->started_ms;
         m->fast = lived < LIFE_FAST_MS ? m->fast + 1 : 0;
         if (m->fast > LIFE_FAST_MAX) {
             life_log(l,

@@ -13,13 +13,13 @@ static int remaining(struct life *l, int64_t deadline)
 {
     if (deadline < 0)
         return -1;
-    uint64_t now = life_now(l);
+    uint64_t now = life_now_ms(l);
     return now >= (uint64_t)deadline ? 0 : (int)((uint64_t)deadline - now);
 }
 
 static int64_t deadline_of(struct life *l, int timeout_ms)
 {
-    return timeout_ms < 0 ? -1 : (int64_t)(life_now(l) + (uint64_t)timeout_ms);
+    return timeout_ms < 0 ? -1 : (int64_t)(life_now_ms(l) + (uint64_t)timeout_ms);
 }
 
 /* A shut-down domain stays when its action keeps it or nobody is watching it. */
