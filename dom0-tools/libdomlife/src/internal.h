@@ -29,5 +29,4 @@ static inline int hv_err(int rc)
 /* The domain's UUID from /local/domain/N/vm ("/vm/UUID"); "" when absent. */
 void dom_uuid(struct life *l, uint16_t domid, char uuid[37]);
 
-
 #endif
