@@ -25,6 +25,7 @@
     X(mem_set)                                                                                     \
     X(mem_max)                                                                                     \
     X(vcpu_set)                                                                                    \
+    X(sysrq)                                                                                       \
     X(pause)                                                                                       \
     X(unpause)                                                                                     \
     X(sched_credit)                                                                                \

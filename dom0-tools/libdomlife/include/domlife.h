@@ -137,6 +137,9 @@ int life_destroy(struct life *l, uint16_t domid);
 
 /* control/shutdown = "poweroff" | "reboot" | "halt". */
 int life_request_shutdown(struct life *l, uint16_t domid, const char *what);
+/* control/sysrq = key (one printable character), as `xl sysrq`: Linux runs that magic SysRq
+ * (e.g. 'c' crashes it, 's' syncs) and clears the node. EINVAL for another key. */
+int life_sysrq(struct life *l, uint16_t domid, char key);
 /* Balloon target in KiB: max_mem follows (target + 1 MiB, as xl does), then memory/target
  * and /vm/UUID/memory (MiB). ERANGE above memory/static-max or below 1 MiB. */
 int life_mem_set(struct life *l, uint16_t domid, uint64_t kib);

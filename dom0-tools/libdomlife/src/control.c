@@ -29,6 +29,18 @@ int life_request_shutdown(struct life *l, uint16_t domid, const char *what)
     return st_write(l, what, "/local/domain/%u/control/shutdown", domid);
 }
 
+int life_sysrq(struct life *l, uint16_t domid, char key)
+{
+    struct hvctl_dominfo d;
+    int rc = must_exist(l, domid, &d);
+    if (rc)
+        return rc;
+    if (domid == 0 || key <= ' ' || key > '~')
+        return EINVAL;
+    const char v[2] = {key, '\0'};
+    return st_write(l, v, "/local/domain/%u/control/sysrq", domid);
+}
+
 int life_mem_set(struct life *l, uint16_t domid, uint64_t kib)
 {
     struct hvctl_dominfo d;

@@ -26,7 +26,7 @@ expect() {
 
 # ---- the command table: help, usage errors, completion ----
 run help
-ok=0; for c in help validate dumpxml convert define undefine start autostart list info top shutdown reboot destroy monitor mem-set mem-max vcpu-set pause unpause sched-credit vcpu-list vcpu-pin completion; do
+ok=0; for c in help validate dumpxml convert define undefine start autostart list info top shutdown reboot destroy monitor mem-set mem-max vcpu-set sysrq pause unpause sched-credit vcpu-list vcpu-pin completion; do
     grep -q "^  $c " "$OUT" || ok=1; done; [ $RC -eq 0 ] || ok=1
 result help-lists-commands $ok
 run help validate; cp "$OUT" "$TMPROOT/h1"
@@ -167,6 +167,7 @@ run start; expect start-needs-a-name 2 "" "lam: start: name one domain, or give 
 run start --autostart web; expect start-name-or-autostart 2
 run help shutdown; expect shutdown-help 0 "lam destroy"
 run help mem-set; expect mem-set-help 0 "no unit: MiB"
+run sysrq web cc; expect sysrq-one-key 2 "" "lam: sysrq: 'cc' is not one SysRq key (a letter such as s, c, b)"
 if [ ! -e /dev/xen/privcmd ]; then
     run vcpu-pin 1 0 1-3,7; expect vcpu-pin-without-hypervisor 1 "" "lam: vcpu-pin: cannot reach the hypervisor: $NOHV"
     run vcpu-list 0; expect vcpu-list-without-hypervisor 1 "" "lam: vcpu-list: cannot reach the hypervisor: $NOHV"

@@ -491,6 +491,11 @@ static void shutdown_request_goes_to_control(void **state)
     assert_int_equal(life_request_shutdown(&L, 3, "reboot"), 0);
     assert_string_equal(get("/local/domain/3/control/shutdown"), "reboot");
     assert_int_equal(life_request_shutdown(&L, 0, "poweroff"), EINVAL);
+    assert_int_equal(life_sysrq(&L, 3, 'c'), 0);
+    assert_string_equal(get("/local/domain/3/control/sysrq"), "c");
+    assert_int_equal(life_sysrq(&L, 3, '\n'), EINVAL);
+    assert_int_equal(life_sysrq(&L, 0, 'c'), EINVAL);
+    assert_int_equal(life_sysrq(&L, 8, 'c'), ENOENT);
     assert_int_equal(life_request_shutdown(&L, 8, "poweroff"), ENOENT);
 }
 
