@@ -52,8 +52,7 @@ static char *running_xml(const char *what)
         if (id && id < end) {
             out = xml;
             xml = NULL;
-        } else if (asprintf(&out, "%.*s id='%u'%s", (int)(tag + 7 - xml), xml, domid, tag + 7) <
-                   0) {
+        } else if (asprintf(&out, "%.*s id='%u'%s", (int)(end - xml), xml, domid, end) < 0) {
             out = NULL;
         }
     }

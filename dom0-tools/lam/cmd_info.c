@@ -17,9 +17,9 @@
 static void mib(const char *label, uint64_t kib)
 {
     if (kib)
-        printf("%-14s %" PRIu64 " MiB\n", label, kib >> 10);
+        printf("%-16s %" PRIu64 " MiB\n", label, kib >> 10);
     else
-        printf("%-14s -\n", label);
+        printf("%-16s -\n", label);
 }
 
 static void uptime(double start)
@@ -28,11 +28,11 @@ static void uptime(double start)
     clock_gettime(CLOCK_REALTIME, &now);
     double s = (double)now.tv_sec + now.tv_nsec / 1e9 - start;
     if (start <= 0 || s < 0) {
-        printf("%-14s -\n", "Uptime:");
+        printf("%-16s -\n", "Uptime:");
         return;
     }
     unsigned long t = (unsigned long)s;
-    printf("%-14s %lu:%02lu:%02lu\n", "Uptime:", t / 3600, t / 60 % 60, t % 60);
+    printf("%-16s %lu:%02lu:%02lu\n", "Uptime:", t / 3600, t / 60 % 60, t % 60);
 }
 
 /* The devices of the recorded configuration, one a line. */
@@ -43,24 +43,24 @@ static void devices(const char *xml)
     struct domcfg_domain *d = xml ? domcfg_parse_xml(xml, strlen(xml), "config", &diags) : NULL;
     domcfg_diags_free(&diags);
     if (!d) {
-        printf("%-14s - (no configuration recorded: not started by lam)\n", "Devices:");
+        printf("%-16s - (no configuration recorded: not started by lam)\n", "Devices:");
         return;
     }
     const char *label = "Devices:";
     for (size_t i = 0; i < d->nconsoles; i++, label = "")
-        printf("%-14s console %d\n", label, d->consoles[i].port);
+        printf("%-16s console %d\n", label, d->consoles[i].port);
     for (size_t i = 0; i < d->ndisks; i++, label = "")
-        printf("%-14s disk %s <- %s%s\n", label, d->disks[i].target,
+        printf("%-16s disk %s <- %s%s\n", label, d->disks[i].target,
                d->disks[i].source ? d->disks[i].source : "(empty)",
                d->disks[i].readonly ? " (read-only)" : "");
     for (size_t i = 0; i < d->nnics; i++, label = "") {
         const uint8_t *m = d->nics[i].mac;
-        printf("%-14s interface %02x:%02x:%02x:%02x:%02x:%02x%s%s\n", label, m[0], m[1], m[2], m[3],
+        printf("%-16s interface %02x:%02x:%02x:%02x:%02x:%02x%s%s\n", label, m[0], m[1], m[2], m[3],
                m[4], m[5], d->nics[i].bridge ? " bridge " : "",
                d->nics[i].bridge ? d->nics[i].bridge : "");
     }
     if (*label)
-        printf("%-14s none\n", label);
+        printf("%-16s none\n", label);
     domcfg_domain_free(d);
 }
 
@@ -81,7 +81,7 @@ static int info_run(const struct lam_args *args)
     }
     char name[LIFE_NAME_MAX + 1];
     lam_life_name(&ll, domid, name, sizeof(name));
-    printf("%-14s %s\n%-14s %u\n%-14s %s\n%-14s %s", "Name:", name, "Id:", domid,
+    printf("%-16s %s\n%-16s %u\n%-16s %s\n%-16s %s", "Name:", name, "Id:", domid,
            "UUID:", i.uuid[0] ? i.uuid : "-", "State:", hvctl_state_name(&i.hv));
     if (i.hv.shutdown)
         printf(" (%s)", hvctl_shutdown_name(i.hv.shutdown_reason));
@@ -90,11 +90,11 @@ static int info_run(const struct lam_args *args)
     mib("Target:", i.target_kib);
     mib("Max memory:", i.static_max_kib);
     mib("Hypervisor max:", i.hv.max_pages * LAM_PAGE_SIZE >> 10);
-    printf("%-14s %u online of %u", "VCPUs:", i.hv.vcpus_online, i.vcpus_max);
+    printf("%-16s %u online of %u", "VCPUs:", i.hv.vcpus_online, i.vcpus_max);
     if (i.vcpus_available)
         printf(" (%u requested)", i.vcpus_available);
-    printf("\n%-14s %.1f s\n", "CPU time:", (double)i.hv.cpu_time_ns / 1e9);
-    printf("%-14s %s\n%-14s %s\n%-14s %s\n",
+    printf("\n%-16s %.1f s\n", "CPU time:", (double)i.hv.cpu_time_ns / 1e9);
+    printf("%-16s %s\n%-16s %s\n%-16s %s\n",
            "On poweroff:", life_action_name(i.actions.on_poweroff),
            "On reboot:", life_action_name(i.actions.on_reboot),
            "On crash:", life_action_name(i.actions.on_crash));
@@ -104,10 +104,10 @@ static int info_run(const struct lam_args *args)
     free(xml);
     uptime(i.start_time);
     if (i.monitor_pid)
-        printf("%-14s pid %d%s\n", "Monitor:", i.monitor_pid,
+        printf("%-16s pid %d%s\n", "Monitor:", i.monitor_pid,
                kill(i.monitor_pid, 0) == 0 || errno == EPERM ? "" : " (not running)");
     else
-        printf("%-14s none (on_* actions are not applied)\n", "Monitor:");
+        printf("%-16s none (on_* actions are not applied)\n", "Monitor:");
     lam_life_close(&ll);
     return LAM_EXIT_OK;
 }
