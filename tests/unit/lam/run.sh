@@ -135,6 +135,7 @@ if [ ! -e /dev/xen/privcmd ]; then
 fi
 if [ ! -e /dev/xen/privcmd ]; then
     for c in "shutdown web" "reboot --wait web" "info web" "mem-set web 64" "mem-max web 1g" \
+             "mem-set web 512k" "mem-set web 2GiB" "mem-max web 96MB" "sysrq web c" \
              "vcpu-set web 2" "monitor web" "top -b -n 1"; do
         run $c; expect "${c%% *}-without-hypervisor" 1 "" "lam: ${c%% *}: cannot reach the hypervisor: $NOHV"
     done
