@@ -137,7 +137,7 @@ if [ ! -e /dev/xen/privcmd ]; then
     for c in "shutdown web" "reboot --wait web" "info web" "mem-set web 64" "mem-max web 1g" \
              "mem-set web 512k" "mem-set web 2GiB" "mem-max web 96MB" "sysrq web c" \
              "vcpu-set web 2" "monitor web" "top -b -n 1"; do
-        run $c; expect "${c%% *}-without-hypervisor" 1 "" "lam: ${c%% *}: cannot reach the hypervisor: $NOHV"
+        run $c; expect "$(echo "$c" | tr -s ' -' '--')-without-hypervisor" 1 "" "lam: ${c%% *}: cannot reach the hypervisor: $NOHV"
     done
 fi
 run destroy web; expect destroy-needs-an-id 2 "" "lam: destroy: 'web' is not a running domain's id (a number from \`lam list\`)"
