@@ -197,6 +197,18 @@ int lam_monitor_serve(uint16_t domid, int ready_fd)
     return rc ? LAM_EXIT_FAILURE : LAM_EXIT_OK;
 }
 
+/* The monitor keeps nothing of its parent's: no store connection (the daemon would keep it
+ * and its watches for as long as the monitor lives), no hypervisor handle. */
+static void close_inherited(int keep)
+{
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    for (int fd = 3; fd < max; fd++)
+        if (fd != keep)
+            close(fd);
+}
+
 static void to_dev_null(void)
 {
     int fd = open("/dev/null", O_RDWR);
@@ -231,6 +243,7 @@ int lam_monitor_spawn(const struct lam_args *args, uint16_t domid, int *pid)
         if (chdir("/") != 0)
             _exit(1);
         to_dev_null();
+        close_inherited(p[1]);
         _exit(lam_monitor_serve(domid, p[1]));
     }
     close(p[1]);
