@@ -18,6 +18,15 @@ cp /bin/busybox "$STAGE/bin/busybox"
 for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs/xenfs; do
     cp "$KMOD/$m.ko" "$STAGE/lib/modules/$(basename "$m").ko"
 done
+# The PCI disk drivers the hardware system test loads (tests/system/dom0/pci.sh),
+# in dependency order: virtio_ring, virtio, the two virtio-pci transports, virtio_pci,
+# virtio_blk.
+KDRV=$BUILD/pkgs/root/lib/modules/$KVER/kernel/drivers
+mkdir -p "$STAGE/lib/modules/pci"
+for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
+    virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do
+    cp "$KDRV/$m.ko" "$STAGE/lib/modules/pci/"
+done
 cp "$ROOT/dom0-tools/initramfs/init" "$STAGE/init"
 chmod +x "$STAGE/init"
 echo "root:x:0:0:root:/root:/bin/sh" > "$STAGE/etc/passwd"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lam_daemon.h"
 #include "xsclient.h"
 
 static const struct lam_option store_options[] = {
@@ -23,13 +24,11 @@ static int store_err(const struct lam_args *args, const char *verb, const char *
 {
     char what[600];
     snprintf(what, sizeof(what), "%s %s", verb, path);
-    if (err == ENOENT && strcmp(verb, "connect") != 0)
+    if (err == ENOENT)
         return lam_fail(args, what, "no such node");
     if (err == EACCES)
         return lam_fail(args, what, "permission denied by the node's permissions");
-    if (err == ECONNREFUSED || err == ENOENT)
-        return lam_fail(args, what, "%s (is lamstored running? try --socket PATH)", strerror(err));
-    return lam_fail(args, what, "%s", strerror(err));
+    return lam_store_fail(args, what, err);
 }
 
 /* Prints value with non-printable bytes escaped, as xenstore-ls does. */
@@ -98,28 +97,59 @@ static int store_watch(const struct lam_args *args, struct xsc *h, const char *p
     return LAM_EXIT_OK;
 }
 
+/* A number on the command line for introduce/release. */
+static bool number(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (*s < '0' || *s > '9' || *end || errno || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* introduce DOMID MFN PORT | release DOMID: what a toolstack sends around a domain's life. */
+static int store_domain(const struct lam_args *args, struct xsc *h, const char *verb, char **a)
+{
+    unsigned long domid, mfn = 0, port = 0;
+    bool intro = !strcmp(verb, "introduce");
+    if (!number(a[0], 0x7fef, &domid) || (intro && !number(a[1], ~0ul, &mfn)) ||
+        (intro && !number(a[2], 0xffffffffu, &port)))
+        return lam_usage_error(args->cmd, "store %s: expected %s", verb,
+                               intro ? "DOMID MFN PORT" : "DOMID");
+    int err = intro ? xsc_introduce(h, (unsigned)domid, mfn, (unsigned)port)
+                    : xsc_release(h, (unsigned)domid);
+    return err ? store_err(args, verb, a[0], err) : LAM_EXIT_OK;
+}
+
 static int store_run(const struct lam_args *args)
 {
     const char *verb = args->argv[0];
     int nargs = args->argc - 1;
     char **a = args->argv + 1;
     bool known = !strcmp(verb, "read") || !strcmp(verb, "write") || !strcmp(verb, "ls") ||
-                 !strcmp(verb, "rm") || !strcmp(verb, "watch");
+                 !strcmp(verb, "rm") || !strcmp(verb, "watch") || !strcmp(verb, "introduce") ||
+                 !strcmp(verb, "release");
     if (!known)
         return lam_usage_error(args->cmd, "unknown store action '%s'", verb);
     if (nargs < 1 || (!strcmp(verb, "write") && nargs % 2) ||
-        ((!strcmp(verb, "ls") || !strcmp(verb, "watch")) && nargs != 1))
+        ((!strcmp(verb, "ls") || !strcmp(verb, "watch") || !strcmp(verb, "release")) &&
+         nargs != 1) ||
+        (!strcmp(verb, "introduce") && nargs != 3))
         return lam_usage_error(args->cmd, "wrong arguments for 'store %s'", verb);
 
     const char *sock = lam_opt(args, "socket");
-    struct xsc *h = xsc_open(sock);
+    struct xsc *h = lam_store_open(args, sock);
     if (!h)
-        return store_err(args, "connect", sock ? sock : "to the store", errno);
+        return LAM_EXIT_FAILURE;
     int rc = LAM_EXIT_OK, err = 0;
     if (!strcmp(verb, "ls")) {
         rc = ls_node(args, h, a[0], 0, lam_flag(args, "recursive"));
     } else if (!strcmp(verb, "watch")) {
         rc = store_watch(args, h, a[0]);
+    } else if (!strcmp(verb, "introduce") || !strcmp(verb, "release")) {
+        rc = store_domain(args, h, verb, a);
     } else {
         for (int i = 0; i < nargs && rc == LAM_EXIT_OK; i++) {
             const char *path = a[i];
@@ -150,14 +180,16 @@ const struct lam_command lam_cmd_store = {
     .name = "store",
     .summary = "read, write, list, remove and watch store nodes",
     .usage = "[--socket PATH] read PATH... | write PATH VALUE... | ls [-r] PATH | rm PATH... | "
-             "watch [-n N] PATH",
+             "watch [-n N] PATH | introduce DOMID MFN PORT | release DOMID",
     .details = "Talks to lamstored (the xenstore protocol) as dom0. 'ls' prints\n"
                "'name = \"value\"' per child; 'watch' prints each changed path, starting\n"
-               "with the watched path itself.",
+               "with the watched path itself. 'introduce' and 'release' are what a\n"
+               "toolstack sends around a domain's life (the daemon then serves, or stops\n"
+               "serving, its store ring; @introduceDomain/@releaseDomain fire).",
     .options = store_options,
     .min_args = 1,
     .max_args = -1,
     .arg_complete = LAM_COMPLETE_WORDS,
-    .arg_words = "read write ls rm watch",
+    .arg_words = "read write ls rm watch introduce release",
     .handler = store_run,
 };

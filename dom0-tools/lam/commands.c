@@ -32,6 +32,8 @@
     X(vcpu_list)                                                                                   \
     X(vcpu_pin)                                                                                    \
     X(store)                                                                                       \
+    X(console)                                                                                     \
+    X(dmesg)                                                                                       \
     X(completion)
 
 #define LAM_DECLARE(name) extern const struct lam_command lam_cmd_##name;

@@ -26,11 +26,12 @@ int lam_life_domain(const struct lam_args *args, struct lam_life *ll, const char
 /* The name to show for a running domain: its store name, else "Domain-0" or "d<id>". */
 void lam_life_name(struct lam_life *ll, uint16_t domid, char *buf, unsigned int len);
 
-/* Print "lam: <cmd>: <what>: <strerror(err)>"; returns LAM_EXIT_FAILURE. */
+/* Print "lam: <cmd>: <what>: <why>" for an errno from libdomlife (naming lamstored when it
+ * did not answer); returns LAM_EXIT_FAILURE. */
 int lam_life_fail(const struct lam_args *args, const char *what, int err);
 
-/* The store socket lam uses for listing (no fallback to the kernel's xenbus, which waits
- * for a daemon that may not be there): NULL when no store daemon answers. */
+/* The store socket lam uses for names in listings, quietly: NULL when no store daemon
+ * answers (within LAM_DAEMON_TIMEOUT_MS). */
 struct xsc *lam_store_try_open(void);
 
 /* Sizes on the command line, as xl takes them: a number with an optional unit k, m, g or t

@@ -14,11 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lam_daemon.h"
 #include "lam_hv.h"
 
 int lam_life_fail(const struct lam_args *args, const char *what, int err)
 {
-    return lam_fail(args, what, "%s", strerror(err));
+    return lam_store_fail(args, what, err);
 }
 
 int lam_life_open(const struct lam_args *args, struct lam_life *ll)
@@ -27,14 +28,10 @@ int lam_life_open(const struct lam_args *args, struct lam_life *ll)
     ll->hv = lam_hv_open(args);
     if (!ll->hv)
         return LAM_EXIT_FAILURE;
-    ll->xs = xsc_open(NULL);
+    ll->xs = lam_store_open(args, NULL);
     if (!ll->xs) {
-        int err = errno;
         hvctl_close(ll->hv);
-        return lam_fail(args, "cannot reach the store",
-                        "%s (is lamstored running? start it with `lamstored &`, or set "
-                        "XENSTORED_PATH to its socket)",
-                        strerror(err));
+        return LAM_EXIT_FAILURE;
     }
     const struct life_ops ops = {.destroy = life_destroy, .log = lam_life_log_line};
     life_init(&ll->l, ll->hv, ll->xs, &ops);
@@ -77,7 +74,7 @@ void lam_life_name(struct lam_life *ll, uint16_t domid, char *buf, unsigned int 
 struct xsc *lam_store_try_open(void)
 {
     const char *path = getenv("XENSTORED_PATH");
-    return xsc_open_socket(path && *path ? path : XSC_DEFAULT_SOCKET);
+    return xsc_open_timeout(path && *path ? path : XSC_DEFAULT_SOCKET, LAM_DAEMON_TIMEOUT_MS);
 }
 
 int lam_parse_size_kib(const struct lam_args *args, const char *s, uint64_t *kib)

@@ -28,6 +28,7 @@
 #include <hv/lib.h>
 #include <hv/xmalloc.h>
 #include <lamina/event_channel.h>
+#include <asm/irq.h>
 #include <hypervisor/hypercall-handlers.h>
 
 bool virq_is_global(unsigned int virq)
@@ -138,6 +139,31 @@ void send_global_virq(struct domain *d, unsigned int virq)
     if (port)
         evtchn_set_pending(d, port);
     spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
+}
+
+void evtchn_send_pirq(struct domain *d, uint32_t port, uint32_t pirq)
+{
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
+    /* Still that pirq's port? It may have been closed since the interrupt came. */
+    if (port_valid(d, port) && d->evtchn[port].state == ECS_PIRQ && d->evtchn[port].u.pirq == pirq)
+        evtchn_set_pending(d, port);
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
+}
+
+/* Xen's evtchn_bind_pirq: the pirq's range (-EINVAL), a mapping there (-EPERM), no port
+ * yet (-EEXIST), then a port; it notifies vCPU 0. */
+static long evtchn_bind_pirq(struct domain *d, struct lam_evtchn_bind_pirq *b)
+{
+    unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
+    long rc = irq_pirq_bind_check(d, b->pirq);
+    int port = rc ? (int)rc : alloc_port(d);
+    if (port > 0) {
+        d->evtchn[port] = (struct evtchn){.state = ECS_PIRQ, .notify_vcpu = 0, .u.pirq = b->pirq};
+        irq_pirq_bind(d, b->pirq, (uint32_t)port);
+        b->port = (uint32_t)port;
+    }
+    spin_unlock_irqrestore(&d->evtchn_lock, irqf_d);
+    return port < 0 ? port : 0;
 }
 
 /* Lock two domains' port tables in a fixed order. */
@@ -312,6 +338,9 @@ static void close_locked(struct domain *d, uint32_t port, struct domain *rd)
         else if (d->vcpus[chn->notify_vcpu])
             d->vcpus[chn->notify_vcpu]->virq_port[chn->u.virq] = 0;
         break;
+    case ECS_PIRQ:
+        irq_pirq_unbind(d, chn->u.pirq);
+        break;
     case ECS_INTERDOMAIN: {
         if (rd) {
             struct evtchn *r = &rd->evtchn[chn->u.interdomain.port];
@@ -422,6 +451,10 @@ static long status_of(struct domain *self, struct domain *d, struct lam_evtchn_s
         st->u.interdomain.dom = chn->u.interdomain.dom;
         st->u.interdomain.port = chn->u.interdomain.port;
         break;
+    case ECS_PIRQ:
+        st->status = LAM_EVTCHNSTAT_pirq;
+        st->u.pirq = chn->u.pirq;
+        break;
     case ECS_VIRQ:
         st->status = LAM_EVTCHNSTAT_virq;
         st->u.virq = chn->u.virq;
@@ -457,7 +490,7 @@ static long evtchn_bind_vcpu(struct domain *d, struct lam_evtchn_bind_vcpu *b)
     unsigned long irqf_d = spin_lock_irqsave(&d->evtchn_lock);
     struct evtchn *chn = &d->evtchn[b->port];
     long rc = 0;
-    if (chn->state == ECS_INTERDOMAIN || chn->state == ECS_UNBOUND ||
+    if (chn->state == ECS_INTERDOMAIN || chn->state == ECS_UNBOUND || chn->state == ECS_PIRQ ||
         (chn->state == ECS_VIRQ && virq_is_global(chn->u.virq)))
         chn->notify_vcpu = (uint16_t)b->vcpu;
     else
@@ -551,6 +584,7 @@ long hc_event_channel_op(int cmd, guest_ptr_t arg)
     union {
         struct lam_evtchn_bind_interdomain bind_interdomain;
         struct lam_evtchn_bind_virq bind_virq;
+        struct lam_evtchn_bind_pirq bind_pirq;
         struct lam_evtchn_port_arg port;
         struct lam_evtchn_status status;
         struct lam_evtchn_alloc_unbound alloc_unbound;
@@ -562,9 +596,7 @@ long hc_event_channel_op(int cmd, guest_ptr_t arg)
     long rc;
 
     if (!size)
-        return -ENOSYS; /* FIFO ABI (init_control, expand_array, set_priority) and pirqs */
-    if (cmd == LAM_EVTCHNOP_bind_pirq)
-        return -EPERM; /* no physical interrupts are routed to guests yet */
+        return -ENOSYS; /* FIFO ABI (init_control, expand_array, set_priority) */
     if (copy_from_guest(&op, arg, size))
         return -EFAULT;
     switch (cmd) {
@@ -573,6 +605,9 @@ long hc_event_channel_op(int cmd, guest_ptr_t arg)
         break;
     case LAM_EVTCHNOP_bind_virq:
         rc = evtchn_bind_virq(d, &op.bind_virq);
+        break;
+    case LAM_EVTCHNOP_bind_pirq:
+        rc = evtchn_bind_pirq(d, &op.bind_pirq);
         break;
     case LAM_EVTCHNOP_close:
         return evtchn_close(d, op.port.port);

@@ -57,6 +57,11 @@ static const struct lock_class_info {
     [LOCK_CLASS_TIMER] = {"timer lock", 10, true},
     [LOCK_CLASS_DOMAIN_LIST] = {"domain_list_lock", 11, true}, /* a leaf under evtchn, mm */
     [LOCK_CLASS_CONSOLE] = {"console_lock", 12, true},
+    /* GSI and pirq state: under d->evtchn_lock (bind/close of a pirq port); the interrupt
+     * handler drops it before it raises the event. The I/O APIC and the ports are leaves. */
+    [LOCK_CLASS_IRQ] = {"irq_lock", 11, true},
+    [LOCK_CLASS_IOAPIC] = {"ioapic_lock", 12, true},
+    [LOCK_CLASS_PORTS] = {"port I/O lock", 12, true},
     [LOCK_CLASS_TEST] = {"test lock", 13, false},
 };
 

@@ -6,6 +6,15 @@
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
 #   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N]
 #               [--test|--systest NAME] [--timing FILE] [--cpu LABEL=MODEL]
+#               [--acpi] [--disk virtio] [--domU "KERNEL [ARGS]"]...
+# --acpi: dom0 boots with ACPI (without acpi=off), so it sees the PCI bus.
+# --disk virtio: a virtio-blk disk, a fresh 32 MiB image file per run whose first MiB
+# holds random data (its SHA-256 goes to dom0 as lamina.disksha256). After the run the
+# image must hold at 1 MiB what dom0 reported writing ("DISKWRITE <sha256>"), and the
+# PCI functions dom0 listed ("PCIDEV ..." lines) are kept in build/system/<hv>-<test>.pci.
+# --domU: a boot-time domU on Lamina (a test kernel under build/guests/, or a path, and
+# its --domU module arguments, e.g. "console-peer mem=16M -- flood"), ids 1, 2, ... in
+# order; without any, idle-peer (for dom0.sh's lam checks). Xen 4.17 ignores them.
 # --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
 # tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
 # --cpu LABEL=MODEL: QEMU -cpu MODEL instead of max,-smap; results are then
@@ -25,6 +34,9 @@ SYSTEST=dom0
 TIMING=
 CPU_MODEL=max,-smap
 CPU_LABEL=
+ACPI=off
+DISK=
+DOMUS=()
 while [ $# -gt 0 ]; do
     case $1 in
     --hv) HV=$2; shift 2 ;;
@@ -34,9 +46,12 @@ while [ $# -gt 0 ]; do
     --test | --systest) SYSTEST=$2; shift 2 ;;
     --timing) TIMING=$2; shift 2 ;;
     --cpu) CPU_LABEL=${2%%=*}; CPU_MODEL=${2#*=}; shift 2 ;;
+    --acpi) ACPI=on; shift ;;
+    --disk) DISK=$2; shift 2 ;;
+    --domU) DOMUS+=("$2"); shift 2 ;;
     *)
         echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N] [--systest NAME]" \
-            "[--timing FILE] [--cpu LABEL=MODEL]" >&2
+            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio] [--domU \"KERNEL [ARGS]\"]..." >&2
         exit 2
         ;;
     esac
@@ -71,14 +86,37 @@ fi
 # takes IRQ 8 from the hvc console ("Flags mismatch irq 8") unless kept out.
 # One physical CPU unless --smp; dom0's vCPUs are multiplexed on the CPUs.
 hvargs="console=com1 com1=115200 noreboot loglvl=all dom0_mem=512M dom0_max_vcpus=$VCPUS"
-kargs="console=hvc0 earlyprintk=xen acpi=off quiet initcall_blacklist=cmos_init"
+kargs="console=hvc0 earlyprintk=xen quiet initcall_blacklist=cmos_init"
+[ "$ACPI" = off ] && kargs="$kargs acpi=off"
 kargs="$kargs lamina.systest=$SYSTEST lamina.hosttime=$(date +%s)"
 kargs="$kargs lamina.vcpus=$VCPUS lamina.pcpus=$SMP"
+
+# The disk: random data in the first MiB, zeros elsewhere.
+qdisk=()
+disk_img=
+case $DISK in
+'') ;;
+virtio)
+    disk_img=${log%.log}.disk.img
+    head -c 1048576 /dev/urandom >"$disk_img"
+    truncate -s 32M "$disk_img"
+    kargs="$kargs lamina.disksha256=$(head -c 1048576 "$disk_img" | sha256sum | cut -d' ' -f1)"
+    qdisk=(-drive "file=$disk_img,if=none,id=disk0,format=raw,cache=unsafe"
+        -device virtio-blk-pci,drive=disk0)
+    ;;
+*) echo "$0: unknown disk '$DISK'" >&2; exit 2 ;;
+esac
 
 # A boot-time domU for the lam checks (Lamina's --domU modules; Xen 4.17 ignores
 # modules after the initrd, and dom0.sh then skips those checks).
 domu=
-[ -f "$BUILD/guests/idle-peer.elf" ] && domu=",$BUILD/guests/idle-peer.elf --domU mem=16M"
+[ ${#DOMUS[@]} -eq 0 ] && [ -f "$BUILD/guests/idle-peer.elf" ] && DOMUS=("idle-peer mem=16M")
+for d in "${DOMUS[@]}"; do
+    kernel=${d%% *} args=
+    [ "$kernel" != "$d" ] && args=" ${d#* }"
+    [ -f "$kernel" ] || kernel=$BUILD/guests/$kernel.elf
+    domu="$domu,$kernel --domU$args"
+done
 
 # QEMU's serial output goes through a FIFO so each line is seen (and timed) as it
 # arrives. Lamina ends QEMU itself (isa-debug-exit) when dom0 powers off; Xen
@@ -92,7 +130,7 @@ timeout "${LAMINA_SYSTEM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot
     -cpu "$CPU_MODEL" -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img$domu" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null >"$fifo" 2>&1 &
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${qdisk[@]}" </dev/null >"$fifo" 2>&1 &
 qemu=$!
 init_at= dom0_at=
 while IFS= read -r line; do
@@ -121,12 +159,27 @@ if ! grep -aq '^SYSTEST DONE' "$log"; then
 else
     echo "PASS $tag:completed" >>"$RESULTS"
 fi
+if [ -n "$disk_img" ]; then
+    grep -a '^PCIDEV ' "$log" | cut -d' ' -f2- >"${log%.log}.pci"
+    wrote=$(sed -n 's/^DISKWRITE \([0-9a-f]*\).*/\1/p' "$log" | head -n1)
+    ondisk=$(dd if="$disk_img" bs=65536 skip=16 count=16 2>/dev/null | sha256sum | cut -d' ' -f1)
+    if [ -n "$wrote" ] && [ "$wrote" = "$ondisk" ]; then
+        echo "PASS $tag:disk-write-in-image" >>"$RESULTS"
+    else
+        echo "FAIL $tag:disk-write-in-image (dom0 wrote '${wrote:-nothing}', image has $ondisk)" \
+            >>"$RESULTS"
+    fi
+    rm -f "$disk_img"
+fi
 # How each hypervisor reports dom0's own poweroff.
 case $HV in
 lamina) off='Domain 0 shutdown: reason 0 (poweroff)' ;;
 xen) off='(XEN) Hardware Dom0 halted: halting machine' ;;
 esac
-if grep -aqF "$off" "$log"; then
+# With ACPI, dom0 powers off through Xen's ACPI S5 (XENPF_enter_acpi_sleep) instead.
+off2=$off
+[ "$HV" = xen ] && [ "$ACPI" = on ] && off2='(XEN) Entering ACPI S5 state.'
+if grep -aqF "$off" "$log" || grep -aqF "$off2" "$log"; then
     echo "PASS $tag:clean-poweroff" >>"$RESULTS"
 else
     echo "FAIL $tag:clean-poweroff (log $log)" >>"$RESULTS"

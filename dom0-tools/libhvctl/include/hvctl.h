@@ -68,6 +68,16 @@ int hvctl_vcpu_get_affinity(struct hvctl *h, uint16_t domid, unsigned int vcpu, 
 /* Memory limit in KiB. */
 int hvctl_domain_set_max_mem(struct hvctl *h, uint16_t domid, uint64_t kib);
 
+/*
+ * The hypervisor's log ring (sysctl readconsole, what `xl dmesg` reads). Reads up to len
+ * bytes into buf: from *index when incremental and *index is still held, else from the
+ * oldest byte held (or where the last clear left off). *got is the bytes read, *index
+ * where the read stopped (pass it back with incremental to go on). clear: forget what was
+ * read, so the next plain read starts after it.
+ */
+int hvctl_read_console(struct hvctl *h, bool clear, bool incremental, uint32_t *index, char *buf,
+                       uint32_t len, uint32_t *got);
+
 /* One word for the domain's state, as `lam list` shows it: "dying", "crashed",
  * "shutdown", "paused", "running", "blocked" or "idle". */
 const char *hvctl_state_name(const struct hvctl_dominfo *d);

@@ -10,4 +10,7 @@ struct hvctl *hvctl_privcmd_open(void);
 /* hvctl.c: what hvctl_close() calls with the transport's context. */
 void hvctl_set_closer(struct hvctl *h, void (*close)(void *ctx));
 
+/* hvctl.c: one hypercall through the handle's transport (its result, negative errno). */
+long hvctl_call(struct hvctl *h, unsigned long op, const uint64_t args[5]);
+
 #endif

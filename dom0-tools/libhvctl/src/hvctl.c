@@ -46,6 +46,11 @@ void hvctl_close(struct hvctl *h)
     free(h);
 }
 
+long hvctl_call(struct hvctl *h, unsigned long op, const uint64_t args[5])
+{
+    return h->fn(h->ctx, op, args);
+}
+
 static int domctl(struct hvctl *h, uint32_t cmd, uint16_t domid, struct lam_domctl *op)
 {
     op->cmd = cmd;

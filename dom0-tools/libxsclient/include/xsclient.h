@@ -31,6 +31,16 @@ struct xsc;
 struct xsc *xsc_open(const char *path);
 /* Connects to the Unix socket at path, never falling back to a device. */
 struct xsc *xsc_open_socket(const char *path);
+/*
+ * As xsc_open(), with every wait bounded by timeout_ms (-1: none, which is what
+ * xsc_open() gives): connecting, sending a request and waiting for its reply. A
+ * request that gets no reply in time fails with ETIMEDOUT (a socket nobody serves, or
+ * the kernel's xenbus device while no daemon serves dom0's ring), and the handle is
+ * then unusable (every later call fails with ETIMEDOUT too): the reply may still come.
+ */
+struct xsc *xsc_open_timeout(const char *path, int timeout_ms);
+/* Changes the bound for later requests (-1: none). */
+void xsc_set_timeout(struct xsc *h, int timeout_ms);
 void xsc_close(struct xsc *h);
 /* The socket or device, for poll() when waiting for watch events alongside other work. */
 int xsc_fd(const struct xsc *h);
@@ -57,6 +67,12 @@ int xsc_read_watch(struct xsc *h, int timeout_ms, char **path, char **token);
 int xsc_transaction_start(struct xsc *h, uint32_t *tx);
 /* commit=false abandons; EAGAIN on commit means: run the transaction again. */
 int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit);
+
+/* INTRODUCE: the daemon starts serving domid's store ring (page mfn, its port) and fires
+ * @introduceDomain. RELEASE: it stops, the domain's nodes pass to dom0, @releaseDomain
+ * fires. What a toolstack sends after building a domain and after destroying it. */
+int xsc_introduce(struct xsc *h, unsigned domid, unsigned long mfn, unsigned port);
+int xsc_release(struct xsc *h, unsigned domid);
 
 /* CONTROL request; *reply malloc'd (may be NULL when not wanted). */
 int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len);

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xsclient.h"
@@ -28,9 +29,44 @@ struct xsc {
     bool device; /* the kernel's xenbus device: write(), not send() */
     uint32_t next_req;
     struct event *ev_head, *ev_tail;
+    int timeout_ms;   /* bound on each request, -1: none */
+    int64_t deadline; /* CLOCK_MONOTONIC ms the current wait ends at, -1: none */
+    int broken;       /* the errno that left the stream out of step, 0: usable */
 };
 
-static struct xsc *handle_new(int fd, bool device)
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t deadline_after(int timeout_ms)
+{
+    return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+}
+
+/* Waits until fd is ready for events or the deadline passes (ETIMEDOUT). */
+static int wait_ready(int fd, short events, int64_t deadline)
+{
+    if (deadline < 0)
+        return 0;
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0)
+            return ETIMEDOUT;
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, (int)left);
+        if (r > 0)
+            return 0;
+        if (r == 0)
+            return ETIMEDOUT;
+        if (errno != EINTR)
+            return errno;
+    }
+}
+
+static struct xsc *handle_new(int fd, bool device, int timeout_ms)
 {
     struct xsc *h = calloc(1, sizeof(*h));
     if (!h) {
@@ -41,10 +77,43 @@ static struct xsc *handle_new(int fd, bool device)
     h->fd = fd;
     h->device = device;
     h->next_req = 1;
+    h->timeout_ms = timeout_ms;
+    h->deadline = -1;
     return h;
 }
 
-static int socket_connect(const char *path)
+/* connect() bounded by the deadline: a listener whose backlog is full answers EAGAIN to a
+ * non-blocking connect, so it is tried again until the deadline. */
+static int connect_bounded(int fd, const struct sockaddr_un *sa, int64_t deadline)
+{
+    if (deadline < 0)
+        return connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ? errno : 0;
+    int fl = fcntl(fd, F_GETFL);
+    fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    int err = 0;
+    while (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0) {
+        err = errno;
+        if (err == EINPROGRESS) {
+            socklen_t l = sizeof(err);
+            err = wait_ready(fd, POLLOUT, deadline);
+            if (!err && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) != 0)
+                err = errno;
+            break;
+        }
+        if (err != EAGAIN && err != EINTR)
+            break;
+        if (now_ms() >= deadline) {
+            err = ETIMEDOUT;
+            break;
+        }
+        usleep(10000);
+        err = 0;
+    }
+    fcntl(fd, F_SETFL, fl);
+    return err;
+}
+
+static int socket_connect(const char *path, int timeout_ms)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -55,20 +124,20 @@ static int socket_connect(const char *path)
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-        int e = errno;
+    int err = connect_bounded(fd, &sa, deadline_after(timeout_ms));
+    if (err) {
         close(fd);
-        errno = e;
+        errno = err;
         return -1;
     }
     return fd;
 }
 
 /* A character device speaking the protocol (/dev/xen/xenbus, /proc/xen/xenbus). */
-static struct xsc *device_open(const char *path)
+static struct xsc *device_open(const char *path, int timeout_ms)
 {
     int fd = open(path, O_RDWR | O_CLOEXEC);
-    return fd < 0 ? NULL : handle_new(fd, true);
+    return fd < 0 ? NULL : handle_new(fd, true, timeout_ms);
 }
 
 static bool is_device(const char *path)
@@ -77,28 +146,43 @@ static bool is_device(const char *path)
     return stat(path, &st) == 0 && !S_ISSOCK(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
-struct xsc *xsc_open(const char *path)
+static struct xsc *socket_open(const char *path, int timeout_ms)
+{
+    int fd = socket_connect(path, timeout_ms);
+    return fd < 0 ? NULL : handle_new(fd, false, timeout_ms);
+}
+
+struct xsc *xsc_open_timeout(const char *path, int timeout_ms)
 {
     if (path)
-        return is_device(path) ? device_open(path) : xsc_open_socket(path);
+        return is_device(path) ? device_open(path, timeout_ms) : socket_open(path, timeout_ms);
     const char *env = getenv("XENSTORED_PATH");
-    struct xsc *h = xsc_open_socket(env ? env : XSC_DEFAULT_SOCKET);
+    struct xsc *h = socket_open(env ? env : XSC_DEFAULT_SOCKET, timeout_ms);
     if (h || (errno != ENOENT && errno != ECONNREFUSED))
         return h;
     /* No daemon socket: the kernel's device, if this is a Xen domain. */
     int e = errno;
-    h = device_open(XSC_XENBUS_DEVICE);
+    h = device_open(XSC_XENBUS_DEVICE, timeout_ms);
     if (!h && errno == ENOENT)
-        h = device_open(XSC_XENBUS_PROC);
+        h = device_open(XSC_XENBUS_PROC, timeout_ms);
     if (!h)
         errno = e;
     return h;
 }
 
+struct xsc *xsc_open(const char *path)
+{
+    return xsc_open_timeout(path, -1);
+}
+
 struct xsc *xsc_open_socket(const char *path)
 {
-    int fd = socket_connect(path);
-    return fd < 0 ? NULL : handle_new(fd, false);
+    return socket_open(path, -1);
+}
+
+void xsc_set_timeout(struct xsc *h, int timeout_ms)
+{
+    h->timeout_ms = timeout_ms;
 }
 
 void xsc_close(struct xsc *h)
@@ -127,6 +211,12 @@ static int io_all(const struct xsc *h, void *buf, size_t len, bool writing)
     int fd = h->fd;
     while (len) {
         ssize_t n;
+        /* The kernel's xenbus device never reports POLLOUT (its poll() only knows
+         * POLLIN) and its write() queues the request without blocking: only reads wait. */
+        int err =
+            writing && h->device ? 0 : wait_ready(fd, writing ? POLLOUT : POLLIN, h->deadline);
+        if (err)
+            return err;
         if (!writing)
             n = read(fd, p, len);
         else if (h->device)
@@ -189,8 +279,8 @@ static int queue_event(struct xsc *h, char *payload, uint32_t len)
 }
 
 /* Sends a request made of NUL-separated parts and waits for its reply. */
-static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *parts,
-                const uint32_t *lens, int nparts, char **reply, uint32_t *rlen)
+static int talk_once(struct xsc *h, uint32_t type, uint32_t tx, const void *const *parts,
+                     const uint32_t *lens, int nparts, char **reply, uint32_t *rlen)
 {
     char buf[sizeof(struct xs_msg_hdr) + XS_PAYLOAD_MAX];
     uint32_t len = 0;
@@ -231,6 +321,26 @@ static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *pa
         }
         return 0;
     }
+    return err;
+}
+
+/* A stream error (no reply in time, a reply out of step, a closed connection) leaves the
+ * handle unusable: a late reply would otherwise answer the next request. */
+static bool breaks_stream(int err)
+{
+    return err == ETIMEDOUT || err == EPROTO || err == ECONNRESET || err == EPIPE;
+}
+
+static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *parts,
+                const uint32_t *lens, int nparts, char **reply, uint32_t *rlen)
+{
+    if (h->broken)
+        return h->broken;
+    h->deadline = deadline_after(h->timeout_ms);
+    int err = talk_once(h, type, tx, parts, lens, nparts, reply, rlen);
+    h->deadline = -1;
+    if (breaks_stream(err))
+        h->broken = err;
     return err;
 }
 
@@ -401,6 +511,8 @@ int xsc_unwatch(struct xsc *h, const char *path, const char *token)
 int xsc_read_watch(struct xsc *h, int timeout_ms, char **path, char **token)
 {
     while (!h->ev_head) {
+        if (h->broken)
+            return h->broken;
         struct pollfd p = {.fd = h->fd, .events = POLLIN};
         int r = poll(&p, 1, timeout_ms);
         if (r < 0 && errno == EINTR)
@@ -411,13 +523,18 @@ int xsc_read_watch(struct xsc *h, int timeout_ms, char **path, char **token)
             return ETIMEDOUT;
         struct xs_msg_hdr hdr;
         char *payload;
+        /* An event has started to arrive: the rest of it is bounded like a reply. */
+        h->deadline = deadline_after(h->timeout_ms);
         int err = recv_msg(h, &hdr, &payload);
+        h->deadline = -1;
+        if (!err && hdr.type != XS_WATCH_EVENT) {
+            free(payload);
+            err = EPROTO;
+        }
+        if (breaks_stream(err))
+            h->broken = err;
         if (err)
             return err;
-        if (hdr.type != XS_WATCH_EVENT) {
-            free(payload);
-            return EPROTO;
-        }
         err = queue_event(h, payload, hdr.len);
         if (err)
             return err;
@@ -448,6 +565,24 @@ int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit)
 {
     const char *what = commit ? "T" : "F";
     return talk_strings(h, XS_TRANSACTION_END, tx, &what, 1, NULL, NULL);
+}
+
+int xsc_introduce(struct xsc *h, unsigned domid, unsigned long mfn, unsigned port)
+{
+    char d[16], m[24], p[16];
+    snprintf(d, sizeof(d), "%u", domid);
+    snprintf(m, sizeof(m), "%lu", mfn);
+    snprintf(p, sizeof(p), "%u", port);
+    const char *strs[3] = {d, m, p};
+    return talk_strings(h, XS_INTRODUCE, 0, strs, 3, NULL, NULL);
+}
+
+int xsc_release(struct xsc *h, unsigned domid)
+{
+    char d[16];
+    snprintf(d, sizeof(d), "%u", domid);
+    const char *strs[1] = {d};
+    return talk_strings(h, XS_RELEASE, 0, strs, 1, NULL, NULL);
 }
 
 int xsc_control(struct xsc *h, const char *cmd, const char *arg, char **reply, uint32_t *len)

@@ -3,7 +3,8 @@
  * Just enough ACPI to find the CPUs and the devices the hypervisor keeps from
  * dom0: the RSDP (EBDA or the BIOS area 0xe0000-0xfffff), the RSDT or XSDT it
  * points to, the MADT ("APIC": local APICs, the local APIC address, I/O
- * APICs) and the HPET table. Everything is
+ * APICs with their GSI bases, interrupt source overrides), the FADT (the PM
+ * timer's port), the MCFG (PCI MMCONFIG windows) and the HPET table. Everything is
  * read through the direct map; tables the firmware puts above the mapped range
  * are not reachable, and then we simply report one CPU and no devices.
  */
@@ -33,13 +34,17 @@ struct acpi_header {
 } __attribute__((packed));
 
 #define MADT_LOCAL_APIC          0
-#define MADT_IO_APIC             1            /* id, reserved, address (u32 at 4), GSI base */
-#define MADT_LOCAL_APIC_OVERRIDE 5            /* reserved (u16), address (u64 at 4) */
-#define MADT_LAPIC_ADDR_AT       36           /* u32 after the header */
-#define MADT_ENTRIES_FROM        44           /* header (36) + local APIC address (4) + flags (4) */
-#define HPET_ADDR_AT             44           /* u64 in the generic address structure at 40 */
-#define HPET_PROTECT_AT          55           /* page protection: 1 = 4 KiB, 2 = 64 KiB */
+#define MADT_IO_APIC             1  /* id, reserved, address (u32 at 4), GSI base */
+#define MADT_INT_OVERRIDE        2  /* bus, ISA IRQ (3), GSI (u32 at 4), flags (u16 at 8) */
+#define MADT_LOCAL_APIC_OVERRIDE 5  /* reserved (u16), address (u64 at 4) */
+#define MADT_LAPIC_ADDR_AT       36 /* u32 after the header */
+#define MADT_ENTRIES_FROM        44 /* header (36) + local APIC address (4) + flags (4) */
+#define HPET_ADDR_AT             44 /* u64 in the generic address structure at 40 */
+#define HPET_PROTECT_AT          55 /* page protection: 1 = 4 KiB, 2 = 64 KiB */
 #define ACPI_MAX_PHYS            (4ull << 30) /* what the boot direct map surely covers */
+#define FADT_PM_TMR_BLK_AT       76           /* u32 */
+#define MCFG_ENTRIES_FROM        44           /* header (36) + reserved (8) */
+#define MCFG_ENTRY_LEN           16 /* base u64, segment u16, first bus, last bus, 4 reserved */
 
 static uint8_t sum_bytes(const void *p, size_t len)
 {
@@ -140,7 +145,15 @@ static void madt_devices(const struct acpi_header *madt, struct acpi_devices *ou
         if (p[0] == MADT_IO_APIC && p[1] >= 12 && out->nr_ioapics < ACPI_MAX_IOAPICS) {
             uint32_t a;
             memcpy(&a, p + 4, 4);
-            out->ioapic[out->nr_ioapics++] = a;
+            out->ioapic[out->nr_ioapics] = a;
+            memcpy(&out->ioapic_gsi_base[out->nr_ioapics], p + 8, 4);
+            out->ioapic_id[out->nr_ioapics++] = p[2];
+        } else if (p[0] == MADT_INT_OVERRIDE && p[1] >= 10 &&
+                   out->nr_overrides < ACPI_MAX_OVERRIDES) {
+            out->override[out->nr_overrides].isa_irq = p[3];
+            memcpy(&out->override[out->nr_overrides].gsi, p + 4, 4);
+            memcpy(&out->override[out->nr_overrides].flags, p + 8, 2);
+            out->nr_overrides++;
         } else if (p[0] == MADT_LOCAL_APIC_OVERRIDE && p[1] >= 12) {
             memcpy(&out->lapic, p + 4, 8);
         }
@@ -156,6 +169,20 @@ void acpi_find_devices(struct acpi_devices *out)
     const struct acpi_header *h = find_table(rsdp, "APIC");
     if (h && h->length >= MADT_ENTRIES_FROM)
         madt_devices(h, out);
+    h = find_table(rsdp, "FACP");
+    if (h && h->length >= FADT_PM_TMR_BLK_AT + 4)
+        memcpy(&out->pm_timer_port, (const uint8_t *)h + FADT_PM_TMR_BLK_AT, 4);
+    h = find_table(rsdp, "MCFG");
+    for (uint32_t at = MCFG_ENTRIES_FROM;
+         h && at + MCFG_ENTRY_LEN <= h->length && out->nr_mcfg < ACPI_MAX_MCFG;
+         at += MCFG_ENTRY_LEN) {
+        const uint8_t *e = (const uint8_t *)h + at;
+        memcpy(&out->mcfg[out->nr_mcfg].base, e, 8);
+        memcpy(&out->mcfg[out->nr_mcfg].segment, e + 8, 2);
+        out->mcfg[out->nr_mcfg].bus_first = e[10];
+        out->mcfg[out->nr_mcfg].bus_last = e[11];
+        out->nr_mcfg++;
+    }
     h = find_table(rsdp, "HPET");
     if (h && h->length > HPET_PROTECT_AT) {
         memcpy(&out->hpet, (const uint8_t *)h + HPET_ADDR_AT, 8);

@@ -49,3 +49,8 @@ int serial_getc(void)
         return -1;
     return inb(uart_base + UART_THR);
 }
+
+uint16_t serial_port(void)
+{
+    return uart_base;
+}

@@ -25,6 +25,9 @@
 #include <hv/version.h>
 #include <asm/protect.h>
 #include <asm/pv/iomem.h>
+#include <asm/pv/ioport.h>
+#include <asm/acpi.h>
+#include <asm/irq.h>
 
 char hv_cmdline[BOOT_CMDLINE_LEN];
 
@@ -299,6 +302,10 @@ void start_lamina(uint32_t magic, uint64_t info_pa)
     sched_init();
     smp_boot_secondaries();
 
+    struct acpi_devices dev;
+    acpi_find_devices(&dev);
+    irq_init(&dev);
+    ioport_setup(&dev);
     iomem_setup();
     struct domain *d0 = build_first_domain();
     build_boot_domus();

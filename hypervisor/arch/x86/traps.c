@@ -17,6 +17,7 @@
 #include <asm/time.h>
 #include <asm/x86.h>
 #include <asm/irqflags.h>
+#include <asm/irq.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
 #include <asm/pv/traps.h>
@@ -220,6 +221,10 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
         return;
     if (vec == IPI_VECTOR_KICK || vec == IPI_VECTOR_CALL) {
         ipi_interrupt(vec);
+        return;
+    }
+    if (vec >= IRQ_VECTOR_BASE && vec <= IRQ_VECTOR_LAST) {
+        do_device_irq(vec);
         return;
     }
     if (vec == X86_EXC_DB) {

@@ -169,6 +169,7 @@ struct evtchn {
             uint32_t port;
         } interdomain;
         uint32_t virq;
+        uint32_t pirq; /* ECS_PIRQ */
     } u;
 };
 
@@ -205,6 +206,10 @@ struct domain {
     unsigned long tot_pages, max_pages;
     unsigned long vm_assist;
     int64_t time_offset; /* seconds its wall clock runs ahead of the host's (settimeoffset) */
+    /* dom0's virtual PCI address latch (port 0xcf8) and CMOS index (port 0x70):
+     * pv/ioport.c. Its vCPUs race on them as they would on the real ports. */
+    uint32_t pci_cf8;
+    uint8_t cmos_idx;
 
     /* d->evtchn_lock: the port table evtchn[] (each port's state and binding),
      * global_virq_port[] and the vCPUs' virq_port[]. Interrupts off (VIRQs are raised from

@@ -16,6 +16,8 @@ void evtchn_set_pending(struct domain *d, uint32_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_global_virq(struct domain *d, unsigned int virq);
 bool virq_is_global(unsigned int virq);
+/* A physical interrupt for d's pirq, bound to port (arch/x86/irq.c's handler). */
+void evtchn_send_pirq(struct domain *d, uint32_t port, uint32_t pirq);
 /* Is port pending in d (ignoring the mask)? */
 bool evtchn_port_pending(const struct domain *d, uint32_t port);
 

@@ -28,6 +28,9 @@ enum lock_class {
     LOCK_CLASS_TIMER,         /* a CPU's timer-heap lock (common/timer.c) */
     LOCK_CLASS_DOMAIN_LIST,   /* domain_list_lock (common/domain_ref.c) */
     LOCK_CLASS_CONSOLE,       /* console_lock (common/console.c) */
+    LOCK_CLASS_IRQ,           /* irq_lock: GSIs and pirqs (arch/x86/irq.c) */
+    LOCK_CLASS_IOAPIC,        /* ioapic_lock (arch/x86/io_apic.c) */
+    LOCK_CLASS_PORTS,         /* the PCI configuration and CMOS index ports (pv/ioport.c) */
     LOCK_CLASS_TEST,          /* host tests of the checker itself */
     NR_LOCK_CLASSES
 };

@@ -13,6 +13,9 @@
 #  - the daemon restarts with --state and the kernel's ring and watches carry
 #    on (the kernel never notices), and it stops cleanly on SIGTERM.
 # One line per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
+# It starts lamstored itself, in a dom0 whose kernel has not yet seen a daemon (the
+# first probe is one of the checks), so /init must not start the services:
+# lamina-systest: no-services
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
 check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }

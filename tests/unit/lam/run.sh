@@ -26,7 +26,7 @@ expect() {
 
 # ---- the command table: help, usage errors, completion ----
 run help
-ok=0; for c in help validate dumpxml convert define undefine start autostart list info top shutdown reboot destroy monitor mem-set mem-max vcpu-set sysrq pause unpause sched-credit vcpu-list vcpu-pin completion; do
+ok=0; for c in help validate dumpxml convert define undefine start autostart list info top shutdown reboot destroy monitor mem-set mem-max vcpu-set sysrq pause unpause sched-credit vcpu-list vcpu-pin store console dmesg completion; do
     grep -q "^  $c " "$OUT" || ok=1; done; [ $RC -eq 0 ] || ok=1
 result help-lists-commands $ok
 run help validate; cp "$OUT" "$TMPROOT/h1"
@@ -173,6 +173,48 @@ if [ ! -e /dev/xen/privcmd ]; then
     run vcpu-pin 1 0 1-3,7; expect vcpu-pin-without-hypervisor 1 "" "lam: vcpu-pin: cannot reach the hypervisor: $NOHV"
     run vcpu-list 0; expect vcpu-list-without-hypervisor 1 "" "lam: vcpu-list: cannot reach the hypervisor: $NOHV"
 fi
+
+# ---- dom0's daemons: a command that needs one that is not running fails within 5 s ----
+FAKE="python3 $ROOT/tests/unit/lam/fake_daemon.py"
+start_fake() { # start_fake MODE PATH ARG: a stand-in daemon, listening once this returns
+    rm -f "$2.ready"; $FAKE "$@" & FAKE_PID=$!
+    i=0; while [ ! -e "$2.ready" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+within5() { # within5 CMD...: runs lam with a 5 s limit; RC as lam's, 124 if it hung
+    timeout 5 "$LAM" "$@" >"$OUT" 2>"$ERR"; RC=$?
+}
+START_STORED="start it with 'lamstored --state /var/lib/lamina/store.state 2>>/var/log/lamina/lamstored.log &' (dom0's /init starts it at boot)"
+START_CONSOLED="start it with 'lamconsoled 2>>/var/log/lamina/lamconsoled.log &' (dom0's /init starts it at boot)"
+if [ ! -e /dev/xen/xenbus ] && [ ! -e /proc/xen/xenbus ]; then
+    XENSTORED_PATH="$TMPROOT/none" within5 store ls /
+    expect store-no-daemon 1 "" "lam: store: cannot reach the store daemon (lamstored): $TMPROOT/none: No such file or directory; $START_STORED"
+fi
+start_fake silent "$TMPROOT/stored.sock" 8
+within5 store --socket "$TMPROOT/stored.sock" ls /
+expect store-daemon-silent 1 "" "lam: store: ls /: the store daemon (lamstored) did not answer within 3 s: is it running? Start it with 'lamstored --state /var/lib/lamina/store.state 2>>/var/log/lamina/lamstored.log &' (dom0's /init starts it at boot)"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+within5 console --socket "$TMPROOT/none" web
+expect console-no-daemon 1 "" "lam: console: cannot reach the console daemon (lamconsoled): $TMPROOT/none: No such file or directory; $START_CONSOLED"
+start_fake silent "$TMPROOT/cons.sock" 8
+within5 console --socket "$TMPROOT/cons.sock" web </dev/null
+expect console-daemon-silent 1 "" "lam: console: cannot reach the console daemon (lamconsoled): $TMPROOT/cons.sock: no answer; $START_CONSOLED"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+# Without a terminal the console is copied to stdout until it closes (the domain is gone).
+start_fake console "$TMPROOT/cons.sock" "hello from web"
+within5 console --socket "$TMPROOT/cons.sock" web </dev/null
+expect console-copies-until-gone 0 "^hello from web$" "lam: console: web: the console closed (the domain is gone, or lamconsoled stopped)"
+wait $FAKE_PID 2>/dev/null
+start_fake hold "$TMPROOT/cons.sock" 8
+within5 console --timeout 1 --socket "$TMPROOT/cons.sock" web </dev/null
+expect console-timeout 0
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+run console --timeout 0 web; expect console-timeout-range 2 "" "lam: console: --timeout 0: expected seconds from 1 to 86400"
+run console; expect console-needs-a-name 2
+if [ ! -e /dev/xen/privcmd ]; then
+    run dmesg; expect dmesg-without-hypervisor 1 "" "lam: dmesg: cannot reach the hypervisor: $NOHV"
+fi
+run dmesg extra; expect dmesg-no-arguments 2
+run help dmesg; expect dmesg-help 0 "clear"
 
 # ---- the installed (non-sanitized) binary behaves the same ----
 "$LAM_INSTALLED" validate -q minimal.xml >"$OUT" 2>"$ERR"; result installed-binary-runs $?

@@ -13,7 +13,7 @@ for _ in $(seq 100); do [ -S "$dir/sock" ] && break; sleep 0.05; done
 
 "$XSCLIENT_TEST" "$dir/sock" || echo "FAIL store/client/crashed"
 
-lamcases=(read_write ls rm watch errors)
+lamcases=(read_write ls rm watch errors introduce_release)
 if [ -z "${LAM:-}" ] || [ ! -x "$LAM" ]; then
   for t in "${lamcases[@]}"; do echo "SKIP store/lam/$t (lam not built)"; done
   exit 0
@@ -46,5 +46,18 @@ t_errors() {
   err=$("$LAM" store "${S[@]}" read /lam/none 2>&1); rc=$?
   [ $rc -eq 1 ] && grep -q "lam: store: read /lam/none: no such node" <<<"$err" &&
   { "$LAM" store "${S[@]}" frobnicate /x 2>/dev/null; [ $? -eq 2 ]; }
+}
+t_introduce_release() {
+  # Without rings the daemon records the domain; the special watches fire either way.
+  "$LAM" store "${S[@]}" watch -n 2 @introduceDomain >"$dir/i.out" &
+  local w=$!
+  sleep 0.3
+  "$LAM" store "${S[@]}" introduce 5 4660 7 &&
+  "$LAM" store "${S[@]}" release 5 || return 1
+  local i; for i in $(seq 40); do kill -0 $w 2>/dev/null || break; sleep 0.05; done
+  kill $w 2>/dev/null; wait $w
+  [ "$(grep -c '^@introduceDomain$' "$dir/i.out")" -eq 2 ] &&
+  { "$LAM" store "${S[@]}" introduce 5 x 7 2>/dev/null; [ $? -eq 2 ]; } &&
+  { "$LAM" store "${S[@]}" release 2>/dev/null; [ $? -eq 2 ]; }
 }
 for t in "${lamcases[@]}"; do check "$t" "t_$t"; done

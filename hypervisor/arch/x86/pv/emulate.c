@@ -22,6 +22,7 @@
 #include <asm/pv/cpuid.h>
 #include <asm/xsave.h>
 #include <asm/pv/mm.h>
+#include <asm/pv/ioport.h>
 #include <asm/x86_emulate.h>
 #include <hv/errcodes.h>
 
@@ -116,8 +117,8 @@ static int emulate_mov_cr(struct vcpu *v, struct cpu_regs *regs, const uint8_t *
     }
 }
 
-/* Port I/O with the virtual IOPL: a guest kernel with IOPL >= 1 may do it; ports it
- * does not own read as all-ones and ignore writes. No domain owns real ports yet. */
+/* Port I/O with the virtual IOPL: a guest kernel with IOPL >= 1 may do it; what it
+ * reaches is pv/ioport.c's business (dom0's devices; all-ones for the rest). */
 static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t *insn,
                             size_t avail, unsigned int len, bool opsize16)
 {
@@ -132,12 +133,16 @@ static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t
     unsigned int ilen = (op <= 0xe7) ? 2 : 1;
     if (avail < ilen)
         return false;
+    unsigned int port = ilen == 2 ? insn[1] : (uint16_t)regs->rdx;
     if (in) {
-        uint64_t ones = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+        uint64_t mask = size == 4 ? 0xffffffffull : size == 2 ? 0xffffull : 0xffull;
+        uint64_t val = pv_io_read(v->domain, port, size) & mask;
         if (size == 4)
-            regs->rax = ones; /* 32-bit results zero-extend */
+            regs->rax = val; /* 32-bit results zero-extend */
         else
-            regs->rax = (regs->rax & ~ones) | ones;
+            regs->rax = (regs->rax & ~mask) | val;
+    } else {
+        pv_io_write(v->domain, port, size, (uint32_t)regs->rax);
     }
     regs->rip += len + ilen;
     return true;

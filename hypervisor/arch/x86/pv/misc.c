@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The smaller PV CPU hypercalls: fpu_taskswitch (virtual CR0.TS), physdev_op for the
- * virtual IOPL, platform_op for dom0's clock and CPU queries (debug registers: debugreg.c).
+ * virtual IOPL (its hardware commands: pv/physdev.c), platform_op for dom0's clock and CPU queries
+ * (debug registers: debugreg.c).
  */
 #include <hv/console.h>
 #include <hv/domain.h>
@@ -13,6 +14,7 @@
 #include <asm/x86.h>
 #include <lamina/physdev.h>
 #include <lamina/platform.h>
+#include <asm/pv/physdev.h>
 #include <hypervisor/hypercall-handlers.h>
 
 long hc_fpu_taskswitch(int set)
@@ -58,7 +60,7 @@ long hc_physdev_op(int cmd, guest_ptr_t arg)
         return 0;
     }
     default:
-        return -ENOSYS; /* interrupt routing and PCI come with passthrough */
+        return pv_physdev_hw_op(cmd, arg); /* interrupts and PCI: pv/physdev.c */
     }
 }
 

@@ -9,6 +9,7 @@
 
 void serial_init(uint16_t port, unsigned int baud);
 void serial_putc(char c);
-int serial_getc(void); /* -1 when nothing is waiting */
+int serial_getc(void);      /* -1 when nothing is waiting */
+uint16_t serial_port(void); /* the UART's first port, 0 if none */
 
 #endif
