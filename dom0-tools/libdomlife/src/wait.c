@@ -22,27 +22,34 @@ static int64_t deadline_of(struct life *l, int timeout_ms)
     return timeout_ms < 0 ? -1 : (int64_t)(life_now_ms(l) + (uint64_t)timeout_ms);
 }
 
-/* A shut-down domain stays when its action keeps it or nobody is watching it. */
-static bool stays_down(struct life *l, uint16_t domid, unsigned int reason)
+/* A shut-down domain stays when its action keeps it or nobody is watching it. Decided from
+ * what the store said when the wait began: once a monitor starts tearing the domain down,
+ * its records go before the domain does. */
+static bool stays_down(const struct life_info *before, unsigned int reason)
 {
-    struct life_info info;
-    if (life_get_info(l, domid, &info))
-        return false;
     enum life_action act;
-    if (!life_action_for(&info.actions, reason, &act))
+    if (!life_action_for(&before->actions, reason, &act))
         return false; /* suspended: a save in progress, not an end */
-    return act == LIFE_PRESERVE || act == LIFE_RENAME_RESTART || info.monitor_pid == 0;
+    return act == LIFE_PRESERVE || act == LIFE_RENAME_RESTART || before->monitor_pid == 0;
 }
 
 int life_wait_down(struct life *l, uint16_t domid, int timeout_ms, enum life_down *st,
                    unsigned int *reason)
 {
     int64_t deadline = deadline_of(l, timeout_ms);
+    struct life_info before;
+    int rc = life_get_info(l, domid, &before);
+    if (rc == ENOENT) {
+        *st = LIFE_GONE;
+        return 0;
+    }
+    if (rc)
+        return rc;
     for (;;) {
-        int rc = life_state(l, domid, st, reason);
+        rc = life_state(l, domid, st, reason);
         if (rc)
             return rc;
-        if (*st == LIFE_GONE || (*st == LIFE_SHUTDOWN && stays_down(l, domid, *reason)))
+        if (*st == LIFE_GONE || (*st == LIFE_SHUTDOWN && stays_down(&before, *reason)))
             return 0;
         int left = remaining(l, deadline);
         if (left == 0)

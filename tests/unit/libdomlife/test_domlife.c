@@ -530,6 +530,30 @@ static void wait_down_follows_the_guest(void **state)
     assert_int_equal(waits, 3);
 }
 
+/* The monitor removes the store records before the hypervisor has the domain dying: the
+ * waiter must not mistake that moment for a domain nobody watches. */
+static void monitor_removes_records(void)
+{
+    assert_int_equal(xsc_rm(xs, XSC_NO_TX, "/lamina/domain/3"), 0);
+    assert_int_equal(xsc_rm(xs, XSC_NO_TX, "/local/domain/3"), 0);
+}
+
+static void wait_down_survives_the_teardown_order(void **state)
+{
+    (void)state;
+    make_domain(3, "web", UUID1, 1, &life_default_actions, &L);
+    put("/lamina/domain/3/monitor", "4242");
+    script[0] = guest_powers_off;
+    script[1] = monitor_removes_records; /* still shut down in the hypervisor */
+    script[2] = monitor_destroys;
+    script_len = 3;
+    enum life_down st;
+    unsigned int reason;
+    assert_int_equal(life_wait_down(&L, 3, 60000, &st, &reason), 0);
+    assert_int_equal(st, LIFE_GONE);
+    assert_int_equal(waits, 3);
+}
+
 static void wait_down_stops_at_a_preserved_shutdown(void **state)
 {
     (void)state;
@@ -777,6 +801,7 @@ int main(void)
         T(vcpu_set_writes_availability),
         T(shutdown_request_goes_to_control),
         T(wait_down_follows_the_guest),
+        T(wait_down_survives_the_teardown_order),
         T(wait_down_stops_at_a_preserved_shutdown),
         T(a_guest_ignoring_the_request_times_out),
         T(crash_with_destroy_is_logged_and_destroyed),
