@@ -11,6 +11,10 @@
 
 /* A store event may be missed only if the store daemon restarts; look anyway this often. */
 #define SAFETY_POLL_MS 30000
+/* While someone else tears the domain down: its store home is gone but the hypervisor has
+ * not yet made it dying. The store fired @releaseDomain for the release already and may not
+ * fire again, so look often until the domain is gone. */
+#define TEARDOWN_POLL_MS 200
 
 static void record_pid(struct life *l, struct life_monitor *m)
 {
@@ -186,6 +190,14 @@ enum life_step life_monitor_check(struct life *l, struct life_monitor *m)
     }
 }
 
+/* The domain's store home is gone while it is still there: a destroy is under way. */
+static bool being_torn_down(struct life *l, const struct life_monitor *m)
+{
+    char v[16];
+    return st_read_buf(l, v, sizeof(v), "/local/domain/%u/domid", m->domid) == ENOENT &&
+           st_read_buf(l, v, sizeof(v), "/local/domain/%u/name", m->domid) == ENOENT;
+}
+
 int life_monitor_run(struct life *l, struct life_monitor *m)
 {
     for (;;) {
@@ -197,7 +209,7 @@ int life_monitor_run(struct life *l, struct life_monitor *m)
             if (life_monitor_check(l, m) == LIFE_MON_DONE)
                 return 0;
         } while (m->domid != before);
-        int rc = life_wait_event(l, SAFETY_POLL_MS);
+        int rc = life_wait_event(l, being_torn_down(l, m) ? TEARDOWN_POLL_MS : SAFETY_POLL_MS);
         if (rc && rc != ETIMEDOUT)
             return rc;
     }

@@ -219,9 +219,12 @@ static char logbuf[8192];
 static unsigned int builds, destroys;
 static struct life L;
 
+static int timeouts[16];
 static int scripted_wait(struct life *l, int timeout_ms)
 {
     (void)l;
+    if (waits < 16)
+        timeouts[waits] = timeout_ms;
     waits++;
     if (script_pos < script_len) {
         clock_ms += 100;
@@ -773,6 +776,37 @@ static void coredump_and_rename_variants(void **state)
     life_monitor_free(&m);
 }
 
+/* `lam destroy` run by the user: store nodes removed and the store's connection released
+ * first (the store fires @releaseDomain then, while the domain still runs), destroydomain
+ * after. The monitor must not wait its long safety poll to notice. */
+static void user_releases(void)
+{
+    assert_int_equal(xsc_rm(xs, XSC_NO_TX, "/local/domain/3"), 0);
+    assert_int_equal(xsc_rm(xs, XSC_NO_TX, "/lamina/domain/3"), 0);
+}
+static void user_destroys_in_the_hypervisor(void)
+{
+    dom_by_id(3)->used = false;
+}
+
+static void a_destroy_by_someone_else_is_seen_at_once(void **state)
+{
+    (void)state;
+    make_domain(3, "web", UUID1, 1, &life_default_actions, &L);
+    put("/local/domain/3/domid", "3");
+    struct life_monitor m;
+    assert_int_equal(life_monitor_init(&L, &m, 3, 4242), 0);
+    script[0] = user_releases;
+    script[1] = user_destroys_in_the_hypervisor;
+    script_len = 2;
+    assert_int_equal(life_monitor_run(&L, &m), 0);
+    assert_int_equal(waits, 2);
+    assert_int_equal(timeouts[0], 30000); /* nothing going on: the safety poll */
+    assert_int_equal(timeouts[1], 200);   /* its store home gone: look again soon */
+    assert_non_null(strstr(logbuf, "web (id 3): gone\n"));
+    life_monitor_free(&m);
+}
+
 static void suspend_is_not_an_end(void **state)
 {
     (void)state;
@@ -810,6 +844,7 @@ int main(void)
         T(a_guest_crashing_at_boot_is_not_restarted_forever),
         T(restart_without_a_config_destroys),
         T(coredump_and_rename_variants),
+        T(a_destroy_by_someone_else_is_seen_at_once),
         T(suspend_is_not_an_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
