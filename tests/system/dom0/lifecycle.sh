@@ -17,7 +17,14 @@
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
 skip() { echo "SYSTEST SKIP $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+check() {
+    name=$1
+    shift
+    if "$@"; then pass "$name"; else
+        fail "$name" "$*"
+        return 1
+    fi
+}
 # wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
 wait_for() {
     n=$1
@@ -183,12 +190,24 @@ for n in mid big; do
 done
 
 # A crash under each on_crash action (SysRq c: the kernel panics and reports a crash).
+crashes=yes
 for act in destroy restart preserve coredump-restart rename-restart; do
+    if [ $crashes = no ]; then
+        fail crash-$act "not run: SysRq c did not crash crash-destroy"
+        continue
+    fi
     start crash-$act 96 1 1 $act || { fail crash-$act "did not boot"; continue; }
     id=$(id_of crash-$act)
     lam sysrq crash-$act c
     wait_for 300 grep -q "crash-$act (id $id): crashed (shutdown reason 3: crash); on_crash=$act" $LOG
-    check crash-$act-logged grep -q "crash-$act (id $id): crashed (shutdown reason 3: crash)" $LOG
+    if ! check crash-$act-logged grep -q "crash-$act (id $id): crashed (shutdown reason 3: crash)" $LOG; then
+        echo "control/sysrq now '$(store /local/domain/$id/control/sysrq)'; console:"
+        tail -n 15 /var/log/lamina/console/crash-$act.log 2>/dev/null
+        lam info $id
+        crashes=no
+        lam destroy $id
+        continue
+    fi
     case $act in
     destroy)
         check crash-destroy-gone wait_for 100 gone crash-destroy ;;
