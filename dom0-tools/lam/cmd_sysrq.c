@@ -33,7 +33,8 @@ const struct lam_command lam_cmd_sysrq = {
     .usage = "NAME|UUID|ID KEY",
     .details = "Writes KEY to the guest's control/sysrq node; Linux runs it as if typed on a\n"
                "console (s: sync, u: remount read-only, c: crash, which ends in the domain's\n"
-               "<on_crash> action, b: reboot at once).",
+               "<on_crash> action, b: reboot at once). The guest must allow the key: Debian's\n"
+               "default kernel.sysrq=438 refuses c (boot it with sysctl.kernel.sysrq=1).",
     .min_args = 2,
     .max_args = 2,
     .arg_complete = LAM_COMPLETE_DOMAIN,

@@ -128,13 +128,16 @@ if ! lam help create >/dev/null 2>&1 || [ ! -f $DEMO ]; then
     cat $LOG 2>/dev/null
     exit 0
 fi
-# variant NAME MIB VCPUS CURRENT ON_CRASH: the demo guest with another name, size, vCPUs.
+# variant NAME MIB VCPUS CURRENT ON_CRASH: the demo guest with another name, size, vCPUs,
+# and every SysRq key allowed (Debian's default, kernel.sysrq=438, refuses c: "This sysrq
+# operation is disabled").
 variant() {
     lam dumpxml $DEMO | sed -e "s|<name>.*</name>|<name>$1</name>|" -e '/<uuid>/d' \
         -e "s|<memory unit='KiB'>[0-9]*<|<memory unit='KiB'>$(($2 * 1024))<|" \
         -e "s|<currentMemory unit='KiB'>[0-9]*<|<currentMemory unit='KiB'>$(($2 * 1024))<|" \
         -e "s|<vcpu[^>]*>[0-9]*</vcpu>|<vcpu placement='static' current='$4'>$3</vcpu>|" \
-        -e "s|<on_crash>.*</on_crash>|<on_crash>$5</on_crash>|" >/tmp/$1.xml
+        -e "s|<on_crash>.*</on_crash>|<on_crash>$5</on_crash>|" \
+        -e "s|</cmdline>| sysctl.kernel.sysrq=1</cmdline>|" >/tmp/$1.xml
 }
 # booted NAME: its kernel connected to the store (manage.c writes feature-poweroff).
 booted() { [ "$(store /local/domain/$(id_of "$1")/control/feature-poweroff)" = 1 ]; }
