@@ -201,6 +201,8 @@ for act in destroy restart preserve coredump-restart rename-restart; do
     fi
     start crash-$act 96 1 1 $act || { fail crash-$act "did not boot"; continue; }
     id=$(id_of crash-$act)
+    # SysRq needs the guest's user space up: kernel.sysrq=1 is applied just before /init.
+    wait_for 300 grep -q 'lamina-domu: init up' /var/log/lamina/console/crash-$act.log
     lam sysrq crash-$act c
     wait_for 300 grep -q "crash-$act (id $id): crashed (shutdown reason 3: crash); on_crash=$act" $LOG
     if ! check crash-$act-logged grep -q "crash-$act (id $id): crashed (shutdown reason 3: crash)" $LOG; then
