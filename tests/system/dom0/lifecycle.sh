@@ -225,6 +225,8 @@ for act in destroy restart preserve coredump-restart rename-restart; do
         check crash-rename-kept sh -c "lam info crash-$act-$id | grep -q '^State: *crashed'"
         check crash-rename-new wait_for 300 id_other_than crash-$act $id ;;
     esac
+    # Free the memory for the next one (a kept or restarted guest stays otherwise).
+    for d in crash-$act-$id crash-$act $id; do lam destroy $d >/dev/null 2>&1; done
 done
 
 # Destroy what is left.
