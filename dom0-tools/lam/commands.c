@@ -16,6 +16,7 @@
     X(start)                                                                                       \
     X(autostart)                                                                                   \
     X(list)                                                                                        \
+    X(create)                                                                                      \
     X(info)                                                                                        \
     X(top)                                                                                         \
     X(shutdown)                                                                                    \

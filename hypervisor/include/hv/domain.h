@@ -103,11 +103,16 @@ struct vcpu {
     struct pending_bounce bounce;
 
     /* Events and time */
-    uint32_t virq_port[LAM_NR_VIRQS];            /* per-vCPU VIRQ bindings (0 = none) */
-    struct timer singleshot_timer;               /* VIRQ_TIMER one-shot */
-    struct timer periodic_timer;                 /* VIRQ_TIMER periodic */
-    uint64_t periodic_period;                    /* ns, 0 = stopped */
-    struct timer poll_timer;                     /* SCHEDOP_poll timeout */
+    uint32_t virq_port[LAM_NR_VIRQS]; /* per-vCPU VIRQ bindings (0 = none) */
+    struct timer singleshot_timer;    /* VIRQ_TIMER one-shot */
+    struct timer periodic_timer;      /* VIRQ_TIMER periodic */
+    uint64_t periodic_period;         /* ns, 0 = stopped */
+    /* The periodic timer as Xen runs it (common/vcpu_op.c): armed while the vCPU is
+     * scheduled, or after a set while it is not, stopped when it is switched out. */
+    spinlock_t periodic_lock;     /* the period, the two below, every set of periodic_timer */
+    uint64_t periodic_last_event; /* system time of the last periodic VIRQ_TIMER */
+    bool periodic_switched_out;   /* not running since its last switch-out: no re-arming */
+    struct timer poll_timer;      /* SCHEDOP_poll timeout */
     uint32_t poll_ports[SCHEDOP_POLL_MAX_PORTS]; /* ports being polled (SCHEDOP_poll) */
     unsigned int poll_nr;
     bool fpu_ts;       /* virtual CR0.TS */
@@ -190,6 +195,19 @@ struct domain {
     /* d->lock: state, pause_count, the shutdown record (shutdown_reason, is_shut_down),
      * page_list and tot_pages, and the destroy's progress (kill_stage, kill_running). */
     spinlock_t lock;
+    /* The domain's memory lock: its own frames, tables and vCPUs' frame references, for
+     * operations that touch no other domain's (asm/pv/mm.h). */
+    spinlock_t mm_local_lock;
+    /* References its L1 tables hold on other domains' frames (a privileged domain's foreign
+     * mappings; grant mappings are not counted). While not 0, dropping what its tables hold
+     * may reach other domains' frames: that needs the global memory lock, which is also the
+     * only one this changes under. */
+    unsigned long foreign_refs;
+    /* Retype flushes put off during a hold of mm_local_lock (pv/pagetype.c), under it. */
+    struct mm_retype_flush {
+        bool allowed;  /* the holder backs out and runs its operation again */
+        uint64_t cpus; /* to flush once the lock is dropped */
+    } retype_flush;
     bool is_privileged;
     enum domain_state state;
     unsigned int shutdown_reason;
@@ -324,5 +342,11 @@ const char *shutdown_reason_name(unsigned int reason);
 unsigned long vm_assist_valid_mask(void);
 /* Set up v's single-shot and periodic timers (common/vcpu_op.c). */
 void vcpu_timers_init(struct vcpu *v);
+/* The scheduler switches v out / in on this CPU: its periodic timer stops / catches up
+ * (one VIRQ_TIMER if a period passed) and is re-armed, as Xen's context switch does. */
+void vcpu_periodic_switch_out(struct vcpu *v);
+void vcpu_periodic_switch_in(struct vcpu *v);
+/* Set v's period (0: stop it). */
+void vcpu_set_periodic_timer(struct vcpu *v, uint64_t period_ns);
 
 #endif

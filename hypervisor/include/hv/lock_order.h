@@ -15,13 +15,15 @@ enum lock_class {
     LOCK_CLASS_NONE,          /* not placed in the order: host tests only; lock-debug refuses it */
     LOCK_CLASS_REAP,          /* reap_lock (common/domain_destroy.c) */
     LOCK_CLASS_DOMAIN_CREATE, /* create_lock (common/domctl_create.c) */
-    LOCK_CLASS_MM,            /* mm_lock (arch/x86/pv/pagetype.c) */
+    LOCK_CLASS_MM,            /* mm_lock, the global memory lock (arch/x86/pv/mm_lock.c) */
+    LOCK_CLASS_MM_DOMAIN,     /* d->mm_local_lock, a domain's memory lock (same file) */
     LOCK_CLASS_DOMAIN,        /* d->lock */
     LOCK_CLASS_XMALLOC,       /* the xmalloc pool's lock */
     LOCK_CLASS_BUDDY,         /* the buddy allocator's lock */
     LOCK_CLASS_VMAP,          /* vmap_lock */
     LOCK_CLASS_XZ,            /* the xz decoder's shared workspace */
     LOCK_CLASS_GUEST_LINE,    /* the guests' console line buffers */
+    LOCK_CLASS_PERIODIC,      /* v->periodic_lock (common/vcpu_op.c) */
     LOCK_CLASS_EVTCHN,        /* d->evtchn_lock */
     LOCK_CLASS_CREDIT,        /* credit_lock (common/sched/sched_credit.c) */
     LOCK_CLASS_RUNQ,          /* a CPU's run-queue lock (common/sched/schedule.c) */
