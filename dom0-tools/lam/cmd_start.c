@@ -23,10 +23,6 @@ static int start_one(const struct lam_args *args, struct lam_life *ll,
     uint16_t domid;
     if (life_find(&ll->l, dom->name, &domid) == 0)
         return lam_fail(args, dom->name, "already running (id %u)", domid);
-    if (!lam_builder)
-        return lam_fail(args, dom->name,
-                        "this lam has no domain builder (libdombuild) linked in: it cannot start "
-                        "domains");
     char *xml = domcfg_format_xml(dom);
     if (!xml)
         return lam_fail(args, dom->name, "out of memory");

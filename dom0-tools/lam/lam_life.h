@@ -44,9 +44,10 @@ int lam_parse_count(const struct lam_args *args, const char *what, const char *s
 /* The lifecycle log: $LAMINA_LOG_DIR (default /var/log/lamina) /lifecycle.log. */
 void lam_life_log_line(struct life *l, const char *line);
 
-/* The domain builder, when lam has one (NULL otherwise): builds, records the config and
- * starts a domain from normalised XML. */
+/* The domain builder (libdombuild): builds, records the config and starts a domain from its
+ * XML; and the toolstack's destroy (store nodes, XS_RELEASE, destroydomain). Positive errno. */
 extern int (*const lam_builder)(struct life *l, const char *xml, uint16_t *domid);
+extern int (*const lam_destroyer)(struct life *l, uint16_t domid);
 
 /* Start a monitor process for domid, detached from the terminal (xl forks one per domain the
  * same way). Returns once it watches the domain (its pid in *pid), or LAM_EXIT_FAILURE after

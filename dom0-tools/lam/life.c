@@ -33,7 +33,7 @@ int lam_life_open(const struct lam_args *args, struct lam_life *ll)
         hvctl_close(ll->hv);
         return LAM_EXIT_FAILURE;
     }
-    const struct life_ops ops = {.destroy = life_destroy, .log = lam_life_log_line};
+    const struct life_ops ops = {.destroy = lam_destroyer, .log = lam_life_log_line};
     life_init(&ll->l, ll->hv, ll->xs, &ops);
     return LAM_EXIT_OK;
 }
@@ -148,11 +148,6 @@ void lam_life_log_line(struct life *l, const char *line)
 
 /* ---- the monitor ---- */
 
-static int monitor_destroy(struct life *l, uint16_t domid)
-{
-    return life_destroy(l, domid);
-}
-
 int lam_monitor_serve(uint16_t domid, int ready_fd)
 {
     signal(SIGHUP, SIG_IGN);
@@ -164,7 +159,7 @@ int lam_monitor_serve(uint16_t domid, int ready_fd)
         return LAM_EXIT_FAILURE;
     }
     const struct life_ops ops = {
-        .destroy = monitor_destroy, .build = lam_builder, .log = lam_life_log_line};
+        .destroy = lam_destroyer, .build = lam_builder, .log = lam_life_log_line};
     struct life l;
     life_init(&l, hv, xs, &ops);
     struct life_monitor m;
