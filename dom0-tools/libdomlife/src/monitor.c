@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "lamina/sched.h"
 
@@ -81,6 +82,40 @@ static enum life_step destroy(struct life *l, struct life_monitor *m)
     return LIFE_MON_DONE;
 }
 
+/* A random (version 4) UUID, as text. */
+static int new_uuid(char out[37])
+{
+    uint8_t b[16];
+    if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+        return errno ? errno : EIO;
+    b[6] = (uint8_t)((b[6] & 0x0f) | 0x40);
+    b[8] = (uint8_t)((b[8] & 0x3f) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+    return 0;
+}
+
+/* The kept incarnation of a rename-restart: its own name and, as libxl_domain_preserve gives
+ * it, its own UUID (/vm/NEW, /local/domain/N/vm), so the restarted domain can take the
+ * configuration's UUID and destroying the kept one leaves the new one's /vm alone. */
+static int keep_renamed(struct life *l, uint16_t domid, const char *name)
+{
+    char uuid[37];
+    int rc = new_uuid(uuid);
+    if (!rc)
+        rc = st_write(l, uuid, "/vm/%s/uuid", uuid);
+    if (!rc)
+        rc = st_write(l, name, "/vm/%s/name", uuid);
+    char vm[48];
+    snprintf(vm, sizeof(vm), "/vm/%s", uuid);
+    if (!rc)
+        rc = st_write(l, vm, "/local/domain/%u/vm", domid);
+    if (!rc)
+        rc = st_write(l, name, "/local/domain/%u/name", domid);
+    return rc;
+}
+
 /* Build the next incarnation from the recorded config; keep the old one when keep_old. */
 static enum life_step restart(struct life *l, struct life_monitor *m, bool keep_old)
 {
@@ -94,7 +129,7 @@ static enum life_step restart(struct life *l, struct life_monitor *m, bool keep_
     if (keep_old) {
         char renamed[LIFE_NAME_MAX + 16];
         snprintf(renamed, sizeof(renamed), "%s-%u", m->name, old);
-        int rc = st_write(l, renamed, "/local/domain/%u/name", old);
+        int rc = keep_renamed(l, old, renamed);
         if (rc) {
             life_log(l, "%s (id %u): cannot rename it: %s; left as it is", m->name, old,
                      strerror(rc));

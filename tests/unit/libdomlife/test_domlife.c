@@ -760,6 +760,17 @@ static void coredump_and_rename_variants(void **state)
     uint16_t id;
     assert_int_equal(life_find(&L, "web", &id), 0);
     assert_int_equal(id, 10);
+    /* The kept one has a UUID of its own (as libxl_domain_preserve gives it): the
+     * configuration's UUID names the new incarnation only. */
+    char kept_vm[64];
+    snprintf(kept_vm, sizeof(kept_vm), "%s", get("/local/domain/3/vm"));
+    assert_int_equal(strlen(kept_vm), 4 + 36);
+    assert_string_not_equal(kept_vm + 4, UUID1);
+    assert_string_equal(get("%s/name", kept_vm), "web-3");
+    assert_int_equal(life_find(&L, UUID1, &id), 0);
+    assert_int_equal(id, 10);
+    assert_int_equal(life_find(&L, kept_vm + 4, &id), 0);
+    assert_int_equal(id, 3);
     clock_ms += 60000;
     shut_down(10, LAM_SHUTDOWN_crash); /* coredump-restart */
     assert_int_equal(life_monitor_check(&L, &m), LIFE_MON_CONTINUE);
