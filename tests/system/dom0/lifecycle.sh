@@ -234,5 +234,10 @@ for d in $(lam list --name | grep -v '^Domain-0$'); do lam destroy "$d" >/dev/nu
     lam destroy "$(lam list | awk -v n="$d" '$2 == n { print $1 }')"; done
 check all-destroyed wait_for 100 sh -c '[ "$(lam list --name | grep -vc "^Domain-0$")" -eq 0 ]'
 check store-clean sh -c '[ -z "$(lam store ls /lamina/domain 2>/dev/null)" ]'
+# A dom0 program killed by a signal during the run (the kernel logs each user-space fault;
+# lam also prints its own backtrace, "lam: crashed").
+dmesg | grep -E 'segfault at|general protection|trap invalid opcode' >/tmp/faults.txt
+cat /tmp/faults.txt
+check no-dom0-crashes [ ! -s /tmp/faults.txt ]
 echo "--- lifecycle log"
 cat $LOG
