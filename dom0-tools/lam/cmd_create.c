@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* lam create FILE: start a transient domain from an XML file (xl create / virsh create). */
 #include "lam_domcfg.h"
+#include "lam_dombuild.h"
+#include "lam_life.h"
 #include "lam_hv.h"
 
 #include <stdio.h>
@@ -26,24 +28,6 @@ static const struct lam_option create_options[] = {
      LAM_COMPLETE_NONE, NULL},
     {NULL, 0, NULL, NULL, 0, NULL},
 };
-
-static const char *lifecycle(enum domcfg_lifecycle l)
-{
-    switch (l) {
-    case DOMCFG_LIFECYCLE_RESTART:
-        return "restart";
-    case DOMCFG_LIFECYCLE_PRESERVE:
-        return "preserve";
-    case DOMCFG_LIFECYCLE_RENAME_RESTART:
-        return "rename-restart";
-    case DOMCFG_LIFECYCLE_COREDUMP_DESTROY:
-        return "coredump-destroy";
-    case DOMCFG_LIFECYCLE_COREDUMP_RESTART:
-        return "coredump-restart";
-    default:
-        return "destroy";
-    }
-}
 
 /*
  * --console: hand over to the `console` command when this lam has one (it comes with the
@@ -86,26 +70,10 @@ static int create_run(const struct lam_args *args)
     }
     hvctl_close(h);
     char *xml = domcfg_format_xml(dom);
-    struct dombuild_config c = {
-        .name = dom->name,
-        .max_kib = dom->memory_kib,
-        .target_kib = dom->current_memory_kib ? dom->current_memory_kib : dom->memory_kib,
-        .max_vcpus = dom->vcpus,
-        .vcpus = dom->vcpus_current ? dom->vcpus_current : dom->vcpus,
-        .kernel = dom->kernel,
-        .initrd = dom->initrd,
-        .cmdline = dom->cmdline ? dom->cmdline : "",
-        .max_grant_frames = dom->max_grant_frames,
-        .max_evtchn_port = dom->max_event_channels ? dom->max_event_channels - 1 : 0,
-        .paused = lam_flag(args, "paused"),
-        .config_xml = xml,
-        .on_poweroff = lifecycle(dom->on_poweroff),
-        .on_reboot = lifecycle(dom->on_reboot),
-        .on_crash = lifecycle(dom->on_crash),
-        .store_path = lam_opt(args, "socket"),
-        .kernel_cache = lam_flag(args, "no-kernel-cache") ? NULL : "/run/lamina/kernels",
-    };
-    memcpy(c.uuid, dom->uuid, sizeof(c.uuid));
+    struct dombuild_config c;
+    lam_dombuild_config(dom, xml, lam_flag(args, "paused"), lam_opt(args, "socket"), &c);
+    if (lam_flag(args, "no-kernel-cache"))
+        c.kernel_cache = NULL;
     struct dombuild_result r;
     char why[DOMBUILD_WHY_MAX];
     int rc = dombuild_create(&c, &r, why, sizeof(why));
@@ -115,6 +83,13 @@ static int create_run(const struct lam_args *args)
         exit_code = lam_fail(args, "cannot create", "%s: %s", dom->name, why);
     } else {
         printf("Domain '%s' created (id %u)%s\n", dom->name, r.domid, c.paused ? ", paused" : "");
+        /* The process that applies <on_poweroff>, <on_reboot> and <on_crash> from now on,
+         * on the same store. */
+        int pid;
+        if (lam_opt(args, "socket"))
+            setenv("XENSTORED_PATH", lam_opt(args, "socket"), 1);
+        if (lam_monitor_spawn(args, r.domid, &pid) != LAM_EXIT_OK)
+            exit_code = LAM_EXIT_FAILURE;
         if (lam_flag(args, "timing"))
             printf("timing: image %.1f ms, build %.1f ms (create %.1f, memory %.1f, write "
                    "%.1f, pin and boot data %.1f, store %.1f), total %.1f ms (to %s)\n",

@@ -2,6 +2,7 @@
 /* lam list [--all]: running domains (from the hypervisor) and, with --all, the defined ones. */
 #include "lam_domcfg.h"
 #include "lam_hv.h"
+#include "lam_life.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,16 +38,47 @@ static int running_domains(const struct lam_args *args, struct hvctl_dominfo **l
     return 0;
 }
 
-static void print_running(const struct lam_args *args, const struct hvctl_dominfo *d)
+/* Names and UUIDs of running domains, from the store (when a store daemon answers). */
+struct running_ids {
+    char name[LIFE_NAME_MAX + 1];
+    char uuid[37];
+};
+
+static void running_ids(struct lam_life *ll, const struct hvctl_dominfo *d, struct running_ids *r)
 {
-    char name[32];
-    lam_running_name(d->domid, name, sizeof(name));
+    lam_life_name(ll, d->domid, r->name, sizeof(r->name));
+    r->uuid[0] = '\0';
+    char path[48], *vm;
+    uint32_t n;
+    snprintf(path, sizeof(path), "/local/domain/%u/vm", d->domid);
+    if (ll->xs && xsc_read(ll->xs, XSC_NO_TX, path, &vm, &n) == 0) {
+        if (strncmp(vm, "/vm/", 4) == 0 && strlen(vm + 4) == 36)
+            memcpy(r->uuid, vm + 4, 37);
+        free(vm);
+    }
+}
+
+static bool is_running(const struct running_ids *ids, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ids[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static void print_running(const struct lam_args *args, const struct hvctl_dominfo *d,
+                          const struct running_ids *r)
+{
+    const char *name = r->name;
     if (lam_flag(args, "name")) {
         printf("%s\n", name);
         return;
     }
-    if (lam_flag(args, "uuid"))
-        return; /* running domains get UUIDs when lam starts them */
+    if (lam_flag(args, "uuid")) {
+        if (r->uuid[0])
+            printf("%s\n", r->uuid);
+        return;
+    }
     printf(" %-4u %-32s %-9s %8lu %5u %9.1f\n", d->domid, name, hvctl_state_name(d),
            (unsigned long)(d->tot_pages * LAM_PAGE_SIZE >> 20), d->vcpus_online,
            (double)d->cpu_time_ns / 1e9);
@@ -77,10 +109,18 @@ static int list_run(const struct lam_args *args)
             printf(" %-4s %-32s %-9s %8s %5s %9s\n%s\n", "Id", "Name", "State", "Mem(MiB)", "VCPUs",
                    "Time(s)",
                    "------------------------------------------------------------------------");
-        for (size_t i = 0; i < nr_running; i++)
-            print_running(args, &running[i]);
-        /* Definitions are not linked to running domains until lam starts them: all are off. */
+        struct lam_life ll = {0};
+        ll.xs = nr_running ? lam_store_try_open() : NULL;
+        struct running_ids *ids = calloc(nr_running ? nr_running : 1, sizeof(*ids));
+        for (size_t i = 0; ids && i < nr_running; i++) {
+            running_ids(&ll, &running[i], &ids[i]);
+            print_running(args, &running[i], &ids[i]);
+        }
+        xsc_close(ll.xs);
+        /* Definitions that are not running (by name) are shut off. */
         for (size_t i = 0; all && i < count; i++) {
+            if (ids && is_running(ids, nr_running, entries[i].name))
+                continue;
             if (lam_flag(args, "name"))
                 printf("%s\n", entries[i].name);
             else if (lam_flag(args, "uuid"))
@@ -88,6 +128,7 @@ static int list_run(const struct lam_args *args)
             else
                 printf(" %-4s %-32s %s\n", "-", entries[i].name, "shut off");
         }
+        free(ids);
     }
     free(running);
     free(entries);

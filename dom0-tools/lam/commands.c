@@ -13,9 +13,20 @@
     X(convert)                                                                                     \
     X(define)                                                                                      \
     X(undefine)                                                                                    \
+    X(start)                                                                                       \
+    X(autostart)                                                                                   \
     X(list)                                                                                        \
     X(create)                                                                                      \
+    X(info)                                                                                        \
+    X(top)                                                                                         \
+    X(shutdown)                                                                                    \
+    X(reboot)                                                                                      \
     X(destroy)                                                                                     \
+    X(monitor)                                                                                     \
+    X(mem_set)                                                                                     \
+    X(mem_max)                                                                                     \
+    X(vcpu_set)                                                                                    \
+    X(sysrq)                                                                                       \
     X(pause)                                                                                       \
     X(unpause)                                                                                     \
     X(sched_credit)                                                                                \

@@ -2,13 +2,38 @@
 /* lam entry point: find the command in the table, parse its arguments, run its handler. */
 #include "lam.h"
 
+#include <execinfo.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LAM_VERSION "0.1"
 
+/* A crash says where it happened (addresses for addr2line on the same binary), then dies of
+ * the same signal so the shell still reports it. Not in the sanitizer build: ASan reports
+ * crashes itself. */
+#if !defined(__SANITIZE_ADDRESS__)
+static void crashed(int sig)
+{
+    static const char msg[] = "lam: crashed; backtrace:\n";
+    if (write(2, msg, sizeof(msg) - 1) < 0) {
+        /* nothing more to be done */
+    }
+    void *frames[32];
+    int n = backtrace(frames, 32);
+    backtrace_symbols_fd(frames, n, 2);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+#endif
+
 int main(int argc, char **argv)
 {
+#if !defined(__SANITIZE_ADDRESS__)
+    signal(SIGSEGV, crashed);
+    signal(SIGBUS, crashed);
+#endif
     if (argc < 2) {
         lam_print_overview(stderr);
         return LAM_EXIT_USAGE;

@@ -26,7 +26,7 @@ expect() {
 
 # ---- the command table: help, usage errors, completion ----
 run help
-ok=0; for c in help validate dumpxml convert define undefine list create destroy pause unpause sched-credit vcpu-list vcpu-pin store console dmesg completion; do
+ok=0; for c in help validate dumpxml convert define undefine start autostart list create info top shutdown reboot destroy monitor mem-set mem-max vcpu-set sysrq pause unpause sched-credit vcpu-list vcpu-pin store console dmesg completion; do
     grep -q "^  $c " "$OUT" || ok=1; done; [ $RC -eq 0 ] || ok=1
 result help-lists-commands $ok
 run help validate; cp "$OUT" "$TMPROOT/h1"
@@ -109,6 +109,12 @@ run define "$TMPROOT/copy.xml"
 expect define-uuid-conflict 1 "" "lam: define: $TMPROOT/copy.xml: UUID 4dea22b3-1d52-d8f3-2516-782e98ab3fa0 is already defined as domain 'web': UUIDs must be unique"
 run define ../bad/vcpu-current.xml; expect define-invalid 1
 run dumpxml web; cmp -s "$OUT" full.out.xml; result dumpxml-defined-domain $?
+run dumpxml --inactive web; cmp -s "$OUT" full.out.xml; result dumpxml-inactive $?
+run autostart web; expect autostart-mark 0 "^Domain 'web' marked as autostarted$"
+[ "$(readlink "$S/autostart/web.xml")" = "../domains/web.xml" ]; result autostart-link $?
+run autostart --disable 4dea22b3-1d52-d8f3-2516-782e98ab3fa0
+[ $RC -eq 0 ] && [ ! -e "$S/autostart/web.xml" ]; result autostart-disable-by-uuid $?
+run autostart nosuch; expect autostart-unknown 1 "" "lam: autostart: no domain named 'nosuch' is defined in $S/domains"
 [ "$(complete_words "$LAM" undefine '' | sort | tr '\n' ' ')" = "minimal web " ]; result completion-domains $?
 run undefine 4dea22b3-1d52-d8f3-2516-782e98ab3fa0; [ ! -e "$S/domains/web.xml" ]; RC=$((RC + $?))
 expect undefine-by-uuid 0 "has been undefined"
@@ -126,6 +132,13 @@ if [ ! -e /dev/xen/privcmd ]; then
     run pause 3; expect pause-without-hypervisor 1 "" "lam: pause: cannot reach the hypervisor: $NOHV"
     run unpause Domain-0; expect unpause-without-hypervisor 1 "" "lam: unpause: cannot reach the hypervisor: $NOHV"
     run sched-credit --weight 512 --cap 50 3; expect sched-credit-without-hypervisor 1 "" "lam: sched-credit: cannot reach the hypervisor: $NOHV"
+fi
+if [ ! -e /dev/xen/privcmd ]; then
+    for c in "shutdown web" "reboot --wait web" "info web" "mem-set web 64" "mem-max web 1g" \
+             "mem-set web 512k" "mem-set web 2GiB" "mem-max web 96MB" "sysrq web c" \
+             "vcpu-set web 2" "monitor web" "top -b -n 1"; do
+        run $c; expect "$(echo "$c" | tr -s ' -' '--')-without-hypervisor" 1 "" "lam: ${c%% *}: cannot reach the hypervisor: $NOHV"
+    done
 fi
 # a name is looked up in the store: without a daemon on the socket, that is the error
 XENSTORED_PATH=$TMPROOT/no-daemon run destroy web
@@ -148,6 +161,23 @@ run vcpu-pin 1 0 0,2-; expect vcpu-pin-bad-range 2 "" "lam: vcpu-pin: '0,2-' is 
 run vcpu-pin 1 0 64; expect vcpu-pin-cpu-too-big 2
 run vcpu-pin 1 x all; expect vcpu-pin-bad-vcpu 2 "" "lam: vcpu-pin: 'x' is not a vCPU number"
 run vcpu-list; expect vcpu-list-needs-id 2
+# ---- lifecycle verbs: what is refused before anything is asked of the hypervisor ----
+run mem-set web 12x; expect mem-set-bad-unit 2 "" "lam: mem-set: '12x' is not a memory size (a number with an optional unit k, m, g or t; no unit means MiB)"
+run mem-set web 0; expect mem-set-zero 2
+run mem-set web 99999999999999999999; expect mem-set-overflow 2
+run mem-max web 1Gx; expect mem-max-bad-suffix 2
+run vcpu-set web 0; expect vcpu-set-zero 2 "" "lam: vcpu-set: vCPU count '0': expected a positive number"
+run vcpu-set web; expect vcpu-set-needs-count 2
+run shutdown --timeout soon web; expect shutdown-bad-timeout 2 "" "lam: shutdown: --timeout 'soon': expected a positive number"
+run reboot; expect reboot-needs-a-domain 2
+run top -d 0; expect top-bad-delay 2 "" "lam: top: --delay 0: expected seconds from 0.1 to 3600"
+run top -n x; expect top-bad-iterations 2
+run top extra; expect top-no-arguments 2
+run start; expect start-needs-a-name 2 "" "lam: start: name one domain, or give --autostart"
+run start --autostart web; expect start-name-or-autostart 2
+run help shutdown; expect shutdown-help 0 "lam destroy"
+run help mem-set; expect mem-set-help 0 "no unit: MiB"
+run sysrq web cc; expect sysrq-one-key 2 "" "lam: sysrq: 'cc' is not one SysRq key (a letter such as s, c, b)"
 if [ ! -e /dev/xen/privcmd ]; then
     run vcpu-pin 1 0 1-3,7; expect vcpu-pin-without-hypervisor 1 "" "lam: vcpu-pin: cannot reach the hypervisor: $NOHV"
     run vcpu-list 0; expect vcpu-list-without-hypervisor 1 "" "lam: vcpu-list: cannot reach the hypervisor: $NOHV"
