@@ -19,7 +19,8 @@
 # PCI functions dom0 listed ("PCIDEV ..." lines) are kept in build/system/<hv>-<test>.pci.
 # --domU: a boot-time domU on Lamina (a test kernel under build/guests/, or a path, and
 # its --domU module arguments, e.g. "console-peer mem=16M -- flood"), ids 1, 2, ... in
-# order; without any, idle-peer (for dom0.sh's lam checks). Xen 4.17 ignores them.
+# order; without any, idle-peer (for dom0.sh's lam checks); "--domU none" for none.
+# Xen 4.17 ignores them.
 # --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
 # tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
 # --cpu LABEL=MODEL: QEMU -cpu MODEL instead of max,-smap; results are then
@@ -126,6 +127,7 @@ esac
 # modules after the initrd, and dom0.sh then skips those checks).
 domu=
 [ ${#DOMUS[@]} -eq 0 ] && [ -f "$BUILD/guests/idle-peer.elf" ] && DOMUS=("idle-peer mem=16M")
+[ "${DOMUS[*]}" = none ] && DOMUS=()
 for d in "${DOMUS[@]}"; do
     kernel=${d%% *} args=
     [ "$kernel" != "$d" ] && args=" ${d#* }"
