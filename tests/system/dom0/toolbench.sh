@@ -136,6 +136,8 @@ while [ $i -le 50 ]; do
     i=$((i + 1))
 done
 running=$(count)
+# For the log: the guests with their CPU time (idle-peer blocks, so it should stay near 0).
+$TOOL list | sed 's/^/  /'
 if [ $ok = 1 ] && [ $running -eq 50 ]; then
     pass create32-50-guests
     echo "BENCH create32-first10 $(head -n 10 $T/series | awk '{ s += $1 } END { printf "%.1f", s / NR }') ms"
