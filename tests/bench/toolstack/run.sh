@@ -9,8 +9,10 @@
 #     in turn and the same client (lam-store-bench) measures them over the Unix socket, two
 #     rounds in opposite orders (tests/system/dom0/storebench.sh). Table: ops/s of each
 #     daemon (mean of the rounds) and lamstored / xenstored, lamstored / oxenstored.
-#  2. toolstack: tests/system/dom0/toolbench.sh on Xen 4.17 with xl (the peer image) and
-#     on Lamina with lam (Lamina's dom0 image). Table: each figure, lam / xl, and the goal.
+#  2. toolstack: tests/system/dom0/toolbench.sh on Xen 4.17 with xl (the peer image), on
+#     Xen 4.17 with lam (Lamina's dom0 image: lam, lamstored, lamconsoled) and on Lamina with
+#     lam. Table: each figure, Lamina+lam / Xen+xl, and the goal; the middle column tells the
+#     toolstack's share from the hypervisor's.
 # Absolute figures mean little under TCG on a shared host; compare ratios.
 #   run.sh [--only store|toolstack]
 # Output also appended to $BUILD/results/bench-toolstack.txt.
@@ -65,31 +67,35 @@ store_table() { # LOG
 
 # The toolstack figures, their goals: a ratio lam/xl, an absolute bound for lam, or none.
 FIGS="create-first-line:ratio<=0.5 create-toolstack:lam<50 create32-first10:- create32-last10:- create32-max:- list50:lam<20"
-tool_table() { # XEN-LOG LAMINA-LOG
+tool_table() { # XEN+XL-LOG XEN+LAM-LOG LAMINA+LAM-LOG
     sed -n 's/^BENCH \([a-z0-9-]*\) \([-0-9.]*\) ms.*/\1 \2/p' "$1" >"$tmp/xl"
-    sed -n 's/^BENCH \([a-z0-9-]*\) \([-0-9.]*\) ms.*/\1 \2/p' "$2" >"$tmp/lam"
-    printf '  %-18s %14s %14s %8s  %s\n' figure xen-4.17+xl lamina+lam lam/xl goal
-    local f name goal x l
+    sed -n 's/^BENCH \([a-z0-9-]*\) \([-0-9.]*\) ms.*/\1 \2/p' "$2" >"$tmp/xenlam"
+    sed -n 's/^BENCH \([a-z0-9-]*\) \([-0-9.]*\) ms.*/\1 \2/p' "$3" >"$tmp/lam"
+    printf '  %-18s %14s %14s %14s %8s  %s\n' figure xen-4.17+xl xen-4.17+lam lamina+lam \
+        "lamina/xl" goal
+    local f name goal x m l
     for f in $FIGS; do
         name=${f%%:*} goal=${f#*:}
         x=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/xl")
+        m=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/xenlam")
         l=$(awk -v n="$name" '$1 == n { print $2 }' "$tmp/lam")
-        awk -v n="$name" -v x="$x" -v l="$l" -v g="$goal" 'BEGIN {
+        awk -v n="$name" -v x="$x" -v m="$m" -v l="$l" -v g="$goal" 'BEGIN {
             r = (x != "" && l != "" && x > 0) ? sprintf("%.3g", l / x) : "n/a"
             verdict = ""
-            if (g ~ /^ratio<=/) { b = substr(g, 8); verdict = "lam/xl <= " b
+            if (g ~ /^ratio<=/) { b = substr(g, 8); verdict = "lamina/xl <= " b
                 if (r != "n/a") verdict = verdict (r + 0 <= b + 0 ? " (met)" : " (not met)") }
-            else if (g ~ /^lam</) { b = substr(g, 5); verdict = "lam < " b " ms"
+            else if (g ~ /^lam</) { b = substr(g, 5); verdict = "lamina+lam < " b " ms"
                 if (l != "") verdict = verdict (l + 0 < b + 0 ? " (met)" : " (not met)") }
-            printf "  %-18s %14s %14s %8s  %s\n", n, (x == "" ? "n/a" : x " ms"),
-                (l == "" ? "n/a" : l " ms"), r, verdict }'
+            printf "  %-18s %14s %14s %14s %8s  %s\n", n, (x == "" ? "n/a" : x " ms"),
+                (m == "" ? "n/a" : m " ms"), (l == "" ? "n/a" : l " ms"), r, verdict }'
     done
     # Growth with the count: the last 10 creates against the first 10, per toolstack.
-    awk 'FNR == 1 { t = (FILENAME ~ /xl$/) ? "xl" : "lam" }
+    awk 'FNR == 1 { t = FILENAME; sub(/.*\//, "", t)
+            t = t == "xl" ? "xen-4.17+xl" : t == "xenlam" ? "xen-4.17+lam" : "lamina+lam" }
         $1 == "create32-first10" { a[t] = $2 } $1 == "create32-last10" { b[t] = $2 }
         END { for (t in a) if (a[t] > 0 && (t in b))
             printf "  %s: 50 creates, last 10 / first 10 = %.2f (goal: no growth, about 1)\n",
-                t, b[t] / a[t] }' "$tmp/xl" "$tmp/lam"
+                t, b[t] / a[t] }' "$tmp/xl" "$tmp/xenlam" "$tmp/lam"
 }
 
 echo "# bench toolstack: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)," \
@@ -102,7 +108,10 @@ if [ "$ONLY" != toolstack ]; then
 fi
 if [ "$ONLY" != store ]; then
     xlog=$(boot xen xl toolbench --mem 2560)
+    cp "$xlog" "$tmp/xen-xl.log"
+    mlog=$(boot xen dom0 toolbench --mem 2560)
     llog=$(boot lamina dom0 toolbench --mem 2560 --domU none)
-    echo "toolstack: Xen 4.17 + xl (Debian's xen-utils-4.17) against Lamina + lam:" | tee -a "$OUT"
-    tool_table "$xlog" "$llog" | tee -a "$OUT"
+    echo "toolstack: Xen 4.17 + xl (Debian's xen-utils-4.17), Xen 4.17 + lam, Lamina + lam:" \
+        | tee -a "$OUT"
+    tool_table "$tmp/xen-xl.log" "$mlog" "$llog" | tee -a "$OUT"
 fi
