@@ -62,7 +62,7 @@ static void stop_vcpus(struct domain *d)
             continue;
         /* Killed, not just stopped: a periodic timer firing on another CPU right now
          * would re-arm itself on a vCPU that is freed with the domain. */
-        __atomic_store_n(&v->periodic_period, 0, __ATOMIC_SEQ_CST);
+        vcpu_set_periodic_timer(v, 0);
         timer_kill(&v->singleshot_timer);
         timer_kill(&v->periodic_timer);
         timer_kill(&v->poll_timer);
@@ -122,7 +122,7 @@ static void kill_activity(struct domain *d)
 static void kill_leave(struct domain *d, uint8_t stage)
 {
     spin_lock(&d->lock);
-    d->kill_stage = stage;
+    __atomic_store_n(&d->kill_stage, stage, __ATOMIC_RELEASE); /* the reaper reads it unlocked */
     d->kill_running = false;
     spin_unlock(&d->lock);
 }
@@ -148,8 +148,14 @@ int domain_kill(struct domain *d)
         return 0; /* already done; it goes once nothing references it */
     if (busy)
         return -ERESTART;
-    if (stage == KILL_NONE)
+    if (stage == KILL_NONE) {
+        /* Its shutdown is reported (and its frames audited) on its vCPU's way out of the
+         * hypervisor, unless dom0 saw the shutdown and got here first: DYING now stops that
+         * report, so it is made here (once: a vCPU past the check may be making it). */
+        if (d->is_shut_down && !__atomic_exchange_n(&d->shutdown_reported, true, __ATOMIC_SEQ_CST))
+            domain_shutdown_report(d);
         kill_activity(d);
+    }
     spin_lock(&mm_lock);
     bool done = drop_allocations(d);
     spin_unlock(&mm_lock);
@@ -215,6 +221,11 @@ void domain_reap(void)
         struct domain *d = __atomic_load_n(&domain_list[id], __ATOMIC_ACQUIRE);
         if (!d || __atomic_load_n(&d->state, __ATOMIC_ACQUIRE) != DOMAIN_DYING ||
             !__atomic_exchange_n(&d->reap_pending, false, __ATOMIC_ACQ_REL))
+            continue;
+        /* A destroy preempted right after its last frame went leaves a domain that owns
+         * nothing but whose destroydomain continuation is still to come back: freeing it now
+         * would answer that continuation -ESRCH. domain_kill() marks it again when done. */
+        if (__atomic_load_n(&d->kill_stage, __ATOMIC_ACQUIRE) != KILL_DONE)
             continue;
         /* Unlisted under mm_lock: whoever finds d on the list while holding mm_lock may use
          * it until releasing the lock (domain_ref.c). Once it owns nothing, nothing can give

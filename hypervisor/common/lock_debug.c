@@ -51,18 +51,21 @@ static const struct lock_class_info {
     [LOCK_CLASS_VMAP] = {"vmap_lock", 6, false},
     [LOCK_CLASS_XZ] = {"xz workspace lock", 6, false},
     [LOCK_CLASS_GUEST_LINE] = {"guest_line_lock", 6, false}, /* prints: console_lock inside */
-    [LOCK_CLASS_EVTCHN] = {"d->evtchn_lock", 7, true},
-    [LOCK_CLASS_CREDIT] = {"credit_lock", 8, true}, /* never under a run-queue lock */
-    [LOCK_CLASS_RUNQ] = {"run-queue lock", 9, true},
-    [LOCK_CLASS_TIMER] = {"timer lock", 10, true},
-    [LOCK_CLASS_DOMAIN_LIST] = {"domain_list_lock", 11, true}, /* a leaf under evtchn, mm */
-    [LOCK_CLASS_CONSOLE] = {"console_lock", 12, true},
+    /* Above every lock taken with interrupts on (a timer interrupt takes it), below what it
+     * sends an event and sets the timer with. */
+    [LOCK_CLASS_PERIODIC] = {"v->periodic_lock", 7, true},
+    [LOCK_CLASS_EVTCHN] = {"d->evtchn_lock", 8, true},
+    [LOCK_CLASS_CREDIT] = {"credit_lock", 9, true}, /* never under a run-queue lock */
+    [LOCK_CLASS_RUNQ] = {"run-queue lock", 10, true},
+    [LOCK_CLASS_TIMER] = {"timer lock", 11, true},
+    [LOCK_CLASS_DOMAIN_LIST] = {"domain_list_lock", 12, true}, /* a leaf under evtchn, mm */
+    [LOCK_CLASS_CONSOLE] = {"console_lock", 13, true},
     /* GSI and pirq state: under d->evtchn_lock (bind/close of a pirq port); the interrupt
      * handler drops it before it raises the event. The I/O APIC and the ports are leaves. */
-    [LOCK_CLASS_IRQ] = {"irq_lock", 11, true},
-    [LOCK_CLASS_IOAPIC] = {"ioapic_lock", 12, true},
-    [LOCK_CLASS_PORTS] = {"port I/O lock", 12, true},
-    [LOCK_CLASS_TEST] = {"test lock", 13, false},
+    [LOCK_CLASS_IRQ] = {"irq_lock", 12, true},
+    [LOCK_CLASS_IOAPIC] = {"ioapic_lock", 13, true},
+    [LOCK_CLASS_PORTS] = {"port I/O lock", 13, true},
+    [LOCK_CLASS_TEST] = {"test lock", 14, false},
 };
 
 #define MAX_HELD 16

@@ -26,6 +26,7 @@
 #include <hv/domain.h>
 #include <hv/xmalloc.h>
 #include <hv/panic.h>
+#include <hv/errcodes.h>
 
 /*
  * How many timers one heap must be able to hold: every timer that can exist. A vCPU's
@@ -91,8 +92,12 @@ void timer_set(struct timer *t, uint64_t expires)
     t->expires = (int64_t)expires < 0 ? 0 : expires;
     __atomic_store_n(&t->cpu, me, __ATOMIC_RELEASE);
     /* Cannot fail: the heap holds every timer there is (TIMERS_MAX), and t was taken off
-     * the heap it was on. A failure is a miscounted timer, not something a guest did. */
-    if (timer_heap_add(&ct->heap, t))
+     * the heap it was on. A failure is a miscounted timer or a set that raced another set
+     * of the same timer on another CPU (timer.h), not something a guest did. */
+    int rc = timer_heap_add(&ct->heap, t);
+    if (rc == -EEXIST)
+        panic("timer %p set on two CPUs at once (CPU %u): its sets are not serialised", t, me);
+    if (rc)
         panic("timer heap of CPU %u full (%u timers): TIMERS_MAX miscounted", me, ct->heap.nr);
     reprogram(ct);
     spin_unlock(&ct->lock);

@@ -17,6 +17,7 @@
 #include <lamina/vcpu.h>
 #include <hv/xmalloc.h>
 #include <hv/timer.h>
+#include <hv/irqlock.h>
 #include <asm/x86.h>
 #include <asm/pv/descriptor.h>
 #include <asm/pv/vcpu_context.h>
@@ -28,14 +29,67 @@ static void singleshot_fired(void *data)
     send_guest_vcpu_virq(data, LAM_VIRQ_TIMER);
 }
 
+/*
+ * The periodic timer runs as on Xen 4.17: while its vCPU is scheduled, re-armed on every
+ * switch-in (with one VIRQ_TIMER to catch up if a period passed since the last) and stopped
+ * on every switch-out, so a vCPU that is blocked, offline or waiting for a CPU costs no
+ * timer interrupts; a period set while the vCPU is not running arms it until its next
+ * switch-out (Xen's vcpu_set_periodic_timer). Every set of the timer happens under
+ * periodic_lock: VCPUOP_set_periodic_timer may name another vCPU of the domain, so the
+ * vCPU's own CPU (firing or switching), the caller's CPU and a third vCPU's CPU could set
+ * it at once, and two timer_set()s of one timer at once put it on two CPUs' heaps (a host
+ * panic, or a freed vCPU's timer left on a heap).
+ */
+static void periodic_work_locked(struct vcpu *v)
+{
+    ASSERT_LOCKED(&v->periodic_lock);
+    uint64_t now = time_now_ns();
+    uint64_t next = v->periodic_last_event + v->periodic_period;
+    if ((int64_t)(now - next) >= 0) {
+        send_guest_vcpu_virq(v, LAM_VIRQ_TIMER);
+        v->periodic_last_event = now;
+        next = now + v->periodic_period;
+    }
+    timer_set(&v->periodic_timer, next);
+}
+
 static void periodic_fired(void *data)
 {
     struct vcpu *v = data;
-    send_guest_vcpu_virq(v, LAM_VIRQ_TIMER);
-    /* Read once: domain_kill zeroes it and then waits for this function (timer_kill). */
-    uint64_t period = __atomic_load_n(&v->periodic_period, __ATOMIC_SEQ_CST);
-    if (period)
-        timer_set(&v->periodic_timer, time_now_ns() + period);
+    unsigned long flags = spin_lock_irqsave(&v->periodic_lock);
+    /* domain_kill sets the period to 0 and then waits for this function (timer_kill). */
+    if (v->periodic_period && !v->periodic_switched_out)
+        periodic_work_locked(v);
+    spin_unlock_irqrestore(&v->periodic_lock, flags);
+}
+
+void vcpu_set_periodic_timer(struct vcpu *v, uint64_t period_ns)
+{
+    unsigned long flags = spin_lock_irqsave(&v->periodic_lock);
+    timer_stop(&v->periodic_timer);
+    v->periodic_period = period_ns;
+    if (period_ns) {
+        v->periodic_switched_out = false; /* armed until the vCPU's next switch-out */
+        periodic_work_locked(v);
+    }
+    spin_unlock_irqrestore(&v->periodic_lock, flags);
+}
+
+void vcpu_periodic_switch_out(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&v->periodic_lock);
+    v->periodic_switched_out = true;
+    timer_stop(&v->periodic_timer);
+    spin_unlock_irqrestore(&v->periodic_lock, flags);
+}
+
+void vcpu_periodic_switch_in(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&v->periodic_lock);
+    v->periodic_switched_out = false;
+    if (v->periodic_period)
+        periodic_work_locked(v);
+    spin_unlock_irqrestore(&v->periodic_lock, flags);
 }
 
 static void poll_timeout(void *data)
@@ -51,8 +105,10 @@ void vcpu_timers_init(struct vcpu *v)
     timer_init(&v->singleshot_timer, singleshot_fired, v);
     timer_init(&v->periodic_timer, periodic_fired, v);
     timer_init(&v->poll_timer, poll_timeout, v);
+    spin_lock_init(&v->periodic_lock, LOCK_CLASS_PERIODIC);
+    /* Not armed: the first switch-in does that (and catches up at once, as on Xen). */
     v->periodic_period = DEFAULT_PERIOD_NS;
-    timer_set(&v->periodic_timer, time_now_ns() + DEFAULT_PERIOD_NS);
+    v->periodic_switched_out = true;
 }
 
 /* set_timer_op deadlines Xen takes for a guest's wrapped jiffies (see hc_set_timer_op). */
@@ -191,13 +247,11 @@ long hc_vcpu_op(int cmd, unsigned int vcpuid, guest_ptr_t arg)
          * into the past, or the timer would fire and re-arm itself forever. */
         if (p.period_ns < 1000000 || p.period_ns > STIME_DELTA_MAX)
             return -EINVAL;
-        v->periodic_period = p.period_ns;
-        timer_set(&v->periodic_timer, time_now_ns() + p.period_ns);
+        vcpu_set_periodic_timer(v, p.period_ns);
         return 0;
     }
     case LAM_VCPUOP_stop_periodic_timer:
-        v->periodic_period = 0;
-        timer_stop(&v->periodic_timer);
+        vcpu_set_periodic_timer(v, 0);
         return 0;
     case LAM_VCPUOP_set_singleshot_timer: {
         struct lam_vcpu_set_singleshot_timer t;

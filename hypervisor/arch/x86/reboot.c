@@ -54,9 +54,11 @@ void domain_shutdown_report(struct domain *d)
     /* Every test kernel ends here: check that its page references are balanced. We are on
      * the way out to a guest with interrupts off; the audit takes mm_lock, whose holder may
      * be waiting for this CPU to answer a TLB-flush IPI, so with them on, as a hypercall. */
+    bool irqs_were_on = local_save_flags() & X86_EFLAGS_IF; /* on from domain_kill */
     local_irq_enable();
     audit_domain_frames(d, true);
-    local_irq_disable();
+    if (!irqs_were_on)
+        local_irq_disable(); /* local_irq_restore() only ever turns them on */
     if (d->domain_id != 0)
         return;
     lock_debug_report(); /* the lock-debug image: what its checker saw (nothing otherwise) */

@@ -57,14 +57,11 @@ static long do_poll(struct vcpu *v, guest_ptr_t arg)
     vcpu_block(v);
     /* The timeout is armed only once the vCPU is blocked: a deadline passing before that
      * (an interrupt between arming and blocking) would wake a vCPU that is still running,
-     * which does nothing, and the poll would then sleep on for good. A wake in between
-     * stops the timer itself, or finds it not armed yet: then it is stopped here, so it
-     * cannot end a later block early. */
-    if (poll.timeout && __atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE)) {
-        timer_set(&v->poll_timer, poll.timeout);
-        if (!__atomic_load_n(&v->blocked, __ATOMIC_ACQUIRE))
-            timer_stop(&v->poll_timer);
-    }
+     * which does nothing, and the poll would then sleep on for good. Armed under the
+     * scheduler's lock, and only if no wake came first; a wake stops it under the same
+     * lock (vcpu_wake), so a stop never reaches a later poll's timer. */
+    if (poll.timeout)
+        sched_arm_poll_timer(v, poll.timeout);
     return 0;
 }
 

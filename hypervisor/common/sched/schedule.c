@@ -340,19 +340,22 @@ bool vcpu_event_deliverable(const struct vcpu *v)
 
 void vcpu_wake(struct vcpu *v)
 {
-    bool woke = false;
     unsigned long flags = local_irq_save();
     struct sched_pcpu *pc = vcpu_lock(v);
     if (v->blocked) {
         v->blocked = false;
         v->boosted = true;
         v->poll_nr = 0;
+        /* Under the lock, while the poll it armed it for is still the vCPU's latest (see
+         * sched_arm_poll_timer): stopped after unlocking, it could remove the timeout of a
+         * poll the woken vCPU has begun since on another CPU, which would then never time
+         * out. */
+        timer_stop(&v->poll_timer);
         set_runstate(v, LAM_RUNSTATE_runnable);
         if (v->is_running) /* held lazily by an idle CPU, or on its way out of one */
             resched_cpu(v->processor);
         else if (sched_runnable(v))
             pc = enqueue(v, pc);
-        woke = true;
     } else if (v->is_running && v->processor != smp_processor_id()) {
         /* Running elsewhere: interrupt it so that its exit path delivers the event now
          * rather than at its next trap or time slice (Xen's vcpu_kick). */
@@ -360,8 +363,16 @@ void vcpu_wake(struct vcpu *v)
     }
     spin_unlock(&pc->lock);
     local_irq_restore(flags);
-    if (woke)
-        timer_stop(&v->poll_timer);
+}
+
+void sched_arm_poll_timer(struct vcpu *v, uint64_t deadline)
+{
+    unsigned long flags = local_irq_save();
+    struct sched_pcpu *pc = vcpu_lock(v);
+    if (v->blocked) /* else a wake came first and there is nothing to time out */
+        timer_set(&v->poll_timer, deadline);
+    spin_unlock(&pc->lock);
+    local_irq_restore(flags);
 }
 
 /* Would v be woken at once? Checked after blocked is set, under the lock, so an
@@ -579,6 +590,8 @@ static void schedule(struct vcpu *prev)
     unsigned int me = ci->cpu_id;
     struct sched_pcpu *pc = &pcpu[me];
     bool prev_ran = prev != NULL; /* false while prev is only held lazily by the idle CPU */
+    /* prev's periodic timer was stopped in this call (it went idle): resuming it re-arms. */
+    bool prev_switched_out = false;
 
     for (;;) {
         uint64_t now = time_now_ns();
@@ -605,6 +618,11 @@ static void schedule(struct vcpu *prev)
         spin_unlock(&pc->lock);
 
         if (next) {
+            /* The periodic timer runs only while its vCPU is scheduled, as on Xen. */
+            if (prev && next != prev && !prev_switched_out)
+                vcpu_periodic_switch_out(prev);
+            if (next != prev || prev_switched_out)
+                vcpu_periodic_switch_in(next);
             if (next != prev) {
                 if (prev)
                     arch_context_save(prev);
@@ -624,6 +642,10 @@ static void schedule(struct vcpu *prev)
         if (retry) { /* a peer's queue was busy: look again rather than halt past a vCPU */
             cpu_relax();
             continue;
+        }
+        if (prev && !prev_switched_out) { /* idle from here: as a switch to Xen's idle vCPU */
+            vcpu_periodic_switch_out(prev);
+            prev_switched_out = true;
         }
         if (prev && !keep_lazily(prev, me)) {
             /* Nothing to run, and prev may not stay loaded here: save it, leave its tables. */

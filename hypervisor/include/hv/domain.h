@@ -103,11 +103,16 @@ struct vcpu {
     struct pending_bounce bounce;
 
     /* Events and time */
-    uint32_t virq_port[LAM_NR_VIRQS];            /* per-vCPU VIRQ bindings (0 = none) */
-    struct timer singleshot_timer;               /* VIRQ_TIMER one-shot */
-    struct timer periodic_timer;                 /* VIRQ_TIMER periodic */
-    uint64_t periodic_period;                    /* ns, 0 = stopped */
-    struct timer poll_timer;                     /* SCHEDOP_poll timeout */
+    uint32_t virq_port[LAM_NR_VIRQS]; /* per-vCPU VIRQ bindings (0 = none) */
+    struct timer singleshot_timer;    /* VIRQ_TIMER one-shot */
+    struct timer periodic_timer;      /* VIRQ_TIMER periodic */
+    uint64_t periodic_period;         /* ns, 0 = stopped */
+    /* The periodic timer as Xen runs it (common/vcpu_op.c): armed while the vCPU is
+     * scheduled, or after a set while it is not, stopped when it is switched out. */
+    spinlock_t periodic_lock;     /* the period, the two below, every set of periodic_timer */
+    uint64_t periodic_last_event; /* system time of the last periodic VIRQ_TIMER */
+    bool periodic_switched_out;   /* not running since its last switch-out: no re-arming */
+    struct timer poll_timer;      /* SCHEDOP_poll timeout */
     uint32_t poll_ports[SCHEDOP_POLL_MAX_PORTS]; /* ports being polled (SCHEDOP_poll) */
     unsigned int poll_nr;
     bool fpu_ts;       /* virtual CR0.TS */
@@ -324,5 +329,11 @@ const char *shutdown_reason_name(unsigned int reason);
 unsigned long vm_assist_valid_mask(void);
 /* Set up v's single-shot and periodic timers (common/vcpu_op.c). */
 void vcpu_timers_init(struct vcpu *v);
+/* The scheduler switches v out / in on this CPU: its periodic timer stops / catches up
+ * (one VIRQ_TIMER if a period passed) and is re-armed, as Xen's context switch does. */
+void vcpu_periodic_switch_out(struct vcpu *v);
+void vcpu_periodic_switch_in(struct vcpu *v);
+/* Set v's period (0: stop it). */
+void vcpu_set_periodic_timer(struct vcpu *v, uint64_t period_ns);
 
 #endif

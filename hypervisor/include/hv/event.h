@@ -24,6 +24,9 @@ bool evtchn_port_pending(const struct domain *d, uint32_t port);
 /* Scheduler hooks (common/sched/schedule.c). */
 void vcpu_wake(struct vcpu *v);
 void vcpu_block(struct vcpu *v);
+/* Arm v's poll timeout for deadline, unless a wake already ended its block (SCHEDOP_poll,
+ * after vcpu_block). */
+void sched_arm_poll_timer(struct vcpu *v, uint64_t deadline);
 bool vcpu_event_deliverable(const struct vcpu *v);
 
 #endif

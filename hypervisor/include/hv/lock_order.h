@@ -22,6 +22,7 @@ enum lock_class {
     LOCK_CLASS_VMAP,          /* vmap_lock */
     LOCK_CLASS_XZ,            /* the xz decoder's shared workspace */
     LOCK_CLASS_GUEST_LINE,    /* the guests' console line buffers */
+    LOCK_CLASS_PERIODIC,      /* v->periodic_lock (common/vcpu_op.c) */
     LOCK_CLASS_EVTCHN,        /* d->evtchn_lock */
     LOCK_CLASS_CREDIT,        /* credit_lock (common/sched/sched_credit.c) */
     LOCK_CLASS_RUNQ,          /* a CPU's run-queue lock (common/sched/schedule.c) */

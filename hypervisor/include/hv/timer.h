@@ -19,7 +19,9 @@
 #define STIME_DELTA_MAX ((uint64_t)INT64_MAX >> 1)
 
 /* Arm (or re-arm) t to fire at system time `expires` (ns) on this CPU. A deadline that is
- * negative as a signed time (bit 63 set) is in the past: t fires at once. */
+ * negative as a signed time (bit 63 set) is in the past: t fires at once. Callers serialise
+ * the sets of one timer (its owner's CPU, or a lock such as v->periodic_lock): two at once
+ * on two CPUs would both add it. timer_stop() may run at any time. */
 void timer_set(struct timer *t, uint64_t expires);
 /* Take t off its heap if it is queued; it may still be running on another CPU. */
 void timer_stop(struct timer *t);

@@ -118,6 +118,26 @@ static void xcr0_load(uint64_t val)
         xsetbv0(val);
 }
 
+/*
+ * The running guest's CR0.TS is the CPU's (fpu_taskswitch, MOV to CR0): an FPU instruction
+ * the hypervisor executes for it would raise #NM in ring 0, a host panic. Such code runs
+ * between these two, which clear TS and put it back (as Xen's handle_xsetbv does around
+ * its XRSTOR). Returns CR0 as it was.
+ */
+static uint64_t hv_fpu_begin(void)
+{
+    uint64_t cr0 = read_cr0();
+    if (cr0 & CR0_TS)
+        write_cr0(cr0 & ~CR0_TS);
+    return cr0;
+}
+
+static void hv_fpu_end(uint64_t cr0)
+{
+    if (cr0 & CR0_TS)
+        write_cr0(cr0);
+}
+
 /* An XSAVE image whose header says every component is in its initial state. */
 static const uint8_t xsave_init_image[1024] __attribute__((aligned(64)));
 
@@ -128,10 +148,12 @@ void xsave_set_guest_xcr0(struct vcpu *v, uint64_t val)
     uint64_t had = vcpu_xcr0_accum(v), fresh = val & ~had;
     if (fresh) { /* never had them: initialise them in the registers, which are its own */
         xsetbv0(had | fresh);
+        uint64_t cr0 = hv_fpu_begin();
         __asm__ volatile("xrstor64 %0"
                          :
                          : "m"(xsave_init_image), "a"((uint32_t)fresh),
                            "d"((uint32_t)(fresh >> 32)));
+        hv_fpu_end(cr0);
     }
     v->xcr0_accum = had | val;
     v->xcr0 = val;
@@ -173,7 +195,9 @@ static uint32_t host_mxcsr_mask(void)
     /* Static: the hypervisor's stack frames are only 8-byte aligned, FXSAVE needs 16. */
     static uint8_t img[512] __attribute__((aligned(16)));
     if (!mask) {
+        uint64_t cr0 = hv_fpu_begin(); /* the caller's guest may have TS set */
         __asm__ volatile("fxsave64 %0" : "=m"(img));
+        hv_fpu_end(cr0);
         uint32_t m;
         memcpy(&m, img + FXSAVE_MXCSR_MASK, sizeof(m));
         __atomic_store_n(&mask, m ? m : MXCSR_MASK_LEGACY, __ATOMIC_RELAXED);

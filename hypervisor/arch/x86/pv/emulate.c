@@ -149,15 +149,16 @@ static bool emulate_port_io(struct vcpu *v, struct cpu_regs *regs, const uint8_t
 }
 
 /*
- * XSETBV as Xen emulates it for a PV kernel: #UD unless the guest set CR4.OSXSAVE; #GP for
- * any XCR but XCR0 and for an XCR0 without x87, with AVX but not SSE, or with bits not
- * offered.
+ * XSETBV as Xen emulates it for a PV kernel: #UD behind a 66, F2 or F3 prefix (the CPU
+ * raises that itself first) and unless the guest set CR4.OSXSAVE; #GP for any XCR but XCR0
+ * and for an XCR0 without x87, with AVX but not SSE, or with bits not offered. Other
+ * prefixes (segment overrides, 67, REX) change nothing: Xen's emulator runs it with them.
+ * len: the prefix bytes before 0f 01 d1.
  */
-static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int len)
+static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int len,
+                           bool simd_prefix)
 {
-    if (len)
-        return false;
-    if (!v->guest_cr4_osxsave) {
+    if (!v->guest_cr4_osxsave || simd_prefix) {
         pv_inject_exception(v, X86_EXC_UD, false, 0);
         return true;
     }
@@ -166,7 +167,7 @@ static bool emulate_xsetbv(struct vcpu *v, struct cpu_regs *regs, unsigned int l
         ((val & XSTATE_YMM) && !(val & XSTATE_SSE)) || (val & ~xsave_guest_mask()))
         return false;
     xsave_set_guest_xcr0(v, val);
-    regs->rip += 3;
+    regs->rip += len + 3;
     return true;
 }
 
@@ -208,7 +209,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
     uint8_t buf[X86_MAX_INSN_LEN];
     size_t n = sizeof(buf);
     unsigned int len = 0, rex = 0;
-    bool opsize16 = false;
+    bool opsize16 = false, rep = false;
 
     if (!v->kernel_mode || regs->error_code != 0 || !pv_code_selector_usable((uint16_t)regs->cs))
         return false;
@@ -220,6 +221,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
     while (len < n && (legacy_prefix(buf[len]) || (buf[len] & 0xf0) == 0x40)) {
         if (legacy_prefix(buf[len])) {
             opsize16 |= buf[len] == 0x66;
+            rep |= buf[len] == 0xf2 || buf[len] == 0xf3;
             rex = 0;
         } else {
             rex = buf[len];
@@ -251,7 +253,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs)
         return true;
     }
     if (insn[1] == 0x01 && avail >= 3 && insn[2] == 0xd1) /* XSETBV */
-        return emulate_xsetbv(v, regs, len);
+        return emulate_xsetbv(v, regs, len, opsize16 || rep);
     if (insn[1] == 0x09) { /* WBINVD: the guest's own memory is coherent; nothing to do */
         regs->rip += len + 2;
         return true;
