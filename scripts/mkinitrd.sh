@@ -57,6 +57,12 @@ if [ -d "$ROOT/tests/system/dom0" ]; then
     chmod +x "$STAGE"/systest/*.sh 2>/dev/null || true
 fi
 [ -d "$BUILD/systest-bin" ] && cp "$BUILD"/systest-bin/* "$STAGE/lamina/bin/" 2>/dev/null || true
+# The demo guest `lam create` starts: the same kernel as dom0's, a tiny initramfs, its XML.
+BUILD=$BUILD "$ROOT/scripts/mkdomu-initrd.sh"
+mkdir -p "$STAGE/lamina/guest" "$STAGE/etc/lamina/examples"
+cp -L "$BUILD/pkgs/vmlinuz" "$STAGE/lamina/guest/vmlinuz"
+cp "$OUT/domu-initrd.img" "$STAGE/lamina/guest/domu-initrd.img"
+cp "$ROOT"/dom0-tools/initramfs/examples/*.xml "$STAGE/etc/lamina/examples/"
 
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.img.tmp"
 mv "$OUT/initrd.img.tmp" "$OUT/initrd.img"

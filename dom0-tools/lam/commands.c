@@ -14,6 +14,7 @@
     X(define)                                                                                      \
     X(undefine)                                                                                    \
     X(list)                                                                                        \
+    X(create)                                                                                      \
     X(destroy)                                                                                     \
     X(pause)                                                                                       \
     X(unpause)                                                                                     \

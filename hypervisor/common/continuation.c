@@ -98,7 +98,7 @@ void preempt_stats_print(void)
         total += preempt_stats.continuations[i];
     printk("preempt: %lu continuation(s) (mmu_update %lu, memory_op %lu, multicall %lu, "
            "mmuext_op %lu, domctl %lu, grant_table_op %lu), %lu table(s) left partial, "
-           "%lu resumed, %lu destroy(s) preempted",
+           "%lu resumed, %lu destroy(s) preempted, %lu retype flush(es) put off",
            (unsigned long)total,
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MMU_UPDATE],
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_MEMORY_OP],
@@ -107,5 +107,6 @@ void preempt_stats_print(void)
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_DOMCTL],
            (unsigned long)preempt_stats.continuations[LAM_HYPERCALL_GRANT_TABLE_OP],
            (unsigned long)preempt_stats.partial_tables, (unsigned long)preempt_stats.resumed_tables,
-           (unsigned long)preempt_stats.destroys_preempted);
+           (unsigned long)preempt_stats.destroys_preempted,
+           (unsigned long)preempt_stats.retype_flushes_deferred);
 }

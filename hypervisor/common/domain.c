@@ -46,6 +46,7 @@ struct domain *domain_create_config(domid_t id, bool privileged, const struct do
     d->max_vcpus = cfg->max_vcpus;
     d->state = DOMAIN_PAUSED;
     spin_lock_init(&d->lock, LOCK_CLASS_DOMAIN);
+    spin_lock_init(&d->mm_local_lock, LOCK_CLASS_MM_DOMAIN);
     INIT_LIST_HEAD(&d->page_list);
     fmt_snprintf(d->name, sizeof(d->name), "d%u", id);
 

@@ -113,9 +113,9 @@ static void kill_activity(struct domain *d)
     stop_vcpus(d);
     evtchn_destroy(d);
     gnttab_release_mappings(d);
-    spin_lock(&mm_lock);
+    mm_lock_global();
     d->kill_partial = arch_domain_relinquish(d);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
 }
 
 /* Leave the destroy (done or preempted) for the next caller. */
@@ -156,9 +156,9 @@ int domain_kill(struct domain *d)
             domain_shutdown_report(d);
         kill_activity(d);
     }
-    spin_lock(&mm_lock);
+    mm_lock_global();
     bool done = drop_allocations(d);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     if (!done) {
         preempt_stats.destroys_preempted++;
         kill_leave(d, KILL_FRAMES);
@@ -233,12 +233,12 @@ void domain_reap(void)
          * Only tried: the exit path runs with interrupts off, and mm_lock's holder may be
          * waiting for this CPU to answer a TLB-flush IPI, so spinning here could deadlock
          * both. Busy: try again at the next exit. */
-        if (!spin_trylock(&mm_lock)) {
+        if (!mm_trylock_global()) {
             mark_for_reaping(d);
             continue;
         }
         bool gone = owns_nothing(d) && domain_unlist_if_unused(d);
-        spin_unlock(&mm_lock);
+        mm_unlock_global();
         if (gone)
             domain_free(d);
     }

@@ -149,9 +149,9 @@ int gnttab_init(struct domain *d)
     d->max_maptrack = mt;
     d->grant_table = gt;
     /* A domain starts with one frame, as on Xen (query_size reports it). */
-    spin_lock(&mm_lock);
+    mm_lock_global();
     int rc = grow_table(d, 1);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     if (rc)
         gnttab_destroy(d);
     return rc;
@@ -188,7 +188,7 @@ int gnttab_seed_entry(struct domain *d, unsigned int ref, uint16_t grantee, mfn_
 {
     if (!d->grant_table || ref >= LAM_GNTTAB_NR_RESERVED_ENTRIES)
         return -EINVAL;
-    spin_lock(&mm_lock);
+    mm_lock_global();
     int rc = grow_table(d, 1);
     if (!rc) {
         struct lam_grant_entry_v1 *e = shared_entry(d->grant_table, ref);
@@ -198,7 +198,7 @@ int gnttab_seed_entry(struct domain *d, unsigned int ref, uint16_t grantee, mfn_
                          (uint16_t)(LAM_GTF_permit_access | (readonly ? LAM_GTF_readonly : 0)),
                          __ATOMIC_RELEASE);
     }
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     return rc;
 }
 
@@ -373,7 +373,7 @@ static int create_host_mapping(struct domain *ld, uint64_t addr, mfn_t mfn, uint
     if (!__atomic_compare_exchange_n(slot, &old, grant_pte(mfn, flags), false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE))
         return LAM_GNTST_general_error;
-    pt_put_l1_entry_refs(old); /* what the replaced entry held */
+    pt_put_l1_entry_refs(old, virt_to_mfn(slot)); /* what the replaced entry held */
     if (old & _PAGE_PRESENT)
         flush_tlb_domain(ld); /* a translation of the replaced entry may be cached */
     return LAM_GNTST_okay;
@@ -582,7 +582,7 @@ void gnttab_release_mappings(struct domain *d)
     struct grant_table *gt = d->grant_table;
     if (!gt)
         return;
-    spin_lock(&mm_lock);
+    mm_lock_global();
     for (uint32_t h = 0; h < gt->mt_chunks * MAPTRACK_CHUNK; h++) {
         struct maptrack_entry *m = maptrack_entry(gt, h);
         if (!m->flags)
@@ -601,7 +601,7 @@ void gnttab_release_mappings(struct domain *d)
         put_maptrack_handle(gt, h);
         domain_put(rd);
     }
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
 }
 
 /* Caller holds mm_lock, which keeps every listed domain allocated (domain_ref.c). */
@@ -734,9 +734,9 @@ static long setup_table(guest_ptr_t ops, unsigned int count)
         return -EFAULT;
     if (!guest_array_ok(op.frame_list, op.nr_frames, sizeof(uint64_t)))
         return -EFAULT;
-    spin_lock(&mm_lock);
+    mm_lock_global();
     op.status = setup_table_locked(&op);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     if (copy_to_guest(ops + offsetof(struct lam_gnttab_setup_table, status), &op.status,
                       sizeof(op.status)))
         return -EFAULT;
@@ -767,9 +767,9 @@ static int16_t query_size(struct lam_gnttab_query_size *op)
             return -EINVAL;                                                                        \
         if (copy_from_guest(&op_, ops, sizeof(op_)))                                               \
             return -EFAULT;                                                                        \
-        spin_lock(&mm_lock);                                                                       \
+        mm_lock_global();                                                                          \
         op_.status = fn(&op_);                                                                     \
-        spin_unlock(&mm_lock);                                                                     \
+        mm_unlock_global();                                                                        \
         if (write_all                                                                              \
                 ? copy_to_guest(ops, &op_, sizeof(op_))                                            \
                 : copy_to_guest(ops + offsetof(type, status), &op_.status, sizeof(op_.status)))    \
@@ -804,9 +804,11 @@ static long map_at(struct domain *d, guest_ptr_t p)
     struct lam_gnttab_map_grant_ref op;
     if (copy_from_guest(&op, p, sizeof(op)))
         return -EFAULT;
-    spin_lock(&mm_lock);
-    map_one(d, &op);
-    spin_unlock(&mm_lock);
+    struct mm_hold h = MM_HOLD_GLOBAL; /* two domains' frames */
+    do {
+        mm_hold_begin(&h);
+        map_one(d, &op);
+    } while (mm_hold_end(&h, op.status));
     return copy_to_guest(p, &op, sizeof(op)) ? -EFAULT : 0;
 }
 
@@ -815,9 +817,9 @@ static long unmap_at(struct domain *d, guest_ptr_t p)
     struct lam_gnttab_unmap_grant_ref op;
     if (copy_from_guest(&op, p, sizeof(op)))
         return -EFAULT;
-    spin_lock(&mm_lock);
+    mm_lock_global();
     unmap_one(d, &op);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     return copy_to_guest(p + offsetof(struct lam_gnttab_unmap_grant_ref, status), &op.status,
                          sizeof(op.status))
                ? -EFAULT
@@ -829,9 +831,11 @@ static long copy_at(struct domain *d, guest_ptr_t p)
     struct lam_gnttab_copy op;
     if (copy_from_guest(&op, p, sizeof(op)))
         return -EFAULT;
-    spin_lock(&mm_lock);
-    op.status = (int16_t)copy_one(d, &op);
-    spin_unlock(&mm_lock);
+    struct mm_hold h = MM_HOLD_GLOBAL; /* two domains' frames */
+    do {
+        mm_hold_begin(&h);
+        op.status = (int16_t)copy_one(d, &op);
+    } while (mm_hold_end(&h, op.status));
     return copy_to_guest(p + offsetof(struct lam_gnttab_copy, status), &op.status,
                          sizeof(op.status))
                ? -EFAULT
@@ -849,7 +853,7 @@ static long get_status_frames(guest_ptr_t ops, unsigned int count)
         return -EFAULT;
     if (!guest_array_ok(op.frame_list, op.nr_frames, sizeof(uint64_t)))
         return -EFAULT;
-    spin_lock(&mm_lock);
+    mm_lock_global();
     struct domain *d = get_domain(op.dom);
     if (!d)
         op.status = LAM_GNTST_bad_domain;
@@ -858,7 +862,7 @@ static long get_status_frames(guest_ptr_t ops, unsigned int count)
     else
         op.status = op.nr_frames ? LAM_GNTST_general_error : LAM_GNTST_okay;
     put_domain(d);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     if (copy_to_guest(ops + offsetof(struct lam_gnttab_get_status_frames, status), &op.status,
                       sizeof(op.status)))
         return -EFAULT;
@@ -916,9 +920,9 @@ static long swap_at(struct domain *d, guest_ptr_t p)
     struct lam_gnttab_swap_grant_ref op;
     if (copy_from_guest(&op, p, sizeof(op)))
         return -EFAULT;
-    spin_lock(&mm_lock);
+    mm_lock_global();
     op.status = swap_one(d, op.ref_a, op.ref_b);
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     return copy_to_guest(p + offsetof(struct lam_gnttab_swap_grant_ref, status), &op.status,
                          sizeof(op.status))
                ? -EFAULT

@@ -14,13 +14,14 @@
 #include <asm/traps.h>
 #include <asm/pv/traps.h>
 #include <asm/entry.h>
-#include <asm/protect.h>
 
 void do_syscall(struct cpu_regs *regs)
 {
     struct vcpu *v = current;
 
-    protect_check_entry_ac();
+    /* No protect_check_entry_ac() here: SYSCALL clears EFLAGS.AC itself through MSR_FMASK,
+     * which cpu.c checks once per CPU. A PUSHF on every hypercall cost about a tenth of a
+     * null hypercall under QEMU TCG (make bench). */
     if (regs->cs == GUEST_CS32) { /* from compat code: never a hypercall */
         pv_guest_syscall32(regs);
         return;

@@ -42,6 +42,10 @@ static const struct lock_class_info {
     /* createdomain: allocates (mm_lock, d->lock, the heap) and lists the domain inside it. */
     [LOCK_CLASS_DOMAIN_CREATE] = {"create_lock", 1, false},
     [LOCK_CLASS_MM] = {"mm_lock", 2, false},
+    /* A domain's memory lock: the global one's level, so that neither is taken inside the
+     * other, nor a second domain's inside one (pv/mm_lock.c: they exclude each other by a
+     * count, not by order). */
+    [LOCK_CLASS_MM_DOMAIN] = {"d->mm_local_lock", 2, false},
     [LOCK_CLASS_DOMAIN] = {"d->lock", 3, false},
     /* Taken with interrupts on, inside mm_lock and d->lock; xmalloc asks the heap for pages
      * under its lock. */

@@ -143,21 +143,24 @@ static long register_vcpu_info(struct vcpu *v, guest_ptr_t arg)
         return -EFAULT;
     if (info.offset > PAGE_SIZE - sizeof(struct lam_vcpu_info) || (info.offset & 7))
         return -EINVAL;
-    /* Checked and switched under mm_lock: two vCPUs registering for the same one at once
-     * would both take a reference and one would never be dropped (and the audit, also
-     * under mm_lock, sees the flag and the reference change together). */
-    spin_lock(&mm_lock);
-    long rc = v->vcpu_info_registered ? -EBUSY : 0;
-    if (!rc && get_page_and_type(info.mfn, d, PGT_writable_page))
-        rc = -EINVAL;
+    /* Checked and switched under the domain's memory lock: two vCPUs registering for the
+     * same one at once would both take a reference and one would never be dropped (and
+     * the audit, under the global one, sees the flag and the reference change together). */
+    struct mm_hold h = MM_HOLD_DOMAIN(d); /* a frame of its own */
     struct lam_vcpu_info *new_vi = NULL;
-    if (!rc) {
-        new_vi = (void *)((char *)mfn_to_virt(info.mfn) + info.offset);
-        memcpy(new_vi, v->vcpu_info, sizeof(*new_vi));
-        v->vcpu_info = new_vi;
-        v->vcpu_info_registered = true;
-    }
-    spin_unlock(&mm_lock);
+    long rc;
+    do {
+        mm_hold_begin(&h);
+        rc = v->vcpu_info_registered ? -EBUSY : 0;
+        if (!rc && get_page_and_type(info.mfn, d, PGT_writable_page))
+            rc = -EINVAL;
+        if (!rc) {
+            new_vi = (void *)((char *)mfn_to_virt(info.mfn) + info.offset);
+            memcpy(new_vi, v->vcpu_info, sizeof(*new_vi));
+            v->vcpu_info = new_vi;
+            v->vcpu_info_registered = true;
+        }
+    } while (mm_hold_end(&h, rc));
     if (rc)
         return rc;
     /* Make the guest rescan everything it may have missed during the move. */

@@ -68,6 +68,16 @@ int xsc_transaction_start(struct xsc *h, uint32_t *tx);
 /* commit=false abandons; EAGAIN on commit means: run the transaction again. */
 int xsc_transaction_end(struct xsc *h, uint32_t tx, bool commit);
 
+/*
+ * Pipelining: after xsc_batch_begin, requests whose answer is only success or an error
+ * (write, mkdir, rm, set_perms) are queued and sent together; xsc_batch_end sends what is
+ * left, reads every reply and returns the first error (0 if none). A call that needs an
+ * answer (read, directory, ...) sends the queue first. Meant for many writes in one
+ * transaction, where the first error aborts it anyway.
+ */
+void xsc_batch_begin(struct xsc *h);
+int xsc_batch_end(struct xsc *h);
+
 /* INTRODUCE: the daemon starts serving domid's store ring (page mfn, its port) and fires
  * @introduceDomain. RELEASE: it stops, the domain's nodes pass to dom0, @releaseDomain
  * fires. What a toolstack sends after building a domain and after destroying it. */

@@ -32,7 +32,18 @@ struct xsc {
     int timeout_ms;   /* bound on each request, -1: none */
     int64_t deadline; /* CLOCK_MONOTONIC ms the current wait ends at, -1: none */
     int broken;       /* the errno that left the stream out of step, 0: usable */
+    /* Pipelined requests between xsc_batch_begin and xsc_batch_end: sent together, their
+     * replies read together (one round trip instead of one per request). */
+    bool batching;
+    char *batch;
+    size_t batch_len, batch_cap;
+    unsigned int batch_count;
+    uint32_t batch_first_req;
+    int batch_err; /* the first error among the replies read so far */
 };
+
+/* Requests in flight at most: well below the daemon's limit of unread replies. */
+#define XSC_BATCH_MAX 32
 
 static int64_t now_ms(void)
 {
@@ -197,6 +208,7 @@ void xsc_close(struct xsc *h)
         free(e);
     }
     close(h->fd);
+    free(h->batch);
     free(h);
 }
 
@@ -278,7 +290,90 @@ static int queue_event(struct xsc *h, char *payload, uint32_t len)
     return 0;
 }
 
-/* Sends a request made of NUL-separated parts and waits for its reply. */
+/* A stream error (no reply in time, a reply out of step, a closed connection) leaves the
+ * handle unusable: a late reply would otherwise answer the next request. */
+static bool breaks_stream(int err)
+{
+    return err == ETIMEDOUT || err == EPROTO || err == ECONNRESET || err == EPIPE;
+}
+
+/* Send the queued requests and read their replies, in order; the first error sticks. */
+static int batch_flush(struct xsc *h)
+{
+    if (!h->batch_count)
+        return h->batch_err;
+    int err = io_all(h, h->batch, h->batch_len, true);
+    for (unsigned int i = 0; !err && i < h->batch_count;) {
+        char *payload;
+        struct xs_msg_hdr r;
+        err = recv_msg(h, &r, &payload);
+        if (err)
+            break;
+        if (r.type == XS_WATCH_EVENT) {
+            err = queue_event(h, payload, r.len);
+            continue;
+        }
+        if (r.req_id != h->batch_first_req + i)
+            err = EPROTO;
+        else if (r.type == XS_ERROR && !h->batch_err)
+            h->batch_err = xs_errno_from_name(payload);
+        free(payload);
+        i++;
+    }
+    if (err && !h->batch_err)
+        h->batch_err = err;
+    h->batch_len = 0;
+    h->batch_count = 0;
+    return h->batch_err;
+}
+
+static int batch_add(struct xsc *h, const void *msg, size_t len, uint32_t req_id)
+{
+    if (h->batch_len + len > h->batch_cap) {
+        size_t cap = h->batch_cap ? h->batch_cap * 2 : 16384;
+        while (cap < h->batch_len + len)
+            cap *= 2;
+        char *b = realloc(h->batch, cap);
+        if (!b)
+            return ENOMEM;
+        h->batch = b;
+        h->batch_cap = cap;
+    }
+    if (!h->batch_count)
+        h->batch_first_req = req_id;
+    memcpy(h->batch + h->batch_len, msg, len);
+    h->batch_len += len;
+    if (++h->batch_count >= XSC_BATCH_MAX)
+        return batch_flush(h);
+    return 0;
+}
+
+void xsc_batch_begin(struct xsc *h)
+{
+    h->batching = true;
+    h->batch_err = 0;
+}
+
+int xsc_batch_end(struct xsc *h)
+{
+    /* The replies still to come are waited for under the handle's bound, as a request's. */
+    int err = h->broken;
+    if (!err) {
+        h->deadline = deadline_after(h->timeout_ms);
+        err = batch_flush(h);
+        h->deadline = -1;
+        if (breaks_stream(err))
+            h->broken = err;
+    }
+    h->batch_len = 0;
+    h->batch_count = 0;
+    h->batching = false;
+    h->batch_err = 0;
+    return err;
+}
+
+/* Sends a request made of NUL-separated parts and waits for its reply (in a batch, a request
+ * without a wanted reply is only queued). */
 static int talk_once(struct xsc *h, uint32_t type, uint32_t tx, const void *const *parts,
                      const uint32_t *lens, int nparts, char **reply, uint32_t *rlen)
 {
@@ -292,6 +387,10 @@ static int talk_once(struct xsc *h, uint32_t type, uint32_t tx, const void *cons
     }
     struct xs_msg_hdr hdr = {type, h->next_req++, tx, len};
     memcpy(buf, &hdr, sizeof(hdr));
+    if (h->batching && !reply)
+        return batch_add(h, buf, sizeof(hdr) + len, hdr.req_id);
+    if (h->batching && batch_flush(h))
+        return h->batch_err;
     int err = io_all(h, buf, sizeof(hdr) + len, true);
     while (!err) {
         char *payload;
@@ -322,13 +421,6 @@ static int talk_once(struct xsc *h, uint32_t type, uint32_t tx, const void *cons
         return 0;
     }
     return err;
-}
-
-/* A stream error (no reply in time, a reply out of step, a closed connection) leaves the
- * handle unusable: a late reply would otherwise answer the next request. */
-static bool breaks_stream(int err)
-{
-    return err == ETIMEDOUT || err == EPROTO || err == ECONNRESET || err == EPIPE;
 }
 
 static int talk(struct xsc *h, uint32_t type, uint32_t tx, const void *const *parts,

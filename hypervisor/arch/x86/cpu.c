@@ -188,6 +188,10 @@ void cpu_load_tables(struct cpu_info *ci)
           (uint64_t)stub + ((uintptr_t)syscall_stub_compat - (uintptr_t)syscall_stub_start));
     wrmsr(MSR_FMASK, X86_EFLAGS_TF | X86_EFLAGS_IF | X86_EFLAGS_DF | X86_EFLAGS_IOPL |
                          X86_EFLAGS_NT | X86_EFLAGS_AC | X86_EFLAGS_RF);
+    /* do_syscall relies on SYSCALL clearing AC (SMAP) and IF instead of checking on every
+     * hypercall: make sure the CPU took the mask. */
+    if ((rdmsr(MSR_FMASK) & (X86_EFLAGS_AC | X86_EFLAGS_IF)) != (X86_EFLAGS_AC | X86_EFLAGS_IF))
+        panic("CPU %u: MSR_FMASK does not clear AC and IF on SYSCALL", smp_processor_id());
     if (cpu_has_long_mode_sysenter()) {
         wrmsr(MSR_SYSENTER_CS, HV_CS64); /* SS = HV_CS64 + 8 = HV_DS */
         wrmsr(MSR_SYSENTER_ESP, ci->stack_top);

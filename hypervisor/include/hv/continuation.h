@@ -51,9 +51,10 @@ void hypercall_apply_continuation(struct cpu_regs *regs, unsigned int op,
 /* Counters for the debug output (proof, on Lamina, that preemption happened). */
 struct preempt_stats {
     uint64_t continuations[LAM_HYPERCALL_TABLE_SLOTS]; /* by hypercall number */
-    uint64_t partial_tables;     /* validations or devalidations left partial */
-    uint64_t resumed_tables;     /* partial tables picked up again */
-    uint64_t destroys_preempted; /* destroydomain calls that stopped and were continued */
+    uint64_t partial_tables;          /* validations or devalidations left partial */
+    uint64_t resumed_tables;          /* partial tables picked up again */
+    uint64_t destroys_preempted;      /* destroydomain calls that stopped and were continued */
+    uint64_t retype_flushes_deferred; /* retypes that backed out to flush with mm_lock dropped */
 };
 extern struct preempt_stats preempt_stats;
 void preempt_stats_print(void);

@@ -195,6 +195,19 @@ struct domain {
     /* d->lock: state, pause_count, the shutdown record (shutdown_reason, is_shut_down),
      * page_list and tot_pages, and the destroy's progress (kill_stage, kill_running). */
     spinlock_t lock;
+    /* The domain's memory lock: its own frames, tables and vCPUs' frame references, for
+     * operations that touch no other domain's (asm/pv/mm.h). */
+    spinlock_t mm_local_lock;
+    /* References its L1 tables hold on other domains' frames (a privileged domain's foreign
+     * mappings; grant mappings are not counted). While not 0, dropping what its tables hold
+     * may reach other domains' frames: that needs the global memory lock, which is also the
+     * only one this changes under. */
+    unsigned long foreign_refs;
+    /* Retype flushes put off during a hold of mm_local_lock (pv/pagetype.c), under it. */
+    struct mm_retype_flush {
+        bool allowed;  /* the holder backs out and runs its operation again */
+        uint64_t cpus; /* to flush once the lock is dropped */
+    } retype_flush;
     bool is_privileged;
     enum domain_state state;
     unsigned int shutdown_reason;

@@ -71,8 +71,9 @@ void gnttab_destroy(struct domain *d);
  * frame (writable = also a writable type reference). Caller holds mm_lock. */
 void gnttab_audit_mappings(void (*fn)(mfn_t mfn, bool writable, void *arg), void *arg);
 
-/* pv/pagetype.c: drop the references a (non-grant) L1 entry held, once it is replaced. */
-void pt_put_l1_entry_refs(pte_t e);
+/* pv/pagetype.c: drop the references a (non-grant) L1 entry of table held, once it is
+ * replaced. */
+void pt_put_l1_entry_refs(pte_t e, mfn_t table);
 
 long hc_grant_table_op(unsigned int cmd, guest_ptr_t ops, unsigned int count);
 

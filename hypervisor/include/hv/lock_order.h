@@ -15,7 +15,8 @@ enum lock_class {
     LOCK_CLASS_NONE,          /* not placed in the order: host tests only; lock-debug refuses it */
     LOCK_CLASS_REAP,          /* reap_lock (common/domain_destroy.c) */
     LOCK_CLASS_DOMAIN_CREATE, /* create_lock (common/domctl_create.c) */
-    LOCK_CLASS_MM,            /* mm_lock (arch/x86/pv/pagetype.c) */
+    LOCK_CLASS_MM,            /* mm_lock, the global memory lock (arch/x86/pv/mm_lock.c) */
+    LOCK_CLASS_MM_DOMAIN,     /* d->mm_local_lock, a domain's memory lock (same file) */
     LOCK_CLASS_DOMAIN,        /* d->lock */
     LOCK_CLASS_XMALLOC,       /* the xmalloc pool's lock */
     LOCK_CLASS_BUDDY,         /* the buddy allocator's lock */

@@ -3,7 +3,8 @@
  * A toolstack's domain build, by hand, from dom0 (Xen 4.17 and Lamina alike): createdomain
  * (with bad configurations first), max_vcpus, max_mem, populate_physmap on the new
  * domain's behalf, set/get_address_size, settimeoffset (seen in its shared_info), page
- * tables written through foreign mappings, setvcpucontext (bad contexts first) and
+ * tables written through foreign mappings, the L4 pinned on the new domain's behalf
+ * (mmuext_op with foreigndom, bad forms first), setvcpucontext (bad contexts first) and
  * getvcpucontext, unpause -- the domain's one page of code asks to shut down with reason
  * reboot, which proves it ran -- then destroydomain until it is gone, and the host's free
  * memory back where it was.
@@ -276,6 +277,70 @@ static void build_memory(void)
         mm_expect_rc("unmap it again", map_child(i, 0, 0), 0);
 }
 
+/*
+ * dom0's tables torn down while they map a frame of the new domain: on Lamina that
+ * teardown reaches another domain's frame, which only the global memory lock may do
+ * (dom0's own lock serves its other changes meanwhile); the audit at shutdown checks the
+ * counts, and that dom0 was left mapping nothing foreign.
+ */
+static void check_foreign_teardown(void)
+{
+    struct mm_tree t2;
+    mm_expect_rc("a second tree", mm_tree_build(&t2, 5), 0);
+    mm_expect_rc("map the new domain's stack page in it",
+                 mm_update_dom(mm_tab_ma(t2.l1, 0), mfn[5] << 12 | MM_PTE_FLAGS, child), 0);
+    uint64_t *page = mm_alloc_page();
+    mm_expect(page != NULL, "a page of our own");
+    if (page) {
+        mm_expect_rc("our own page read-only meanwhile", mm_page_set_ro(page), 0);
+        mm_expect_rc("and writable again", mm_page_set_rw(page), 0);
+    }
+    mm_expect_rc("tear the tree down with the mapping in it", mm_tree_destroy(&t2), 0);
+}
+
+static long ext_for(unsigned int cmd, uint64_t arg1, unsigned int dom, unsigned int *done)
+{
+    struct lam_mmuext_op e = {.cmd = cmd};
+    e.arg1.mfn = arg1;
+    return hypercall_mmuext_op(&e, 1, done, dom);
+}
+
+/* As a toolstack does before setvcpucontext: pin the new domain's L4 from dom0. */
+static void check_foreign_pin(void)
+{
+    unsigned int done = 77;
+    mm_expect_rc("pin with our own id as the foreign domain",
+                 ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[0], 0, &done), -LAM_ESRCH);
+    mm_expect(done == 77, "  refused before the batch: `done` untouched");
+    mm_expect_rc("pin for a domain that does not exist",
+                 ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[0], 0x7fe0, NULL), -LAM_ESRCH);
+    mm_expect_rc("pin one of our frames as the new domain's",
+                 ext_for(LAM_MMUEXT_PIN_L4_TABLE, mm_cur_l4_mfn, child, NULL), -LAM_EINVAL);
+    mm_expect_rc("map its L4 writable", map_child(0, mfn[0], MM_PTE_FLAGS), 0);
+    mm_expect_rc("pin while we map it writable",
+                 ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[0], child, NULL), -LAM_EINVAL);
+    mm_expect_rc("unmap it", map_child(0, 0, 0), 0);
+    mm_expect_rc("new_baseptr for another domain",
+                 ext_for(LAM_MMUEXT_NEW_BASEPTR, mfn[0], child, NULL), -LAM_EPERM);
+    mm_expect_rc("tlb_flush_local for another domain",
+                 ext_for(LAM_MMUEXT_TLB_FLUSH_LOCAL, 0, child, NULL), -LAM_EPERM);
+    mm_expect_rc("unpin a table that is not pinned",
+                 ext_for(LAM_MMUEXT_UNPIN_TABLE, mfn[0], child, NULL), -LAM_EINVAL);
+    done = 0;
+    mm_expect_rc("pin its L4", ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[0], child, &done), 0);
+    mm_expect(done == 1, "  one op done");
+    mm_expect_rc("pin it again", ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[0], child, NULL),
+                 -LAM_EINVAL);
+    mm_expect_err("a writable mapping of the pinned L4", map_child(0, mfn[0], MM_PTE_FLAGS));
+    mm_expect_rc("its L3 is typed: pin it as an L4",
+                 ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[1], child, NULL), -LAM_EINVAL);
+    mm_expect_rc("unpin it", ext_for(LAM_MMUEXT_UNPIN_TABLE, mfn[0], child, NULL), 0);
+    mm_expect_rc("unpin it again", ext_for(LAM_MMUEXT_UNPIN_TABLE, mfn[0], child, NULL),
+                 -LAM_EINVAL);
+    mm_expect_rc("pin it for good (destroy must drop the pin)",
+                 ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[0], child, NULL), 0);
+}
+
 static void fill_context(uint64_t rip)
 {
     memset(&ctx, 0, sizeof(ctx));
@@ -414,6 +479,8 @@ void test_main(void)
     check_address_size();
     check_time_offset();
     build_memory();
+    check_foreign_teardown();
+    check_foreign_pin();
     check_bad_contexts();
     check_good_context();
     check_runs();

@@ -3,8 +3,8 @@
  * The domU half of mm-contend-2dom: its two vCPUs fight over one frame as in
  * smp-pin-types round 1 (vCPU 0 pins it as an L1 table, vCPU 1 as an L2, each
  * unpins what it got), for ever. Every successful pin retypes the frame, so it
- * flushes the other vCPU's CPU while holding the hypervisor's memory lock, the
- * pattern that made single calls slow. Each vCPU counts its calls in the
+ * flushes the other vCPU's CPU (which the hypervisor once did while holding its
+ * one memory lock, making dom0 wait too). Each vCPU counts its calls in the
  * console ring page (granted to dom0 as reference 0): ring[0] and ring[1].
  */
 #include "mm_util.h"

@@ -7,6 +7,7 @@
  *   lam-systest hypercall          xen_version through /dev/xen/privcmd
  *   lam-systest foreign-map        map a dom0 frame through privcmd; one beyond memory fails
  *   lam-systest memstress MIB      allocate, touch, verify and free MIB of memory
+ *   lam-systest free-pages         the host's free pages (sysctl physinfo)
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -172,14 +173,41 @@ static int cmd_memstress(long mib)
     return 0;
 }
 
+/* sysctl physinfo (Xen 4.17, interface 0x15): free_pages at 48 in the payload at 8. */
+static int cmd_free_pages(void)
+{
+    int fd = privcmd();
+    if (fd < 0)
+        return 1;
+    static uint8_t buf[4096] __attribute__((aligned(4096)));
+    mlock(buf, sizeof(buf));
+    memset(buf, 0, 256);
+    uint32_t cmd = 3, version = 0x15;
+    memcpy(buf, &cmd, 4);
+    memcpy(buf + 4, &version, 4);
+    struct privcmd_hypercall hc = {.op = 35, .arg = {(uint64_t)(uintptr_t)buf}};
+    long rc = ioctl(fd, IOCTL_PRIVCMD_HYPERCALL, &hc);
+    close(fd);
+    if (rc < 0) {
+        printf("free-pages: physinfo failed: %s\n", strerror(errno));
+        return 1;
+    }
+    uint64_t free_pages;
+    memcpy(&free_pages, buf + 8 + 48, 8);
+    printf("%llu\n", (unsigned long long)free_pages);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && !strcmp(argv[1], "free-pages"))
+        return cmd_free_pages();
     if (argc >= 2 && !strcmp(argv[1], "hypercall"))
         return cmd_hypercall();
     if (argc >= 2 && !strcmp(argv[1], "foreign-map"))
         return cmd_foreign_map();
     if (argc >= 3 && !strcmp(argv[1], "memstress"))
         return cmd_memstress(strtol(argv[2], NULL, 10));
-    fprintf(stderr, "usage: lam-systest hypercall | foreign-map | memstress MIB\n");
+    fprintf(stderr, "usage: lam-systest hypercall | foreign-map | memstress MIB | free-pages\n");
     return 2;
 }

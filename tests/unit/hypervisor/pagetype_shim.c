@@ -150,6 +150,12 @@ void domain_page_released(struct page_info *pg)
     shim_released_last = pg;
 }
 
+/* The tests play an operation under the global memory lock (foreign mappings need it). */
+bool mm_locked_global(void)
+{
+    return true;
+}
+
 void flush_tlb_mask(cpumask_t mask)
 {
     shim_flush_count++;

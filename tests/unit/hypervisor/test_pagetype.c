@@ -701,6 +701,112 @@ static void test_retype_flush_clock(void **state)
     assert_int_equal(recount(), 0);
 }
 
+/* Frames of domU no fixed tree uses: an L2, an L1, a data page (the put-off tests). */
+enum { PO_L2 = 16, PO_L1 = 17, PO_DATA = 18 };
+
+/* Make frame i's last writable mapping end at clock value 20 while domU ran on CPUs 1 and
+ * 2, neither flushed since: its next new type needs both flushed. */
+static void stale_on_cpus_1_2(unsigned int i)
+{
+    assert_int_equal(get_page_type(shim_page(i), PGT_writable_page), 0);
+    shim_domu.dirty_cpumask = cpumask_of(1) | cpumask_of(2);
+    tlbflush_clock = 20;
+    put_page_type(shim_page(i));
+    tlbflush_cpus[1].time = 5;
+    tlbflush_cpus[2].time = 7;
+    shim_flush_count = 0;
+}
+
+/* Under a hold that may put flushes off (pv/mm_lock.c), a retype needing a flush fails
+ * with nothing changed, names the CPUs, and succeeds once they flushed. */
+static void test_retype_flush_put_off(void **state)
+{
+    struct page_info *pg = shim_page(PO_DATA);
+    (void)state;
+    stale_on_cpus_1_2(PO_DATA);
+
+    retype_flush_begin(&global_retype_flush, true);
+    assert_int_equal(get_page_type(pg, PGT_seg_desc_page), -ERETYPEFLUSH);
+    assert_counts(PO_DATA, 1, PGT_writable_page, 0);
+    assert_int_equal(page_type(pg), PGT_writable_page); /* the old type stays */
+    assert_int_equal(shim_flush_count, 0);
+    cpumask_t cpus = retype_flush_end(&global_retype_flush);
+    assert_int_equal(cpus, cpumask_of(1) | cpumask_of(2));
+
+    /* The flush with the lock dropped, then the operation again: nothing left to flush. */
+    flush_tlb_mask(cpus);
+    retype_flush_begin(&global_retype_flush, true);
+    assert_int_equal(get_page_type(pg, PGT_seg_desc_page), 0);
+    assert_int_equal(retype_flush_end(&global_retype_flush), 0);
+    assert_int_equal(shim_flush_count, 1);
+    put_page_type(pg);
+
+    /* Mapped and unmapped again meanwhile (a newer stamp): put off again. */
+    stale_on_cpus_1_2(PO_DATA);
+    retype_flush_begin(&global_retype_flush, true);
+    assert_int_equal(get_page_type(pg, PGT_l1_page_table), -ERETYPEFLUSH);
+    assert_int_not_equal(retype_flush_end(&global_retype_flush), 0);
+    /* The last attempt may not put it off: it flushes in place, as before. */
+    retype_flush_begin(&global_retype_flush, false);
+    assert_int_equal(get_page_type(pg, PGT_l1_page_table), 0);
+    assert_int_equal(retype_flush_end(&global_retype_flush), 0);
+    assert_int_equal(shim_flush_count, 1);
+    assert_int_equal(shim_flush_last_mask, cpumask_of(1) | cpumask_of(2));
+    put_page_type(pg);
+    assert_int_equal(recount(), 0);
+}
+
+/* In a preemptible validation a put-off flush stops it as preemption does: the parent is
+ * left partial with the child (still free) as its partial child, and resumes after. */
+static void test_retype_flush_put_off_preemptible(void **state)
+{
+    (void)state;
+    shim_table(PO_L2)[0] = shim_pte(PO_L1, _PAGE_RW);
+    shim_table(PO_L1)[0] = shim_pte(PO_DATA, _PAGE_RW);
+
+    /* The child table needs the flush. */
+    stale_on_cpus_1_2(PO_L1);
+    retype_flush_begin(&global_retype_flush, true);
+    assert_int_equal(get_page_and_type_preemptible(SHIM_MFN(PO_L2), &shim_domu, PGT_l2_page_table),
+                     -ERESTART);
+    assert_int_equal(retype_flush_end(&global_retype_flush), cpumask_of(1) | cpumask_of(2));
+    assert_true(shim_page(PO_L2)->type_info & PGT_partial);
+    assert_int_equal(shim_page(PO_L2)->nr_validated, 0);
+    assert_true(shim_page(PO_L2)->partial_child);
+    assert_counts(PO_L1, 2, PGT_writable_page, 0); /* allocation + the parent's reference */
+    assert_int_equal(recount(), 0);
+    flush_tlb_mask(cpumask_of(1) | cpumask_of(2));
+
+    /* A data page below it needs one: the child L1 fails whole and stays free. */
+    stale_on_cpus_1_2(PO_DATA);
+    shim_page(PO_DATA)->type_info = PGT_seg_desc_page; /* count 0, last a descriptor page */
+    shim_page(PO_L1)->tlbflush_timestamp = 0;          /* the child itself needs none now */
+    retype_flush_begin(&global_retype_flush, true);
+    assert_int_equal(get_page_and_type_preemptible(SHIM_MFN(PO_L2), &shim_domu, PGT_l2_page_table),
+                     -ERESTART);
+    assert_int_equal(retype_flush_end(&global_retype_flush), cpumask_of(1) | cpumask_of(2));
+    assert_true(shim_page(PO_L2)->partial_child);
+    assert_counts(PO_L1, 2, 0, 0);
+    assert_int_equal(page_type(shim_page(PO_L1)), 0); /* validated, failed, unwound */
+    assert_counts(PO_DATA, 1, 0, 0);
+    assert_int_equal(recount(), 0);
+    flush_tlb_mask(cpumask_of(1) | cpumask_of(2));
+
+    /* Flushed: the retry resumes and validates everything. */
+    retype_flush_begin(&global_retype_flush, true);
+    assert_int_equal(get_page_and_type_preemptible(SHIM_MFN(PO_L2), &shim_domu, PGT_l2_page_table),
+                     0);
+    assert_int_equal(retype_flush_end(&global_retype_flush), 0);
+    assert_counts(PO_L2, 2, PGT_l2_page_table, 1);
+    assert_counts(PO_L1, 2, PGT_l1_page_table, 1);
+    assert_counts(PO_DATA, 2, PGT_writable_page, 1);
+    held[PO_L2]++;
+    assert_int_equal(recount(), 0);
+    held[PO_L2]--;
+    put_page_and_type(shim_page(PO_L2));
+    assert_int_equal(recount(), 0);
+}
+
 static void test_linear_entries(void **state)
 {
     pte_t *l4 = shim_table(L4A);
@@ -1592,6 +1698,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_last_reference_of_given_up_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_change_at_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retype_flush_clock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retype_flush_put_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retype_flush_put_off_preemptible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_type_retyped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_linear_chain_refused, setup, teardown),

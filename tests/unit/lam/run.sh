@@ -26,7 +26,7 @@ expect() {
 
 # ---- the command table: help, usage errors, completion ----
 run help
-ok=0; for c in help validate dumpxml convert define undefine list destroy pause unpause sched-credit vcpu-list vcpu-pin store console dmesg completion; do
+ok=0; for c in help validate dumpxml convert define undefine list create destroy pause unpause sched-credit vcpu-list vcpu-pin store console dmesg completion; do
     grep -q "^  $c " "$OUT" || ok=1; done; [ $RC -eq 0 ] || ok=1
 result help-lists-commands $ok
 run help validate; cp "$OUT" "$TMPROOT/h1"
@@ -127,9 +127,18 @@ if [ ! -e /dev/xen/privcmd ]; then
     run unpause Domain-0; expect unpause-without-hypervisor 1 "" "lam: unpause: cannot reach the hypervisor: $NOHV"
     run sched-credit --weight 512 --cap 50 3; expect sched-credit-without-hypervisor 1 "" "lam: sched-credit: cannot reach the hypervisor: $NOHV"
 fi
-run destroy web; expect destroy-needs-an-id 2 "" "lam: destroy: 'web' is not a running domain's id (a number from \`lam list\`)"
+# a name is looked up in the store: without a daemon on the socket, that is the error
+XENSTORED_PATH=$TMPROOT/no-daemon run destroy web
+expect destroy-name-needs-the-store 1 "" "lam: destroy: cannot destroy: 'web': the store daemon is not reachable to look the name up (give the id from \`lam list\`)"
 run destroy 32752; expect destroy-id-out-of-range 2
 run destroy -- -1; expect destroy-negative-id 2
+run create; expect create-needs-a-file 2
+run create --paused /nonexistent.xml; expect create-missing-file 1
+run create --help; expect create-help 0 "^usage: lam create \[--paused\] \[--console\]"
+if [ ! -e /dev/xen/privcmd ]; then
+    run create "$ROOT/dom0-tools/initramfs/examples/demo.xml"
+    expect create-without-hypervisor 1 "" "lam: create: cannot reach the hypervisor: $NOHV"
+fi
 run pause; expect pause-needs-an-argument 2
 run unpause 1 2; expect unpause-one-argument 2
 run sched-credit --weight 0 1; expect sched-credit-weight-range 2 "" "lam: sched-credit: --weight 0: expected a number from 1 to 65535"

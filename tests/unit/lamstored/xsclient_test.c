@@ -114,6 +114,46 @@ static void client_transactions(void)
     xsc_close(b);
 }
 
+/* Pipelined requests: 100 writes (more than one batch) in a transaction, then an error in
+ * the middle of a batch is reported by xsc_batch_end, and a read in a batch sends the queue
+ * first. Replies keep their order; a watch event arriving meanwhile is kept. */
+static void client_batch(void)
+{
+    struct xsc *h = open_or_die();
+    uint32_t t;
+    char path[64], *v = NULL, *wpath = NULL, *tok = NULL;
+    uint32_t len;
+    CHECK(xsc_watch(h, "/c/batch/5", "tok") == 0);
+    CHECK(xsc_read_watch(h, 1000, &wpath, &tok) == 0); /* the registration event */
+    free(wpath);
+    free(tok);
+    CHECK(xsc_transaction_start(h, &t) == 0);
+    xsc_batch_begin(h);
+    for (int i = 0; i < 100; i++) {
+        snprintf(path, sizeof(path), "/c/batch/%d", i);
+        CHECK(xsc_write(h, t, path, path, (uint32_t)strlen(path)) == 0);
+    }
+    CHECK(xsc_batch_end(h) == 0);
+    CHECK(xsc_transaction_end(h, t, true) == 0);
+    CHECK(xsc_read(h, XSC_NO_TX, "/c/batch/99", &v, &len) == 0 && !strcmp(v, "/c/batch/99"));
+    free(v);
+    CHECK(xsc_read_watch(h, 1000, &wpath, &tok) == 0 && !strcmp(wpath, "/c/batch/5"));
+    free(wpath);
+    free(tok);
+
+    xsc_batch_begin(h);
+    CHECK(xsc_write(h, XSC_NO_TX, "/c/batch/a", "1", 1) == 0);
+    CHECK(xsc_write(h, XSC_NO_TX, "/c//bad", "1", 1) == 0); /* queued: the error comes later */
+    CHECK(xsc_write(h, XSC_NO_TX, "/c/batch/b", "2", 1) == 0);
+    CHECK(xsc_read(h, XSC_NO_TX, "/c/batch/b", &v, &len) == EINVAL); /* the queue's error */
+    CHECK(xsc_batch_end(h) == EINVAL);
+    CHECK(xsc_read(h, XSC_NO_TX, "/c/batch/b", &v, &len) == 0 && !strcmp(v, "2"));
+    free(v);
+    xsc_batch_begin(h);
+    CHECK(xsc_batch_end(h) == 0); /* nothing queued, no stale error */
+    xsc_close(h);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -126,5 +166,6 @@ int main(int argc, char **argv)
     RUN("store/client", client_perms);
     RUN("store/client", client_watch);
     RUN("store/client", client_transactions);
+    RUN("store/client", client_batch);
     return 0;
 }

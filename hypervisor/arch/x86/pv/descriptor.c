@@ -97,25 +97,21 @@ void pv_load_guest_gdt(const struct vcpu *v)
     ci->gdt_guest_pages = pages;
 }
 
-/* Drop the references v's GDT frames hold (caller holds mm_lock). */
+/* Drop the references v's GDT frames hold (caller holds a memory lock for v's domain). */
 void pv_vcpu_release_gdt(struct vcpu *v)
 {
-    ASSERT_LOCKED(&mm_lock);
+    ASSERT_MM_LOCKED(v->domain);
     unsigned int pages = DESC_PAGES(v->gdt_ents);
     for (unsigned int p = 0; p < pages; p++)
         put_page_and_type(mfn_to_page(v->gdt_frames[p]));
     v->gdt_ents = 0;
 }
 
-/* Install frames as v's GDT (references taken here, the old ones dropped). */
-int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
+/* Take frames as v's GDT and drop the old ones' references; all or nothing. */
+static int take_gdt_frames(struct vcpu *v, const mfn_t *frames, unsigned int entries)
 {
-    unsigned int pages = DESC_PAGES(entries);
-
-    if (entries > LAM_FIRST_RESERVED_GDT_ENTRY)
-        return -EINVAL;
-    spin_lock(&mm_lock);
-    unsigned int got;
+    ASSERT_MM_LOCKED(v->domain);
+    unsigned int pages = DESC_PAGES(entries), got;
     int rc = 0;
     for (got = 0; got < pages; got++) {
         rc = get_page_and_type(frames[got], v->domain, PGT_seg_desc_page);
@@ -125,13 +121,27 @@ int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
     if (rc) {
         while (got-- > 0)
             put_page_and_type(mfn_to_page(frames[got]));
-        spin_unlock(&mm_lock);
         return rc;
     }
     pv_vcpu_release_gdt(v);
     memcpy(v->gdt_frames, frames, pages * sizeof(frames[0]));
     v->gdt_ents = entries;
-    spin_unlock(&mm_lock);
+    return 0;
+}
+
+/* Install frames as v's GDT (references taken here, the old ones dropped). */
+int pv_vcpu_set_gdt(struct vcpu *v, const mfn_t *frames, unsigned int entries)
+{
+    if (entries > LAM_FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    struct mm_hold h = MM_HOLD_DOMAIN(v->domain); /* its own frames only */
+    int rc;
+    do {
+        mm_hold_begin(&h);
+        rc = take_gdt_frames(v, frames, entries);
+    } while (mm_hold_end(&h, rc));
+    if (rc)
+        return rc;
     if (v == current)
         pv_load_guest_gdt(v);
     return 0;
@@ -158,6 +168,26 @@ static void update_live_entry(const struct vcpu *v, mfn_t mfn, unsigned int inde
             get_cpu_info()->gdt[p * DESCS_PER_PAGE + index] = val;
 }
 
+/* Write val at ma in a frame of d's: a live descriptor page (*live) or one it may write. */
+static int write_descriptor(struct page_info *pg, const struct domain *d, uint64_t ma, uint64_t val,
+                            bool *live)
+{
+    ASSERT_MM_LOCKED(d);
+    if (!get_page(pg, d))
+        return -EINVAL;
+    int rc = 0;
+    *live = page_type(pg) == PGT_seg_desc_page && page_type_count(pg);
+    if (!*live) {
+        rc = get_page_type(pg, PGT_writable_page);
+        if (!rc)
+            put_page_type(pg);
+    }
+    if (!rc)
+        *(uint64_t *)((char *)mfn_to_virt(page_to_mfn(pg)) + (ma & (PAGE_SIZE - 1))) = val;
+    put_page(pg);
+    return rc;
+}
+
 long hc_update_descriptor(uint64_t ma, uint64_t desc)
 {
     struct vcpu *v = current;
@@ -168,22 +198,13 @@ long hc_update_descriptor(uint64_t ma, uint64_t desc)
     if ((ma & 7) || mfn >= max_mfn || !descriptor_ok(desc, &val))
         return -EINVAL;
     struct page_info *pg = mfn_to_page(mfn);
-    spin_lock(&mm_lock);
-    if (!get_page(pg, d)) {
-        spin_unlock(&mm_lock);
-        return -EINVAL;
-    }
-    int rc = 0;
-    bool live = page_type(pg) == PGT_seg_desc_page && page_type_count(pg);
-    if (!live) {
-        rc = get_page_type(pg, PGT_writable_page);
-        if (!rc)
-            put_page_type(pg);
-    }
-    if (!rc)
-        *(uint64_t *)((char *)mfn_to_virt(mfn) + (ma & (PAGE_SIZE - 1))) = val;
-    put_page(pg);
-    spin_unlock(&mm_lock);
+    struct mm_hold h = MM_HOLD_DOMAIN(d);
+    bool live = false;
+    int rc;
+    do {
+        mm_hold_begin(&h);
+        rc = write_descriptor(pg, d, ma, val, &live);
+    } while (mm_hold_end(&h, rc));
     if (!rc && live)
         update_live_entry(v, mfn, (unsigned int)((ma & (PAGE_SIZE - 1)) / 8), val);
     return rc;

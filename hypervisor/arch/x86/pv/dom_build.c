@@ -370,13 +370,13 @@ struct domain *dom_build(domid_t id, const struct dom_build_args *a)
     /* Validate the whole bootstrap tree through the L4, exactly as a guest's own
      * pin would: one type reference for the pin, one for CR3. */
     mfn_t l4_mfn = b->p2m[b->pt_lo];
-    spin_lock(&mm_lock);
+    mm_lock_global();
     rc = get_page_and_type(l4_mfn, b->d, PGT_l4_page_table);
     if (!rc) {
         mfn_to_page(l4_mfn)->type_info |= PGT_pinned;
         rc = get_page_and_type(l4_mfn, b->d, PGT_l4_page_table);
     }
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     if (rc) {
         log_printf(LOG_ERR, "builder: d%u: the bootstrap page tables do not validate (%d)", id, rc);
         goto fail;

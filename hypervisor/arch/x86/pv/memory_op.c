@@ -181,7 +181,7 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned lon
         /* increase_reservation only writes its list (the frames it got). */
         if (cmd != LAM_XENMEM_increase_reservation && copy_from_guest(&val, slot, sizeof(val)))
             break;
-        spin_lock(&mm_lock);
+        mm_lock_global();
         if (cmd == LAM_XENMEM_decrease_reservation) {
             rc = decrease_one(d, val, r.extent_order);
         } else {
@@ -194,7 +194,7 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned lon
             if (!rc && !no_list && copy_to_guest(slot, &mfn, sizeof(mfn)))
                 rc = -EFAULT;
         }
-        spin_unlock(&mm_lock);
+        mm_unlock_global();
         if (rc)
             break;
     }

@@ -5,7 +5,9 @@
  * Every change goes through mod_pt_entry() (pv/pagetype.c), which takes the
  * references the new entry needs before it is written and drops those of the
  * old one afterwards, so a guest can only ever map what it owns and never
- * holds a writable mapping of a page table. All of it runs under mm_lock.
+ * holds a writable mapping of a page table. All of it runs under the caller's domain's
+ * memory lock, or the global one where other domains' frames may be involved (a foreign
+ * domain's, or those a privileged domain's tables map: asm/pv/mm.h).
  *
  * Preemption, as Xen's do_mmu_update/do_mmuext_op: a batch checks
  * hypercall_preempt_check() before entries after its first (every 16th for
@@ -51,13 +53,14 @@ static int put_old_guest_table(struct vcpu *v)
     struct page_info *pg = v->old_guest_table;
     if (!pg)
         return 0;
-    spin_lock(&mm_lock);
+    struct mm_hold h = MM_HOLD_FOR(v->domain);
+    mm_hold_begin(&h);
     int rc = finish_partial_teardown(pg, true);
     if (!rc) {
         put_page(pg);
         v->old_guest_table = NULL;
     }
-    spin_unlock(&mm_lock);
+    (void)mm_hold_end(&h, 0); /* a teardown retypes nothing */
     return rc;
 }
 
@@ -104,7 +107,8 @@ static bool batch_prologue(unsigned int op, const uint64_t args[4], unsigned int
 }
 
 /*
- * The L1 slot mapping va in the vCPU's kernel page tables, or NULL. Caller holds mm_lock.
+ * The L1 slot mapping va in the vCPU's kernel page tables, or NULL. Caller holds a memory
+ * lock for v's domain.
  *
  * The walk goes where the entries point, and they need not point one level down: a
  * read-only linear entry (an L4 slot pointing at the L4, pv/pagetype.c) makes the next
@@ -182,10 +186,19 @@ static long update_va_mapping(unsigned long va, uint64_t pte, unsigned long flag
 
     if (!guest_range_ok(va & ~(PAGE_SIZE - 1), PAGE_SIZE))
         return -EINVAL;
-    spin_lock(&mm_lock);
-    pte_t *slot = guest_l1_slot(v, va);
-    int rc = slot ? mod_pt_entry(slot, 1, pte, d, fd, false) : -EINVAL;
-    spin_unlock(&mm_lock);
+    /* The domain's own lock unless frames of another domain are involved. */
+    struct mm_hold h = fd == d ? MM_HOLD_DOMAIN(d) : MM_HOLD_GLOBAL;
+    int rc;
+    do {
+        mm_hold_begin(&h);
+        pte_t *slot = guest_l1_slot(v, va);
+        if (!slot)
+            rc = -EINVAL;
+        else if (!pt_change_is_local(*slot, 1, d, fd) && !mm_locked_global())
+            rc = -EMMGLOBAL;
+        else
+            rc = mod_pt_entry(slot, 1, pte, d, fd, false);
+    } while (mm_hold_end(&h, rc));
     if (!rc)
         rc = do_flush(d, flags, va);
     return rc;
@@ -241,7 +254,7 @@ static long report_done(guest_ptr_t pdone, unsigned int done, int rc);
 static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_mmu_update *req,
                           bool *flush_domain, struct page_info **deferred)
 {
-    ASSERT_LOCKED(&mm_lock);
+    ASSERT_MM_LOCKED(d);
     unsigned int cmd = req->ptr & LAM_MMU_CMD_MASK;
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
 
@@ -263,6 +276,10 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
         unsigned int level = pt_type_level(page_type(pg));
         int rc;
         if (level && page_type_count(pg) && page_type_validated(pg)) {
+            if (!pt_change_is_local(*slot, level, d, fd) && !mm_locked_global()) {
+                put_page(pg);
+                return -EMMGLOBAL; /* it may drop references on another domain's frames */
+            }
             rc = mod_pt_entry_preemptible(slot, level, req->val, d, fd,
                                           cmd == LAM_MMU_PT_UPDATE_PRESERVE_AD, deferred);
             if (!rc && level > 1)
@@ -306,9 +323,17 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
     int rc = foreign_domain(d, foreigndom, &fd);
     if (!rc && (foreigndom >> 16) != 0 && (foreigndom >> 16) - 1 != d->domain_id)
         rc = -EPERM; /* page tables of another domain: not for PV guests */
+    /* One hold for up to a stride of entries (the lock is cheap to keep, not to take), let
+     * go at each preemption check. */
+    struct mm_hold h = {0};
+    bool held = false;
     for (; !rc && i < count; i++) {
-        if (v->old_guest_table ||
-            (i && !(i % MMU_UPDATE_PREEMPT_STRIDE) && hypercall_preempt_check())) {
+        bool stride = i && !(i % MMU_UPDATE_PREEMPT_STRIDE);
+        if (held && stride) {
+            (void)mm_hold_end(&h, 0);
+            held = false;
+        }
+        if (v->old_guest_table || (stride && hypercall_preempt_check())) {
             rc = -ERESTART;
             break;
         }
@@ -317,12 +342,19 @@ long hc_mmu_update(guest_ptr_t reqs, unsigned int count, guest_ptr_t pdone, unsi
             rc = -EFAULT;
             break;
         }
-        spin_lock(&mm_lock);
-        rc = mmu_update_one(d, fd, &req, &flush_domain, &v->old_guest_table);
-        spin_unlock(&mm_lock);
+        if (!held) {
+            h = fd == d ? MM_HOLD_DOMAIN(d) : MM_HOLD_GLOBAL;
+            mm_hold_begin(&h);
+            held = true;
+        }
+        do
+            rc = mmu_update_one(d, fd, &req, &flush_domain, &v->old_guest_table);
+        while (mm_hold_again(&h, rc));
         if (rc)
-            break;
+            break; /* entry i is not done (-ERESTART: the continuation redoes it) */
     }
+    if (held)
+        (void)mm_hold_end(&h, 0);
     if (fd && fd != d)
         domain_put(fd);
     /*
@@ -354,7 +386,7 @@ static long report_done(guest_ptr_t pdone, unsigned int done, int rc)
 /* Drop the reference a base pointer held; a teardown that stops goes on later. */
 static void put_old_base(struct vcpu *v, uint64_t table)
 {
-    ASSERT_LOCKED(&mm_lock);
+    ASSERT_MM_LOCKED(v->domain);
     struct page_info *pg = mfn_to_page(table >> PAGE_SHIFT);
     if (put_page_type_preemptible(pg) == -ERESTART)
         v->old_guest_table = pg; /* keeps the general reference until then */
@@ -364,7 +396,7 @@ static void put_old_base(struct vcpu *v, uint64_t table)
 
 static int set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 {
-    ASSERT_LOCKED(&mm_lock);
+    ASSERT_MM_LOCKED(v->domain);
     struct domain *d = v->domain;
     uint64_t *slot = user ? &v->guest_table_user : &v->guest_table;
     if (mfn == 0 && user) {
@@ -397,55 +429,25 @@ int pv_write_cr3(struct vcpu *v, uint64_t val)
     int rc = put_old_guest_table(v);
     if (rc)
         return rc;
-    spin_lock(&mm_lock);
-    rc = set_baseptr(v, val >> PAGE_SHIFT, false);
-    spin_unlock(&mm_lock);
+    struct mm_hold h = MM_HOLD_FOR(v->domain); /* the old table may be torn down */
+    do {
+        mm_hold_begin(&h);
+        rc = set_baseptr(v, val >> PAGE_SHIFT, false);
+    } while (mm_hold_end(&h, rc));
     if (!rc && v->old_guest_table)
         rc = -ERESTART; /* the retry finishes the old table's teardown first */
     return rc;
 }
 
-static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
+/*
+ * The flushes: they change no frame, so they run without mm_lock (an IPI round trip
+ * under it would hold up every other domain's memory hypercalls). 1: not a flush.
+ */
+static int mmuext_flush(struct vcpu *v, const struct lam_mmuext_op *op)
 {
-    ASSERT_LOCKED(&mm_lock);
     struct domain *d = v->domain;
 
     switch (op->cmd) {
-    case LAM_MMUEXT_PIN_L1_TABLE:
-    case LAM_MMUEXT_PIN_L2_TABLE:
-    case LAM_MMUEXT_PIN_L3_TABLE:
-    case LAM_MMUEXT_PIN_L4_TABLE: {
-        mfn_t mfn = op->arg1.mfn;
-        int rc = get_page_and_type_preemptible(
-            mfn, d, pt_level_type(op->cmd - LAM_MMUEXT_PIN_L1_TABLE + 1));
-        if (rc)
-            return rc;
-        struct page_info *pg = mfn_to_page(mfn);
-        if (pg->type_info & PGT_pinned) {
-            put_page_and_type(pg);
-            return -EINVAL;
-        }
-        pg->type_info |= PGT_pinned;
-        return 0;
-    }
-    case LAM_MMUEXT_UNPIN_TABLE: {
-        mfn_t mfn = op->arg1.mfn;
-        if (mfn >= max_mfn)
-            return -EINVAL;
-        struct page_info *pg = mfn_to_page(mfn);
-        if (page_get_owner(pg) != d || !(pg->type_info & PGT_pinned))
-            return -EINVAL;
-        pg->type_info &= ~PGT_pinned;
-        if (put_page_type_preemptible(pg) == -ERESTART)
-            v->old_guest_table = pg; /* done as far as the guest sees; finished later */
-        else
-            put_page(pg);
-        return 0;
-    }
-    case LAM_MMUEXT_NEW_BASEPTR:
-        return set_baseptr(v, op->arg1.mfn, false);
-    case LAM_MMUEXT_NEW_USER_BASEPTR:
-        return set_baseptr(v, op->arg1.mfn, true);
     case LAM_MMUEXT_TLB_FLUSH_LOCAL:
         flush_tlb_local();
         return 0;
@@ -471,6 +473,80 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
         else
             flush_tlb_domain_one(d, op->arg1.linear_addr);
         return 0;
+    default:
+        return 1;
+    }
+}
+
+/*
+ * Pin (take and hold a type reference on) a table of pd, which may be another domain than
+ * the caller's for a privileged one (a toolstack pins a new domain's L4). A foreign owner
+ * that is dying gets nothing pinned: under mm_lock, relinquish either has not run yet (and
+ * will drop this pin) or has, and a pin now would never be dropped. Xen 4.17 pins and drops
+ * at once in that race and answers 0, as here.
+ */
+static int pin_table(const struct domain *pd, unsigned int level, mfn_t mfn)
+{
+    ASSERT_MM_LOCKED(pd);
+    if (pd != current_domain() && __atomic_load_n(&pd->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING)
+        return 0;
+    int rc = get_page_and_type_preemptible(mfn, pd, pt_level_type(level));
+    if (rc)
+        return rc;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (pg->type_info & PGT_pinned) {
+        put_page_and_type(pg);
+        return -EINVAL;
+    }
+    pg->type_info |= PGT_pinned;
+    return 0;
+}
+
+static int unpin_table(struct vcpu *v, const struct domain *pd, mfn_t mfn)
+{
+    ASSERT_MM_LOCKED(pd);
+    if (mfn >= max_mfn)
+        return -EINVAL;
+    struct page_info *pg = mfn_to_page(mfn);
+    if (page_get_owner(pg) != pd || !(pg->type_info & PGT_pinned))
+        return -EINVAL;
+    pg->type_info &= ~PGT_pinned;
+    if (put_page_type_preemptible(pg) == -ERESTART)
+        v->old_guest_table = pg; /* done as far as the guest sees; finished later */
+    else
+        put_page(pg);
+    return 0;
+}
+
+/* pd: the page owner named by foreigndom. Only pins and unpins act on another domain's
+ * tables; everything else is about the caller's own vCPU or address space (Xen: -EPERM). */
+static int mmuext_one(struct vcpu *v, const struct domain *pd, const struct lam_mmuext_op *op)
+{
+    ASSERT_MM_LOCKED(v->domain);
+    struct domain *d = v->domain;
+
+    switch (op->cmd) {
+    case LAM_MMUEXT_PIN_L1_TABLE:
+    case LAM_MMUEXT_PIN_L2_TABLE:
+    case LAM_MMUEXT_PIN_L3_TABLE:
+    case LAM_MMUEXT_PIN_L4_TABLE:
+        return pin_table(pd, op->cmd - LAM_MMUEXT_PIN_L1_TABLE + 1, op->arg1.mfn);
+    case LAM_MMUEXT_UNPIN_TABLE:
+        return unpin_table(v, pd, op->arg1.mfn);
+    default:
+        break;
+    }
+    bool own_only = (op->cmd >= LAM_MMUEXT_NEW_BASEPTR && op->cmd <= LAM_MMUEXT_SET_LDT) ||
+                    op->cmd == LAM_MMUEXT_NEW_USER_BASEPTR ||
+                    op->cmd == LAM_MMUEXT_FLUSH_CACHE_GLOBAL;
+    if (pd != d && own_only)
+        return -EPERM;
+
+    switch (op->cmd) {
+    case LAM_MMUEXT_NEW_BASEPTR:
+        return set_baseptr(v, op->arg1.mfn, false);
+    case LAM_MMUEXT_NEW_USER_BASEPTR:
+        return set_baseptr(v, op->arg1.mfn, true);
     case LAM_MMUEXT_SET_LDT:
         if (op->arg2.nr_ents > LDT_MAX_ENTRIES || (op->arg1.linear_addr & (PAGE_SIZE - 1)) ||
             !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8ul /* bytes each */))
@@ -486,18 +562,45 @@ static int mmuext_one(struct vcpu *v, const struct lam_mmuext_op *op)
     }
 }
 
+/*
+ * The page owner of a batch, as Xen's get_pg_owner + xsm_mmuext_op (XSM_TARGET):
+ * DOMID_SELF is the caller; its own id (Xen: "cannot specify itself") and an unknown domain
+ * -ESRCH; another domain only for a privileged caller (-EPERM). A foreign owner comes with
+ * a reference the caller drops.
+ */
+static int mmuext_owner(struct domain *d, unsigned int foreigndom, struct domain **out)
+{
+    unsigned int id = foreigndom & 0xffff;
+    if (id == LAM_DOMID_SELF) {
+        *out = d;
+        return 0;
+    }
+    if (id == d->domain_id)
+        return -ESRCH;
+    struct domain *fd = domain_get(id);
+    if (!fd)
+        return -ESRCH;
+    if (!d->is_privileged) {
+        domain_put(fd);
+        return -EPERM;
+    }
+    *out = fd;
+    return 0;
+}
+
 long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsigned int foreigndom)
 {
     struct vcpu *v = current;
     const uint64_t args[4] = {ops, count, pdone, foreigndom};
     unsigned int done, i = 0;
     long ret;
-    int rc = 0;
 
     if (!batch_prologue(LAM_HYPERCALL_MMUEXT_OP, args, &count, &done, &ret))
         return ret;
-    if ((foreigndom & 0xffff) != LAM_DOMID_SELF && (foreigndom & 0xffff) != v->domain->domain_id)
-        rc = -EPERM;
+    struct domain *pd;
+    int rc = mmuext_owner(v->domain, foreigndom, &pd);
+    if (rc)
+        return rc; /* as Xen: before the batch, `done` untouched */
     for (; !rc && i < count; i++) {
         if (v->old_guest_table || (i && hypercall_preempt_check())) {
             rc = -ERESTART;
@@ -508,12 +611,23 @@ long hc_mmuext_op(guest_ptr_t ops, unsigned int count, guest_ptr_t pdone, unsign
             rc = -EFAULT;
             break;
         }
-        spin_lock(&mm_lock);
-        rc = mmuext_one(v, &op);
-        spin_unlock(&mm_lock);
+        /* The flushes are the caller's own: for another domain mmuext_one answers -EPERM. */
+        rc = pd == v->domain ? mmuext_flush(v, &op) : 1;
+        if (rc == 1) {
+            /* Unpins and base pointers may tear tables down (MM_HOLD_FOR); another
+             * domain's tables (a toolstack pinning a new domain's L4) take the global lock,
+             * which excludes that domain's own. */
+            struct mm_hold h = pd == v->domain ? MM_HOLD_FOR(v->domain) : MM_HOLD_GLOBAL;
+            do {
+                mm_hold_begin(&h);
+                rc = mmuext_one(v, pd, &op);
+            } while (mm_hold_end(&h, rc));
+        }
         if (rc)
             break;
     }
+    if (pd != v->domain)
+        domain_put(pd);
     if (rc == -ERESTART)
         ret = continue_batch(LAM_HYPERCALL_MMUEXT_OP, ops, sizeof(struct lam_mmuext_op), i, count,
                              pdone, foreigndom);

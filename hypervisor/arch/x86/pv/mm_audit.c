@@ -15,7 +15,9 @@
  * table's, and a partial child entry holds a general reference only. A vCPU's
  * old_guest_table (a teardown still to finish) holds a general reference. A
  * frame the hypervisor shares (PGC_xen_heap) holds one writable type reference
- * of its own for as long as it exists (domain_share_xen_frame).
+ * of its own for as long as it exists (domain_share_xen_frame). The L1 entries
+ * that map another domain's frame must number d->foreign_refs (pv/mm_lock.c
+ * picks the lock by it).
  */
 #include <asm/pv/mm.h>
 #include <hv/grant_table.h>
@@ -30,9 +32,11 @@ struct expect {
     uint32_t count, type_count;
 };
 
-static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
-                          unsigned int nr_entries, struct expect *exp)
+/* Returns how many of the table's entries hold references on another domain's frame. */
+static unsigned long account_table(const struct domain *d, mfn_t mfn, unsigned int level,
+                                   unsigned int nr_entries, struct expect *exp)
 {
+    unsigned long foreign = 0;
     const pte_t *t = mfn_to_virt(mfn);
     for (unsigned int i = 0; i < nr_entries; i++) {
         if (level == 4 && i >= HV_SLOT_FIRST && i <= HV_SLOT_LAST)
@@ -48,8 +52,11 @@ static void account_table(const struct domain *d, mfn_t mfn, unsigned int level,
         exp[target].count++;
         if (level > 1 || (e & _PAGE_RW))
             exp[target].type_count++;
+        const struct domain *owner = page_get_owner(mfn_to_page(target));
+        if (level == 1 && owner && owner != d)
+            foreign++;
     }
-    (void)d;
+    return foreign;
 }
 
 /* One reference held by a grant mapping (gnttab_audit_mappings). */
@@ -66,11 +73,11 @@ static void account_grant_ref(mfn_t mfn, bool writable, void *arg)
 unsigned long audit_domain_frames(const struct domain *d, bool verbose)
 {
     struct expect *exp = xzalloc_array_bytes(sizeof(*exp), max_mfn, 8);
-    unsigned long errors = 0;
+    unsigned long errors = 0, foreign = 0;
     if (!exp)
         return 0;
 
-    spin_lock(&mm_lock);
+    mm_lock_global();
     for (mfn_t mfn = 0; mfn < max_mfn; mfn++) {
         const struct page_info *pg = mfn_to_page(mfn);
         if (page_get_owner(pg) != d)
@@ -81,9 +88,9 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
             exp[mfn].type_count++; /* shared by the hypervisor: writable for good */
         unsigned int level = pt_type_level(page_type(pg));
         if (level && page_type_count(pg) && page_type_validated(pg))
-            account_table(d, mfn, level, PT_ENTRIES, exp);
+            foreign += account_table(d, mfn, level, PT_ENTRIES, exp);
         if (level && (pg->type_info & PGT_partial)) {
-            account_table(d, mfn, level, pg->nr_validated, exp);
+            foreign += account_table(d, mfn, level, pg->nr_validated, exp);
             exp[mfn].type_count++; /* its own, held by the unfinished work */
             if (pg->partial_child)
                 exp[pte_mfn(((const pte_t *)mfn_to_virt(mfn))[pg->nr_validated])].count++;
@@ -133,7 +140,13 @@ unsigned long audit_domain_frames(const struct domain *d, bool verbose)
                     (unsigned long)page_type_count(pg), exp[mfn].type_count);
         }
     }
-    spin_unlock(&mm_lock);
+    if (foreign != d->foreign_refs) { /* it decides which memory lock d's operations take */
+        errors++;
+        if (verbose)
+            log_printf(LOG_ERR, "audit d%u: %lu foreign mapping(s), counted %lu", d->domain_id,
+                       foreign, d->foreign_refs);
+    }
+    mm_unlock_global();
     xfree(exp);
     if (verbose) {
         printk("audit d%u: %lu frame(s) with unbalanced counts", d->domain_id, errors);

@@ -37,7 +37,7 @@
  *   validated   PGT_validated, count >= 1: every entry holds its references.
  *   working     count 1, neither flag: being (de)validated right now, by the
  *               holder of that one reference (only inside one hypercall,
- *               under mm_lock; nobody else can see it).
+ *               under a memory lock; nobody else can see it).
  *   partial     count 1, PGT_partial: (de)validation stopped. Entries
  *               [0, nr_validated) hold their references; if partial_child,
  *               entry nr_validated holds a *general* reference on its child,
@@ -72,9 +72,6 @@
 #include <asm/tlbclock.h>
 #include <asm/pv/descriptor.h>
 #include <asm/pv/iomem.h>
-
-/* mm_lock: see asm/pv/mm.h for everything it covers. */
-spinlock_t mm_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_MM);
 
 /* Bits a guest may never set, per level; PWT/PCD/PAT allowed in L1 with I/O privilege. */
 #define L1_DISALLOW_UNPRIV (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT | PTE_GRANT_MAPPING)
@@ -128,18 +125,55 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible);
 
 /*
+ * Retype flushes put off until the memory lock is dropped (the hold's lock's). A flush
+ * waits for other CPUs to answer an IPI; sent while holding a memory lock, it made
+ * every operation behind that lock wait. So where the holder can back out (a hold, see
+ * asm/pv/mm.h), the retype fails instead, the CPUs it needed are noted here, and
+ * mm_hold_end flushes them with the lock dropped and has the operation run again,
+ * which finds them flushed (Xen's _get_page_type also flushes with no lock held, then
+ * commits the type only if nothing changed meanwhile).
+ */
+struct mm_retype_flush global_retype_flush;
+
+/* The put-off flushes of the hold this CPU is in, for a retype of pg: the global lock's,
+ * or the owner's (under a domain's own lock only that domain's frames are retyped). Not
+ * in a hold, allowed is false: the flush is sent in place. */
+static struct mm_retype_flush *retype_flush_of(const struct page_info *pg)
+{
+    struct domain *owner = page_get_owner(pg);
+    return !owner || mm_locked_global() ? &global_retype_flush : &owner->retype_flush;
+}
+
+/* A retype flush was put off during this hold: the operation is failing on purpose. */
+static bool retype_flush_deferred(const struct page_info *pg)
+{
+    return retype_flush_of(pg)->cpus != 0;
+}
+
+/*
  * The frame is about to take a new type: no CPU may still translate through or to it as
  * what it was (a writable translation the guest never flushed would write into a page
  * table or descriptor page; a cached walk through an old table would read a writable
- * page as entries). Flush the CPUs that may cache its owner's translations and have not
- * flushed since its type count last dropped to 0 (arch/x86/flushtlb.c).
+ * page as entries). The CPUs that may cache its owner's translations and have not
+ * flushed since its type count last dropped to 0 (arch/x86/flushtlb.c) are flushed
+ * here, or (0 CPUs left) the retype may go ahead. -ERETYPEFLUSH: put off (see above).
  */
-static void flush_before_retype(const struct page_info *pg)
+static int flush_before_retype(const struct page_info *pg)
 {
     const struct domain *owner = page_get_owner(pg);
-    if (owner)
-        flush_tlb_mask_filtered(__atomic_load_n(&owner->dirty_cpumask, __ATOMIC_SEQ_CST),
-                                pg->tlbflush_timestamp);
+    if (!owner)
+        return 0;
+    cpumask_t stale = tlbflush_filter(__atomic_load_n(&owner->dirty_cpumask, __ATOMIC_SEQ_CST),
+                                      pg->tlbflush_timestamp);
+    if (!stale)
+        return 0;
+    struct mm_retype_flush *r = retype_flush_of(pg);
+    if (!r->allowed) {
+        flush_tlb_mask(stale);
+        return 0;
+    }
+    r->cpus |= stale;
+    return -ERETYPEFLUSH;
 }
 
 /* The type count is 0 again: from now on no mapping or table use needs the frame. */
@@ -165,8 +199,11 @@ static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
     if (count >= PGT_count_mask - 1)
         return -EOVERFLOW;
     if (count == 0) {
-        if ((x & PGT_type_mask) != type)
-            flush_before_retype(pg);
+        /* A put-off flush stops a preemptible validation as preemption does: the parent
+         * keeps what it did (and its general reference on this frame, still free). */
+        int rc = (x & PGT_type_mask) != type ? flush_before_retype(pg) : 0;
+        if (rc)
+            return preemptible ? -ERESTART : rc;
         pg->nr_validated = 0;
         pg->partial_child = 0;
         pg->type_info = type + 1;
@@ -188,7 +225,8 @@ static int take_type_ref(struct page_info *pg, uint64_t type, bool preemptible)
             return left_partial(pg);
         if (rc) {
             pg->type_info = 0;
-            return rc;
+            /* An L1 below failed for a put-off flush: stop, this frame free (above). */
+            return preemptible && retype_flush_deferred(pg) ? -ERESTART : rc;
         }
     }
     pg->type_info |= PGT_validated;
@@ -336,6 +374,21 @@ static int get_linear_refs(pte_t e, unsigned int level, mfn_t self, const struct
     return 0;
 }
 
+/*
+ * An L1 entry of the table `self` took (+1) or dropped (-1) its references on another
+ * domain's frame (a privileged domain's foreign mapping). Its owner's count says whether
+ * dropping what its tables hold can reach other domains' frames (asm/pv/mm.h). Foreign
+ * mappings come and go only under the global memory lock: a domain whose count is not 0
+ * tears tables down under it, and its L1 changes that drop one ask for it.
+ */
+static void count_foreign_ref(mfn_t self, long delta)
+{
+    ASSERT(mm_locked_global());
+    struct domain *d = page_get_owner(mfn_to_page(self));
+    BUG_ON(delta < 0 && !d->foreign_refs);
+    d->foreign_refs += delta;
+}
+
 /* How an entry's references are taken or released. */
 #define ENT_PREEMPTIBLE 1u /* a child table's (de)validation may stop with -ERESTART */
 #define ENT_PARTIAL     2u /* the entry is a partial_child: it holds only a general reference */
@@ -387,12 +440,15 @@ static int get_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct 
             return -EBUSY; /* a page table or descriptor page: never writable */
         }
     }
+    if (owner != d) /* d: the table's owner, as for put_entry_refs */
+        count_foreign_ref(self, 1);
     return 0;
 }
 
-/* Release what a present entry holds. -ERESTART: the child table was left partial and
- * the general reference on it is still held (the caller records it). */
-static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int flags)
+/* Release what a present entry of d's table self holds. -ERESTART: the child table was
+ * left partial and the general reference on it is still held (the caller records it). */
+static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, const struct domain *d,
+                          unsigned int flags)
 {
     if (!(e & _PAGE_PRESENT))
         return 0;
@@ -419,6 +475,8 @@ static int put_entry_refs(pte_t e, unsigned int level, mfn_t self, unsigned int 
         if (rc)
             return rc;
     }
+    if (level == 1 && page_get_owner(pg) != d)
+        count_foreign_ref(self, -1);
     put_page(pg);
     return 0;
 }
@@ -481,12 +539,13 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
     }
     pg->nr_validated = 0;
     if (rc) {
-        log_printf(LOG_DEBUG, "d%u: L%u table %#lx: entry %u (%#lx) refused (%d)",
-                   d ? d->domain_id : 0xffff, level, (unsigned long)self, i, (unsigned long)t[i],
-                   rc);
+        if (!retype_flush_deferred(pg)) /* a put-off flush is no refusal: it runs again */
+            log_printf(LOG_DEBUG, "d%u: L%u table %#lx: entry %u (%#lx) refused (%d)",
+                       d ? d->domain_id : 0xffff, level, (unsigned long)self, i,
+                       (unsigned long)t[i], rc);
         while (i-- > 0)
             if (!is_hv_slot(level, i))
-                (void)put_entry_refs(t[i], level, self, 0);
+                (void)put_entry_refs(t[i], level, self, d, 0);
         return rc;
     }
     if (level == 4)
@@ -498,6 +557,7 @@ static int validate_table(struct page_info *pg, unsigned int level, bool preempt
 static int devalidate_table(struct page_info *pg, unsigned int level, bool preemptible)
 {
     pte_t *t = mfn_to_virt(page_to_mfn(pg));
+    const struct domain *d = page_get_owner(pg);
     mfn_t self = page_to_mfn(pg);
     unsigned int flags = preemptible ? ENT_PREEMPTIBLE : 0;
     unsigned int i = pg->nr_validated;
@@ -505,12 +565,12 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
 
     if (level == 1) { /* nothing below to stop in: the plain loop (hot in unpin) */
         while (i-- > 0)
-            (void)put_entry_refs(t[i], 1, self, 0);
+            (void)put_entry_refs(t[i], 1, self, d, 0);
         pg->nr_validated = 0;
         return 0;
     }
     if (pg->partial_child) {
-        int rc = put_entry_refs(t[i], level, self, flags | ENT_PARTIAL);
+        int rc = put_entry_refs(t[i], level, self, d, flags | ENT_PARTIAL);
         if (rc)
             return rc; /* still partial_child at i */
         pg->partial_child = 0;
@@ -523,7 +583,7 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
             pg->nr_validated = (uint16_t)(i + 1);
             return -ERESTART;
         }
-        int rc = put_entry_refs(t[i], level, self, flags);
+        int rc = put_entry_refs(t[i], level, self, d, flags);
         if (rc) {
             pg->nr_validated = (uint16_t)i;
             pg->partial_child = 1;
@@ -535,9 +595,9 @@ static int devalidate_table(struct page_info *pg, unsigned int level, bool preem
     return 0;
 }
 
-void pt_put_l1_entry_refs(pte_t e)
+void pt_put_l1_entry_refs(pte_t e, mfn_t table)
 {
-    (void)put_entry_refs(e, 1, INVALID_MFN, 0);
+    (void)put_entry_refs(e, 1, table, page_get_owner(mfn_to_page(table)), 0);
 }
 
 /* A live grant mapping: only unmap_grant_ref may change or remove it (Xen crashes a
@@ -575,7 +635,7 @@ static int change_entry(pte_t *slot, unsigned int level, pte_t new, const struct
     if (rc)
         return rc;
     pte_t prev = __atomic_exchange_n(slot, adjust_entry(new, level), __ATOMIC_ACQ_REL);
-    if (put_entry_refs(prev, level, self, flags) == -ERESTART)
+    if (put_entry_refs(prev, level, self, d, flags) == -ERESTART)
         *deferred = mfn_to_page(pte_mfn(prev)); /* its teardown goes on later */
     return 0;
 }
@@ -590,6 +650,13 @@ int mod_pt_entry_preemptible(pte_t *slot, unsigned int level, pte_t new, const s
                              const struct domain *fd, bool preserve_ad, struct page_info **deferred)
 {
     return change_entry(slot, level, new, d, fd, preserve_ad, deferred);
+}
+
+bool pt_entry_is_own(pte_t old, const struct domain *d)
+{
+    if (!(old & _PAGE_PRESENT) || is_grant_entry(old, 1) || is_mmio(pte_mfn(old)))
+        return true; /* no references, or none mod_pt_entry drops */
+    return page_get_owner(mfn_to_page(pte_mfn(old))) == d;
 }
 
 /*
@@ -608,9 +675,9 @@ int mod_pt_entry_cmpxchg(pte_t *slot, unsigned int level, pte_t old, pte_t new,
     pte_t expected = old;
     if (!__atomic_compare_exchange_n(slot, &expected, adjust_entry(new, level), false,
                                      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        (void)put_entry_refs(new, level, self, 0);
+        (void)put_entry_refs(new, level, self, d, 0);
         return 1;
     }
-    (void)put_entry_refs(old, level, self, 0);
+    (void)put_entry_refs(old, level, self, d, 0);
     return 0;
 }

@@ -118,14 +118,20 @@ bool pv_emulate_ptwr(struct cpu_regs *regs, uint64_t cr2, uint32_t error_code)
         pte_t old = __atomic_load_n(slot, __ATOMIC_ACQUIRE), new;
         if (x86_emulate_word_write(&insn, ea & ~7ull, old, &new, &r))
             return false;
-        spin_lock(&mm_lock);
-        /* Checked again under the lock: meanwhile another vCPU may have unpinned the
-         * table, given the frame back and someone else taken it (as an L1 of theirs). */
-        int rc =
-            (page_get_owner(pg) == d && page_type(pg) == PGT_l1_page_table && page_type_count(pg))
-                ? l1e_cmpxchg(slot, old, new, d)
-                : -EINVAL;
-        spin_unlock(&mm_lock);
+        struct mm_hold h = MM_HOLD_DOMAIN(d);
+        int rc;
+        do {
+            mm_hold_begin(&h);
+            /* Checked again under the lock: meanwhile another vCPU may have unpinned the
+             * table, given the frame back and someone else taken it (as an L1 of theirs). */
+            if (page_get_owner(pg) != d || page_type(pg) != PGT_l1_page_table ||
+                !page_type_count(pg))
+                rc = -EINVAL;
+            else if (!pt_change_is_local(old, 1, d, d) && !mm_locked_global())
+                rc = -EMMGLOBAL; /* it drops a reference on another domain's frame */
+            else
+                rc = l1e_cmpxchg(slot, old, new, d);
+        } while (mm_hold_end(&h, rc));
         if (rc == 1)
             continue;
         if (rc) {

@@ -85,9 +85,12 @@ static bool same_tables(const struct vcpu *v, const struct lam_vcpu_guest_contex
 
 static int take_root(struct domain *d, uint64_t cr3, uint64_t *out)
 {
-    spin_lock(&mm_lock);
-    int rc = get_page_and_type(cr3 >> PAGE_SHIFT, d, PGT_l4_page_table);
-    spin_unlock(&mm_lock);
+    struct mm_hold h = MM_HOLD_FOR(d);
+    int rc;
+    do {
+        mm_hold_begin(&h);
+        rc = get_page_and_type(cr3 >> PAGE_SHIFT, d, PGT_l4_page_table);
+    } while (mm_hold_end(&h, rc));
     if (!rc)
         *out = cr3 & ~(uint64_t)(PAGE_SIZE - 1);
     return rc;
@@ -95,9 +98,9 @@ static int take_root(struct domain *d, uint64_t cr3, uint64_t *out)
 
 static void drop_root(uint64_t table)
 {
-    spin_lock(&mm_lock);
+    mm_lock_global();
     put_page_and_type(mfn_to_page(table >> PAGE_SHIFT));
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
 }
 
 /* Page tables and GDT of a vCPU never loaded: all taken, or none. The GDT is installed;
@@ -135,13 +138,13 @@ static int take_tables(struct vcpu *v, const struct lam_vcpu_guest_context *c, u
  */
 static int publish_tables(struct vcpu *v, uint64_t kernel, uint64_t user)
 {
-    spin_lock(&mm_lock);
+    mm_lock_global();
     bool dying = __atomic_load_n(&v->domain->state, __ATOMIC_ACQUIRE) == DOMAIN_DYING;
     if (!dying) {
         v->guest_table_user = user;
         __atomic_store_n(&v->guest_table, kernel, __ATOMIC_RELEASE);
     }
-    spin_unlock(&mm_lock);
+    mm_unlock_global();
     if (!dying)
         return 0;
     const mfn_t none[LAM_FIRST_RESERVED_GDT_PAGE] = {0};
