@@ -68,22 +68,10 @@ mkdir -p "$STAGE/var"
 ln -sfn ../run "$STAGE/var/run"
 cp "$ROOT/dom0-tools/initramfs/xen-services" "$STAGE/etc/lamina/services"
 
-# The guest xl.sh and the benchmarks create: the image's demo guest when it has one,
-# otherwise a busybox initramfs that prints one line and powers off.
-if [ ! -f "$STAGE/lamina/guest/domu-initrd.img" ]; then
-    g=$OUT/guest-root
-    rm -rf "$g" && mkdir -p "$g"/{bin,proc,sys,dev}
-    cp /bin/busybox "$g/bin/busybox"
-    printf '%s\n' '#!/bin/busybox sh' '/bin/busybox mount -t proc proc /proc' \
-        'echo "lamina-domu: init up"' \
-        'case " $(/bin/busybox cat /proc/cmdline) " in *" lamina.domu=poweroff "*) /bin/busybox poweroff -f ;; esac' \
-        'while :; do /bin/busybox sleep 3600; done' >"$g/init"
-    chmod +x "$g/init"
-    mkdir -p "$STAGE/lamina/guest"
-    (cd "$g" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) \
-        >"$STAGE/lamina/guest/domu-initrd.img"
-    cp -L "$BUILD/pkgs/vmlinuz" "$STAGE/lamina/guest/vmlinuz"
-fi
+# The guest xl.sh and the benchmarks create is the demo guest mkinitrd.sh put in
+# /lamina/guest (Debian's kernel, scripts/mkdomu-initrd.sh).
+[ -f "$STAGE/lamina/guest/domu-initrd.img" ] ||
+    { echo "mk-xen-dom0-initrd: no demo guest in $SRC/lamina/guest" >&2; exit 1; }
 
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) >"$OUT/initrd.img.tmp"
 mv "$OUT/initrd.img.tmp" "$OUT/initrd.img"
