@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Installs what the build and the tests need on a fresh Debian 12 machine, and
-# fetches Debian's kernel and Xen 4.17 packages into build/pkgs (unpacked there,
-# never installed into /boot). Idempotent: a second run does nothing.
+# fetches Debian's kernel, Xen 4.17 and Xen 4.17's toolstack packages into build/pkgs
+# (unpacked there, never installed into /boot or /usr). Idempotent: a second run does nothing.
 set -euo pipefail
 
 BUILD=${BUILD:-build}
@@ -61,4 +61,20 @@ if [ ! -f "$PKGS/.xen.stamp" ]; then
   gunzip -c "$gz" > "$PKGS/xen-4.17"
   touch "$PKGS/.xen.stamp"
 fi
-echo "deps: ok (kernel $(cat "$PKGS/kernel-version"), xen 4.17)"
+# Debian's own Xen 4.17 toolstack (xl, xenstored, oxenstored, xenconsoled) and every
+# library it loads, for the Xen peer dom0 initramfs (scripts/mk-xen-dom0-initrd.sh):
+# downloaded and unpacked under build/pkgs/xen-tools, never installed here. The list is
+# the closure of the binaries the image carries; mk-xen-dom0-initrd.sh refuses a library
+# that is not in it.
+XEN_TOOLS_DEBS=(
+  xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17 libxenstore4 libxentoolcore1
+  libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxendevicemodel1 libxenhypfs1
+  libxentoollog1 libyajl2 libc6 libuuid1 zlib1g liblzma5 libzstd1
+)
+if [ ! -f "$PKGS/.xen-tools.stamp" ]; then
+  mkdir -p "$PKGS/xen-tools/debs"
+  (cd "$PKGS/xen-tools/debs" && apt-get download -q "${XEN_TOOLS_DEBS[@]}" >/dev/null)
+  for deb in "$PKGS"/xen-tools/debs/*.deb; do dpkg-deb -x "$deb" "$PKGS/xen-tools/root"; done
+  touch "$PKGS/.xen-tools.stamp"
+fi
+echo "deps: ok (kernel $(cat "$PKGS/kernel-version"), xen 4.17, xen-utils-4.17 in $PKGS/xen-tools)"

@@ -45,6 +45,12 @@ done
 if [ -f /lib64/ld-linux-x86-64.so.2 ]; then
     mkdir -p "$STAGE/lib64" && cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/lib64/"
 fi
+# The toolstack benchmark's small guest (tests/system/dom0/toolbench.sh): a PV test kernel
+# that blocks at once.
+if [ -f "$BUILD/guests/idle-peer.elf" ]; then
+    mkdir -p "$STAGE/lamina/guest"
+    cp "$BUILD/guests/idle-peer.elf" "$STAGE/lamina/guest/idle-peer.elf"
+fi
 # System tests that run inside dom0.
 if [ -d "$ROOT/tests/system/dom0" ]; then
     cp "$ROOT"/tests/system/dom0/*.sh "$STAGE/systest/" 2>/dev/null || true

@@ -7,6 +7,11 @@
 #   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N]
 #               [--test|--systest NAME] [--timing FILE] [--cpu LABEL=MODEL]
 #               [--acpi] [--disk virtio] [--domU "KERNEL [ARGS]"]...
+#               [--initrd dom0|xl] [--mem MIB]
+# --initrd xl: the Xen peer's dom0 image (build/dom0-xl/initrd.img,
+# scripts/mk-xen-dom0-initrd.sh: Debian's xl, xenstored, xenconsoled as dom0's services)
+# instead of Lamina's (build/dom0/initrd.img). --mem MIB: the machine's memory (QEMU -m,
+# default 1024; dom0 keeps dom0_mem=512M, the rest is free for guests).
 # --acpi: dom0 boots with ACPI (without acpi=off), so it sees the PCI bus.
 # --disk virtio: a virtio-blk disk, a fresh 32 MiB image file per run whose first MiB
 # holds random data (its SHA-256 goes to dom0 as lamina.disksha256). After the run the
@@ -14,7 +19,8 @@
 # PCI functions dom0 listed ("PCIDEV ..." lines) are kept in build/system/<hv>-<test>.pci.
 # --domU: a boot-time domU on Lamina (a test kernel under build/guests/, or a path, and
 # its --domU module arguments, e.g. "console-peer mem=16M -- flood"), ids 1, 2, ... in
-# order; without any, idle-peer (for dom0.sh's lam checks). Xen 4.17 ignores them.
+# order; without any, idle-peer (for dom0.sh's lam checks); "--domU none" for none.
+# Xen 4.17 ignores them.
 # --smp N: N emulated physical CPUs (QEMU -smp N, default 1); results are then
 # tagged "-smpN" (e.g. lamina:dom0-2vcpu-smp2:...).
 # --cpu LABEL=MODEL: QEMU -cpu MODEL instead of max,-smap; results are then
@@ -37,6 +43,8 @@ CPU_LABEL=
 ACPI=off
 DISK=
 DOMUS=()
+INITRD=dom0
+MEM=1024
 while [ $# -gt 0 ]; do
     case $1 in
     --hv) HV=$2; shift 2 ;;
@@ -49,9 +57,12 @@ while [ $# -gt 0 ]; do
     --acpi) ACPI=on; shift ;;
     --disk) DISK=$2; shift 2 ;;
     --domU) DOMUS+=("$2"); shift 2 ;;
+    --initrd) INITRD=$2; shift 2 ;;
+    --mem) MEM=$2; shift 2 ;;
     *)
         echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N] [--systest NAME]" \
-            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio] [--domU \"KERNEL [ARGS]\"]..." >&2
+            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio] [--domU \"KERNEL [ARGS]\"]..." \
+            "[--initrd dom0|xl] [--mem MIB]" >&2
         exit 2
         ;;
     esac
@@ -60,6 +71,11 @@ case $HV in
 lamina) image=$BUILD/lamina ;;
 xen) image=$BUILD/pkgs/xen-4.17 ;;
 *) echo "$0: unknown hypervisor '$HV'" >&2; exit 2 ;;
+esac
+case $INITRD in
+dom0) initrd=$BUILD/dom0/initrd.img ;;
+xl) initrd=$BUILD/dom0-xl/initrd.img ;;
+*) echo "$0: unknown initrd '$INITRD'" >&2; exit 2 ;;
 esac
 mkdir -p "$BUILD/system" "$(dirname "$RESULTS")"
 log=$BUILD/system/$HV-$SYSTEST-v$VCPUS.log
@@ -73,8 +89,8 @@ if [ -n "$CPU_LABEL" ]; then
     tag="$tag-$CPU_LABEL"
     log=${log%.log}-$CPU_LABEL.log
 fi
-if [ ! -f "$image" ] || [ ! -f "$BUILD/dom0/initrd.img" ]; then
-    echo "FAIL $tag:completed (missing $image or $BUILD/dom0/initrd.img)" >>"$RESULTS"
+if [ ! -f "$image" ] || [ ! -f "$initrd" ]; then
+    echo "FAIL $tag:completed (missing $image or $initrd)" >>"$RESULTS"
     exit 0
 fi
 
@@ -111,6 +127,7 @@ esac
 # modules after the initrd, and dom0.sh then skips those checks).
 domu=
 [ ${#DOMUS[@]} -eq 0 ] && [ -f "$BUILD/guests/idle-peer.elf" ] && DOMUS=("idle-peer mem=16M")
+[ "${DOMUS[*]}" = none ] && DOMUS=()
 for d in "${DOMUS[@]}"; do
     kernel=${d%% *} args=
     [ "$kernel" != "$d" ] && args=" ${d#* }"
@@ -126,10 +143,10 @@ mkfifo "$fifo"
 trap 'rm -f "$fifo"' EXIT
 : >"$log"
 start=$EPOCHREALTIME
-timeout "${LAMINA_SYSTEM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot -m 1024 \
+timeout "${LAMINA_SYSTEM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot -m "$MEM" \
     -cpu "$CPU_MODEL" -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
-    -initrd "$BUILD/dom0/vmlinuz $kargs,$BUILD/dom0/initrd.img$domu" \
+    -initrd "$BUILD/dom0/vmlinuz $kargs,$initrd$domu" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${qdisk[@]}" </dev/null >"$fifo" 2>&1 &
 qemu=$!
 init_at= dom0_at=
