@@ -286,9 +286,13 @@ static int open_backing(struct img *img, struct qcow2 *q, const unsigned char *b
     }
     unsigned bflags = IMG_OPEN_READONLY | (img->flags & IMG_OPEN_DIRECT);
     char berr[IMG_ERR_MAX];
+    bool top = chain->depth == 1;
     int rc = img_open_chain(full, bf, bflags, chain, &q->backing, berr);
-    if (rc)
+    /* The message names the file at fault; the top image is named too, once. */
+    if (rc && top)
         return img_err(err, rc, "%s: backing file: %s", img->path, berr);
+    if (rc)
+        return img_err(err, rc, "%s", berr);
     return 0;
 }
 
