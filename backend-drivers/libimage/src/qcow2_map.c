@@ -143,7 +143,7 @@ static int map_backing(struct img *img, uint64_t offset, uint64_t len, unsigned 
                        struct img_extent *ext)
 {
     struct img *b = img->q->backing;
-    if (offset >= b->size) {
+    if (!b || offset >= b->size) {
         ext->kind = IMG_EXT_ZERO;
         ext->length = len;
         return 0;
