@@ -108,13 +108,18 @@ static int grow_reft(struct qcow2 *q, uint64_t min_entries)
         return -EIO;
     uint64_t per_cluster = q->cs / 8;
     uint64_t entries = q->reft_entries * 2;
-    /* Room for the blocks that will cover the new table itself and what follows it. */
-    uint64_t want = ((q->file_end >> q->cluster_bits) >> q->rb_bits) + 4;
     if (entries < min_entries + 2)
         entries = min_entries + 2;
-    if (entries < want)
-        entries = want;
-    uint64_t clusters = (entries + per_cluster - 1) / per_cluster;
+    /* Room for the blocks that will cover the new table itself and what follows it (the
+     * table's own refcounts must not need a bigger table: that would nest). */
+    uint64_t clusters;
+    for (;;) {
+        clusters = (entries + per_cluster - 1) / per_cluster;
+        uint64_t need = (((q->file_end >> q->cluster_bits) + clusters + 64) >> q->rb_bits) + 2;
+        if (entries >= need)
+            break;
+        entries = need;
+    }
     if (clusters * q->cs > QCOW2_MAX_REFT_BYTES)
         return -ENOSPC;
     entries = clusters * per_cluster;
