@@ -14,16 +14,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static char dir[] = "/tmp/fuzz-image-XXXXXX";
 static char path[64];
+
+static void cleanup(void)
+{
+    unlink(path);
+    rmdir(dir);
+}
 
 static void setup(void)
 {
     if (path[0])
         return;
-    char dir[] = "/tmp/fuzz-image-XXXXXX";
     if (!mkdtemp(dir))
         abort();
     snprintf(path, sizeof(path), "%s/img", dir);
+    atexit(cleanup);
 }
 
 static void check_extent(const struct img_extent *e, uint64_t asked)
