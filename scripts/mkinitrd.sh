@@ -18,14 +18,23 @@ cp /bin/busybox "$STAGE/bin/busybox"
 for m in xen-privcmd xen-evtchn xen-gntdev xen-gntalloc xenfs/xenfs; do
     cp "$KMOD/$m.ko" "$STAGE/lib/modules/$(basename "$m").ko"
 done
-# The PCI disk drivers the hardware system test loads (tests/system/dom0/pci.sh),
+# The PCI disk and NIC drivers the hardware system test loads (tests/system/dom0/pci.sh),
 # in dependency order: virtio_ring, virtio, the two virtio-pci transports, virtio_pci,
-# virtio_blk.
+# virtio_blk; failover, net_failover, virtio_net; e1000; the AHCI stack (the CRCs of
+# t10-pi, SCSI, sd_mod, libata, ahci).
 KDRV=$BUILD/pkgs/root/lib/modules/$KVER/kernel/drivers
 mkdir -p "$STAGE/lib/modules/pci"
 for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
-    virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do
+    virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk \
+    net/net_failover net/virtio_net net/ethernet/intel/e1000/e1000; do
     cp "$KDRV/$m.ko" "$STAGE/lib/modules/pci/"
+done
+KMODS=$BUILD/pkgs/root/lib/modules/$KVER/kernel
+for m in net/core/failover crypto/crct10dif_common crypto/crct10dif_generic lib/crc-t10dif \
+    lib/crc64 crypto/crc64_rocksoft_generic lib/crc64-rocksoft block/t10-pi \
+    drivers/scsi/scsi_common drivers/scsi/scsi_mod drivers/scsi/sd_mod drivers/ata/libata \
+    drivers/ata/libahci drivers/ata/ahci; do
+    cp "$KMODS/$m.ko" "$STAGE/lib/modules/pci/"
 done
 cp "$ROOT/dom0-tools/initramfs/init" "$STAGE/init"
 chmod +x "$STAGE/init"

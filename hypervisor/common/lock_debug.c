@@ -47,6 +47,9 @@ static const struct lock_class_info {
      * count, not by order). */
     [LOCK_CLASS_MM_DOMAIN] = {"d->mm_local_lock", 2, false},
     [LOCK_CLASS_DOMAIN] = {"d->lock", 3, false},
+    /* map/unmap_pirq: taken first in the hypercall; maps MSI-X tables (vmap_lock) and
+     * takes irq_lock inside. */
+    [LOCK_CLASS_PCIDEVS] = {"pcidevs_lock", 3, false},
     /* Taken with interrupts on, inside mm_lock and d->lock; xmalloc asks the heap for pages
      * under its lock. */
     [LOCK_CLASS_XMALLOC] = {"xmalloc lock", 4, false},

@@ -183,10 +183,13 @@ run_one() {
     done
     # <test>_HV_ARGS: extra hypervisor options, the same on both (e.g. dom0_max_vcpus=2).
     [ -n "${META_HV_ARGS[$t]-}" ] && cmdline="$cmdline ${META_HV_ARGS[$t]}"
+    # <test>_QEMU_DEVICES: extra devices (words split as written; no quoting needed).
+    local devices=()
+    read -ra devices <<<"${META_QEMU_DEVICES[$t]-}"
     : >"$log"
     qemu-system-x86_64 -nographic -no-reboot -m 256 -cpu "$model" -smp "$cpus" \
         -kernel "$image" -append "$cmdline" -initrd "$kernel" \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${devices[@]+"${devices[@]}"} \
         -monitor none -serial "file:$log" -display none </dev/null >>"$log.qemu" 2>&1 &
     pid=$!
     local sre result_seen=0 grace=0

@@ -6,17 +6,24 @@
 # and record its checks as "PASS|FAIL <hv>:<name>:<check>" lines.
 #   run-dom0.sh [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N]
 #               [--test|--systest NAME] [--timing FILE] [--cpu LABEL=MODEL]
-#               [--acpi] [--disk virtio] [--domU "KERNEL [ARGS]"]...
+#               [--acpi] [--disk virtio|ahci]... [--nic virtio|e1000]... [--domU "KERNEL [ARGS]"]...
 #               [--initrd dom0|xl] [--mem MIB]
 # --initrd xl: the Xen peer's dom0 image (build/dom0-xl/initrd.img,
 # scripts/mk-xen-dom0-initrd.sh: Debian's xl, xenstored, xenconsoled as dom0's services)
 # instead of Lamina's (build/dom0/initrd.img). --mem MIB: the machine's memory (QEMU -m,
 # default 1024; dom0 keeps dom0_mem=512M, the rest is free for guests).
 # --acpi: dom0 boots with ACPI (without acpi=off), so it sees the PCI bus.
-# --disk virtio: a virtio-blk disk, a fresh 32 MiB image file per run whose first MiB
-# holds random data (its SHA-256 goes to dom0 as lamina.disksha256). After the run the
-# image must hold at 1 MiB what dom0 reported writing ("DISKWRITE <sha256>"), and the
-# PCI functions dom0 listed ("PCIDEV ..." lines) are kept in build/system/<hv>-<test>.pci.
+# --disk virtio|ahci (repeatable): a virtio-blk disk, or a disk on an ICH9 AHCI controller,
+# each a fresh 32 MiB image file per run whose first MiB holds random data (its SHA-256
+# goes to dom0 as lamina.disksha256 / lamina.ahcisha256). After the run each image must
+# hold at 1 MiB what dom0 reported writing ("DISKWRITE <kind> <sha256>"), and the PCI
+# functions dom0 listed ("PCIDEV ..." lines) are kept in build/system/<hv>-<test>.pci.
+# The virtio disk has one queue per dom0 vCPU (num-queues=N with --vcpus N).
+# --nic virtio|e1000 (repeatable): a NIC on its own QEMU user network (IPv6 off), and an
+# HTTP server on the build host's 127.0.0.1 (tests/system/net-server.py) that dom0
+# reaches as 10.0.2.2, never another address: its port and the SHA-256 of the 4 MiB it
+# serves go to dom0 as lamina.netport and lamina.netsha256. Without --nic QEMU adds
+# its default NIC as before.
 # --domU: a boot-time domU on Lamina (a test kernel under build/guests/, or a path, and
 # its --domU module arguments, e.g. "console-peer mem=16M -- flood"), ids 1, 2, ... in
 # order; without any, idle-peer (for dom0.sh's lam checks); "--domU none" for none.
@@ -41,7 +48,8 @@ TIMING=
 CPU_MODEL=max,-smap
 CPU_LABEL=
 ACPI=off
-DISK=
+DISKS=()
+NICS=()
 DOMUS=()
 INITRD=dom0
 MEM=1024
@@ -55,13 +63,15 @@ while [ $# -gt 0 ]; do
     --timing) TIMING=$2; shift 2 ;;
     --cpu) CPU_LABEL=${2%%=*}; CPU_MODEL=${2#*=}; shift 2 ;;
     --acpi) ACPI=on; shift ;;
-    --disk) DISK=$2; shift 2 ;;
+    --disk) DISKS+=("$2"); shift 2 ;;
+    --nic) NICS+=("$2"); shift 2 ;;
     --domU) DOMUS+=("$2"); shift 2 ;;
     --initrd) INITRD=$2; shift 2 ;;
     --mem) MEM=$2; shift 2 ;;
     *)
         echo "usage: $0 [--hv lamina|xen] [--results FILE] [--vcpus N] [--smp N] [--systest NAME]" \
-            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio] [--domU \"KERNEL [ARGS]\"]..." \
+            "[--timing FILE] [--cpu LABEL=MODEL] [--acpi] [--disk virtio|ahci]... [--nic virtio|e1000]..." \
+            "[--domU \"KERNEL [ARGS]\"]..." \
             "[--initrd dom0|xl] [--mem MIB]" >&2
         exit 2
         ;;
@@ -109,19 +119,53 @@ kargs="$kargs lamina.vcpus=$VCPUS lamina.pcpus=$SMP"
 
 # The disk: random data in the first MiB, zeros elsewhere.
 qdisk=()
-disk_img=
-case $DISK in
-'') ;;
-virtio)
-    disk_img=${log%.log}.disk.img
-    head -c 1048576 /dev/urandom >"$disk_img"
-    truncate -s 32M "$disk_img"
-    kargs="$kargs lamina.disksha256=$(head -c 1048576 "$disk_img" | sha256sum | cut -d' ' -f1)"
-    qdisk=(-drive "file=$disk_img,if=none,id=disk0,format=raw,cache=unsafe"
-        -device virtio-blk-pci,drive=disk0)
-    ;;
-*) echo "$0: unknown disk '$DISK'" >&2; exit 2 ;;
-esac
+disk_imgs=()
+for kind in ${DISKS[@]+"${DISKS[@]}"}; do
+    img=${log%.log}.$kind.img
+    head -c 1048576 /dev/urandom >"$img"
+    truncate -s 32M "$img"
+    sum=$(head -c 1048576 "$img" | sha256sum | cut -d' ' -f1)
+    case $kind in
+    virtio)
+        kargs="$kargs lamina.disksha256=$sum"
+        qdisk+=(-drive "file=$img,if=none,id=disk0,format=raw,cache=unsafe"
+            -device "virtio-blk-pci,drive=disk0,num-queues=$VCPUS")
+        ;;
+    ahci)
+        kargs="$kargs lamina.ahcisha256=$sum"
+        qdisk+=(-drive "file=$img,if=none,id=disk1,format=raw,cache=unsafe"
+            -device ich9-ahci,id=ahci0 -device ide-hd,drive=disk1,bus=ahci0.0)
+        ;;
+    *) echo "$0: unknown disk '$kind'" >&2; rm -f "$img"; exit 2 ;;
+    esac
+    disk_imgs+=("$kind=$img")
+done
+
+# The NICs, each on its own user network, and the host's server for them.
+qnet=()
+netsrv=
+if [ ${#NICS[@]} -gt 0 ]; then
+    blob=${log%.log}.net.blob
+    portfile=${log%.log}.net.port
+    rm -f "$portfile"
+    head -c 4194304 /dev/urandom >"$blob"
+    python3 "$ROOT/tests/system/net-server.py" --blob "$blob" --port-file "$portfile" \
+        --lifetime "${LAMINA_SYSTEM_TIMEOUT:-600}" >"${log%.log}.net.log" 2>&1 &
+    netsrv=$!
+    for _ in $(seq 50); do [ -s "$portfile" ] && break; sleep 0.1; done
+    kargs="$kargs lamina.netport=$(cat "$portfile" 2>/dev/null)"
+    kargs="$kargs lamina.netsha256=$(sha256sum "$blob" | cut -d' ' -f1)"
+    i=0
+    for n in "${NICS[@]}"; do
+        case $n in
+        virtio) dev=virtio-net-pci ;;
+        e1000) dev=e1000 ;;
+        *) echo "$0: unknown NIC '$n'" >&2; kill "$netsrv"; exit 2 ;;
+        esac
+        qnet+=(-netdev "user,id=net$i,ipv6=off" -device "$dev,netdev=net$i")
+        i=$((i + 1))
+    done
+fi
 
 # A boot-time domU for the lam checks (Lamina's --domU modules; Xen 4.17 ignores
 # modules after the initrd, and dom0.sh then skips those checks).
@@ -140,14 +184,15 @@ done
 # halts the machine instead, so QEMU is stopped once Xen reports dom0's end.
 fifo=$(mktemp -u "$BUILD/system/serial.XXXXXX")
 mkfifo "$fifo"
-trap 'rm -f "$fifo"' EXIT
+trap 'rm -f "$fifo"; [ -n "$netsrv" ] && kill "$netsrv" 2>/dev/null' EXIT
 : >"$log"
 start=$EPOCHREALTIME
 timeout "${LAMINA_SYSTEM_TIMEOUT:-600}" qemu-system-x86_64 -nographic -no-reboot -m "$MEM" \
     -cpu "$CPU_MODEL" -smp "$SMP" \
     -kernel "$image" -append "$hvargs" \
     -initrd "$BUILD/dom0/vmlinuz $kargs,$initrd$domu" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${qdisk[@]}" </dev/null >"$fifo" 2>&1 &
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 "${qdisk[@]}" ${qnet[@]+"${qnet[@]}"} \
+    </dev/null >"$fifo" 2>&1 &
 qemu=$!
 init_at= dom0_at=
 while IFS= read -r line; do
@@ -176,18 +221,27 @@ if ! grep -aq '^SYSTEST DONE' "$log"; then
 else
     echo "PASS $tag:completed" >>"$RESULTS"
 fi
-if [ -n "$disk_img" ]; then
-    grep -a '^PCIDEV ' "$log" | cut -d' ' -f2- >"${log%.log}.pci"
-    wrote=$(sed -n 's/^DISKWRITE \([0-9a-f]*\).*/\1/p' "$log" | head -n1)
-    ondisk=$(dd if="$disk_img" bs=65536 skip=16 count=16 2>/dev/null | sha256sum | cut -d' ' -f1)
-    if [ -n "$wrote" ] && [ "$wrote" = "$ondisk" ]; then
-        echo "PASS $tag:disk-write-in-image" >>"$RESULTS"
-    else
-        echo "FAIL $tag:disk-write-in-image (dom0 wrote '${wrote:-nothing}', image has $ondisk)" \
-            >>"$RESULTS"
-    fi
-    rm -f "$disk_img"
+if [ -n "$netsrv" ]; then
+    kill "$netsrv" 2>/dev/null
+    wait "$netsrv" 2>/dev/null
+    rm -f "$blob" "$portfile"
+    netsrv=
 fi
+# What dom0 wrote at 1 MiB of each disk ("DISKWRITE <kind> <sha256>") must be there.
+[ ${#disk_imgs[@]} -gt 0 ] && grep -a '^PCIDEV ' "$log" | cut -d' ' -f2- >"${log%.log}.pci"
+for d in ${disk_imgs[@]+"${disk_imgs[@]}"}; do
+    kind=${d%%=*} img=${d#*=}
+    wrote=$(sed -n "s/^DISKWRITE $kind \([0-9a-f]*\).*/\1/p" "$log" | head -n1)
+    ondisk=$(dd if="$img" bs=65536 skip=16 count=16 2>/dev/null | sha256sum | cut -d' ' -f1)
+    check=disk-write-in-image
+    [ "$kind" != virtio ] && check=$kind-write-in-image
+    if [ -n "$wrote" ] && [ "$wrote" = "$ondisk" ]; then
+        echo "PASS $tag:$check" >>"$RESULTS"
+    else
+        echo "FAIL $tag:$check (dom0 wrote '${wrote:-nothing}', image has $ondisk)" >>"$RESULTS"
+    fi
+    rm -f "$img"
+done
 # How each hypervisor reports dom0's own poweroff.
 case $HV in
 lamina) off='Domain 0 shutdown: reason 0 (poweroff)' ;;

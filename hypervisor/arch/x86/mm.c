@@ -176,6 +176,16 @@ mfn_t frames_alloc_split(unsigned int order)
     return mfn;
 }
 
+mfn_t frames_alloc_split_below(unsigned int order, mfn_t limit)
+{
+    mfn_t mfn = buddy_alloc_below(&heap, order, limit);
+    if (mfn != INVALID_MFN) {
+        tlbflush_frames_reused(mfn, order);
+        buddy_split(&heap, mfn, order);
+    }
+    return mfn;
+}
+
 void frames_free(mfn_t mfn, unsigned int order)
 {
     for (mfn_t i = 0; i < (1ull << order); i++)

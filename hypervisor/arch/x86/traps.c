@@ -223,7 +223,7 @@ void do_interrupt_or_trap(struct cpu_regs *regs)
         ipi_interrupt(vec);
         return;
     }
-    if (vec >= IRQ_VECTOR_BASE && vec <= IRQ_VECTOR_LAST) {
+    if (vec >= IRQ_VECTOR_BASE && vec <= IRQ_VECTOR_LAST && vec != VECTOR_INT80) {
         do_device_irq(vec);
         return;
     }

@@ -80,7 +80,8 @@ static void mark(uint64_t first, uint64_t n, bool on)
     }
 }
 
-void *vmap(const mfn_t *mfns, uint64_t n)
+/* n frames, mfns[i] or (without mfns) first + i, with the leaf flags given. */
+static void *vmap_frames(const mfn_t *mfns, mfn_t first, uint64_t n, pte_t leaf_flags)
 {
     spin_lock(&vmap_lock);
     uint64_t run = 0, start = 0;
@@ -100,8 +101,7 @@ void *vmap(const mfn_t *mfns, uint64_t n)
     spin_unlock(&vmap_lock);
     uint64_t va = VMAP_BASE + (start << PAGE_SHIFT);
     for (uint64_t i = 0; i < n; i++)
-        if (hv_map_page(va + (i << PAGE_SHIFT), mfns[i],
-                        _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY,
+        if (hv_map_page(va + (i << PAGE_SHIFT), mfns ? mfns[i] : first + i, leaf_flags,
                         _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)) {
             vunmap((void *)va, i);
             spin_lock(&vmap_lock);
@@ -110,6 +110,18 @@ void *vmap(const mfn_t *mfns, uint64_t n)
             return NULL;
         }
     return (void *)va;
+}
+
+void *vmap(const mfn_t *mfns, uint64_t n)
+{
+    return vmap_frames(mfns, 0, n, _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY);
+}
+
+void *vmap_io(mfn_t first, uint64_t n)
+{
+    return vmap_frames(NULL, first, n,
+                       _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PCD |
+                           _PAGE_PWT);
 }
 
 void vunmap(void *addr, uint64_t n)

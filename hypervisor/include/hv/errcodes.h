@@ -16,6 +16,7 @@
 #define ESRCH      3
 #define EINTR      4
 #define EIO        5
+#define ENXIO      6
 #define E2BIG      7
 #define ENOEXEC    8
 #define EBADF      9
@@ -31,6 +32,7 @@
 #define ENFILE     23
 #define EMFILE     24
 #define ENOSPC     28
+#define EDOM       33
 #define ERANGE     34
 #define ENOSYS     38
 #define ENODATA    61

@@ -18,6 +18,7 @@ enum lock_class {
     LOCK_CLASS_MM,            /* mm_lock, the global memory lock (arch/x86/pv/mm_lock.c) */
     LOCK_CLASS_MM_DOMAIN,     /* d->mm_local_lock, a domain's memory lock (same file) */
     LOCK_CLASS_DOMAIN,        /* d->lock */
+    LOCK_CLASS_PCIDEVS,       /* pcidevs_lock: devices' MSI state, pirq mapping (arch/x86/msi.c) */
     LOCK_CLASS_XMALLOC,       /* the xmalloc pool's lock */
     LOCK_CLASS_BUDDY,         /* the buddy allocator's lock */
     LOCK_CLASS_VMAP,          /* vmap_lock */

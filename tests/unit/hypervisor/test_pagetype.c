@@ -439,6 +439,45 @@ static void test_iomem_policy(void **state)
     assert_tree_released();
 }
 
+/* A read-only range for as long as a device uses it (MSI-X tables): writable requests
+ * are installed without RW while it is set, with RW again once it is removed, and a
+ * removed slot is used again. */
+static void test_iomem_read_only_while_used(void **state)
+{
+    unsigned int l1 = SHIM_DOM0_0;
+    pte_t *t = shim_table(l1);
+    mfn_t table = SHIM_MFN(SHIM_HOLE_0 + 3);
+    const pte_t rw = table << PAGE_SHIFT | _PAGE_PRESENT | _PAGE_RW;
+    (void)state;
+
+    assert_int_equal(pin(l1, 1, &shim_dom0), 0);
+    int slot = iomem_read_only_add(table, table);
+    assert_true(slot >= 0);
+    assert_true(iomem_is_read_only(table));
+    assert_false(iomem_is_read_only(table + 1));
+    assert_int_equal(mod_pt_entry(&t[0], 1, rw, &shim_dom0, &shim_dom0, false), 0);
+    assert_int_equal(t[0] & _PAGE_RW, 0);
+    iomem_read_only_remove(slot);
+    assert_false(iomem_is_read_only(table));
+    assert_int_equal(mod_pt_entry(&t[1], 1, rw, &shim_dom0, &shim_dom0, false), 0);
+    assert_int_equal(t[1] & _PAGE_RW, _PAGE_RW);
+    assert_int_equal(iomem_read_only_add(table, table), slot);
+    /* Every slot taken: -ENOSPC, and removing one frees it. */
+    int last = slot;
+    for (int n = 1; n < IOMEM_DYN_RO_SLOTS; n++)
+        last = iomem_read_only_add(table + 1, table + 1);
+    assert_true(last >= 0);
+    assert_int_equal(iomem_read_only_add(table + 2, table + 2), -ENOSPC);
+    iomem_read_only_remove(last);
+    assert_int_equal(iomem_read_only_add(table + 2, table + 2), last);
+    assert_int_equal(mod_pt_entry(&t[0], 1, 0, &shim_dom0, &shim_dom0, false), 0);
+    assert_int_equal(mod_pt_entry(&t[1], 1, 0, &shim_dom0, &shim_dom0, false), 0);
+    unpin(l1);
+    iomem_reset();
+    assert_false(iomem_is_read_only(table));
+    assert_tree_released();
+}
+
 static void test_unwind_bad_l1_entry(void **state)
 {
     (void)state;
@@ -1705,6 +1744,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_linear_chain_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mmio_privileged_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iomem_policy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_iomem_read_only_while_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mod_entry_l1_combinations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mod_entry_upper_levels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cmpxchg_race, setup, teardown),

@@ -32,6 +32,14 @@ struct iomem_ranges {
 
 static struct iomem_ranges denied, read_only;
 
+/* Ranges made read-only while a device uses them (MSI-X tables and PBAs): set and
+ * cleared by one writer at a time (the caller's lock), read by any CPU without a
+ * lock. A slot holds first + 1 (0: empty), stored after last, so a reader that
+ * sees the first sees its last. */
+static struct {
+    mfn_t first1, last;
+} dyn_ro[IOMEM_DYN_RO_SLOTS];
+
 static int add(struct iomem_ranges *set, mfn_t first, mfn_t last)
 {
     if (set->nr == IOMEM_MAX_RANGES)
@@ -64,6 +72,35 @@ void iomem_reset(void)
 {
     denied.nr = 0;
     read_only.nr = 0;
+    for (unsigned int i = 0; i < IOMEM_DYN_RO_SLOTS; i++)
+        __atomic_store_n(&dyn_ro[i].first1, 0, __ATOMIC_RELEASE);
+}
+
+int iomem_read_only_add(mfn_t first, mfn_t last)
+{
+    for (unsigned int i = 0; i < IOMEM_DYN_RO_SLOTS; i++)
+        if (!__atomic_load_n(&dyn_ro[i].first1, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&dyn_ro[i].last, last, __ATOMIC_RELEASE);
+            __atomic_store_n(&dyn_ro[i].first1, first + 1, __ATOMIC_RELEASE);
+            return (int)i;
+        }
+    return -ENOSPC;
+}
+
+void iomem_read_only_remove(int slot)
+{
+    if (slot >= 0 && slot < IOMEM_DYN_RO_SLOTS)
+        __atomic_store_n(&dyn_ro[slot].first1, 0, __ATOMIC_RELEASE);
+}
+
+static bool dyn_read_only(mfn_t mfn)
+{
+    for (unsigned int i = 0; i < IOMEM_DYN_RO_SLOTS; i++) {
+        mfn_t f = __atomic_load_n(&dyn_ro[i].first1, __ATOMIC_ACQUIRE);
+        if (f && mfn >= f - 1 && mfn <= __atomic_load_n(&dyn_ro[i].last, __ATOMIC_ACQUIRE))
+            return true;
+    }
+    return false;
 }
 
 int iomem_permitted(const struct domain *d, mfn_t mfn)
@@ -85,7 +122,7 @@ int iomem_range_permitted(const struct domain *d, mfn_t first, mfn_t last)
 
 bool iomem_is_read_only(mfn_t mfn)
 {
-    return contains(&read_only, mfn);
+    return contains(&read_only, mfn) || dyn_read_only(mfn);
 }
 
 pte_t iomem_adjust_l1e(pte_t e)

@@ -11,13 +11,14 @@
  *   - PCI configuration goes through a virtual address latch: a 4-byte write to
  *     0xcf8 sets dom0's latch, a 4-byte read returns it, and 0xcfc-0xcff reach the
  *     hardware with the latched address (whole access, as Xen, split at the
- *     dword end and never 3 bytes), under the hypervisor's PCI lock;
+ *     dword end and never 3 bytes), under the hypervisor's PCI lock (pci_conf.c);
  *   - the CMOS likewise: 0x70 latches the index, 0x71 reads or writes the
  *     register under the hypervisor's lock;
  *   - everything else reads as all-ones and ignores writes, and a domU gets only
  *     that. (Xen also emulates PIT channel 2 for dom0; Lamina does not:
  *     docs/differences.md.)
  */
+#include <asm/pci.h>
 #include <asm/pv/ioport.h>
 #include <asm/serial.h>
 #include <asm/x86.h>
@@ -27,8 +28,6 @@
 #include <hv/lib.h>
 #include <hv/spinlock.h>
 
-#define PCI_CF8           0xcf8
-#define PCI_CFC           0xcfc
 #define RTC_INDEX         0x70
 #define RTC_DATA          0x71
 #define RTC_INDEX_MASK    0x7f
@@ -38,7 +37,6 @@ static struct {
     uint16_t first, last;
 } denied[MAX_DENIED_RANGES];
 static unsigned int nr_denied;
-static spinlock_t pci_cfg_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_PORTS);
 static spinlock_t rtc_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_PORTS);
 
 static void deny(unsigned int first, unsigned int last, const char *what)
@@ -113,13 +111,8 @@ static uint32_t piece_read(struct domain *d, unsigned int port, unsigned int n)
         return ~0u;
     if (port == PCI_CF8 && n == 4)
         return d->pci_cf8;
-    if ((port & ~3u) == PCI_CFC) {
-        unsigned long f = spin_lock_irqsave(&pci_cfg_lock);
-        outl(PCI_CF8, d->pci_cf8);
-        uint32_t v = hw_in(port, n);
-        spin_unlock_irqrestore(&pci_cfg_lock, f);
-        return v;
-    }
+    if ((port & ~3u) == PCI_CFC)
+        return pci_cf8_read(d->pci_cf8, port, n);
     if (port == RTC_INDEX)
         return d->cmos_idx;
     if (port == RTC_DATA) {
@@ -139,10 +132,7 @@ static void piece_write(struct domain *d, unsigned int port, unsigned int n, uin
     if (port == PCI_CF8 && n == 4) {
         d->pci_cf8 = v;
     } else if ((port & ~3u) == PCI_CFC) {
-        unsigned long f = spin_lock_irqsave(&pci_cfg_lock);
-        outl(PCI_CF8, d->pci_cf8);
-        hw_out(port, n, v);
-        spin_unlock_irqrestore(&pci_cfg_lock, f);
+        pci_cf8_write(d->pci_cf8, port, n, v);
     } else if (port == RTC_INDEX) {
         d->cmos_idx = (uint8_t)v;
     } else if (port == RTC_DATA) {

@@ -24,6 +24,7 @@
 #include <asm/guest_access.h>
 #include <hv/lib.h>
 #include <asm/mm.h>
+#include <asm/pv/memory_exchange.h>
 #include <asm/pv/mm.h>
 #include <lamina/memory.h>
 #include <hypervisor/hypercall-handlers.h>
@@ -236,6 +237,8 @@ long hc_memory_op(unsigned long cmd, guest_ptr_t arg)
         /* cmd is 64 bits wide, as Xen's: the start a bad argument returns is all of it. */
         return do_reservation(d, (unsigned int)(cmd & MEMOP_CMD_MASK), cmd >> MEMOP_EXTENT_SHIFT,
                               arg);
+    case LAM_XENMEM_exchange:
+        return memory_exchange(d, arg);
     case LAM_XENMEM_maximum_ram_page:
         return (long)max_mfn;
     case LAM_XENMEM_current_reservation:

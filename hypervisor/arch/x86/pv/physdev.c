@@ -10,18 +10,23 @@
  *                             address that is no I/O APIC;
  *   alloc_irq_vector          privileged; answers vector = irq and allocates nothing;
  *   map_pirq, unmap_pirq      the domain by id (-ESRCH), then privileged (-EPERM);
- *                             GSIs only: MSI and MSI-X answer -ENOSYS (Linux then
- *                             drives the device with its INTx line);
+ *                             GSIs, MSI and MSI-X (arch/x86/irq.c, msi.c), under
+ *                             msi_lock (Xen's pcidevs_lock); MULTI_MSI with more
+ *                             than one vector is -EOPNOTSUPP, as on a Xen without
+ *                             interrupt remapping;
  *   setup_gsi                 -EINVAL for a GSI out of range, then privileged;
  *   pci_device_add/remove, manage_pci_add/_ext/remove
  *                             privileged; remove of a device never added -ENODEV.
  *
- * The devices dom0 reports are only recorded: with no IOMMU and no passthrough
- * there is nothing to set up for them yet.
+ * The devices dom0 reports are recorded: as on a Xen without an IOMMU (which scans
+ * no bus itself), only a device dom0 added may get MSI or MSI-X pirqs (msi.c); with
+ * no passthrough there is nothing else to set up for them.
  */
 #include <asm/guest_access.h>
 #include <asm/io_apic.h>
 #include <asm/irq.h>
+#include <asm/msi.h>
+#include <asm/pci.h>
 #include <hv/console.h>
 #include <hv/domain.h>
 #include <hv/errcodes.h>
@@ -63,6 +68,18 @@ static int pci_add(uint16_t seg, uint8_t bus, uint8_t devfn)
     return rc;
 }
 
+bool pci_device_known(uint16_t seg, uint8_t bus, uint8_t devfn)
+{
+    bool known = false;
+    unsigned long flags = spin_lock_irqsave(&pci_lock);
+    for (int i = 0; i < MAX_PCI_DEVICES && !known; i++) {
+        const struct pci_record *r = &pci_devices[i];
+        known = r->used && r->seg == seg && r->bus == bus && r->devfn == devfn;
+    }
+    spin_unlock_irqrestore(&pci_lock, flags);
+    return known;
+}
+
 static int pci_remove(uint16_t seg, uint8_t bus, uint8_t devfn)
 {
     int rc = -ENODEV;
@@ -85,28 +102,72 @@ static struct domain *domain_by_any_id(uint16_t id)
     return domain_get(id == LAM_DOMID_SELF ? current_domain()->domain_id : id);
 }
 
+#define MULTI_MSI_MAX 32 /* vectors a PCI MSI capability can have */
+
+/* map_pirq of an MSI (table_base 0) or an MSI-X entry, after Xen's
+ * allocate_and_map_msi_pirq: index is an IRQ number Xen made before, which Lamina
+ * has none of (-1 asks for a new one). */
+static long map_msi(struct domain *d, struct lam_physdev_map_pirq *m, uint16_t seg)
+{
+    bool multi = m->type == LAM_MAP_PIRQ_TYPE_MULTI_MSI;
+    if (!multi && !m->table_base)
+        m->entry_nr = 1;
+    if (!multi && m->index != -1)
+        return -EINVAL; /* "can't create irq for msi": no such IRQ of Lamina's */
+    if (multi && (m->entry_nr <= 0 || m->entry_nr > MULTI_MSI_MAX))
+        return -EDOM;
+    if (multi && m->entry_nr != 1)
+        return -EOPNOTSUPP; /* several vectors need interrupt remapping */
+    /* An entry no table has (MSI-X tables have at most 2048) is refused by msi_claim. */
+    bool entry_ok = m->entry_nr >= 0 && m->entry_nr < UINT16_MAX;
+    struct msi_source src = {.seg = seg,
+                             .bus = (uint8_t)m->bus,
+                             .devfn = (uint8_t)m->devfn,
+                             .msix = m->table_base != 0,
+                             .entry = !m->table_base ? 0
+                                      : entry_ok     ? (uint16_t)m->entry_nr
+                                                     : UINT16_MAX};
+    msi_lock();
+    long rc = irq_map_msi(d, &src, &m->pirq);
+    msi_unlock();
+    return rc;
+}
+
 static long map_pirq(guest_ptr_t arg)
 {
     struct lam_physdev_map_pirq m;
     if (copy_from_guest(&m, arg, sizeof(m)))
         return -EFAULT;
+    /* Xen sorts the types first: MSI_SEG is MSI with a segment, MULTI_MSI has none
+     * of MSI-X's table (-EINVAL before anything else). */
+    uint16_t seg = 0;
+    if (m.type == LAM_MAP_PIRQ_TYPE_MSI_SEG) {
+        m.type = LAM_MAP_PIRQ_TYPE_MSI;
+        seg = (uint16_t)((uint32_t)m.bus >> 16);
+    } else if (m.type == LAM_MAP_PIRQ_TYPE_MULTI_MSI) {
+        if (m.table_base)
+            return -EINVAL;
+        seg = (uint16_t)((uint32_t)m.bus >> 16);
+    }
     struct domain *d = domain_by_any_id(m.domid);
     if (!d)
         return -ESRCH;
     long rc;
-    if (!current_domain()->is_privileged)
+    if (!current_domain()->is_privileged) {
         rc = -EPERM;
-    else if (d != current_domain())
+    } else if (d != current_domain()) {
         rc = -EPERM; /* mapping for another domain comes with passthrough */
-    else if (m.type == LAM_MAP_PIRQ_TYPE_GSI)
+    } else if (m.type == LAM_MAP_PIRQ_TYPE_GSI) {
+        msi_lock();
         rc = irq_map_gsi(d, m.index, &m.pirq);
-    else if (m.type == LAM_MAP_PIRQ_TYPE_MSI || m.type == LAM_MAP_PIRQ_TYPE_MSI_SEG ||
-             m.type == LAM_MAP_PIRQ_TYPE_MULTI_MSI)
-        rc = -ENOSYS;
-    else
+        msi_unlock();
+    } else if (m.type == LAM_MAP_PIRQ_TYPE_MSI || m.type == LAM_MAP_PIRQ_TYPE_MULTI_MSI) {
+        rc = map_msi(d, &m, seg);
+    } else {
         rc = -EINVAL;
+    }
     domain_put(d);
-    /* Xen copies the structure back whatever the outcome. */
+    /* Xen copies the structure back whatever the outcome (the type as it sorted it). */
     if (copy_to_guest(arg, &m, sizeof(m)))
         rc = -EFAULT;
     return rc;
@@ -123,8 +184,11 @@ static long unmap_pirq(guest_ptr_t arg)
     long rc;
     if (!current_domain()->is_privileged || d != current_domain())
         rc = -EPERM;
-    else
+    else {
+        msi_lock();
         rc = irq_unmap_pirq(d, u.pirq);
+        msi_unlock();
+    }
     domain_put(d);
     return rc;
 }

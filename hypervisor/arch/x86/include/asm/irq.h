@@ -11,11 +11,12 @@
 #include <asm/acpi.h>
 
 struct domain;
+struct msi_source;
 
-/* Device interrupt vectors: GSI n arrives on IRQ_VECTOR_BASE + n, below the int $0x80
- * gate (VECTOR_INT80) that guest code may use: 80 GSIs. */
+/* Device interrupt vectors, one per mapped pirq: IRQ_VECTOR_BASE..IRQ_VECTOR_LAST but
+ * the int $0x80 gate (VECTOR_INT80) that guest code may use, below the IPIs: 175. */
 #define IRQ_VECTOR_BASE 0x30
-#define IRQ_VECTOR_LAST 0x7f
+#define IRQ_VECTOR_LAST 0xdf
 
 /* At boot, after the local APIC: the GSIs' default trigger and polarity (ISA: edge,
  * active high, but for the MADT's overrides; the rest level, active low). */
@@ -27,6 +28,11 @@ unsigned int irq_nr_gsis(void);
 
 /* PHYSDEVOP_map_pirq (GSI), unmap_pirq, setup_gsi; the caller checks privilege. */
 int irq_map_gsi(struct domain *d, int gsi, int *pirq);
+/* PHYSDEVOP_map_pirq (MSI, MSI-X), under msi_lock: *pirq < 0 asks for the highest
+ * free one. -EINVAL a pirq out of range, -ENOSPC none free or no vector left, 0 and
+ * nothing mapped when the pirq carries something else (Xen), msi_claim's errors. */
+int irq_map_msi(struct domain *d, const struct msi_source *src, int *pirq);
+/* unmap_pirq of a GSI or an MSI (under msi_lock): -EINVAL if nothing is mapped. */
 int irq_unmap_pirq(struct domain *d, int pirq);
 int irq_setup_gsi(int gsi, bool level, bool active_low);
 /* PHYSDEVOP_eoi: -EINVAL if pirq was never mapped or bound. */
@@ -37,7 +43,7 @@ int irq_pirq_bind_check(struct domain *d, uint32_t pirq);
 void irq_pirq_bind(struct domain *d, uint32_t pirq, uint32_t port);
 void irq_pirq_unbind(struct domain *d, uint32_t pirq);
 
-/* The interrupt entry for vectors IRQ_VECTOR_BASE..IRQ_VECTOR_LAST. */
+/* The interrupt entry for vectors IRQ_VECTOR_BASE..IRQ_VECTOR_LAST (but int $0x80). */
 void do_device_irq(unsigned int vector);
 
 #endif

@@ -17,6 +17,8 @@ mfn_t frames_alloc(unsigned int order);
 void frames_free(mfn_t mfn, unsigned int order);
 /* 2^order frames that will be freed one at a time with frames_free(mfn, 0). */
 mfn_t frames_alloc_split(unsigned int order);
+/* The same, wholly below frame limit (a DMA buffer below 4 GiB). */
+mfn_t frames_alloc_split_below(unsigned int order, mfn_t limit);
 /* The same, through the direct map; NULL when none is left. Zeroed variants clear the memory. */
 void *pages_alloc(unsigned int order);
 void *pages_zalloc(unsigned int order);

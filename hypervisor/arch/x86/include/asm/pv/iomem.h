@@ -18,6 +18,12 @@
  * 0, or -ENOSPC when the table is full (the range is then not recorded). */
 int iomem_deny(mfn_t first, mfn_t last);
 int iomem_read_only(mfn_t first, mfn_t last);
+/* A read-only range for as long as a device uses it (an MSI-X table or PBA): a slot
+ * number for iomem_read_only_remove, or -ENOSPC. Callers serialise add and remove;
+ * mappings made before the add keep their RW (as on Xen). */
+#define IOMEM_DYN_RO_SLOTS 32
+int iomem_read_only_add(mfn_t first, mfn_t last);
+void iomem_read_only_remove(int slot);
 /* Fill the ranges from ACPI, the e820 map and the CPU (arch/x86/iomem_setup.c; boot). */
 void iomem_setup(void);
 /* Forget every range (host tests). */
