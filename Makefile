@@ -16,7 +16,7 @@ RESULTS    := $(BUILD)/results
 SUBMAKE     = $(MAKE) --no-print-directory BUILD=$(BUILD) ROOT=$(CURDIR)
 
 # Parts, in build order. A part is listed once a directory has a Makefile.
-PARTS      := hypercall-abi hypervisor dom0-tools tests/guests tests/system
+PARTS      := hypercall-abi hypervisor dom0-tools backend-drivers tests/guests tests/system
 PRESENT    := $(foreach p,$(PARTS),$(if $(wildcard $(p)/Makefile),$(p)))
 
 .PHONY: all deps run test bench fuzz format lint clean $(PRESENT)
