@@ -12,7 +12,7 @@ APT_PACKAGES=(
   build-essential clang lld llvm clang-format clang-tidy cppcheck
   qemu-system-x86 busybox-static cpio xz-utils zstd gzip
   libxml2-dev libxml2-utils uuid-dev libssl-dev libcmocka-dev liblzma-dev libzstd-dev zlib1g-dev
-  xenstore-utils python3 gdb
+  xenstore-utils python3 gdb qemu-utils
 )
 
 missing=()
