@@ -124,7 +124,7 @@ struct lb_blk_req {
     uint32_t nr_segs;
     uint32_t nr_indirect_pages; /* > 0: the segments are still in these pages */
     uint32_t indirect_grefs[LB_BLKIF_MAX_INDIRECT_PAGES];
-    struct lb_blkif_seg seg[LB_BLKIF_MAX_SEGS]; /* direct segments (indirect: see below) */
+    struct lb_blkif_seg seg[LB_BLKIF_MAX_SEGS]; /* direct ones; indirect: the caller's array */
 };
 
 enum lb_blk_verdict {
