@@ -86,10 +86,39 @@ static int read_state(struct lb *lb, const char *dir, bool *exists)
     return (int)v;
 }
 
+/* Our state node, written only while our directory is there: in a transaction that first
+ * reads it, so a toolstack removing the directory meanwhile is never undone by a write
+ * that would create it again. */
 static void set_state(struct lb_dev *d, int s)
 {
+    struct lb *lb = d->lb;
+    char path[160], val[4];
     d->be_state = s;
-    lb_dev_write(d, "state", "%d", s);
+    snprintf(path, sizeof(path), "%s/frontend", d->be_path);
+    int n = snprintf(val, sizeof(val), "%d", s);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint32_t tx, len;
+        char *v = NULL;
+        if (xsc_transaction_start(lb->xs, &tx))
+            return;
+        int err = xsc_read(lb->xs, tx, path, &v, &len);
+        free(v);
+        if (!err) {
+            snprintf(path, sizeof(path), "%s/state", d->be_path);
+            err = xsc_write(lb->xs, tx, path, val, (uint32_t)n);
+            snprintf(path, sizeof(path), "%s/frontend", d->be_path);
+        }
+        if (err) {
+            xsc_transaction_end(lb->xs, tx, false);
+            return;
+        }
+        err = xsc_transaction_end(lb->xs, tx, true);
+        if (err != EAGAIN) {
+            if (err)
+                lb_log("%s/state: %s", d->be_path, strerror(err));
+            return;
+        }
+    }
 }
 
 void lb_queue_notify(struct lb_queue *q)
