@@ -23,6 +23,7 @@ for m in drivers/block/xen-blkfront lib/crc16 crypto/crc32c_generic fs/mbcache f
 done
 cp "$BUILD/systest-bin/lam-disktest" "$STAGE/bin/lam-disktest"
 # e2fsprogs from the build host, with what they link (optional: the test says SKIP without).
+[ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$STAGE/etc/"
 for t in /sbin/mke2fs /sbin/e2fsck; do
     [ -x "$t" ] || continue
     cp "$t" "$STAGE/sbin/"

@@ -22,13 +22,9 @@ static void on_signal(int sig)
         lb_stop(the_lb);
 }
 
-static unsigned queues_offered(void)
-{
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cpus < 1)
-        cpus = 1;
-    return cpus > 4 ? 4 : (unsigned)cpus;
-}
+/* Queues offered per disk: blkfront takes min(this, 4, the guest's vCPUs). One thread
+ * serves them all, so the count is about the guest's parallelism, not dom0's CPUs. */
+#define BLK_MAX_QUEUES 4
 
 int main(int argc, char **argv)
 {
@@ -39,10 +35,11 @@ int main(int argc, char **argv)
                 argv[0]);
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
-    static struct lb_backend_ops ops = {
+    static const struct lb_backend_ops ops = {
         .type = BLK_TYPE,
         .entry_size = LB_BLKIF_ENTRY_SIZE,
         .max_ring_order = BLK_MAX_RING_ORDER,
+        .max_queues = BLK_MAX_QUEUES,
         .probe = disk_probe,
         .connect = disk_connect,
         .queue_start = io_queue_start,
@@ -50,7 +47,6 @@ int main(int argc, char **argv)
         .queue_stop = io_queue_stop,
         .remove = disk_remove,
     };
-    ops.max_queues = queues_offered();
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);

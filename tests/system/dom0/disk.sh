@@ -4,7 +4,7 @@
 # and on Xen 4.17 alike: /init started lamstored, lamconsoled and lamblkback; `lam create`
 # starts a Debian-kernel guest (the one dom0 runs, with the disk guest's initramfs,
 # tests/system/disk-guest/init) whose <disk> elements lamblkback serves from raw images.
-#  - basic: xvda (16 MiB, raw) gets a pattern with O_DIRECT + fsync and reads it back; xvdb
+#  - basic (a 2-vCPU guest: 2 queues per disk, 4-page rings): xvda (16 MiB, raw) gets a pattern with O_DIRECT + fsync and reads it back; xvdb
 #    (64 MiB) gets an ext4 filesystem (mkfs discards first), a file written, unmounted,
 #    mounted again and checked, e2fsck clean; xvdc is read-only (<readonly/>): the guest
 #    reads dom0's pattern and cannot write. dom0 then finds the guest's pattern in the image
@@ -34,13 +34,13 @@ BLOG=/var/log/lamina/lamblkback.log
 mkdir -p $T
 value_is() { [ "$(lam store read "$1" 2>/dev/null)" = "$2" ]; }
 blkback_alive() { [ -f /run/lamblkback.pid ] && kill -0 "$(cat /run/lamblkback.pid)" 2>/dev/null; }
-# xml NAME PHASE DISK-ELEMENTS
+# xml NAME PHASE VCPUS DISK-ELEMENTS
 xml() {
     cat <<XML
 <domain type='xen'>
   <name>$1</name>
   <memory unit='MiB'>192</memory>
-  <vcpu>1</vcpu>
+  <vcpu>$3</vcpu>
   <os>
     <type arch='x86_64' machine='xenpv'>linux</type>
     <kernel>$G/vmlinuz</kernel>
@@ -48,7 +48,7 @@ xml() {
     <cmdline>console=hvc0 quiet lamina.disk=$2</cmdline>
   </os>
   <devices>
-$3
+$4
   </devices>
 </domain>
 XML
@@ -81,7 +81,7 @@ truncate -s 16M $T/a.img
 truncate -s 64M $T/b.img
 truncate -s 4M $T/c.img
 lam-disktest write $T/c.img 5 0 1024 --cached >/dev/null
-xml disk-basic basic "$(disk $T/a.img xvda qemu; disk $T/b.img xvdb lamina; disk $T/c.img xvdc file ro)" >$T/disk-basic.xml
+xml disk-basic basic 2 "$(disk $T/a.img xvda qemu; disk $T/b.img xvdb lamina; disk $T/c.img xvdc file ro)" >$T/disk-basic.xml
 id=$(create disk-basic)
 if [ -z "$id" ]; then
     fail basic-create "$(cat $T/disk-basic.out)"
@@ -91,7 +91,12 @@ else
     check basic-backend-connected wait_for 600 value_is $BE/state 4
     check basic-frontend-connected wait_for 600 value_is /local/domain/$id/device/vbd/51712/state 4
     check basic-sectors-published value_is $BE/sectors 32768
-    check basic-readonly-info value_is /local/domain/0/backend/lamvbd/$id/51760/info 4
+    # The guest asked for 2 queues (2 vCPUs) of 4-page rings (max_ring_page_order=2).
+    FE=/local/domain/$id/device/vbd/51712
+    check basic-two-queues value_is $FE/multi-queue-num-queues 2
+    check basic-ring-order-2 value_is $FE/ring-page-order 2
+    check basic-queue-1-ring lam store read $FE/queue-1/ring-ref3
+    check basic-readonly-info value_is /local/domain/0/backend/lamvbd/$id/51744/info 4
     if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-basic.log"; then
         pass basic-guest-done
     else
@@ -113,7 +118,7 @@ check blkback-survives-basic blkback_alive
 
 # ---- restart: kill -9 the backend while the guest reads ----
 truncate -s 16M $T/r.img
-xml disk-restart restart "$(disk $T/r.img xvda qemu)" >$T/disk-restart.xml
+xml disk-restart restart 1 "$(disk $T/r.img xvda qemu)" >$T/disk-restart.xml
 id=$(create disk-restart)
 if [ -z "$id" ]; then
     fail restart-create "$(cat $T/disk-restart.out)"
