@@ -171,6 +171,9 @@ static void on_watch(struct lb *lb, const char *path, const char *token)
     unsigned domid, devid;
     if (strcmp(token, "be") == 0 && strncmp(path, lb->base, bl) == 0) {
         if (!parse_dev_path(path + bl, &domid, &devid)) {
+            /* The base or a domain's directory (created, or removed with every device in
+             * it): the known devices look again, then new ones are found. */
+            eval_all(lb);
             scan(lb);
             return;
         }
