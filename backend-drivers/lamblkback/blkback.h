@@ -43,6 +43,8 @@ void io_queue_stop(struct lb_queue *q);
 int disk_probe(struct lb_dev *d);
 int disk_connect(struct lb_dev *d);
 void disk_remove(struct lb_dev *d);
+/* Looks for disks whose size changed (resize), every few seconds. */
+void disk_check_sizes(struct lb *lb);
 /* "params" as libxl writes it: PATH or FORMAT:PATH. */
 int disk_parse_params(const char *params, enum img_format *fmt, const char **path);
 

@@ -110,6 +110,30 @@ int disk_connect(struct lb_dev *d)
     return err ? EIO : 0;
 }
 
+/* A disk whose file or device grew (or shrank) while connected: the new size is
+ * published and our state written again (Connected, the same value), which makes a
+ * connected blkfront read "sectors" again, as Linux blkback signals a resize. */
+static void check_size(struct lb_dev *d, void *arg)
+{
+    (void)arg;
+    struct disk *k = d->priv;
+    if (!k || !d->connected || img_refresh_size(k->img))
+        return;
+    uint64_t sectors = img_size(k->img) / 512;
+    if (sectors == k->lim.sectors)
+        return;
+    lb_log("dom%u dev %u: size %llu -> %llu sectors", d->fe_domid, d->devid,
+           (unsigned long long)k->lim.sectors, (unsigned long long)sectors);
+    k->lim.sectors = sectors;
+    if (!lb_dev_write(d, "sectors", "%llu", (unsigned long long)sectors))
+        lb_dev_write(d, "state", "%d", LB_XB_CONNECTED);
+}
+
+void disk_check_sizes(struct lb *lb)
+{
+    lb_for_each_dev(lb, check_size, NULL);
+}
+
 void disk_remove(struct lb_dev *d)
 {
     struct disk *k = d->priv;

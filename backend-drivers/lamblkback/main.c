@@ -9,11 +9,32 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "blkback.h"
 
 static struct lb *the_lb;
+static int size_timer = -1;
+
+/* How often the disks' sizes are looked at (a grown file shows up in the guest). */
+#define SIZE_CHECK_SECONDS 2
+
+static void on_size_timer(void *arg)
+{
+    uint64_t n;
+    if (read(size_timer, &n, sizeof(n)) == (ssize_t)sizeof(n))
+        disk_check_sizes(arg);
+}
+
+static int start_size_timer(struct lb *lb)
+{
+    size_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    struct itimerspec it = {{SIZE_CHECK_SECONDS, 0}, {SIZE_CHECK_SECONDS, 0}};
+    if (size_timer < 0 || timerfd_settime(size_timer, 0, &it, NULL) < 0)
+        return -1;
+    return lb_add_fd(lb, size_timer, on_size_timer, lb) ? -1 : 0;
+}
 
 static void on_signal(int sig)
 {
@@ -54,7 +75,7 @@ int main(int argc, char **argv)
     struct lb *lb = lb_open(&ops);
     if (!lb)
         return 1;
-    if (io_init(lb)) {
+    if (io_init(lb) || start_size_timer(lb)) {
         lb_close(lb);
         return 1;
     }

@@ -268,6 +268,8 @@ void lb_stop(struct lb *lb);
 /* Another descriptor in the same loop (the backend's io_uring eventfd). */
 int lb_add_fd(struct lb *lb, int fd, void (*fn)(void *arg), void *arg);
 const struct lb_backend_ops *lb_ops(const struct lb *lb);
+/* Every device the loop serves (fn must not remove it). */
+void lb_for_each_dev(struct lb *lb, void (*fn)(struct lb_dev *d, void *arg), void *arg);
 
 /* Store access for a device's keys (relative to its backend or frontend directory). */
 int lb_dev_write(struct lb_dev *d, const char *key, const char *fmt, ...)

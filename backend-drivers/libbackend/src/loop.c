@@ -25,6 +25,12 @@ const struct lb_backend_ops *lb_ops(const struct lb *lb)
     return lb->ops;
 }
 
+void lb_for_each_dev(struct lb *lb, void (*fn)(struct lb_dev *d, void *arg), void *arg)
+{
+    for (struct lb_dev *d = lb->devs; d; d = d->next)
+        fn(d, arg);
+}
+
 struct lb *lb_open(const struct lb_backend_ops *ops)
 {
     struct lb *lb = calloc(1, sizeof(*lb));

@@ -7,7 +7,8 @@
 #  - basic (a 2-vCPU guest: 2 queues per disk, 4-page rings): xvda (16 MiB, raw) gets a pattern with O_DIRECT + fsync and reads it back; xvdb
 #    (64 MiB) gets an ext4 filesystem (mkfs discards first), a file written, unmounted,
 #    mounted again and checked, e2fsck clean; xvdc is read-only (<readonly/>): the guest
-#    reads dom0's pattern and cannot write. dom0 then finds the guest's pattern in the image
+#    reads dom0's pattern and cannot write; xvda's file grows to 32 MiB and the guest sees
+#    it and writes there (resize). dom0 then finds the guest's pattern in the image
 #    file, the images still sparse, and the backend directories gone once the domain is.
 #  - restart: the guest writes and flushes a pattern; dom0 kills lamblkback with SIGKILL
 #    (the image already holds the pattern), starts it again, and the guest, reading all
@@ -97,6 +98,13 @@ else
     check basic-ring-order-2 value_is $FE/ring-page-order 2
     check basic-queue-1-ring lam store read $FE/queue-1/ring-ref3
     check basic-readonly-info value_is /local/domain/0/backend/lamvbd/$id/51744/info 4
+    # Resize: the guest says when it waits; the file grows to 32 MiB.
+    if wait_for 3000 grep -q 'DISKTEST RESIZE-WAIT' "$CON/disk-basic.log"; then
+        truncate -s 32M $T/a.img
+        check basic-resize-published wait_for 100 value_is $BE/sectors 65536
+    else
+        fail basic-resize "the guest never reached its resize step"
+    fi
     if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-basic.log"; then
         pass basic-guest-done
     else
@@ -106,7 +114,8 @@ else
     guest_results disk-basic
     grep -q '^DISKTEST FAIL' "$CON/disk-basic.log" && show_logs disk-basic
     check basic-image-holds-pattern lam-disktest verify $T/a.img 11 1024 4096 --cached
-    # 4 MiB of pattern written: the 16 MiB file stays thin; ext4's 64 MiB mostly discarded.
+    check basic-image-holds-grown-part lam-disktest verify $T/a.img 13 20480 1024 --cached
+    # 5 MiB of pattern written: the 32 MiB file stays thin.
     check basic-image-sparse [ "$(du -k $T/a.img | cut -f1)" -lt 8192 ]
     info "image blocks: a.img $(du -k $T/a.img | cut -f1) KiB, b.img $(du -k $T/b.img | cut -f1) KiB"
     check basic-readonly-image-unchanged lam-disktest verify $T/c.img 5 0 1024 --cached
