@@ -4,7 +4,7 @@
 # and on Xen 4.17 alike: /init started lamstored, lamconsoled and lamblkback; `lam create`
 # starts a Debian-kernel guest (the one dom0 runs, with the disk guest's initramfs,
 # tests/system/disk-guest/init) whose <disk> elements lamblkback serves from raw images.
-#  - basic (a 2-vCPU guest: 2 queues per disk, 4-page rings): xvda (16 MiB, raw) gets a pattern with O_DIRECT + fsync and reads it back; xvdb
+#  - basic (2 queues per disk, 4-page rings): xvda (16 MiB, raw) gets a pattern with O_DIRECT + fsync and reads it back; xvdb
 #    (64 MiB) gets an ext4 filesystem (mkfs discards first), a file written, unmounted,
 #    mounted again and checked, e2fsck clean; xvdc is read-only (<readonly/>): the guest
 #    reads dom0's pattern and cannot write; xvda's file grows to 32 MiB and the guest sees
@@ -35,13 +35,13 @@ BLOG=/var/log/lamina/lamblkback.log
 mkdir -p $T
 value_is() { [ "$(lam store read "$1" 2>/dev/null)" = "$2" ]; }
 blkback_alive() { [ -f /run/lamblkback.pid ] && kill -0 "$(cat /run/lamblkback.pid)" 2>/dev/null; }
-# xml NAME PHASE VCPUS DISK-ELEMENTS
+# xml NAME PHASE VCPU-ELEMENT DISK-ELEMENTS
 xml() {
     cat <<XML
 <domain type='xen'>
   <name>$1</name>
   <memory unit='MiB'>192</memory>
-  <vcpu>$3</vcpu>
+  $3
   <os>
     <type arch='x86_64' machine='xenpv'>linux</type>
     <kernel>$G/vmlinuz</kernel>
@@ -82,7 +82,7 @@ truncate -s 16M $T/a.img
 truncate -s 64M $T/b.img
 truncate -s 4M $T/c.img
 lam-disktest write $T/c.img 5 0 1024 --cached >/dev/null
-xml disk-basic basic 2 "$(disk $T/a.img xvda qemu; disk $T/b.img xvdb lamina; disk $T/c.img xvdc file ro)" >$T/disk-basic.xml
+xml disk-basic basic "<vcpu current='1'>2</vcpu>" "$(disk $T/a.img xvda qemu; disk $T/b.img xvdb lamina; disk $T/c.img xvdc file ro)" >$T/disk-basic.xml
 id=$(create disk-basic)
 if [ -z "$id" ]; then
     fail basic-create "$(cat $T/disk-basic.out)"
@@ -92,7 +92,8 @@ else
     check basic-backend-connected wait_for 600 value_is $BE/state 4
     check basic-frontend-connected wait_for 600 value_is /local/domain/$id/device/vbd/51712/state 4
     check basic-sectors-published value_is $BE/sectors 32768
-    # The guest asked for 2 queues (2 vCPUs) of 4-page rings (max_ring_page_order=2).
+    # The guest asked for 2 queues (max_queues=2: 2 possible vCPUs, 1 online, as the test
+    # machine has one CPU) of 4-page rings (max_ring_page_order=2).
     FE=/local/domain/$id/device/vbd/51712
     check basic-two-queues value_is $FE/multi-queue-num-queues 2
     check basic-ring-order-2 value_is $FE/ring-page-order 2
@@ -127,7 +128,7 @@ check blkback-survives-basic blkback_alive
 
 # ---- restart: kill -9 the backend while the guest reads ----
 truncate -s 16M $T/r.img
-xml disk-restart restart 1 "$(disk $T/r.img xvda qemu)" >$T/disk-restart.xml
+xml disk-restart restart "<vcpu>1</vcpu>" "$(disk $T/r.img xvda qemu)" >$T/disk-restart.xml
 id=$(create disk-restart)
 if [ -z "$id" ]; then
     fail restart-create "$(cat $T/disk-restart.out)"
