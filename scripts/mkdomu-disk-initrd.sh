@@ -22,11 +22,13 @@ for m in drivers/block/xen-blkfront lib/crc16 crypto/crc32c_generic fs/mbcache f
     cp "$KMOD/$m.ko" "$STAGE/lib/modules/$(basename "$m").ko"
 done
 cp "$BUILD/systest-bin/lam-disktest" "$STAGE/bin/lam-disktest"
-# e2fsprogs from the build host, with what they link (optional: the test says SKIP without).
+# e2fsprogs from the build host, with what they link (optional: the test says SKIP without),
+# in /e2fs: busybox's own mke2fs applet must not stand in for them.
 [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$STAGE/etc/"
+mkdir -p "$STAGE/e2fs"
 for t in /sbin/mke2fs /sbin/e2fsck; do
     [ -x "$t" ] || continue
-    cp "$t" "$STAGE/sbin/"
+    cp "$t" "$STAGE/e2fs/"
     ldd "$t" 2>/dev/null | awk '/=>/ {print $3} /^\t\/lib/ {print $1}' | while read -r lib; do
         [ -f "$lib" ] || continue
         mkdir -p "$STAGE$(dirname "$lib")"

@@ -70,7 +70,6 @@ int disk_probe(struct lb_dev *d)
         free(k);
         return -err;
     }
-    free(params);
     k->lim = (struct lb_blk_limits){
         .sectors = img_size(k->img) / 512,
         .sector_size = 512,
@@ -84,6 +83,7 @@ int disk_probe(struct lb_dev *d)
     lb_dev_write(d, "feature-max-indirect-segments", "%u", BLK_MAX_INDIRECT);
     lb_log("dom%u dev %u: %s, %llu sectors%s", d->fe_domid, d->devid, path,
            (unsigned long long)k->lim.sectors, k->lim.readonly ? ", read-only" : "");
+    free(params); /* path points into it */
     return 0;
 }
 
