@@ -60,7 +60,8 @@ disk() { # FILE TARGET DRIVER [readonly]
 }
 # The guest's result lines, as this test's; true when it reached DISKTEST DONE.
 guest_results() { # NAME
-    sed -n 's/^DISKTEST \(PASS\|FAIL\|SKIP\) /SYSTEST \1 guest-/p' "$CON/$1.log" | tr -d '\r'
+    sed -n 's/^DISKTEST \(PASS\|FAIL\|SKIP\) /SYSTEST \1 guest-/p; s/^DISKTEST INFO /SYSTEST INFO guest: /p' \
+        "$CON/$1.log" | tr -d '\r'
     grep -q 'DISKTEST DONE' "$CON/$1.log"
 }
 create() { # NAME: echoes the domain id
