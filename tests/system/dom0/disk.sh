@@ -93,8 +93,8 @@ else
     check basic-backend-connected wait_for 600 value_is $BE/state 4
     check basic-frontend-connected wait_for 600 value_is /local/domain/$id/device/vbd/51712/state 4
     check basic-sectors-published value_is $BE/sectors 32768
-    # The guest asked for 2 queues (max_queues=2: 2 possible vCPUs, 1 online, as the test
-    # machine has one CPU) of 4-page rings (max_ring_page_order=2).
+    # The guest asked for 2 queues (max_queues=2, its second vCPU brought up before
+    # blkfront loads) of 4-page rings (max_ring_page_order=2).
     FE=/local/domain/$id/device/vbd/51712
     check basic-two-queues value_is $FE/multi-queue-num-queues 2
     check basic-ring-order-2 value_is $FE/ring-page-order 2
