@@ -89,6 +89,8 @@ if [ -z "$id" ]; then
     fail basic-create "$(cat $T/disk-basic.out)"
 else
     pass basic-create
+    # Its second vCPU, which it brings up before loading blkfront (2 queues).
+    check basic-vcpu-set lam vcpu-set disk-basic 2
     BE=/local/domain/0/backend/lamvbd/$id/51712
     check basic-backend-connected wait_for 600 value_is $BE/state 4
     check basic-frontend-connected wait_for 600 value_is /local/domain/$id/device/vbd/51712/state 4
