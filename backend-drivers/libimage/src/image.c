@@ -58,7 +58,7 @@ int img_open_chain(const char *path, enum img_format format, unsigned flags,
     struct img *img = calloc(1, sizeof(*img));
     if (!img)
         return img_err(err, -ENOMEM, "%s: out of memory", path);
-    img->fd = -1;
+    img->fd = img->buf_fd = -1;
     img->flags = flags;
     img->readonly = (flags & IMG_OPEN_READONLY) != 0;
     img->path = strdup(path);
@@ -67,7 +67,7 @@ int img_open_chain(const char *path, enum img_format format, unsigned flags,
         goto fail;
     /* The format is probed on a plain descriptor: O_DIRECT wants aligned buffers. */
     int oflags = (img->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC;
-    img->fd = open(path, oflags);
+    img->fd = img->buf_fd = open(path, oflags);
     if (img->fd < 0) {
         rc = img_err(err, -errno, "%s: %s", path, strerror(errno));
         goto fail;
@@ -103,6 +103,8 @@ void img_close(struct img *img)
         return;
     if (img->ops)
         img->ops->close(img);
+    if (img->buf_fd >= 0 && img->buf_fd != img->fd)
+        close(img->buf_fd);
     if (img->fd >= 0)
         close(img->fd);
     free(img->path);
@@ -138,6 +140,16 @@ int img_map(struct img *img, uint64_t offset, uint64_t length, unsigned flags,
             struct img_extent *ext)
 {
     if (!ext || !range_ok(img, offset, length) || (flags & ~(unsigned)IMG_MAP_WRITE))
+        return -EINVAL;
+    if ((flags & IMG_MAP_WRITE) && img->readonly)
+        return -EROFS;
+    return img->ops->map(img, offset, length, flags, ext);
+}
+
+int img_map_internal(struct img *img, uint64_t offset, uint64_t length, unsigned flags,
+                     struct img_extent *ext)
+{
+    if (!range_ok(img, offset, length))
         return -EINVAL;
     if ((flags & IMG_MAP_WRITE) && img->readonly)
         return -EROFS;

@@ -25,7 +25,8 @@ struct img {
     enum img_format format;
     bool readonly;
     unsigned flags; /* enum img_open_flags */
-    int fd;         /* the top file (raw: the data; qcow2: metadata and data) */
+    int fd;         /* the top file as handed to the backend (O_DIRECT if asked) */
+    int buf_fd;     /* the same file, buffered: metadata and copy-on-write go through it */
     uint64_t size;  /* virtual disk size in bytes */
     char *path;
     struct qcow2 *q; /* IMG_FORMAT_QCOW2 only */
@@ -46,6 +47,12 @@ struct img_chain {
 
 int img_open_chain(const char *path, enum img_format format, unsigned flags,
                    struct img_chain *chain, struct img **out, char *err);
+
+/* An internal map flag: the extent's fd is the buffered descriptor (for the library's own
+ * copy-on-write reads and zeroing, whose buffers are not aligned for O_DIRECT). */
+#define IMG_MAP_BUFFERED (1U << 31)
+int img_map_internal(struct img *img, uint64_t offset, uint64_t length, unsigned flags,
+                     struct img_extent *ext);
 
 int raw_open(struct img *img, char *err);
 int qcow2_open(struct img *img, struct img_chain *chain, char *err);

@@ -29,9 +29,8 @@ static int raw_read_size(int fd, uint64_t *size)
 static int raw_map(struct img *img, uint64_t offset, uint64_t length, unsigned flags,
                    struct img_extent *ext)
 {
-    (void)flags;
     ext->kind = IMG_EXT_DATA;
-    ext->fd = img->fd;
+    ext->fd = (flags & IMG_MAP_BUFFERED) ? img->buf_fd : img->fd;
     ext->offset = offset;
     ext->length = length;
     return 0;
@@ -103,8 +102,7 @@ int raw_open(struct img *img, char *err)
         int fd = open(img->path, (img->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_DIRECT);
         if (fd < 0)
             return img_err(err, -errno, "%s: O_DIRECT: %s", img->path, strerror(errno));
-        close(img->fd);
-        img->fd = fd;
+        img->fd = fd; /* the buffered one stays as buf_fd */
     }
     img->ops = &raw_ops;
     return 0;

@@ -13,12 +13,18 @@
 
 const char *tpath(const char *name)
 {
-    static char buf[8][512];
-    static unsigned next;
+    /* One buffer per distinct name, so a path stays valid for the whole test program. */
+    static char names[64][64], paths[64][512];
+    static unsigned used;
+    for (unsigned i = 0; i < used; i++)
+        if (strcmp(names[i], name) == 0)
+            return paths[i];
+    if (used == 64 || strlen(name) >= sizeof(names[0]))
+        abort();
     const char *dir = getenv("IMG_TEST_DIR");
-    char *p = buf[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir && *dir ? dir : "/tmp", name);
-    return p;
+    snprintf(names[used], sizeof(names[0]), "%s", name);
+    snprintf(paths[used], sizeof(paths[0]), "%s/%s", dir && *dir ? dir : "/tmp", name);
+    return paths[used++];
 }
 
 int run(const char *fmt, ...)
@@ -28,7 +34,9 @@ int run(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof(cmd), fmt, ap);
     va_end(ap);
-    int st = system(cmd);
+    /* Bounded: a qemu-img that loops (it does on some corrupt chains) fails the test. */
+    setenv("IMG_TEST_CMD", cmd, 1);
+    int st = system("timeout 120 sh -c \"$IMG_TEST_CMD\"");
     if (st == -1 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
@@ -133,4 +141,73 @@ uint64_t rnd(uint64_t *s)
     x ^= x >> 7;
     x ^= x << 17;
     return *s = x;
+}
+
+int spit(const char *path, const void *buf, size_t len)
+{
+    int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = write(fd, buf, len);
+    int rc = n == (ssize_t)len ? 0 : -EIO;
+    close(fd);
+    return rc;
+}
+
+int same_as_raw(const char *image, const char *ref)
+{
+    char err[IMG_ERR_MAX];
+    struct img *img;
+    size_t rlen;
+    if (img_open(image, IMG_FORMAT_PROBE, IMG_OPEN_READONLY, &img, err)) {
+        fprintf(stderr, "same_as_raw: %s\n", err);
+        return 0;
+    }
+    uint8_t *want = slurp(ref, &rlen);
+    uint64_t size = img_size(img);
+    uint8_t *got = malloc(size ? size : 1);
+    int same = want && got && rlen == size && img_read(img, got, size, 0) == 0 &&
+               memcmp(want, got, size) == 0;
+    free(want);
+    free(got);
+    img_close(img);
+    return same;
+}
+
+int random_ops(struct img *img, uint8_t *mirror, uint64_t size, uint64_t seed, int n,
+               uint64_t max_len, int stop_on_error)
+{
+    uint64_t st = seed * 2654435761ULL + 1;
+    uint8_t *buf = malloc(max_len);
+    if (!buf)
+        return -ENOMEM;
+    int first = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t len = (rnd(&st) % (max_len / 512) + 1) * 512;
+        uint64_t off = rnd(&st) % (size / 512) * 512;
+        if (off + len > size)
+            len = size - off;
+        int rc;
+        if (rnd(&st) % 5 == 0) {
+            rc = img_discard(img, off, len);
+            if (!rc)
+                memset(mirror + off, 0, len);
+        } else {
+            fill_pattern(buf, len, (uint32_t)(seed + i), off);
+            rc = img_write(img, buf, len, off);
+            if (!rc)
+                memcpy(mirror + off, buf, len);
+        }
+        if (rc && !first)
+            first = rc;
+        if (rc && stop_on_error)
+            break;
+    }
+    free(buf);
+    return first;
+}
+
+int qcheck(const char *image)
+{
+    return run("qemu-img check -q '%s' >/dev/null 2>&1", image);
 }

@@ -33,3 +33,19 @@ void fill_pattern(void *buf, size_t len, uint32_t seed, uint64_t off);
 uint64_t rnd(uint64_t *state);
 
 #endif
+
+/* Writes len bytes to a new file at path. 0 or -errno. */
+int spit(const char *path, const void *buf, size_t len);
+
+/* Reads the whole virtual disk of the image at path (opened read-only through libimage) and
+ * compares it with the file ref (as qemu-img convert -O raw writes it). 1 if identical. */
+int same_as_raw(const char *image, const char *ref);
+
+/* n random sector-aligned writes (pattern seed) and, every few, discards, through libimage,
+ * mirrored into mirror[] (the expected disk, size bytes). 0 or the first -errno. When
+ * stop_on_error is 0, errors are ignored (the crash tests inject them). */
+int random_ops(struct img *img, uint8_t *mirror, uint64_t size, uint64_t seed, int n,
+               uint64_t max_len, int stop_on_error);
+
+/* qemu-img check exit status (0 clean, 2 corrupt, 3 leaks only). */
+int qcheck(const char *image);
