@@ -342,6 +342,47 @@ static void readonly_disk_refuses_writes(void **state)
     assert_int_equal(strikes, 0); /* refused, not malformed */
 }
 
+/* The same engine on a qcow2 image qemu-img made: clusters allocated as the guest writes,
+ * the data back, and qemu-img check finds the image clean. Skipped without qemu-img. */
+static void qcow2_write_read_check(void **state)
+{
+    (void)state;
+    char q[96], cmd[256];
+    snprintf(q, sizeof(q), "%s.qcow2", path);
+    snprintf(cmd, sizeof(cmd), "qemu-img create -q -f qcow2 %s 1M >/dev/null 2>&1", q);
+    if (system(cmd) != 0) {
+        skip();
+        return;
+    }
+    struct img *raw = disk.img;
+    char why[IMG_ERR_MAX];
+    assert_int_equal(img_open(q, IMG_FORMAT_PROBE, 0, &disk.img, why), 0);
+    assert_int_equal(img_format(disk.img), IMG_FORMAT_QCOW2);
+    uint8_t e[112];
+    fill(guest[3], 4096, 21);
+    fill(guest[4], 4096, 22);
+    rw_req(e, LB_BLKIF_OP_WRITE, 1, 1000, 2, 3); /* 8 KiB across two 64 KiB clusters */
+    put_req(e);
+    rw_req(e, LB_BLKIF_OP_FLUSH_DISKCACHE, 2, 0, 0, 0);
+    put_req(e);
+    pump(2);
+    assert_int_equal(next_rsp().status, LB_BLKIF_RSP_OKAY);
+    assert_int_equal(next_rsp().status, LB_BLKIF_RSP_OKAY);
+    memset(guest[8], 0, 2 * 4096);
+    rw_req(e, LB_BLKIF_OP_READ, 3, 1000, 2, 8);
+    put_req(e);
+    pump(1);
+    assert_int_equal(next_rsp().status, LB_BLKIF_RSP_OKAY);
+    assert_memory_equal(guest[8], guest[3], 4096);
+    assert_memory_equal(guest[9], guest[4], 4096);
+    img_close(disk.img);
+    disk.img = raw;
+    snprintf(cmd, sizeof(cmd), "qemu-img check -q %s >/dev/null 2>&1", q);
+    int rc = system(cmd);
+    unlink(q);
+    assert_int_equal(rc, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +392,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(protocol_breaker_disconnected, setup, teardown),
         cmocka_unit_test_setup_teardown(indirect_write_flush_discard, setup, teardown),
         cmocka_unit_test_setup_teardown(readonly_disk_refuses_writes, setup, teardown),
+        cmocka_unit_test_setup_teardown(qcow2_write_read_check, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
