@@ -71,6 +71,9 @@ BUILD=$BUILD "$ROOT/scripts/mkdomu-initrd.sh"
 mkdir -p "$STAGE/lamina/guest" "$STAGE/etc/lamina/examples"
 cp -L "$BUILD/pkgs/vmlinuz" "$STAGE/lamina/guest/vmlinuz"
 cp "$OUT/domu-initrd.img" "$STAGE/lamina/guest/domu-initrd.img"
+# The disk system test's guest (tests/system/dom0/disk.sh): blkfront, ext4, e2fsprogs.
+BUILD=$BUILD "$ROOT/scripts/mkdomu-disk-initrd.sh"
+cp "$OUT/domu-disk-initrd.img" "$STAGE/lamina/guest/domu-disk-initrd.img"
 cp "$ROOT"/dom0-tools/initramfs/examples/*.xml "$STAGE/etc/lamina/examples/"
 
 (cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.img.tmp"

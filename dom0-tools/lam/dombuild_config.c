@@ -22,6 +22,37 @@ static const char *lifecycle(enum domcfg_lifecycle l)
     }
 }
 
+/* libvirt's driver names for Xen keep their meaning: phy is dom0's in-kernel blkback; qemu,
+ * file, tap (and lamina) are the user-space backend, which here is lamblkback. */
+static void disks(const struct domcfg_domain *dom, struct dombuild_config *c)
+{
+    static const char *const formats[] = {[DOMCFG_FORMAT_UNSET] = "raw",
+                                          [DOMCFG_FORMAT_RAW] = "raw",
+                                          [DOMCFG_FORMAT_QCOW] = "qcow",
+                                          [DOMCFG_FORMAT_QCOW2] = "qcow2",
+                                          [DOMCFG_FORMAT_VHD] = "vhd"};
+    c->ndisks = 0;
+    for (size_t i = 0; i < dom->ndisks; i++) {
+        const struct domcfg_disk *d = &dom->disks[i];
+        if (c->ndisks == DOMBUILD_MAX_DISKS) {
+            c->ndisks = DOMBUILD_MAX_DISKS + 1; /* refused by the builder, with a message */
+            return;
+        }
+        struct dombuild_disk *b = &c->disks[c->ndisks++];
+        *b = (struct dombuild_disk){
+            .target = d->target,
+            .path = d->source,
+            .format = formats[d->format],
+            .readonly = d->readonly,
+            .cdrom = d->device == DOMCFG_DEVICE_CDROM,
+        };
+        if (d->driver == DOMCFG_DRIVER_PHY)
+            b->unsupported_driver = "phy";
+        else if (d->driver == DOMCFG_DRIVER_TAP2)
+            b->unsupported_driver = "tap2";
+    }
+}
+
 void lam_dombuild_config(const struct domcfg_domain *dom, const char *xml, bool paused,
                          const char *store_path, struct dombuild_config *c)
 {
@@ -45,4 +76,5 @@ void lam_dombuild_config(const struct domcfg_domain *dom, const char *xml, bool 
         .kernel_cache = LAM_KERNEL_CACHE,
     };
     memcpy(c->uuid, dom->uuid, sizeof(c->uuid));
+    disks(dom, c);
 }

@@ -48,8 +48,13 @@ const struct domcfg_enum_name domcfg_disk_device_names[] = {
 };
 
 const struct domcfg_enum_name domcfg_driver_names[] = {
-    {DOMCFG_DRIVER_PHY, "phy"}, {DOMCFG_DRIVER_FILE, "file"}, {DOMCFG_DRIVER_QEMU, "qemu"},
-    {DOMCFG_DRIVER_TAP, "tap"}, {DOMCFG_DRIVER_TAP2, "tap2"}, {0, NULL},
+    {DOMCFG_DRIVER_PHY, "phy"},
+    {DOMCFG_DRIVER_FILE, "file"},
+    {DOMCFG_DRIVER_QEMU, "qemu"},
+    {DOMCFG_DRIVER_TAP, "tap"},
+    {DOMCFG_DRIVER_TAP2, "tap2"},
+    {DOMCFG_DRIVER_LAMINA, "lamina"},
+    {0, NULL},
 };
 
 const struct domcfg_enum_name domcfg_format_names[] = {

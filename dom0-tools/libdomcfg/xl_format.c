@@ -81,10 +81,9 @@ static void format_cpus(struct domcfg_strbuf *sb, const struct domcfg_domain *do
 static void format_disk(struct domcfg_strbuf *sb, const struct domcfg_disk *d)
 {
     static const char *const backendtype[] = {
-        [DOMCFG_DRIVER_PHY] = "phy",
-        [DOMCFG_DRIVER_QEMU] = "qdisk",
-        [DOMCFG_DRIVER_TAP] = "tap",
-        [DOMCFG_DRIVER_TAP2] = "tap",
+        [DOMCFG_DRIVER_PHY] = "phy",  [DOMCFG_DRIVER_QEMU] = "qdisk",   [DOMCFG_DRIVER_TAP] = "tap",
+        [DOMCFG_DRIVER_TAP2] = "tap", [DOMCFG_DRIVER_LAMINA] = "qdisk", /* xl has no such name: the
+                                                                           nearest user-space one */
     };
     struct domcfg_strbuf spec;
 

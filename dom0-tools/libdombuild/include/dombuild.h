@@ -162,6 +162,29 @@ void dombuild_fill_vcpu0(void *ctx, const struct dombuild_layout *l, const struc
 int dombuild_load_kernel(const struct dombuild_kernel *k, const struct dombuild_layout *l,
                          dombuild_page_fn page, void *ctx);
 
+/* ---- disks ---- */
+
+/* The store directory kind of Lamina's user-space disk backend, lamblkback (dom0's own
+ * xen-blkback claims only "vbd"). */
+#define DOMBUILD_DISK_BACKEND "lamvbd"
+#define DOMBUILD_MAX_DISKS    16
+
+/* A disk lamblkback serves: the toolstack writes its frontend and backend directories. */
+struct dombuild_disk {
+    const char *target; /* "xvda": the guest's name, giving the virtual-device number */
+    const char *path;   /* image file or block device */
+    const char *format; /* "raw" or "qcow2" */
+    bool readonly, cdrom;
+    /* A driver this builder cannot serve (libvirt's "phy", dom0's in-kernel blkback):
+     * the name, refused with a message. NULL when it is lamblkback's. */
+    const char *unsupported_driver;
+};
+
+/* The virtual-device number of a Xen disk name, as libxl computes it: xvdX[N] with X a
+ * to z, aa, ... and N a partition: (202 << 8) | (disk << 4) | N for disks below 16 and
+ * partitions below 16, else (1 << 28) | (disk << 8) | N. -EINVAL for other names. */
+long dombuild_disk_devid(const char *target);
+
 /* ---- build ---- */
 
 struct dombuild_config {
@@ -182,6 +205,8 @@ struct dombuild_config {
      * /run/lamina/kernels), keyed by the image file's device, inode, size and mtime;
      * NULL: decompress every time. */
     const char *kernel_cache;
+    struct dombuild_disk disks[DOMBUILD_MAX_DISKS];
+    unsigned int ndisks;
 };
 
 struct dombuild_result {

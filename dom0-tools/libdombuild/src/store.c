@@ -71,7 +71,7 @@ static void put_config(struct writer *w, const char *path, const char *xml)
     free(with_id);
 }
 
-enum perms { RO, RW, NO };
+enum perms { RO, RW, NO, FE };
 
 static void perms(struct writer *w, const char *path, enum perms p)
 {
@@ -80,6 +80,7 @@ static void perms(struct writer *w, const char *path, enum perms p)
     const char *ro[2] = {w->ro_n, w->ro_r};
     const char *rw[1] = {w->rw};
     const char *no[1] = {w->ro_n};
+    const char *fe[2] = {w->rw, "r0"};
     switch (p) {
     case RO:
         w->err = xsc_set_perms(w->h, w->tx, path, ro, 2);
@@ -89,6 +90,9 @@ static void perms(struct writer *w, const char *path, enum perms p)
         break;
     case NO:
         w->err = xsc_set_perms(w->h, w->tx, path, no, 1);
+        break;
+    case FE: /* a frontend directory: the guest's, dom0 (its backend) reads */
+        w->err = xsc_set_perms(w->h, w->tx, path, fe, 2);
         break;
     }
 }
@@ -100,6 +104,45 @@ static void node(struct writer *w, const char *path, const char *value, enum per
         w->err = value ? xsc_write(w->h, w->tx, path, value, (uint32_t)strlen(value))
                        : xsc_mkdir(w->h, w->tx, path);
     perms(w, path, p);
+}
+
+/* A disk as libxl writes one (split-drivers.md 1.4): the frontend directory in the guest's
+ * device/vbd, owned by the guest and readable by dom0; the backend directory dom0's,
+ * readable by the guest. Both at state 1; lamblkback takes it from there. */
+static void write_disk(struct writer *w, const struct dombuild_disk *d, long devid)
+{
+    char fe[96], be[96], p[256];
+    unsigned int n = w->domid;
+    snprintf(fe, sizeof(fe), "/local/domain/%u/device/vbd/%ld", n, devid);
+    snprintf(be, sizeof(be), "/local/domain/0/backend/%s/%u/%ld", DOMBUILD_DISK_BACKEND, n, devid);
+    const char *type = d->cdrom ? "cdrom" : "disk";
+#define P(...) (snprintf(p, sizeof(p), __VA_ARGS__), p)
+    node(w, fe, NULL, FE);
+    put(w, P("%s/backend", fe), be);
+    put(w, P("%s/backend-id", fe), "0");
+    put(w, P("%s/state", fe), "1");
+    putf(w, P("%s/virtual-device", fe), "%ld", devid);
+    put(w, P("%s/device-type", fe), type);
+    put(w, P("%s/trusted", fe), "1");
+    put(w, P("%s/protocol", fe), "x86_64-abi");
+
+    node(w, be, NULL, RO);
+    put(w, P("%s/frontend", be), fe);
+    putf(w, P("%s/frontend-id", be), "%u", n);
+    put(w, P("%s/online", be), "1");
+    put(w, P("%s/state", be), "1");
+    char params[300];
+    snprintf(params, sizeof(params), "%s:%s", d->format, d->path);
+    put(w, P("%s/params", be), params);
+    put(w, P("%s/type", be), "lamina");
+    put(w, P("%s/dev", be), d->target);
+    put(w, P("%s/mode", be), d->readonly || d->cdrom ? "r" : "w");
+    put(w, P("%s/device-type", be), type);
+    put(w, P("%s/removable", be), d->cdrom ? "1" : "0");
+    put(w, P("%s/bootable", be), "1");
+    put(w, P("%s/discard-enable", be), d->readonly || d->cdrom ? "0" : "1");
+    put(w, P("%s/specification", be), "xen");
+#undef P
 }
 
 static void write_all(struct writer *w, const struct store_domain *s)
@@ -161,6 +204,11 @@ static void write_all(struct writer *w, const struct store_domain *s)
     put(w, P("%s/online", be), "1");
     put(w, P("%s/state", be), "1");
     put(w, P("%s/protocol", be), "vt100");
+
+    if (c->ndisks)
+        node(w, P("%s/device/vbd", base), NULL, RO);
+    for (unsigned int i = 0; i < c->ndisks; i++)
+        write_disk(w, &c->disks[i], dombuild_disk_devid(c->disks[i].target));
 
     put(w, P("%s/image/ostype", vm), "linux");
     put(w, P("%s/image/kernel", vm), c->kernel);
@@ -240,6 +288,10 @@ void store_remove_domain(struct xsc *h, unsigned int domid)
         !strchr(vm + 4, '/') && vm[4])
         xsc_rm(h, XSC_NO_TX, vm);
     free(vm);
+    /* The disks' backend directories first: lamblkback sees them go and lets go of the
+     * rings (writing nothing more there); then the frontends. */
+    snprintf(p, sizeof(p), "/local/domain/0/backend/%s/%u", DOMBUILD_DISK_BACKEND, domid);
+    xsc_rm(h, XSC_NO_TX, p);
     snprintf(p, sizeof(p), "/local/domain/%u", domid);
     xsc_rm(h, XSC_NO_TX, p);
     snprintf(p, sizeof(p), "/libxl/%u", domid);
@@ -249,6 +301,7 @@ void store_remove_domain(struct xsc *h, unsigned int domid)
     snprintf(p, sizeof(p), "/local/domain/0/backend/console/%u", domid);
     xsc_rm(h, XSC_NO_TX, p);
     static const char *const parents[] = {"/local/domain/0/backend/console",
+                                          "/local/domain/0/backend/" DOMBUILD_DISK_BACKEND,
                                           "/local/domain/0/backend",
                                           "/vm",
                                           "/libxl",

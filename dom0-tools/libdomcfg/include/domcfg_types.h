@@ -58,6 +58,7 @@ enum domcfg_disk_driver {
     DOMCFG_DRIVER_QEMU,
     DOMCFG_DRIVER_TAP,
     DOMCFG_DRIVER_TAP2,
+    DOMCFG_DRIVER_LAMINA, /* Lamina's user-space backend, named as such */
 };
 
 enum domcfg_disk_format {

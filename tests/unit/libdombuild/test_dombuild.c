@@ -544,6 +544,27 @@ static void test_load_kernel(void **state)
     free(elf);
 }
 
+/* The virtual-device numbers libxl gives Xen disk names (xvda = 51712, as blkfront sees). */
+static void test_disk_devid(void **state)
+{
+    (void)state;
+    assert_int_equal(dombuild_disk_devid("xvda"), 51712);
+    assert_int_equal(dombuild_disk_devid("xvdb"), 51728);
+    assert_int_equal(dombuild_disk_devid("xvda1"), 51713);
+    assert_int_equal(dombuild_disk_devid("xvdp15"), (202 << 8) | (15 << 4) | 15);
+    assert_int_equal(dombuild_disk_devid("xvdq"), (1 << 28) | (16 << 8));
+    assert_int_equal(dombuild_disk_devid("xvdaa"), (1 << 28) | (26 << 8));
+    assert_int_equal(dombuild_disk_devid("xvda16"), (1 << 28) | 16);
+    assert_int_equal(dombuild_disk_devid("xvd"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid("hda"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid("xvdA"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid("xvda0"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid("xvda256"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid("xvdaaaa"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid("xvda1x"), -EINVAL);
+    assert_int_equal(dombuild_disk_devid(NULL), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,7 +572,7 @@ int main(void)
         cmocka_unit_test(test_seed_kernels),   cmocka_unit_test(test_bad_images),
         cmocka_unit_test(test_debian_vmlinuz), cmocka_unit_test(test_layout),
         cmocka_unit_test(test_pagetables),     cmocka_unit_test(test_start_info_and_vcpu),
-        cmocka_unit_test(test_load_kernel),
+        cmocka_unit_test(test_load_kernel),    cmocka_unit_test(test_disk_devid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

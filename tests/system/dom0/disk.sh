@@ -1,0 +1,167 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# The disk backend's system test, run by /init inside dom0 (lamina.systest=disk), on Lamina
+# and on Xen 4.17 alike: /init started lamstored, lamconsoled and lamblkback; `lam create`
+# starts a Debian-kernel guest (the one dom0 runs, with the disk guest's initramfs,
+# tests/system/disk-guest/init) whose <disk> elements lamblkback serves from raw images.
+#  - basic (2 queues per disk, 4-page rings): xvda (16 MiB, raw) gets a pattern with O_DIRECT + fsync and reads it back; xvdb
+#    (64 MiB) gets an ext4 filesystem (mkfs discards first), a file written, unmounted,
+#    mounted again and checked, e2fsck clean; xvdc is read-only (<readonly/>): the guest
+#    reads dom0's pattern and cannot write; xvda's file grows to 32 MiB and the guest sees
+#    it and writes there (resize). dom0 then finds the guest's pattern in the image
+#    file, the images still sparse, and the backend directories gone once the domain is.
+#  - restart: the guest writes and flushes a pattern; dom0 kills lamblkback with SIGKILL
+#    (the image already holds the pattern), starts it again, and the guest, reading all
+#    along, gets its data back and writes more.
+# The guest's "DISKTEST" lines become "SYSTEST PASS|FAIL guest-<name>" lines here.
+pass() { echo "SYSTEST PASS $1"; }
+fail() { echo "SYSTEST FAIL $1: $2"; }
+check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+info() { echo "SYSTEST INFO $*"; }
+wait_for() { # TENTHS CMD...
+    n=$1
+    shift
+    while [ "$n" -gt 0 ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+        n=$((n - 1))
+    done
+    return 1
+}
+G=/lamina/guest
+T=/tmp/disk
+CON=/var/log/lamina/console
+BLOG=/var/log/lamina/lamblkback.log
+mkdir -p $T
+value_is() { [ "$(lam store read "$1" 2>/dev/null)" = "$2" ]; }
+blkback_alive() { [ -f /run/lamblkback.pid ] && kill -0 "$(cat /run/lamblkback.pid)" 2>/dev/null; }
+# xml NAME PHASE VCPU-ELEMENT DISK-ELEMENTS
+xml() {
+    cat <<XML
+<domain type='xen'>
+  <name>$1</name>
+  <memory unit='MiB'>192</memory>
+  $3
+  <os>
+    <type arch='x86_64' machine='xenpv'>linux</type>
+    <kernel>$G/vmlinuz</kernel>
+    <initrd>$G/domu-disk-initrd.img</initrd>
+    <cmdline>console=hvc0 quiet lamina.disk=$2</cmdline>
+  </os>
+  <devices>
+$4
+  </devices>
+</domain>
+XML
+}
+disk() { # FILE TARGET DRIVER [readonly]
+    echo "    <disk type='file' device='disk'><driver name='$3' type='raw'/>"
+    echo "      <source file='$1'/><target dev='$2' bus='xen'/>${4:+<readonly/>}</disk>"
+}
+# The guest's result lines, as this test's; true when it reached DISKTEST DONE.
+guest_results() { # NAME
+    sed -n 's/^DISKTEST \(PASS\|FAIL\|SKIP\) /SYSTEST \1 guest-/p; s/^DISKTEST INFO /SYSTEST INFO guest: /p' \
+        "$CON/$1.log" | tr -d '\r'
+    grep -q 'DISKTEST DONE' "$CON/$1.log"
+}
+create() { # NAME: echoes the domain id
+    lam create "$T/$1.xml" >"$T/$1.out" 2>&1
+    sed -n "s/^Domain '$1' created (id \([0-9]*\)).*/\1/p" "$T/$1.out"
+}
+show_logs() { # NAME
+    echo "--- $1 console (tail)"
+    tail -n 25 "$CON/$1.log" 2>/dev/null
+    echo "--- lamblkback log (tail)"
+    tail -n 25 $BLOG 2>/dev/null
+}
+
+check blkback-started blkback_alive
+
+# ---- basic ----
+rm -f $T/*.img
+truncate -s 16M $T/a.img
+truncate -s 64M $T/b.img
+truncate -s 4M $T/c.img
+lam-disktest write $T/c.img 5 0 1024 --cached >/dev/null
+xml disk-basic basic "<vcpu current='1'>2</vcpu>" "$(disk $T/a.img xvda qemu; disk $T/b.img xvdb lamina; disk $T/c.img xvdc file ro)" >$T/disk-basic.xml
+id=$(create disk-basic)
+if [ -z "$id" ]; then
+    fail basic-create "$(cat $T/disk-basic.out)"
+else
+    pass basic-create
+    # Its second vCPU, which it brings up before loading blkfront (2 queues).
+    check basic-vcpu-set lam vcpu-set disk-basic 2
+    BE=/local/domain/0/backend/lamvbd/$id/51712
+    check basic-backend-connected wait_for 600 value_is $BE/state 4
+    check basic-frontend-connected wait_for 600 value_is /local/domain/$id/device/vbd/51712/state 4
+    check basic-sectors-published value_is $BE/sectors 32768
+    # The guest asked for 2 queues (max_queues=2, its second vCPU brought up before
+    # blkfront loads) of 4-page rings (max_ring_page_order=2).
+    FE=/local/domain/$id/device/vbd/51712
+    check basic-two-queues value_is $FE/multi-queue-num-queues 2
+    check basic-ring-order-2 value_is $FE/ring-page-order 2
+    check basic-queue-1-ring lam store read $FE/queue-1/ring-ref3
+    check basic-readonly-info value_is /local/domain/0/backend/lamvbd/$id/51744/info 4
+    # Resize: the guest says when it waits; the file grows to 32 MiB.
+    if wait_for 3000 grep -q 'DISKTEST RESIZE-WAIT' "$CON/disk-basic.log"; then
+        truncate -s 32M $T/a.img
+        check basic-resize-published wait_for 100 value_is $BE/sectors 65536
+    else
+        fail basic-resize "the guest never reached its resize step"
+    fi
+    if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-basic.log"; then
+        pass basic-guest-done
+    else
+        fail basic-guest-done "no DISKTEST DONE in 300 s"
+        show_logs disk-basic
+    fi
+    guest_results disk-basic
+    grep -q '^DISKTEST FAIL' "$CON/disk-basic.log" && show_logs disk-basic
+    check basic-image-holds-pattern lam-disktest verify $T/a.img 11 1024 4096 --cached
+    check basic-image-holds-grown-part lam-disktest verify $T/a.img 13 20480 1024 --cached
+    # 5 MiB of pattern written: the 32 MiB file stays thin.
+    check basic-image-sparse [ "$(du -k $T/a.img | cut -f1)" -lt 8192 ]
+    info "image blocks: a.img $(du -k $T/a.img | cut -f1) KiB, b.img $(du -k $T/b.img | cut -f1) KiB"
+    check basic-readonly-image-unchanged lam-disktest verify $T/c.img 5 0 1024 --cached
+    # on_poweroff=destroy: the monitor destroys the domain, its disks' directories go.
+    check basic-backend-dirs-removed wait_for 600 sh -c "! lam store read $BE/state"
+    check basic-backend-let-go wait_for 100 grep -q "dom$id dev 51712: removed" $BLOG
+fi
+check blkback-survives-basic blkback_alive
+
+# ---- restart: kill -9 the backend while the guest reads ----
+truncate -s 16M $T/r.img
+xml disk-restart restart "<vcpu>1</vcpu>" "$(disk $T/r.img xvda qemu)" >$T/disk-restart.xml
+id=$(create disk-restart)
+if [ -z "$id" ]; then
+    fail restart-create "$(cat $T/disk-restart.out)"
+else
+    pass restart-create
+    if wait_for 3000 grep -q 'DISKTEST FLUSHED' "$CON/disk-restart.log"; then
+        sleep 2
+        old=$(cat /run/lamblkback.pid)
+        kill -9 "$old"
+        check restart-killed wait_for 50 sh -c "! kill -0 $old"
+        # Dom0 did not crash: what the guest flushed is in the file already.
+        check restart-flushed-in-image lam-disktest verify $T/r.img 21 0 8192 --cached
+        sleep 1
+        start_blkback_again() {
+            lamblkback 2>>$BLOG &
+            echo $! >/run/lamblkback.pid
+        }
+        start_blkback_again
+        check restart-resumed wait_for 100 grep -q "dom$id dev 51712: connected.*(resumed)" $BLOG
+        if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-restart.log"; then
+            pass restart-guest-done
+        else
+            fail restart-guest-done "no DISKTEST DONE"
+        fi
+        guest_results disk-restart
+        grep -q '^DISKTEST FAIL' "$CON/disk-restart.log" && show_logs disk-restart
+        check restart-image-after lam-disktest verify $T/r.img 22 8192 2048 --cached
+    else
+        fail restart-flushed "the guest never said DISKTEST FLUSHED"
+        show_logs disk-restart
+    fi
+fi
+check blkback-alive-at-end blkback_alive
