@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dombuild.h"
 #include "lamina/memory_layout.h"
 
 static const struct lam_option list_options[] = {
@@ -96,13 +97,16 @@ static int list_run(const struct lam_args *args)
         return lam_usage_error(args->cmd, "--name and --uuid exclude each other");
     struct hvctl_dominfo *running;
     size_t nr_running;
+    dombuild_trace_begin(); /* LAM_TRACE: where the time goes */
     if (running_domains(args, &running, &nr_running))
         return LAM_EXIT_FAILURE;
+    dombuild_trace("hypervisor");
     domcfg_diags_init(&diags);
     struct domcfg_store *store = domcfg_store_open(lam_state_dir(args), &diags);
     if (store && domcfg_store_list(store, &entries, &count, &diags) == 0)
         rc = LAM_EXIT_OK;
     lam_print_diags(args, &diags);
+    dombuild_trace("definitions");
     if (rc == LAM_EXIT_OK) {
         bool table = !lam_flag(args, "name") && !lam_flag(args, "uuid");
         if (table)
@@ -111,12 +115,14 @@ static int list_run(const struct lam_args *args)
                    "------------------------------------------------------------------------");
         struct lam_life ll = {0};
         ll.xs = nr_running ? lam_store_try_open() : NULL;
+        dombuild_trace("store-open");
         struct running_ids *ids = calloc(nr_running ? nr_running : 1, sizeof(*ids));
         for (size_t i = 0; ids && i < nr_running; i++) {
             running_ids(&ll, &running[i], &ids[i]);
             print_running(args, &running[i], &ids[i]);
         }
         xsc_close(ll.xs);
+        dombuild_trace("store-reads-and-print");
         /* Definitions that are not running (by name) are shut off. */
         for (size_t i = 0; all && i < count; i++) {
             if (ids && is_running(ids, nr_running, entries[i].name))
@@ -134,6 +140,7 @@ static int list_run(const struct lam_args *args)
     free(entries);
     domcfg_store_close(store);
     domcfg_diags_free(&diags);
+    dombuild_trace_end("list");
     return rc;
 }
 

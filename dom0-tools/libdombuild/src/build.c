@@ -305,6 +305,7 @@ static int load_images(struct build *b)
     int rc = load_kernel(b);
     if (rc)
         return rc;
+    dombuild_trace("kernel");
     if (c->initrd) {
         rc = read_file(c->initrd, &b->initrd, &b->initrd_len, DOMBUILD_MAX_KERNEL, "initrd", b->why,
                        b->whylen);
@@ -473,19 +474,23 @@ static int write_image(struct build *b)
     b->region = hv_map(&b->hv, b->domid, b->p2m, l->end_pfn, &rc);
     if (!b->region)
         return fail(b, rc, "mapping the new domain's memory: %s", strerror(-rc));
+    dombuild_trace("map");
     /* Fresh frames come zeroed from both hypervisors (Lamina clears them when it hands
      * them out, Xen scrubs what a domain frees); the kernel's segments are written with
      * their bss below. What follows the kernel in the mapping -- boot data, rings, stack,
      * padding -- is cleared here anyway, as libxc clears its special pages. */
     memset(b->region + l->kernel_end_pfn * PAGE, 0, (l->nr_mapped - l->kernel_end_pfn) * PAGE);
+    dombuild_trace("clear");
     rc = b->cache_fd >= 0 ? load_from_cache(b) : dombuild_load_kernel(&b->kernel, l, page_of, b);
     if (rc)
         return fail(b, rc, "loading the kernel's segments: %s", strerror(-rc));
+    dombuild_trace("kernel-copy");
     if (b->initrd_len)
         memcpy(b->region + l->initrd_pfn * PAGE, b->initrd, b->initrd_len);
     memcpy(b->region + l->p2m_pfn * PAGE, b->p2m, l->nr_pages * sizeof(uint64_t));
     memset(b->region + l->p2m_pfn * PAGE + l->nr_pages * sizeof(uint64_t), 0xff,
            l->p2m_pages * PAGE - l->nr_pages * sizeof(uint64_t));
+    dombuild_trace("initrd-p2m-copy");
     struct dombuild_boot_params bp = {
         .shared_info_mfn = b->shinfo_mfn,
         .store_mfn = b->p2m[l->store_pfn],
@@ -506,8 +511,10 @@ static int write_image(struct build *b)
     rc = dombuild_write_pagetables(l, k, b->p2m, page_of, b);
     if (rc)
         return fail(b, rc, "writing the boot page tables: %s", strerror(-rc));
+    dombuild_trace("boot-data");
     hv_unmap(b->region, l->end_pfn);
     b->region = NULL;
+    dombuild_trace("unmap");
     return 0;
 }
 
@@ -517,6 +524,7 @@ static int boot_data(struct build *b)
     int rc = hv_mmuext(&b->hv, b->domid, LAM_MMUEXT_PIN_L4_TABLE, b->p2m[l->pt_pfn]);
     if (rc)
         return hv_fail(b, rc, "pinning the boot page tables (the hypervisor refused them)");
+    dombuild_trace("pin");
 
     struct lam_shared_info *si = hv_map(&b->hv, b->domid, &b->shinfo_mfn, 1, &rc);
     if (!si)
@@ -538,6 +546,7 @@ static int boot_data(struct build *b)
         __atomic_store_n(&g[i].flags, (uint16_t)LAM_GTF_permit_access, __ATOMIC_RELEASE);
     }
     hv_unmap(g, 1);
+    dombuild_trace("shinfo-grants");
 
     const size_t ctx_len = sizeof(struct lam_vcpu_guest_context);
     void *ctx = hv_buf(ctx_len);
@@ -568,6 +577,7 @@ static int introduce(struct build *b, struct dombuild_result *r)
     int rc = store_write_domain(b->xs, b->domid, &s);
     if (rc)
         return fail(b, rc, "writing the domain's store nodes: %s", strerror(-rc));
+    dombuild_trace("store-write");
     rc = xsc_introduce(b->xs, b->domid, s.store_mfn, s.store_port);
     if (rc)
         return fail(b, -rc, "XS_INTRODUCE: the store daemon refused the domain: %s", strerror(rc));
@@ -600,10 +610,18 @@ static int injected(struct build *b, const char *step)
     return fail(b, -ECANCELED, "stopped after step '%s' (LAMINA_DOMBUILD_FAIL)", step);
 }
 
+/* A phase mark that chains with the steps (0). */
+static int mark(const char *phase)
+{
+    dombuild_trace(phase);
+    return 0;
+}
+
 static int run_build(struct build *b, struct dombuild_result *r, double t0)
 {
     int rc;
-    if ((rc = check_host(b)) || (rc = check_unique(b)) || (rc = load_images(b)))
+    if ((rc = check_host(b)) || mark("physinfo") || (rc = check_unique(b)) || mark("unique") ||
+        (rc = load_images(b)) || mark("initrd-layout"))
         return rc;
     r->ms_image = now_ms() - t0;
     double t1 = now_ms();
@@ -612,15 +630,18 @@ static int run_build(struct build *b, struct dombuild_result *r, double t0)
         return fail(b, -ENOMEM, "out of memory for the p2m list");
     double t = t1;
 #define STEP(field) step(&r->field, &t)
-    if ((rc = create_domain(b)) || (rc = injected(b, "create")) || STEP(ms_create) ||
-        (rc = allocate_memory(b)) || (rc = injected(b, "memory")) || STEP(ms_memory) ||
+    if (mark("p2m-buffer") || (rc = create_domain(b)) || (rc = injected(b, "create")) ||
+        STEP(ms_create) || mark("createdomain") || (rc = allocate_memory(b)) ||
+        (rc = injected(b, "memory")) || STEP(ms_memory) || mark("populate") ||
         (rc = write_image(b)) || (rc = injected(b, "image")) || STEP(ms_write) ||
         (rc = boot_data(b)) || (rc = injected(b, "boot")) || STEP(ms_boot) ||
-        (rc = introduce(b, r)) || (rc = injected(b, "introduce")))
+        mark("vcpu-context") || (rc = introduce(b, r)) || (rc = injected(b, "introduce")) ||
+        mark("introduce"))
         return rc;
     if (!b->c->paused && (rc = hvctl_domain_unpause(b->hvctl, b->domid)))
         return hv_fail(b, rc, "unpause");
     STEP(ms_store);
+    mark("unpause");
 #undef STEP
     r->domid = b->domid;
     r->ms_build = now_ms() - t1;
@@ -648,10 +669,12 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
                      strerror(-rc));
         return rc;
     }
+    bool tracing = dombuild_trace_begin(); /* unless the caller traces a larger operation */
     b.hvctl = hvctl_open();
     b.xs = b.hvctl ? store_open(c->store_path, why, whylen) : NULL;
     if (!b.hvctl)
         dombuild_why(why, whylen, "cannot reach the hypervisor: %s", strerror(errno));
+    dombuild_trace("open");
     rc = b.hvctl && b.xs ? run_build(&b, r, t0) : -EIO;
     if (rc && b.created) {
         /* Nothing may be left of a half-built domain: no store nodes, no frames. */
@@ -673,6 +696,9 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
         xsc_close(b.xs);
     hvctl_close(b.hvctl);
     hv_close(&b.hv);
+    dombuild_trace("cleanup");
+    if (tracing)
+        dombuild_trace_end(c->name);
     return rc;
 }
 
