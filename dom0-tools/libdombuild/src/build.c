@@ -180,9 +180,20 @@ static int check_unique(struct build *b)
         return fail(b, rc, "reading /local/domain from the store: %s", strerror(-rc));
     char uuid[37];
     uuid_str(b->c->uuid, uuid);
+    /* Which of them the hypervisor still has: one list, not a getdomaininfo each. */
+    struct hvctl_dominfo *list = NULL;
+    size_t nlist = 0;
+    static uint8_t live[1u << 16];
+    memset(live, 0, sizeof(live));
+    if (n && (rc = hvctl_domain_list(b->hvctl, &list, &nlist))) {
+        free(e);
+        return hv_fail(b, rc, "listing the running domains");
+    }
+    for (size_t j = 0; j < nlist; j++)
+        live[list[j].domid] = 1;
+    free(list);
     for (size_t i = 0; i < n && !rc; i++) {
-        struct hvctl_dominfo info;
-        if (hvctl_domain_info(b->hvctl, e[i].domid, &info))
+        if (!live[e[i].domid])
             continue; /* a leftover of a domain that is gone: not a conflict */
         if (!strcmp(e[i].name, b->c->name))
             rc = fail(b, -EEXIST, "a domain named '%s' is already running (id %u)", e[i].name,
