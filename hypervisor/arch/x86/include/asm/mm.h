@@ -17,6 +17,13 @@ mfn_t frames_alloc(unsigned int order);
 void frames_free(mfn_t mfn, unsigned int order);
 /* 2^order frames that will be freed one at a time with frames_free(mfn, 0). */
 mfn_t frames_alloc_split(unsigned int order);
+/* Idle work: zero a few dirty free frames (buddy_scrub); whether any is left dirty. Off
+ * with idle_scrub=0 on the command line (then every new domain frame is cleared when
+ * handed out, as before). */
+bool frames_scrub_idle(void);
+extern bool opt_idle_scrub;
+/* Whether the frame, just allocated by the caller, was handed out zeroed (see buddy.h). */
+bool frame_take_zeroed(mfn_t mfn);
 /* The same, through the direct map; NULL when none is left. Zeroed variants clear the memory. */
 void *pages_alloc(unsigned int order);
 void *pages_zalloc(unsigned int order);
