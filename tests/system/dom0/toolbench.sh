@@ -17,6 +17,8 @@
 #                      last 10 creates, and the slowest. Paused, so that what the guests do
 #                      once running cannot slow dom0 (running idle-peers took CPU on Lamina)
 #   list50             `list` with those 50 guests (median of 11)
+#   tool-start         `help` (median of 11): starting the tool, which every command pays;
+#                      true-start the same for busybox true (not goals, for the log)
 # One "BENCH <name> <value> ms" line per figure, "BENCH-CREATE32 <i> <ms>" per guest.
 # lam also writes the time of each phase of every create and list (LAM_TRACE, see
 # dom0-tools/libdombuild/src/trace.c); they are printed as "TRACE <op> <phase> <ms> ...",
@@ -141,6 +143,13 @@ if [ $ok = 1 ]; then
 else
     fail create-paused-runs "$(cat $T/paused | tr '\n' ';')"
 fi
+
+# ---- what starting the tool costs: `help` (no hypervisor or store calls), median of 11;
+# every figure above and below includes it once per command. For the log only. ----
+out=$(lam-timeit --runs 11 -- $TOOL help)
+echo "BENCH tool-start $(echo "$out" | field cmd_ms) ms"
+out=$(lam-timeit --runs 11 -- busybox true)
+echo "BENCH true-start $(echo "$out" | field cmd_ms) ms"
 
 # ---- 50 guests of 32 MiB, paused, one after another ----
 : >$T/series
