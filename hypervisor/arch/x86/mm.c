@@ -188,11 +188,16 @@ static void zero_frame(mfn_t mfn)
     memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
 }
 
-bool frames_scrub_idle(void)
+void frames_scrub_idle(void)
 {
-    /* 4096 frame descriptors looked at, 8 frames (32 KiB) cleared at most: well under a
-     * millisecond even under emulation, so an interrupt waits little. */
-    return buddy_scrub(&heap, 4096, 8, zero_frame) != 0 || buddy_dirty_frames(&heap) != 0;
+    /* 4096 frame descriptors looked at, 8 frames (32 KiB) cleared at most under the heap
+     * lock: allocations on other CPUs wait little. */
+    buddy_scrub(&heap, 4096, 8, zero_frame);
+}
+
+bool frames_scrub_pending(void)
+{
+    return buddy_dirty_frames(&heap) != 0;
 }
 
 bool frame_take_zeroed(mfn_t mfn)

@@ -662,11 +662,14 @@ static void schedule(struct vcpu *prev)
             timer_set(&pc->slice_timer, credit_period_end(now));
         while (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE)) {
             /* Idle time clears freed memory (as Xen's idle loop scrubs), so that building a
-             * domain need not; a pending interrupt gets in between two chunks (the PAUSE
-             * after STI is past its shadow). */
-            if (opt_idle_scrub && frames_scrub_idle()) {
+             * domain need not. With interrupts on: the heap lock is never taken from
+             * interrupt context, and a wake-up must not wait for the scrubbing (a window of
+             * one instruction after STI is not enough under QEMU's TCG, which only takes
+             * interrupts between translated blocks). need_resched is looked at again after
+             * each chunk, before any halt. */
+            if (opt_idle_scrub && frames_scrub_pending()) {
                 local_irq_enable();
-                cpu_relax();
+                frames_scrub_idle();
                 local_irq_disable();
                 continue;
             }

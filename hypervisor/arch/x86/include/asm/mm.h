@@ -17,10 +17,12 @@ mfn_t frames_alloc(unsigned int order);
 void frames_free(mfn_t mfn, unsigned int order);
 /* 2^order frames that will be freed one at a time with frames_free(mfn, 0). */
 mfn_t frames_alloc_split(unsigned int order);
-/* Idle work: zero a few dirty free frames (buddy_scrub); whether any is left dirty. Off
+/* Idle work: zero a few dirty free frames (buddy_scrub), with interrupts on or off. Off
  * with idle_scrub=0 on the command line (then every new domain frame is cleared when
  * handed out, as before). */
-bool frames_scrub_idle(void);
+void frames_scrub_idle(void);
+/* Whether free frames are left to scrub. */
+bool frames_scrub_pending(void);
 extern bool opt_idle_scrub;
 /* Whether the frame, just allocated by the caller, was handed out zeroed (see buddy.h). */
 bool frame_take_zeroed(mfn_t mfn);
