@@ -44,7 +44,8 @@ echo "root:x:0:0:root:/root:/bin/sh" > "$STAGE/etc/passwd"
 for t in "$BUILD"/bin/*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
     cp "$t" "$STAGE/lamina/bin/"
-    ldd "$t" 2>/dev/null | awk '/=>/ {print $3} /^\t\/lib/ {print $1}' | while read -r lib; do
+    # A static program (lam) has none: ldd says so and fails.
+    { ldd "$t" 2>/dev/null || true; } | awk '/=>/ {print $3} /^\t\/lib/ {print $1}' | while read -r lib; do
         [ -f "$lib" ] || continue
         mkdir -p "$STAGE$(dirname "$lib")"
         cp -L "$lib" "$STAGE$lib"

@@ -49,6 +49,7 @@ static int attach_console(const struct lam_args *args, const char *name)
 
 static int create_run(const struct lam_args *args)
 {
+    dombuild_trace_begin(); /* LAM_TRACE: the phases of the whole command */
     struct domcfg_diags diags;
     domcfg_diags_init(&diags);
     struct domcfg_domain *dom = domcfg_load_file(args->argv[0], &diags);
@@ -74,6 +75,7 @@ static int create_run(const struct lam_args *args)
     lam_dombuild_config(dom, xml, lam_flag(args, "paused"), lam_opt(args, "socket"), &c);
     if (lam_flag(args, "no-kernel-cache"))
         c.kernel_cache = NULL;
+    dombuild_trace("config");
     struct dombuild_result r;
     char why[DOMBUILD_WHY_MAX];
     int rc = dombuild_create(&c, &r, why, sizeof(why));
@@ -90,6 +92,7 @@ static int create_run(const struct lam_args *args)
             setenv("XENSTORED_PATH", lam_opt(args, "socket"), 1);
         if (lam_monitor_spawn(args, r.domid, &pid) != LAM_EXIT_OK)
             exit_code = LAM_EXIT_FAILURE;
+        dombuild_trace("monitor");
         if (lam_flag(args, "timing"))
             printf("timing: image %.1f ms, build %.1f ms (create %.1f, memory %.1f, write "
                    "%.1f, pin and boot data %.1f, store %.1f), total %.1f ms (to %s)\n",
@@ -99,6 +102,7 @@ static int create_run(const struct lam_args *args)
         if (lam_flag(args, "console"))
             exit_code = attach_console(args, dom->name);
     }
+    dombuild_trace_end("create");
     domcfg_domain_free(dom);
     return exit_code;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dombuild.h"
 #include "lamina/memory_layout.h"
 
 static const struct lam_option list_options[] = {
@@ -44,18 +45,46 @@ struct running_ids {
     char uuid[37];
 };
 
-static void running_ids(struct lam_life *ll, const struct hvctl_dominfo *d, struct running_ids *r)
+/*
+ * Every running domain's name and vm path in one pipelined exchange with the store: one
+ * round trip whatever the number of domains (two reads per domain cost 2N). Domain 0 and
+ * a domain without a name in the store get lam_running_name's.
+ */
+static void running_ids(struct xsc *xs, const struct hvctl_dominfo *d, size_t n,
+                        struct running_ids *r)
 {
-    lam_life_name(ll, d->domid, r->name, sizeof(r->name));
-    r->uuid[0] = '\0';
-    char path[48], *vm;
-    uint32_t n;
-    snprintf(path, sizeof(path), "/local/domain/%u/vm", d->domid);
-    if (ll->xs && xsc_read(ll->xs, XSC_NO_TX, path, &vm, &n) == 0) {
-        if (strncmp(vm, "/vm/", 4) == 0 && strlen(vm + 4) == 36)
-            memcpy(r->uuid, vm + 4, 37);
-        free(vm);
+    size_t m = 2 * (n ? n : 1);
+    char(*paths)[48] = calloc(m, sizeof(*paths));
+    const char **pp = calloc(m, sizeof(*pp));
+    char **values = calloc(m, sizeof(*values));
+    int *errs = calloc(m, sizeof(*errs));
+    bool asked = false;
+    if (xs && paths && pp && values && errs) {
+        for (size_t i = 0; i < n; i++) {
+            snprintf(paths[2 * i], sizeof(paths[0]), "/local/domain/%u/name", d[i].domid);
+            snprintf(paths[2 * i + 1], sizeof(paths[0]), "/local/domain/%u/vm", d[i].domid);
+            pp[2 * i] = paths[2 * i];
+            pp[2 * i + 1] = paths[2 * i + 1];
+        }
+        asked = xsc_read_many(xs, XSC_NO_TX, pp, (unsigned int)(2 * n), values, errs) == 0;
     }
+    for (size_t i = 0; i < n; i++) {
+        const char *name = asked && d[i].domid ? values[2 * i] : NULL;
+        const char *vm = asked ? values[2 * i + 1] : NULL;
+        if (name)
+            snprintf(r[i].name, sizeof(r[i].name), "%s", name);
+        else
+            lam_running_name(d[i].domid, r[i].name, sizeof(r[i].name));
+        r[i].uuid[0] = '\0';
+        if (vm && strncmp(vm, "/vm/", 4) == 0 && strlen(vm + 4) == 36)
+            memcpy(r[i].uuid, vm + 4, 37);
+    }
+    for (size_t i = 0; asked && i < 2 * n; i++)
+        free(values[i]);
+    free(values);
+    free(errs);
+    free(pp);
+    free(paths);
 }
 
 static bool is_running(const struct running_ids *ids, size_t n, const char *name)
@@ -96,27 +125,31 @@ static int list_run(const struct lam_args *args)
         return lam_usage_error(args->cmd, "--name and --uuid exclude each other");
     struct hvctl_dominfo *running;
     size_t nr_running;
+    dombuild_trace_begin(); /* LAM_TRACE: where the time goes */
     if (running_domains(args, &running, &nr_running))
         return LAM_EXIT_FAILURE;
+    dombuild_trace("hypervisor");
     domcfg_diags_init(&diags);
     struct domcfg_store *store = domcfg_store_open(lam_state_dir(args), &diags);
     if (store && domcfg_store_list(store, &entries, &count, &diags) == 0)
         rc = LAM_EXIT_OK;
     lam_print_diags(args, &diags);
+    dombuild_trace("definitions");
     if (rc == LAM_EXIT_OK) {
         bool table = !lam_flag(args, "name") && !lam_flag(args, "uuid");
         if (table)
             printf(" %-4s %-32s %-9s %8s %5s %9s\n%s\n", "Id", "Name", "State", "Mem(MiB)", "VCPUs",
                    "Time(s)",
                    "------------------------------------------------------------------------");
-        struct lam_life ll = {0};
-        ll.xs = nr_running ? lam_store_try_open() : NULL;
+        struct xsc *xs = nr_running ? lam_store_try_open() : NULL;
+        dombuild_trace("store-open");
         struct running_ids *ids = calloc(nr_running ? nr_running : 1, sizeof(*ids));
-        for (size_t i = 0; ids && i < nr_running; i++) {
-            running_ids(&ll, &running[i], &ids[i]);
+        if (ids)
+            running_ids(xs, running, nr_running, ids);
+        xsc_close(xs);
+        dombuild_trace("store-reads");
+        for (size_t i = 0; ids && i < nr_running; i++)
             print_running(args, &running[i], &ids[i]);
-        }
-        xsc_close(ll.xs);
         /* Definitions that are not running (by name) are shut off. */
         for (size_t i = 0; all && i < count; i++) {
             if (ids && is_running(ids, nr_running, entries[i].name))
@@ -134,6 +167,7 @@ static int list_run(const struct lam_args *args)
     free(entries);
     domcfg_store_close(store);
     domcfg_diags_free(&diags);
+    dombuild_trace_end("list");
     return rc;
 }
 

@@ -163,7 +163,7 @@ int lam_monitor_serve(uint16_t domid, int ready_fd)
     struct life l;
     life_init(&l, hv, xs, &ops);
     struct life_monitor m;
-    int rc = life_watch_domains(&l);
+    int rc = life_watch_releases(&l);
     if (!rc)
         rc = life_monitor_init(&l, &m, domid, (int)getpid());
     if (rc) {
@@ -193,6 +193,11 @@ int lam_monitor_serve(uint16_t domid, int ready_fd)
  * and its watches for as long as the monitor lives), no hypervisor handle. */
 static void close_inherited(int keep)
 {
+    /* Two system calls rather than one per possible descriptor (each costs a trip through
+     * the hypervisor in a PV dom0); the loop is for kernels before 5.9. */
+    if (keep >= 3 && (keep == 3 || close_range(3, (unsigned int)keep - 1, 0) == 0) &&
+        close_range((unsigned int)keep + 1, ~0u, 0) == 0)
+        return;
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 65536)
         max = 65536;

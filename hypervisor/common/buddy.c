@@ -17,12 +17,23 @@ static inline mfn_t order_frames(unsigned int order)
     return (mfn_t)1 << order;
 }
 
+/*
+ * Flip a block's frames to state. Becoming free, a frame is dirty (whatever it held is
+ * still there); becoming in use it keeps PGC_zeroed for page_take_zeroed, and leaves the
+ * dirty count if it had none.
+ */
 static void block_set_state(struct buddy *b, mfn_t mfn, unsigned int order, uint64_t state)
 {
     for (mfn_t i = 0; i < order_frames(order); i++) {
         struct page_info *pg = &b->frames[mfn + i];
 
         pg->count_info &= ~PGC_buddy_head;
+        if (state == PGC_state_free) {
+            pg->count_info &= ~PGC_zeroed;
+            b->dirty_frames++;
+        } else if (page_is_free(pg) && !(pg->count_info & PGC_zeroed)) {
+            b->dirty_frames--;
+        }
         page_set_state(pg, state);
     }
 }
@@ -73,6 +84,8 @@ void buddy_init(struct buddy *b, struct page_info *frames, mfn_t nr_frames)
     b->frames = frames;
     b->nr_frames = nr_frames;
     b->free_frames = 0;
+    b->dirty_frames = 0;
+    b->scrub_cursor = 0;
     for (unsigned int i = 0; i <= BUDDY_MAX_ORDER; i++)
         INIT_LIST_HEAD(&b->free[i]);
     for (mfn_t i = 0; i < nr_frames; i++) {
@@ -213,4 +226,34 @@ void buddy_split(struct buddy *b, mfn_t mfn, unsigned int order)
 mfn_t buddy_free_frames(const struct buddy *b)
 {
     return __atomic_load_n(&b->free_frames, __ATOMIC_RELAXED);
+}
+
+mfn_t buddy_dirty_frames(const struct buddy *b)
+{
+    return __atomic_load_n(&b->dirty_frames, __ATOMIC_RELAXED);
+}
+
+mfn_t buddy_scrub(struct buddy *b, mfn_t scan, mfn_t max_zero, void (*zero_page)(mfn_t mfn))
+{
+    mfn_t zeroed = 0;
+
+    if (!b->nr_frames || !buddy_dirty_frames(b))
+        return 0;
+    /* Under the lock, so no frame is handed out while it is cleared; a short hold (a few
+     * frames cleared at most) keeps allocations on other CPUs waiting little. */
+    spin_lock(&b->lock);
+    for (mfn_t i = 0; i < scan && zeroed < max_zero && b->dirty_frames; i++) {
+        mfn_t mfn = b->scrub_cursor;
+        struct page_info *pg = &b->frames[mfn];
+
+        b->scrub_cursor = mfn + 1 < b->nr_frames ? mfn + 1 : 0;
+        if (page_is_free(pg) && !(pg->count_info & PGC_zeroed)) {
+            zero_page(mfn);
+            pg->count_info |= PGC_zeroed;
+            b->dirty_frames--;
+            zeroed++;
+        }
+    }
+    spin_unlock(&b->lock);
+    return zeroed;
 }

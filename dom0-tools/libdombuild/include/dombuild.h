@@ -237,4 +237,14 @@ int dombuild_destroy(uint16_t domid, const char *store_path, char *why, size_t w
 /* The running domain with this name (from /local/domain/N/name), or -ESRCH. */
 int dombuild_find_by_name(const char *name, const char *store_path, uint16_t *domid);
 
+/*
+ * Phase clock (trace.c): with LAM_TRACE=FILE set, the operation between begin and end
+ * appends "TRACE <label> <phase> <ms> ... total <ms>" to FILE. begin returns false when a
+ * trace is already running (an outer caller owns it: only the owner ends it); a phase is
+ * the time since the previous mark. Without LAM_TRACE only the clock is read.
+ */
+bool dombuild_trace_begin(void);
+void dombuild_trace(const char *phase);
+void dombuild_trace_end(const char *label);
+
 #endif

@@ -21,6 +21,7 @@
 #include "dombuild.h"
 #include "hv.h"
 #include "image_internal.h"
+#include "region.h"
 #include "store.h"
 
 #include <errno.h>
@@ -120,8 +121,8 @@ struct build {
     uint64_t *p2m; /* hv_buf: pfn -> mfn */
     uint32_t store_port, console_port;
     uint64_t shinfo_mfn;
-    uint8_t *region; /* the mapped pfns [0, layout.end_pfn) */
-    void *cache_map; /* the cached kernel ELF, mapped (for its headers) */
+    struct region region; /* the pages of [0, layout.end_pfn) the build writes, mapped */
+    void *cache_map;      /* the cached kernel ELF, mapped (for its headers) */
     size_t cache_len;
     int cache_fd; /* ... and open: its segments are read straight into the guest */
 };
@@ -129,7 +130,7 @@ struct build {
 static void *page_of(void *ctx, uint64_t pfn)
 {
     struct build *b = ctx;
-    return pfn < b->layout.end_pfn ? b->region + pfn * PAGE : NULL;
+    return region_page(&b->region, pfn);
 }
 
 static int fail(struct build *b, int rc, const char *fmt, ...)
@@ -179,9 +180,20 @@ static int check_unique(struct build *b)
         return fail(b, rc, "reading /local/domain from the store: %s", strerror(-rc));
     char uuid[37];
     uuid_str(b->c->uuid, uuid);
+    /* Which of them the hypervisor still has: one list, not a getdomaininfo each. */
+    struct hvctl_dominfo *list = NULL;
+    size_t nlist = 0;
+    static uint8_t live[1u << 16];
+    memset(live, 0, sizeof(live));
+    if (n && (rc = hvctl_domain_list(b->hvctl, &list, &nlist))) {
+        free(e);
+        return hv_fail(b, rc, "listing the running domains");
+    }
+    for (size_t j = 0; j < nlist; j++)
+        live[list[j].domid] = 1;
+    free(list);
     for (size_t i = 0; i < n && !rc; i++) {
-        struct hvctl_dominfo info;
-        if (hvctl_domain_info(b->hvctl, e[i].domid, &info))
+        if (!live[e[i].domid])
             continue; /* a leftover of a domain that is gone: not a conflict */
         if (!strcmp(e[i].name, b->c->name))
             rc = fail(b, -EEXIST, "a domain named '%s' is already running (id %u)", e[i].name,
@@ -262,14 +274,26 @@ static void cache_store(struct build *b, const char *dir, const char *key)
     int fd = mkstemp(tmp);
     if (fd < 0)
         return;
-    size_t done = 0;
-    while (done < b->kernel.elf_len) {
-        ssize_t w = write(fd, b->kernel.elf + done, b->kernel.elf_len - done);
-        if (w <= 0)
-            break;
-        done += (size_t)w;
+    /* Sparse: zero pages are left as holes, which the build finds again with SEEK_DATA
+     * and leaves unmapped (region.h). */
+    const uint8_t *elf = b->kernel.elf;
+    size_t len = b->kernel.elf_len, off = 0;
+    bool ok = ftruncate(fd, (off_t)len) == 0;
+    while (ok && off < len) {
+        size_t run = 0; /* non-zero pages from off */
+        while (off + run < len &&
+               !region_all_zero(elf + off + run, len - off - run < PAGE ? len - off - run : PAGE))
+            run += len - off - run < PAGE ? len - off - run : PAGE;
+        for (size_t done = 0; ok && done < run;) {
+            ssize_t w = pwrite(fd, elf + off + done, run - done, (off_t)(off + done));
+            ok = w > 0;
+            done += ok ? (size_t)w : 0;
+        }
+        off += run;
+        while (off < len && region_all_zero(elf + off, len - off < PAGE ? len - off : PAGE))
+            off += len - off < PAGE ? len - off : PAGE;
     }
-    if (close(fd) || done != b->kernel.elf_len || rename(tmp, final))
+    if (close(fd) || !ok || rename(tmp, final))
         unlink(tmp);
 }
 
@@ -305,6 +329,7 @@ static int load_images(struct build *b)
     int rc = load_kernel(b);
     if (rc)
         return rc;
+    dombuild_trace("kernel");
     if (c->initrd) {
         rc = read_file(c->initrd, &b->initrd, &b->initrd_len, DOMBUILD_MAX_KERNEL, "initrd", b->why,
                        b->whylen);
@@ -435,11 +460,12 @@ static void fill_hypercall_page(uint8_t *p)
 }
 
 /*
- * A cached kernel's segments, read from the file straight into the mapped guest memory:
- * the boot mapping is one contiguous range of dom0 addresses, so each segment is one pread
- * (no page faults on a mapping of the cache file, no second copy).
+ * The kernel's segments with data, marked (copy false) or written (copy true): a cached
+ * kernel's from its sparse file with pread straight into the guest's pages (no page
+ * faults on a mapping of the file, no second copy), a kernel decompressed now from
+ * memory. Their zero pages and bss are left as the fresh frames are: zero.
  */
-static int load_from_cache(struct build *b)
+static int kernel_pages(struct build *b, bool copy)
 {
     const struct dombuild_kinfo *k = &b->kernel.info;
     uint64_t limit = b->layout.nr_mapped * PAGE;
@@ -447,15 +473,43 @@ static int load_from_cache(struct build *b)
         const struct dombuild_segment *seg = &k->segments[s];
         if (seg->pfn_addr > limit || seg->memsz > limit - seg->pfn_addr || seg->filesz > seg->memsz)
             return -ENOSPC;
-        uint8_t *dst = b->region + seg->pfn_addr;
-        for (uint64_t done = 0; done < seg->filesz;) {
-            ssize_t n =
-                pread(b->cache_fd, dst + done, seg->filesz - done, (off_t)(seg->offset + done));
-            if (n <= 0)
-                return -EIO;
-            done += (uint64_t)n;
+        int rc;
+        if (b->cache_fd >= 0) {
+            rc = region_segment_file(&b->region, b->cache_fd, seg->offset, seg->filesz,
+                                     seg->pfn_addr, copy);
+        } else {
+            if (seg->offset > b->kernel.elf_len || seg->filesz > b->kernel.elf_len - seg->offset)
+                return -EINVAL;
+            rc = region_segment_mem(&b->region, b->kernel.elf + seg->offset, seg->filesz,
+                                    seg->pfn_addr, copy);
         }
-        memset(dst + seg->filesz, 0, seg->memsz - seg->filesz);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Everything the build writes: the kernel's data, initrd, p2m list (with the INIT_P2M
+ * area's tables), start_info, store and console pages, boot page tables, hypercall page. */
+static int want_pages(struct build *b)
+{
+    const struct dombuild_layout *l = &b->layout;
+    const struct dombuild_kinfo *k = &b->kernel.info;
+    struct region *r = &b->region;
+    int rc = kernel_pages(b, false);
+    if (rc)
+        return fail(b, rc, "loading the kernel's segments: %s", strerror(-rc));
+    region_want_pages(r, l->initrd_pfn, b->initrd_len ? l->initrd_pages : 0);
+    region_want_pages(r, l->p2m_pfn, l->p2m_pages);
+    if (l->nr_p2m_frames)
+        region_want_pages(r, l->first_p2m_pfn, l->nr_p2m_frames);
+    region_want_pages(r, l->start_info_pfn, 3); /* start_info, store, console */
+    region_want_pages(r, l->pt_pfn, l->nr_pt);
+    if (k->has_hypercall_page) {
+        uint64_t hp = k->hypercall_page;
+        if (hp < l->virt_base || hp >= l->v_end || (hp & (PAGE - 1)))
+            return fail(b, -EINVAL, "the kernel's hypercall page is outside its boot mapping");
+        region_want_pages(r, (hp - l->virt_base) / PAGE, 1);
     }
     return 0;
 }
@@ -470,22 +524,32 @@ static int write_image(struct build *b)
         return hv_fail(b, rc, "getdomaininfo");
     b->shinfo_mfn = op.u.getdomaininfo.shared_info_frame;
 
-    b->region = hv_map(&b->hv, b->domid, b->p2m, l->end_pfn, &rc);
-    if (!b->region)
+    if ((rc = region_init(&b->region, l->end_pfn)))
         return fail(b, rc, "mapping the new domain's memory: %s", strerror(-rc));
+    if ((rc = want_pages(b)))
+        return rc;
+    dombuild_trace("plan");
+    rc = region_map(&b->region, &b->hv, b->domid, b->p2m);
+    if (rc)
+        return fail(b, rc, "mapping the new domain's memory: %s", strerror(-rc));
+    dombuild_trace("map");
     /* Fresh frames come zeroed from both hypervisors (Lamina clears them when it hands
-     * them out, Xen scrubs what a domain frees); the kernel's segments are written with
-     * their bss below. What follows the kernel in the mapping -- boot data, rings, stack,
-     * padding -- is cleared here anyway, as libxc clears its special pages. */
-    memset(b->region + l->kernel_end_pfn * PAGE, 0, (l->nr_mapped - l->kernel_end_pfn) * PAGE);
-    rc = b->cache_fd >= 0 ? load_from_cache(b) : dombuild_load_kernel(&b->kernel, l, page_of, b);
+     * them out, Xen scrubs what a domain frees): pages left unmapped stay zero. The boot
+     * data pages are cleared anyway, as libxc clears its special pages. */
+    memset(page_of(b, l->start_info_pfn), 0, 3 * PAGE);
+    for (uint64_t i = 0; i < l->nr_pt; i++)
+        memset(page_of(b, l->pt_pfn + i), 0, PAGE);
+    rc = kernel_pages(b, true);
     if (rc)
         return fail(b, rc, "loading the kernel's segments: %s", strerror(-rc));
+    dombuild_trace("kernel-copy");
     if (b->initrd_len)
-        memcpy(b->region + l->initrd_pfn * PAGE, b->initrd, b->initrd_len);
-    memcpy(b->region + l->p2m_pfn * PAGE, b->p2m, l->nr_pages * sizeof(uint64_t));
-    memset(b->region + l->p2m_pfn * PAGE + l->nr_pages * sizeof(uint64_t), 0xff,
+        memcpy(page_of(b, l->initrd_pfn), b->initrd, b->initrd_len);
+    uint8_t *p2m = page_of(b, l->p2m_pfn);
+    memcpy(p2m, b->p2m, l->nr_pages * sizeof(uint64_t));
+    memset(p2m + l->nr_pages * sizeof(uint64_t), 0xff,
            l->p2m_pages * PAGE - l->nr_pages * sizeof(uint64_t));
+    dombuild_trace("initrd-p2m-copy");
     struct dombuild_boot_params bp = {
         .shared_info_mfn = b->shinfo_mfn,
         .store_mfn = b->p2m[l->store_pfn],
@@ -497,17 +561,14 @@ static int write_image(struct build *b)
     };
     dombuild_fill_start_info(page_of(b, l->start_info_pfn), l, &bp);
     const struct dombuild_kinfo *k = &b->kernel.info;
-    if (k->has_hypercall_page) {
-        uint64_t hp = k->hypercall_page;
-        if (hp < l->virt_base || hp >= l->v_end || (hp & (PAGE - 1)))
-            return fail(b, -EINVAL, "the kernel's hypercall page is outside its boot mapping");
-        fill_hypercall_page(page_of(b, (hp - l->virt_base) / PAGE));
-    }
+    if (k->has_hypercall_page)
+        fill_hypercall_page(page_of(b, (k->hypercall_page - l->virt_base) / PAGE));
     rc = dombuild_write_pagetables(l, k, b->p2m, page_of, b);
     if (rc)
         return fail(b, rc, "writing the boot page tables: %s", strerror(-rc));
-    hv_unmap(b->region, l->end_pfn);
-    b->region = NULL;
+    dombuild_trace("boot-data");
+    region_free(&b->region);
+    dombuild_trace("unmap");
     return 0;
 }
 
@@ -517,6 +578,7 @@ static int boot_data(struct build *b)
     int rc = hv_mmuext(&b->hv, b->domid, LAM_MMUEXT_PIN_L4_TABLE, b->p2m[l->pt_pfn]);
     if (rc)
         return hv_fail(b, rc, "pinning the boot page tables (the hypervisor refused them)");
+    dombuild_trace("pin");
 
     struct lam_shared_info *si = hv_map(&b->hv, b->domid, &b->shinfo_mfn, 1, &rc);
     if (!si)
@@ -538,6 +600,7 @@ static int boot_data(struct build *b)
         __atomic_store_n(&g[i].flags, (uint16_t)LAM_GTF_permit_access, __ATOMIC_RELEASE);
     }
     hv_unmap(g, 1);
+    dombuild_trace("shinfo-grants");
 
     const size_t ctx_len = sizeof(struct lam_vcpu_guest_context);
     void *ctx = hv_buf(ctx_len);
@@ -568,6 +631,7 @@ static int introduce(struct build *b, struct dombuild_result *r)
     int rc = store_write_domain(b->xs, b->domid, &s);
     if (rc)
         return fail(b, rc, "writing the domain's store nodes: %s", strerror(-rc));
+    dombuild_trace("store-write");
     rc = xsc_introduce(b->xs, b->domid, s.store_mfn, s.store_port);
     if (rc)
         return fail(b, -rc, "XS_INTRODUCE: the store daemon refused the domain: %s", strerror(rc));
@@ -600,10 +664,18 @@ static int injected(struct build *b, const char *step)
     return fail(b, -ECANCELED, "stopped after step '%s' (LAMINA_DOMBUILD_FAIL)", step);
 }
 
+/* A phase mark that chains with the steps (0). */
+static int mark(const char *phase)
+{
+    dombuild_trace(phase);
+    return 0;
+}
+
 static int run_build(struct build *b, struct dombuild_result *r, double t0)
 {
     int rc;
-    if ((rc = check_host(b)) || (rc = check_unique(b)) || (rc = load_images(b)))
+    if ((rc = check_host(b)) || mark("physinfo") || (rc = check_unique(b)) || mark("unique") ||
+        (rc = load_images(b)) || mark("initrd-layout"))
         return rc;
     r->ms_image = now_ms() - t0;
     double t1 = now_ms();
@@ -612,15 +684,18 @@ static int run_build(struct build *b, struct dombuild_result *r, double t0)
         return fail(b, -ENOMEM, "out of memory for the p2m list");
     double t = t1;
 #define STEP(field) step(&r->field, &t)
-    if ((rc = create_domain(b)) || (rc = injected(b, "create")) || STEP(ms_create) ||
-        (rc = allocate_memory(b)) || (rc = injected(b, "memory")) || STEP(ms_memory) ||
+    if (mark("p2m-buffer") || (rc = create_domain(b)) || (rc = injected(b, "create")) ||
+        STEP(ms_create) || mark("createdomain") || (rc = allocate_memory(b)) ||
+        (rc = injected(b, "memory")) || STEP(ms_memory) || mark("populate") ||
         (rc = write_image(b)) || (rc = injected(b, "image")) || STEP(ms_write) ||
         (rc = boot_data(b)) || (rc = injected(b, "boot")) || STEP(ms_boot) ||
-        (rc = introduce(b, r)) || (rc = injected(b, "introduce")))
+        mark("vcpu-context") || (rc = introduce(b, r)) || (rc = injected(b, "introduce")) ||
+        mark("introduce"))
         return rc;
     if (!b->c->paused && (rc = hvctl_domain_unpause(b->hvctl, b->domid)))
         return hv_fail(b, rc, "unpause");
     STEP(ms_store);
+    mark("unpause");
 #undef STEP
     r->domid = b->domid;
     r->ms_build = now_ms() - t1;
@@ -689,20 +764,21 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
                      strerror(-rc));
         return rc;
     }
+    bool tracing = dombuild_trace_begin(); /* unless the caller traces a larger operation */
     b.hvctl = hvctl_open();
     b.xs = b.hvctl ? store_open(c->store_path, why, whylen) : NULL;
     if (!b.hvctl)
         dombuild_why(why, whylen, "cannot reach the hypervisor: %s", strerror(errno));
+    dombuild_trace("open");
     rc = b.hvctl && b.xs ? run_build(&b, r, t0) : -EIO;
     if (rc && b.created) {
         /* Nothing may be left of a half-built domain: no store nodes, no frames. */
-        hv_unmap(b.region, b.layout.end_pfn);
-        b.region = NULL;
+        region_free(&b.region);
         store_remove_domain(b.xs, b.domid);
         xsc_release(b.xs, b.domid);
         hvctl_domain_destroy(b.hvctl, b.domid);
     }
-    hv_unmap(b.region, b.layout.end_pfn);
+    region_free(&b.region);
     hv_buf_free(b.p2m, b.layout.nr_pages * sizeof(uint64_t));
     dombuild_kernel_free(&b.kernel);
     if (b.cache_map)
@@ -714,6 +790,9 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
         xsc_close(b.xs);
     hvctl_close(b.hvctl);
     hv_close(&b.hv);
+    dombuild_trace("cleanup");
+    if (tracing)
+        dombuild_trace_end(c->name);
     return rc;
 }
 

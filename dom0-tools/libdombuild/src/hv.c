@@ -168,22 +168,15 @@ int hv_grant_frame(struct hv *hv, uint16_t dom, uint64_t *mfn)
     return 0;
 }
 
-void *hv_map(struct hv *hv, uint16_t dom, const uint64_t *mfns, size_t n, int *err)
+/* privcmd's MMAPBATCH_V2 over the whole of a fresh privcmd mapping at addr. */
+static int map_batch(struct hv *hv, uint16_t dom, void *addr, const uint64_t *mfns, size_t n)
 {
-    size_t len = n * 4096;
-    void *addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, hv->fd, 0);
-    if (addr == MAP_FAILED) {
-        *err = -errno;
-        return NULL;
-    }
     int *errs = hv_buf(n * sizeof(int));
     uint64_t *arr = hv_buf(n * sizeof(uint64_t));
     if (!errs || !arr) {
         hv_buf_free(errs, n * sizeof(int));
         hv_buf_free(arr, n * sizeof(uint64_t));
-        munmap(addr, len);
-        *err = -ENOMEM;
-        return NULL;
+        return -ENOMEM;
     }
     memcpy(arr, mfns, n * sizeof(uint64_t));
     struct privcmd_mmapbatch_v2 b = {.num = (uint32_t)n,
@@ -197,12 +190,42 @@ void *hv_map(struct hv *hv, uint16_t dom, const uint64_t *mfns, size_t n, int *e
             rc = errs[i] < 0 ? errs[i] : -EIO;
     hv_buf_free(errs, n * sizeof(int));
     hv_buf_free(arr, n * sizeof(uint64_t));
+    return rc;
+}
+
+void *hv_map(struct hv *hv, uint16_t dom, const uint64_t *mfns, size_t n, int *err)
+{
+    size_t len = n * 4096;
+    void *addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, hv->fd, 0);
+    if (addr == MAP_FAILED) {
+        *err = -errno;
+        return NULL;
+    }
+    int rc = map_batch(hv, dom, addr, mfns, n);
     if (rc) {
         munmap(addr, len);
         *err = rc;
         return NULL;
     }
     return addr;
+}
+
+void *hv_reserve(size_t n)
+{
+    void *p = mmap(NULL, n * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+int hv_map_at(struct hv *hv, uint16_t dom, void *addr, const uint64_t *mfns, size_t n)
+{
+    size_t len = n * 4096;
+    void *got = mmap(addr, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, hv->fd, 0);
+    if (got == MAP_FAILED)
+        return -errno;
+    int rc = map_batch(hv, dom, addr, mfns, n);
+    if (rc)
+        mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    return rc;
 }
 
 void hv_unmap(void *addr, size_t n)

@@ -37,6 +37,12 @@ int hv_mmuext(struct hv *hv, uint16_t dom, unsigned int cmd, uint64_t mfn);
 int hv_grant_frame(struct hv *hv, uint16_t dom, uint64_t *mfn);
 /* Map n frames of dom (MFNs) read-write, contiguous; NULL with *err = -errno. */
 void *hv_map(struct hv *hv, uint16_t dom, const uint64_t *mfns, size_t n, int *err);
+/* The same at addr (page aligned, replacing what is mapped there): 0 or -errno; on failure
+ * addr's range is left unmapped-or-reserved as the caller had it (PROT_NONE). */
+int hv_map_at(struct hv *hv, uint16_t dom, void *addr, const uint64_t *mfns, size_t n);
+/* n pages of address space, mapped to nothing, for hv_map_at to fill in parts; NULL when
+ * none. hv_unmap frees it with whatever was mapped into it. */
+void *hv_reserve(size_t n);
 void hv_unmap(void *addr, size_t n);
 
 #endif

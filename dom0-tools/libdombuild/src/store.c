@@ -322,32 +322,47 @@ int store_domains(struct xsc *h, struct store_entry **out, size_t *count)
         return 0;
     if (err)
         return -err;
+    /* Each domain's name and vm, all asked for at once: one round trip to the daemon, not
+     * two per domain (a create checks every running domain). */
     struct store_entry *e = calloc(n ? n : 1, sizeof(*e));
-    if (!e) {
-        free(names);
-        return -ENOMEM;
-    }
+    char(*paths)[40] = calloc(2 * (size_t)(n ? n : 1), sizeof(*paths));
+    const char **pp = calloc(2 * (size_t)(n ? n : 1), sizeof(*pp));
+    char **values = calloc(2 * (size_t)(n ? n : 1), sizeof(*values));
+    int *errs = calloc(2 * (size_t)(n ? n : 1), sizeof(*errs));
+    err = e && paths && pp && values && errs ? 0 : ENOMEM;
     size_t k = 0;
-    for (unsigned int i = 0; i < n; i++) {
+    for (unsigned int i = 0; !err && i < n; i++) {
         char *end;
         unsigned long id = strtoul(names[i], &end, 10);
         if (*end || id == 0 || id >= 0x7ff0)
             continue;
-        char p[64], *v = NULL;
-        uint32_t len;
         e[k].domid = (uint16_t)id;
-        snprintf(p, sizeof(p), "/local/domain/%lu/name", id);
-        if (xsc_read(h, XSC_NO_TX, p, &v, &len) == 0)
-            snprintf(e[k].name, sizeof(e[k].name), "%s", v);
-        free(v);
-        v = NULL;
-        snprintf(p, sizeof(p), "/local/domain/%lu/vm", id);
-        if (xsc_read(h, XSC_NO_TX, p, &v, &len) == 0 && !strncmp(v, "/vm/", 4))
-            snprintf(e[k].uuid, sizeof(e[k].uuid), "%s", v + 4);
-        free(v);
+        snprintf(paths[2 * k], sizeof(paths[0]), "/local/domain/%lu/name", id);
+        snprintf(paths[2 * k + 1], sizeof(paths[0]), "/local/domain/%lu/vm", id);
+        pp[2 * k] = paths[2 * k];
+        pp[2 * k + 1] = paths[2 * k + 1];
         k++;
     }
     free(names);
+    if (!err && k)
+        err = xsc_read_many(h, XSC_NO_TX, pp, (unsigned int)(2 * k), values, errs);
+    for (size_t i = 0; !err && i < k; i++) {
+        const char *name = values[2 * i], *vm = values[2 * i + 1];
+        if (name)
+            snprintf(e[i].name, sizeof(e[i].name), "%s", name);
+        if (vm && !strncmp(vm, "/vm/", 4))
+            snprintf(e[i].uuid, sizeof(e[i].uuid), "%s", vm + 4);
+    }
+    for (size_t i = 0; values && i < 2 * k; i++)
+        free(values[i]);
+    free(values);
+    free(errs);
+    free(pp);
+    free(paths);
+    if (err) {
+        free(e);
+        return -err;
+    }
     *out = e;
     *count = k;
     return 0;

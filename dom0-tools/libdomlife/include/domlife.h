@@ -91,6 +91,11 @@ void life_init(struct life *l, struct hvctl *hv, struct xsc *xs, const struct li
 /* Watch @releaseDomain and @introduceDomain on l->xs (once). The store fires each watch once
  * when it is set, so a change that happened just before is not missed. */
 int life_watch_domains(struct life *l);
+/* Watch @releaseDomain only (once), and count that as life_watch_domains() done: what a
+ * monitor needs (a domain that shuts down, crashes or dies fires it). Not watching
+ * @introduceDomain spares every monitor a wakeup at each create, which made the create
+ * time grow with the number of running domains. */
+int life_watch_releases(struct life *l);
 /* ops->wait, or the library's wait on l->xs. */
 int life_wait_event(struct life *l, int timeout_ms);
 /* ops->now_ms, or CLOCK_MONOTONIC in milliseconds. */

@@ -32,6 +32,16 @@ int life_watch_domains(struct life *l)
     return rc;
 }
 
+int life_watch_releases(struct life *l)
+{
+    if (l->watching)
+        return 0;
+    int rc = xsc_watch(l->xs, "@releaseDomain", TOKEN);
+    if (!rc)
+        l->watching = true;
+    return rc;
+}
+
 int life_wait_event(struct life *l, int timeout_ms)
 {
     if (l->ops.wait)

@@ -47,6 +47,14 @@ int xsc_fd(const struct xsc *h);
 
 /* *value is malloc'd and NUL-terminated (not counted in *len). */
 int xsc_read(struct xsc *h, uint32_t tx, const char *path, char **value, uint32_t *len);
+/*
+ * n reads pipelined: sent together (a few dozen per write), their replies read in order,
+ * so n values cost one round trip to the daemon instead of n. values[i] is malloc'd and
+ * NUL-terminated with errs[i] = 0, or NULL with errs[i] the error of that read (ENOENT,
+ * EACCES, ...). Returns 0, or an error of the connection itself (then every value is NULL).
+ */
+int xsc_read_many(struct xsc *h, uint32_t tx, const char *const *paths, unsigned n, char **values,
+                  int *errs);
 int xsc_write(struct xsc *h, uint32_t tx, const char *path, const void *value, uint32_t len);
 int xsc_mkdir(struct xsc *h, uint32_t tx, const char *path);
 int xsc_rm(struct xsc *h, uint32_t tx, const char *path);

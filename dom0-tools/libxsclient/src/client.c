@@ -454,6 +454,92 @@ int xsc_read(struct xsc *h, uint32_t tx, const char *path, char **value, uint32_
     return talk_strings(h, XS_READ, tx, &path, 1, value, len);
 }
 
+/* Up to XSC_BATCH_MAX reads sent in one go, then their replies read in order. */
+static int read_chunk(struct xsc *h, uint32_t tx, const char *const *paths, unsigned n,
+                      char **values, int *errs)
+{
+    size_t total = 0;
+    for (unsigned i = 0; i < n; i++) {
+        size_t plen = strlen(paths[i]) + 1;
+        if (plen > XS_PAYLOAD_MAX)
+            return E2BIG;
+        total += sizeof(struct xs_msg_hdr) + plen;
+    }
+    char *buf = malloc(total), *p = buf;
+    if (!buf)
+        return ENOMEM;
+    uint32_t first = h->next_req;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t plen = (uint32_t)strlen(paths[i]) + 1;
+        struct xs_msg_hdr hdr = {XS_READ, h->next_req++, tx, plen};
+        memcpy(p, &hdr, sizeof(hdr));
+        memcpy(p + sizeof(hdr), paths[i], plen);
+        p += sizeof(hdr) + plen;
+    }
+    int err = io_all(h, buf, total, true);
+    free(buf);
+    for (unsigned i = 0; !err && i < n;) {
+        char *payload;
+        struct xs_msg_hdr r;
+        err = recv_msg(h, &r, &payload);
+        if (err)
+            break;
+        if (r.type == XS_WATCH_EVENT) {
+            err = queue_event(h, payload, r.len);
+            continue;
+        }
+        if (r.req_id != first + i) {
+            free(payload);
+            err = EPROTO;
+        } else if (r.type == XS_ERROR) {
+            errs[i++] = xs_errno_from_name(payload);
+            free(payload);
+        } else {
+            values[i] = payload;
+            errs[i++] = 0;
+        }
+    }
+    return err;
+}
+
+int xsc_read_many(struct xsc *h, uint32_t tx, const char *const *paths, unsigned n, char **values,
+                  int *errs)
+{
+    for (unsigned i = 0; i < n; i++) {
+        values[i] = NULL;
+        errs[i] = EIO;
+    }
+    if (h->broken)
+        return h->broken;
+    if (h->device || h->batching) {
+        /* The kernel's xenbus device takes one message per write(); a batch of writes
+         * must keep its order. One request at a time, then. */
+        for (unsigned i = 0; i < n; i++) {
+            errs[i] = xsc_read(h, tx, paths[i], &values[i], NULL);
+            if (breaks_stream(errs[i]))
+                return errs[i];
+        }
+        return 0;
+    }
+    int err = 0;
+    for (unsigned done = 0; !err && done < n;) {
+        unsigned k = n - done < XSC_BATCH_MAX ? n - done : XSC_BATCH_MAX;
+        h->deadline = deadline_after(h->timeout_ms);
+        err = read_chunk(h, tx, paths + done, k, values + done, errs + done);
+        h->deadline = -1;
+        done += k;
+    }
+    if (err) {
+        for (unsigned i = 0; i < n; i++) {
+            free(values[i]);
+            values[i] = NULL;
+        }
+        if (breaks_stream(err))
+            h->broken = err;
+    }
+    return err;
+}
+
 int xsc_write(struct xsc *h, uint32_t tx, const char *path, const void *value, uint32_t len)
 {
     const void *parts[2] = {path, value};

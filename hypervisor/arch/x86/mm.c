@@ -193,6 +193,28 @@ void frames_free(mfn_t mfn, unsigned int order)
     buddy_free(&heap, mfn, order);
 }
 
+static void zero_frame(mfn_t mfn)
+{
+    memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+}
+
+void frames_scrub_idle(void)
+{
+    /* 4096 frame descriptors looked at, 8 frames (32 KiB) cleared at most under the heap
+     * lock: allocations on other CPUs wait little. */
+    buddy_scrub(&heap, 4096, 8, zero_frame);
+}
+
+bool frames_scrub_pending(void)
+{
+    return buddy_dirty_frames(&heap) != 0;
+}
+
+bool frame_take_zeroed(mfn_t mfn)
+{
+    return page_take_zeroed(mfn_to_page(mfn));
+}
+
 void *pages_alloc(unsigned int order)
 {
     mfn_t mfn = frames_alloc(order);

@@ -38,6 +38,7 @@ static uint64_t opt_dom0_mem;
 static uint64_t opt_dom0_max_vcpus = 1;
 static char opt_guest_loglvl[32];
 static bool opt_dom0_vcpus_pin;
+bool opt_idle_scrub = true;
 
 static const struct cmdline_param params[] = {
     {"console", CP_STRING, opt_console, sizeof(opt_console), NULL},
@@ -54,6 +55,7 @@ static const struct cmdline_param params[] = {
     {"dom0_vcpus_pin", CP_BOOL, &opt_dom0_vcpus_pin, sizeof(opt_dom0_vcpus_pin), NULL},
     {"smep", CP_BOOL, &opt_smep, sizeof(opt_smep), NULL},
     {"smap", CP_BOOL, &opt_smap, sizeof(opt_smap), NULL},
+    {"idle_scrub", CP_BOOL, &opt_idle_scrub, sizeof(opt_idle_scrub), NULL},
 };
 
 /* The module string starts with the image's name (as the loader saw it); skip that word. */

@@ -61,6 +61,7 @@
 #include <lamina/vcpu.h>
 #include <hv/timer.h>
 #include <asm/entry.h>
+#include <asm/mm.h>
 
 /* Below any credit: a vCPU that an idle CPU could take leaves this one to those that cannot. */
 #define IDLE_ELSEWHERE_PENALTY (4 * (int64_t)SCHED_SLICE_NS)
@@ -659,8 +660,21 @@ static void schedule(struct vcpu *prev)
         }
         if (pc->capped_waiting) /* wake up for the next accounting, when its budget refills */
             timer_set(&pc->slice_timer, credit_period_end(now));
-        while (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE))
+        while (!__atomic_load_n(&pc->need_resched, __ATOMIC_ACQUIRE)) {
+            /* Idle time clears freed memory (as Xen's idle loop scrubs), so that building a
+             * domain need not. With interrupts on: the heap lock is never taken from
+             * interrupt context, and a wake-up must not wait for the scrubbing (a window of
+             * one instruction after STI is not enough under QEMU's TCG, which only takes
+             * interrupts between translated blocks). need_resched is looked at again after
+             * each chunk, before any halt. */
+            if (opt_idle_scrub && frames_scrub_pending()) {
+                local_irq_enable();
+                frames_scrub_idle();
+                local_irq_disable();
+                continue;
+            }
             hv_idle_once();
+        }
         __atomic_and_fetch(&idle_cpus, ~cpumask_of(me), __ATOMIC_SEQ_CST);
     }
 }

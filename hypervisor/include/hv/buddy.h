@@ -29,6 +29,8 @@ struct buddy {
     struct page_info *frames; /* frames[mfn] for mfn < nr_frames */
     mfn_t nr_frames;
     mfn_t free_frames;
+    mfn_t dirty_frames; /* free frames not known to be zero (no PGC_zeroed) */
+    mfn_t scrub_cursor; /* where the idle scrubber looks next */
     struct list_head free[BUDDY_MAX_ORDER + 1];
 };
 
@@ -48,5 +50,25 @@ void buddy_free(struct buddy *b, mfn_t mfn, unsigned int order);
  */
 void buddy_split(struct buddy *b, mfn_t mfn, unsigned int order);
 mfn_t buddy_free_frames(const struct buddy *b);
+
+/*
+ * Scrubbing, as Xen scrubs in its idle loop: frames come to the allocator dirty (added at
+ * boot, or freed), and buddy_scrub() zeroes free ones in the background and marks them
+ * PGC_zeroed, so that whoever must hand out zeroed memory (a new domain's) clears only the
+ * frames still dirty (page_take_zeroed). buddy_scrub looks at up to `scan` frames from
+ * where it stopped last and zeroes up to `max_zero` of them, one at a time under the lock;
+ * returns how many it zeroed. zero_page(mfn) clears one frame (the direct map's business).
+ */
+mfn_t buddy_scrub(struct buddy *b, mfn_t scan, mfn_t max_zero, void (*zero_page)(mfn_t mfn));
+mfn_t buddy_dirty_frames(const struct buddy *b);
+
+/* Whether an allocated frame was known to be zero when it was handed out; forgets it (its
+ * owner is about to write it). Only the allocating caller may ask, before using it. */
+static inline bool page_take_zeroed(struct page_info *pg)
+{
+    bool z = pg->count_info & PGC_zeroed;
+    pg->count_info &= ~PGC_zeroed;
+    return z;
+}
 
 #endif

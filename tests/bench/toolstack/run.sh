@@ -66,7 +66,7 @@ store_table() { # LOG
 }
 
 # The toolstack figures, their goals: a ratio lam/xl, an absolute bound for lam, or none.
-FIGS="create-first-line:ratio<=0.5 create-toolstack:lam<50 create32-first10:- create32-last10:- create32-max:- list50:lam<20"
+FIGS="create-first-line:ratio<=0.5 create-toolstack:lam<50 create32-first10:- create32-last10:- create32-max:- list50:lam<20 tool-start:-"
 tool_table() { # XEN+XL-LOG XEN+LAM-LOG LAMINA+LAM-LOG
     sed -n 's/^BENCH \([a-z0-9-]*\) \([-0-9.]*\) ms.*/\1 \2/p' "$1" >"$tmp/xl"
     sed -n 's/^BENCH \([a-z0-9-]*\) \([-0-9.]*\) ms.*/\1 \2/p' "$2" >"$tmp/xenlam"

@@ -134,7 +134,9 @@ if cmp -s $T/store.before $T/store.after; then pass destroy-store-as-before; els
     fail destroy-store-as-before "$(diff $T/store.before $T/store.after | head -5)"; fi
 
 # ---- the guest's /init runs: it powers the domain off ----
-xml t2 128 lamina.domu=poweroff > $T/t2.xml
+# Kept once shut down (on_poweroff preserve): with the default (destroy) the domain's
+# monitor may destroy it before `lam list` looks, which a faster destroy made likely.
+xml t2 128 lamina.domu=poweroff | sed 's|^</domain>|<on_poweroff>preserve</on_poweroff></domain>|' > $T/t2.xml
 lam create --timing $T/t2.xml > $T/t2.out 2>&1
 id=$(domid_of t2)
 info "toolstack, kernel cached: $(grep timing $T/t2.out)"

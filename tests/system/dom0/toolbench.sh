@@ -17,13 +17,29 @@
 #                      last 10 creates, and the slowest. Paused, so that what the guests do
 #                      once running cannot slow dom0 (running idle-peers took CPU on Lamina)
 #   list50             `list` with those 50 guests (median of 11)
+#   tool-start         `help` (median of 11): starting the tool, which every command pays;
+#                      true-start the same for busybox true (not goals, for the log)
 # One "BENCH <name> <value> ms" line per figure, "BENCH-CREATE32 <i> <ms>" per guest.
+# lam also writes the time of each phase of every create and list (LAM_TRACE, see
+# dom0-tools/libdombuild/src/trace.c); they are printed as "TRACE <op> <phase> <ms> ...",
+# and dom0's CPU time per program around the series as "CPU <program> <ticks>".
 # The checks ("SYSTEST PASS|FAIL") only say each step worked, never how fast.
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
 G=/lamina/guest
 T=/tmp/toolbench
 mkdir -p $T
+export LAM_TRACE=$T/trace
+: >$LAM_TRACE
+# traces WHAT: print the trace lines written since the last call, tagged WHAT.
+traces() {
+    sed "s/^TRACE /TRACE $1 /" $LAM_TRACE
+    : >$LAM_TRACE
+}
+# cpu_by_program: dom0's CPU time (user + system clock ticks) per program name.
+cpu_by_program() {
+    cat /proc/[0-9]*/stat 2>/dev/null | awk '{ c[$2] += $14 + $15 } END { for (k in c) print k, c[k] }'
+}
 
 if [ -f /etc/lamina/services ] && command -v xl >/dev/null; then
     TOOL=xl
@@ -100,6 +116,7 @@ for run in 1 2 3; do
     case $out in *"line_ms=-1"*) ok=0 ;; esac
     destroy $name >/dev/null 2>&1
 done
+traces first-line
 if [ $ok = 1 ]; then
     pass create-first-line-runs
     echo "BENCH create-first-line $(field line_ms <$T/first | median) ms"
@@ -119,6 +136,7 @@ for run in 1 2 3; do
     case $out in *" rc=0"*) ;; *) ok=0 ;; esac
     destroy $name >/dev/null 2>&1
 done
+traces paused128
 if [ $ok = 1 ]; then
     pass create-paused-runs
     echo "BENCH create-toolstack $(field cmd_ms <$T/paused | median) ms"
@@ -126,8 +144,16 @@ else
     fail create-paused-runs "$(cat $T/paused | tr '\n' ';')"
 fi
 
+# ---- what starting the tool costs: `help` (no hypervisor or store calls), median of 11;
+# every figure above and below includes it once per command. For the log only. ----
+out=$(lam-timeit --runs 11 -- $TOOL help)
+echo "BENCH tool-start $(echo "$out" | field cmd_ms) ms"
+out=$(lam-timeit --runs 11 -- busybox true)
+echo "BENCH true-start $(echo "$out" | field cmd_ms) ms"
+
 # ---- 50 guests of 32 MiB, paused, one after another ----
 : >$T/series
+cpu_by_program | sort >$T/cpu-before
 ok=1
 i=1
 while [ $i -le 50 ]; do
@@ -141,6 +167,11 @@ while [ $i -le 50 ]; do
     i=$((i + 1))
 done
 running=$(count)
+traces series32
+cpu_by_program | sort >$T/cpu-after
+# Who used dom0's CPU during the series (ticks, the top ten).
+awk 'FNR == NR { before[$1] = $2; next } { print "CPU", $1, $2 - before[$1] }' \
+    $T/cpu-before $T/cpu-after | sort -k3 -n -r | head -n 10
 # For the log: the guests with their CPU time (idle-peer blocks, so it should stay near 0).
 $TOOL list | sed 's/^/  /'
 if [ $ok = 1 ] && [ $running -eq 50 ]; then
@@ -151,6 +182,7 @@ if [ $ok = 1 ] && [ $running -eq 50 ]; then
     out=$(lam-timeit --runs 11 -- $TOOL list)
     case $out in *" rc=0"*) pass list50-runs ;; *) fail list50-runs "$out" ;; esac
     echo "BENCH list50 $(echo "$out" | field cmd_ms) ms"
+    traces list50
 else
     fail create32-50-guests "create $i failed or $running guests listed, not 50"
     $TOOL list

@@ -279,6 +279,81 @@ static void test_misuse_is_caught(void **state)
     fixture_free(f);
 }
 
+/* The scrub callback's record: which frames it was asked to clear, and how often. */
+static unsigned char scrubbed[256];
+
+static void record_scrub(mfn_t mfn)
+{
+    scrubbed[mfn]++;
+}
+
+/*
+ * Idle scrubbing: frames arrive dirty, buddy_scrub clears each free one once and marks it
+ * zeroed, a block handed out carries the marks (taken once), a freed frame is dirty again
+ * and never reported zeroed until cleared anew, allocated frames are never touched.
+ */
+static void test_scrub_tracks_zeroed_frames(void **state)
+{
+    struct fixture *f = fixture_new(256);
+
+    (void)state;
+    memset(scrubbed, 0, sizeof(scrubbed));
+    buddy_add_free_range(&f->b, 0, 256);
+    assert_int_equal(buddy_dirty_frames(&f->b), 256);
+    mfn_t held = buddy_alloc(&f->b, 4); /* 16 frames in use before any scrub */
+    assert_true(held != INVALID_MFN);
+    assert_int_equal(buddy_dirty_frames(&f->b), 240);
+    /* Bounded work per call: at most max_zero cleared, at most scan looked at. */
+    assert_int_equal(buddy_scrub(&f->b, 1000, 8, record_scrub), 8);
+    assert_int_equal(buddy_dirty_frames(&f->b), 232);
+    mfn_t done = 8;
+    for (int i = 0; i < 100 && buddy_dirty_frames(&f->b); i++)
+        done += buddy_scrub(&f->b, 64, 8, record_scrub);
+    assert_int_equal(done, 240);
+    assert_int_equal(buddy_dirty_frames(&f->b), 0);
+    assert_int_equal(buddy_scrub(&f->b, 1000, 8, record_scrub), 0);
+    for (mfn_t m = 0; m < 256; m++) {
+        bool in_held = m >= held && m < held + 16;
+        assert_int_equal(scrubbed[m], in_held ? 0 : 1);
+        assert_int_equal(!!(f->frames[m].count_info & PGC_zeroed), !in_held);
+    }
+    /* Handed out marked and freed untouched (its owner never took the mark): dirty again,
+     * since nothing says the owner did not write it. */
+    mfn_t k = buddy_alloc(&f->b, 2);
+    assert_true(k != INVALID_MFN && (f->frames[k].count_info & PGC_zeroed));
+    buddy_free(&f->b, k, 2);
+    assert_int_equal(buddy_dirty_frames(&f->b), 4);
+    for (mfn_t i = 0; i < 4; i++)
+        assert_false(f->frames[k + i].count_info & PGC_zeroed);
+    while (buddy_dirty_frames(&f->b))
+        buddy_scrub(&f->b, 256, 8, record_scrub);
+    for (mfn_t i = 0; i < 4; i++)
+        assert_int_equal(scrubbed[k + i], 2);
+    /* A clean block comes out marked; the mark is taken once. */
+    mfn_t m = buddy_alloc(&f->b, 3);
+    assert_true(m != INVALID_MFN);
+    assert_int_equal(buddy_dirty_frames(&f->b), 0);
+    for (mfn_t i = 0; i < 8; i++) {
+        assert_true(page_take_zeroed(&f->frames[m + i]));
+        assert_false(page_take_zeroed(&f->frames[m + i]));
+    }
+    /* Freed, the frames are dirty again, even if the owner never wrote them. */
+    buddy_free(&f->b, m, 3);
+    assert_int_equal(buddy_dirty_frames(&f->b), 8);
+    buddy_free(&f->b, held, 4);
+    assert_int_equal(buddy_dirty_frames(&f->b), 24);
+    mfn_t again = buddy_alloc(&f->b, 3);
+    assert_true(again != INVALID_MFN);
+    /* Whichever block it was, a frame freed since its scrub is not marked. */
+    for (mfn_t i = 0; i < 8; i++) {
+        mfn_t x = again + i;
+        bool was_freed = (x >= m && x < m + 8) || (x >= held && x < held + 16);
+        if (was_freed)
+            assert_false(f->frames[x].count_info & PGC_zeroed);
+    }
+    fixture_free(f);
+}
+
 static void test_frame_accessors(void **state)
 {
     struct page_info pg = {0};
@@ -307,10 +382,15 @@ static void test_frame_accessors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_single_block),         cmocka_unit_test(test_coalesce_restores_block),
-        cmocka_unit_test(test_add_unaligned_ranges), cmocka_unit_test(test_alloc_below),
-        cmocka_unit_test(test_random_against_model), cmocka_unit_test(test_misuse_is_caught),
-        cmocka_unit_test(test_frame_accessors),      cmocka_unit_test(test_split_then_free_singly),
+        cmocka_unit_test(test_single_block),
+        cmocka_unit_test(test_coalesce_restores_block),
+        cmocka_unit_test(test_add_unaligned_ranges),
+        cmocka_unit_test(test_alloc_below),
+        cmocka_unit_test(test_random_against_model),
+        cmocka_unit_test(test_misuse_is_caught),
+        cmocka_unit_test(test_frame_accessors),
+        cmocka_unit_test(test_split_then_free_singly),
+        cmocka_unit_test(test_scrub_tracks_zeroed_frames),
     };
 
     return cmocka_run_group_tests_name("buddy", tests, NULL, NULL);

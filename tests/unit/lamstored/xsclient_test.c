@@ -154,6 +154,43 @@ static void client_batch(void)
     xsc_close(h);
 }
 
+/* Many reads pipelined: values in order, a missing node's error in its own slot, more
+ * than one chunk, and a watch event arriving among the replies kept for read_watch. */
+static void client_read_many(void)
+{
+    struct xsc *h = open_or_die(), *w = open_or_die();
+    char paths[80][32], *values[80], *wpath = NULL, *tok = NULL;
+    const char *pp[80];
+    int errs[80];
+    for (int i = 0; i < 80; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "/c/many/%d", i);
+        pp[i] = paths[i];
+        if (i != 7 && i != 70)
+            CHECK(xsc_write(w, XSC_NO_TX, paths[i], paths[i], (uint32_t)strlen(paths[i])) == 0);
+    }
+    CHECK(xsc_watch(h, "/c/many/3", "tok") == 0);
+    CHECK(xsc_read_watch(h, 1000, &wpath, &tok) == 0); /* the registration event */
+    free(wpath);
+    free(tok);
+    CHECK(xsc_write(w, XSC_NO_TX, "/c/many/3", "/c/many/3", 9) == 0); /* fires the watch */
+    CHECK(xsc_read_many(h, XSC_NO_TX, pp, 80, values, errs) == 0);
+    int right = 0;
+    for (int i = 0; i < 80; i++) {
+        if (i == 7 || i == 70)
+            right += errs[i] == ENOENT && values[i] == NULL;
+        else
+            right += errs[i] == 0 && values[i] && !strcmp(values[i], paths[i]);
+        free(values[i]);
+    }
+    CHECK(right == 80);
+    CHECK(xsc_read_watch(h, 1000, &wpath, &tok) == 0 && !strcmp(wpath, "/c/many/3"));
+    free(wpath);
+    free(tok);
+    CHECK(xsc_read_many(h, XSC_NO_TX, pp, 0, values, errs) == 0);
+    xsc_close(w);
+    xsc_close(h);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -167,5 +204,6 @@ int main(int argc, char **argv)
     RUN("store/client", client_watch);
     RUN("store/client", client_transactions);
     RUN("store/client", client_batch);
+    RUN("store/client", client_read_many);
     return 0;
 }

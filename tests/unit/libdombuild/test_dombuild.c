@@ -22,6 +22,11 @@
 #include <cmocka.h>
 
 #include "dombuild.h"
+#include "region.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <lamina/start_info.h>
 #include <lamina/vcpu.h>
 
@@ -565,14 +570,110 @@ static void test_disk_devid(void **state)
     assert_int_equal(dombuild_disk_devid(NULL), -EINVAL);
 }
 
+/* Pages wanted in a region, as a bit string "0100..." over pfns [0, n). */
+static void wanted(const struct region *r, char *out, unsigned int n)
+{
+    for (unsigned int p = 0; p < n; p++)
+        out[p] = (r->flags[p] & REGION_WANT) ? '1' : '0';
+    out[n] = '\0';
+}
+
+/* "Map" what is wanted with anonymous memory, as region_map would with the guest's. */
+static void fake_map(struct region *r)
+{
+    for (uint64_t p = 0; p < r->nr; p++)
+        if (r->flags[p] & REGION_WANT) {
+            void *m = mmap(r->base + p * 4096, 4096, PROT_READ | PROT_WRITE,
+                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+            assert_true(m != MAP_FAILED);
+            r->flags[p] |= REGION_MAPPED;
+        }
+}
+
+/*
+ * The sparse boot region: only pages that will hold non-zero bytes are wanted (a kernel
+ * in memory: its non-zero pages; a cached kernel: its file's data extents), a segment not
+ * page aligned marks each guest page it touches, copying needs the page mapped, and what
+ * is copied lands at the right place.
+ */
+static void test_region_wants_only_data(void **state)
+{
+    (void)state;
+    struct region r;
+    char bits[16];
+    assert_int_equal(region_init(&r, 12), 0);
+    uint8_t *src = calloc(5, 4096);
+    src[10] = 1;            /* page 0 */
+    src[3 * 4096 + 7] = 2;  /* page 3 */
+    src[4 * 4096 + 99] = 3; /* page 4, the last, partial below */
+    assert_int_equal(region_segment_mem(&r, src, 4 * 4096 + 100, 2 * 4096, false), 0);
+    wanted(&r, bits, 12);
+    assert_string_equal(bits, "001001100000");
+    /* Not page aligned: bytes at 0x800 of page 8 spill into page 9. */
+    assert_int_equal(region_segment_mem(&r, src, 4096, 8 * 4096 + 0x800, false), 0);
+    wanted(&r, bits, 12);
+    assert_string_equal(bits, "001001101000");
+    uint8_t one[4096] = {0};
+    one[4095] = 9; /* the byte that lands at page 9 + 0x7ff */
+    assert_int_equal(region_segment_mem(&r, one, 4096, 8 * 4096 + 0x800, false), 0);
+    wanted(&r, bits, 12);
+    assert_string_equal(bits, "001001101100");
+    assert_int_equal(region_segment_mem(&r, src, 4 * 4096 + 100, 2 * 4096, true), -EFAULT);
+    assert_null(region_page(&r, 2));
+    fake_map(&r);
+    assert_int_equal(region_segment_mem(&r, src, 4 * 4096 + 100, 2 * 4096, true), 0);
+    assert_int_equal(((uint8_t *)region_page(&r, 2))[10], 1);
+    assert_int_equal(((uint8_t *)region_page(&r, 5))[7], 2);
+    assert_int_equal(((uint8_t *)region_page(&r, 6))[99], 3);
+    assert_null(region_page(&r, 3)); /* a zero page: never mapped, never written */
+    region_free(&r);
+    free(src);
+}
+
+static void test_region_follows_file_holes(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/dombuild-sparse.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    uint8_t page[4096];
+    memset(page, 0xab, sizeof(page));
+    assert_int_equal(ftruncate(fd, 6 * 4096), 0);
+    assert_int_equal(pwrite(fd, page, 4096, 1 * 4096), 4096); /* data: file page 1 */
+    assert_int_equal(pwrite(fd, page, 4096, 4 * 4096), 4096); /* data: file page 4 */
+    bool holes = lseek(fd, 0, SEEK_DATA) == 4096 && lseek(fd, 4096, SEEK_HOLE) == 2 * 4096;
+    struct region r;
+    char bits[16];
+    assert_int_equal(region_init(&r, 10), 0);
+    /* The segment is file pages 1..5, going to pfn 3. */
+    assert_int_equal(region_segment_file(&r, fd, 4096, 5 * 4096, 3 * 4096, false), 0);
+    wanted(&r, bits, 10);
+    /* Where the file system reports holes only the data pages; elsewhere all of them. */
+    assert_string_equal(bits, holes ? "0001001000" : "0001111100");
+    fake_map(&r);
+    assert_int_equal(region_segment_file(&r, fd, 4096, 5 * 4096, 3 * 4096, true), 0);
+    assert_int_equal(((uint8_t *)region_page(&r, 3))[0], 0xab);
+    assert_int_equal(((uint8_t *)region_page(&r, 6))[4095], 0xab);
+    region_free(&r);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detect),         cmocka_unit_test(test_decompress_round_trip),
-        cmocka_unit_test(test_seed_kernels),   cmocka_unit_test(test_bad_images),
-        cmocka_unit_test(test_debian_vmlinuz), cmocka_unit_test(test_layout),
-        cmocka_unit_test(test_pagetables),     cmocka_unit_test(test_start_info_and_vcpu),
-        cmocka_unit_test(test_load_kernel),    cmocka_unit_test(test_disk_devid),
+        cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_decompress_round_trip),
+        cmocka_unit_test(test_seed_kernels),
+        cmocka_unit_test(test_bad_images),
+        cmocka_unit_test(test_debian_vmlinuz),
+        cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_pagetables),
+        cmocka_unit_test(test_start_info_and_vcpu),
+        cmocka_unit_test(test_load_kernel),
+        cmocka_unit_test(test_disk_devid),
+        cmocka_unit_test(test_region_wants_only_data),
+        cmocka_unit_test(test_region_follows_file_holes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include "hvctl.h"
 #include "lamina/domctl.h"
 #include "lamina/hypercall-numbers.h"
+#include "lamina/sysctl.h"
 
 struct fake_dom {
     uint16_t id;
@@ -33,6 +34,8 @@ struct fake_hv {
     uint32_t last_cmd;
     long fail_from_call; /* > 0: answer -EIO from this call on */
     bool go_backwards;   /* getdomaininfo answers with id 0 whatever is asked */
+    bool no_list_sysctl; /* sysctl getdomaininfolist answers -ENOSYS */
+    unsigned int list_calls;
 };
 
 static struct fake_dom *find(struct fake_hv *hv, uint16_t id)
@@ -133,12 +136,40 @@ static long fake_domctl(struct fake_hv *hv, struct lam_domctl *op)
     }
 }
 
+/* getdomaininfolist: the domains from first_domain up, as many as the buffer holds. */
+static long fake_sysctl(struct fake_hv *hv, struct lam_sysctl *op)
+{
+    if (op->interface_version != LAM_SYSCTL_INTERFACE_VERSION)
+        return -EACCES;
+    if (op->cmd != LAM_SYSCTL_getdomaininfolist || hv->no_list_sysctl)
+        return -ENOSYS;
+    hv->list_calls++;
+    struct lam_sysctl_getdomaininfolist *l = &op->u.getdomaininfolist;
+    struct lam_domctl_getdomaininfo *buf = (void *)(uintptr_t)l->buffer;
+    uint32_t n = 0;
+    for (unsigned int i = 0; i < hv->nr && n < l->max_domains; i++) {
+        const struct fake_dom *d = &hv->doms[i];
+        if (d->id < l->first_domain && !hv->go_backwards)
+            continue;
+        memset(&buf[n], 0, sizeof(buf[n]));
+        buf[n].domain = hv->go_backwards ? 0 : d->id;
+        buf[n].flags = d->flags;
+        buf[n].tot_pages = d->tot_pages;
+        buf[n].nr_online_vcpus = 1;
+        n++;
+    }
+    l->num_domains = n;
+    return 0;
+}
+
 static long fake_hypercall(void *ctx, unsigned long nr, const uint64_t args[5])
 {
     struct fake_hv *hv = ctx;
     hv->calls++;
     if (hv->fail_from_call && hv->calls >= (unsigned long)hv->fail_from_call)
         return -EIO;
+    if (nr == LAM_HYPERCALL_SYSCTL)
+        return fake_sysctl(hv, (struct lam_sysctl *)(uintptr_t)args[0]);
     if (nr != LAM_HYPERCALL_DOMCTL)
         return -ENOSYS;
     struct lam_domctl *op = (struct lam_domctl *)(uintptr_t)args[0];
@@ -188,8 +219,24 @@ static void list_walks_every_domain_in_order(void **state)
     assert_int_equal(list[2].shutdown_reason, 3);
     assert_int_equal(list[3].domid, 7);
     assert_true(list[3].dying);
-    /* One getdomaininfo per domain, plus the one that finds nothing. */
-    assert_int_equal(hv.calls, 5);
+    /* One getdomaininfolist for all of them. */
+    assert_int_equal(hv.calls, 1);
+    assert_int_equal(hv.list_calls, 1);
+    free(list);
+}
+
+static void without_the_list_sysctl_each_domain_is_asked_for(void **state)
+{
+    hv.no_list_sysctl = true;
+    struct hvctl_dominfo *list = NULL;
+    size_t n = 0;
+    assert_int_equal(hvctl_domain_list(*state, &list, &n), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(list[2].domid, 3);
+    assert_int_equal(list[3].domid, 7);
+    assert_true(list[3].dying);
+    /* The refused sysctl, one getdomaininfo per domain, the one that finds nothing. */
+    assert_int_equal(hv.calls, 6);
     free(list);
 }
 
@@ -205,14 +252,25 @@ static void info_wants_the_exact_id(void **state)
 static void a_hypervisor_going_backwards_cannot_loop_the_list(void **state)
 {
     hv.go_backwards = true;
+    hv.no_list_sysctl = true;
     struct hvctl_dominfo *list = NULL;
     size_t n = 0;
     assert_int_equal(hvctl_domain_list(*state, &list, &n), -EIO);
     assert_true(hv.calls < 5);
 }
 
+static void a_list_sysctl_going_backwards_is_not_trusted(void **state)
+{
+    hv.go_backwards = true; /* every entry says domain 0: the second is out of order */
+    struct hvctl_dominfo *list = NULL;
+    size_t n = 0;
+    assert_int_equal(hvctl_domain_list(*state, &list, &n), -EIO);
+    assert_int_equal(hv.list_calls, 1);
+}
+
 static void an_error_in_the_middle_of_a_list_is_reported(void **state)
 {
+    hv.no_list_sysctl = true;
     hv.fail_from_call = 3;
     struct hvctl_dominfo *list = (void *)1;
     size_t n = 99;
@@ -311,6 +369,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(list_walks_every_domain_in_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(without_the_list_sysctl_each_domain_is_asked_for, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_list_sysctl_going_backwards_is_not_trusted, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(info_wants_the_exact_id, setup, teardown),
         cmocka_unit_test_setup_teardown(a_hypervisor_going_backwards_cannot_loop_the_list, setup,
                                         teardown),

@@ -112,8 +112,11 @@ static long populate_one(struct domain *d, unsigned int order, unsigned int addr
     }
     if (mfn == INVALID_MFN)
         return -ENOMEM;
+    /* A new owner never sees an old one's data: frames the idle scrubber cleared are
+     * handed out as they are, the others cleared here. */
     for (uint64_t i = 0; i < (1ull << order); i++)
-        memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
+        if (!frame_take_zeroed(mfn + i))
+            memset(mfn_to_virt(mfn + i), 0, PAGE_SIZE);
     /* All or none: max_pages may move under us (domctl max_mem takes no lock of ours). */
     if (domain_assign_frames(d, mfn, 1ul << order)) {
         for (uint64_t i = 0; i < (1ull << order); i++)

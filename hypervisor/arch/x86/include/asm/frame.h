@@ -18,7 +18,12 @@
  *                               freed with the domain, not when unreferenced;
  *                               typed writable for good (a type count of 1
  *                               nobody drops), never a table or GDT page
- *   bits 58-48  reserved, zero
+ *   bit  58     PGC_zeroed      the frame holds only zeros: set by the idle
+ *                               scrubber on a free frame, cleared when the
+ *                               frame is freed again or its new owner takes
+ *                               the fact (page_take_zeroed); stale on a
+ *                               frame allocated by anyone else, who ignore it
+ *   bits 57-48  reserved, zero
  *   bits 47-0   PGC_count       general reference count
  *
  * type_info (what the frame may be used as; see get_page_type):
@@ -81,6 +86,7 @@ struct page_info {
 #define PGC_state_inuse  (1ULL << PGC_state_shift)
 #define PGC_state_free   (2ULL << PGC_state_shift)
 #define PGC_xen_heap     (1ULL << 59)
+#define PGC_zeroed       (1ULL << 58)
 #define PGC_count_mask   ((1ULL << 48) - 1)
 
 #define PGT_type_shift    61

@@ -19,6 +19,15 @@ void frames_free(mfn_t mfn, unsigned int order);
 mfn_t frames_alloc_split(unsigned int order);
 /* The same, wholly below frame limit (a DMA buffer below 4 GiB). */
 mfn_t frames_alloc_split_below(unsigned int order, mfn_t limit);
+/* Idle work: zero a few dirty free frames (buddy_scrub), with interrupts on or off. Off
+ * with idle_scrub=0 on the command line (then every new domain frame is cleared when
+ * handed out, as before). */
+void frames_scrub_idle(void);
+/* Whether free frames are left to scrub. */
+bool frames_scrub_pending(void);
+extern bool opt_idle_scrub;
+/* Whether the frame, just allocated by the caller, was handed out zeroed (see buddy.h). */
+bool frame_take_zeroed(mfn_t mfn);
 /* The same, through the direct map; NULL when none is left. Zeroed variants clear the memory. */
 void *pages_alloc(unsigned int order);
 void *pages_zalloc(unsigned int order);
