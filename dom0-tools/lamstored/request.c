@@ -43,7 +43,8 @@ static const struct op_desc ops[XS_TYPE_COUNT] = {
     [XS_MKDIR] = {op_mkdir, OPF_TX | OPF_CHANGE},
     [XS_RM] = {op_rm, OPF_TX | OPF_CHANGE},
     [XS_SET_PERMS] = {op_set_perms, OPF_TX | OPF_CHANGE},
-    [XS_IS_DOMAIN_INTRODUCED] = {op_is_domain_introduced, 0},
+    /* Privileged, as in Xen since XSA-115: a guest must not learn which domains exist. */
+    [XS_IS_DOMAIN_INTRODUCED] = {op_is_domain_introduced, OPF_PRIV},
     [XS_RESUME] = {op_resume, OPF_PRIV},
     [XS_SET_TARGET] = {op_set_target, OPF_PRIV},
     [XS_RESET_WATCHES] = {op_reset_watches, 0},

@@ -369,6 +369,9 @@ def guest_cannot_read_others(d):
     eq(g.err("WRITE", raw=b"/t/secret\0x"), "EACCES", "read-only entry")
     eq(g.err("CONTROL", "restrict", "6"), "EACCES", "control is privileged")
     eq(g.err("INTRODUCE", "9", "1", "1"), "EACCES", "introduce is privileged")
+    # Privileged in Xen since XSA-115: a guest must not probe which domain ids exist.
+    eq(g.err("IS_DOMAIN_INTRODUCED", "0"), "EACCES", "is-introduced is privileged")
+    eq(g.err("IS_DOMAIN_INTRODUCED", "5"), "EACCES", "not even for itself")
 
 
 @case
