@@ -246,6 +246,22 @@ def transaction_isolation(d):
 
 
 @case
+def unknown_transaction_ids(d):
+    # Xen looks the id up before running any request but WATCH/UNWATCH: ENOENT.
+    c = d.client()
+    eq(c.err("TRANSACTION_START", "", tx=4242), "ENOENT", "start inside an unknown id")
+    eq(c.err("GET_DOMAIN_PATH", "0", tx=4242), "ENOENT", "domain path in an unknown id")
+    eq(c.err("RESET_WATCHES", "", tx=4242), "ENOENT", "reset in an unknown id")
+    eq(c.err("TRANSACTION_END", "T", tx=4242), "ENOENT", "end of an unknown id")
+    eq(c.err("WATCH", "/t/uk", "w", tx=4242), None, "watch ignores the id")
+    c.wait_event()
+    t = c.tx_start()
+    eq(c.err("TRANSACTION_START", "", tx=t), "EBUSY", "no nesting")
+    eq(c.call("GET_DOMAIN_PATH", "3", tx=t), b"/local/domain/3\0", "in a held id")
+    c.call("TRANSACTION_END", "F", tx=t)
+
+
+@case
 def transaction_abort(d):
     a = d.client()
     t = a.tx_start()
