@@ -256,7 +256,6 @@ static void privileged_requests(void)
     expect("resume", CALL(XS_RESUME, "0"), "EACCES");
     expect("control", CALL(XS_CONTROL, "print", "x"), "EACCES");
     expect("is-domain-introduced", CALL(XS_IS_DOMAIN_INTRODUCED, "0"), "EACCES");
-    expect("set-perms-introduce-domain", CALL(XS_SET_PERMS, "@introduceDomain", "r0"), "EACCES");
 }
 
 /* Other domains', the toolstack's and its own read-only nodes. */
@@ -343,6 +342,16 @@ static void watch_quota(void)
     expect("watch-quota", err, "E2BIG");
 }
 
+/*
+ * SET_PERMS on a special path by a guest: EACCES. Last of the answered checks: Debian's
+ * Xen 4.17 xenstored sent no answer to it and was gone afterwards in the Xen peer's run
+ * (docs/security/dom0-daemons.md), so everything else is asked first.
+ */
+static void special_node_perms(void)
+{
+    expect("set-perms-introduce-domain", CALL(XS_SET_PERMS, "@introduceDomain", "r0"), "EACCES");
+}
+
 static void attack(void)
 {
     privileged_requests();
@@ -350,6 +359,7 @@ static void attack(void)
     bad_requests();
     transaction_quota();
     watch_quota();
+    special_node_perms();
     say("store-peer: attacks done, %u failed\r\n", failures);
     /* Every watch fires on this write; the guest never reads the events nor the reply. */
     send(XS_WRITE, next_req++, 0, buf, write_args(buf, sizeof(buf), "data/mine", "y"));

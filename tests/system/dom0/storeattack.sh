@@ -44,9 +44,11 @@ if [ -f /etc/lamina/services ] && command -v xl >/dev/null; then
             "$1" "$G/store-peer.elf" "$2" >"$f"
         echo "$f"
     }
-    store_read() { xenstore-read "$1"; }
-    store_write() { xenstore-write "$1" "$2"; }
-    domid() { xl domid "$1" 2>/dev/null; }
+    # (bounded: the utilities wait for ever on a daemon that is gone)
+    store_read() { timeout 10 xenstore-read "$1"; }
+    store_write() { timeout 10 xenstore-write "$1" "$2"; }
+    domid() { timeout 10 xl domid "$1" 2>/dev/null; }
+    destroy() { timeout 30 xl destroy "$1"; }
     daemon_alive() { pidof xenstored >/dev/null || pidof oxenstored >/dev/null; }
 else
     TOOL=lam
@@ -72,12 +74,14 @@ EOF
     store_read() { lam store read "$1"; }
     store_write() { lam store write "$1" "$2"; }
     domid() { lam list | awk -v n="$1" '$2 == n {print $1}'; }
+    destroy() { lam destroy "$1"; }
     daemon_alive() { [ -f /run/lamstored.pid ] && kill -0 "$(cat /run/lamstored.pid)" 2>/dev/null; }
 fi
 echo "storeattack: $TOOL and $DAEMON on $(cat /sys/hypervisor/type 2>/dev/null)" \
     "$(cat /sys/hypervisor/version/major 2>/dev/null).$(cat /sys/hypervisor/version/minor 2>/dev/null)"
 check daemon-running wait_for 100 daemon_alive
-check store-answers wait_for 100 store_read /local/domain/0/domid
+answers() { store_write /local/domain/0/data/storeattack before && store_read /local/domain/0/data/storeattack; }
+check store-answers wait_for 100 answers
 [ -f $G/store-peer.elf ] || fail store-peer-kernel "no $G/store-peer.elf in this image"
 
 $TOOL create "$(conf polite polite)" >$T/polite.out 2>&1
@@ -103,6 +107,11 @@ check attack-verdicts grep -q 'store-peer: attacks done' "$A"
 # The daemon survived and serves dom0 and the other guest.
 sleep 2
 check daemon-alive-after daemon_alive
+if ! daemon_alive; then
+    echo "storeattack: $DAEMON is gone; its log and the kernel's:"
+    tail -n 20 /var/log/xen/xenstored.log /var/log/lamina/lamstored.log 2>/dev/null | sed 's/^/  /'
+    dmesg | grep -i -E 'xenstored|lamstored|segfault|traps' | tail -n 5 | sed 's/^/  /'
+fi
 check dom0-write-after store_write /local/domain/0/data/storeattack after
 check dom0-read-after [ "$(store_read /local/domain/0/data/storeattack 2>/dev/null)" = after ]
 polite_count() { tr -d '\r' <"$P" | sed -n 's/^store-peer: polite \([0-9]*\) of \([0-9]*\)$/\1 \2/p' | tail -n1; }
@@ -123,9 +132,9 @@ fi
 
 aid=$(domid attacker)
 pid=$(domid polite)
-$TOOL destroy attacker
+destroy attacker
 check destroy-attacker [ $? -eq 0 ]
-$TOOL destroy polite
+destroy polite
 check destroy-polite [ $? -eq 0 ]
 gone() { ! store_read "/local/domain/$1/name" >/dev/null 2>&1; }
 check attacker-nodes-gone wait_for 50 gone "$aid"
