@@ -55,12 +55,15 @@ done
 if [ -f /lib64/ld-linux-x86-64.so.2 ]; then
     mkdir -p "$STAGE/lib64" && cp -L /lib64/ld-linux-x86-64.so.2 "$STAGE/lib64/"
 fi
-# The toolstack benchmark's small guest (tests/system/dom0/toolbench.sh): a PV test kernel
-# that blocks at once.
-if [ -f "$BUILD/guests/idle-peer.elf" ]; then
-    mkdir -p "$STAGE/lamina/guest"
-    cp "$BUILD/guests/idle-peer.elf" "$STAGE/lamina/guest/idle-peer.elf"
-fi
+# PV test kernels that dom0 tests start with lam create: the toolstack benchmark's small
+# guest (tests/system/dom0/toolbench.sh, blocks at once) and the hostile store client
+# (tests/system/dom0/storeattack.sh).
+for k in idle-peer store-peer; do
+    if [ -f "$BUILD/guests/$k.elf" ]; then
+        mkdir -p "$STAGE/lamina/guest"
+        cp "$BUILD/guests/$k.elf" "$STAGE/lamina/guest/$k.elf"
+    fi
+done
 # System tests that run inside dom0.
 if [ -d "$ROOT/tests/system/dom0" ]; then
     cp "$ROOT"/tests/system/dom0/*.sh "$STAGE/systest/" 2>/dev/null || true

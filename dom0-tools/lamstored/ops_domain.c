@@ -58,17 +58,43 @@ int op_introduce(struct request *rq)
 struct disown {
     struct store *st;
     uint32_t domid;
+    /* The topmost nodes it owned, removed once the walk is over. */
+    char **gone;
+    uint32_t ngone, capgone;
 };
 
+/* Notes a node the released domain owned, unless a node above it is noted already
+ * (the walk visits a node before its subtree, so that one is the last noted). */
+static void note_owned(struct disown *dw, const struct node *n)
+{
+    if (dw->ngone) {
+        const char *last = dw->gone[dw->ngone - 1];
+        if (path_is_below(n->path, n->pathlen, last, (uint32_t)strlen(last)))
+            return;
+    }
+    if (dw->ngone == dw->capgone) {
+        dw->capgone = dw->capgone ? dw->capgone * 2 : 16;
+        dw->gone = xrealloc(dw->gone, dw->capgone * sizeof(*dw->gone));
+    }
+    dw->gone[dw->ngone++] = xstrndup(n->path, n->pathlen);
+}
+
 /*
- * A released domain's id will be reused: nodes it owned pass to dom0 and
- * entries naming it are dropped, so the next domain with that id does not
- * inherit access to them.
+ * A released domain's id will be reused: entries naming it are dropped, so the next
+ * domain with that id does not inherit access, and the nodes it owned are noted for
+ * removal. Handing them to dom0 instead (what Xen did after XSA-322) lets two guests
+ * grow the store without bound: one lets the other write below its home, the other
+ * fills its quota there and reboots, and its nodes no longer count against anyone.
+ * Xen 4.17's xenstored removes them (XSA-419).
  */
 static int disown_node(struct node *n, void *arg)
 {
     struct disown *dw = arg;
-    bool named = n->perms[0].domid == dw->domid;
+    if (n->parent && n->perms[0].domid == dw->domid) {
+        note_owned(dw, n);
+        return 0;
+    }
+    bool named = false;
     for (uint32_t i = 1; i < n->nperms && !named; i++)
         named = n->perms[i].domid == dw->domid;
     if (!named)
@@ -77,7 +103,7 @@ static int disown_node(struct node *n, void *arg)
     uint32_t np = 0;
     p[np++] = n->perms[0];
     if (p[0].domid == dw->domid)
-        p[0].domid = 0;
+        p[0].domid = 0; /* the root: it stays */
     for (uint32_t i = 1; i < n->nperms; i++)
         if (n->perms[i].domid != dw->domid)
             p[np++] = n->perms[i];
@@ -88,9 +114,31 @@ static int disown_node(struct node *n, void *arg)
     return 0;
 }
 
+/* Removes the noted subtrees in one transaction of the daemon's own (no quota, no
+ * conflict check: nothing else runs meanwhile), firing the watches set on them. */
+static void remove_owned(struct disown *dw)
+{
+    struct txn tx;
+    txn_init(&tx, 0, NULL);
+    for (uint32_t i = 0; i < dw->ngone; i++) {
+        int err = txn_wipe(dw->st, &tx, dw->gone[i], (uint32_t)strlen(dw->gone[i]));
+        if (err)
+            logmsg("dom%u: removing %s it owned: %s", dw->domid, dw->gone[i], strerror(err));
+    }
+    if (dw->ngone) {
+        txn_commit(dw->st, &tx, false);
+        logmsg("dom%u: released, %u node(s) it owned removed with their subtrees", dw->domid,
+               dw->ngone);
+    }
+    txn_release(&tx);
+    for (uint32_t i = 0; i < dw->ngone; i++)
+        free(dw->gone[i]);
+    free(dw->gone);
+}
+
 void domain_release(struct store *st, struct domain *d)
 {
-    struct disown dw = {st, d->domid};
+    struct disown dw = {st, d->domid, NULL, 0, 0};
     if (st->rings && st->rings->detach)
         st->rings->detach(st, d);
     if (d->conn)
@@ -98,6 +146,7 @@ void domain_release(struct store *st, struct domain *d)
     d->introduced = false;
     d->target = DOMID_NONE;
     tree_walk(st->tree.root, disown_node, &dw);
+    remove_owned(&dw);
     watch_fire_special(st, XS_SPECIAL_RELEASE);
 }
 

@@ -286,9 +286,10 @@ int op_set_perms(struct request *rq)
     err = get_node(rq, path, len, TXC_GEN, XS_PERM_WRITE | XS_PERM_OWNER, &v);
     if (err)
         return err;
-    /* Only privileged callers may give a node away. */
+    /* Only privileged callers may give a node away. Xen 4.17 answers a guest's owner
+     * change with EPERM (the caller may write the node; it may not hand it over). */
     if (!rq->c->privileged && perms[0].domid != v.perms[0].domid)
-        return EACCES;
+        return EPERM;
     err = txn_put(rq->c->st, rq->tx, path, len, v.value, v.vlen, perms, np);
     return err ? err : reply_ok(rq);
 }

@@ -20,6 +20,7 @@ enum {
     OPF_TX = 1,     /* honours tx_id */
     OPF_CHANGE = 2, /* changes the store */
     OPF_PRIV = 4,   /* privileged connections only */
+    OPF_NOTID = 8,  /* tx_id is not even looked up (Xen's XS_FLAG_NOTID) */
 };
 
 struct op_desc {
@@ -32,8 +33,8 @@ static const struct op_desc ops[XS_TYPE_COUNT] = {
     [XS_DIRECTORY] = {op_directory, OPF_TX},
     [XS_READ] = {op_read, OPF_TX},
     [XS_GET_PERMS] = {op_get_perms, OPF_TX},
-    [XS_WATCH] = {op_watch, 0},
-    [XS_UNWATCH] = {op_unwatch, 0},
+    [XS_WATCH] = {op_watch, OPF_NOTID},
+    [XS_UNWATCH] = {op_unwatch, OPF_NOTID},
     [XS_TRANSACTION_START] = {op_transaction_start, 0},
     [XS_TRANSACTION_END] = {op_transaction_end, 0},
     [XS_INTRODUCE] = {op_introduce, OPF_PRIV},
@@ -43,7 +44,8 @@ static const struct op_desc ops[XS_TYPE_COUNT] = {
     [XS_MKDIR] = {op_mkdir, OPF_TX | OPF_CHANGE},
     [XS_RM] = {op_rm, OPF_TX | OPF_CHANGE},
     [XS_SET_PERMS] = {op_set_perms, OPF_TX | OPF_CHANGE},
-    [XS_IS_DOMAIN_INTRODUCED] = {op_is_domain_introduced, 0},
+    /* Privileged, as in Xen since XSA-115: a guest must not learn which domains exist. */
+    [XS_IS_DOMAIN_INTRODUCED] = {op_is_domain_introduced, OPF_PRIV},
     [XS_RESUME] = {op_resume, OPF_PRIV},
     [XS_SET_TARGET] = {op_set_target, OPF_PRIV},
     [XS_RESET_WATCHES] = {op_reset_watches, 0},
@@ -109,10 +111,13 @@ static int dispatch(struct request *rq, const struct op_desc *op)
 
     if ((op->flags & OPF_PRIV) && (!c->privileged || c->readonly))
         return EACCES;
+    /* Like Xen, the transaction is looked up before any request but WATCH and UNWATCH
+     * runs: an id the connection does not hold answers ENOENT, whatever the request
+     * (TRANSACTION_START in it would otherwise answer EBUSY, GET_DOMAIN_PATH succeed). */
+    if (rq->h->tx_id && !(op->flags & OPF_NOTID) && !conn_txn(c, rq->h->tx_id))
+        return ENOENT;
     if ((op->flags & OPF_TX) && rq->h->tx_id) {
         rq->tx = conn_txn(c, rq->h->tx_id);
-        if (!rq->tx)
-            return ENOENT;
         return op->fn(rq);
     }
     if (!(op->flags & OPF_CHANGE))

@@ -81,7 +81,11 @@ static void xring_pump(struct xring *x)
 {
     int r = ring_pump(x->page, x->c);
     if (r < 0) {
-        logmsg("dom%u: ring indices inconsistent, ignoring its ring", x->c->domid);
+        /* A connection the core gave up (an oversized message) said why already. */
+        if (x->c->dead)
+            logmsg("dom%u: protocol violation, ignoring its ring", x->c->domid);
+        else
+            logmsg("dom%u: ring indices inconsistent, ignoring its ring", x->c->domid);
         x->c->dead = true;
         return;
     }

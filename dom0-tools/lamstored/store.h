@@ -128,7 +128,7 @@ void store_free(struct store *st);
 /* Domains. domain_get creates the record; ids must be < DOMID_FIRST_RESERVED. */
 struct domain *domain_find(struct store *st, uint32_t domid);
 struct domain *domain_get(struct store *st, uint32_t domid);
-/* Disconnects a domain, hands its nodes to dom0, fires @releaseDomain. */
+/* Disconnects a domain, removes the nodes it owned, fires @releaseDomain. */
 void domain_release(struct store *st, struct domain *d);
 /* What the hypervisor says of an introduced domain (domains_check_exits). */
 enum domain_liveness { DOMAIN_ALIVE, DOMAIN_SHUT_DOWN, DOMAIN_GONE };

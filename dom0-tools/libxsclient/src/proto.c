@@ -10,12 +10,13 @@ struct errno_name {
     const char *name;
 };
 
-/* The order and set follow Xen's xsd_errors table: clients parse these. */
+/* The order and set follow Xen 4.17's xsd_errors table: clients parse these. EPERM came
+ * last, in 2022; an older daemon sent EINVAL in its place. */
 static const struct errno_name errno_names[] = {
     {EINVAL, "EINVAL"},       {EACCES, "EACCES"},   {EEXIST, "EEXIST"}, {EISDIR, "EISDIR"},
     {ENOENT, "ENOENT"},       {ENOMEM, "ENOMEM"},   {ENOSPC, "ENOSPC"}, {EIO, "EIO"},
     {ENOTEMPTY, "ENOTEMPTY"}, {ENOSYS, "ENOSYS"},   {EROFS, "EROFS"},   {EBUSY, "EBUSY"},
-    {EAGAIN, "EAGAIN"},       {EISCONN, "EISCONN"}, {E2BIG, "E2BIG"},
+    {EAGAIN, "EAGAIN"},       {EISCONN, "EISCONN"}, {E2BIG, "E2BIG"},   {EPERM, "EPERM"},
 };
 
 const char *xs_errno_name(int err)

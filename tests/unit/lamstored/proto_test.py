@@ -246,6 +246,22 @@ def transaction_isolation(d):
 
 
 @case
+def unknown_transaction_ids(d):
+    # Xen looks the id up before running any request but WATCH/UNWATCH: ENOENT.
+    c = d.client()
+    eq(c.err("TRANSACTION_START", "", tx=4242), "ENOENT", "start inside an unknown id")
+    eq(c.err("GET_DOMAIN_PATH", "0", tx=4242), "ENOENT", "domain path in an unknown id")
+    eq(c.err("RESET_WATCHES", "", tx=4242), "ENOENT", "reset in an unknown id")
+    eq(c.err("TRANSACTION_END", "T", tx=4242), "ENOENT", "end of an unknown id")
+    eq(c.err("WATCH", "/t/uk", "w", tx=4242), None, "watch ignores the id")
+    c.wait_event()
+    t = c.tx_start()
+    eq(c.err("TRANSACTION_START", "", tx=t), "EBUSY", "no nesting")
+    eq(c.call("GET_DOMAIN_PATH", "3", tx=t), b"/local/domain/3\0", "in a held id")
+    c.call("TRANSACTION_END", "F", tx=t)
+
+
+@case
 def transaction_abort(d):
     a = d.client()
     t = a.tx_start()
@@ -369,6 +385,9 @@ def guest_cannot_read_others(d):
     eq(g.err("WRITE", raw=b"/t/secret\0x"), "EACCES", "read-only entry")
     eq(g.err("CONTROL", "restrict", "6"), "EACCES", "control is privileged")
     eq(g.err("INTRODUCE", "9", "1", "1"), "EACCES", "introduce is privileged")
+    # Privileged in Xen since XSA-115: a guest must not probe which domain ids exist.
+    eq(g.err("IS_DOMAIN_INTRODUCED", "0"), "EACCES", "is-introduced is privileged")
+    eq(g.err("IS_DOMAIN_INTRODUCED", "5"), "EACCES", "not even for itself")
 
 
 @case
@@ -380,7 +399,8 @@ def guest_owns_what_it_creates(d):
     c = d.client()
     eq(c.perms(home + "/data/x"), ["n21"], "owner is the creating guest")
     g.call("SET_PERMS", "data/x", "n21", "r22")
-    eq(g.err("SET_PERMS", "data/x", "n22"), "EACCES", "cannot give a node away")
+    # Xen 4.17: EPERM (the caller may write the node, it may not hand it over).
+    eq(g.err("SET_PERMS", "data/x", "n22"), "EPERM", "cannot give a node away")
     o = d.client()
     o.restrict(23)
     eq(o.err("WRITE", raw=(home + "/data/y\0v").encode()), "EACCES", "other guest")
@@ -419,11 +439,36 @@ def release_disowns_nodes(d):
     c.write("/t/shared41", "v")
     c.call("SET_PERMS", "/t/shared41", "n0", "b41")
     c.call("RELEASE", "41")
-    eq(c.perms(home), ["n0"], "owner passes to dom0")
+    # Xen 4.17 (XSA-419): what the domain owned goes, not to dom0.
+    eq(c.err("GET_PERMS", home), "ENOENT", "its own nodes are removed")
     eq(c.perms("/t/shared41"), ["n0"], "entry for the dead domain dropped")
     g = d.client()
     g.restrict(41)
-    eq(g.err("READ", home), "EACCES", "a new domain 41 inherits nothing")
+    eq(g.err("READ", "/t/shared41"), "EACCES", "a new domain 41 inherits nothing")
+
+
+@case
+def cooperating_guests_cannot_grow_the_store(d):
+    # Guest 61 lets guest 62 write below its home; 62 fills it and is released, again and
+    # again. Its nodes must go with it: handed to dom0 they would count against nobody.
+    home = setup_home(d, 61)
+    c = d.client()
+    a = d.client()
+    a.restrict(61)
+    a.call("MKDIR", "data")
+    for life in range(3):
+        a.call("SET_PERMS", "data", "n61", "b62")  # (re)granted to each new domain 62
+        c.call("INTRODUCE", "62", "1", "1")
+        b = d.client()
+        b.restrict(62)
+        for i in range(20):
+            b.write(home + "/data/n%d_%d" % (life, i), "x" * 100)
+        eq(c.perms(home + "/data/n%d_0" % life)[0], "n62", "owned by the writer")
+        c.call("RELEASE", "62")
+        eq(c.err("READ", home + "/data/n%d_0" % life), "ENOENT", "gone with its owner")
+    eq(c.call("DIRECTORY", home + "/data"), b"", "nothing left behind")
+    eq(c.perms(home + "/data"), ["n61"], "the released domain's entry dropped")
+    eq(c.call("CONTROL", "check"), b"OK\0", "accounting matches the tree")
 
 
 @case
