@@ -67,6 +67,7 @@ done
 # System tests that run inside dom0.
 if [ -d "$ROOT/tests/system/dom0" ]; then
     cp "$ROOT"/tests/system/dom0/*.sh "$STAGE/systest/" 2>/dev/null || true
+    cp "$ROOT"/tests/system/dom0/*.xml "$STAGE/systest/" 2>/dev/null || true # their domains
     chmod +x "$STAGE"/systest/*.sh 2>/dev/null || true
 fi
 [ -d "$BUILD/systest-bin" ] && cp "$BUILD"/systest-bin/* "$STAGE/lamina/bin/" 2>/dev/null || true

@@ -4,8 +4,8 @@
  * it on Xen 4.17 (toolstack.md §1.10), with only Xen 4.17's interfaces so that the same
  * binary builds domains on Lamina and on Xen:
  *
- *   checks    physinfo (memory, CPUs), the store (name and UUID not running), the kernel
- *             image and initrd parsed and laid out before anything is created
+ *   checks    physinfo (memory, CPUs), the name and UUID claimed (claim.c) and not running,
+ *             the kernel image and initrd parsed and laid out before anything is created
  *   create    createdomain, max_vcpus, max_mem, set_address_size(64)
  *   channels  two unbound event channels for dom0 (store, console)
  *   memory    populate_physmap on the domain's behalf: 2 MiB extents, then single pages
@@ -19,6 +19,7 @@
  * Every failure after createdomain destroys the domain and removes its store nodes.
  */
 #include "dombuild.h"
+#include "claim.h"
 #include "hv.h"
 #include "image_internal.h"
 #include "region.h"
@@ -118,6 +119,7 @@ struct build {
     struct dombuild_layout layout;
     uint16_t domid;
     bool created;
+    bool claimed;  /* the name and UUID claims (claim.c) are ours until the store has them */
     uint64_t *p2m; /* hv_buf: pfn -> mfn */
     uint32_t store_port, console_port;
     uint64_t shinfo_mfn;
@@ -203,6 +205,17 @@ static int check_unique(struct build *b)
                       e[i].name, e[i].domid);
     }
     free(e);
+    return rc;
+}
+
+/* Claim the name and UUID first, then look for running domains holding them: see claim.c
+ * for why this order makes the check atomic against other builders. */
+static int claim(struct build *b)
+{
+    char uuid[37];
+    uuid_str(b->c->uuid, uuid);
+    int rc = claim_take(b->xs, b->c->name, uuid, b->why, b->whylen);
+    b->claimed = rc == 0;
     return rc;
 }
 
@@ -674,8 +687,8 @@ static int mark(const char *phase)
 static int run_build(struct build *b, struct dombuild_result *r, double t0)
 {
     int rc;
-    if ((rc = check_host(b)) || mark("physinfo") || (rc = check_unique(b)) || mark("unique") ||
-        (rc = load_images(b)) || mark("initrd-layout"))
+    if ((rc = check_host(b)) || mark("physinfo") || (rc = claim(b)) || mark("claim") ||
+        (rc = check_unique(b)) || mark("unique") || (rc = load_images(b)) || mark("initrd-layout"))
         return rc;
     r->ms_image = now_ms() - t0;
     double t1 = now_ms();
@@ -777,6 +790,11 @@ int dombuild_create(const struct dombuild_config *c, struct dombuild_result *r, 
         store_remove_domain(b.xs, b.domid);
         xsc_release(b.xs, b.domid);
         hvctl_domain_destroy(b.hvctl, b.domid);
+    }
+    if (b.claimed) { /* the store holds the name now, or the build failed */
+        char uuid[37];
+        uuid_str(c->uuid, uuid);
+        claim_release(b.xs, c->name, uuid);
     }
     region_free(&b.region);
     hv_buf_free(b.p2m, b.layout.nr_pages * sizeof(uint64_t));

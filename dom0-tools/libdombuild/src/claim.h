@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Inside libdombuild: claiming a name and UUID while a domain is built (claim.c). */
+#ifndef LAMINA_DOMBUILD_CLAIM_H
+#define LAMINA_DOMBUILD_CLAIM_H
+
+#include <stddef.h>
+
+struct xsc;
+
+#define CLAIM_PATH_MAX 256
+
+/* Claim /lamina/name/NAME and /lamina/uuid/UUID for this process, atomically. 0; -EEXIST
+ * (with why) when a live builder holds either; -errno on a store error. */
+int claim_take(struct xsc *h, const char *name, const char *uuid, char *why, size_t whylen);
+/* Drop this process's claims (and the parents they leave empty). */
+void claim_release(struct xsc *h, const char *name, const char *uuid);
+
+#endif
