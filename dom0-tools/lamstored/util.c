@@ -48,14 +48,17 @@ void *xmemdup(const void *p, size_t n)
     return d;
 }
 
+uint32_t hash_extend(uint32_t h, unsigned char byte)
+{
+    return (h ^ byte) * 16777619u;
+}
+
 uint32_t hash_bytes(const void *p, size_t len)
 {
     const unsigned char *b = p;
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) {
-        h ^= b[i];
-        h *= 16777619u;
-    }
+    for (size_t i = 0; i < len; i++)
+        h = hash_extend(h, b[i]);
     return h;
 }
 

@@ -17,7 +17,9 @@ char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 
 /* FNV-1a over len bytes: the hash of every path table. */
+/* FNV-1a: hash_bytes(p, n + 1) == hash_extend(hash_bytes(p, n), p[n]). */
 uint32_t hash_bytes(const void *p, size_t len);
+uint32_t hash_extend(uint32_t h, unsigned char byte);
 
 /* Parses a decimal unsigned number that fills the whole string. */
 int parse_u32(const char *s, uint32_t *out);
