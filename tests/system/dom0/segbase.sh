@@ -79,7 +79,7 @@ guests() {
     echo "$ok" >/tmp/seg.count
 }
 grep -m1 -E '^(vendor_id|model name)' /proc/cpuinfo
-info "toolstack: $TS"
+info "toolstack: $TS; hypervisor changeset: $(cat /sys/hypervisor/properties/changeset 2>/dev/null)"
 phase dom0-alone 100
 rm -f /tmp/seg.stop /tmp/seg.count
 guests &
