@@ -69,12 +69,13 @@ fi
 XEN_TOOLS_DEBS=(
   xen-utils-4.17 xen-utils-common xenstore-utils libxenmisc4.17 libxenstore4 libxentoolcore1
   libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxendevicemodel1 libxenhypfs1
-  libxentoollog1 libyajl2 libc6 libuuid1 zlib1g liblzma5 libzstd1
+  libxentoollog1 libyajl2 libc6 libuuid1 zlib1g liblzma5 libzstd1 libgcc-s1
 )
-if [ ! -f "$PKGS/.xen-tools.stamp" ]; then
+# The stamp names the list's version: a longer list downloads again.
+if [ ! -f "$PKGS/.xen-tools-2.stamp" ]; then
   mkdir -p "$PKGS/xen-tools/debs"
   (cd "$PKGS/xen-tools/debs" && apt-get download -q "${XEN_TOOLS_DEBS[@]}" >/dev/null)
   for deb in "$PKGS"/xen-tools/debs/*.deb; do dpkg-deb -x "$deb" "$PKGS/xen-tools/root"; done
-  touch "$PKGS/.xen-tools.stamp"
+  touch "$PKGS/.xen-tools-2.stamp"
 fi
 echo "deps: ok (kernel $(cat "$PKGS/kernel-version"), xen 4.17, xen-utils-4.17 in $PKGS/xen-tools)"

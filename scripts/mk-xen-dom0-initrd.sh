@@ -62,6 +62,11 @@ done | sort -u | while read -r lib; do
 done
 mkdir -p "$STAGE/lib64"
 cp -L "$XT/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$STAGE/lib64/ld-linux-x86-64.so.2"
+# glibc loads libgcc_s at run time (pthread_cancel, unwinding), so ldd does not list it: xl
+# aborted with "libgcc_s.so.1 must be installed for pthread_cancel to work" once the Lamina
+# image (whose dynamic lam used to bring it) stopped carrying it.
+mkdir -p "$STAGE/lib/x86_64-linux-gnu"
+cp -L "$XT/lib/x86_64-linux-gnu/libgcc_s.so.1" "$STAGE/lib/x86_64-linux-gnu/libgcc_s.so.1"
 
 # xencommons' steps instead of lamstored and lamconsoled; Xen's daemons use /var/run.
 mkdir -p "$STAGE/var"
