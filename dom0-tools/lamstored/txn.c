@@ -78,15 +78,21 @@ void txn_release(struct txn *tx)
     tx->n = tx->cap = tx->nbuckets = 0;
 }
 
-static struct txe *entry_find(const struct txn *tx, const char *path, uint32_t len)
+/* The entry for path[0..len), whose hash_bytes is h. */
+static struct txe *entry_find_hashed(const struct txn *tx, const char *path, uint32_t len,
+                                     uint32_t h)
 {
     if (!tx->nbuckets)
         return NULL;
-    uint32_t h = hash_bytes(path, len);
     for (struct txe *e = tx->buckets[h & (tx->nbuckets - 1)]; e; e = e->hnext)
         if (e->hash == h && e->plen == len && memcmp(e->path, path, len) == 0)
             return e;
     return NULL;
+}
+
+static struct txe *entry_find(const struct txn *tx, const char *path, uint32_t len)
+{
+    return entry_find_hashed(tx, path, len, hash_bytes(path, len));
 }
 
 static void rehash(struct txn *tx)
@@ -102,15 +108,6 @@ static void rehash(struct txn *tx)
     }
 }
 
-/* The entry for the ancestor path[0..len) whose hash is h, if there is one. */
-static struct txe *ancestor_find(const struct txn *tx, const char *path, uint32_t len, uint32_t h)
-{
-    for (struct txe *e = tx->buckets[h & (tx->nbuckets - 1)]; e; e = e->hnext)
-        if (e->hash == h && e->plen == len && memcmp(e->path, path, len) == 0)
-            return e;
-    return NULL;
-}
-
 /*
  * True when an ancestor's entry hides the committed state of path: the nearest ancestor with
  * an entry decides. hash_bytes (FNV-1a) extends byte by byte, so one pass over path gives
@@ -119,27 +116,23 @@ static struct txe *ancestor_find(const struct txn *tx, const char *path, uint32_
  */
 static bool hidden_by_ancestor(const struct txn *tx, const char *path, uint32_t len)
 {
+    enum { MAX_ANCESTORS = XS_ABS_PATH_MAX / 2 + 2 };
     if (!tx->holes || !tx->nbuckets || len <= 1)
         return false;
-    uint32_t ends[XS_ABS_PATH_MAX / 2 + 2], hashes[XS_ABS_PATH_MAX / 2 + 2];
-    uint32_t n = 0, h = hash_bytes("/", 1);
-    ends[n] = 1; /* the root */
-    hashes[n++] = h;
-    h = hash_bytes("", 0);
+    uint32_t ends[MAX_ANCESTORS], hashes[MAX_ANCESTORS], n = 0, h = hash_bytes("", 0);
     uint32_t parent = path_parent_len(path, len);
-    for (uint32_t i = 0; i < parent && n < sizeof(ends) / sizeof(ends[0]); i++) {
-        if (path[i] == '/' && i > 0) {
+    for (uint32_t i = 0; i <= parent && n < MAX_ANCESTORS; i++) {
+        /* path[0..i) is an ancestor: the root (i == 1), a prefix ending before a '/', or the
+         * parent itself. */
+        if (i == 1 || (i > 1 && (i == parent || path[i] == '/'))) {
             ends[n] = i;
             hashes[n++] = h;
         }
-        h = hash_extend(h, path[i]);
-    }
-    if (parent > 1 && n < sizeof(ends) / sizeof(ends[0])) {
-        ends[n] = parent;
-        hashes[n++] = h;
+        if (i < parent)
+            h = hash_extend(h, (unsigned char)path[i]);
     }
     while (n-- > 0) {
-        const struct txe *e = ancestor_find(tx, path, ends[n], hashes[n]);
+        const struct txe *e = entry_find_hashed(tx, path, ends[n], hashes[n]);
         if (e)
             return !e->exists || e->wiped || e->hidden_base;
     }

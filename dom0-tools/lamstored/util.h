@@ -16,8 +16,8 @@ void *xrealloc(void *p, size_t n);
 char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 
-/* FNV-1a over len bytes: the hash of every path table. */
-/* FNV-1a: hash_bytes(p, n + 1) == hash_extend(hash_bytes(p, n), p[n]). */
+/* FNV-1a over len bytes: the hash of every path table. It extends byte by byte:
+ * hash_bytes(p, n + 1) == hash_extend(hash_bytes(p, n), p[n]). */
 uint32_t hash_bytes(const void *p, size_t len);
 uint32_t hash_extend(uint32_t h, unsigned char byte);
 
