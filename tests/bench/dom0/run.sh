@@ -79,7 +79,7 @@ table() { # DIR -> the figures side by side with ratios
 
 {
     echo "# bench dom0: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)," \
-        "QEMU -cpu max,-smap -smp $SMP -m 1024, dom0_mem=512M dom0_max_vcpus=$SMP"
+        "QEMU -cpu max,-smap (Xen: max,-smap,-xsave, run-dom0.sh) -smp $SMP -m 1024, dom0_mem=512M dom0_max_vcpus=$SMP"
 } | tee -a "$OUT"
 for run in $(seq 1 "$RUNS"); do
     dir=$tmp/run$run

@@ -99,7 +99,7 @@ tool_table() { # XEN+XL-LOG XEN+LAM-LOG LAMINA+LAM-LOG
 }
 
 echo "# bench toolstack: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)," \
-    "QEMU -cpu max,-smap -smp 1, dom0_mem=512M dom0_max_vcpus=1" | tee -a "$OUT"
+    "QEMU -cpu max,-smap (Xen: max,-smap,-xsave, run-dom0.sh) -smp 1, dom0_mem=512M dom0_max_vcpus=1" | tee -a "$OUT"
 if [ "$ONLY" != toolstack ]; then
     log=$(boot xen xl storebench)
     echo "store daemons in Xen 4.17's dom0, one client over the Unix socket, ops/s" \
