@@ -2,7 +2,6 @@
 /* lam mem-set NAME SIZE: the guest's balloon target (xl mem-set). */
 #include "lam_life.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -11,25 +10,16 @@ static int mem_set_run(const struct lam_args *args)
     uint64_t kib;
     if (lam_parse_size_kib(args, args->argv[1], &kib) != LAM_EXIT_OK)
         return LAM_EXIT_USAGE;
-    struct lam_life ll;
-    if (lam_life_open(args, &ll) != LAM_EXIT_OK)
-        return LAM_EXIT_FAILURE;
     uint16_t domid;
-    int rc = lam_life_domain(args, &ll, args->argv[0], &domid);
-    if (rc == LAM_EXIT_OK) {
-        int err = life_mem_set(&ll.l, domid, kib);
-        struct life_info i;
-        if (err == ERANGE && life_get_info(&ll.l, domid, &i) == 0)
-            rc = lam_fail(args, args->argv[0],
-                          "%" PRIu64 " KiB is outside 1 MiB..%" PRIu64
-                          " KiB (its maximum: raise it with `lam mem-max`)",
-                          kib, i.static_max_kib);
-        else if (err)
-            rc = lam_life_fail(args, args->argv[0], err);
-        else
-            printf("Domain %s (id %u): memory target %" PRIu64 " KiB\n", args->argv[0], domid, kib);
-    }
-    lam_life_close(&ll);
+    struct life_info i;
+    int rc = lam_life_change(args, life_mem_set, kib, &domid, &i);
+    if (rc == LAM_LIFE_OUT_OF_RANGE)
+        return lam_fail(args, args->argv[0],
+                        "%" PRIu64 " KiB is outside 1 MiB..%" PRIu64
+                        " KiB (its maximum: raise it with `lam mem-max`)",
+                        kib, i.static_max_kib);
+    if (rc == LAM_EXIT_OK)
+        printf("Domain %s (id %u): memory target %" PRIu64 " KiB\n", args->argv[0], domid, kib);
     return rc;
 }
 

@@ -2,33 +2,28 @@
 /* lam vcpu-set NAME N: how many of a guest's vCPUs are online (xl vcpu-set). */
 #include "lam_life.h"
 
-#include <errno.h>
 #include <stdio.h>
+
+/* libdomlife's vcpu_set takes the count as it is; n came from lam_parse_count. */
+static int vcpu_set_change(struct life *l, uint16_t domid, uint64_t n)
+{
+    return life_vcpu_set(l, domid, (unsigned int)n);
+}
 
 static int vcpu_set_run(const struct lam_args *args)
 {
     unsigned int n;
     if (lam_parse_count(args, "vCPU count", args->argv[1], &n) != LAM_EXIT_OK)
         return LAM_EXIT_USAGE;
-    struct lam_life ll;
-    if (lam_life_open(args, &ll) != LAM_EXIT_OK)
-        return LAM_EXIT_FAILURE;
     uint16_t domid;
-    int rc = lam_life_domain(args, &ll, args->argv[0], &domid);
-    if (rc == LAM_EXIT_OK) {
-        int err = life_vcpu_set(&ll.l, domid, n);
-        struct life_info i;
-        if (err == ERANGE && life_get_info(&ll.l, domid, &i) == 0)
-            rc = lam_fail(args, args->argv[0],
-                          "%u vCPUs: it has %u (the <vcpu> maximum it was started with)", n,
-                          i.vcpus_max);
-        else if (err)
-            rc = lam_life_fail(args, args->argv[0], err);
-        else
-            printf("Domain %s (id %u): %u vCPU%s online\n", args->argv[0], domid, n,
-                   n == 1 ? "" : "s");
-    }
-    lam_life_close(&ll);
+    struct life_info i;
+    int rc = lam_life_change(args, vcpu_set_change, n, &domid, &i);
+    if (rc == LAM_LIFE_OUT_OF_RANGE)
+        return lam_fail(args, args->argv[0],
+                        "%u vCPUs: it has %u (the <vcpu> maximum it was started with)", n,
+                        i.vcpus_max);
+    if (rc == LAM_EXIT_OK)
+        printf("Domain %s (id %u): %u vCPU%s online\n", args->argv[0], domid, n, n == 1 ? "" : "s");
     return rc;
 }
 

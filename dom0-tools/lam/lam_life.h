@@ -23,6 +23,18 @@ void lam_life_close(struct lam_life *ll);
 int lam_life_domain(const struct lam_args *args, struct lam_life *ll, const char *what,
                     uint16_t *domid);
 
+/*
+ * A change to a running domain's resources (mem-set, mem-max, vcpu-set): opens the hypervisor
+ * and the store, finds the running domain argv[0], applies change(l, domid, value) and closes.
+ * LAM_EXIT_OK with *domid set when it was applied; LAM_LIFE_OUT_OF_RANGE when libdomlife
+ * refused the value (ERANGE), with the domain's *info for the caller to name the limit;
+ * otherwise the failure is printed and LAM_EXIT_FAILURE returned.
+ */
+#define LAM_LIFE_OUT_OF_RANGE (-1)
+typedef int (*lam_life_change_fn)(struct life *l, uint16_t domid, uint64_t value);
+int lam_life_change(const struct lam_args *args, lam_life_change_fn change, uint64_t value,
+                    uint16_t *domid, struct life_info *info);
+
 /* The name to show for a running domain: its store name, else "Domain-0" or "d<id>". */
 void lam_life_name(struct lam_life *ll, uint16_t domid, char *buf, unsigned int len);
 

@@ -57,6 +57,24 @@ int lam_life_domain(const struct lam_args *args, struct lam_life *ll, const char
     return LAM_EXIT_OK;
 }
 
+int lam_life_change(const struct lam_args *args, lam_life_change_fn change, uint64_t value,
+                    uint16_t *domid, struct life_info *info)
+{
+    struct lam_life ll;
+    if (lam_life_open(args, &ll) != LAM_EXIT_OK)
+        return LAM_EXIT_FAILURE;
+    int rc = lam_life_domain(args, &ll, args->argv[0], domid);
+    if (rc == LAM_EXIT_OK) {
+        int err = change(&ll.l, *domid, value);
+        if (err == ERANGE && life_get_info(&ll.l, *domid, info) == 0)
+            rc = LAM_LIFE_OUT_OF_RANGE;
+        else if (err)
+            rc = lam_life_fail(args, args->argv[0], err);
+    }
+    lam_life_close(&ll);
+    return rc;
+}
+
 void lam_life_name(struct lam_life *ll, uint16_t domid, char *buf, unsigned int len)
 {
     char path[48];
