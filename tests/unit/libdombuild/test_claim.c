@@ -22,44 +22,18 @@
 #include <cmocka.h>
 
 #include "claim.h"
+#include "test_store.h"
 #include "xsclient.h"
 
-static char dir[64], sock[96];
-static pid_t daemon_pid;
+static struct test_store store;
 static struct xsc *xs;
-
-static int start_store(void)
-{
-    const char *bin = getenv("LAMSTORED");
-    if (!bin)
-        return -1;
-    snprintf(dir, sizeof(dir), "/tmp/claim-test.XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(sock, sizeof(sock), "%s/sock", dir);
-    daemon_pid = fork();
-    if (daemon_pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2);
-        execl(bin, bin, "--socket", sock, "--no-rings", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200; i++) {
-        struct stat st;
-        if (stat(sock, &st) == 0)
-            return 0;
-        usleep(10000);
-    }
-    return -1;
-}
 
 static int setup(void **state)
 {
     (void)state;
-    if (start_store())
+    if (test_store_start(&store, "claim-test"))
         return -1;
-    xs = xsc_open_socket(sock);
+    xs = xsc_open_socket(store.sock);
     return xs ? 0 : -1;
 }
 
@@ -67,12 +41,7 @@ static int teardown(void **state)
 {
     (void)state;
     xsc_close(xs);
-    if (daemon_pid > 0) {
-        kill(daemon_pid, SIGTERM);
-        waitpid(daemon_pid, NULL, 0);
-    }
-    unlink(sock);
-    rmdir(dir);
+    test_store_stop(&store);
     return 0;
 }
 
@@ -182,7 +151,7 @@ static int race(bool same_name, int *refused)
         close(go[1]);
         close(done[1]);
         close(res[0]);
-        struct xsc *h = xsc_open_socket(sock);
+        struct xsc *h = xsc_open_socket(store.sock);
         char name[16], uuid[40], why[256] = "", c;
         snprintf(name, sizeof(name), same_name ? "same" : "web%d", i);
         snprintf(uuid, sizeof(uuid), "6c1ba1e0-0b0b-4c7d-9a11-0000000001%02d", i);

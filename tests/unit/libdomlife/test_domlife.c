@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "domlife.h"
+#include "test_store.h"
 #include "lamina/domctl.h"
 #include "lamina/hypercall-numbers.h"
 #include "lamina/sched.h"
@@ -116,46 +117,9 @@ static void shut_down(uint16_t id, unsigned int reason)
 
 /* ---- the store: a real lamstored ---- */
 
-static char dir[64], sock[96];
-static pid_t daemon_pid;
+static struct test_store store;
 static struct xsc *xs;
 static struct hvctl *hv;
-
-static int start_store(void)
-{
-    const char *bin = getenv("LAMSTORED");
-    if (!bin)
-        return -1;
-    snprintf(dir, sizeof(dir), "/tmp/domlife-test.XXXXXX");
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(sock, sizeof(sock), "%s/sock", dir);
-    daemon_pid = fork();
-    if (daemon_pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2);
-        execl(bin, bin, "--socket", sock, "--no-rings", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200; i++) {
-        struct stat st;
-        if (stat(sock, &st) == 0)
-            return 0;
-        usleep(10000);
-    }
-    return -1;
-}
-
-static void stop_store(void)
-{
-    if (daemon_pid > 0) {
-        kill(daemon_pid, SIGTERM);
-        waitpid(daemon_pid, NULL, 0);
-    }
-    unlink(sock);
-    rmdir(dir);
-}
 
 static void put(const char *path, const char *value)
 {
@@ -272,9 +236,9 @@ static int setup(void **state)
     script_len = script_pos = waits = builds = destroys = 0;
     clock_ms = 1000;
     logbuf[0] = '\0';
-    if (start_store())
+    if (test_store_start(&store, "domlife-test"))
         return -1;
-    xs = xsc_open_socket(sock);
+    xs = xsc_open_socket(store.sock);
     hv = hvctl_open_with(fake_hypercall, NULL);
     if (!xs || !hv)
         return -1;
@@ -294,7 +258,7 @@ static int teardown(void **state)
     (void)state;
     xsc_close(xs);
     hvctl_close(hv);
-    stop_store();
+    test_store_stop(&store);
     return 0;
 }
 
