@@ -146,7 +146,7 @@ static void drop(struct xsc *h, const char *path)
     }
 }
 
-static void remove_if_empty(struct xsc *h, const char *path)
+void claim_remove_if_empty(struct xsc *h, const char *path)
 {
     for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
         uint32_t tx;
@@ -173,7 +173,7 @@ void claim_release(struct xsc *h, const char *name, const char *uuid)
     drop(h, p);
     claim_path(p, sizeof(p), "uuid", uuid);
     drop(h, p);
-    remove_if_empty(h, "/lamina/name");
-    remove_if_empty(h, "/lamina/uuid");
-    remove_if_empty(h, "/lamina");
+    claim_remove_if_empty(h, "/lamina/name");
+    claim_remove_if_empty(h, "/lamina/uuid");
+    claim_remove_if_empty(h, "/lamina");
 }

@@ -14,5 +14,9 @@ struct xsc;
 int claim_take(struct xsc *h, const char *name, const char *uuid, char *why, size_t whylen);
 /* Drop this process's claims (and the parents they leave empty). */
 void claim_release(struct xsc *h, const char *name, const char *uuid);
+/* Remove path if it has no children, in a transaction (retried on conflict), so that a node
+ * created under it meanwhile is kept. Also used for the parents a destroyed domain leaves
+ * empty (store.c). Errors are ignored: an empty directory left behind is harmless. */
+void claim_remove_if_empty(struct xsc *h, const char *path);
 
 #endif

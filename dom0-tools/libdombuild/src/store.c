@@ -9,6 +9,7 @@
  * requests pipelined (libxsclient's batches).
  */
 #include "store.h"
+#include "claim.h"
 #include "image_internal.h"
 
 #include <errno.h>
@@ -255,30 +256,6 @@ int store_write_domain(struct xsc *h, unsigned int domid, const struct store_dom
     return -EAGAIN;
 }
 
-/* The parents the toolstack created (/vm, /libxl, /lamina/domain, the console backend's),
- * once no domain is left under them: libxl leaves them, but then a store with no domUs
- * looks as it did before the first. In a transaction, so a
- * domain created meanwhile conflicts instead of losing its node. */
-static void remove_if_empty(struct xsc *h, const char *path)
-{
-    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
-        uint32_t tx;
-        if (xsc_transaction_start(h, &tx))
-            return;
-        char **names = NULL;
-        unsigned int n = 0;
-        int err = xsc_directory(h, tx, path, &names, &n);
-        free(names);
-        if (err || n) {
-            xsc_transaction_end(h, tx, false);
-            return;
-        }
-        xsc_rm(h, tx, path);
-        if (xsc_transaction_end(h, tx, true) != EAGAIN)
-            return;
-    }
-}
-
 void store_remove_domain(struct xsc *h, unsigned int domid)
 {
     char p[96], *vm = NULL;
@@ -300,6 +277,10 @@ void store_remove_domain(struct xsc *h, unsigned int domid)
     xsc_rm(h, XSC_NO_TX, p);
     snprintf(p, sizeof(p), "/local/domain/0/backend/console/%u", domid);
     xsc_rm(h, XSC_NO_TX, p);
+    /* The parents the toolstack created (/vm, /libxl, /lamina/domain, the backends'), once
+     * no domain is left under them: libxl leaves them, but then a store with no domUs looks
+     * as it did before the first. Each in a transaction, so a domain created meanwhile
+     * keeps its node. */
     static const char *const parents[] = {"/local/domain/0/backend/console",
                                           "/local/domain/0/backend/" DOMBUILD_DISK_BACKEND,
                                           "/local/domain/0/backend",
@@ -308,7 +289,7 @@ void store_remove_domain(struct xsc *h, unsigned int domid)
                                           "/lamina/domain",
                                           "/lamina"};
     for (unsigned int i = 0; i < sizeof(parents) / sizeof(parents[0]); i++)
-        remove_if_empty(h, parents[i]);
+        claim_remove_if_empty(h, parents[i]);
 }
 
 int store_domains(struct xsc *h, struct store_entry **out, size_t *count)
