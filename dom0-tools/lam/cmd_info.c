@@ -67,18 +67,11 @@ static void devices(const char *xml)
 static int info_run(const struct lam_args *args)
 {
     struct lam_life ll;
-    if (lam_life_open(args, &ll) != LAM_EXIT_OK)
-        return LAM_EXIT_FAILURE;
     uint16_t domid;
-    int rc = lam_life_domain(args, &ll, args->argv[0], &domid);
     struct life_info i;
-    int err = rc == LAM_EXIT_OK ? life_get_info(&ll.l, domid, &i) : 0;
-    if (err)
-        rc = lam_life_fail(args, args->argv[0], err);
-    if (rc != LAM_EXIT_OK) {
-        lam_life_close(&ll);
+    int rc = lam_life_domain_info(args, &ll, &domid, &i);
+    if (rc != LAM_EXIT_OK)
         return rc;
-    }
     char name[LIFE_NAME_MAX + 1];
     lam_life_name(&ll, domid, name, sizeof(name));
     printf("%-16s %s\n%-16s %u\n%-16s %s\n%-16s %s", "Name:", name, "Id:", domid,

@@ -15,17 +15,12 @@ static const struct lam_option monitor_options[] = {
 static int monitor_run(const struct lam_args *args)
 {
     struct lam_life ll;
-    if (lam_life_open(args, &ll) != LAM_EXIT_OK)
-        return LAM_EXIT_FAILURE;
     uint16_t domid;
-    int rc = lam_life_domain(args, &ll, args->argv[0], &domid);
     struct life_info i;
-    int err = rc == LAM_EXIT_OK ? life_get_info(&ll.l, domid, &i) : 0;
-    lam_life_close(&ll);
-    if (err)
-        return lam_life_fail(args, args->argv[0], err);
+    int rc = lam_life_domain_info(args, &ll, &domid, &i);
     if (rc != LAM_EXIT_OK)
         return rc;
+    lam_life_close(&ll);
     if (domid == 0)
         return lam_fail(args, args->argv[0], "Domain-0 is not monitored");
     if (i.monitor_pid && (kill(i.monitor_pid, 0) == 0 || errno == EPERM))

@@ -23,6 +23,11 @@ void lam_life_close(struct lam_life *ll);
 int lam_life_domain(const struct lam_args *args, struct lam_life *ll, const char *what,
                     uint16_t *domid);
 
+/* Open ll, find the running domain argv[0] and read its facts into *info. LAM_EXIT_OK with
+ * ll open (the caller closes it); otherwise the failure is printed and ll is closed. */
+int lam_life_domain_info(const struct lam_args *args, struct lam_life *ll, uint16_t *domid,
+                         struct life_info *info);
+
 /*
  * A change to a running domain's resources (mem-set, mem-max, vcpu-set): opens the hypervisor
  * and the store, finds the running domain argv[0], applies change(l, domid, value) and closes.

@@ -57,6 +57,20 @@ int lam_life_domain(const struct lam_args *args, struct lam_life *ll, const char
     return LAM_EXIT_OK;
 }
 
+int lam_life_domain_info(const struct lam_args *args, struct lam_life *ll, uint16_t *domid,
+                         struct life_info *info)
+{
+    if (lam_life_open(args, ll) != LAM_EXIT_OK)
+        return LAM_EXIT_FAILURE;
+    int rc = lam_life_domain(args, ll, args->argv[0], domid);
+    int err = rc == LAM_EXIT_OK ? life_get_info(&ll->l, *domid, info) : 0;
+    if (err)
+        rc = lam_life_fail(args, args->argv[0], err);
+    if (rc != LAM_EXIT_OK)
+        lam_life_close(ll);
+    return rc;
+}
+
 int lam_life_change(const struct lam_args *args, lam_life_change_fn change, uint64_t value,
                     uint16_t *domid, struct life_info *info)
 {
