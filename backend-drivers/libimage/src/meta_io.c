@@ -5,6 +5,7 @@
 #include "img_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 static long fault_budget = -1; /* operations still allowed; < 0: no injection */
@@ -31,11 +32,11 @@ static int fault_check(void)
     return 0;
 }
 
-int img_pread_full(int fd, void *buf, size_t len, uint64_t off)
+/* All of len bytes at off, retrying short transfers and EINTR; end of file is -EIO. */
+static int io_full(int fd, char *p, size_t len, uint64_t off, bool write)
 {
-    char *p = buf;
     while (len) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
+        ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -49,22 +50,15 @@ int img_pread_full(int fd, void *buf, size_t len, uint64_t off)
     return 0;
 }
 
+int img_pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+    return io_full(fd, buf, len, off, false);
+}
+
 int img_pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
 {
-    const char *p = buf;
-    while (len) {
-        ssize_t n = pwrite(fd, p, len, (off_t)off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        if (n == 0)
-            return -EIO;
-        p += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return 0;
+    /* pwrite only reads the buffer: the cast lets one loop serve both directions. */
+    return io_full(fd, (char *)buf, len, off, true);
 }
 
 int img_meta_pwrite(int fd, const void *buf, size_t len, uint64_t off)
