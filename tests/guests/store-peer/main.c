@@ -25,6 +25,7 @@
 
 #include "mm_util.h"
 #include "sched_util.h"
+#include "xsproto.h"
 
 const char lam_test_title[] = "hostile store client for the dom0 store attack test";
 
@@ -73,41 +74,9 @@ static void say(const char *fmt, ...)
     put(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-/* ---- the store ring (Xen's io/xs_wire.h) ---- */
-#define XS_RING 1024
-struct xs_page {
-    char req[XS_RING];
-    char rsp[XS_RING];
-    uint32_t req_cons, req_prod, rsp_cons, rsp_prod;
-    uint32_t server_features, connection;
-};
-struct xs_hdr {
-    uint32_t type, req_id, tx_id, len;
-};
-enum {
-    XS_CONTROL = 0,
-    XS_DIRECTORY = 1,
-    XS_READ = 2,
-    XS_GET_PERMS = 3,
-    XS_WATCH = 4,
-    XS_UNWATCH = 5,
-    XS_TRANSACTION_START = 6,
-    XS_TRANSACTION_END = 7,
-    XS_INTRODUCE = 8,
-    XS_RELEASE = 9,
-    XS_GET_DOMAIN_PATH = 10,
-    XS_WRITE = 11,
-    XS_MKDIR = 12,
-    XS_RM = 13,
-    XS_SET_PERMS = 14,
-    XS_WATCH_EVENT = 15,
-    XS_ERROR = 16,
-    XS_IS_DOMAIN_INTRODUCED = 17,
-    XS_RESUME = 18,
-    XS_SET_TARGET = 19,
-    XS_RESET_WATCHES = 21,
-};
-static volatile struct xs_page *xs;
+/* ---- the store ring: the wire protocol's numbers and layouts from dom0's own header
+ * (dom0-tools/libxsclient/include/xsproto.h, Xen's io/xs_wire.h) ---- */
+static volatile struct xs_ring_page *xs;
 static uint32_t xs_port, next_req = 1;
 #define REPLY_WAIT_NS (5ull * 1000 * 1000 * 1000)
 
@@ -118,16 +87,16 @@ static bool ring_write(const char *s, uint32_t n)
     while (n) {
         uint32_t c = __atomic_load_n(&xs->req_cons, __ATOMIC_ACQUIRE);
         uint32_t p = xs->req_prod;
-        if (p - c >= XS_RING) {
+        if (p - c >= XS_RING_SIZE) {
             notify(xs_port);
             if (sched_pvclock_ns() > deadline)
                 return false;
             sched_sleep_until(sched_pvclock_ns() + 1000 * 1000);
             continue;
         }
-        uint32_t room = XS_RING - (p - c), chunk = n < room ? n : room;
+        uint32_t room = XS_RING_SIZE - (p - c), chunk = n < room ? n : room;
         for (uint32_t i = 0; i < chunk; i++)
-            xs->req[(p + i) & (XS_RING - 1)] = s[i];
+            xs->req[(p + i) & (XS_RING_SIZE - 1)] = s[i];
         __atomic_store_n(&xs->req_prod, p + chunk, __ATOMIC_RELEASE);
         s += chunk;
         n -= chunk;
@@ -150,7 +119,7 @@ static bool ring_read(char *d, uint32_t n, uint64_t deadline)
         }
         uint32_t have = p - c, chunk = n < have ? n : have;
         for (uint32_t i = 0; i < chunk; i++)
-            d[i] = xs->rsp[(c + i) & (XS_RING - 1)];
+            d[i] = xs->rsp[(c + i) & (XS_RING_SIZE - 1)];
         __atomic_store_n(&xs->rsp_cons, c + chunk, __ATOMIC_RELEASE);
         notify(xs_port);
         d += chunk;
@@ -161,7 +130,7 @@ static bool ring_read(char *d, uint32_t n, uint64_t deadline)
 
 static bool send(uint32_t type, uint32_t req_id, uint32_t tx, const char *payload, uint32_t len)
 {
-    struct xs_hdr h = {type, req_id, tx, len};
+    struct xs_msg_hdr h = {type, req_id, tx, len};
     return ring_write((const char *)&h, sizeof(h)) && ring_write(payload, len);
 }
 
@@ -181,7 +150,7 @@ static const char *call(uint32_t type, uint32_t tx, const char *payload, uint32_
         return "TIMEOUT";
     uint64_t deadline = sched_pvclock_ns() + REPLY_WAIT_NS;
     for (;;) {
-        struct xs_hdr h;
+        struct xs_msg_hdr h;
         if (!ring_read((char *)&h, sizeof(h), deadline))
             return "TIMEOUT";
         if (h.len > 4096)
@@ -366,7 +335,7 @@ static void attack(void)
     say("store-peer: stalled with events due\r\n");
     sched_sleep_until(sched_pvclock_ns() + 2000ull * 1000 * 1000);
     /* Last: a header past the protocol's 4096 bytes. */
-    struct xs_hdr h = {XS_READ, next_req++, 0, 100000};
+    struct xs_msg_hdr h = {XS_READ, next_req++, 0, 100000};
     xs->rsp_cons = xs->rsp_prod; /* room for whatever might come */
     ring_write((const char *)&h, sizeof(h));
     say("store-peer: oversized header sent\r\n");
