@@ -8,9 +8,7 @@
 # Checks: the marked domain is running after boot with its monitor, the unmarked one is
 # defined but not running, the autostart log says what was started; `lam start --autostart`
 # again starts nothing more (a running domain is not started twice).
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+. "$(dirname "$0")/common.sh"
 LOG=/var/log/lamina/autostart.log
 echo "--- $LOG"
 cat $LOG

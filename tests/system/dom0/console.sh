@@ -22,21 +22,7 @@
 # the same nodes and introduces). The bad-store-node checks keep a domain whose console nodes
 # the test writes itself ("silent": a boot-time domU on Lamina, or a domain lam create starts
 # with its console nodes removed before lamconsoled sees them); the SKIP on Xen goes.
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-skip() { echo "SYSTEST SKIP $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-# wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
-wait_for() {
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/common.sh"
 # took CMD...: runs CMD (output in /tmp/took.out, /tmp/took.err), sets rc and secs.
 took() {
     t0=$(date +%s)

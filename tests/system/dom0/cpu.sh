@@ -6,9 +6,7 @@
 # protection keys (a kernel that sees PKU executes WRPKRU and panics at boot), nothing
 # only a ring-0 or HVM kernel could use, and a working system. One line per check:
 # "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+. "$(dirname "$0")/common.sh"
 
 flags=" $(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -n1) "
 echo "cpu: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"

@@ -19,26 +19,13 @@
 #    the host's free memory back.
 # One line per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>"; timings as
 # "SYSTEST INFO".
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-info() { echo "SYSTEST INFO $*"; }
+. "$(dirname "$0")/common.sh"
 
 SOCK=/run/xenstored/socket
 GUEST=/lamina/guest
 T=/tmp/create
 mkdir -p $T
 sock() { lam store --socket $SOCK "$@"; }
-wait_for() { # TENTHS CMD...
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
 value_is() { [ "$(sock read "$1" 2>/dev/null)" = "$2" ]; }
 # xml NAME MIB [EXTRA-CMDLINE] [UUID] [INITRD] [KERNEL] [VCPU-ELEMENT]
 xml() {

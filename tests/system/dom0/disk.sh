@@ -14,20 +14,7 @@
 #    (the image already holds the pattern), starts it again, and the guest, reading all
 #    along, gets its data back and writes more.
 # The guest's "DISKTEST" lines become "SYSTEST PASS|FAIL guest-<name>" lines here.
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-info() { echo "SYSTEST INFO $*"; }
-wait_for() { # TENTHS CMD...
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/common.sh"
 G=/lamina/guest
 T=/tmp/disk
 CON=/var/log/lamina/console

@@ -2,9 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # The dom0 system test, run by /init inside dom0 (lamina.systest=dom0). One line
 # per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+. "$(dirname "$0")/common.sh"
 
 check hypervisor-type [ "$(cat /sys/hypervisor/type)" = xen ]
 check capabilities-control_d grep -q control_d /proc/xen/capabilities

@@ -14,28 +14,7 @@
 #    vcpu-set 1 -> 2 -> 1 (nr_online_vcpus), shutdown --wait, reboot --wait (new id), a crash
 #    (SysRq c through control/sysrq) under each on_crash action, destroy.
 # One line per check: "SYSTEST PASS <name>", "SYSTEST FAIL <name>: <why>", "SYSTEST SKIP ...".
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-skip() { echo "SYSTEST SKIP $1: $2"; }
-check() {
-    name=$1
-    shift
-    if "$@"; then pass "$name"; else
-        fail "$name" "$*"
-        return 1
-    fi
-}
-# wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
-wait_for() {
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/common.sh"
 export LAMINA_LOG_DIR=/var/log/lamina
 LOG=$LAMINA_LOG_DIR/lifecycle.log
 SOCK=/run/xenstored/socket

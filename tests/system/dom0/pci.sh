@@ -15,10 +15,7 @@
 # route beyond that network, fetches 4 MiB from the build host's server (10.0.2.2,
 # lamina.netport; SHA-256 lamina.netsha256) and uploads 4 MiB (random bytes as hex text) that the server
 # checksums.
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-arg() { sed -n "s/.*lamina\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+. "$(dirname "$0")/common.sh"
 
 check acpi-on [ -d /sys/firmware/acpi/tables ]
 ndev=0

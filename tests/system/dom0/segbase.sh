@@ -14,9 +14,7 @@
 # lamina.domu=poweroff, so each powers itself off once its /init runs and is destroyed.
 # Used to tell a hypervisor's FS base handling apart from our builder's and from the
 # programs' own bugs (docs/differences.md).
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-info() { echo "SYSTEST INFO $*"; }
+. "$(dirname "$0")/common.sh"
 if [ -f /var/run/xen/xenconsoled.pid ] && command -v xl >/dev/null; then TS=xl; else TS=lam; fi
 GUEST_ARGS="console=hvc0 quiet lamina.domu=poweroff"
 # workload N: N rounds of short-lived programs, each of which reads its TLS at once.

@@ -16,9 +16,7 @@
 # It starts lamstored itself, in a dom0 whose kernel has not yet seen a daemon (the
 # first probe is one of the checks), so /init must not start the services:
 # lamina-systest: no-services
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
+. "$(dirname "$0")/common.sh"
 
 SOCK=/run/xenstored/socket
 DEV=/dev/xen/xenbus
@@ -27,17 +25,6 @@ LOG=/tmp/lamstored.log
 STATE=/tmp/lamstored.state
 sock() { lam store --socket $SOCK "$@"; }
 dev() { lam store --socket $DEV "$@"; }
-# wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
-wait_for() {
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
 # value_is PATH VALUE via...: the node's value, read through sock or dev.
 value_is() { [ "$($3 read "$1" 2>/dev/null)" = "$2" ]; }
 

@@ -17,19 +17,7 @@
 # Then: the daemon is alive and still serves dom0 (socket) and polite (its requests keep
 # succeeding after the attacker's last message), lamstored logged why it dropped the
 # attacker's connection, and destroying both leaves the daemon alive and their nodes gone.
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-wait_for() { # TENTHS CMD...
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/common.sh"
 G=/lamina/guest
 T=/tmp/storeattack
 mkdir -p $T

@@ -24,8 +24,7 @@
 # dom0-tools/libdombuild/src/trace.c); they are printed as "TRACE <op> <phase> <ms> ...",
 # and dom0's CPU time per program around the series as "CPU <program> <ticks>".
 # The checks ("SYSTEST PASS|FAIL") only say each step worked, never how fast.
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
+. "$(dirname "$0")/common.sh"
 G=/lamina/guest
 T=/tmp/toolbench
 mkdir -p $T

@@ -11,20 +11,7 @@
 #    powers it off, and on_poweroff=destroy removes it;
 #  - `xl create -p` leaves a guest paused, `xl destroy` removes it and its store directory.
 # One line per check: "SYSTEST PASS <name>" or "SYSTEST FAIL <name>: <why>".
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-# wait_for TENTHS CMD...: retries CMD every 0.1 s, true as soon as it succeeds.
-wait_for() {
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/common.sh"
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 listed() { xl list 2>/dev/null | grep -q "^$1 "; }
 state_of() { xl list "$1" 2>/dev/null | awk -v n="$1" '$1 == n { print $5 }'; }
