@@ -12,33 +12,9 @@
 #include <unistd.h>
 
 #include "consoled.h"
+#include "xendev.h"
 #include "lamina/grant_table.h"
 #include "lamina/memory_layout.h"
-
-struct evtchn_bind_interdomain {
-    uint32_t remote_domain, remote_port;
-};
-struct evtchn_port_arg {
-    uint32_t port;
-};
-#define EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, sizeof(struct evtchn_bind_interdomain))
-#define EVTCHN_UNBIND           _IOC(_IOC_NONE, 'E', 3, sizeof(struct evtchn_port_arg))
-#define EVTCHN_NOTIFY           _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_port_arg))
-
-struct gntdev_grant_ref {
-    uint32_t domid, ref;
-};
-struct gntdev_map {
-    uint32_t count, pad;
-    uint64_t index;
-    struct gntdev_grant_ref refs[1];
-};
-struct gntdev_unmap {
-    uint64_t index;
-    uint32_t count, pad;
-};
-#define GNTDEV_MAP_GRANT_REF   _IOC(_IOC_NONE, 'G', 0, sizeof(struct gntdev_map))
-#define GNTDEV_UNMAP_GRANT_REF _IOC(_IOC_NONE, 'G', 1, sizeof(struct gntdev_unmap))
 
 static int evtchn = -1, gntdev = -1;
 

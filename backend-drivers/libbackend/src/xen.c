@@ -13,50 +13,7 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-struct gntdev_grant_ref {
-    uint32_t domid, ref;
-};
-struct gntdev_map {
-    uint32_t count, pad;
-    uint64_t index;
-    struct gntdev_grant_ref refs[];
-};
-struct gntdev_unmap {
-    uint64_t index;
-    uint32_t count, pad;
-};
-struct gntdev_copy_seg {
-    union {
-        void *virt;
-        struct {
-            uint32_t ref;
-            uint16_t offset, domid;
-        } foreign;
-    } source, dest;
-    uint16_t len, flags;
-    int16_t status;
-};
-struct gntdev_copy {
-    uint32_t count;
-    struct gntdev_copy_seg *segments;
-};
-_Static_assert(sizeof(struct gntdev_copy_seg) == 24, "gntdev copy segment is 24 bytes");
-#define GNTDEV_MAP_GRANT_REF   _IOC(_IOC_NONE, 'G', 0, sizeof(struct gntdev_map) + 8)
-#define GNTDEV_UNMAP_GRANT_REF _IOC(_IOC_NONE, 'G', 1, sizeof(struct gntdev_unmap))
-#define GNTDEV_GRANT_COPY      _IOC(_IOC_NONE, 'G', 8, sizeof(struct gntdev_copy))
-#define GNTCOPY_source_gref    1
-#define GNTCOPY_dest_gref      2
-
-struct evtchn_bind_interdomain {
-    uint32_t remote_domain, remote_port;
-};
-struct evtchn_port_arg {
-    uint32_t port;
-};
-#define EVTCHN_BIND_INTERDOMAIN _IOC(_IOC_NONE, 'E', 1, sizeof(struct evtchn_bind_interdomain))
-#define EVTCHN_UNBIND           _IOC(_IOC_NONE, 'E', 3, sizeof(struct evtchn_port_arg))
-#define EVTCHN_NOTIFY           _IOC(_IOC_NONE, 'E', 4, sizeof(struct evtchn_port_arg))
+#include "xendev.h"
 
 int lb_xen_open(struct lb *lb)
 {
@@ -76,7 +33,7 @@ int lb_xen_open(struct lb *lb)
 void *lb_map_grants(struct lb *lb, unsigned domid, const uint32_t *refs, unsigned n,
                     uint64_t *index)
 {
-    struct gntdev_map *m = calloc(1, sizeof(*m) + n * sizeof(m->refs[0]));
+    struct gntdev_map *m = calloc(1, sizeof(*m) + (n ? n - 1 : 0) * sizeof(m->refs[0]));
     if (!m)
         return NULL;
     m->count = n;
