@@ -21,26 +21,11 @@
 
 static spinlock_t pci_cfg_lock = SPIN_LOCK_UNLOCKED(LOCK_CLASS_PORTS);
 
-static uint32_t port_in(unsigned int port, unsigned int size)
-{
-    return size == 1 ? inb((uint16_t)port) : size == 2 ? inw((uint16_t)port) : inl((uint16_t)port);
-}
-
-static void port_out(unsigned int port, unsigned int size, uint32_t v)
-{
-    if (size == 1)
-        outb((uint16_t)port, (uint8_t)v);
-    else if (size == 2)
-        outw((uint16_t)port, (uint16_t)v);
-    else
-        outl((uint16_t)port, v);
-}
-
 uint32_t pci_cf8_read(uint32_t cf8, unsigned int port, unsigned int size)
 {
     unsigned long f = spin_lock_irqsave(&pci_cfg_lock);
     outl(PCI_CF8, cf8);
-    uint32_t v = port_in(port, size);
+    uint32_t v = port_in_sized(port, size);
     spin_unlock_irqrestore(&pci_cfg_lock, f);
     return v;
 }
@@ -49,7 +34,7 @@ void pci_cf8_write(uint32_t cf8, unsigned int port, unsigned int size, uint32_t 
 {
     unsigned long f = spin_lock_irqsave(&pci_cfg_lock);
     outl(PCI_CF8, cf8);
-    port_out(port, size, v);
+    port_out_sized(port, size, v);
     spin_unlock_irqrestore(&pci_cfg_lock, f);
 }
 

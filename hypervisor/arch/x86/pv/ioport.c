@@ -78,21 +78,6 @@ bool ioport_direct(const struct domain *d, unsigned int port, unsigned int size)
     return true;
 }
 
-static uint32_t hw_in(unsigned int port, unsigned int size)
-{
-    return size == 1 ? inb((uint16_t)port) : size == 2 ? inw((uint16_t)port) : inl((uint16_t)port);
-}
-
-static void hw_out(unsigned int port, unsigned int size, uint32_t v)
-{
-    if (size == 1)
-        outb((uint16_t)port, (uint8_t)v);
-    else if (size == 2)
-        outw((uint16_t)port, (uint16_t)v);
-    else
-        outl((uint16_t)port, v);
-}
-
 /* The piece of an access at port that starts a sub-access (Xen's byte loop). */
 static unsigned int piece_size(unsigned int port, unsigned int left, const struct domain *d)
 {
@@ -151,7 +136,7 @@ static uint32_t size_mask(unsigned int n)
 uint32_t pv_io_read(struct domain *d, unsigned int port, unsigned int size)
 {
     if (ioport_direct(d, port, size))
-        return hw_in(port, size);
+        return port_in_sized(port, size);
     uint32_t data = 0;
     for (unsigned int shift = 0, left = size; left; port++, left--) {
         unsigned int n = piece_size(port, left, d);
@@ -166,7 +151,7 @@ uint32_t pv_io_read(struct domain *d, unsigned int port, unsigned int size)
 void pv_io_write(struct domain *d, unsigned int port, unsigned int size, uint32_t val)
 {
     if (ioport_direct(d, port, size)) {
-        hw_out(port, size, val);
+        port_out_sized(port, size, val);
         return;
     }
     for (unsigned int left = size; left; port++, left--) {

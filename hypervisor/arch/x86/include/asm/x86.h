@@ -150,6 +150,21 @@ static inline uint32_t inl(uint16_t port)
     return v;
 }
 
+/* A 1-, 2- or 4-byte access (size) to an I/O port, as a guest's IN/OUT asked for it. */
+static inline uint32_t port_in_sized(unsigned int port, unsigned int size)
+{
+    return size == 1 ? inb((uint16_t)port) : size == 2 ? inw((uint16_t)port) : inl((uint16_t)port);
+}
+static inline void port_out_sized(unsigned int port, unsigned int size, uint32_t v)
+{
+    if (size == 1)
+        outb((uint16_t)port, (uint8_t)v);
+    else if (size == 2)
+        outw((uint16_t)port, (uint16_t)v);
+    else
+        outl((uint16_t)port, v);
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;
