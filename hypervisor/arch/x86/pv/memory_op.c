@@ -258,6 +258,19 @@ long hc_memory_op(unsigned long cmd, guest_ptr_t arg)
         put_target(d, t);
         return pages;
     }
+    case LAM_XENMEM_maximum_gpfn: {
+        uint16_t id;
+        if (copy_from_guest(&id, arg, sizeof(id)))
+            return -EFAULT;
+        long rc;
+        struct domain *t = reservation_domain(d, id, &rc);
+        if (!t)
+            return rc ? rc : -ESRCH;
+        /* Xen for PV: the guest's own max_pfn in shared_info (a count: 0 reads as 1). */
+        uint64_t max_pfn = __atomic_load_n(&t->shared_info->arch.max_pfn, __ATOMIC_RELAXED);
+        put_target(d, t);
+        return (long)((max_pfn ? max_pfn : 1) - 1);
+    }
     case LAM_XENMEM_memory_map:
         return -ENOSYS; /* no map set by a toolstack: the guest falls back to nr_pages */
     case LAM_XENMEM_machine_memory_map:
