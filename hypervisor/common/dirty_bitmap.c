@@ -12,29 +12,30 @@ static unsigned int node_index(uint64_t pfn, unsigned int level)
     return (unsigned int)(pfn >> (15 + 9 * level)) & (NODE_ENTRIES - 1);
 }
 
+/* A new node or leaf, within the bitmap's limit; NULL (and counted) if none. */
+static void *new_page(struct dirty_bitmap *b)
+{
+    void *p = b->max_pages && b->pages >= b->max_pages ? NULL : b->page_alloc();
+    if (p)
+        b->pages++;
+    else
+        b->failed_allocs++;
+    return p;
+}
+
 /* The child at entry i of node, made if make and it is missing; NULL if none. */
 static void *child(struct dirty_bitmap *b, void **node, unsigned int i, bool make)
 {
-    if (!node[i] && make) {
-        node[i] = b->page_alloc();
-        if (node[i])
-            b->pages++;
-        else
-            b->failed_allocs++;
-    }
+    if (!node[i] && make)
+        node[i] = new_page(b);
     return node[i];
 }
 
 /* The leaf holding pfn's bit (made on the way if make), or NULL. */
 static uint8_t *leaf_of(struct dirty_bitmap *b, uint64_t pfn, bool make)
 {
-    if (!b->top && make) {
-        b->top = b->page_alloc();
-        if (b->top)
-            b->pages++;
-        else
-            b->failed_allocs++;
-    }
+    if (!b->top && make)
+        b->top = new_page(b);
     if (!b->top)
         return NULL;
     void **mid = child(b, b->top, node_index(pfn, 2), make);
@@ -61,6 +62,23 @@ bool dirty_bitmap_test(const struct dirty_bitmap *b, uint64_t pfn)
     return leaf && (leaf[bit / 8] & (1u << (bit % 8)));
 }
 
+/* Bits from pfn (leaf-aligned) to the end of the node missing above it; 0 if its leaf exists. */
+static uint64_t missing_span(const struct dirty_bitmap *b, uint64_t pfn)
+{
+    void **node = b->top;
+    if (!node)
+        return DIRTY_BITMAP_MAX_BITS - pfn;
+    for (int level = 2; level >= 0; level--) {
+        void **next = node[node_index(pfn, (unsigned int)level)];
+        if (!next) {
+            uint64_t reach = 1ull << (15 + 9 * level); /* bits under one entry */
+            return reach - (pfn & (reach - 1));
+        }
+        node = next;
+    }
+    return 0;
+}
+
 int dirty_bitmap_read(struct dirty_bitmap *b, uint64_t nbits, bool clear,
                       int (*out)(void *ctx, uint64_t offset, const uint8_t *src, size_t len),
                       void *ctx, uint64_t *covered)
@@ -68,14 +86,16 @@ int dirty_bitmap_read(struct dirty_bitmap *b, uint64_t nbits, bool clear,
     uint64_t want = MIN(nbits, DIRTY_BITMAP_MAX_BITS);
     uint64_t bytes = (want + 7) / 8;
     *covered = want;
-    for (uint64_t off = 0; off < bytes; off += LEAF_BYTES) {
-        size_t len = (size_t)MIN((uint64_t)LEAF_BYTES, bytes - off);
-        uint8_t *leaf = leaf_of(b, off * 8, false);
+    for (uint64_t off = 0; off < bytes;) {
+        uint64_t span = missing_span(b, off * 8) / 8;
+        uint8_t *leaf = span ? NULL : leaf_of(b, off * 8, false);
+        size_t len = (size_t)MIN(span ? span : (uint64_t)LEAF_BYTES, bytes - off);
         int rc = out(ctx, off, leaf, len);
         if (rc)
             return rc;
         if (leaf && clear)
             memset(leaf, 0, LEAF_BYTES);
+        off += len;
     }
     return 0;
 }

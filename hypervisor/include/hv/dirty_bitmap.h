@@ -23,8 +23,9 @@ struct dirty_bitmap {
     void *(*page_alloc)(void); /* a zeroed 4 KiB page, or NULL */
     void (*page_free)(void *page);
     void **top;                  /* NULL until the first bit is set */
-    unsigned long failed_allocs; /* bits that could not be recorded (no memory) */
+    unsigned long failed_allocs; /* bits that could not be recorded (no memory, or max_pages) */
     unsigned long pages;         /* nodes and leaves held */
+    unsigned long max_pages;     /* at most this many (0: no limit) */
 };
 
 /* Set frame pfn's bit; true if it was clear (a newly dirty frame). */
@@ -33,7 +34,9 @@ bool dirty_bitmap_test(const struct dirty_bitmap *b, uint64_t pfn);
 
 /*
  * Hand out the bytes of bits [0, min(nbits, DIRTY_BITMAP_MAX_BITS)): out(ctx, offset, src,
- * len) once per leaf-sized chunk, src NULL for a chunk with no leaf (all zero). A non-zero
+ * len) once per leaf (len at most 4096), and once per stretch with no leaf (src NULL: all
+ * zero, len as long as the missing node's reach, so a sparse bitmap is read in a few
+ * calls whatever nbits is). A non-zero
  * return stops the walk and is returned. With clear, each leaf is zeroed after it was
  * handed out. *covered: the bits handed out (nbits, or the maximum when nbits is beyond it).
  */

@@ -175,12 +175,55 @@ static void test_alloc_failure(void **state)
     assert_int_equal(live_pages, 0);
 }
 
+/* A stats-only read of every bit: a few calls, not one per leaf. */
+static int count_only(void *ctx, uint64_t offset, const uint8_t *src, size_t len)
+{
+    (void)offset;
+    (void)src;
+    (void)len;
+    ++*(unsigned int *)ctx;
+    return 0;
+}
+
+static void test_sparse_read_is_short(void **state)
+{
+    (void)state;
+    struct dirty_bitmap b = fresh();
+    unsigned int calls = 0;
+    uint64_t covered;
+    assert_int_equal(dirty_bitmap_read(&b, ~0ull, true, count_only, &calls, &covered), 0);
+    assert_int_equal(calls, 1);
+    assert_true(dirty_bitmap_set(&b, (1ull << 33) + 3));
+    calls = 0;
+    assert_int_equal(dirty_bitmap_read(&b, ~0ull, true, count_only, &calls, &covered), 0);
+    assert_true(calls < 2000);
+    assert_int_equal(covered, DIRTY_BITMAP_MAX_BITS);
+    assert_false(dirty_bitmap_test(&b, (1ull << 33) + 3)); /* cleared */
+    dirty_bitmap_free(&b);
+    assert_int_equal(live_pages, 0);
+}
+
+/* max_pages: past it, bits are not recorded and the failure is counted. */
+static void test_page_limit(void **state)
+{
+    (void)state;
+    struct dirty_bitmap b = fresh();
+    b.max_pages = 4; /* top, middle, low, one leaf */
+    assert_true(dirty_bitmap_set(&b, 1));
+    assert_false(dirty_bitmap_set(&b, 40000)); /* a second leaf */
+    assert_int_equal(b.failed_allocs, 1);
+    assert_true(dirty_bitmap_set(&b, 2)); /* the first leaf still works */
+    dirty_bitmap_free(&b);
+    assert_int_equal(live_pages, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_set_and_read),   cmocka_unit_test(test_odd_count_and_chunks),
         cmocka_unit_test(test_fault_mid_read), cmocka_unit_test(test_wrap_and_clamp),
-        cmocka_unit_test(test_alloc_failure),
+        cmocka_unit_test(test_alloc_failure),  cmocka_unit_test(test_sparse_read_is_short),
+        cmocka_unit_test(test_page_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

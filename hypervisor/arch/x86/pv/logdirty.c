@@ -118,6 +118,10 @@ static long enable(struct domain *d)
         ld->fault_count = ld->dirty_count = 0;
         ld->bitmap.page_alloc = bitmap_page_alloc;
         ld->bitmap.page_free = bitmap_page_free;
+        /* A guest names the PFNs (MMU_MACHPHYS_UPDATE): one scattering them must not make
+         * us allocate without end. Far more than any real layout needs (a leaf covers 128
+         * MiB); past it, CLEAN answers -ENOMEM, as on an allocation failure. */
+        ld->bitmap.max_pages = 64 + d->max_pages / 16;
         if (ld->pool_pages < min_pool_pages(d))
             ld->pool_pages = min_pool_pages(d);
         mark_referenced(d);
@@ -142,13 +146,21 @@ struct bitmap_dest {
     guest_ptr_t buf; /* 0: stats only */
 };
 
+/* One piece of the bitmap to the caller's buffer; src NULL: that many zero bytes. */
 static int copy_chunk(void *ctx, uint64_t offset, const uint8_t *src, size_t len)
 {
     static const uint8_t zeros[4096];
     const struct bitmap_dest *dst = ctx;
     if (!dst->buf)
         return 0;
-    return copy_to_guest(dst->buf + offset, src ? src : zeros, len) ? -EFAULT : 0;
+    if (src)
+        return copy_to_guest(dst->buf + offset, src, len) ? -EFAULT : 0;
+    for (size_t done = 0; done < len; done += sizeof(zeros)) {
+        size_t n = MIN(len - done, sizeof(zeros));
+        if (copy_to_guest(dst->buf + offset + done, zeros, n))
+            return -EFAULT;
+    }
+    return 0;
 }
 
 /* CLEAN and PEEK, in the order the top comment explains. */
