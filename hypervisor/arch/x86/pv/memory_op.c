@@ -192,8 +192,10 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned lon
             mfn_t mfn;
             rc = populate_one(d, r.extent_order, LAM_XENMEMF_address_bits(r.mem_flags), &mfn);
             if (!rc && cmd == LAM_XENMEM_populate_physmap)
-                for (uint64_t i = 0; i < (1ull << r.extent_order); i++)
-                    m2p_set(mfn + i, val + i); /* val is the PFN the guest will use */
+                for (uint64_t i = 0; i < (1ull << r.extent_order); i++) {
+                    m2p_set(mfn + i, val + i);     /* val is the PFN the guest will use */
+                    logdirty_mark_pfn(d, val + i); /* a new frame there */
+                }
             /* A frame whose number cannot be written back stays the domain's, as on Xen. */
             if (!rc && !no_list && copy_to_guest(slot, &mfn, sizeof(mfn)))
                 rc = -EFAULT;
