@@ -8,7 +8,8 @@
  * CLEAN with the bitmap checked frame by frame (the written frames are in it, the code
  * page, a read-only page and an unmapped one are not), the pages count and the bytes
  * written for an odd count, the stats, a bitmap buffer that faults; the red-team paths
- * (a mapping made before enable, a write through our foreign mapping, page tables);
+ * (a mapping made before enable, a write through our foreign mapping, a grant copy into
+ * it, page tables);
  * OFF. Also getpageframeinfo3 on its frames and XENMEM_maximum_gpfn.
  * Frames that are mapped writable but not written are in Lamina's bitmap and not in
  * Xen's (docs/differences.md): those checks depend on the hypervisor. Prints the
@@ -16,6 +17,7 @@
  */
 #include <lamina/domctl.h>
 #include <lamina/errno.h>
+#include <lamina/grant_table.h>
 #include <lamina/memory.h>
 #include <lamina/sched.h>
 #include <lamina/vcpu.h>
@@ -43,8 +45,11 @@ const char lam_test_title[] = "logdirty: shadow_op log-dirty, getpageframeinfo3,
 #define PFN_BENCH   16 /* 64 pages, one quadword each written per round */
 #define NR_BENCH    64
 #define NR_PFNS     (PFN_BENCH + NR_BENCH)
-#define SLOT_SHARED NR_PFNS    /* our mapping of its shared_info */
-#define BASE_VA     0x400000UL /* L4 0, L3 0, L2 2: the L1's slot p is pfn p */
+#define SLOT_SHARED NR_PFNS       /* our mapping of its shared_info */
+#define SLOT_GRANT  (NR_PFNS + 1) /* ... and of its grant table */
+#define PFN_G       12            /* not mapped by it; it grants it to us and we copy into it */
+#define GREF        8             /* the first grant reference a toolstack leaves to the guest */
+#define BASE_VA     0x400000UL    /* L4 0, L3 0, L2 2: the L1's slot p is pfn p */
 #define VA(pfn)     (BASE_VA + (pfn)*4096UL)
 #define PT_FLAGS    0x67UL /* P RW U A D */
 #define RO_FLAGS    0x25UL /* P U A */
@@ -248,7 +253,7 @@ static void expect_written_only(const char *when, int writable_too)
         ok &= bit(p);
     mm_expect(ok && bit(PFN_W0) && bit(PFN_W1), "every frame it writes is dirty");
     int clean = !bit(PFN_CODE) && !bit(PFN_R) && !bit(PFN_N);
-    for (unsigned int p = PFN_F + 1; p < PFN_BENCH; p++)
+    for (unsigned int p = PFN_G; p < PFN_BENCH; p++)
         clean &= !bit(p);
     mm_expect(clean, "its code, a read-only and the unmapped frames are not");
     for (unsigned int p = NR_PFNS; p < BITS; p++)
@@ -348,6 +353,40 @@ static void check_running_rounds(void)
 }
 
 /* Paused: nothing it runs writes. What is dirty now came from elsewhere. */
+/* Red team: a grant copy into one of its frames (the grant written into its table by us,
+ * as a toolstack seeds one): the hypervisor writes the frame, which must be marked. */
+static void grant_copy_into_it(void)
+{
+    uint64_t frames[1] = {0};
+    struct lam_gnttab_setup_table st = {
+        .dom = child, .nr_frames = 1, .frame_list = (uint64_t)frames, .status = 99};
+    mm_expect_rc("setup_table for it", hypercall_grant_table_op(LAM_GNTTABOP_setup_table, &st, 1),
+                 0);
+    mm_expect_rc("  status", st.status, LAM_GNTST_okay);
+    mm_expect_rc("map its grant table", map_child(SLOT_GRANT, frames[0], MM_PTE_FLAGS), 0);
+    volatile struct lam_grant_entry_v1 *e =
+        (volatile struct lam_grant_entry_v1 *)child_page(SLOT_GRANT) + GREF;
+    e->domid = 0;
+    e->frame = (uint32_t)mfn[PFN_G];
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    e->flags = LAM_GTF_permit_access;
+    uint64_t *ours = mm_alloc_page();
+    mm_expect(ours != NULL, "a page of our own");
+    if (ours) {
+        ours[0] = 0x5a5a;
+        struct lam_gnttab_copy c = {
+            .source = {.u.gmfn = mm_va_to_mfn(ours), .domid = LAM_DOMID_SELF},
+            .dest = {.u.ref = GREF, .domid = child, .offset = 64},
+            .len = 8,
+            .flags = LAM_GNTCOPY_dest_gref,
+        };
+        mm_expect_rc("grant copy into it", hypercall_grant_table_op(LAM_GNTTABOP_copy, &c, 1), 0);
+        mm_expect_rc("  status", c.status, LAM_GNTST_okay);
+    }
+    e->flags = 0;
+    mm_expect_rc("unmap its grant table", map_child(SLOT_GRANT, 0, 0), 0);
+}
+
 static void check_paused_paths(void)
 {
     mm_expect_rc("pausedomain", domctl_u32(LAM_DOMCTL_pausedomain, child, 0), 0);
@@ -364,14 +403,17 @@ static void check_paused_paths(void)
     mm_expect(on_lamina ? written == 2 : written == 0,
               on_lamina ? "Lamina: its writable frames start the round dirty"
                         : "Xen: a paused domain dirties nothing");
-    mm_expect(!bit(PFN_F) && !bit(PFN_CODE) && !bit(PFN_R), "  not the frames nobody wrote");
+    mm_expect(!bit(PFN_F) && !bit(PFN_G) && !bit(PFN_CODE) && !bit(PFN_R),
+              "  not the frames nobody wrote");
 
     /* Red team: a frame written through our (dom0's) foreign writable mapping. */
     mm_expect_rc("map its frame F writable", map_child(PFN_F, mfn[PFN_F], MM_PTE_FLAGS), 0);
     child_page(PFN_F)[5] = 0x1234;
     mm_expect_rc("unmap it", map_child(PFN_F, 0, 0), 0);
+    grant_copy_into_it();
     mm_expect_rc("PEEK", peek_or_clean(LAM_DOMCTL_SHADOW_OP_PEEK, BITS), 0);
-    print_bitmap("after our foreign write");
+    print_bitmap("after our foreign write and grant copy");
+    mm_expect(bit(PFN_G), "the frame a grant copy wrote is dirty");
     lam_printf("frame written through our foreign mapping: %d; its tables: %d %d %d %d\n",
                bit(PFN_F), bit(PFN_L4), bit(PFN_L3), bit(PFN_L2), bit(PFN_L1));
     if (on_lamina)
