@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Log-dirty mode as a save/migrate toolstack uses it, from dom0 on Xen 4.17 and Lamina:
- * a small domain is built with domctls (as domctl-build does) whose one page of code
- * increments a counter and one quadword in each of 64 pages, forever, on the other CPU.
+ * a small domain is built with domctls (as domctl-build does) whose vCPU 0 increments a
+ * counter and one quadword in each of 64 pages, forever, while its vCPU 1 writes two
+ * other pages: the writers run on both CPUs while dom0 enables, peeks and cleans.
  * Then shadow_op: refused on ourselves, a missing domain, a bad op, a domain without
  * vCPUs and a dying one; ENABLE_LOGDIRTY (twice: -EINVAL), GET/SET_ALLOCATION, PEEK and
  * CLEAN with the bitmap checked frame by frame (the written frames are in it, the code
@@ -49,6 +50,7 @@ const char lam_test_title[] = "logdirty: shadow_op log-dirty, getpageframeinfo3,
 #define SLOT_GRANT  (NR_PFNS + 1) /* ... and of its grant table */
 #define PFN_G       12            /* not mapped by it; it grants it to us and we copy into it */
 #define GREF        8             /* the first grant reference a toolstack leaves to the guest */
+#define PFN_V1      14            /* 14 and 15: written by its second vCPU */
 #define BASE_VA     0x400000UL    /* L4 0, L3 0, L2 2: the L1's slot p is pfn p */
 #define VA(pfn)     (BASE_VA + (pfn)*4096UL)
 #define PT_FLAGS    0x67UL /* P RW U A D */
@@ -99,10 +101,9 @@ static long domctl_u32(uint32_t cmd, uint16_t dom, uint32_t val)
     return hypercall_domctl(&op);
 }
 
-static long create(void)
+static long create(unsigned int vcpus)
 {
-    static const struct lam_domctl_createdomain good = {
-        .max_vcpus = 1,
+    static struct lam_domctl_createdomain good = {
         .max_evtchn_port = 1023,
         .max_grant_frames = -1,
         .max_maptrack_frames = -1,
@@ -111,6 +112,7 @@ static long create(void)
     memset(&op, 0, sizeof(op));
     op.cmd = LAM_DOMCTL_createdomain;
     op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
+    good.max_vcpus = vcpus;
     op.u.createdomain = good;
     return hypercall_domctl(&op);
 }
@@ -151,14 +153,47 @@ static void write_code(uint8_t *p)
     memcpy(p + 10, loop_rax, 2);
     memcpy(p + 12, &bench, 8);
     memcpy(p + 20, rest, sizeof(rest));
+    /* vCPU 1, at +0x100: two quadwords, PFN_V1 and the next, forever. */
+    static const uint8_t v1[] = {
+        0x48, 0xff, 0x03,                /* loop: incq (%rbx) */
+        0x48, 0xff, 0x83, 0, 0x10, 0, 0, /* incq 0x1000(%rbx) */
+        0xeb, 0xf4,                      /* jmp loop */
+    };
+    uint64_t w2 = VA(PFN_V1);
+    memcpy(p + 0x100, head, 2);
+    memcpy(p + 0x102, &w2, 8);
+    memcpy(p + 0x10a, v1, sizeof(v1));
+}
+
+static void set_context(uint32_t vcpu, uint64_t rip)
+{
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = LAM_VGCF_in_kernel | LAM_VGCF_online;
+    ctx.user_regs.rip = rip;
+    ctx.user_regs.rsp = VA(PFN_STACK) + 4096 - vcpu * 2048;
+    ctx.user_regs.rflags = 0x200;
+    ctx.user_regs.cs = 0xe033;
+    ctx.user_regs.ss = 0xe02b;
+    ctx.kernel_ss = 0xe02b;
+    ctx.kernel_sp = ctx.user_regs.rsp;
+    ctx.ctrlreg[3] = mfn[PFN_L4] << 12;
+    ctx.debugreg[6] = 0xffff0ff0;
+    ctx.debugreg[7] = 0x400;
+    memset(&op, 0, sizeof(op));
+    op.cmd = LAM_DOMCTL_setvcpucontext;
+    op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
+    op.domain = child;
+    op.u.vcpucontext.vcpu = vcpu;
+    op.u.vcpucontext.ctxt = (uint64_t)&ctx;
+    mm_expect_rc("setvcpucontext", hypercall_domctl(&op), 0);
 }
 
 static void build_child(void)
 {
-    mm_expect_rc("createdomain", create(), 0);
+    mm_expect_rc("createdomain", create(2), 0);
     child = op.domain;
     lam_printf("new domain: d%u\n", child);
-    mm_expect_rc("max_vcpus(1)", domctl_u32(LAM_DOMCTL_max_vcpus, child, 1), 0);
+    mm_expect_rc("max_vcpus(2)", domctl_u32(LAM_DOMCTL_max_vcpus, child, 2), 0);
     memset(&op, 0, sizeof(op));
     op.cmd = LAM_DOMCTL_max_mem;
     op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
@@ -177,31 +212,15 @@ static void build_child(void)
         uint64_t flags = p == PFN_CODE || p == PFN_R ? RO_FLAGS : PT_FLAGS;
         if (p <= PFN_L1)
             flags = RO_FLAGS; /* its own tables: read-only, as PV requires */
-        if (p != PFN_N && !(p >= PFN_F && p < PFN_BENCH))
+        if (p != PFN_N && !(p >= PFN_F && p < PFN_V1))
             child_page(PFN_L1)[p] = mfn[p] << 12 | flags;
     }
     write_code((uint8_t *)child_page(PFN_CODE));
     for (unsigned int i = 0; i < NR_PFNS; i++)
         mm_expect_rc("unmap it again", map_child(i, 0, 0), 0);
     mm_expect_rc("pin its L4", ext_for(LAM_MMUEXT_PIN_L4_TABLE, mfn[PFN_L4], child), 0);
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.flags = LAM_VGCF_in_kernel | LAM_VGCF_online;
-    ctx.user_regs.rip = VA(PFN_CODE);
-    ctx.user_regs.rsp = VA(PFN_STACK) + 4096;
-    ctx.user_regs.rflags = 0x200;
-    ctx.user_regs.cs = 0xe033;
-    ctx.user_regs.ss = 0xe02b;
-    ctx.kernel_ss = 0xe02b;
-    ctx.kernel_sp = VA(PFN_STACK) + 4096;
-    ctx.ctrlreg[3] = mfn[PFN_L4] << 12;
-    ctx.debugreg[6] = 0xffff0ff0;
-    ctx.debugreg[7] = 0x400;
-    memset(&op, 0, sizeof(op));
-    op.cmd = LAM_DOMCTL_setvcpucontext;
-    op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
-    op.domain = child;
-    op.u.vcpucontext.ctxt = (uint64_t)&ctx;
-    mm_expect_rc("setvcpucontext", hypercall_domctl(&op), 0);
+    set_context(0, VA(PFN_CODE));
+    set_context(1, VA(PFN_CODE) + 0x100);
 }
 
 /* The counter page, read through a read-only mapping of ours. */
@@ -251,9 +270,10 @@ static void expect_written_only(const char *when, int writable_too)
     int ok = 1;
     for (unsigned int p = PFN_BENCH; p < NR_PFNS; p++)
         ok &= bit(p);
-    mm_expect(ok && bit(PFN_W0) && bit(PFN_W1), "every frame it writes is dirty");
+    mm_expect(ok && bit(PFN_W0) && bit(PFN_W1), "every frame its vCPU 0 writes is dirty");
+    mm_expect(bit(PFN_V1) && bit(PFN_V1 + 1), "both frames its vCPU 1 writes are dirty");
     int clean = !bit(PFN_CODE) && !bit(PFN_R) && !bit(PFN_N);
-    for (unsigned int p = PFN_G; p < PFN_BENCH; p++)
+    for (unsigned int p = PFN_G; p < PFN_V1; p++)
         clean &= !bit(p);
     mm_expect(clean, "its code, a read-only and the unmapped frames are not");
     for (unsigned int p = NR_PFNS; p < BITS; p++)
@@ -399,8 +419,8 @@ static void check_paused_paths(void)
     mm_expect_rc("CLEAN", peek_or_clean(LAM_DOMCTL_SHADOW_OP_CLEAN, BITS), 0);
     mm_expect_rc("PEEK right after", peek_or_clean(LAM_DOMCTL_SHADOW_OP_PEEK, BITS), 0);
     print_bitmap("paused, after CLEAN");
-    int written = bit(PFN_W0) + bit(PFN_W1);
-    mm_expect(on_lamina ? written == 2 : written == 0,
+    int written = bit(PFN_W0) + bit(PFN_W1) + bit(PFN_V1);
+    mm_expect(on_lamina ? written == 3 : written == 0,
               on_lamina ? "Lamina: its writable frames start the round dirty"
                         : "Xen: a paused domain dirties nothing");
     mm_expect(!bit(PFN_F) && !bit(PFN_G) && !bit(PFN_CODE) && !bit(PFN_R),
@@ -542,7 +562,7 @@ static void check_set_allocation(void)
 /* A domain with no vCPUs yet, and one being destroyed: -EINVAL. */
 static void check_domain_states(void)
 {
-    mm_expect_rc("createdomain (no vCPUs)", create(), 0);
+    mm_expect_rc("createdomain (no vCPUs)", create(1), 0);
     uint16_t bare = op.domain;
     mm_expect_rc("ENABLE_LOGDIRTY without vCPUs",
                  shadow(bare, LAM_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, 0, NULL, 0), -LAM_EINVAL);
