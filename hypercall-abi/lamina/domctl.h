@@ -72,8 +72,9 @@
 #define LAM_DOMCTL_get_address_size 36
 /* Log-dirty mode for saving and migrating a running domain: struct lam_domctl_shadow_op,
  * with Xen 4.17's sub-operations and answers (docs/log-dirty.md). Not for the caller
- * itself, a dying domain or one without vCPUs (-EINVAL). The struct is copied back
- * whatever the answer (the stats of a CLEAN/PEEK that failed writing the bitmap too). */
+ * itself or a domain without vCPUs (-EINVAL); on a dying domain it is ignored (0). The struct is
+ * copied back whatever the answer (the stats of a CLEAN/PEEK that failed writing the bitmap too).
+ */
 #define LAM_DOMCTL_shadow_op 10
 /* Page types of up to 1024 frames of a domain, for the save side's page-table
  * normalisation: struct lam_domctl_getpageframeinfo3. Each 64-bit MFN of the array is

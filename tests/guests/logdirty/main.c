@@ -5,16 +5,15 @@
  * counter and one quadword in each of 64 pages, forever, while its vCPU 1 writes two
  * other pages: the writers run on both CPUs while dom0 enables, peeks and cleans.
  * Then shadow_op: refused on ourselves, a missing domain, a bad op, a domain without
- * vCPUs and a dying one; ENABLE_LOGDIRTY (twice: -EINVAL), GET/SET_ALLOCATION, PEEK and
- * CLEAN with the bitmap checked frame by frame (the written frames are in it, the code
- * page, a read-only page and an unmapped one are not), the pages count and the bytes
- * written for an odd count, the stats, a bitmap buffer that faults; the red-team paths
- * (a mapping made before enable, a write through our foreign mapping, a grant copy into
- * it, page tables);
- * OFF. Also getpageframeinfo3 on its frames and XENMEM_maximum_gpfn.
- * Frames that are mapped writable but not written are in Lamina's bitmap and not in
- * Xen's (docs/differences.md): those checks depend on the hypervisor. Prints the
- * writer's speed with log-dirty off and on (CLEAN every 20 ms): the slowdown figure.
+ * vCPUs, and ignored (0) on a dying one, as Xen 4.17.7; ENABLE_LOGDIRTY (twice: -EINVAL),
+ * GET/SET_ALLOCATION, PEEK and CLEAN with the bitmap checked frame by frame (the written frames are
+ * in it, the code page, a read-only page and an unmapped one are not), the pages count and the
+ * bytes written for an odd count, the stats, a bitmap buffer that faults; the red-team paths (a
+ * mapping made before enable, a write through our foreign mapping, a grant copy into it, page
+ * tables); OFF. Also getpageframeinfo3 on its frames and XENMEM_maximum_gpfn. Frames that are
+ * mapped writable but not written are in Lamina's bitmap and not in Xen's (docs/differences.md):
+ * those checks depend on the hypervisor. Prints the writer's speed with log-dirty off and on (CLEAN
+ * every 20 ms): the slowdown figure.
  */
 #include <lamina/domctl.h>
 #include <lamina/errno.h>
@@ -294,7 +293,7 @@ static void check_refusals(void)
                  shadow(0x7fe0, LAM_DOMCTL_SHADOW_OP_PEEK, 0, NULL, 0), -LAM_ESRCH);
     mm_expect_rc("a bad shadow op", shadow(child, 99, 0, NULL, 0), -LAM_EINVAL);
     long rc = peek_or_clean(LAM_DOMCTL_SHADOW_OP_PEEK, BITS);
-    lam_printf("PEEK before enabling: %ld, pages %lu, byte 0 %#x\n", rc,
+    lam_printf("PEEK before enabling: %ld, pages %lu, byte 0 0x%x\n", rc,
                (unsigned long)op.u.shadow_op.pages, bitmap[0]);
     mm_expect(rc == 0 && bitmap[0] == 0 && bitmap[BITS / 8 - 1] == 0,
               "PEEK before enabling: an empty bitmap");
@@ -469,7 +468,7 @@ static void check_pageframeinfo(void)
     op.u.getpageframeinfo3.array = (uint64_t)a;
     mm_expect_rc("getpageframeinfo3", hypercall_domctl(&op), 0);
     for (unsigned int i = 0; i < 9; i++) {
-        lam_printf("  frame %#lx: type %#lx\n", (unsigned long)in[i], (unsigned long)a[i]);
+        lam_printf("  frame 0x%lx: type 0x%lx\n", (unsigned long)in[i], (unsigned long)a[i]);
         mm_expect(a[i] == want[i], "  its type as Xen reports it");
     }
     op.u.getpageframeinfo3.num = 1025;
@@ -520,15 +519,27 @@ static uint64_t rounds_per_sec(int cleaning)
     return (*counter - c0) * 1000000000ull / (ns ? ns : 1);
 }
 
+static long logdirty_op(uint32_t sop)
+{
+    return shadow(child, sop, 0, NULL, 0);
+}
+
+/* Two rounds of each, alternating, as the host's load drifts. */
 static void measure(void)
 {
-    uint64_t on = rounds_per_sec(1);
-    mm_expect_rc("OFF", shadow(child, LAM_DOMCTL_SHADOW_OP_OFF, 0, NULL, 0), 0);
-    uint64_t off = rounds_per_sec(0);
-    lam_printf("bench: writer rounds/s (64 pages each) log-dirty off %lu, on with CLEAN every "
-               "20 ms %lu (%lu%% of off)\n",
-               (unsigned long)off, (unsigned long)on, (unsigned long)(off ? on * 100 / off : 0));
-    mm_expect(on > 0 && off > 0, "the writer ran in both phases");
+    uint64_t on1 = rounds_per_sec(1);
+    mm_expect_rc("OFF", logdirty_op(LAM_DOMCTL_SHADOW_OP_OFF), 0);
+    uint64_t off1 = rounds_per_sec(0);
+    mm_expect_rc("ENABLE_LOGDIRTY again", logdirty_op(LAM_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY), 0);
+    uint64_t on2 = rounds_per_sec(1);
+    mm_expect_rc("OFF", logdirty_op(LAM_DOMCTL_SHADOW_OP_OFF), 0);
+    uint64_t off2 = rounds_per_sec(0);
+    uint64_t on = on1 + on2, off = off1 + off2;
+    lam_printf("bench: writer rounds/s (64 pages each): log-dirty on with CLEAN every 20 ms %lu, "
+               "%lu; off %lu, %lu; on/off %lu%%\n",
+               (unsigned long)on1, (unsigned long)on2, (unsigned long)off1, (unsigned long)off2,
+               (unsigned long)(off ? on * 100 / off : 0));
+    mm_expect(on1 && on2 && off1 && off2, "the writer ran in every phase");
 }
 
 static void check_off(void)
@@ -538,7 +549,7 @@ static void check_off(void)
                  shadow(child, LAM_DOMCTL_SHADOW_OP_GET_ALLOCATION, 0, NULL, 0), 0);
     mm_expect(op.u.shadow_op.mb == 0, "  the pool went with it");
     long rc = peek_or_clean(LAM_DOMCTL_SHADOW_OP_PEEK, BITS);
-    lam_printf("PEEK after OFF: %ld, byte 0 %#x\n", rc, bitmap[0]);
+    lam_printf("PEEK after OFF: %ld, byte 0 0x%x\n", rc, bitmap[0]);
     mm_expect(rc == 0 && bitmap[0] == 0 && bitmap[PFN_BENCH / 8] == 0,
               "PEEK after OFF: an empty bitmap");
 }
@@ -573,10 +584,17 @@ static void check_domain_states(void)
     mm_expect_rc("getdomaininfo", domctl_u32(LAM_DOMCTL_getdomaininfo, child, 0), 0);
     mm_expect(op.domain == child && (op.u.getdomaininfo.flags & LAM_DOMINF_dying),
               "it is dying while we map a frame of it");
-    mm_expect_rc("GET_ALLOCATION of a dying domain",
-                 shadow(child, LAM_DOMCTL_SHADOW_OP_GET_ALLOCATION, 0, NULL, 0), -LAM_EINVAL);
+    /* Xen 4.17 ignores a paging op on a dying domain: 0, nothing filled in. */
+    memset(&op, 0, sizeof(op));
+    op.cmd = LAM_DOMCTL_shadow_op;
+    op.interface_version = LAM_DOMCTL_INTERFACE_VERSION;
+    op.domain = child;
+    op.u.shadow_op.op = LAM_DOMCTL_SHADOW_OP_GET_ALLOCATION;
+    op.u.shadow_op.mb = 77;
+    mm_expect_rc("GET_ALLOCATION of a dying domain", hypercall_domctl(&op), 0);
+    mm_expect(op.u.shadow_op.mb == 77, "  ignored: mb as we passed it");
     mm_expect_rc("ENABLE_LOGDIRTY of a dying domain",
-                 shadow(child, LAM_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, 0, NULL, 0), -LAM_EINVAL);
+                 shadow(child, LAM_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY, 0, NULL, 0), 0);
     mm_expect_rc("unmap its counter", map_child(PFN_W0, 0, 0), 0);
     int gone = 0;
     for (unsigned int i = 0; i < 200000 && !gone; i++) {

@@ -208,8 +208,11 @@ static long set_allocation(struct domain *d, struct lam_domctl_shadow_op *sc)
 
 long logdirty_domctl(struct domain *d, struct lam_domctl_shadow_op *sc)
 {
-    /* Xen 4.17's paging_domctl: a dying domain, or one without vCPUs, has nothing to do. */
-    if (d->state == DOMAIN_DYING || !d->vcpus[0])
+    /* Xen 4.17's paging_domctl: an op on a dying domain is ignored (0, the request copied
+     * back as it came); one without vCPUs is -EINVAL. */
+    if (d->state == DOMAIN_DYING)
+        return 0;
+    if (!d->vcpus[0])
         return -EINVAL;
     switch (sc->op) {
     case LAM_DOMCTL_SHADOW_OP_ENABLE:
