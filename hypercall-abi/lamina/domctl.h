@@ -70,6 +70,74 @@
  * refused with -EOPNOTSUPP, as Xen built or booted without PV32). */
 #define LAM_DOMCTL_set_address_size 35
 #define LAM_DOMCTL_get_address_size 36
+/* Log-dirty mode for saving and migrating a running domain: struct lam_domctl_shadow_op,
+ * with Xen 4.17's sub-operations and answers (docs/log-dirty.md). Not for the caller
+ * itself or a domain without vCPUs (-EINVAL); on a dying domain it is ignored (0). The struct is
+ * copied back whatever the answer (the stats of a CLEAN/PEEK that failed writing the bitmap too).
+ */
+#define LAM_DOMCTL_shadow_op 10
+/* Page types of up to 1024 frames of a domain, for the save side's page-table
+ * normalisation: struct lam_domctl_getpageframeinfo3. Each 64-bit MFN of the array is
+ * overwritten by its LAM_DOMCTL_PFINFO_* type; more than 1024: -E2BIG; an element that
+ * cannot be read or written: -EFAULT (the elements before it are done). */
+#define LAM_DOMCTL_getpageframeinfo3 61
+
+/* shadow_op sub-operations (XEN_DOMCTL_SHADOW_OP_*). */
+#define LAM_DOMCTL_SHADOW_OP_OFF             0  /* log-dirty off, bitmap freed; 0 if it was off */
+#define LAM_DOMCTL_SHADOW_OP_ENABLE_TEST     1  /* shadow paging alone: refused (-EINVAL) */
+#define LAM_DOMCTL_SHADOW_OP_ENABLE_LOGDIRTY 2  /* -EINVAL if already on */
+#define LAM_DOMCTL_SHADOW_OP_CLEAN           11 /* copy the bitmap and stats, then clear both */
+#define LAM_DOMCTL_SHADOW_OP_PEEK            12 /* copy the bitmap and stats */
+#define LAM_DOMCTL_SHADOW_OP_GET_ALLOCATION  30 /* mb: the shadow pool Xen would hold, MiB */
+#define LAM_DOMCTL_SHADOW_OP_SET_ALLOCATION  31
+#define LAM_DOMCTL_SHADOW_OP_ENABLE          32 /* mode: LAM_DOMCTL_SHADOW_ENABLE_* */
+/* ENABLE's mode bits: only LOG_DIRTY is accepted for a PV domain. */
+#define LAM_DOMCTL_SHADOW_ENABLE_REFCOUNT  (1U << 1)
+#define LAM_DOMCTL_SHADOW_ENABLE_LOG_DIRTY (1U << 2)
+#define LAM_DOMCTL_SHADOW_ENABLE_TRANSLATE (1U << 3)
+#define LAM_DOMCTL_SHADOW_ENABLE_EXTERNAL  (1U << 4)
+/* CLEAN/PEEK mode: the last pass of a save (matters to HVM only); any other bit -EINVAL. */
+#define LAM_DOMCTL_SHADOW_LOGDIRTY_FINAL (1U << 0)
+
+struct lam_domctl_shadow_op_stats {
+    uint32_t fault_count; /* write faults taken since the last CLEAN */
+    uint32_t dirty_count; /* pages newly marked since the last CLEAN */
+};
+
+struct lam_domctl_shadow_op {
+    uint32_t op;   /* LAM_DOMCTL_SHADOW_OP_* */
+    uint32_t mode; /* ENABLE: LAM_DOMCTL_SHADOW_ENABLE_*; CLEAN/PEEK: LOGDIRTY_FINAL */
+    uint32_t mb;   /* GET/SET_ALLOCATION, MiB */
+    uint32_t pad;
+    /* CLEAN/PEEK: bit p (LSB first in each byte) = guest frame p written; 0 = stats only. */
+    lam_guest_addr_t dirty_bitmap;
+    uint64_t pages; /* IN: bits wanted; OUT: bits covered (unchanged up to 2^42) */
+    struct lam_domctl_shadow_op_stats stats;
+};
+LAM_ASSERT_SIZE(struct lam_domctl_shadow_op, 40);
+LAM_ASSERT_OFFSET(struct lam_domctl_shadow_op, dirty_bitmap, 16);
+LAM_ASSERT_OFFSET(struct lam_domctl_shadow_op, pages, 24);
+LAM_ASSERT_OFFSET(struct lam_domctl_shadow_op, stats, 32);
+
+/* getpageframeinfo3 types (XEN_DOMCTL_PFINFO_*), in bits 28-31 of each element. */
+#define LAM_DOMCTL_PFINFO_LTAB_SHIFT 28
+#define LAM_DOMCTL_PFINFO_NOTAB      (0x0U << 28) /* an ordinary page of the domain */
+#define LAM_DOMCTL_PFINFO_L1TAB      (0x1U << 28) /* its type is L1..L4 (validated or not) */
+#define LAM_DOMCTL_PFINFO_L2TAB      (0x2U << 28)
+#define LAM_DOMCTL_PFINFO_L3TAB      (0x3U << 28)
+#define LAM_DOMCTL_PFINFO_L4TAB      (0x4U << 28)
+#define LAM_DOMCTL_PFINFO_LPINTAB    (0x1U << 31) /* pinned */
+#define LAM_DOMCTL_PFINFO_BROKEN     (0xdU << 28)
+#define LAM_DOMCTL_PFINFO_XALLOC     (0xeU << 28)
+#define LAM_DOMCTL_PFINFO_XTAB       (0xfU << 28) /* not the domain's, or the hypervisor's */
+#define LAM_DOMCTL_PFINFO_LTAB_MASK  (0xfU << 28)
+#define LAM_DOMCTL_PFINFO_MAX        1024U
+
+struct lam_domctl_getpageframeinfo3 {
+    uint64_t num;           /* elements, at most LAM_DOMCTL_PFINFO_MAX */
+    lam_guest_addr_t array; /* uint64_t[num]: IN an MFN each, OUT its type */
+};
+LAM_ASSERT_SIZE(struct lam_domctl_getpageframeinfo3, 16);
 
 /* createdomain flags (XEN_DOMCTL_CDF_*). Lamina builds PV domains only: hvm, hap and
  * nested_virt are refused (-EINVAL), as Xen does on a host without HVM; so are
@@ -255,6 +323,8 @@ struct lam_domctl {
         struct lam_domctl_ioport_permission ioport_permission;
         struct lam_domctl_settimeoffset settimeoffset;
         struct lam_domctl_address_size address_size;
+        struct lam_domctl_shadow_op shadow_op;
+        struct lam_domctl_getpageframeinfo3 getpageframeinfo3;
         uint8_t pad[128];
     } u;
 };

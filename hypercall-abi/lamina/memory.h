@@ -23,7 +23,7 @@
 #define LAM_XENMEM_exchange             11 /* struct lam_memory_exchange */
 #define LAM_XENMEM_machphys_mapping     12 /* struct lam_machphys_mapping */
 #define LAM_XENMEM_set_memory_map       13 /* toolstack: set a domain's e820 */
-#define LAM_XENMEM_maximum_gpfn         14 /* arg -> lam_domid_t */
+#define LAM_XENMEM_maximum_gpfn         14 /* arg -> lam_domid_t; (shared_info max_pfn or 1) - 1 */
 #define LAM_XENMEM_remove_from_physmap  15 /* translated guests only */
 #define LAM_XENMEM_add_to_physmap_batch 23 /* translated guests only */
 #define LAM_XENMEM_claim_pages          24

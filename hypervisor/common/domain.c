@@ -20,6 +20,7 @@ void domain_free_unlisted(struct domain *d)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         xfree(d->vcpus[i]);
     gnttab_destroy(d);
+    logdirty_teardown(d);
     xfree(d->evtchn);
     struct page_info *si = mfn_to_page(d->shared_info_mfn);
     si->owner = NULL;

@@ -320,6 +320,14 @@ static long domctl_on(struct domain *d, struct lam_domctl *op, guest_ptr_t arg, 
         return iomem_permission(&op->u.iomem_permission);
     case LAM_DOMCTL_ioport_permission:
         return ioport_permission(&op->u.ioport_permission);
+    case LAM_DOMCTL_shadow_op:
+        /* Xen copies the answer back whatever it is (the stats of a failed CLEAN too). */
+        *copy_back = true;
+        if (d == current_domain())
+            return -EINVAL; /* "a paging op on itself" */
+        return logdirty_domctl(d, &op->u.shadow_op);
+    case LAM_DOMCTL_getpageframeinfo3:
+        return domctl_getpageframeinfo3(d, &op->u.getpageframeinfo3);
     default:
         return -ENOSYS;
     }

@@ -16,6 +16,7 @@
 #include <asm/cpu.h>
 #include <asm/frame.h>
 #include <hv/list.h>
+#include <hv/logdirty.h>
 #include <hv/spinlock.h>
 #include <hv/timer_heap.h>
 #include <hv/hypercall-types.h>
@@ -261,6 +262,8 @@ struct domain {
 
     char name[32];
     uint8_t handle[16]; /* the toolstack's UUID (createdomain) */
+    /* Log-dirty mode (hv/logdirty.h): under the memory lock, as its frames' types. */
+    struct domain_logdirty logdirty;
 };
 
 /*

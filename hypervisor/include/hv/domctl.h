@@ -35,5 +35,7 @@ long domctl_createdomain(struct lam_domctl *op);
 long domctl_max_vcpus(struct domain *d, const struct lam_domctl_max_vcpus *m);
 long domctl_setvcpucontext(struct domain *d, const struct lam_domctl_vcpucontext *vc);
 long domctl_getvcpucontext(struct domain *d, const struct lam_domctl_vcpucontext *vc);
+/* Page types of a PV domain's frames (arch/x86/pv/pageframeinfo.c). */
+long domctl_getpageframeinfo3(struct domain *d, const struct lam_domctl_getpageframeinfo3 *p);
 
 #endif

@@ -97,6 +97,8 @@ void shim_reset(void)
     shim_desc_validate_count = 0;
     shim_desc_validate_rc = 0;
     shim_preempt_arm(0);
+    shim_type_released_count = 0;
+    shim_type_released_last = NULL;
     shim_released_count = 0;
     shim_released_last = NULL;
     memset(&preempt_stats, 0, sizeof(preempt_stats));
@@ -148,6 +150,15 @@ void domain_page_released(struct page_info *pg)
 {
     shim_released_count++;
     shim_released_last = pg;
+}
+
+unsigned int shim_type_released_count;
+struct page_info *shim_type_released_last;
+
+void logdirty_type_released(struct page_info *pg)
+{
+    shim_type_released_count++;
+    shim_type_released_last = pg;
 }
 
 /* The tests play an operation under the global memory lock (foreign mappings need it). */

@@ -65,6 +65,11 @@ extern pte_t shim_hv_slot_entry;
 extern unsigned int shim_released_count;
 extern struct page_info *shim_released_last;
 
+/* logdirty_type_released(): how often a frame's type count went back to 0 (what log-dirty
+ * mode marks), and the last such frame. */
+extern unsigned int shim_type_released_count;
+extern struct page_info *shim_type_released_last;
+
 /* hypercall_preempt_check(): counts its calls; the shim_preempt_at-th call (1-based)
  * since the last shim_reset() or arming says "stop"; 0 never. */
 extern unsigned int shim_preempt_checks;

@@ -631,6 +631,41 @@ static void test_last_reference_of_given_up_frame(void **state)
     pg->count_info |= PGC_allocated | held; /* leave the shim as it was */
 }
 
+/*
+ * Log-dirty mode marks a frame when its last writable (or table) reference goes: only
+ * then, once per drop to 0, for the frame itself; a writable L1 entry replaced by a
+ * read-only one drops its target's reference, a table unpinned drops its own.
+ */
+static void test_type_released_for_logdirty(void **state)
+{
+    struct page_info *pg = shim_page(D0);
+    (void)state;
+
+    assert_true(get_page(pg, &shim_domu));
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
+    assert_int_equal(get_page_type(pg, PGT_writable_page), 0);
+    put_page_type(pg);
+    assert_int_equal(shim_type_released_count, 0);
+    put_page_type(pg);
+    assert_int_equal(shim_type_released_count, 1);
+    assert_ptr_equal(shim_type_released_last, pg);
+    put_page(pg);
+
+    /* An L1 mapping D0 + 1 writable, then read-only: the writable reference goes. */
+    shim_table(D0 + 2)[3] = shim_pte(D0 + 1, _PAGE_RW);
+    assert_int_equal(get_page_and_type(SHIM_MFN(D0 + 2), &shim_domu, PGT_l1_page_table), 0);
+    shim_type_released_count = 0;
+    assert_int_equal(
+        mod_pt_entry(&shim_table(D0 + 2)[3], 1, shim_pte(D0 + 1, 0), &shim_domu, &shim_domu, false),
+        0);
+    assert_int_equal(shim_type_released_count, 1);
+    assert_ptr_equal(shim_type_released_last, shim_page(D0 + 1));
+    /* The table's own last reference: its entry's frame had no writable reference left. */
+    put_page_and_type(shim_page(D0 + 2));
+    assert_int_equal(shim_type_released_count, 2);
+    assert_ptr_equal(shim_type_released_last, shim_page(D0 + 2));
+}
+
 static void test_type_change_at_zero(void **state)
 {
     struct page_info *pg = shim_page(D0);
@@ -1756,6 +1791,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_partial_child_changed_in_between, setup, teardown),
         cmocka_unit_test_setup_teardown(test_partial_mod_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_preemptible_sequences, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_type_released_for_logdirty, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     shim_teardown();

@@ -98,8 +98,10 @@ static void swap_frames(struct domain *d, const mfn_t *in, const struct chunk *c
             frames_free(in[j] + k, 0);
         }
     for (unsigned long j = 0; j < c->nr_out; j++)
-        for (uint64_t k = 0; k < (1ull << c->out_order); k++)
+        for (uint64_t k = 0; k < (1ull << c->out_order); k++) {
             m2p_set(out[j] + k, gpfn[j] + k);
+            logdirty_mark_pfn(d, gpfn[j] + k); /* new contents at that pfn */
+        }
 }
 
 /* Drop the marks take_inputs put on the first n input pages. */

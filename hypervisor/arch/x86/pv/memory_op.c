@@ -192,8 +192,10 @@ static long do_reservation(struct domain *caller, unsigned int cmd, unsigned lon
             mfn_t mfn;
             rc = populate_one(d, r.extent_order, LAM_XENMEMF_address_bits(r.mem_flags), &mfn);
             if (!rc && cmd == LAM_XENMEM_populate_physmap)
-                for (uint64_t i = 0; i < (1ull << r.extent_order); i++)
-                    m2p_set(mfn + i, val + i); /* val is the PFN the guest will use */
+                for (uint64_t i = 0; i < (1ull << r.extent_order); i++) {
+                    m2p_set(mfn + i, val + i);     /* val is the PFN the guest will use */
+                    logdirty_mark_pfn(d, val + i); /* a new frame there */
+                }
             /* A frame whose number cannot be written back stays the domain's, as on Xen. */
             if (!rc && !no_list && copy_to_guest(slot, &mfn, sizeof(mfn)))
                 rc = -EFAULT;
@@ -257,6 +259,19 @@ long hc_memory_op(unsigned long cmd, guest_ptr_t arg)
         long pages = (long)(current_only ? t->tot_pages : t->max_pages);
         put_target(d, t);
         return pages;
+    }
+    case LAM_XENMEM_maximum_gpfn: {
+        uint16_t id;
+        if (copy_from_guest(&id, arg, sizeof(id)))
+            return -EFAULT;
+        long rc;
+        struct domain *t = reservation_domain(d, id, &rc);
+        if (!t)
+            return rc ? rc : -ESRCH;
+        /* Xen for PV: the guest's own max_pfn in shared_info (a count: 0 reads as 1). */
+        uint64_t max_pfn = __atomic_load_n(&t->shared_info->arch.max_pfn, __ATOMIC_RELAXED);
+        put_target(d, t);
+        return (long)((max_pfn ? max_pfn : 1) - 1);
     }
     case LAM_XENMEM_memory_map:
         return -ENOSYS; /* no map set by a toolstack: the guest falls back to nr_pages */

@@ -301,6 +301,7 @@ static int mmu_update_one(struct domain *d, struct domain *fd, const struct lam_
         if (!get_page(pg, fd))
             return -EINVAL;
         m2p_set(mfn, req->val);
+        logdirty_mark_pfn(fd, req->val); /* as Xen: the frame's contents are now that pfn's */
         put_page(pg);
         return 0;
     default:

@@ -66,6 +66,7 @@
 #include <hv/grant_table.h>
 #include <hv/errcodes.h>
 #include <hv/lib.h>
+#include <hv/logdirty.h>
 #include <asm/mm.h>
 #include <hv/panic.h>
 #include <asm/smp.h>
@@ -181,6 +182,7 @@ static void type_released(struct page_info *pg, uint64_t type_info)
 {
     pg->type_info = type_info;
     page_set_tlbflush_timestamp(pg);
+    logdirty_type_released(pg); /* whatever wrote through the reference is over */
 }
 
 /* Leave a table whose work stopped in the partial state (see the notes at the top). */
