@@ -13,6 +13,10 @@
 #  - restart: the guest writes and flushes a pattern; dom0 kills lamblkback with SIGKILL
 #    (the image already holds the pattern), starts it again, and the guest, reading all
 #    along, gets its data back and writes more.
+#  - store restart: the same guest; once it flushed, dom0 stops lamstored (SIGTERM, its
+#    --state file keeps every node) and starts it again while the guest reads: lamblkback
+#    (the same process) reconnects, the guest gets its data back and writes more, and
+#    the backend directory's removal at the end reaches lamblkback through its new watch.
 # The guest's "DISKTEST" lines become "SYSTEST PASS|FAIL guest-<name>" lines here.
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
@@ -162,6 +166,44 @@ else
     else
         fail restart-flushed "the guest never said DISKTEST FLUSHED"
         show_logs disk-restart
+    fi
+fi
+# ---- store restart: lamstored stopped and started again while the guest reads ----
+truncate -s 16M $T/s.img
+xml disk-store restart "<vcpu>1</vcpu>" "$(disk $T/s.img xvda qemu)" >$T/disk-store.xml
+id=$(create disk-store)
+if [ -z "$id" ]; then
+    fail store-create "$(cat $T/disk-store.out)"
+else
+    pass store-create
+    if wait_for 3000 grep -q 'DISKTEST FLUSHED' "$CON/disk-store.log"; then
+        sleep 2
+        bpid=$(cat /run/lamblkback.pid)
+        spid=$(cat /run/lamstored.pid)
+        kill "$spid"
+        check store-stopped wait_for 100 sh -c "! kill -0 $spid"
+        sleep 1
+        lamstored --state /var/lib/lamina/store.state 2>>/var/log/lamina/lamstored.log &
+        echo $! >/run/lamstored.pid
+        check store-started wait_for 100 [ -S /run/xenstored/socket ]
+        check store-blkback-same-process kill -0 "$bpid"
+        check store-blkback-reconnected wait_for 100 grep -q "store: connected again" $BLOG
+        check store-backend-still-connected value_is /local/domain/0/backend/lamvbd/$id/51712/state 4
+        if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-store.log"; then
+            pass store-guest-done
+        else
+            fail store-guest-done "no DISKTEST DONE"
+        fi
+        guest_results disk-store | sed 's/guest-restart-/guest-store-/'
+        grep -q '^DISKTEST FAIL' "$CON/disk-store.log" && show_logs disk-store
+        check store-image-after lam-disktest verify $T/s.img 22 8192 2048 --cached
+        check store-image-first-pattern lam-disktest verify $T/s.img 21 0 8192 --cached
+        # The domain is gone (poweroff): its directory's removal reaches lamblkback.
+        check store-backend-let-go wait_for 600 grep -q "dom$id dev 51712: removed" $BLOG
+        check store-blkback-same-at-end [ "$(cat /run/lamblkback.pid)" = "$bpid" ]
+    else
+        fail store-flushed "the guest never said DISKTEST FLUSHED"
+        show_logs disk-store
     fi
 fi
 check blkback-alive-at-end blkback_alive
