@@ -17,6 +17,11 @@
 #    --state file keeps every node) and starts it again while the guest reads: lamblkback
 #    (the same process) reconnects, the guest gets its data back and writes more, and
 #    the backend directory's removal at the end reaches lamblkback through its new watch.
+#  - hot-plug: a guest with no disk; dom0 attaches xvdb with `lam attach-disk` (a second
+#    attach of the same target is refused), the guest's blkfront connects and the guest
+#    reads dom0's pattern and writes its own; `lam detach-disk` asks it to close, the
+#    device goes away in the guest, both directories are removed, and the image holds the
+#    guest's data.
 # The guest's "DISKTEST" lines become "SYSTEST PASS|FAIL guest-<name>" lines here.
 pass() { echo "SYSTEST PASS $1"; }
 fail() { echo "SYSTEST FAIL $1: $2"; }
@@ -168,6 +173,44 @@ else
         show_logs disk-restart
     fi
 fi
+# ---- hot-plug: lam attach-disk / detach-disk into a running guest ----
+truncate -s 8M $T/h.img
+lam-disktest write $T/h.img 31 0 1024 --cached >/dev/null
+xml disk-hotplug hotplug "<vcpu>1</vcpu>" "" >$T/disk-hotplug.xml
+id=$(create disk-hotplug)
+if [ -z "$id" ]; then
+    fail hotplug-create "$(cat $T/disk-hotplug.out)"
+elif ! wait_for 3000 grep -q 'DISKTEST HOTPLUG-WAIT' "$CON/disk-hotplug.log"; then
+    fail hotplug-guest-ready "the guest never said DISKTEST HOTPLUG-WAIT"
+    show_logs disk-hotplug
+else
+    pass hotplug-create
+    BE=/local/domain/0/backend/lamvbd/$id/51728
+    FE=/local/domain/$id/device/vbd/51728
+    check hotplug-attach lam attach-disk disk-hotplug $T/h.img xvdb
+    check hotplug-backend-connected wait_for 600 value_is $BE/state 4
+    check hotplug-frontend-connected wait_for 600 value_is $FE/state 4
+    check hotplug-target-in-use sh -c "! lam attach-disk disk-hotplug $T/h.img xvdb 2>$T/inuse.err && grep -q 'in use' $T/inuse.err"
+    check hotplug-dumpxml-shows-it sh -c "lam dumpxml disk-hotplug | grep -q \"<target dev='xvdb'\""
+    if wait_for 3000 grep -q 'DISKTEST HOTPLUG-DETACH' "$CON/disk-hotplug.log"; then
+        check hotplug-detach lam detach-disk disk-hotplug xvdb
+        check hotplug-backend-dir-removed sh -c "! lam store read $BE/state"
+        check hotplug-frontend-dir-removed sh -c "! lam store read $FE/state"
+        check hotplug-backend-let-go wait_for 100 grep -q "dom$id dev 51728: removed" $BLOG
+        check hotplug-dumpxml-without-it sh -c "! lam dumpxml disk-hotplug | grep -q \"<target dev='xvdb'\""
+    else
+        fail hotplug-guest-wrote "the guest never said DISKTEST HOTPLUG-DETACH"
+    fi
+    if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-hotplug.log"; then
+        pass hotplug-guest-done
+    else
+        fail hotplug-guest-done "no DISKTEST DONE"
+    fi
+    guest_results disk-hotplug
+    grep -q '^DISKTEST FAIL' "$CON/disk-hotplug.log" && show_logs disk-hotplug
+    check hotplug-image-holds-guest-write lam-disktest verify $T/h.img 32 1024 1024 --cached
+fi
+
 # ---- store restart: lamstored stopped and started again while the guest reads ----
 truncate -s 16M $T/s.img
 xml disk-store restart "<vcpu>1</vcpu>" "$(disk $T/s.img xvda qemu)" >$T/disk-store.xml
