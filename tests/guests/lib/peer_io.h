@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A domU's console and store rings, for the peer kernels a dom0 system test starts with
+ * `lam create` (their pages and ports come from start_info): lines on the console ring,
+ * which lamconsoled logs to /var/log/lamina/console/NAME.log, and requests on the store
+ * ring as a Linux guest's xenbus makes them (Xen's io/console.h and io/xs_wire.h).
+ */
+#ifndef LAM_GUEST_PEER_IO_H
+#define LAM_GUEST_PEER_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Finds both rings (after mm_init); panics when they are not mapped. */
+void peer_io_init(void);
+void peer_notify(uint32_t port);
+/* One line (or part of one) on the console ring. */
+void peer_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#define PEER_XS_READ  2
+#define PEER_XS_WRITE 11
+/* A read: the value (valid until the next call), or NULL when it failed. */
+const char *peer_xs_read(const char *path);
+/* A write: NULL when done, else the error's name ("EACCES", "TIMEOUT"). */
+const char *peer_xs_write(const char *path, const char *value);
+/* Polls path every 10 ms until it reads want, for at most ms; true when it did. */
+bool peer_xs_wait(const char *path, const char *want, unsigned ms);
+
+#endif
