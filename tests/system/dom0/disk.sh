@@ -231,6 +231,8 @@ else
         check store-started wait_for 100 [ -S /run/xenstored/socket ]
         check store-blkback-same-process kill -0 "$bpid"
         check store-blkback-reconnected wait_for 100 grep -q "store: connected again" $BLOG
+        # The domain's monitor (lam create's) reconnects too, so its poweroff is acted on.
+        check store-monitor-reconnected wait_for 100 grep -q "disk-store (id $id): store connected again" /var/log/lamina/lifecycle.log
         check store-backend-still-connected value_is /local/domain/0/backend/lamvbd/$id/51712/state 4
         if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-store.log"; then
             pass store-guest-done
