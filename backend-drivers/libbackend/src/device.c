@@ -108,8 +108,13 @@ static void set_state(struct lb_dev *d, int s)
     for (int attempt = 0; attempt < 8; attempt++) {
         uint32_t tx, len;
         char *v = NULL;
-        if (!lb->xs || lb_store_failed(lb, xsc_transaction_start(lb->xs, &tx)))
+        if (!lb->xs)
             return;
+        int terr = xsc_transaction_start(lb->xs, &tx);
+        if (terr) {
+            lb_store_failed(lb, terr);
+            return;
+        }
         int err = xsc_read(lb->xs, tx, path, &v, &len);
         free(v);
         if (!err) {
