@@ -11,6 +11,10 @@
  *            would give (a good read after each keeps it connected), then eight malformed
  *            requests in a row, after which the backend must ask it to close (state 5,
  *            then 6 as this frontend never answers)
+ *   leap     one good read, then req_prod moved 1000 entries ahead: an impossible index,
+ *            after which the backend must ask it to close at once, answering nothing
+ *   readonly (its disk is <readonly/>) twelve writes in a row, each refused with an error
+ *            but never counted against it: a read still works and it stays connected
  *   polite   writes a page and reads it back every 50 ms and says how many worked: the
  *            other guest the backend must keep serving meanwhile
  * Both run until dom0 destroys them.
@@ -197,6 +201,8 @@ static void expect(const char *check, const uint8_t *e, int want)
     verdict(after, got == 0, got, 0);
 }
 
+static bool asked_to_close(void);
+
 static void indirect(uint8_t *e, uint64_t id, uint16_t nsegs, uint32_t gref)
 {
     memset(e, 0, ENTRY);
@@ -281,17 +287,62 @@ static void hostile(void)
         errors += next_rsp(NULL) == -1;
     verdict("eight-malformed-answered", errors == 8, errors, 8);
     /* 5 (Closing), and as we stay at 4 the backend goes on to 6 (Closed) at once. */
-    char p[160];
-    lam_snprintf(p, sizeof(p), "%s/state", be);
-    bool closing = false;
-    for (int i = 0; i < 1000 && !closing; i++) {
-        const char *v = peer_xs_read(p);
-        closing = v && (strcmp(v, "5") == 0 || strcmp(v, "6") == 0);
-        if (!closing)
-            sched_sleep_until(sched_pvclock_ns() + 10ull * 1000 * 1000);
-    }
+    bool closing = asked_to_close();
     verdict("backend-asks-to-close", closing, closing, 1);
     peer_say("blk-peer: hostile done, %u failures\r\n", failures);
+}
+
+/* The backend's state reaches 5 or 6 (it asked us to close) within 10 s. */
+static bool asked_to_close(void)
+{
+    char p[160];
+    lam_snprintf(p, sizeof(p), "%s/state", be);
+    for (int i = 0; i < 1000; i++) {
+        const char *v = peer_xs_read(p);
+        if (v && (strcmp(v, "5") == 0 || strcmp(v, "6") == 0))
+            return true;
+        sched_sleep_until(sched_pvclock_ns() + 10ull * 1000 * 1000);
+    }
+    return false;
+}
+
+static void leap(void)
+{
+    uint8_t e[ENTRY];
+    rw(e, OP_READ, 1, 0, 1);
+    push(e);
+    int got = next_rsp(NULL);
+    verdict("good-read", got == 0, got, 0);
+    uint32_t answered = RSP_PROD;
+    __atomic_store_n((volatile uint32_t *)(ring + 0), REQ_PROD + 1000, __ATOMIC_RELEASE);
+    peer_notify(port);
+    bool closing = asked_to_close();
+    verdict("backend-asks-to-close", closing, closing, 1);
+    verdict("nothing-answered-past-it", RSP_PROD == answered, (int)(RSP_PROD - answered), 0);
+    peer_say("blk-peer: leap done, %u failures\r\n", failures);
+}
+
+static void readonly(void)
+{
+    uint8_t e[ENTRY];
+    for (int i = 0; i < 12; i++) {
+        rw(e, OP_WRITE, 300 + (uint64_t)i, (uint64_t)i * 8, 1);
+        push(e);
+    }
+    int refused = 0;
+    for (int i = 0; i < 12; i++)
+        refused += next_rsp(NULL) == -1;
+    verdict("twelve-writes-refused", refused == 12, refused, 12);
+    rw(e, OP_READ, 400, 0, 1);
+    push(e);
+    int got = next_rsp(NULL);
+    verdict("read-after-refused-writes", got == 0, got, 0);
+    char p[160];
+    lam_snprintf(p, sizeof(p), "%s/state", be);
+    const char *v = peer_xs_read(p);
+    bool connected = v && strcmp(v, "4") == 0;
+    verdict("still-connected", connected, connected, 1);
+    peer_say("blk-peer: readonly done, %u failures\r\n", failures);
 }
 
 static void polite(void)
@@ -321,13 +372,18 @@ void test_main(void)
 {
     mm_init();
     peer_io_init();
-    bool is_polite = strstr((const char *)lam_start_info->cmd_line, "polite") != NULL;
+    static const char *const modes[] = {"polite", "leap", "readonly", "hostile"};
+    static void (*const runs[])(void) = {polite, leap, readonly, hostile};
+    const char *cmd = (const char *)lam_start_info->cmd_line;
+    unsigned m = 0;
+    while (m < 3 && !strstr(cmd, modes[m]))
+        m++;
     setup_grants();
     bool up = connect();
-    peer_say("blk-peer: mode %s, %s, %llu sectors\r\n", is_polite ? "polite" : "hostile",
+    peer_say("blk-peer: mode %s, %s, %llu sectors\r\n", modes[m],
              up ? "connected" : "NOT CONNECTED", (unsigned long long)sectors);
     if (up)
-        is_polite ? polite() : hostile();
+        runs[m]();
     for (;;)
         hypercall_sched_op(LAM_SCHEDOP_block, NULL);
 }

@@ -10,6 +10,10 @@
 #    garbage page, a ring of duplicate ids) and checks each status against what Linux's
 #    blkback answers ("blk-peer: PASS|FAIL <check>" -> "SYSTEST PASS|FAIL hostile-<check>");
 #    then eight malformed requests in a row, after which the backend must ask it to close.
+#  - "leap" moves req_prod 1000 entries ahead after one good read: asked to close at
+#    once, nothing answered past it;
+#  - "rodisk" (a <readonly/> disk) writes twelve times in a row: each refused, never
+#    counted as a protocol fault (a read works after them, still connected).
 # Then: lamblkback is the same process, logged the disconnect, still serves polite, and
 # destroying both removes their backend directories.
 pass() { echo "SYSTEST PASS $1"; }
@@ -31,7 +35,7 @@ CON=/var/log/lamina/console
 BLOG=/var/log/lamina/lamblkback.log
 mkdir -p $T
 blkback_alive() { [ -f /run/lamblkback.pid ] && kill -0 "$(cat /run/lamblkback.pid)" 2>/dev/null; }
-conf() { # NAME MODE
+conf() { # NAME MODE [readonly]
     truncate -s 4M $T/$1.img
     cat >$T/$1.xml <<XML
 <domain type='xen'>
@@ -46,7 +50,7 @@ conf() { # NAME MODE
   <on_crash>preserve</on_crash>
   <devices>
     <disk type='file' device='disk'><driver name='lamina' type='raw'/>
-      <source file='$T/$1.img'/><target dev='xvda' bus='xen'/></disk>
+      <source file='$T/$1.img'/><target dev='xvda' bus='xen'/>${3:+<readonly/>}</disk>
   </devices>
 </domain>
 XML
@@ -73,6 +77,29 @@ tr -d '\r' <"$H" | sed -n 's/^blk-peer: PASS \(.*\)$/\1/p' | while read -r c; do
 tr -d '\r' <"$H" | sed -n 's/^blk-peer: FAIL \([^:]*\): \(.*\)$/\1 \2/p' | while read -r c why; do
     fail "hostile-$c" "$why"
 done
+
+# The other two protocol classes, one domain each.
+peer_verdicts() { # NAME
+    tr -d '\r' <"$CON/$1.log" | sed -n 's/^blk-peer: PASS \(.*\)$/\1/p' | while read -r c; do pass "$1-$c"; done
+    tr -d '\r' <"$CON/$1.log" | sed -n 's/^blk-peer: FAIL \([^:]*\): \(.*\)$/\1 \2/p' | while read -r c why; do
+        fail "$1-$c" "$why"
+    done
+}
+lam create "$(conf leap leap)" >$T/leap.out 2>&1
+check create-leap [ $? -eq 0 ]
+check leap-done wait_for 300 grep -q 'blk-peer: leap done' "$CON/leap.log"
+peer_verdicts leap
+lid=$(lam list | awk '$2 == "leap" {print $1}')
+check blkback-logged-impossible-index grep -q "dom$lid dev 51712 queue 0: impossible ring index: disconnecting the frontend" $BLOG
+lam create "$(conf rodisk readonly ro)" >$T/rodisk.out 2>&1
+check create-rodisk [ $? -eq 0 ]
+check rodisk-done wait_for 300 grep -q 'blk-peer: readonly done' "$CON/rodisk.log"
+peer_verdicts rodisk
+check rodisk-image-untouched sh -c "[ -z \"\$(tr -d '\\000' <$T/rodisk.img | head -c 1)\" ]"
+lam destroy leap >/dev/null 2>&1
+check destroy-leap [ $? -eq 0 ]
+lam destroy rodisk >/dev/null 2>&1
+check destroy-rodisk [ $? -eq 0 ]
 
 check blkback-alive-after blkback_alive
 check blkback-same-process [ "$(cat /run/lamblkback.pid 2>/dev/null)" = "$bpid" ]
