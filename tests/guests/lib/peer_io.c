@@ -123,13 +123,24 @@ static bool ring_read(char *d, uint32_t n, uint64_t deadline)
 }
 
 static char reply[4097];
+static uint32_t events_seen;
 
-/* One request: NULL with the answer in reply[], or the error's name. */
-static const char *call(uint32_t type, const char *payload, uint32_t len)
+bool peer_xs_send(uint32_t type, uint32_t tx, const void *payload, uint32_t len)
 {
-    uint32_t id = next_req++;
-    struct xs_hdr h = {type, id, 0, len};
-    if (!ring_write((const char *)&h, sizeof(h)) || !ring_write(payload, len))
+    struct xs_hdr h = {type, next_req++, tx, len};
+    return ring_write((const char *)&h, sizeof(h)) && ring_write(payload, len);
+}
+
+bool peer_xs_send_raw(const void *bytes, uint32_t n)
+{
+    xs->rsp_cons = xs->rsp_prod; /* room for whatever might come */
+    return ring_write(bytes, n);
+}
+
+const char *peer_xs_call(uint32_t type, uint32_t tx, const void *payload, uint32_t len)
+{
+    uint32_t id = next_req;
+    if (!peer_xs_send(type, tx, payload, len))
         return "TIMEOUT";
     uint64_t deadline = sched_pvclock_ns() + REPLY_WAIT_NS;
     for (;;) {
@@ -141,17 +152,29 @@ static const char *call(uint32_t type, const char *payload, uint32_t len)
         if (!ring_read(reply, r.len, deadline))
             return "TIMEOUT";
         reply[r.len] = '\0';
-        if (r.type == XS_WATCH_EVENT)
+        if (r.type == XS_WATCH_EVENT) {
+            events_seen++;
             continue;
+        }
         if (r.req_id != id)
             return "BADID";
         return r.type == XS_ERROR ? reply : NULL;
     }
 }
 
+const char *peer_xs_answer(void)
+{
+    return reply;
+}
+
+uint32_t peer_xs_events(void)
+{
+    return events_seen;
+}
+
 const char *peer_xs_read(const char *path)
 {
-    return call(PEER_XS_READ, path, (uint32_t)strlen(path) + 1) ? NULL : reply;
+    return peer_xs_call(PEER_XS_READ, 0, path, (uint32_t)strlen(path) + 1) ? NULL : reply;
 }
 
 const char *peer_xs_write(const char *path, const char *value)
@@ -162,7 +185,7 @@ const char *peer_xs_write(const char *path, const char *value)
         return "E2BIG";
     memcpy(buf, path, pl);
     memcpy(buf + pl, value, vl);
-    return call(PEER_XS_WRITE, buf, pl + vl);
+    return peer_xs_call(PEER_XS_WRITE, 0, buf, pl + vl);
 }
 
 bool peer_xs_wait(const char *path, const char *want, unsigned ms)

@@ -19,6 +19,16 @@ void peer_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define PEER_XS_READ  2
 #define PEER_XS_WRITE 11
+/* One request of any type in transaction tx, and its answer: NULL with the reply's payload
+ * in peer_xs_answer(), else the error's name ("ENOENT"), "TIMEOUT", "BADID" or "BADLEN".
+ * Watch events arriving meanwhile are counted (peer_xs_events) and skipped. */
+const char *peer_xs_call(uint32_t type, uint32_t tx, const void *payload, uint32_t len);
+const char *peer_xs_answer(void);
+uint32_t peer_xs_events(void);
+/* A request sent without waiting for its answer (which is then never read). */
+bool peer_xs_send(uint32_t type, uint32_t tx, const void *payload, uint32_t len);
+/* Raw bytes on the request ring, after dropping every unread reply. */
+bool peer_xs_send_raw(const void *bytes, uint32_t n);
 /* A read: the value (valid until the next call), or NULL when it failed. */
 const char *peer_xs_read(const char *path);
 /* A write: NULL when done, else the error's name ("EACCES", "TIMEOUT"). */
