@@ -57,8 +57,8 @@ if [ -f /lib64/ld-linux-x86-64.so.2 ]; then
 fi
 # PV test kernels that dom0 tests start with lam create: the toolstack benchmark's small
 # guest (tests/system/dom0/toolbench.sh, blocks at once) and the hostile store client
-# (tests/system/dom0/storeattack.sh).
-for k in idle-peer store-peer; do
+# (tests/system/dom0/storeattack.sh) and the hostile blkfront (tests/system/dom0/blkattack.sh).
+for k in idle-peer store-peer blk-peer; do
     if [ -f "$BUILD/guests/$k.elf" ]; then
         mkdir -p "$STAGE/lamina/guest"
         cp "$BUILD/guests/$k.elf" "$STAGE/lamina/guest/$k.elf"

@@ -19,6 +19,7 @@ struct disk {
     struct img *img;
     struct lb_blk_limits lim;
     bool cdrom;
+    bool size_unpublished; /* a new size the store has not got yet */
 };
 
 struct breq;

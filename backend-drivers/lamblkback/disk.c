@@ -120,13 +120,15 @@ static void check_size(struct lb_dev *d, void *arg)
     if (!k || !d->connected || img_refresh_size(k->img))
         return;
     uint64_t sectors = img_size(k->img) / 512;
-    if (sectors == k->lim.sectors)
+    if (sectors == k->lim.sectors && !k->size_unpublished)
         return;
-    lb_log("dom%u dev %u: size %llu -> %llu sectors", d->fe_domid, d->devid,
-           (unsigned long long)k->lim.sectors, (unsigned long long)sectors);
+    if (sectors != k->lim.sectors)
+        lb_log("dom%u dev %u: size %llu -> %llu sectors", d->fe_domid, d->devid,
+               (unsigned long long)k->lim.sectors, (unsigned long long)sectors);
     k->lim.sectors = sectors;
-    if (!lb_dev_write(d, "sectors", "%llu", (unsigned long long)sectors))
-        lb_dev_write(d, "state", "%d", LB_XB_CONNECTED);
+    /* Not written (the store is away): tried again at the next look. */
+    k->size_unpublished = lb_dev_write(d, "sectors", "%llu", (unsigned long long)sectors) ||
+                          lb_dev_write(d, "state", "%d", LB_XB_CONNECTED);
 }
 
 void disk_check_sizes(struct lb *lb)

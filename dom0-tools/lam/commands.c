@@ -26,6 +26,8 @@
     X(mem_set)                                                                                     \
     X(mem_max)                                                                                     \
     X(vcpu_set)                                                                                    \
+    X(attach_disk)                                                                                 \
+    X(detach_disk)                                                                                 \
     X(sysrq)                                                                                       \
     X(pause)                                                                                       \
     X(unpause)                                                                                     \

@@ -180,6 +180,31 @@ void lam_life_log_line(struct life *l, const char *line)
 
 /* ---- the monitor ---- */
 
+static bool store_lost(int rc)
+{
+    return rc == ECONNRESET || rc == EPIPE || rc == EPROTO || rc == ENOTCONN;
+}
+
+/* The store's socket again, every 100 ms doubling to 2 s, for at most 10 minutes (the
+ * socket only: while the daemon restarts, the kernel's xenbus device would hang). */
+static struct xsc *store_reconnect(void)
+{
+    const char *env = getenv("XENSTORED_PATH");
+    const char *path = env && *env ? env : XSC_DEFAULT_SOCKET;
+    int pause_ms = 100;
+    for (int waited = 0; waited < 600 * 1000; waited += pause_ms) {
+        struct timespec ts = {pause_ms / 1000, (long)(pause_ms % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+        struct xsc *h = xsc_open_timeout(path, LAM_DAEMON_TIMEOUT_MS);
+        if (h) {
+            xsc_set_timeout(h, -1);
+            return h;
+        }
+        pause_ms = pause_ms * 2 > 2000 ? 2000 : pause_ms * 2;
+    }
+    return NULL;
+}
+
 int lam_monitor_serve(uint16_t domid, int ready_fd)
 {
     signal(SIGHUP, SIG_IGN);
@@ -212,10 +237,25 @@ int lam_monitor_serve(uint16_t domid, int ready_fd)
             rc = errno;
         close(ready_fd);
     }
-    rc = life_monitor_run(&l, &m);
+    for (;;) {
+        rc = life_monitor_run(&l, &m);
+        if (!store_lost(rc))
+            break;
+        /* lamstored restarted (it keeps its nodes with --state): watch again. */
+        life_log(&l, "%s (id %u): store connection lost (%s); reconnecting", m.name, m.domid,
+                 strerror(rc));
+        xsc_close(l.xs);
+        l.xs = store_reconnect();
+        l.watching = false;
+        rc = l.xs ? life_watch_releases(&l) : ETIMEDOUT;
+        if (rc)
+            break;
+        life_log(&l, "%s (id %u): store connected again", m.name, m.domid);
+    }
     if (rc)
         life_log(&l, "%s (id %u): monitor stops: %s", m.name, m.domid, strerror(rc));
     life_monitor_free(&m);
+    xs = l.xs;
     xsc_close(xs);
     hvctl_close(hv);
     return rc ? LAM_EXIT_FAILURE : LAM_EXIT_OK;

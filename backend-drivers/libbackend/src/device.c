@@ -34,7 +34,11 @@ static int write_path(struct lb *lb, const char *dir, const char *key, const cha
     int n = vsnprintf(val, sizeof(val), fmt, ap);
     if (n < 0 || (size_t)n >= sizeof(val))
         return EINVAL;
-    return xsc_write(lb->xs, XSC_NO_TX, path, val, (uint32_t)n);
+    if (!lb->xs)
+        return ENOTCONN;
+    int err = xsc_write(lb->xs, XSC_NO_TX, path, val, (uint32_t)n);
+    lb_store_failed(lb, err);
+    return err;
 }
 
 int lb_dev_write(struct lb_dev *d, const char *key, const char *fmt, ...)
@@ -54,7 +58,11 @@ static int read_path(struct lb *lb, const char *dir, const char *key, char **out
     uint32_t len;
     snprintf(path, sizeof(path), "%s/%s", dir, key);
     *out = NULL;
-    return xsc_read(lb->xs, XSC_NO_TX, path, out, &len);
+    if (!lb->xs)
+        return ENOTCONN;
+    int err = xsc_read(lb->xs, XSC_NO_TX, path, out, &len);
+    lb_store_failed(lb, err);
+    return err;
 }
 
 int lb_dev_read_be(struct lb_dev *d, const char *key, char **out)
@@ -88,19 +96,25 @@ static int read_state(struct lb *lb, const char *dir, bool *exists)
 
 /* Our state node, written only while our directory is there: in a transaction that first
  * reads it, so a toolstack removing the directory meanwhile is never undone by a write
- * that would create it again. */
+ * that would create it again. Without the store, it is written after the reconnection. */
 static void set_state(struct lb_dev *d, int s)
 {
     struct lb *lb = d->lb;
     char path[160], val[4];
     d->be_state = s;
+    st(d)->state_unwritten = true;
     snprintf(path, sizeof(path), "%s/frontend", d->be_path);
     int n = snprintf(val, sizeof(val), "%d", s);
     for (int attempt = 0; attempt < 8; attempt++) {
         uint32_t tx, len;
         char *v = NULL;
-        if (xsc_transaction_start(lb->xs, &tx))
+        if (!lb->xs)
             return;
+        int terr = xsc_transaction_start(lb->xs, &tx);
+        if (terr) {
+            lb_store_failed(lb, terr);
+            return;
+        }
         int err = xsc_read(lb->xs, tx, path, &v, &len);
         free(v);
         if (!err) {
@@ -109,12 +123,18 @@ static void set_state(struct lb_dev *d, int s)
             snprintf(path, sizeof(path), "%s/frontend", d->be_path);
         }
         if (err) {
-            xsc_transaction_end(lb->xs, tx, false);
+            if (!lb_store_failed(lb, err)) {
+                /* Our directory is gone: nothing to write, ever. */
+                st(d)->state_unwritten = false;
+                lb_store_failed(lb, xsc_transaction_end(lb->xs, tx, false));
+            }
             return;
         }
         err = xsc_transaction_end(lb->xs, tx, true);
         if (err != EAGAIN) {
-            if (err)
+            if (!err)
+                st(d)->state_unwritten = false;
+            else if (!lb_store_failed(lb, err))
                 lb_log("%s/state: %s", d->be_path, strerror(err));
             return;
         }
@@ -249,6 +269,8 @@ static void init_wait(struct lb_dev *d)
 {
     const struct lb_backend_ops *ops = d->lb->ops;
     if (probe(d)) {
+        if (!d->lb->xs)
+            return; /* the store went away while probing: looked at again later */
         set_state(d, LB_XB_CLOSED);
         st(d)->broken = true;
         return;
@@ -258,7 +280,8 @@ static void init_wait(struct lb_dev *d)
     lb_dev_write(d, "max-ring-page-order", "%u", ops->max_ring_order);
     lb_dev_write(d, "multi-queue-max-queues", "%u", ops->max_queues);
     lb_dev_write(d, "hotplug-status", "connected");
-    set_state(d, LB_XB_INITWAIT);
+    if (d->lb->xs)
+        set_state(d, LB_XB_INITWAIT);
 }
 
 static void remove_dev(struct lb_dev *d);
@@ -289,10 +312,14 @@ static enum step step(struct lb_dev *d, const struct lb_xb_view *v, bool be_exis
         return STEP_DONE;
     case LB_XB_INIT_WAIT:
         init_wait(d);
-        return st(d)->broken ? STEP_DONE : STEP_MORE;
+        return st(d)->broken || !d->lb->xs ? STEP_DONE : STEP_MORE;
     case LB_XB_CONNECT: {
         bool resume = d->be_state == LB_XB_CONNECTED;
         if (probe(d) || connect(d, resume)) {
+            /* A failure that is the store's (it went away) is no fault of the frontend:
+             * the device is looked at again once connected. */
+            if (!d->lb->xs)
+                return STEP_DONE;
             st(d)->broken = true;
             set_state(d, LB_XB_CLOSING);
             return STEP_DONE;
@@ -329,9 +356,18 @@ bool lb_dev_eval(struct lb_dev *d)
     for (int i = 0; i < 8; i++) {
         struct lb *lb = d->lb;
         bool be_exists, fe_exists;
+        if (!lb->xs)
+            return true; /* nothing is decided on a store that is not there */
+        if (st(d)->state_unwritten)
+            set_state(d, d->be_state);
         int be_store = read_state(lb, d->be_path, &be_exists);
         char *online = NULL;
         lb_dev_read_be(d, "online", &online);
+        int fe_state = read_state(lb, d->fe_path, &fe_exists);
+        if (!lb->xs) {
+            free(online); /* a read above lost the connection: its answer means nothing */
+            return true;
+        }
         /* The toolstack asks for removal with online=0 and/or by writing 5 (or 6) in our
          * state node; once seen, that request stands. */
         if (!online || strcmp(online, "1") != 0 || !be_exists ||
@@ -340,7 +376,7 @@ bool lb_dev_eval(struct lb_dev *d)
         free(online);
         struct lb_xb_view v = {
             .be = d->be_state,
-            .fe = read_state(lb, d->fe_path, &fe_exists),
+            .fe = fe_state,
             .removing = st(d)->removing,
             .fe_exists = fe_exists && be_exists,
             .connected = d->connected,
@@ -397,9 +433,11 @@ struct lb_dev *lb_dev_create(struct lb *lb, unsigned domid, unsigned devid)
     d->be_state = s >= LB_XB_INITWAIT && s <= LB_XB_CLOSED ? s : LB_XB_INITIALISING;
     char fe_state[160];
     snprintf(fe_state, sizeof(fe_state), "%s/state", d->fe_path);
-    int err = xsc_watch(lb->xs, fe_state, "fe");
-    if (err) {
-        lb_log("%s: watching: %s", fe_state, strerror(err));
+    int err = lb->xs ? xsc_watch(lb->xs, fe_state, "fe") : ENOTCONN;
+    if (err || !lb->xs) {
+        /* Without the store it is found again by the scan after the reconnection. */
+        if (!lb_store_failed(lb, err))
+            lb_log("%s: watching: %s", fe_state, strerror(err));
         free(d);
         return NULL;
     }
@@ -416,10 +454,10 @@ static void remove_dev(struct lb_dev *d)
     disconnect(d);
     if (st(d)->probed && lb->ops->remove)
         lb->ops->remove(d);
-    if (st(d)->watching) {
+    if (st(d)->watching && lb->xs) {
         char fe_state[160];
         snprintf(fe_state, sizeof(fe_state), "%s/state", d->fe_path);
-        xsc_unwatch(lb->xs, fe_state, "fe");
+        lb_store_failed(lb, xsc_unwatch(lb->xs, fe_state, "fe"));
     }
     for (struct lb_dev **p = &lb->devs; *p; p = &(*p)->next)
         if (*p == d) {
@@ -428,6 +466,24 @@ static void remove_dev(struct lb_dev *d)
         }
     lb_log("dom%u dev %u: removed", d->fe_domid, d->devid);
     free(d);
+}
+
+int lb_dev_rewatch(struct lb *lb)
+{
+    for (struct lb_dev *d = lb->devs; d; d = d->next) {
+        char fe_state[160];
+        snprintf(fe_state, sizeof(fe_state), "%s/state", d->fe_path);
+        int err = xsc_watch(lb->xs, fe_state, "fe");
+        if (lb_store_failed(lb, err))
+            return err;
+        if (err)
+            lb_log("%s: watching: %s", fe_state, strerror(err));
+        if (st(d)->state_unwritten)
+            set_state(d, d->be_state);
+        if (!lb->xs)
+            return ENOTCONN;
+    }
+    return 0;
 }
 
 void lb_dev_remove_all(struct lb *lb)

@@ -9,5 +9,8 @@ struct lb_dev *lb_dev_find(struct lb *lb, unsigned domid, unsigned devid);
 struct lb_dev *lb_dev_create(struct lb *lb, unsigned domid, unsigned devid);
 bool lb_dev_eval(struct lb_dev *d);
 void lb_dev_remove_all(struct lb *lb);
+/* After a reconnection: every device's frontend watch again, and the states that could
+ * not be written while the store was away. 0, or the error that lost the connection. */
+int lb_dev_rewatch(struct lb *lb);
 
 #endif

@@ -3,7 +3,8 @@
  * The event loop: one epoll set for the store connection, the event-channel device and
  * whatever the backend adds (its io_uring's eventfd). Store watches: backend/TYPE (new
  * devices, the toolstack's online/state writes), each device's frontend state, and
- * @releaseDomain (a guest gone without its toolstack cleaning up).
+ * @releaseDomain (a guest gone without its toolstack cleaning up). While the store is away
+ * (store.c) the rings are served as before and the store's work waits for the reconnection.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,10 +16,6 @@
 #include "device.h"
 #include "xsclient.h"
 #include "xsproto.h"
-
-#define STORE_TIMEOUT_MS 5000
-#define TAG_STORE        ((void *)1)
-#define TAG_EVTCHN       ((void *)2)
 
 const struct lb_backend_ops *lb_ops(const struct lb *lb)
 {
@@ -39,29 +36,20 @@ struct lb *lb_open(const struct lb_backend_ops *ops)
     lb->ops = ops;
     lb->evtchn = lb->gntdev = lb->epfd = -1;
     snprintf(lb->base, sizeof(lb->base), "/local/domain/0/backend/%s", ops->type);
-    lb->xs = xsc_open_timeout(NULL, STORE_TIMEOUT_MS);
-    if (!lb->xs) {
-        lb_log("store: %s (is lamstored or xenstored running?)", strerror(errno));
-        goto fail;
-    }
     if (lb_xen_open(lb) < 0)
         goto fail;
     lb->epfd = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event se = {.events = EPOLLIN, .data.ptr = TAG_STORE};
-    struct epoll_event ee = {.events = EPOLLIN, .data.ptr = TAG_EVTCHN};
-    if (lb->epfd < 0 || epoll_ctl(lb->epfd, EPOLL_CTL_ADD, xsc_fd(lb->xs), &se) < 0 ||
-        epoll_ctl(lb->epfd, EPOLL_CTL_ADD, lb->evtchn, &ee) < 0) {
+    struct epoll_event ee = {.events = EPOLLIN, .data.ptr = LB_TAG_EVTCHN};
+    if (lb->epfd < 0 || epoll_ctl(lb->epfd, EPOLL_CTL_ADD, lb->evtchn, &ee) < 0) {
         lb_log("epoll: %s", strerror(errno));
         goto fail;
     }
-    int err = xsc_watch(lb->xs, lb->base, "be");
-    if (!err)
-        err = xsc_watch(lb->xs, XS_SPECIAL_RELEASE, "release");
+    int err = lb_store_open(lb);
     if (err) {
-        lb_log("store: watching %s: %s", lb->base, strerror(err));
+        lb_log("store: %s (is lamstored or xenstored running?)", strerror(err));
         goto fail;
     }
-    lb_log("watching %s", lb->base);
+    lb_log("watching %s (store at %s)", lb->base, lb->store_path);
     return lb;
 fail:
     lb_close(lb);
@@ -72,8 +60,7 @@ void lb_close(struct lb *lb)
 {
     if (!lb)
         return;
-    if (lb->xs)
-        lb_dev_remove_all(lb);
+    lb_dev_remove_all(lb);
     if (lb->xs)
         xsc_close(lb->xs);
     if (lb->epfd >= 0)
@@ -138,14 +125,24 @@ static void scan(struct lb *lb)
 {
     char **doms = NULL;
     unsigned nd = 0;
-    if (xsc_directory(lb->xs, XSC_NO_TX, lb->base, &doms, &nd))
+    if (!lb->xs)
         return;
+    int err = xsc_directory(lb->xs, XSC_NO_TX, lb->base, &doms, &nd);
+    if (err) {
+        lb_store_failed(lb, err);
+        return;
+    }
     for (unsigned i = 0; i < nd; i++) {
         char path[128], **devs = NULL;
         unsigned nv = 0;
         snprintf(path, sizeof(path), "%s/%s", lb->base, doms[i]);
-        if (xsc_directory(lb->xs, XSC_NO_TX, path, &devs, &nv))
+        if (!lb->xs)
+            break;
+        err = xsc_directory(lb->xs, XSC_NO_TX, path, &devs, &nv);
+        if (err) {
+            lb_store_failed(lb, err);
             continue;
+        }
         for (unsigned j = 0; j < nv; j++) {
             char rest[96];
             unsigned domid, devid;
@@ -206,14 +203,13 @@ static void on_watch(struct lb *lb, const char *path, const char *token)
 
 static void drain_watches(struct lb *lb)
 {
-    for (;;) {
+    while (lb->xs) {
         char *path = NULL, *token = NULL;
         int err = xsc_read_watch(lb->xs, 0, &path, &token);
         if (err) {
-            if (err != ETIMEDOUT) {
-                lb_log("store: %s; stopping", strerror(err));
-                lb->stop = 1;
-            }
+            /* ETIMEDOUT: no event now. Anything else: the daemon went away. */
+            if (err != ETIMEDOUT)
+                lb_store_lost(lb, err);
             return;
         }
         on_watch(lb, path, token);
@@ -245,7 +241,8 @@ static void on_events(struct lb *lb)
     }
 }
 
-/* Devices whose frontend broke the protocol while their rings were served. */
+/* Devices whose frontend broke the protocol while their rings were served (their state
+ * is written once the store is there). */
 static void reap_dead(struct lb *lb)
 {
     for (struct lb_dev *d = lb->devs, *next; d; d = next) {
@@ -255,27 +252,41 @@ static void reap_dead(struct lb *lb)
     }
 }
 
+int lb_run_once(struct lb *lb, int timeout_ms)
+{
+    struct epoll_event ev[16];
+    int wait = lb_store_wait_ms(lb);
+    if (timeout_ms >= 0 && (wait < 0 || timeout_ms < wait))
+        wait = timeout_ms;
+    int n = epoll_wait(lb->epfd, ev, 16, wait);
+    if (n < 0 && errno != EINTR) {
+        lb_log("epoll_wait: %s", strerror(errno));
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        void *tag = ev[i].data.ptr;
+        if (tag == LB_TAG_EVTCHN) {
+            on_events(lb);
+        } else if (tag != LB_TAG_STORE) {
+            struct lb_fd *f = tag;
+            f->fn(f->arg);
+        }
+    }
+    drain_watches(lb);
+    if (lb_store_retry(lb)) {
+        /* What changed while we were away: devices removed, states, new devices. */
+        eval_all(lb);
+        scan(lb);
+    }
+    reap_dead(lb);
+    return 0;
+}
+
 int lb_run(struct lb *lb)
 {
     scan(lb);
-    while (!lb->stop) {
-        struct epoll_event ev[16];
-        int n = epoll_wait(lb->epfd, ev, 16, -1);
-        if (n < 0 && errno != EINTR) {
-            lb_log("epoll_wait: %s", strerror(errno));
+    while (!lb->stop)
+        if (lb_run_once(lb, -1) < 0)
             return -1;
-        }
-        for (int i = 0; i < n; i++) {
-            void *tag = ev[i].data.ptr;
-            if (tag == TAG_EVTCHN) {
-                on_events(lb);
-            } else if (tag != TAG_STORE) {
-                struct lb_fd *f = tag;
-                f->fn(f->arg);
-            }
-        }
-        drain_watches(lb);
-        reap_dead(lb);
-    }
     return 0;
 }

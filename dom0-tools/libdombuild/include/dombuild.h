@@ -185,6 +185,26 @@ struct dombuild_disk {
  * partitions below 16, else (1 << 28) | (disk << 8) | N. -EINVAL for other names. */
 long dombuild_disk_devid(const char *target);
 
+/* One disk's checks, as dombuild_create makes them for each: a driver lamblkback serves, a
+ * Xen disk name, an absolute source path, format raw or qcow2. 0 or -EINVAL with why. */
+int dombuild_disk_check(const struct dombuild_disk *d, char *why, size_t whylen);
+
+/* ---- disks of a running domain (hot-plug, as libxl's device_disk_add/remove) ---- */
+struct xsc;
+
+/* Writes the disk's frontend and backend directories into running domain domid in one
+ * transaction, exactly as dombuild_create writes them; lamblkback and the guest's blkfront
+ * take it from there. -ENOENT: no /local/domain/N; -EEXIST: the target is in use. */
+int dombuild_disk_attach(struct xsc *h, uint16_t domid, const struct dombuild_disk *d, char *why,
+                         size_t whylen);
+/* Asks the backend to let the disk go as libxl does (online 0 and state 5 in its
+ * directory), waits up to timeout_ms for it to reach Closed (6: the guest's blkfront
+ * closed the device and lamblkback released it), then removes the backend and frontend
+ * directories. -ENOENT: no such disk; -ETIMEDOUT: not released in time (still in use in
+ * the guest): the request stands and the directories are kept. */
+int dombuild_disk_detach(struct xsc *h, uint16_t domid, const char *target, int timeout_ms,
+                         char *why, size_t whylen);
+
 /* ---- build ---- */
 
 struct dombuild_config {

@@ -716,6 +716,31 @@ static int run_build(struct build *b, struct dombuild_result *r, double t0)
     return 0;
 }
 
+int dombuild_disk_check(const struct dombuild_disk *d, char *why, size_t whylen)
+{
+    if (d->unsupported_driver) {
+        dombuild_why(why, whylen,
+                     "disk %s: driver '%s' is not served (Lamina's disk backend is named "
+                     "'lamina', 'qemu', 'file' or 'tap')",
+                     d->target ? d->target : "?", d->unsupported_driver);
+        return -EINVAL;
+    }
+    if (dombuild_disk_devid(d->target) < 0) {
+        dombuild_why(why, whylen, "disk target '%s': not a Xen disk name (xvda, xvdb, ...)",
+                     d->target ? d->target : "");
+        return -EINVAL;
+    }
+    if (!d->path || d->path[0] != '/' || !d->format ||
+        (strcmp(d->format, "raw") && strcmp(d->format, "qcow2"))) {
+        dombuild_why(why, whylen,
+                     "disk %s: needs an absolute source path and format raw or "
+                     "qcow2",
+                     d->target);
+        return -EINVAL;
+    }
+    return 0;
+}
+
 /* Disks lamblkback can serve, each under its own virtual-device number. */
 static int check_disks(const struct dombuild_config *c, char *why, size_t whylen)
 {
@@ -725,27 +750,9 @@ static int check_disks(const struct dombuild_config *c, char *why, size_t whylen
     }
     for (unsigned int i = 0; i < c->ndisks; i++) {
         const struct dombuild_disk *d = &c->disks[i];
+        if (dombuild_disk_check(d, why, whylen))
+            return -EINVAL;
         long devid = dombuild_disk_devid(d->target);
-        if (d->unsupported_driver) {
-            dombuild_why(why, whylen,
-                         "disk %s: driver '%s' is not served (Lamina's disk backend is named "
-                         "'lamina', 'qemu', 'file' or 'tap')",
-                         d->target ? d->target : "?", d->unsupported_driver);
-            return -EINVAL;
-        }
-        if (devid < 0) {
-            dombuild_why(why, whylen, "disk target '%s': not a Xen disk name (xvda, xvdb, ...)",
-                         d->target ? d->target : "");
-            return -EINVAL;
-        }
-        if (!d->path || d->path[0] != '/' || !d->format ||
-            (strcmp(d->format, "raw") && strcmp(d->format, "qcow2"))) {
-            dombuild_why(why, whylen,
-                         "disk %s: needs an absolute source path and format raw or "
-                         "qcow2",
-                         d->target);
-            return -EINVAL;
-        }
         for (unsigned int j = 0; j < i; j++)
             if (dombuild_disk_devid(c->disks[j].target) == devid) {
                 dombuild_why(why, whylen, "disk %s given twice", d->target);

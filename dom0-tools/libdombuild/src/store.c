@@ -146,6 +146,54 @@ static void write_disk(struct writer *w, const struct dombuild_disk *d, long dev
 #undef P
 }
 
+int store_attach_disk(struct xsc *h, unsigned int domid, const struct dombuild_disk *d, long devid)
+{
+    struct writer w = {.h = h, .domid = domid};
+    snprintf(w.ro_n, sizeof(w.ro_n), "n0");
+    snprintf(w.ro_r, sizeof(w.ro_r), "r%u", domid);
+    snprintf(w.rw, sizeof(w.rw), "n%u", domid);
+    char base[48], vbd[64], fe[96], be[96];
+    snprintf(base, sizeof(base), "/local/domain/%u", domid);
+    snprintf(vbd, sizeof(vbd), "%s/device/vbd", base);
+    snprintf(fe, sizeof(fe), "%s/%ld", vbd, devid);
+    snprintf(be, sizeof(be), "/local/domain/0/backend/%s/%u/%ld", DOMBUILD_DISK_BACKEND, domid,
+             devid);
+    for (int attempt = 0; attempt < TX_RETRIES; attempt++) {
+        int err = xsc_transaction_start(h, &w.tx);
+        if (err)
+            return -err;
+        /* The domain must be there, and nothing at the target yet (in the same transaction,
+         * so a concurrent attach of the same target conflicts). */
+        char *v = NULL;
+        uint32_t len;
+        int have_dom = xsc_read(h, w.tx, base, &v, &len);
+        free(v);
+        v = NULL;
+        int have_fe = xsc_read(h, w.tx, fe, &v, &len);
+        free(v);
+        v = NULL;
+        int have_be = xsc_read(h, w.tx, be, &v, &len);
+        free(v);
+        v = NULL;
+        int have_vbd = xsc_read(h, w.tx, vbd, &v, &len);
+        free(v);
+        w.err = have_dom ? have_dom : !have_fe || !have_be ? EEXIST : 0;
+        if (!w.err) {
+            if (have_vbd == ENOENT)
+                node(&w, vbd, NULL, RO);
+            write_disk(&w, d, devid);
+        }
+        if (w.err) {
+            xsc_transaction_end(h, w.tx, false);
+            return -w.err;
+        }
+        err = xsc_transaction_end(h, w.tx, true);
+        if (err != EAGAIN)
+            return -err;
+    }
+    return -EAGAIN;
+}
+
 static void write_all(struct writer *w, const struct store_domain *s)
 {
     const struct dombuild_config *c = s->cfg;

@@ -8,6 +8,7 @@
 
 struct xsc;
 struct dombuild_config;
+struct dombuild_disk;
 
 struct store_domain {
     const struct dombuild_config *cfg;
@@ -20,6 +21,9 @@ struct store_domain {
 struct xsc *store_open(const char *path, char *why, size_t whylen);
 /* Every node of a new domain, in one transaction. 0 or -errno. */
 int store_write_domain(struct xsc *h, unsigned int domid, const struct store_domain *s);
+/* One disk's directories added to a running domain, in one transaction: -ENOENT without
+ * the domain's directory, -EEXIST when either directory of the target is there. */
+int store_attach_disk(struct xsc *h, unsigned int domid, const struct dombuild_disk *d, long devid);
 /* Remove them all again (best effort: what is absent is skipped). */
 void store_remove_domain(struct xsc *h, unsigned int domid);
 

@@ -116,9 +116,16 @@ static int keep_renamed(struct life *l, uint16_t domid, const char *name)
     return rc;
 }
 
-/* Build the next incarnation from the recorded config; keep the old one when keep_old. */
+/* Build the next incarnation from the recorded config; keep the old one when keep_old. The
+ * record is read again first: disks attached or detached while it ran (lam attach-disk)
+ * stay so across the guest's reboot, as with libvirt. */
 static enum life_step restart(struct life *l, struct life_monitor *m, bool keep_old)
 {
+    char *now = NULL;
+    if (life_running_config(l, m->domid, &now) == 0) {
+        free(m->config);
+        m->config = now;
+    }
     if (!l->ops.build || !m->config) {
         life_log(l, "%s (id %u): cannot restart: %s; destroying it", m->name, m->domid,
                  m->config ? "this monitor cannot build domains"

@@ -24,150 +24,16 @@
 #include <lamina/sched.h>
 
 #include "mm_util.h"
+#include "peer_io.h"
 #include "sched_util.h"
-#include "xsproto.h"
 
 const char lam_test_title[] = "hostile store client for the dom0 store attack test";
 
-/* ---- the console ring: where the results go ---- */
-#define CIN_SIZE  1024
-#define COUT_SIZE 2048
-struct cons_page {
-    char in[CIN_SIZE];
-    char out[COUT_SIZE];
-    uint32_t in_cons, in_prod, out_cons, out_prod;
-};
-static volatile struct cons_page *cons;
-static uint32_t cons_port;
-
-static void notify(uint32_t port)
-{
-    struct lam_evtchn_port_arg s = {.port = port};
-    hypercall_event_channel_op(LAM_EVTCHNOP_send, &s);
-}
-
-static void put(const char *s, size_t n)
-{
-    while (n) {
-        uint32_t c = __atomic_load_n(&cons->out_cons, __ATOMIC_ACQUIRE);
-        uint32_t p = cons->out_prod;
-        if (p - c >= COUT_SIZE) {
-            notify(cons_port);
-            hypercall_sched_op(LAM_SCHEDOP_yield, NULL);
-            continue;
-        }
-        cons->out[p & (COUT_SIZE - 1)] = *s++;
-        n--;
-        __atomic_store_n(&cons->out_prod, p + 1, __ATOMIC_RELEASE);
-    }
-    notify(cons_port);
-}
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[200];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = lam_vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    put(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
-
-/* ---- the store ring: the wire protocol's numbers and layouts from dom0's own header
- * (dom0-tools/libxsclient/include/xsproto.h, Xen's io/xs_wire.h) ---- */
-static volatile struct xs_ring_page *xs;
-static uint32_t xs_port, next_req = 1;
-#define REPLY_WAIT_NS (5ull * 1000 * 1000 * 1000)
-
-/* Writes n bytes into req[], waiting for room. */
-static bool ring_write(const char *s, uint32_t n)
-{
-    uint64_t deadline = sched_pvclock_ns() + REPLY_WAIT_NS;
-    while (n) {
-        uint32_t c = __atomic_load_n(&xs->req_cons, __ATOMIC_ACQUIRE);
-        uint32_t p = xs->req_prod;
-        if (p - c >= XS_RING_SIZE) {
-            notify(xs_port);
-            if (sched_pvclock_ns() > deadline)
-                return false;
-            sched_sleep_until(sched_pvclock_ns() + 1000 * 1000);
-            continue;
-        }
-        uint32_t room = XS_RING_SIZE - (p - c), chunk = n < room ? n : room;
-        for (uint32_t i = 0; i < chunk; i++)
-            xs->req[(p + i) & (XS_RING_SIZE - 1)] = s[i];
-        __atomic_store_n(&xs->req_prod, p + chunk, __ATOMIC_RELEASE);
-        s += chunk;
-        n -= chunk;
-    }
-    notify(xs_port);
-    return true;
-}
-
-/* Reads n bytes from rsp[] before the deadline. */
-static bool ring_read(char *d, uint32_t n, uint64_t deadline)
-{
-    while (n) {
-        uint32_t p = __atomic_load_n(&xs->rsp_prod, __ATOMIC_ACQUIRE);
-        uint32_t c = xs->rsp_cons;
-        if (p == c) {
-            if (sched_pvclock_ns() > deadline)
-                return false;
-            sched_sleep_until(sched_pvclock_ns() + 1000 * 1000);
-            continue;
-        }
-        uint32_t have = p - c, chunk = n < have ? n : have;
-        for (uint32_t i = 0; i < chunk; i++)
-            d[i] = xs->rsp[(c + i) & (XS_RING_SIZE - 1)];
-        __atomic_store_n(&xs->rsp_cons, c + chunk, __ATOMIC_RELEASE);
-        notify(xs_port);
-        d += chunk;
-        n -= chunk;
-    }
-    return true;
-}
-
-static bool send(uint32_t type, uint32_t req_id, uint32_t tx, const char *payload, uint32_t len)
-{
-    struct xs_msg_hdr h = {type, req_id, tx, len};
-    return ring_write((const char *)&h, sizeof(h)) && ring_write(payload, len);
-}
-
-static char reply[4097];
-static uint32_t reply_len;
-static uint32_t events_seen;
-
-/*
- * One request and its answer: "OK" style replies return NULL with the payload in reply[],
- * an error returns its name ("EACCES"...), no answer in time returns "TIMEOUT". Watch
- * events arriving meanwhile are counted and skipped.
- */
-static const char *call(uint32_t type, uint32_t tx, const char *payload, uint32_t len)
-{
-    uint32_t id = next_req++;
-    if (!send(type, id, tx, payload, len))
-        return "TIMEOUT";
-    uint64_t deadline = sched_pvclock_ns() + REPLY_WAIT_NS;
-    for (;;) {
-        struct xs_msg_hdr h;
-        if (!ring_read((char *)&h, sizeof(h), deadline))
-            return "TIMEOUT";
-        if (h.len > 4096)
-            return "BADLEN";
-        if (!ring_read(reply, h.len, deadline))
-            return "TIMEOUT";
-        reply[h.len] = '\0';
-        reply_len = h.len;
-        if (h.type == XS_WATCH_EVENT) {
-            events_seen++;
-            continue;
-        }
-        if (h.req_id != id)
-            return "BADID";
-        return h.type == XS_ERROR ? reply : NULL;
-    }
-}
+/* The ring client is lib/peer_io.c's. */
+#define say         peer_say
+#define call        peer_xs_call
+#define reply       peer_xs_answer()
+#define events_seen peer_xs_events()
 
 /* Builds "a\0b\0..." from NUL-terminated pieces (a NULL ends the list). */
 static uint32_t args(char *buf, uint32_t cap, const char *first, ...)
@@ -331,13 +197,12 @@ static void attack(void)
     special_node_perms();
     say("store-peer: attacks done, %u failed\r\n", failures);
     /* Every watch fires on this write; the guest never reads the events nor the reply. */
-    send(XS_WRITE, next_req++, 0, buf, write_args(buf, sizeof(buf), "data/mine", "y"));
+    peer_xs_send(XS_WRITE, 0, buf, write_args(buf, sizeof(buf), "data/mine", "y"));
     say("store-peer: stalled with events due\r\n");
     sched_sleep_until(sched_pvclock_ns() + 2000ull * 1000 * 1000);
     /* Last: a header past the protocol's 4096 bytes. */
-    struct xs_msg_hdr h = {XS_READ, next_req++, 0, 100000};
-    xs->rsp_cons = xs->rsp_prod; /* room for whatever might come */
-    ring_write((const char *)&h, sizeof(h));
+    struct xs_msg_hdr h = {XS_READ, 0xffff, 0, 100000};
+    peer_xs_send_raw(&h, sizeof(h));
     say("store-peer: oversized header sent\r\n");
     for (;;)
         hypercall_sched_op(LAM_SCHEDOP_block, NULL);
@@ -358,14 +223,10 @@ static void polite(void)
 void test_main(void)
 {
     mm_init();
-    cons = mm_mfn_to_va(lam_start_info->console.domU.mfn);
-    cons_port = lam_start_info->console.domU.evtchn;
-    xs = mm_mfn_to_va(lam_start_info->store_mfn);
-    xs_port = lam_start_info->store_evtchn;
-    if (!cons || !xs)
-        lam_panic("console or store page is not in the initial mapping");
+    peer_io_init();
     bool is_polite = strstr((const char *)lam_start_info->cmd_line, "polite") != NULL;
-    say("store-peer: mode %s, store port %u\r\n", is_polite ? "polite" : "attack", xs_port);
+    say("store-peer: mode %s, store port %u\r\n", is_polite ? "polite" : "attack",
+        lam_start_info->store_evtchn);
     if (is_polite)
         polite();
     attack();

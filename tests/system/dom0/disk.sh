@@ -13,6 +13,15 @@
 #  - restart: the guest writes and flushes a pattern; dom0 kills lamblkback with SIGKILL
 #    (the image already holds the pattern), starts it again, and the guest, reading all
 #    along, gets its data back and writes more.
+#  - store restart: the same guest; once it flushed, dom0 stops lamstored (SIGTERM, its
+#    --state file keeps every node) and starts it again while the guest reads: lamblkback
+#    (the same process) reconnects, the guest gets its data back and writes more, and
+#    the backend directory's removal at the end reaches lamblkback through its new watch.
+#  - hot-plug: a guest with no disk; dom0 attaches xvdb with `lam attach-disk` (a second
+#    attach of the same target is refused), the guest's blkfront connects and the guest
+#    reads dom0's pattern and writes its own; `lam detach-disk` asks it to close, the
+#    device goes away in the guest, both directories are removed, and the image holds the
+#    guest's data.
 # The guest's "DISKTEST" lines become "SYSTEST PASS|FAIL guest-<name>" lines here.
 . "$(dirname "$0")/common.sh"
 G=/lamina/guest
@@ -149,6 +158,84 @@ else
     else
         fail restart-flushed "the guest never said DISKTEST FLUSHED"
         show_logs disk-restart
+    fi
+fi
+# ---- hot-plug: lam attach-disk / detach-disk into a running guest ----
+truncate -s 8M $T/h.img
+lam-disktest write $T/h.img 31 0 1024 --cached >/dev/null
+xml disk-hotplug hotplug "<vcpu>1</vcpu>" "" >$T/disk-hotplug.xml
+id=$(create disk-hotplug)
+if [ -z "$id" ]; then
+    fail hotplug-create "$(cat $T/disk-hotplug.out)"
+elif ! wait_for 3000 grep -q 'DISKTEST HOTPLUG-WAIT' "$CON/disk-hotplug.log"; then
+    fail hotplug-guest-ready "the guest never said DISKTEST HOTPLUG-WAIT"
+    show_logs disk-hotplug
+else
+    pass hotplug-create
+    BE=/local/domain/0/backend/lamvbd/$id/51728
+    FE=/local/domain/$id/device/vbd/51728
+    check hotplug-attach lam attach-disk disk-hotplug $T/h.img xvdb
+    check hotplug-backend-connected wait_for 600 value_is $BE/state 4
+    check hotplug-frontend-connected wait_for 600 value_is $FE/state 4
+    check hotplug-target-in-use sh -c "! lam attach-disk disk-hotplug $T/h.img xvdb 2>$T/inuse.err && grep -q 'in use' $T/inuse.err"
+    check hotplug-dumpxml-shows-it sh -c "lam dumpxml disk-hotplug | grep -q \"<target dev='xvdb'\""
+    if wait_for 3000 grep -q 'DISKTEST HOTPLUG-DETACH' "$CON/disk-hotplug.log"; then
+        check hotplug-detach lam detach-disk disk-hotplug xvdb
+        check hotplug-backend-dir-removed sh -c "! lam store read $BE/state"
+        check hotplug-frontend-dir-removed sh -c "! lam store read $FE/state"
+        check hotplug-backend-let-go wait_for 100 grep -q "dom$id dev 51728: removed" $BLOG
+        check hotplug-dumpxml-without-it sh -c "! lam dumpxml disk-hotplug | grep -q \"<target dev='xvdb'\""
+    else
+        fail hotplug-guest-wrote "the guest never said DISKTEST HOTPLUG-DETACH"
+    fi
+    if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-hotplug.log"; then
+        pass hotplug-guest-done
+    else
+        fail hotplug-guest-done "no DISKTEST DONE"
+    fi
+    guest_results disk-hotplug
+    grep -q '^DISKTEST FAIL' "$CON/disk-hotplug.log" && show_logs disk-hotplug
+    check hotplug-image-holds-guest-write lam-disktest verify $T/h.img 32 1024 1024 --cached
+fi
+
+# ---- store restart: lamstored stopped and started again while the guest reads ----
+truncate -s 16M $T/s.img
+xml disk-store restart "<vcpu>1</vcpu>" "$(disk $T/s.img xvda qemu)" >$T/disk-store.xml
+id=$(create disk-store)
+if [ -z "$id" ]; then
+    fail store-create "$(cat $T/disk-store.out)"
+else
+    pass store-create
+    if wait_for 3000 grep -q 'DISKTEST FLUSHED' "$CON/disk-store.log"; then
+        sleep 2
+        bpid=$(cat /run/lamblkback.pid)
+        spid=$(cat /run/lamstored.pid)
+        kill "$spid"
+        check store-stopped wait_for 100 sh -c "! kill -0 $spid"
+        sleep 1
+        lamstored --state /var/lib/lamina/store.state 2>>/var/log/lamina/lamstored.log &
+        echo $! >/run/lamstored.pid
+        check store-started wait_for 100 [ -S /run/xenstored/socket ]
+        check store-blkback-same-process kill -0 "$bpid"
+        check store-blkback-reconnected wait_for 100 grep -q "store: connected again" $BLOG
+        # The domain's monitor (lam create's) reconnects too, so its poweroff is acted on.
+        check store-monitor-reconnected wait_for 100 grep -q "disk-store (id $id): store connected again" /var/log/lamina/lifecycle.log
+        check store-backend-still-connected value_is /local/domain/0/backend/lamvbd/$id/51712/state 4
+        if wait_for 3000 grep -q 'DISKTEST DONE' "$CON/disk-store.log"; then
+            pass store-guest-done
+        else
+            fail store-guest-done "no DISKTEST DONE"
+        fi
+        guest_results disk-store | sed 's/guest-restart-/guest-store-/'
+        grep -q '^DISKTEST FAIL' "$CON/disk-store.log" && show_logs disk-store
+        check store-image-after lam-disktest verify $T/s.img 22 8192 2048 --cached
+        check store-image-first-pattern lam-disktest verify $T/s.img 21 0 8192 --cached
+        # The domain is gone (poweroff): its directory's removal reaches lamblkback.
+        check store-backend-let-go wait_for 600 grep -q "dom$id dev 51712: removed" $BLOG
+        check store-blkback-same-at-end [ "$(cat /run/lamblkback.pid)" = "$bpid" ]
+    else
+        fail store-flushed "the guest never said DISKTEST FLUSHED"
+        show_logs disk-store
     fi
 fi
 check blkback-alive-at-end blkback_alive
