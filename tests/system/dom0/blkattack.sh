@@ -16,19 +16,7 @@
 #    counted as a protocol fault (a read works after them, still connected).
 # Then: lamblkback is the same process, logged the disconnect, still serves polite, and
 # destroying both removes their backend directories.
-pass() { echo "SYSTEST PASS $1"; }
-fail() { echo "SYSTEST FAIL $1: $2"; }
-check() { name=$1; shift; if "$@"; then pass "$name"; else fail "$name" "$*"; fi; }
-wait_for() { # TENTHS CMD...
-    n=$1
-    shift
-    while [ "$n" -gt 0 ]; do
-        "$@" >/dev/null 2>&1 && return 0
-        sleep 0.1
-        n=$((n - 1))
-    done
-    return 1
-}
+. "$(dirname "$0")/common.sh"
 G=/lamina/guest
 T=/tmp/blkattack
 CON=/var/log/lamina/console
