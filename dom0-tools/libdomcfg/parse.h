@@ -29,7 +29,8 @@ int pcheck_attrs(struct pctx *c, xmlNodePtr n, const char *const *allowed);
 #define NO_ATTRS   ((const char *const[]){NULL})
 /* Text content of an element that must hold only text ("" when empty); NULL + error else. */
 const char *ptext(struct pctx *c, xmlNodePtr n);
-/* ptext with surrounding whitespace removed (numbers and keywords), copied into buf. */
+/* ptext with surrounding whitespace and leading zeros removed (numbers and keywords), copied
+ * into buf; NULL + error when it does not fit (never truncated). */
 const char *ptoken(struct pctx *c, xmlNodePtr n, char *buf, size_t len);
 /* An element that must have no children (attributes are checked separately). */
 int pempty(struct pctx *c, xmlNodePtr n);

@@ -114,8 +114,18 @@ const char *ptoken(struct pctx *c, xmlNodePtr n, char *buf, size_t len)
     size_t l = strlen(s);
     while (l > 0 && isspace((unsigned char)s[l - 1]))
         l--;
-    if (l >= len)
-        l = len - 1;
+    /* Leading zeros carry no value but the schema's integers allow any number of them. */
+    while (l > 1 && s[0] == '0' && isdigit((unsigned char)s[1])) {
+        s++;
+        l--;
+    }
+    /* Never cut a value short: a truncated token could read as something else (a run of
+     * zeros then junk read as 0), so a longer one is refused. */
+    if (l >= len) {
+        perr(c, n, NULL, "'%.20s...' is too long for a value here (at most %zu characters)", s,
+             len - 1);
+        return NULL;
+    }
     memcpy(buf, s, l);
     buf[l] = '\0';
     return buf;
