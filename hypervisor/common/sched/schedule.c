@@ -10,8 +10,8 @@
  * held, so vcpu_lock() (lock that CPU's lock, check it is still the one)
  * holds it in place.
  *
- * A CPU picks from its own queue: a vCPU that just woke from blocking
- * ("boost") first, else the one with most credit (sched_credit.c hands credit
+ * A CPU picks from its own queue: a vCPU that just woke from blocking with
+ * credit left ("boost") first, else the one with most credit (sched_credit.c hands credit
  * out machine-wide by weight and cap). When its best has no credit left, or
  * it has nothing, it looks at the other CPUs' queues and takes ("steals") a
  * vCPU that may run here: any one when it would otherwise idle, one with
@@ -345,7 +345,12 @@ void vcpu_wake(struct vcpu *v)
     struct sched_pcpu *pc = vcpu_lock(v);
     if (v->blocked) {
         v->blocked = false;
-        v->boosted = true;
+        /* A wake-up jumps the queue only while the vCPU has credit left, as Xen's credit1
+         * boosts only an UNDER vCPU (csched_vcpu_wake): one that wakes constantly and is
+         * over its share would otherwise preempt its neighbours at every wake-up and keep
+         * them below theirs (timer-storm-2dom saw dom0 at 9-25% beside a timer storm on a
+         * loaded host). */
+        v->boosted = credit_of(v) > 0;
         v->poll_nr = 0;
         /* Under the lock, while the poll it armed it for is still the vCPU's latest (see
          * sched_arm_poll_timer): stopped after unlocking, it could remove the timeout of a
